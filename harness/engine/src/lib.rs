@@ -1,1 +1,24 @@
+//! Engine of the Tianping conformance harness.
+//!
+//! It knows the *shape* of a check (metadata, outcome, evidence) and how to run many of them
+//! politely against one target; it knows no check by name. Suites register [`CheckDef`]s,
+//! reports read [`RunResults`], the CLI wires them together.
 
+pub mod check;
+pub mod config;
+pub mod context;
+pub mod fields;
+pub mod http;
+pub mod journal;
+pub mod model;
+pub mod redact;
+pub mod runner;
+pub mod tls;
+
+pub use check::{CheckDef, CheckError, CheckFuture, Verdict};
+pub use config::Config;
+pub use context::Ctx;
+pub use model::*;
+
+/// Version of this harness, stamped into every result file.
+pub const HARNESS_VERSION: &str = env!("CARGO_PKG_VERSION");

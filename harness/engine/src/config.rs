@@ -1,0 +1,322 @@
+//! TOML configuration. Secrets are never written in the file: it names the environment
+//! variables that hold them, and [`Credentials`] keeps their values out of Debug output.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub target: TargetConfig,
+    pub credentials: CredentialVars,
+    /// Logical field name → JSON pointer, for platforms whose JSON names differ.
+    pub fields: BTreeMap<String, String>,
+    pub limits: Limits,
+    pub thresholds: Thresholds,
+    pub selection: Selection,
+    pub deposit: DepositConfig,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TargetConfig {
+    /// Base URL of the platform's profile API, e.g. `https://evidence.example.cn`.
+    pub base_url: Option<String>,
+    /// Further hosts the harness may contact (a separate chain node, TSA). Nothing else is.
+    pub extra_hosts: Vec<String>,
+    /// PEM files with the CA certificates the lab accepts as trust anchors.
+    pub trust_roots: Vec<String>,
+    /// TLS endpoints (`host:port`) to probe besides the API's own; defaults to the API's.
+    pub tls_endpoints: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CredentialVars {
+    pub api_key_id_env: String,
+    pub api_secret_env: String,
+    pub username_env: String,
+    pub password_env: String,
+}
+
+impl Default for CredentialVars {
+    fn default() -> Self {
+        CredentialVars {
+            api_key_id_env: "TIANPING_API_KEY_ID".into(),
+            api_secret_env: "TIANPING_API_SECRET".into(),
+            username_env: "TIANPING_USERNAME".into(),
+            password_env: "TIANPING_PASSWORD".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    pub connect_timeout_secs: u64,
+    pub request_timeout_secs: u64,
+    pub max_body_bytes: usize,
+    pub connections_per_host: usize,
+    pub requests_per_second: f64,
+    pub concurrent_checks: usize,
+    pub check_timeout_secs: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            connect_timeout_secs: 5,
+            request_timeout_secs: 15,
+            max_body_bytes: 4 * 1024 * 1024,
+            connections_per_host: 4,
+            requests_per_second: 50.0,
+            concurrent_checks: 4,
+            check_timeout_secs: 120,
+        }
+    }
+}
+
+/// Lab thresholds ([P]): not fixed by any standard, disclosed in every report.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Thresholds {
+    /// How many of the newest blocks the chain checks examine.
+    pub blocks_to_sample: u64,
+    /// TLS protocol versions an endpoint may accept.
+    pub allowed_tls_versions: Vec<String>,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            blocks_to_sample: 16,
+            allowed_tls_versions: vec!["TLS1.2".into(), "TLS1.3".into()],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Selection {
+    /// Suite keys (`data_compliance`, …); empty means all.
+    pub suites: Vec<String>,
+    /// Check IDs or ID prefixes to run; empty means all.
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    /// Skip checks that send attack-like input.
+    pub passive: bool,
+}
+
+/// The lab's test depositor. Test data, not a secret, so it lives in the file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DepositConfig {
+    pub business_type: String,
+    pub depositor_type: String,
+    pub depositor_name: String,
+    pub depositor_id_number: String,
+}
+
+impl Default for DepositConfig {
+    fn default() -> Self {
+        DepositConfig {
+            business_type: "copyright".into(),
+            depositor_type: "person".into(),
+            depositor_name: "测评用户".into(),
+            // GB 11643 example number with a valid check character.
+            depositor_id_number: "11010519491231002X".into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("config file {path} is not valid: {message}")]
+    Parse { path: String, message: String },
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::parse(&text).map_err(|e| match e {
+            ConfigError::Parse { message, .. } => ConfigError::Parse {
+                path: path.display().to_string(),
+                message,
+            },
+            other => other,
+        })
+    }
+
+    pub fn parse(text: &str) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: "<text>".into(),
+            message: e.to_string(),
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let l = &self.limits;
+        if l.connections_per_host == 0 || l.concurrent_checks == 0 {
+            return Err(ConfigError::Invalid(
+                "limits.connections_per_host and limits.concurrent_checks must be at least 1"
+                    .into(),
+            ));
+        }
+        if !(l.requests_per_second > 0.0 && l.requests_per_second.is_finite()) {
+            return Err(ConfigError::Invalid(
+                "limits.requests_per_second must be a positive number".into(),
+            ));
+        }
+        if l.request_timeout_secs == 0 || l.connect_timeout_secs == 0 || l.check_timeout_secs == 0 {
+            return Err(ConfigError::Invalid(
+                "timeouts must be at least 1 second".into(),
+            ));
+        }
+        for suite in &self.selection.suites {
+            if crate::model::Suite::from_key(suite).is_none() {
+                return Err(ConfigError::Invalid(format!(
+                    "selection.suites: unknown suite `{suite}` (use data_compliance, system_security, blockchain_security, certificates)"
+                )));
+            }
+        }
+        for (field, pointer) in &self.fields {
+            if !pointer.is_empty() && !pointer.starts_with('/') {
+                return Err(ConfigError::Invalid(format!(
+                    "fields.{field}: `{pointer}` is not a JSON pointer (must start with '/')"
+                )));
+            }
+        }
+        if let Some(url) = &self.target.base_url {
+            let parsed = url::Url::parse(url)
+                .map_err(|e| ConfigError::Invalid(format!("target.base_url `{url}`: {e}")))?;
+            if parsed.scheme() != "https" && parsed.scheme() != "http" {
+                return Err(ConfigError::Invalid(format!(
+                    "target.base_url `{url}`: only https (or http, to test it is refused) is supported"
+                )));
+            }
+            if parsed.host_str().is_none() {
+                return Err(ConfigError::Invalid(format!(
+                    "target.base_url `{url}` has no host"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// SM3 of the effective configuration: names the exact settings a result came from.
+    pub fn digest(&self) -> String {
+        let text = toml::to_string(self).unwrap_or_default();
+        tianping_profile::digest::sm3_hex(text.as_bytes())
+    }
+}
+
+/// A secret value: printable only on purpose, never by `{:?}`.
+#[derive(Clone, Default)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Credentials {
+    pub api_key_id: String,
+    pub api_secret: Secret,
+    pub username: String,
+    pub password: Secret,
+}
+
+impl Credentials {
+    /// Reads the variables named in the config; missing ones stay empty and the checks
+    /// that need them report inconclusive.
+    pub fn from_env(vars: &CredentialVars) -> Credentials {
+        let get = |name: &str| std::env::var(name).unwrap_or_default();
+        Credentials {
+            api_key_id: get(&vars.api_key_id_env),
+            api_secret: Secret::new(get(&vars.api_secret_env)),
+            username: get(&vars.username_env),
+            password: Secret::new(get(&vars.password_env)),
+        }
+    }
+
+    pub fn secret_values(&self) -> Vec<&str> {
+        vec![self.api_secret.expose(), self.password.expose()]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_parse_from_an_empty_file() {
+        let c = Config::parse("").unwrap();
+        assert_eq!(c.limits.connections_per_host, 4);
+        assert_eq!(c.thresholds.blocks_to_sample, 16);
+    }
+
+    #[test]
+    fn a_typo_is_a_clear_error_not_a_silent_default() {
+        let err = Config::parse("[limits]\nconections_per_host = 2\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("conections_per_host"), "{err}");
+    }
+
+    #[test]
+    fn field_pointers_must_be_json_pointers() {
+        let err = Config::parse("[fields]\nfile_hash = \"data.file_hash\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("JSON pointer"), "{err}");
+    }
+
+    #[test]
+    fn unknown_suite_is_rejected() {
+        assert!(Config::parse("[selection]\nsuites = [\"perf\"]\n").is_err());
+    }
+
+    #[test]
+    fn secrets_do_not_debug_print() {
+        let c = Credentials {
+            password: Secret::new("hunter22"),
+            ..Default::default()
+        };
+        assert!(!format!("{c:?}").contains("hunter22"));
+    }
+
+    #[test]
+    fn digest_changes_with_settings() {
+        let a = Config::parse("").unwrap();
+        let b = Config::parse("[thresholds]\nblocks_to_sample = 3\n").unwrap();
+        assert_ne!(a.digest(), b.digest());
+    }
+}

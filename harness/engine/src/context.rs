@@ -1,0 +1,174 @@
+//! Everything a check may use: the scoped client, the field map, credentials, thresholds.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use reqwest::Method;
+use rustls::pki_types::CertificateDer;
+use serde_json::Value;
+use url::Url;
+
+use crate::check::CheckError;
+use crate::config::{Config, Credentials};
+use crate::fields::FieldMap;
+use crate::http::{Exchange, HttpClient, HttpError, Scope};
+
+pub struct Ctx {
+    pub config: Config,
+    pub http: HttpClient,
+    pub fields: FieldMap,
+    pub credentials: Credentials,
+    /// Trust anchors the lab accepts, DER.
+    pub trust_roots: Vec<CertificateDer<'static>>,
+    nonce_counter: AtomicU64,
+}
+
+impl Ctx {
+    /// Builds the context for a live target. The scope is the target's host plus the
+    /// configured extra hosts, nothing else.
+    pub fn new(
+        config: Config,
+        credentials: Credentials,
+        trust_roots: Vec<CertificateDer<'static>>,
+    ) -> Result<Ctx, CheckError> {
+        let base = config
+            .target
+            .base_url
+            .as_deref()
+            .ok_or_else(|| CheckError::Config("no target.base_url".into()))?;
+        let base =
+            Url::parse(base).map_err(|e| CheckError::Config(format!("target.base_url: {e}")))?;
+        let mut hosts: Vec<String> = vec![base.host_str().unwrap_or_default().to_string()];
+        hosts.extend(config.target.extra_hosts.iter().cloned());
+        let http = HttpClient::new(base, Scope::new(hosts), config.limits.clone())?;
+        Ok(Ctx {
+            fields: FieldMap::new(&config.fields),
+            http,
+            config,
+            credentials,
+            trust_roots,
+            nonce_counter: AtomicU64::new(0),
+        })
+    }
+
+    pub fn api_host(&self) -> String {
+        self.http
+            .base()
+            .host_str()
+            .unwrap_or_default()
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string()
+    }
+
+    pub fn api_port(&self) -> u16 {
+        self.http.base().port_or_known_default().unwrap_or(443)
+    }
+
+    pub async fn get(&self, path: &str) -> Result<Exchange, HttpError> {
+        self.http.send(Method::GET, path, &[], None).await
+    }
+
+    pub async fn get_json(&self, path: &str) -> Result<(Exchange, Value), CheckError> {
+        let ex = self.get(path).await?;
+        expect_success(&ex)?;
+        let json = ex.json()?;
+        Ok((ex, json))
+    }
+
+    pub async fn post_json(
+        &self,
+        path: &str,
+        body: &Value,
+        extra_headers: &[(String, String)],
+    ) -> Result<Exchange, HttpError> {
+        let mut headers = vec![("content-type".to_string(), "application/json".to_string())];
+        headers.extend_from_slice(extra_headers);
+        self.http
+            .send(
+                Method::POST,
+                path,
+                &headers,
+                Some(body.to_string().into_bytes()),
+            )
+            .await
+    }
+
+    /// A fresh request nonce: unique within the run and across runs.
+    pub fn nonce(&self) -> String {
+        let n = self.nonce_counter.fetch_add(1, Ordering::Relaxed);
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos();
+        let seed = format!("{t}:{n}:{}", std::process::id());
+        tianping_profile::digest::sm3_hex(seed.as_bytes())[..32].to_string()
+    }
+
+    /// Headers that authenticate a request with HMAC-SM3 (docs/profile.md §3).
+    pub fn signing_headers(
+        &self,
+        method: &str,
+        path: &str,
+        body: &[u8],
+        timestamp: i64,
+        nonce: &str,
+    ) -> Result<Vec<(String, String)>, CheckError> {
+        if self.credentials.api_key_id.is_empty() || self.credentials.api_secret.is_empty() {
+            return Err(CheckError::Config(format!(
+                "API credentials missing: set {} and {}",
+                self.config.credentials.api_key_id_env, self.config.credentials.api_secret_env
+            )));
+        }
+        let path_and_query = self.http.url(path)?;
+        let shown = match path_and_query.query() {
+            Some(q) => format!("{}?{q}", path_and_query.path()),
+            None => path_and_query.path().to_string(),
+        };
+        let ts = timestamp.to_string();
+        let to_sign =
+            tianping_profile::canonical::request_string_to_sign(method, &shown, &ts, nonce, body)
+                .map_err(|e| CheckError::Protocol(e.to_string()))?;
+        let mac = tianping_profile::hmac::hmac_sm3(
+            self.credentials.api_secret.expose().as_bytes(),
+            &to_sign,
+        );
+        Ok(vec![
+            ("x-tp-key-id".into(), self.credentials.api_key_id.clone()),
+            ("x-tp-timestamp".into(), ts),
+            ("x-tp-nonce".into(), nonce.to_string()),
+            ("x-tp-signature".into(), hex::encode(mac)),
+        ])
+    }
+
+    /// Sends a request signed now with a fresh nonce.
+    pub async fn signed(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Exchange, CheckError> {
+        let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
+        let now = chrono::Utc::now().timestamp();
+        let mut headers =
+            self.signing_headers(method.as_str(), path, &bytes, now, &self.nonce())?;
+        if body.is_some() {
+            headers.push(("content-type".into(), "application/json".into()));
+        }
+        Ok(self
+            .http
+            .send(method, path, &headers, body.map(|_| bytes))
+            .await?)
+    }
+}
+
+/// A non-2xx answer where success was required is a protocol problem, reported with an excerpt.
+pub fn expect_success(ex: &Exchange) -> Result<(), CheckError> {
+    if ex.is_success() {
+        Ok(())
+    } else {
+        Err(CheckError::Protocol(format!(
+            "expected 2xx: {}",
+            ex.excerpt()
+        )))
+    }
+}

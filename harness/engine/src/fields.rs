@@ -1,0 +1,190 @@
+//! Field mapping: checks ask for logical fields (`file_hash`, `tx_id`, …); the lab's config
+//! says where a platform keeps them (JSON pointers), so a platform need not rename its API.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::check::CheckError;
+
+/// The profile's own locations (docs/profile.md §5). A config entry overrides one of them.
+pub const DEFAULT_POINTERS: &[(&str, &str)] = &[
+    // deposit receipt
+    ("evidence_id", "/evidence_id"),
+    ("file_hash", "/file_hash"),
+    ("hash_algorithm", "/hash_algorithm"),
+    ("business_type", "/business_type"),
+    ("tx_id", "/tx_id"),
+    ("block_height", "/block_height"),
+    ("block_hash", "/block_hash"),
+    ("tx_time", "/tx_time"),
+    ("tianping_tx", "/tianping_tx"),
+    ("timestamp_tsa", "/timestamp_tsa"),
+    ("organization", "/organization"),
+    ("receipt_signature", "/signature"),
+    // verify
+    ("verify_match", "/match"),
+    // session
+    ("session_token", "/token"),
+    // platform metadata
+    ("platform_operator", "/operator"),
+    ("platform_business_types", "/business_types"),
+    ("platform_hash_algorithm", "/hash_algorithm"),
+    ("platform_signing_certificate", "/signing_certificate"),
+    ("platform_ca_certificates", "/ca_certificates"),
+    ("platform_chain_height", "/chain/height"),
+    // blocks and transactions
+    ("block_number", "/height"),
+    ("block_prev_hash", "/prev_hash"),
+    ("block_tx_root", "/tx_root"),
+    ("block_timestamp_ms", "/timestamp_ms"),
+    ("block_own_hash", "/hash"),
+    ("block_tx_ids", "/tx_ids"),
+    ("block_signature", "/signature"),
+];
+
+#[derive(Debug, Clone)]
+pub struct FieldMap {
+    pointers: BTreeMap<String, String>,
+}
+
+impl Default for FieldMap {
+    fn default() -> Self {
+        Self::new(&BTreeMap::new())
+    }
+}
+
+impl FieldMap {
+    pub fn new(overrides: &BTreeMap<String, String>) -> Self {
+        let mut pointers: BTreeMap<String, String> = DEFAULT_POINTERS
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        pointers.extend(overrides.iter().map(|(k, v)| (k.clone(), v.clone())));
+        FieldMap { pointers }
+    }
+
+    /// Names in the config that are not known fields: reported, since they are likely typos.
+    pub fn unknown_overrides(overrides: &BTreeMap<String, String>) -> Vec<String> {
+        overrides
+            .keys()
+            .filter(|k| !DEFAULT_POINTERS.iter().any(|(d, _)| d == k))
+            .cloned()
+            .collect()
+    }
+
+    pub fn pointer(&self, field: &str) -> &str {
+        self.pointers.get(field).map(String::as_str).unwrap_or("")
+    }
+
+    /// The value at the field's pointer; `None` when absent or JSON null.
+    pub fn get<'v>(&self, doc: &'v Value, field: &str) -> Option<&'v Value> {
+        doc.pointer(self.pointer(field)).filter(|v| !v.is_null())
+    }
+
+    pub fn str<'v>(&self, doc: &'v Value, field: &str) -> Result<&'v str, CheckError> {
+        match self.get(doc, field) {
+            Some(Value::String(s)) => Ok(s),
+            Some(other) => Err(self.malformed(field, &format!("expected a string, got {other}"))),
+            None => Err(self.malformed(field, "absent")),
+        }
+    }
+
+    /// A string that may be absent; present but not a string is still an error.
+    pub fn opt_str<'v>(&self, doc: &'v Value, field: &str) -> Result<Option<&'v str>, CheckError> {
+        match self.get(doc, field) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(self.malformed(field, &format!("expected a string, got {other}"))),
+        }
+    }
+
+    /// Unsigned integer, accepted as a JSON number or a decimal string.
+    pub fn u64(&self, doc: &Value, field: &str) -> Result<u64, CheckError> {
+        match self.get(doc, field) {
+            Some(Value::Number(n)) => n
+                .as_u64()
+                .ok_or_else(|| self.malformed(field, "not an unsigned integer")),
+            Some(Value::String(s)) => s
+                .parse()
+                .map_err(|_| self.malformed(field, "not an unsigned integer")),
+            Some(other) => Err(self.malformed(field, &format!("expected an integer, got {other}"))),
+            None => Err(self.malformed(field, "absent")),
+        }
+    }
+
+    pub fn i64(&self, doc: &Value, field: &str) -> Result<i64, CheckError> {
+        match self.get(doc, field) {
+            Some(Value::Number(n)) => n
+                .as_i64()
+                .ok_or_else(|| self.malformed(field, "not an integer")),
+            Some(Value::String(s)) => s
+                .parse()
+                .map_err(|_| self.malformed(field, "not an integer")),
+            Some(other) => Err(self.malformed(field, &format!("expected an integer, got {other}"))),
+            None => Err(self.malformed(field, "absent")),
+        }
+    }
+
+    pub fn bool(&self, doc: &Value, field: &str) -> Result<bool, CheckError> {
+        match self.get(doc, field) {
+            Some(Value::Bool(b)) => Ok(*b),
+            Some(other) => Err(self.malformed(field, &format!("expected true/false, got {other}"))),
+            None => Err(self.malformed(field, "absent")),
+        }
+    }
+
+    fn malformed(&self, field: &str, detail: &str) -> CheckError {
+        CheckError::Field {
+            field: format!("{field} (at {})", self.pointer(field)),
+            detail: detail.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn overrides_redirect_a_field_to_another_pointer() {
+        let mut o = BTreeMap::new();
+        o.insert("file_hash".to_string(), "/data/hash".to_string());
+        let map = FieldMap::new(&o);
+        let doc = json!({"data": {"hash": "ab"}, "file_hash": "wrong"});
+        assert_eq!(map.str(&doc, "file_hash").unwrap(), "ab");
+        assert_eq!(
+            map.str(&doc, "tx_id").unwrap_err().to_string(),
+            "response field `tx_id (at /tx_id)` missing or malformed: absent"
+        );
+    }
+
+    #[test]
+    fn numbers_may_come_as_strings_but_not_as_garbage() {
+        let map = FieldMap::default();
+        assert_eq!(
+            map.u64(&json!({"block_height": "12"}), "block_height")
+                .unwrap(),
+            12
+        );
+        assert!(
+            map.u64(&json!({"block_height": "x"}), "block_height")
+                .is_err()
+        );
+        assert!(
+            map.u64(&json!({"block_height": -1}), "block_height")
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn unknown_override_names_are_reported() {
+        let mut o = BTreeMap::new();
+        o.insert("file_hsah".to_string(), "/x".to_string());
+        assert_eq!(
+            FieldMap::unknown_overrides(&o),
+            vec!["file_hsah".to_string()]
+        );
+    }
+}

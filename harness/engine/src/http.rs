@@ -1,0 +1,444 @@
+//! The only way checks reach the network. Every connection passes the scope guard (hosts the
+//! user named), a per-host connection cap and a request-rate limit; every request has a
+//! timeout and a body-size limit; redirects are never followed (a check sees the 3xx).
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use serde_json::Value;
+use tokio::net::TcpStream;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use url::Url;
+
+use crate::config::Limits;
+use crate::redact;
+use crate::tls::{self, PeerTls, TlsError};
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum HttpError {
+    #[error("refused to contact `{0}`: not among the hosts named in the configuration")]
+    OutOfScope(String),
+    #[error("cannot connect to {url}: {detail}")]
+    Connect { url: String, detail: String },
+    #[error("request to {url} timed out after {secs} s")]
+    Timeout { url: String, secs: u64 },
+    #[error("response from {url} exceeds the body limit of {limit} bytes")]
+    BodyTooLarge { url: String, limit: usize },
+    #[error("request to {url} failed: {detail}")]
+    Other { url: String, detail: String },
+    #[error("response from {url} is not JSON: {detail}")]
+    NotJson { url: String, detail: String },
+}
+
+/// Hosts the harness may talk to, lower-cased. A URL or socket outside it is refused.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    hosts: BTreeSet<String>,
+}
+
+impl Scope {
+    pub fn new<I: IntoIterator<Item = S>, S: AsRef<str>>(hosts: I) -> Scope {
+        Scope {
+            hosts: hosts
+                .into_iter()
+                .map(|h| normalize_host(h.as_ref()))
+                .collect(),
+        }
+    }
+
+    pub fn allows(&self, host: &str) -> bool {
+        self.hosts.contains(&normalize_host(host))
+    }
+
+    pub fn hosts(&self) -> impl Iterator<Item = &String> {
+        self.hosts.iter()
+    }
+}
+
+fn normalize_host(host: &str) -> String {
+    host.trim_start_matches('[')
+        .trim_end_matches(']')
+        .trim_end_matches('.')
+        .to_ascii_lowercase()
+}
+
+/// Spaces requests evenly: at most `rate` per second across the run.
+#[derive(Debug)]
+struct RateLimiter {
+    interval: Duration,
+    next: Mutex<Instant>,
+}
+
+impl RateLimiter {
+    fn new(per_second: f64) -> Self {
+        RateLimiter {
+            interval: Duration::from_secs_f64(1.0 / per_second),
+            next: Mutex::new(Instant::now()),
+        }
+    }
+
+    async fn wait(&self) {
+        let slot = {
+            let mut next = self.next.lock().expect("rate lock");
+            let now = Instant::now();
+            let slot = (*next).max(now);
+            *next = slot + self.interval;
+            slot
+        };
+        tokio::time::sleep_until(slot.into()).await;
+    }
+}
+
+/// One request and its response, as a check sees it.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    pub method: String,
+    /// Path and query only: never credentials.
+    pub path: String,
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub elapsed_ms: u64,
+}
+
+impl Exchange {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> Result<Value, HttpError> {
+        serde_json::from_slice(&self.body).map_err(|e| HttpError::NotJson {
+            url: self.path.clone(),
+            detail: format!("{e}; body: {}", self.body_excerpt(200)),
+        })
+    }
+
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    pub fn body_excerpt(&self, max: usize) -> String {
+        match serde_json::from_slice::<Value>(&self.body) {
+            Ok(v) => redact::truncate(&redact::redact_json(&v).to_string(), max),
+            Err(_) => redact::truncate(&String::from_utf8_lossy(&self.body), max),
+        }
+    }
+
+    /// `POST /api/v1/evidence → 200 {…}`, with secret fields masked.
+    pub fn excerpt(&self) -> String {
+        format!(
+            "{} {} → {} {}",
+            self.method,
+            self.path,
+            self.status,
+            self.body_excerpt(600)
+        )
+    }
+}
+
+pub struct HttpClient {
+    client: reqwest::Client,
+    base: Url,
+    scope: Scope,
+    per_host: Mutex<HashMap<String, Arc<Semaphore>>>,
+    rate: RateLimiter,
+    limits: Limits,
+}
+
+impl HttpClient {
+    pub fn new(base: Url, scope: Scope, limits: Limits) -> Result<HttpClient, HttpError> {
+        let verifier = Arc::new(tls::dangerous::RecordingVerifier::default());
+        let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls::dangerous::recording_client_config(verifier))
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .connect_timeout(Duration::from_secs(limits.connect_timeout_secs))
+            .timeout(Duration::from_secs(limits.request_timeout_secs))
+            .pool_max_idle_per_host(limits.connections_per_host)
+            .user_agent(concat!("tianping-harness/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| HttpError::Other {
+                url: base.to_string(),
+                detail: e.to_string(),
+            })?;
+        Ok(HttpClient {
+            client,
+            base,
+            scope,
+            per_host: Mutex::new(HashMap::new()),
+            rate: RateLimiter::new(limits.requests_per_second),
+            limits,
+        })
+    }
+
+    pub fn base(&self) -> &Url {
+        &self.base
+    }
+
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    fn permit_pool(&self, host: &str) -> Arc<Semaphore> {
+        let mut map = self.per_host.lock().expect("per-host lock");
+        map.entry(normalize_host(host))
+            .or_insert_with(|| Arc::new(Semaphore::new(self.limits.connections_per_host)))
+            .clone()
+    }
+
+    async fn permit(&self, host: &str) -> OwnedSemaphorePermit {
+        self.permit_pool(host)
+            .acquire_owned()
+            .await
+            .expect("semaphore never closed")
+    }
+
+    /// Resolves `path` against the base URL and checks it stays in scope.
+    pub fn url(&self, path: &str) -> Result<Url, HttpError> {
+        let url = self.base.join(path).map_err(|e| HttpError::Other {
+            url: path.to_string(),
+            detail: e.to_string(),
+        })?;
+        let host = url.host_str().unwrap_or_default().to_string();
+        if !self.scope.allows(&host) {
+            return Err(HttpError::OutOfScope(host));
+        }
+        Ok(url)
+    }
+
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(String, String)],
+        body: Option<Vec<u8>>,
+    ) -> Result<Exchange, HttpError> {
+        let url = self.url(path)?;
+        self.send_url(method, url, headers, body).await
+    }
+
+    pub async fn send_url(
+        &self,
+        method: Method,
+        url: Url,
+        headers: &[(String, String)],
+        body: Option<Vec<u8>>,
+    ) -> Result<Exchange, HttpError> {
+        let host = url.host_str().unwrap_or_default().to_string();
+        if !self.scope.allows(&host) {
+            return Err(HttpError::OutOfScope(host));
+        }
+        let shown = display_path(&url);
+        let _permit = self.permit(&host).await;
+        self.rate.wait().await;
+        let started = Instant::now();
+        let mut request = self.client.request(method.clone(), url.clone());
+        for (k, v) in headers {
+            request = request.header(k, v);
+        }
+        if let Some(body) = body {
+            request = request.body(body);
+        }
+        let total = Duration::from_secs(self.limits.request_timeout_secs);
+        let timeout = || HttpError::Timeout {
+            url: shown.clone(),
+            secs: self.limits.request_timeout_secs,
+        };
+        let response = tokio::time::timeout(total, request.send())
+            .await
+            .map_err(|_| timeout())?
+            .map_err(|e| classify(&shown, e, self.limits.request_timeout_secs))?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let body = tokio::time::timeout(
+            total,
+            read_limited(response, self.limits.max_body_bytes, &shown),
+        )
+        .await
+        .map_err(|_| timeout())??;
+        Ok(Exchange {
+            method: method.to_string(),
+            path: shown,
+            status,
+            headers,
+            body,
+            elapsed_ms: started.elapsed().as_millis() as u64,
+        })
+    }
+
+    /// A raw TCP connection to an in-scope host, for protocol probes. The permit counts
+    /// against the per-host cap until dropped.
+    pub async fn connect_tcp(
+        &self,
+        host: &str,
+        port: u16,
+    ) -> Result<(TcpStream, OwnedSemaphorePermit), TlsError> {
+        if !self.scope.allows(host) {
+            return Err(TlsError::OutOfScope(host.to_string()));
+        }
+        let permit = self.permit(host).await;
+        self.rate.wait().await;
+        let timeout = Duration::from_secs(self.limits.connect_timeout_secs);
+        let addr = format!("{}:{port}", bracket_ipv6(host));
+        let stream = tokio::time::timeout(timeout, TcpStream::connect(&addr))
+            .await
+            .map_err(|_| TlsError::Timeout(timeout))?
+            .map_err(|e| TlsError::Connect {
+                addr: addr.clone(),
+                detail: e.to_string(),
+            })?;
+        Ok((stream, permit))
+    }
+
+    /// Full TLS handshake with an in-scope endpoint, recording the presented chain.
+    pub async fn peer_tls(
+        &self,
+        host: &str,
+        port: u16,
+        server_name: &str,
+    ) -> Result<PeerTls, TlsError> {
+        let (stream, _permit) = self.connect_tcp(host, port).await?;
+        let addr = format!("{host}:{port}");
+        tls::handshake_and_record(
+            stream,
+            &addr,
+            server_name,
+            Duration::from_secs(self.limits.request_timeout_secs),
+        )
+        .await
+    }
+}
+
+fn bracket_ipv6(host: &str) -> String {
+    if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]")
+    } else {
+        host.to_string()
+    }
+}
+
+fn display_path(url: &Url) -> String {
+    match url.query() {
+        Some(q) => format!("{}?{}", url.path(), q),
+        None => url.path().to_string(),
+    }
+}
+
+fn classify(url: &str, e: reqwest::Error, secs: u64) -> HttpError {
+    if e.is_timeout() {
+        HttpError::Timeout {
+            url: url.to_string(),
+            secs,
+        }
+    } else if e.is_connect() {
+        let mut detail = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            detail = format!("{detail}: {s}");
+            source = s.source();
+        }
+        HttpError::Connect {
+            url: url.to_string(),
+            detail,
+        }
+    } else {
+        HttpError::Other {
+            url: url.to_string(),
+            detail: e.to_string(),
+        }
+    }
+}
+
+async fn read_limited(
+    mut response: reqwest::Response,
+    limit: usize,
+    url: &str,
+) -> Result<Vec<u8>, HttpError> {
+    if response
+        .content_length()
+        .is_some_and(|n| n as usize > limit)
+    {
+        return Err(HttpError::BodyTooLarge {
+            url: url.to_string(),
+            limit,
+        });
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| HttpError::Other {
+        url: url.to_string(),
+        detail: e.to_string(),
+    })? {
+        if body.len() + chunk.len() > limit {
+            return Err(HttpError::BodyTooLarge {
+                url: url.to_string(),
+                limit,
+            });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scope_is_exact_and_case_insensitive() {
+        let scope = Scope::new(["Platform.Example.cn", "127.0.0.1", "[::1]"]);
+        assert!(scope.allows("platform.example.cn"));
+        assert!(scope.allows("platform.example.cn."));
+        assert!(scope.allows("::1"));
+        assert!(!scope.allows("evil.example.cn"));
+        assert!(!scope.allows("example.cn"));
+    }
+
+    #[tokio::test]
+    async fn out_of_scope_urls_are_refused_before_any_connection() {
+        let client = HttpClient::new(
+            Url::parse("https://127.0.0.1:1/").unwrap(),
+            Scope::new(["127.0.0.1"]),
+            Limits::default(),
+        )
+        .unwrap();
+        let err = client
+            .send(Method::GET, "https://evil.example/x", &[], None)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, HttpError::OutOfScope(h) if h == "evil.example"));
+        let err = client.connect_tcp("10.0.0.1", 443).await.unwrap_err();
+        assert!(matches!(err, TlsError::OutOfScope(_)));
+    }
+
+    #[tokio::test]
+    async fn rate_limiter_spaces_requests() {
+        let limiter = RateLimiter::new(20.0);
+        let start = Instant::now();
+        for _ in 0..5 {
+            limiter.wait().await;
+        }
+        assert!(
+            start.elapsed() >= Duration::from_millis(190),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+}

@@ -1,0 +1,167 @@
+//! Runs a set of checks against one context: concurrently (bounded), each under a time
+//! limit, each result journaled as it lands. A check that errors, times out or panics is
+//! inconclusive; a target that cannot be reached makes every remote check inconclusive
+//! without running it. Nothing here knows any particular check.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use crate::check::{CheckDef, Verdict};
+use crate::config::Selection;
+use crate::context::Ctx;
+use crate::model::{CheckMeta, CheckResult, ClauseRef, Mode, Outcome};
+
+/// Checks chosen by the selection, in registry order.
+pub fn select<'r>(registry: &'r [CheckDef], selection: &Selection) -> Vec<&'r CheckDef> {
+    let matches = |patterns: &[String], id: &str| {
+        patterns.iter().any(|p| {
+            id.eq_ignore_ascii_case(p)
+                || id.to_ascii_uppercase().starts_with(&p.to_ascii_uppercase())
+        })
+    };
+    registry
+        .iter()
+        .filter(|c| {
+            selection.suites.is_empty() || selection.suites.iter().any(|s| s == c.meta.suite.key())
+        })
+        .filter(|c| selection.include.is_empty() || matches(&selection.include, c.meta.id))
+        .filter(|c| !matches(&selection.exclude, c.meta.id))
+        .filter(|c| !(selection.passive && c.meta.active))
+        .collect()
+}
+
+/// Builds the result record for a check from its verdict.
+pub fn result_of(
+    meta: &CheckMeta,
+    verdict: Verdict,
+    started_at: String,
+    elapsed: Duration,
+) -> CheckResult {
+    CheckResult {
+        id: meta.id.to_string(),
+        suite: meta.suite,
+        title_zh: meta.title_zh.to_string(),
+        title_en: meta.title_en.to_string(),
+        clauses: meta.clauses.iter().map(ClauseRef::from).collect(),
+        tianping_clause: meta.tianping_clause.map(str::to_string),
+        severity: meta.severity,
+        weight: meta.weight,
+        mode: meta.mode,
+        outcome: verdict.outcome,
+        summary: verdict.summary,
+        evidence: verdict.evidence,
+        samples: verdict.samples,
+        thresholds: verdict.thresholds,
+        started_at,
+        duration_ms: elapsed.as_millis() as u64,
+    }
+}
+
+/// Whether the target answers at TCP level. Checked once so an unreachable target fails
+/// fast and closed, instead of every check waiting out its own timeout.
+pub async fn reachability(ctx: &Ctx) -> Result<(), String> {
+    match ctx.http.connect_tcp(&ctx.api_host(), ctx.api_port()).await {
+        Ok(_) => Ok(()),
+        Err(e) => Err(format!("target unreachable: {e}")),
+    }
+}
+
+async fn run_one(ctx: Arc<Ctx>, def: CheckDef, unreachable: Option<String>) -> CheckResult {
+    let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let start = Instant::now();
+    if let (Mode::Remote, Some(reason)) = (def.meta.mode, &unreachable) {
+        return result_of(
+            &def.meta,
+            Verdict::inconclusive(reason.clone()),
+            started_at,
+            start.elapsed(),
+        );
+    }
+    let limit = Duration::from_secs(ctx.config.limits.check_timeout_secs);
+    let task_ctx = ctx.clone();
+    // A spawned task isolates panics: one broken check cannot take the run down.
+    let handle = tokio::spawn(async move { (def.run)(&task_ctx).await });
+    let verdict = match tokio::time::timeout(limit, handle).await {
+        Err(_) => {
+            Verdict::inconclusive(format!("check did not finish within {} s", limit.as_secs()))
+        }
+        Ok(Err(join)) if join.is_panic() => {
+            Verdict::inconclusive("check aborted with an internal error (panic); please report it")
+        }
+        Ok(Err(join)) => Verdict::inconclusive(format!("check was cancelled: {join}")),
+        Ok(Ok(Err(e))) => Verdict::inconclusive(e.to_string()),
+        Ok(Ok(Ok(v))) => v,
+    };
+    let verdict = scrub_verdict(verdict, &ctx);
+    result_of(&def.meta, verdict, started_at, start.elapsed())
+}
+
+/// Last line of defence: no configured secret value survives into a result.
+fn scrub_verdict(mut v: Verdict, ctx: &Ctx) -> Verdict {
+    let secrets = ctx.credentials.secret_values();
+    let clean = |s: &str| crate::redact::scrub(s, &secrets);
+    v.summary = clean(&v.summary);
+    for e in &mut v.evidence {
+        e.value = clean(&e.value);
+    }
+    v.outcome = match v.outcome {
+        Outcome::Inconclusive { error } => Outcome::Inconclusive {
+            error: clean(&error),
+        },
+        Outcome::NotApplicable { reason } => Outcome::NotApplicable {
+            reason: clean(&reason),
+        },
+        o => o,
+    };
+    v
+}
+
+/// Runs `checks`, skipping those already in `done` (a resumed run), and calls `on_result`
+/// for each new result as it lands (journal, progress). Returns all results in check order.
+pub async fn run_checks(
+    ctx: Arc<Ctx>,
+    checks: &[&CheckDef],
+    done: Vec<CheckResult>,
+    mut on_result: impl FnMut(&CheckResult, usize, usize),
+) -> Vec<CheckResult> {
+    let pending: Vec<CheckDef> = checks
+        .iter()
+        .filter(|c| !done.iter().any(|d| d.id == c.meta.id))
+        .map(|c| **c)
+        .collect();
+    let total = checks.len();
+    let mut finished = done.len();
+    let mut results = done;
+    let unreachable = if pending.iter().any(|c| c.meta.mode == Mode::Remote) {
+        reachability(&ctx).await.err()
+    } else {
+        None
+    };
+    let slots = Arc::new(Semaphore::new(ctx.config.limits.concurrent_checks));
+    let mut set = JoinSet::new();
+    for def in pending {
+        let (ctx, slots, unreachable) = (ctx.clone(), slots.clone(), unreachable.clone());
+        set.spawn(async move {
+            let _slot = slots.acquire_owned().await.expect("semaphore never closed");
+            run_one(ctx, def, unreachable).await
+        });
+    }
+    while let Some(joined) = set.join_next().await {
+        // run_one catches check panics itself, so a JoinError here is a harness bug.
+        let result = joined.expect("check runner task failed");
+        finished += 1;
+        on_result(&result, finished, total);
+        results.push(result);
+    }
+    let order = |id: &str| {
+        checks
+            .iter()
+            .position(|c| c.meta.id == id)
+            .unwrap_or(usize::MAX)
+    };
+    results.sort_by_key(|r| order(&r.id));
+    results
+}
