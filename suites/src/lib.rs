@@ -1,1 +1,87 @@
+//! The checks. One file per check, named after its ID (`dc001_sm3_digest.rs`): the
+//! requirement in a comment, its metadata, and the code that decides it. [`registry`] lists
+//! them all; the engine runs whatever it is given.
 
+pub mod blockchain_security;
+pub mod certificates;
+pub mod common;
+pub mod data_compliance;
+pub mod system_security;
+pub mod tls_probe;
+
+use tianping_engine::CheckDef;
+
+/// Every check, in report order.
+pub fn registry() -> Vec<CheckDef> {
+    [
+        data_compliance::CHECKS,
+        system_security::CHECKS,
+        blockchain_security::CHECKS,
+        certificates::CHECKS,
+    ]
+    .concat()
+}
+
+/// Finds a check by its ID, case-insensitively.
+pub fn find(id: &str) -> Option<CheckDef> {
+    registry()
+        .into_iter()
+        .find(|c| c.meta.id.eq_ignore_ascii_case(id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn ids_are_unique_well_formed_and_match_their_suite() {
+        let mut seen = HashSet::new();
+        for c in registry() {
+            let m = c.meta;
+            assert!(seen.insert(m.id), "duplicate id {}", m.id);
+            let prefix = match m.suite {
+                tianping_engine::Suite::DataCompliance => "DC-",
+                tianping_engine::Suite::SystemSecurity => "SS-",
+                tianping_engine::Suite::BlockchainSecurity => "BC-",
+                tianping_engine::Suite::Certificates => "CERT-",
+            };
+            assert!(
+                m.id.starts_with(prefix) && m.id[prefix.len()..].len() == 3,
+                "{}",
+                m.id
+            );
+            assert!(
+                !m.title_zh.is_empty() && !m.title_en.is_empty() && !m.clauses.is_empty(),
+                "{}",
+                m.id
+            );
+            assert!(m.weight > 0, "{}", m.id);
+        }
+    }
+
+    #[test]
+    fn every_automated_check_names_a_fault_of_the_reference_platform() {
+        for c in registry() {
+            if c.meta.mode != tianping_engine::Mode::Manual {
+                assert!(
+                    tianping_fixtures::Fault::from_name(c.meta.fault).is_some(),
+                    "{} names unknown fault `{}`",
+                    c.meta.id,
+                    c.meta.fault
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_fault_is_caught_by_exactly_one_check() {
+        for f in tianping_fixtures::Fault::ALL {
+            let n = registry()
+                .iter()
+                .filter(|c| c.meta.fault == f.name())
+                .count();
+            assert_eq!(n, 1, "fault {} is named by {n} checks", f.name());
+        }
+    }
+}

@@ -1,1 +1,465 @@
-fn main() {}
+//! `tianping-harness`: conformance evaluation of a platform applying to connect to Tianping
+//! Chain. See README.md for the commands, outputs and exit codes.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tianping_engine::config::{Config, Credentials};
+use tianping_engine::model::{Outcome, TargetSummary, exit};
+use tianping_engine::{CheckDef, CheckResult, runner};
+use tianping_fixtures::{Fault, Faults};
+use tianping_harness::evaluate::{self, RunPlan};
+use tianping_harness::reference;
+
+#[derive(Parser)]
+#[command(
+    name = "tianping-harness",
+    version,
+    about = "Conformance test harness for platforms applying to connect to Tianping Chain (天平链)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Evaluate a platform. With no target: the built-in reference platform on loopback.
+    Run(RunArgs),
+    /// List every check with its ID, suite, clauses and mode, without contacting anything.
+    List(ListArgs),
+    /// Serve the reference platform until interrupted.
+    ServeReference(ServeArgs),
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// Base URL of the platform's profile API (overrides target.base_url in the config).
+    #[arg(long)]
+    target: Option<String>,
+    /// TOML configuration file.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Folder for this run's files (default: a new dated folder in the working directory).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Continue the interrupted run in --out without repeating finished checks.
+    #[arg(long, requires = "out")]
+    resume: bool,
+    /// Only these check IDs or ID prefixes (repeatable, or comma-separated).
+    #[arg(long = "only", value_delimiter = ',')]
+    only: Vec<String>,
+    /// Only these suites (data_compliance, system_security, blockchain_security, certificates).
+    #[arg(long = "suite", value_delimiter = ',')]
+    suites: Vec<String>,
+    /// Skip checks that send attack-like input.
+    #[arg(long)]
+    passive: bool,
+    /// Switch on a fault in the built-in reference platform (repeatable; no --target).
+    #[arg(long = "fault", value_delimiter = ',')]
+    faults: Vec<String>,
+}
+
+#[derive(clap::Args)]
+struct ListArgs {
+    #[arg(long)]
+    config: Option<PathBuf>,
+    #[arg(long)]
+    target: Option<String>,
+    /// Machine-readable output.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address to listen on (loopback by default).
+    #[arg(long, default_value = "127.0.0.1:8443")]
+    bind: std::net::SocketAddr,
+    /// Faults to switch on (repeatable, or comma-separated).
+    #[arg(long = "fault", value_delimiter = ',')]
+    faults: Vec<String>,
+    /// Print the known faults and exit.
+    #[arg(long)]
+    list_faults: bool,
+    /// Folder where the CA certificate, credentials and a harness config are written.
+    #[arg(long, default_value = "reference-target")]
+    state_dir: PathBuf,
+}
+
+/// An error that decides the exit code.
+struct Failure(i32, String);
+
+fn usage(msg: impl Into<String>) -> Failure {
+    Failure(exit::USAGE, msg.into())
+}
+
+fn config_error(msg: impl ToString) -> Failure {
+    Failure(exit::CONFIG, msg.to_string())
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { exit::USAGE } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code as u8);
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let outcome = runtime.block_on(async {
+        match cli.command {
+            Command::Run(args) => run(args).await,
+            Command::List(args) => list(args),
+            Command::ServeReference(args) => serve(args).await,
+        }
+    });
+    match outcome {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(Failure(code, msg)) => {
+            eprintln!("tianping-harness: {msg}");
+            ExitCode::from(code as u8)
+        }
+    }
+}
+
+fn load_config(path: Option<&PathBuf>, target: Option<&String>) -> Result<Config, Failure> {
+    let mut config = match path {
+        Some(p) => Config::load(p).map_err(config_error)?,
+        None => Config::default(),
+    };
+    if let Some(t) = target {
+        config.target.base_url = Some(t.clone());
+    }
+    config.validate().map_err(config_error)?;
+    for unknown in tianping_engine::fields::FieldMap::unknown_overrides(&config.fields) {
+        eprintln!("warning: [fields] names unknown field `{unknown}`; it is ignored");
+    }
+    Ok(config)
+}
+
+fn apply_selection(config: &mut Config, args: &RunArgs) -> Result<(), Failure> {
+    config.selection.include.extend(args.only.iter().cloned());
+    config.selection.suites.extend(args.suites.iter().cloned());
+    config.selection.passive |= args.passive;
+    config.validate().map_err(config_error)
+}
+
+async fn run(args: RunArgs) -> Result<i32, Failure> {
+    let mut config = load_config(args.config.as_ref(), args.target.as_ref())?;
+    apply_selection(&mut config, &args)?;
+    let faults = Faults::parse(&args.faults).map_err(usage)?;
+    let registry = tianping_suites::registry();
+    let checks = runner::select(&registry, &config.selection);
+    if checks.is_empty() {
+        return Err(usage(
+            "the selection matches no check (see `tianping-harness list`)",
+        ));
+    }
+    let out_dir = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from(format!(
+            "tianping-run-{}",
+            chrono::Local::now().format("%Y%m%d-%H%M%S")
+        ))
+    });
+
+    // Keep the embedded server alive for the whole run.
+    let mut _embedded = None;
+    let (config, credentials, trust_roots, target) = if config.target.base_url.is_none() {
+        let embedded = reference::start(config, faults.clone())
+            .await
+            .map_err(|e| {
+                Failure(
+                    exit::INCONCLUSIVE,
+                    format!("cannot start the reference platform: {e}"),
+                )
+            })?;
+        let target = TargetSummary {
+            base_url: embedded.server.base_url.clone(),
+            kind: "reference".into(),
+            reference_faults: faults.names(),
+        };
+        let parts = (
+            embedded.config.clone(),
+            embedded.credentials.clone(),
+            embedded.trust_roots.clone(),
+            target,
+        );
+        _embedded = Some(embedded);
+        parts
+    } else {
+        if !args.faults.is_empty() {
+            return Err(usage(
+                "--fault applies to the built-in reference platform only; drop --target",
+            ));
+        }
+        let roots = evaluate::load_trust_roots(&config.target.trust_roots)
+            .map_err(|e| config_error(e.to_string()))?;
+        let credentials = Credentials::from_env(&config.credentials);
+        let target = TargetSummary {
+            base_url: config.target.base_url.clone().unwrap_or_default(),
+            kind: "live".into(),
+            reference_faults: Vec::new(),
+        };
+        (config, credentials, roots, target)
+    };
+
+    eprintln!(
+        "tianping-harness {}: evaluating {} ({} checks) → {}",
+        tianping_engine::HARNESS_VERSION,
+        target.base_url,
+        checks.len(),
+        out_dir.display()
+    );
+    let plan = RunPlan {
+        config,
+        credentials,
+        trust_roots,
+        target,
+        checks: checks.clone(),
+        out_dir: out_dir.clone(),
+        resume: args.resume,
+    };
+    let progress = Progress::new(checks.len());
+    let evaluation = evaluate::evaluate(plan, |r, i, n| progress.report(r, i, n));
+    let results = tokio::select! {
+        r = evaluation => r.map_err(|e| match e {
+            evaluate::EvaluateError::Config(m) => config_error(m),
+            evaluate::EvaluateError::Output(m) => Failure(exit::INCONCLUSIVE, m),
+        })?,
+        _ = tokio::signal::ctrl_c() => {
+            progress.finish();
+            let partial = evaluate::write_interrupted(&out_dir, &checks).map_err(|e| Failure(exit::INCONCLUSIVE, e.to_string()))?;
+            eprintln!("interrupted: {} of {} checks recorded; continue with --resume --out {}", partial.results.len(), checks.len(), out_dir.display());
+            return Ok(exit::INCONCLUSIVE);
+        }
+    };
+    progress.finish();
+    print_summary(&results.results);
+    let c = &results.counts;
+    println!(
+        "\n{} pass, {} fail, {} not applicable, {} inconclusive{}",
+        c.pass,
+        c.fail,
+        c.not_applicable,
+        c.inconclusive,
+        if results.complete {
+            ""
+        } else {
+            " (incomplete)"
+        }
+    );
+    println!(
+        "results: {}  junit: {}",
+        out_dir.join(tianping_reports::RESULTS_FILE).display(),
+        out_dir.join(tianping_reports::JUNIT_FILE).display()
+    );
+    Ok(results.exit_code())
+}
+
+fn print_summary(results: &[CheckResult]) {
+    for r in results {
+        let mark = match &r.outcome {
+            Outcome::Pass => "PASS",
+            Outcome::Fail => "FAIL",
+            Outcome::NotApplicable { .. } => "N/A ",
+            Outcome::Inconclusive { .. } => "INCONCLUSIVE",
+        };
+        println!("{mark:<12} {:<9} {} — {}", r.id, r.title_zh, r.summary);
+    }
+}
+
+/// A progress bar on a terminal, one plain line per finished check otherwise.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    fn new(total: usize) -> Progress {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(total as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}")
+                    .expect("static template"),
+            );
+            bar
+        });
+        Progress { bar }
+    }
+
+    fn report(&self, r: &CheckResult, i: usize, n: usize) {
+        match &self.bar {
+            Some(bar) => {
+                bar.set_position(i as u64);
+                bar.set_message(format!("{} {}", r.id, r.outcome.key()));
+            }
+            None => eprintln!(
+                "[{i}/{n}] {} {} ({} ms)",
+                r.id,
+                r.outcome.key(),
+                r.duration_ms
+            ),
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+fn list(args: ListArgs) -> Result<i32, Failure> {
+    let config = load_config(args.config.as_ref(), args.target.as_ref())?;
+    let registry = tianping_suites::registry();
+    let selected: Vec<&str> = runner::select(&registry, &config.selection)
+        .iter()
+        .map(|c| c.meta.id)
+        .collect();
+    let live = config.target.base_url.is_some();
+    let applies = |c: &CheckDef| -> (bool, &'static str) {
+        if !selected.contains(&c.meta.id) {
+            (false, "not selected by the configuration")
+        } else {
+            match c.meta.mode {
+                tianping_engine::Mode::Remote => (
+                    true,
+                    if live {
+                        "remote check of the configured target"
+                    } else {
+                        "remote check of the built-in reference platform"
+                    },
+                ),
+                tianping_engine::Mode::Package => (false, "needs an evidence package"),
+                tianping_engine::Mode::Manual => (true, "the lab records the verdict"),
+            }
+        }
+    };
+    if args.json {
+        let rows: Vec<serde_json::Value> = registry
+            .iter()
+            .map(|c| {
+                let m = &c.meta;
+                let (applies, why) = applies(c);
+                serde_json::json!({
+                    "id": m.id, "suite": m.suite.key(), "title_zh": m.title_zh, "title_en": m.title_en,
+                    "clauses": m.clauses.iter().map(|cl| serde_json::json!({"source": cl.source, "provenance": cl.provenance.tag()})).collect::<Vec<_>>(),
+                    "severity": m.severity.key(), "weight": m.weight, "mode": m.mode.key(), "active": m.active,
+                    "reference_fault": m.fault, "applies": applies, "applies_reason": why,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&rows).expect("json"));
+        return Ok(0);
+    }
+    for c in &registry {
+        let m = &c.meta;
+        let (applies, why) = applies(c);
+        println!(
+            "{:<9} {:<20} {:<7} {:<9} w{} {} {}",
+            m.id,
+            m.suite.key(),
+            m.mode.key(),
+            m.severity.key(),
+            m.weight,
+            if applies { "applies" } else { "skipped" },
+            m.title_en
+        );
+        println!("          {}  ({why})", m.title_zh);
+        for cl in m.clauses {
+            println!("          [{}] {}", cl.provenance.tag(), cl.source);
+        }
+    }
+    println!(
+        "\n{} checks; clause tags: [V] verified source, [K] known standard text (not retrieved), [P] lab threshold",
+        registry.len()
+    );
+    Ok(0)
+}
+
+async fn serve(args: ServeArgs) -> Result<i32, Failure> {
+    if args.list_faults {
+        for f in Fault::ALL {
+            let check = tianping_suites::registry()
+                .into_iter()
+                .find(|c| c.meta.fault == f.name())
+                .map(|c| c.meta.id)
+                .unwrap_or("-");
+            println!("{:<28} {:<9} {}", f.name(), check, f.description());
+        }
+        return Ok(0);
+    }
+    let faults = Faults::parse(&args.faults).map_err(usage)?;
+    let server = tianping_fixtures::start(faults.clone(), args.bind)
+        .await
+        .map_err(|e| {
+            Failure(
+                exit::INCONCLUSIVE,
+                format!("cannot listen on {}: {e}", args.bind),
+            )
+        })?;
+    let dir = &args.state_dir;
+    std::fs::create_dir_all(dir).map_err(|e| config_error(format!("{}: {e}", dir.display())))?;
+    let ca = dir.join("tls-ca.pem");
+    std::fs::write(&ca, server.tls_ca_pem()).map_err(|e| config_error(e.to_string()))?;
+    let c = &server.credentials;
+    let env = dir.join("env.sh");
+    write_private(
+        &env,
+        &format!(
+            "export TIANPING_API_KEY_ID='{}'\nexport TIANPING_API_SECRET='{}'\nexport TIANPING_USERNAME='{}'\nexport TIANPING_PASSWORD='{}'\n",
+            c.api_key_id, c.api_secret, c.username, c.password
+        ),
+    )?;
+    let config = dir.join("harness.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[target]\nbase_url = \"{}\"\ntrust_roots = [\"{}\"]\n",
+            server.base_url,
+            ca.display()
+        ),
+    )
+    .map_err(|e| config_error(e.to_string()))?;
+    println!("reference platform listening on {}", server.base_url);
+    println!(
+        "faults: {}",
+        if faults.names().is_empty() {
+            "none (conforming)".to_string()
+        } else {
+            faults.names().join(", ")
+        }
+    );
+    println!(
+        "evaluate it with:\n  . {} && tianping-harness run --config {}",
+        env.display(),
+        config.display()
+    );
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| Failure(exit::INCONCLUSIVE, e.to_string()))?;
+    server.stop().await;
+    Ok(0)
+}
+
+/// The reference credentials go to a file only the user can read, never to the terminal.
+fn write_private(path: &std::path::Path, text: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    #[cfg(unix)]
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let mut f = options
+        .open(path)
+        .map_err(|e| config_error(format!("{}: {e}", path.display())))?;
+    f.write_all(text.as_bytes())
+        .map_err(|e| config_error(e.to_string()))
+}

@@ -84,6 +84,8 @@ impl Default for Limits {
 pub struct Thresholds {
     /// How many of the newest blocks the chain checks examine.
     pub blocks_to_sample: u64,
+    /// How many transactions (newest first) the signature checks verify at most.
+    pub transactions_to_sample: u64,
     /// TLS protocol versions an endpoint may accept.
     pub allowed_tls_versions: Vec<String>,
 }
@@ -91,7 +93,8 @@ pub struct Thresholds {
 impl Default for Thresholds {
     fn default() -> Self {
         Thresholds {
-            blocks_to_sample: 16,
+            blocks_to_sample: 64,
+            transactions_to_sample: 64,
             allowed_tls_versions: vec!["TLS1.2".into(), "TLS1.3".into()],
         }
     }
@@ -280,7 +283,7 @@ mod tests {
     fn defaults_parse_from_an_empty_file() {
         let c = Config::parse("").unwrap();
         assert_eq!(c.limits.connections_per_host, 4);
-        assert_eq!(c.thresholds.blocks_to_sample, 16);
+        assert_eq!(c.thresholds.blocks_to_sample, 64);
     }
 
     #[test]

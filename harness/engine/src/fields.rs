@@ -32,6 +32,8 @@ pub const DEFAULT_POINTERS: &[(&str, &str)] = &[
     ("platform_hash_algorithm", "/hash_algorithm"),
     ("platform_signing_certificate", "/signing_certificate"),
     ("platform_ca_certificates", "/ca_certificates"),
+    ("platform_tsa_certificate", "/tsa_certificate"),
+    ("platform_node_public_key", "/chain/node_public_key"),
     ("platform_chain_height", "/chain/height"),
     // blocks and transactions
     ("block_number", "/height"),

@@ -19,6 +19,7 @@ pub use check::{CheckDef, CheckError, CheckFuture, Verdict};
 pub use config::Config;
 pub use context::Ctx;
 pub use model::*;
+pub use reqwest::Method;
 
 /// Version of this harness, stamped into every result file.
 pub const HARNESS_VERSION: &str = env!("CARGO_PKG_VERSION");

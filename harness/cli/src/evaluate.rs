@@ -1,0 +1,168 @@
+//! One evaluation run: journal, concurrent checks, results.json and junit.xml.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rustls::pki_types::CertificateDer;
+use tianping_engine::config::Credentials;
+use tianping_engine::journal::{self, Journal, JournalHeader};
+use tianping_engine::model::{Counts, RESULTS_SCHEMA, RunResults, TargetSummary};
+use tianping_engine::{CheckDef, CheckResult, Config, Ctx, HARNESS_VERSION, runner};
+
+#[derive(Debug, thiserror::Error)]
+pub enum EvaluateError {
+    #[error("{0}")]
+    Config(String),
+    #[error("{0}")]
+    Output(String),
+}
+
+pub struct RunPlan<'a> {
+    pub config: Config,
+    pub credentials: Credentials,
+    pub trust_roots: Vec<CertificateDer<'static>>,
+    pub target: TargetSummary,
+    pub checks: Vec<&'a CheckDef>,
+    pub out_dir: PathBuf,
+    pub resume: bool,
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Reads PEM trust anchors named in the config.
+pub fn load_trust_roots(paths: &[String]) -> Result<Vec<CertificateDer<'static>>, EvaluateError> {
+    let mut roots = Vec::new();
+    for p in paths {
+        let text = std::fs::read_to_string(p)
+            .map_err(|e| EvaluateError::Config(format!("trust root {p}: {e}")))?;
+        let ders = tianping_suites::common::pem_certificates(&text)
+            .map_err(|e| EvaluateError::Config(format!("trust root {p}: {e}")))?;
+        if ders.is_empty() {
+            return Err(EvaluateError::Config(format!(
+                "trust root {p}: no PEM CERTIFICATE block"
+            )));
+        }
+        roots.extend(ders.into_iter().map(CertificateDer::from));
+    }
+    Ok(roots)
+}
+
+/// Assembles the results file from whatever has been gathered; `complete` only when every
+/// selected check has a result.
+pub fn assemble(
+    header: &JournalHeader,
+    checks: &[&CheckDef],
+    results: Vec<CheckResult>,
+    finished: bool,
+) -> RunResults {
+    let complete = finished
+        && checks
+            .iter()
+            .all(|c| results.iter().any(|r| r.id == c.meta.id));
+    RunResults {
+        schema: RESULTS_SCHEMA.to_string(),
+        harness_version: HARNESS_VERSION.to_string(),
+        run_id: header.run_id.clone(),
+        started_at: header.started_at.clone(),
+        finished_at: finished.then(now),
+        complete,
+        target: header.target.clone(),
+        config_sm3: header.config_sm3.clone(),
+        selected: checks.iter().map(|c| c.meta.id.to_string()).collect(),
+        counts: Counts::of(&results),
+        results,
+    }
+}
+
+/// Runs the plan, calling `progress` as each check lands, and writes the outputs.
+pub async fn evaluate(
+    plan: RunPlan<'_>,
+    mut progress: impl FnMut(&CheckResult, usize, usize),
+) -> Result<RunResults, EvaluateError> {
+    let out = &plan.out_dir;
+    std::fs::create_dir_all(out)
+        .map_err(|e| EvaluateError::Output(format!("cannot create {}: {e}", out.display())))?;
+    let config_sm3 = plan.config.digest();
+    let (header, done, mut journal) = open_journal(out, &plan, &config_sm3)?;
+    let ctx = Ctx::new(plan.config, plan.credentials, plan.trust_roots)
+        .map_err(|e| EvaluateError::Config(e.to_string()))?;
+    let mut journal_error = None;
+    let results = runner::run_checks(Arc::new(ctx), &plan.checks, done, |r, i, n| {
+        if let Err(e) = journal.record(r) {
+            journal_error.get_or_insert(e.to_string());
+        }
+        progress(r, i, n);
+    })
+    .await;
+    if let Some(e) = journal_error {
+        return Err(EvaluateError::Output(e));
+    }
+    let results = assemble(&header, &plan.checks, results, true);
+    tianping_reports::write_all(out, &results).map_err(|e| EvaluateError::Output(e.to_string()))?;
+    Ok(results)
+}
+
+fn open_journal(
+    out: &Path,
+    plan: &RunPlan<'_>,
+    config_sm3: &str,
+) -> Result<(JournalHeader, Vec<CheckResult>, Journal), EvaluateError> {
+    let io = |e: journal::JournalError| EvaluateError::Output(e.to_string());
+    if plan.resume {
+        let (header, done) = journal::load(out).map_err(io)?;
+        if header.config_sm3 != config_sm3 {
+            return Err(EvaluateError::Config(format!(
+                "cannot resume: {} was made with a different configuration (SM3 {}…, now {}…)",
+                out.display(),
+                &header.config_sm3[..12],
+                &config_sm3[..12]
+            )));
+        }
+        // The embedded reference gets a new port every start, so only a live target's URL must match.
+        if header.target.kind != "reference" && header.target.base_url != plan.target.base_url {
+            return Err(EvaluateError::Config(format!(
+                "cannot resume: {} evaluated {}, not {}",
+                out.display(),
+                header.target.base_url,
+                plan.target.base_url
+            )));
+        }
+        let journal = Journal::append_to(out).map_err(io)?;
+        Ok((header, done, journal))
+    } else {
+        if out.join(journal::JOURNAL_FILE).exists() {
+            return Err(EvaluateError::Config(format!(
+                "{} already holds a run; use --resume to continue it or choose another --out",
+                out.display()
+            )));
+        }
+        let started_at = now();
+        let run_id = tianping_profile::digest::sm3_hex(
+            format!(
+                "{started_at}:{}:{}",
+                plan.target.base_url,
+                std::process::id()
+            )
+            .as_bytes(),
+        )[..16]
+            .to_string();
+        let header = JournalHeader {
+            run_id,
+            started_at,
+            target: plan.target.clone(),
+            config_sm3: config_sm3.to_string(),
+        };
+        let journal = Journal::create(out, &header).map_err(io)?;
+        Ok((header, Vec::new(), journal))
+    }
+}
+
+/// Writes results for an interrupted run from its journal: never complete, never a pass.
+pub fn write_interrupted(out: &Path, checks: &[&CheckDef]) -> Result<RunResults, EvaluateError> {
+    let (header, done) = journal::load(out).map_err(|e| EvaluateError::Output(e.to_string()))?;
+    let results = assemble(&header, checks, done, false);
+    tianping_reports::write_all(out, &results).map_err(|e| EvaluateError::Output(e.to_string()))?;
+    Ok(results)
+}

@@ -1,0 +1,6 @@
+//! Wiring of the `tianping-harness` binary, as a library so end-to-end tests exercise the
+//! same path as the command line: resolve the target (a live platform or the embedded
+//! reference), build the context, run the selected checks with a journal, write outputs.
+
+pub mod evaluate;
+pub mod reference;

@@ -1,0 +1,35 @@
+//! The embedded reference platform as an evaluation target: started on loopback, with its
+//! own CA as the trust anchor and the credentials it issued handed over in memory.
+
+use rustls::pki_types::CertificateDer;
+use tianping_engine::Config;
+use tianping_engine::config::{Credentials, Secret};
+use tianping_fixtures::{Faults, ReferenceServer};
+
+pub struct EmbeddedTarget {
+    pub server: ReferenceServer,
+    pub config: Config,
+    pub credentials: Credentials,
+    pub trust_roots: Vec<CertificateDer<'static>>,
+}
+
+/// Starts the reference platform with `faults` and points `config` at it.
+pub async fn start(mut config: Config, faults: Faults) -> std::io::Result<EmbeddedTarget> {
+    let server =
+        tianping_fixtures::start(faults, "127.0.0.1:0".parse().expect("loopback address")).await?;
+    config.target.base_url = Some(server.base_url.clone());
+    let issued = &server.credentials;
+    let credentials = Credentials {
+        api_key_id: issued.api_key_id.clone(),
+        api_secret: Secret::new(issued.api_secret.clone()),
+        username: issued.username.clone(),
+        password: Secret::new(issued.password.clone()),
+    };
+    let trust_roots = vec![server.tls_ca_der.clone()];
+    Ok(EmbeddedTarget {
+        server,
+        config,
+        credentials,
+        trust_roots,
+    })
+}

@@ -1,0 +1,86 @@
+//! BC-001 — Blocks are hash-linked: over the newest N blocks (lab threshold), each block's
+//! hash equals SM3 of its header as the profile encodes it, and each block names its
+//! predecessor's hash as `prev_hash`.
+
+use tianping_engine::{
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
+};
+use tianping_profile::canonical;
+
+use crate::common;
+
+pub const CHECK: CheckDef = CheckDef {
+    meta: CheckMeta {
+        id: "BC-001",
+        suite: Suite::BlockchainSecurity,
+        title_zh: "区块哈希链接完整",
+        title_en: "Blocks are hash-linked",
+        clauses: &[
+            Clause {
+                source: "JR/T 0184-2020 ledger data",
+                provenance: Provenance::Verified,
+            },
+            Clause {
+                source: "JR/T 0193-2020 §8.5 ledger data security",
+                provenance: Provenance::Verified,
+            },
+        ],
+        tianping_clause: None,
+        severity: Severity::Critical,
+        weight: 5,
+        mode: Mode::Remote,
+        active: false,
+        fault: "broken-hash-link",
+    },
+    run: |ctx| Box::pin(run(ctx)),
+};
+
+async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
+    let n = ctx.config.thresholds.blocks_to_sample;
+    let heights = common::newest_heights(ctx, n).await?;
+    let mut failures = Vec::new();
+    let mut previous: Option<common::BlockView> = None;
+    // Fetch the block before the window too, so the first sampled link is checked.
+    let first = heights[0];
+    if first > 0 {
+        previous = Some(common::fetch_block(ctx, first - 1).await?);
+    }
+    for &h in &heights {
+        let b = common::fetch_block(ctx, h).await?;
+        if b.height != h {
+            failures.push(format!(
+                "block requested at height {h} reports height {}",
+                b.height
+            ));
+        }
+        let recomputed = canonical::block_hash(b.height, &b.prev_hash, &b.tx_root, b.timestamp_ms);
+        if recomputed != b.hash {
+            failures.push(format!(
+                "block {h}: reported hash {} but header hashes to {}",
+                hex::encode(b.hash),
+                hex::encode(recomputed)
+            ));
+        }
+        match &previous {
+            Some(p) if p.hash != b.prev_hash => failures.push(format!(
+                "block {h}: prev_hash {} does not equal block {}'s hash {}",
+                hex::encode(b.prev_hash),
+                p.height,
+                hex::encode(p.hash)
+            )),
+            None if b.prev_hash != [0u8; 32] => {
+                failures.push(format!("genesis block {h} has a non-zero prev_hash"))
+            }
+            _ => {}
+        }
+        previous = Some(b);
+    }
+    Ok(
+        Verdict::from_samples(heights.len() as u64, &failures, "blocks")
+            .with(
+                "heights examined",
+                format!("{}..={}", heights[0], heights[heights.len() - 1]),
+            )
+            .with_threshold("blocks_to_sample", n),
+    )
+}

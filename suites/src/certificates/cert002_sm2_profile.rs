@@ -1,0 +1,132 @@
+//! CERT-002 — The platform's SM2 certificates follow the GM/T 0015 profile: X.509 v3,
+//! SM3withSM2 signature algorithm, an SM2 public key (either SPKI form in use) that is a
+//! 65-byte uncompressed point on the curve, and KeyUsage and BasicConstraints present and
+//! consistent with the certificate's role.
+
+use tianping_engine::{
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
+};
+use x509_parser::prelude::*;
+
+use crate::common;
+
+pub const CHECK: CheckDef = CheckDef {
+    meta: CheckMeta {
+        id: "CERT-002",
+        suite: Suite::Certificates,
+        title_zh: "SM2证书结构符合GM/T 0015",
+        title_en: "SM2 certificates follow the GM/T 0015 profile",
+        clauses: &[
+            Clause {
+                source: "GM/T 0015 / GM/T 0006: SM2 and SM3withSM2 object identifiers",
+                provenance: Provenance::Verified,
+            },
+            Clause {
+                source: "RFC 5280 §4.2.1.3 / §4.2.1.9 KeyUsage and BasicConstraints",
+                provenance: Provenance::Known,
+            },
+        ],
+        tianping_clause: None,
+        severity: Severity::Medium,
+        weight: 3,
+        mode: Mode::Remote,
+        active: false,
+        fault: "sm2-cert-no-keyusage",
+    },
+    run: |ctx| Box::pin(run(ctx)),
+};
+
+pub const OID_SM3_WITH_SM2: &str = "1.2.156.10197.1.501";
+pub const OID_SM2_CURVE: &str = "1.2.156.10197.1.301";
+pub const OID_EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
+
+/// Profile problems of one certificate in the given role (`CA` or an end-entity role).
+pub fn profile_problems(der: &[u8], role: &str) -> Vec<String> {
+    let cert = match X509Certificate::from_der(der) {
+        Ok((_, c)) => c,
+        Err(e) => return vec![format!("does not parse: {e}")],
+    };
+    let mut problems = Vec::new();
+    if cert.version() != X509Version::V3 {
+        problems.push(format!("version is {:?}, not v3", cert.version()));
+    }
+    let sig_alg = cert.signature_algorithm.algorithm.to_id_string();
+    if sig_alg != OID_SM3_WITH_SM2 {
+        problems.push(format!(
+            "signature algorithm {sig_alg}, not SM3withSM2 ({OID_SM3_WITH_SM2})"
+        ));
+    }
+    let spki = cert.public_key();
+    let key_alg = spki.algorithm.algorithm.to_id_string();
+    let curve = spki
+        .algorithm
+        .parameters
+        .as_ref()
+        .and_then(|p| p.as_oid().ok())
+        .map(|o| o.to_id_string());
+    let sm2_spki = (key_alg == OID_EC_PUBLIC_KEY && curve.as_deref() == Some(OID_SM2_CURVE))
+        || key_alg == OID_SM2_CURVE;
+    if !sm2_spki {
+        problems.push(format!(
+            "public key algorithm {key_alg} with parameters {curve:?} is not SM2"
+        ));
+    }
+    let point = &spki.subject_public_key.data;
+    if point.len() != 65 || point[0] != 0x04 {
+        problems.push(format!(
+            "public key is {} bytes, not a 65-byte uncompressed point",
+            point.len()
+        ));
+    } else if tianping_profile::sm2sig::verify(point, "", b"", b"")
+        .is_err_and(|e| e == tianping_profile::sm2sig::Sm2Error::BadPublicKey)
+    {
+        problems.push("public key is not a point on the SM2 curve".into());
+    }
+    let is_ca_role = role == "CA";
+    match cert.basic_constraints() {
+        Ok(Some(bc)) if bc.value.ca != is_ca_role => problems.push(format!(
+            "BasicConstraints cA={} for a {role} certificate",
+            bc.value.ca
+        )),
+        Ok(Some(_)) => {}
+        Ok(None) => problems.push("BasicConstraints extension absent".into()),
+        Err(e) => problems.push(format!("BasicConstraints malformed: {e}")),
+    }
+    match cert.key_usage() {
+        Ok(Some(ku)) => {
+            let ku = ku.value;
+            if is_ca_role && !ku.key_cert_sign() {
+                problems.push("CA certificate KeyUsage lacks keyCertSign".into());
+            }
+            if !is_ca_role && !(ku.digital_signature() || ku.non_repudiation()) {
+                problems.push(format!(
+                    "{role} certificate KeyUsage lacks digitalSignature/nonRepudiation"
+                ));
+            }
+        }
+        Ok(None) => problems.push("KeyUsage extension absent".into()),
+        Err(e) => problems.push(format!("KeyUsage malformed: {e}")),
+    }
+    problems
+}
+
+async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
+    let certs = common::platform_sm2_certificates(ctx).await?;
+    let mut failures = Vec::new();
+    let mut verdict_evidence = Vec::new();
+    for (role, der) in &certs {
+        let name = common::describe_certificate(der);
+        let problems = profile_problems(der, role);
+        verdict_evidence.push((format!("{role} certificate"), name.clone()));
+        failures.extend(
+            problems
+                .into_iter()
+                .map(|p| format!("{role} certificate ({name}): {p}")),
+        );
+    }
+    let mut verdict = Verdict::from_samples(certs.len() as u64, &failures, "SM2 certificates");
+    for (k, v) in verdict_evidence {
+        verdict = verdict.with(k, v);
+    }
+    Ok(verdict)
+}

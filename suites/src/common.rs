@@ -1,0 +1,216 @@
+//! Steps many checks share: profile endpoints, a signed deposit, platform metadata, blocks,
+//! certificates from PEM. Checks call these instead of repeating them.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use serde_json::{Value, json};
+use tianping_engine::Method;
+use tianping_engine::http::Exchange;
+use tianping_engine::{CheckError, Ctx};
+
+/// Profile endpoints (docs/profile.md §4).
+pub mod paths {
+    pub const PLATFORM: &str = "/api/v1/platform";
+    pub const LOGIN: &str = "/api/v1/auth/login";
+    pub const SESSION: &str = "/api/v1/auth/session";
+    pub const LOGOUT: &str = "/api/v1/auth/logout";
+    pub const EVIDENCE: &str = "/api/v1/evidence";
+    pub const CHAIN_HEAD: &str = "/api/v1/chain/head";
+
+    pub fn evidence(id: &str) -> String {
+        format!("{EVIDENCE}/{}", urlencode(id))
+    }
+    pub fn verify(id: &str) -> String {
+        format!("{EVIDENCE}/{}/verify", urlencode(id))
+    }
+    pub fn block(height: u64) -> String {
+        format!("/api/v1/chain/blocks/{height}")
+    }
+    pub fn tx(tx_id: &str) -> String {
+        format!("/api/v1/chain/tx/{}", urlencode(tx_id))
+    }
+    pub fn tx_proof(tx_id: &str) -> String {
+        format!("/api/v1/chain/tx/{}/proof", urlencode(tx_id))
+    }
+
+    /// Ids come from the platform: never let one add path segments or a query.
+    fn urlencode(s: &str) -> String {
+        s.bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect()
+    }
+}
+
+/// Content the harness deposits: unique per call so platforms cannot deduplicate it.
+pub fn lab_content(ctx: &Ctx, purpose: &str) -> Vec<u8> {
+    format!("天平链接入测评 tianping-harness {purpose} {}", ctx.nonce()).into_bytes()
+}
+
+/// The deposit request body for `content`, with the lab's test depositor.
+pub fn deposit_body(ctx: &Ctx, content: &[u8]) -> Value {
+    let d = &ctx.config.deposit;
+    json!({
+        "content_base64": B64.encode(content),
+        "business_type": d.business_type,
+        "depositor": {"type": d.depositor_type, "name": d.depositor_name, "id_number": d.depositor_id_number},
+    })
+}
+
+/// Deposits `content` and returns the exchange and the receipt; a refusal is inconclusive
+/// for the caller, since the check needed a receipt to judge anything.
+pub async fn deposit(ctx: &Ctx, content: &[u8]) -> Result<(Exchange, Value), CheckError> {
+    let ex = ctx
+        .signed(
+            Method::POST,
+            paths::EVIDENCE,
+            Some(&deposit_body(ctx, content)),
+        )
+        .await?;
+    tianping_engine::context::expect_success(&ex)?;
+    let receipt = ex.json()?;
+    Ok((ex, receipt))
+}
+
+pub async fn platform_info(ctx: &Ctx) -> Result<Value, CheckError> {
+    Ok(ctx.get_json(paths::PLATFORM).await?.1)
+}
+
+pub fn hex32(ctx: &Ctx, doc: &Value, field: &str) -> Result<[u8; 32], CheckError> {
+    let s = ctx.fields.str(doc, field)?;
+    tianping_profile::digest::parse_digest_hex(s).ok_or_else(|| CheckError::Field {
+        field: field.into(),
+        detail: format!("`{s}` is not 64 lowercase hex characters"),
+    })
+}
+
+/// A block as the chain checks need it.
+pub struct BlockView {
+    pub height: u64,
+    pub hash: [u8; 32],
+    pub prev_hash: [u8; 32],
+    pub tx_root: [u8; 32],
+    pub timestamp_ms: i64,
+    pub tx_ids: Vec<[u8; 32]>,
+    pub signature: Vec<u8>,
+}
+
+pub async fn fetch_block(ctx: &Ctx, height: u64) -> Result<BlockView, CheckError> {
+    let (_, b) = ctx.get_json(&paths::block(height)).await?;
+    let f = &ctx.fields;
+    let tx_ids = match f.get(&b, "block_tx_ids") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .and_then(tianping_profile::digest::parse_digest_hex)
+            })
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| CheckError::Field {
+                field: "block_tx_ids".into(),
+                detail: "not a list of 64-hex ids".into(),
+            })?,
+        _ => {
+            return Err(CheckError::Field {
+                field: "block_tx_ids".into(),
+                detail: "absent or not a list".into(),
+            });
+        }
+    };
+    let signature = f
+        .opt_str(&b, "block_signature")?
+        .map(|s| B64.decode(s).unwrap_or_default())
+        .unwrap_or_default();
+    Ok(BlockView {
+        height: f.u64(&b, "block_number")?,
+        hash: hex32(ctx, &b, "block_own_hash")?,
+        prev_hash: hex32(ctx, &b, "block_prev_hash")?,
+        tx_root: hex32(ctx, &b, "block_tx_root")?,
+        timestamp_ms: f.i64(&b, "block_timestamp_ms")?,
+        tx_ids,
+        signature,
+    })
+}
+
+/// Heights of the newest `n` blocks (lab threshold `blocks_to_sample`), oldest first.
+pub async fn newest_heights(ctx: &Ctx, n: u64) -> Result<Vec<u64>, CheckError> {
+    let (_, head) = ctx.get_json(paths::CHAIN_HEAD).await?;
+    let top = ctx.fields.u64(&head, "block_number")?;
+    let first = (top + 1).saturating_sub(n.max(1));
+    Ok((first..=top).collect())
+}
+
+/// Decodes every PEM CERTIFICATE block in `text` into DER.
+pub fn pem_certificates(text: &str) -> Result<Vec<Vec<u8>>, CheckError> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("-----BEGIN CERTIFICATE-----") {
+        let after = &rest[start + 27..];
+        let end = after
+            .find("-----END CERTIFICATE-----")
+            .ok_or_else(|| CheckError::protocol("unterminated PEM certificate"))?;
+        let b64: String = after[..end]
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        out.push(
+            B64.decode(b64)
+                .map_err(|e| CheckError::protocol(format!("PEM certificate is not base64: {e}")))?,
+        );
+        rest = &after[end..];
+    }
+    Ok(out)
+}
+
+/// The platform's published SM2 certificates: (role, DER), CA certificates last.
+pub async fn platform_sm2_certificates(ctx: &Ctx) -> Result<Vec<(String, Vec<u8>)>, CheckError> {
+    let info = platform_info(ctx).await?;
+    let mut certs = Vec::new();
+    for (role, field) in [
+        ("receipt signing", "platform_signing_certificate"),
+        ("TSA", "platform_tsa_certificate"),
+    ] {
+        if let Some(pem) = ctx.fields.opt_str(&info, field)? {
+            certs.extend(
+                pem_certificates(pem)?
+                    .into_iter()
+                    .map(|d| (role.to_string(), d)),
+            );
+        }
+    }
+    if let Some(Value::Array(cas)) = ctx.fields.get(&info, "platform_ca_certificates") {
+        for pem in cas.iter().filter_map(Value::as_str) {
+            certs.extend(
+                pem_certificates(pem)?
+                    .into_iter()
+                    .map(|d| ("CA".to_string(), d)),
+            );
+        }
+    }
+    if certs.is_empty() {
+        return Err(CheckError::Field {
+            field: "platform_signing_certificate".into(),
+            detail: "the platform publishes no certificates".into(),
+        });
+    }
+    Ok(certs)
+}
+
+/// Subject, serial and SHA-256/SM3 fingerprints: how every finding names a certificate.
+pub fn describe_certificate(der: &[u8]) -> String {
+    let fp_sha = tianping_profile::digest::sha256_hex(der);
+    let fp_sm3 = tianping_profile::digest::sm3_hex(der);
+    match x509_parser::parse_x509_certificate(der) {
+        Ok((_, c)) => format!(
+            "subject \"{}\", serial {}, SHA-256 {fp_sha}, SM3 {fp_sm3}",
+            c.subject(),
+            c.raw_serial_as_string()
+        ),
+        Err(_) => format!("unparseable certificate, SHA-256 {fp_sha}, SM3 {fp_sm3}"),
+    }
+}

@@ -1,0 +1,108 @@
+//! DC-002 — A deposit receipt carries every field a court needs to verify the evidence later,
+//! each well-formed: evidence id, SM3 digest and algorithm, local tx id, block height and
+//! hash, on-chain time, Tianping tx id, trusted-timestamp token and the platform signature.
+
+use serde_json::Value;
+use tianping_engine::{
+    CheckDef, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
+};
+use tianping_profile::digest::parse_digest_hex;
+
+use crate::common;
+
+pub const CHECK: CheckDef = CheckDef {
+    meta: CheckMeta {
+        id: "DC-002",
+        suite: Suite::DataCompliance,
+        title_zh: "存证记录字段完整且格式规范",
+        title_en: "Deposit receipt has a complete, well-formed set of fields",
+        clauses: &[
+            Clause {
+                source: "在线诉讼规则 (2021) Art. 17(4): information verification",
+                provenance: Provenance::Known,
+            },
+            Clause {
+                source: "Field sets of Tianping-connected deposit APIs (tx_id, tx_time, timestamp_tsa, tianping_tx)",
+                provenance: Provenance::Verified,
+            },
+        ],
+        tianping_clause: None,
+        severity: Severity::High,
+        weight: 3,
+        mode: Mode::Remote,
+        active: false,
+        fault: "receipt-missing-tianping-tx",
+    },
+    run: |ctx| Box::pin(run(ctx)),
+};
+
+enum Form {
+    NonEmpty,
+    Hex64,
+    Integer,
+    Time,
+    Base64,
+}
+
+const REQUIRED: [(&str, Form); 10] = [
+    ("evidence_id", Form::NonEmpty),
+    ("file_hash", Form::Hex64),
+    ("hash_algorithm", Form::NonEmpty),
+    ("tx_id", Form::Hex64),
+    ("block_height", Form::Integer),
+    ("block_hash", Form::Hex64),
+    ("tx_time", Form::Time),
+    ("tianping_tx", Form::NonEmpty),
+    ("timestamp_tsa", Form::Base64),
+    ("receipt_signature", Form::Base64),
+];
+
+fn problem(value: Option<&Value>, form: &Form) -> Option<&'static str> {
+    use base64::Engine;
+    let Some(value) = value else {
+        return Some("absent");
+    };
+    let text = value.as_str();
+    let ok = match form {
+        Form::NonEmpty => text.is_some_and(|s| !s.trim().is_empty()),
+        Form::Hex64 => text.and_then(parse_digest_hex).is_some(),
+        Form::Integer => value.as_u64().is_some() || text.is_some_and(|s| s.parse::<u64>().is_ok()),
+        Form::Time => {
+            text.is_some_and(|s| chrono::DateTime::parse_from_rfc3339(s).is_ok())
+                || value.as_i64().is_some_and(|ms| ms > 1_000_000_000_000)
+        }
+        Form::Base64 => text.is_some_and(|s| {
+            !s.is_empty() && base64::engine::general_purpose::STANDARD.decode(s).is_ok()
+        }),
+    };
+    (!ok).then_some(match form {
+        Form::NonEmpty => "empty",
+        Form::Hex64 => "not 64 lowercase hex characters",
+        Form::Integer => "not an unsigned integer",
+        Form::Time => "not an RFC 3339 time with zone or epoch milliseconds",
+        Form::Base64 => "not base64",
+    })
+}
+
+async fn run(ctx: &Ctx) -> Result<Verdict, tianping_engine::CheckError> {
+    let (ex, receipt) = common::deposit(ctx, &common::lab_content(ctx, "DC-002")).await?;
+    let failures: Vec<String> = REQUIRED
+        .iter()
+        .filter_map(|(field, form)| {
+            problem(ctx.fields.get(&receipt, field), form)
+                .map(|p| format!("{field} (at {}): {p}", ctx.fields.pointer(field)))
+        })
+        .collect();
+    let verdict = if failures.is_empty() {
+        Verdict::pass(format!(
+            "all {} required receipt fields present and well-formed",
+            REQUIRED.len()
+        ))
+    } else {
+        Verdict::fail(format!(
+            "receipt fields missing or malformed: {}",
+            failures.join("; ")
+        ))
+    };
+    Ok(verdict.with("receipt", ex.excerpt()))
+}

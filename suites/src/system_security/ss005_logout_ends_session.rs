@@ -1,0 +1,100 @@
+//! SS-005 — Logging out ends the session on the server: the token that worked before
+//! logout is refused after it, not merely forgotten by the client.
+
+use serde_json::json;
+use tianping_engine::{
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Method, Mode, Provenance, Severity, Suite,
+    Verdict,
+};
+
+use crate::common::paths;
+
+pub const CHECK: CheckDef = CheckDef {
+    meta: CheckMeta {
+        id: "SS-005",
+        suite: Suite::SystemSecurity,
+        title_zh: "注销后服务端会话失效",
+        title_en: "Logout ends the session on the server",
+        clauses: &[
+            Clause {
+                source: "GB/T 22239-2019 8.1.4.1 b) end the session",
+                provenance: Provenance::Verified,
+            },
+            Clause {
+                source: "GB/T 22239-2019 8.1.4.10 a) residual information",
+                provenance: Provenance::Verified,
+            },
+        ],
+        tianping_clause: None,
+        severity: Severity::High,
+        weight: 3,
+        mode: Mode::Remote,
+        active: false,
+        fault: "logout-keeps-session",
+    },
+    run: |ctx| Box::pin(run(ctx)),
+};
+
+async fn session_status(
+    ctx: &Ctx,
+    token: &str,
+) -> Result<tianping_engine::http::Exchange, CheckError> {
+    let auth = vec![("authorization".to_string(), format!("Bearer {token}"))];
+    Ok(ctx
+        .http
+        .send(Method::GET, paths::SESSION, &auth, None)
+        .await?)
+}
+
+async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
+    let creds = &ctx.credentials;
+    if creds.username.is_empty() || creds.password.is_empty() {
+        return Err(CheckError::Config(format!(
+            "test account missing: set {} and {}",
+            ctx.config.credentials.username_env, ctx.config.credentials.password_env
+        )));
+    }
+    let login = ctx
+        .post_json(
+            paths::LOGIN,
+            &json!({"username": creds.username, "password": creds.password.expose()}),
+            &[],
+        )
+        .await?;
+    tianping_engine::context::expect_success(&login)?;
+    let token = ctx.fields.str(&login.json()?, "session_token")?.to_string();
+    let before = session_status(ctx, &token).await?;
+    if !before.is_success() {
+        return Err(CheckError::protocol(format!(
+            "a fresh session token was not accepted: {}",
+            before.excerpt()
+        )));
+    }
+    let auth = vec![("authorization".to_string(), format!("Bearer {token}"))];
+    let logout = ctx
+        .http
+        .send(Method::POST, paths::LOGOUT, &auth, None)
+        .await?;
+    tianping_engine::context::expect_success(&logout)?;
+    let after = session_status(ctx, &token).await?;
+    let verdict = if after.is_success() {
+        Verdict::fail(format!(
+            "the session token still works after logout (HTTP {})",
+            after.status
+        ))
+    } else if after.status == 401 || after.status == 403 {
+        Verdict::pass(format!(
+            "the old token is refused after logout (HTTP {})",
+            after.status
+        ))
+    } else {
+        Verdict::inconclusive(format!(
+            "unexpected answer to the old token after logout: HTTP {}",
+            after.status
+        ))
+    };
+    Ok(verdict
+        .with("before logout", before.excerpt())
+        .with("logout", logout.excerpt())
+        .with("after logout", after.excerpt()))
+}

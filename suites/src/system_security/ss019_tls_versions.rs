@@ -1,0 +1,115 @@
+//! SS-019 (protocol versions) — The platform's TLS endpoints accept only the protocol
+//! versions the lab allows (default TLS 1.2 and 1.3): SSL 3.0, TLS 1.0 and TLS 1.1 are
+//! refused. One ClientHello per version per endpoint; any probe that cannot be read makes
+//! the check inconclusive rather than passing.
+
+use tianping_engine::{
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
+};
+
+use crate::tls_probe::{self, ProbeResult, Version};
+
+pub const CHECK: CheckDef = CheckDef {
+    meta: CheckMeta {
+        id: "SS-019",
+        suite: Suite::SystemSecurity,
+        title_zh: "传输层仅启用安全协议版本",
+        title_en: "Only secure TLS protocol versions are accepted",
+        clauses: &[
+            Clause {
+                source: "GB/T 22239-2019 8.1.4.7 a) / 8.1.4.8 a) integrity and confidentiality in transit",
+                provenance: Provenance::Verified,
+            },
+            Clause {
+                source: "GB/T 39786-2021 8.2 c) channel confidentiality",
+                provenance: Provenance::Verified,
+            },
+            Clause {
+                source: "Allowed versions TLS 1.2 / TLS 1.3 (and TLCP 1.1)",
+                provenance: Provenance::Policy,
+            },
+        ],
+        tianping_clause: None,
+        severity: Severity::High,
+        weight: 4,
+        mode: Mode::Remote,
+        active: false,
+        fault: "legacy-tls10",
+    },
+    run: |ctx| Box::pin(run(ctx)),
+};
+
+/// The API endpoint plus any configured `host:port` endpoints.
+pub fn endpoints(ctx: &Ctx) -> Result<Vec<(String, u16)>, CheckError> {
+    let mut out = vec![(ctx.api_host(), ctx.api_port())];
+    for e in &ctx.config.target.tls_endpoints {
+        let (host, port) = e
+            .rsplit_once(':')
+            .ok_or_else(|| CheckError::Config(format!("tls endpoint `{e}` is not host:port")))?;
+        let port = port
+            .parse()
+            .map_err(|_| CheckError::Config(format!("tls endpoint `{e}` has a bad port")))?;
+        out.push((
+            host.trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_string(),
+            port,
+        ));
+    }
+    out.dedup();
+    Ok(out)
+}
+
+async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
+    let allowed = &ctx.config.thresholds.allowed_tls_versions;
+    let mut failures = Vec::new();
+    let mut unknown = Vec::new();
+    let mut lines = Vec::new();
+    let endpoints = endpoints(ctx)?;
+    for (host, port) in &endpoints {
+        let mut accepted_allowed = false;
+        for version in Version::ALL {
+            let result = tls_probe::probe(ctx, host, *port, host, version).await;
+            lines.push((
+                format!("{host}:{port} {}", version.name()),
+                format!("{result:?}"),
+            ));
+            let is_allowed = allowed
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(version.name()));
+            match result {
+                ProbeResult::Accepted if is_allowed => accepted_allowed = true,
+                ProbeResult::Accepted => {
+                    failures.push(format!("{host}:{port} accepts {}", version.name()))
+                }
+                ProbeResult::Refused(_) => {}
+                ProbeResult::Inconclusive(why) => {
+                    unknown.push(format!("{host}:{port} {}: {why}", version.name()))
+                }
+            }
+        }
+        if !accepted_allowed {
+            failures.push(format!(
+                "{host}:{port} accepts none of the allowed versions"
+            ));
+        }
+    }
+    let mut verdict = if !failures.is_empty() {
+        Verdict::fail(failures.join("; "))
+    } else if !unknown.is_empty() {
+        Verdict::inconclusive(format!(
+            "some probes could not be decided: {}",
+            unknown.join("; ")
+        ))
+    } else {
+        Verdict::pass(format!(
+            "{} endpoint(s) accept only {}",
+            endpoints.len(),
+            allowed.join(", ")
+        ))
+    };
+    for (k, v) in lines {
+        verdict = verdict.with(k, v);
+    }
+    Ok(verdict.with_threshold("allowed_tls_versions", allowed.join(", ")))
+}

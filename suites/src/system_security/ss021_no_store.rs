@@ -1,0 +1,71 @@
+//! SS-021 (caching) — Responses that carry evidence receipts are marked
+//! `Cache-Control: no-store`, so no browser or proxy keeps a copy after the session ends.
+
+use tianping_engine::{
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Method, Mode, Provenance, Severity, Suite,
+    Verdict,
+};
+
+use crate::common;
+
+pub const CHECK: CheckDef = CheckDef {
+    meta: CheckMeta {
+        id: "SS-021",
+        suite: Suite::SystemSecurity,
+        title_zh: "敏感响应禁止缓存",
+        title_en: "Sensitive responses are not cached",
+        clauses: &[
+            Clause {
+                source: "GB/T 22239-2019 8.1.4.10 a)/b) residual information protection",
+                provenance: Provenance::Verified,
+            },
+            Clause {
+                source: "Cache-Control: no-store on authenticated evidence responses",
+                provenance: Provenance::Policy,
+            },
+        ],
+        tianping_clause: None,
+        severity: Severity::Medium,
+        weight: 2,
+        mode: Mode::Remote,
+        active: false,
+        fault: "cache-control-missing",
+    },
+    run: |ctx| Box::pin(run(ctx)),
+};
+
+fn has_no_store(ex: &tianping_engine::http::Exchange) -> bool {
+    ex.header("cache-control").is_some_and(|v| {
+        v.split(',')
+            .any(|d| d.trim().eq_ignore_ascii_case("no-store"))
+    })
+}
+
+async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
+    let (deposit, receipt) = common::deposit(ctx, &common::lab_content(ctx, "SS-021")).await?;
+    let id = ctx.fields.str(&receipt, "evidence_id")?;
+    let fetched = ctx
+        .signed(Method::GET, &common::paths::evidence(id), None)
+        .await?;
+    tianping_engine::context::expect_success(&fetched)?;
+    let mut failures = Vec::new();
+    for (what, ex) in [("deposit response", &deposit), ("receipt fetch", &fetched)] {
+        if !has_no_store(ex) {
+            failures.push(format!(
+                "{what} {} {}: Cache-Control is {:?}",
+                ex.method,
+                ex.path,
+                ex.header("cache-control").unwrap_or("absent")
+            ));
+        }
+    }
+    Ok(Verdict::from_samples(2, &failures, "sensitive responses")
+        .with(
+            "deposit Cache-Control",
+            deposit.header("cache-control").unwrap_or("absent"),
+        )
+        .with(
+            "receipt Cache-Control",
+            fetched.header("cache-control").unwrap_or("absent"),
+        ))
+}

@@ -1,0 +1,289 @@
+//! Raw TLS protocol probes: a hand-built ClientHello offering exactly one protocol version,
+//! and a verdict on what the server answered. No TLS library is involved, so the probe sees
+//! what the server accepts rather than what a client stack is willing to negotiate.
+
+use std::time::Duration;
+
+use tianping_engine::Ctx;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Version {
+    Ssl3,
+    Tls10,
+    Tls11,
+    Tls12,
+    Tls13,
+}
+
+impl Version {
+    pub const ALL: [Version; 5] = [
+        Version::Ssl3,
+        Version::Tls10,
+        Version::Tls11,
+        Version::Tls12,
+        Version::Tls13,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Version::Ssl3 => "SSL3.0",
+            Version::Tls10 => "TLS1.0",
+            Version::Tls11 => "TLS1.1",
+            Version::Tls12 => "TLS1.2",
+            Version::Tls13 => "TLS1.3",
+        }
+    }
+
+    fn wire(self) -> u16 {
+        match self {
+            Version::Ssl3 => 0x0300,
+            Version::Tls10 => 0x0301,
+            Version::Tls11 => 0x0302,
+            Version::Tls12 => 0x0303,
+            Version::Tls13 => 0x0304,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProbeResult {
+    /// The server answered with a ServerHello for this version.
+    Accepted,
+    /// Alert, close or a ServerHello for another version.
+    Refused(String),
+    /// Timeout, reset before any answer we can read, or bytes that are not TLS.
+    Inconclusive(String),
+}
+
+fn ext(ty: u16, body: &[u8]) -> Vec<u8> {
+    let mut out = ty.to_be_bytes().to_vec();
+    out.extend_from_slice(&(body.len() as u16).to_be_bytes());
+    out.extend_from_slice(body);
+    out
+}
+
+fn list16(items: &[u16]) -> Vec<u8> {
+    let mut out = ((items.len() * 2) as u16).to_be_bytes().to_vec();
+    for i in items {
+        out.extend_from_slice(&i.to_be_bytes());
+    }
+    out
+}
+
+/// A ClientHello offering only `version`, with the suites and extensions a server of that
+/// version expects (SNI, groups, signature algorithms; for TLS 1.3 supported_versions and an
+/// x25519 key share).
+pub fn client_hello(version: Version, server_name: &str) -> Vec<u8> {
+    const LEGACY_SUITES: [u16; 9] = [
+        0xc013, 0xc014, 0xc009, 0xc00a, 0x002f, 0x0035, 0x000a, 0x0005, 0x0004,
+    ];
+    const TLS12_SUITES: [u16; 8] = [
+        0xc02f, 0xc030, 0xc02b, 0xc02c, 0xcca8, 0xcca9, 0x009c, 0x009d,
+    ];
+    const TLS13_SUITES: [u16; 3] = [0x1301, 0x1302, 0x1303];
+    let suites: Vec<u16> = match version {
+        Version::Tls13 => TLS13_SUITES.to_vec(),
+        Version::Tls12 => [&TLS12_SUITES[..], &LEGACY_SUITES[..]].concat(),
+        _ => LEGACY_SUITES.to_vec(),
+    };
+    let mut exts = Vec::new();
+    if version != Version::Ssl3 {
+        let host = server_name.as_bytes();
+        if server_name.parse::<std::net::IpAddr>().is_err() && !host.is_empty() {
+            let mut entry = vec![0u8];
+            entry.extend_from_slice(&(host.len() as u16).to_be_bytes());
+            entry.extend_from_slice(host);
+            let mut list = (entry.len() as u16).to_be_bytes().to_vec();
+            list.extend(entry);
+            exts.extend(ext(0x0000, &list));
+        }
+        exts.extend(ext(0x000a, &list16(&[0x001d, 0x0017, 0x0018])));
+        exts.extend(ext(0x000b, &[1, 0]));
+        exts.extend(ext(
+            0x000d,
+            &list16(&[
+                0x0403, 0x0503, 0x0804, 0x0805, 0x0401, 0x0501, 0x0201, 0x0203,
+            ]),
+        ));
+        exts.extend(ext(0xff01, &[0]));
+    }
+    if version == Version::Tls13 {
+        exts.extend(ext(0x002b, &[2, 0x03, 0x04]));
+        let mut share = vec![0x00, 0x1d, 0x00, 0x20];
+        share.extend_from_slice(&tianping_profile::digest::sm3(b"probe x25519 share"));
+        let mut shares = (share.len() as u16).to_be_bytes().to_vec();
+        shares.extend(share);
+        exts.extend(ext(0x0033, &shares));
+        exts.extend(ext(0x002d, &[1, 1]));
+    }
+    let legacy_version = version.wire().min(0x0303);
+    let mut body = legacy_version.to_be_bytes().to_vec();
+    body.extend_from_slice(&tianping_profile::digest::sm3(server_name.as_bytes()));
+    body.push(32);
+    body.extend_from_slice(&tianping_profile::digest::sm3(b"probe session id"));
+    body.extend(list16(&suites));
+    body.extend_from_slice(&[1, 0]);
+    if !exts.is_empty() {
+        body.extend_from_slice(&(exts.len() as u16).to_be_bytes());
+        body.extend(exts);
+    }
+    let mut hs = vec![0x01];
+    hs.extend_from_slice(&(body.len() as u32).to_be_bytes()[1..]);
+    hs.extend(body);
+    let record_version: u16 = if version == Version::Ssl3 {
+        0x0300
+    } else {
+        0x0301
+    };
+    let mut record = vec![0x16];
+    record.extend_from_slice(&record_version.to_be_bytes());
+    record.extend_from_slice(&(hs.len() as u16).to_be_bytes());
+    record.extend(hs);
+    record
+}
+
+/// Classifies the first record the server sent back.
+pub fn classify(version: Version, reply: &[u8]) -> ProbeResult {
+    if reply.is_empty() {
+        return ProbeResult::Refused("connection closed without a reply".into());
+    }
+    if reply.len() < 5 {
+        return ProbeResult::Inconclusive(format!("short reply of {} bytes", reply.len()));
+    }
+    match reply[0] {
+        0x15 => {
+            let desc = reply.get(6).copied().unwrap_or(0);
+            ProbeResult::Refused(format!("alert {desc}"))
+        }
+        0x16 if reply.get(5) == Some(&0x02) => {
+            let Some(v) = reply.get(9..11) else {
+                return ProbeResult::Inconclusive("truncated ServerHello".into());
+            };
+            let mut negotiated = u16::from_be_bytes([v[0], v[1]]);
+            if negotiated == 0x0303 && server_hello_selects_tls13(reply) {
+                negotiated = 0x0304;
+            }
+            if negotiated == version.wire() {
+                ProbeResult::Accepted
+            } else {
+                ProbeResult::Refused(format!("server chose version {negotiated:#06x}"))
+            }
+        }
+        _ => ProbeResult::Inconclusive(format!(
+            "reply is not a TLS handshake or alert (first byte {:#04x})",
+            reply[0]
+        )),
+    }
+}
+
+fn server_hello_selects_tls13(reply: &[u8]) -> bool {
+    // record(5) hs(4) version(2) random(32) sid_len(1)+sid, suite(2), compression(1), exts
+    let Some(&sid_len) = reply.get(43) else {
+        return false;
+    };
+    let mut i = 44 + sid_len as usize + 3;
+    if reply.len() < i + 2 {
+        return false;
+    }
+    i += 2;
+    while i + 4 <= reply.len() {
+        let ty = u16::from_be_bytes([reply[i], reply[i + 1]]);
+        let len = u16::from_be_bytes([reply[i + 2], reply[i + 3]]) as usize;
+        if ty == 0x002b && len == 2 && reply.get(i + 4..i + 6) == Some(&[0x03, 0x04]) {
+            return true;
+        }
+        i += 4 + len;
+    }
+    false
+}
+
+/// Sends one ClientHello and reads the first record back, within the client's timeouts.
+pub async fn probe(
+    ctx: &Ctx,
+    host: &str,
+    port: u16,
+    server_name: &str,
+    version: Version,
+) -> ProbeResult {
+    let (mut stream, _permit) = match ctx.http.connect_tcp(host, port).await {
+        Ok(s) => s,
+        Err(e) => return ProbeResult::Inconclusive(e.to_string()),
+    };
+    let timeout = Duration::from_secs(ctx.config.limits.request_timeout_secs);
+    if let Err(e) = stream.write_all(&client_hello(version, server_name)).await {
+        return ProbeResult::Inconclusive(format!("write failed: {e}"));
+    }
+    let mut reply = vec![0u8; 5];
+    let read = async {
+        let mut got = 0;
+        while got < 5 {
+            match stream.read(&mut reply[got..]).await {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) if got == 0 && e.kind() == std::io::ErrorKind::ConnectionReset => break,
+                Err(e) => return Err(e),
+            }
+        }
+        reply.truncate(got);
+        if got == 5 {
+            let len = (u16::from_be_bytes([reply[3], reply[4]]) as usize).min(16 * 1024 + 256);
+            let mut body = vec![0u8; len];
+            let mut filled = 0;
+            while filled < len {
+                match stream.read(&mut body[filled..]).await {
+                    Ok(0) => break,
+                    Ok(n) => filled += n,
+                    Err(e) => return Err(e),
+                }
+            }
+            reply.extend_from_slice(&body[..filled]);
+        }
+        Ok(())
+    };
+    match tokio::time::timeout(timeout, read).await {
+        Err(_) => ProbeResult::Inconclusive(format!("no reply within {} s", timeout.as_secs())),
+        Ok(Err(e)) => ProbeResult::Inconclusive(format!("read failed: {e}")),
+        Ok(Ok(())) => classify(version, &reply),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_hello_record_lengths_are_consistent() {
+        for v in Version::ALL {
+            let hello = client_hello(v, "platform.example.cn");
+            let record_len = u16::from_be_bytes([hello[3], hello[4]]) as usize;
+            assert_eq!(hello.len(), 5 + record_len, "{v:?}");
+            let hs_len = u32::from_be_bytes([0, hello[6], hello[7], hello[8]]) as usize;
+            assert_eq!(record_len, 4 + hs_len, "{v:?}");
+        }
+    }
+
+    #[test]
+    fn classification_of_replies() {
+        assert_eq!(
+            classify(Version::Tls10, &[0x15, 3, 1, 0, 2, 2, 70]),
+            ProbeResult::Refused("alert 70".into())
+        );
+        assert!(matches!(
+            classify(Version::Tls10, b""),
+            ProbeResult::Refused(_)
+        ));
+        assert!(matches!(
+            classify(Version::Tls10, b"HTTP/1.1 400"),
+            ProbeResult::Inconclusive(_)
+        ));
+        let mut hello = vec![0x16, 3, 1, 0, 42, 0x02, 0, 0, 38, 0x03, 0x01];
+        hello.extend([0u8; 32]);
+        hello.extend([0, 0xc0, 0x13, 0]);
+        assert_eq!(classify(Version::Tls10, &hello), ProbeResult::Accepted);
+        assert!(matches!(
+            classify(Version::Tls11, &hello),
+            ProbeResult::Refused(_)
+        ));
+    }
+}
