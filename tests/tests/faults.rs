@@ -1,0 +1,98 @@
+//! The fault matrix: every check passes on the conforming reference platform, and for the
+//! fault it names, that check fails (with evidence) while every other check still passes.
+//! One test per check and direction, so a regression names the check.
+
+use std::sync::{Arc, OnceLock};
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use tianping_engine::{CheckResult, Ctx, Outcome, runner};
+use tianping_fixtures::Faults;
+
+fn run_all(faults: Faults) -> Result<Vec<CheckResult>, String> {
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        let embedded = tianping_harness::reference::start(Default::default(), faults)
+            .await
+            .map_err(|e| e.to_string())?;
+        let ctx = Ctx::new(
+            embedded.config.clone(),
+            embedded.credentials.clone(),
+            embedded.trust_roots.clone(),
+        )
+        .map_err(|e| e.to_string())?;
+        let registry = tianping_suites::registry();
+        let checks: Vec<_> = registry.iter().collect();
+        let results = runner::run_checks(Arc::new(ctx), &checks, Vec::new(), |_, _, _| {}).await;
+        embedded.server.stop().await;
+        Ok(results)
+    })
+}
+
+fn describe(r: &CheckResult) -> String {
+    let evidence: Vec<String> = r
+        .evidence
+        .iter()
+        .map(|e| format!("    {}: {}", e.label, e.value))
+        .collect();
+    format!(
+        "{} {}: {}\n{}",
+        r.id,
+        r.outcome.key(),
+        r.summary,
+        evidence.join("\n")
+    )
+}
+
+static CONFORMING: OnceLock<Result<Vec<CheckResult>, String>> = OnceLock::new();
+
+fn main() {
+    let args = Arguments::from_args();
+    let mut trials = Vec::new();
+    for def in tianping_suites::registry() {
+        let id = def.meta.id;
+        trials.push(Trial::test(
+            format!("{id}::passes_on_reference"),
+            move || {
+                let results = CONFORMING
+                    .get_or_init(|| run_all(Faults::none()))
+                    .as_ref()
+                    .map_err(|e| Failed::from(e.clone()))?;
+                let r = results.iter().find(|r| r.id == id).ok_or("no result")?;
+                if r.outcome == Outcome::Pass {
+                    Ok(())
+                } else {
+                    Err(describe(r).into())
+                }
+            },
+        ));
+        let fault = def.meta.fault;
+        trials.push(Trial::test(format!("{id}::fails_on_{fault}"), move || {
+            let faults = Faults::parse(&[fault]).map_err(Failed::from)?;
+            let results = run_all(faults).map_err(Failed::from)?;
+            let mut problems = Vec::new();
+            for r in &results {
+                let expected_fail = r.id == id;
+                match (&r.outcome, expected_fail) {
+                    (Outcome::Fail, true) if !r.evidence.is_empty() => {}
+                    (Outcome::Fail, true) => {
+                        problems.push(format!("{} failed without evidence", r.id))
+                    }
+                    (_, true) => {
+                        problems.push(format!("fault `{fault}` was not caught:\n{}", describe(r)))
+                    }
+                    (Outcome::Pass, false) => {}
+                    (_, false) => problems.push(format!(
+                        "fault `{fault}` also affected another check:\n{}",
+                        describe(r)
+                    )),
+                }
+            }
+            if problems.is_empty() {
+                Ok(())
+            } else {
+                Err(problems.join("\n").into())
+            }
+        }));
+    }
+    libtest_mimic::run(&args, trials).exit();
+}
