@@ -1,2 +1,309 @@
 //! End-to-end runs through the same path as `tianping-harness run`: outputs on disk, JUnit
 //! structure, secrets kept out, resume after an interruption, fail-closed targets.
+
+use std::path::Path;
+use std::time::Duration;
+
+use tianping_engine::config::{Config, Credentials, Secret};
+use tianping_engine::journal::JOURNAL_FILE;
+use tianping_engine::model::{Outcome, RunResults, TargetSummary};
+use tianping_engine::runner;
+use tianping_fixtures::Faults;
+use tianping_harness::evaluate::{self, RunPlan};
+use tokio::io::AsyncWriteExt;
+
+async fn run_reference(faults: Faults, out: &Path, resume: bool) -> Result<RunResults, String> {
+    let embedded = tianping_harness::reference::start(Config::default(), faults.clone())
+        .await
+        .map_err(|e| e.to_string())?;
+    let registry = tianping_suites::registry();
+    let checks = runner::select(&registry, &embedded.config.selection);
+    let plan = RunPlan {
+        config: embedded.config.clone(),
+        credentials: embedded.credentials.clone(),
+        trust_roots: embedded.trust_roots.clone(),
+        target: TargetSummary {
+            base_url: embedded.server.base_url.clone(),
+            kind: "reference".into(),
+            reference_faults: faults.names(),
+        },
+        checks,
+        out_dir: out.to_path_buf(),
+        resume,
+    };
+    let results = evaluate::evaluate(plan, |_, _, _| {})
+        .await
+        .map_err(|e| e.to_string());
+    let secrets = (
+        embedded.credentials.api_secret.expose().to_string(),
+        embedded.credentials.password.expose().to_string(),
+    );
+    embedded.server.stop().await;
+    assert_no_secret_in(out, &[&secrets.0, &secrets.1]);
+    results
+}
+
+fn assert_no_secret_in(dir: &Path, secrets: &[&str]) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+        for s in secrets {
+            assert!(
+                !text.contains(s),
+                "a secret value appears in {}",
+                path.display()
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn conforming_run_writes_consistent_json_and_structurally_valid_junit() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = run_reference(Faults::none(), dir.path(), false)
+        .await
+        .unwrap();
+    assert!(results.complete);
+    assert_eq!(results.exit_code(), 0);
+    assert_eq!(results.counts.pass, tianping_suites::registry().len());
+
+    let from_disk = tianping_reports::json::read(&dir.path().join("results.json")).unwrap();
+    assert_eq!(from_disk, results);
+
+    let xml = std::fs::read_to_string(dir.path().join("junit.xml")).unwrap();
+    let doc = roxmltree::Document::parse(&xml).expect("junit.xml is well-formed XML");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    let suites: Vec<_> = root
+        .children()
+        .filter(|n| n.has_tag_name("testsuite"))
+        .collect();
+    assert_eq!(suites.len(), 4, "one testsuite per harness suite");
+    let mut cases = 0;
+    for suite in &suites {
+        let declared: usize = suite.attribute("tests").unwrap().parse().unwrap();
+        let actual: Vec<_> = suite
+            .children()
+            .filter(|n| n.has_tag_name("testcase"))
+            .collect();
+        assert_eq!(declared, actual.len());
+        assert_eq!(suite.attribute("failures"), Some("0"));
+        assert_eq!(suite.attribute("errors"), Some("0"));
+        for case in actual {
+            let props: Vec<(String, String)> = case
+                .descendants()
+                .filter(|n| n.has_tag_name("property"))
+                .map(|p| {
+                    (
+                        p.attribute("name").unwrap().to_string(),
+                        p.attribute("value").unwrap().to_string(),
+                    )
+                })
+                .collect();
+            for key in ["id", "clauses", "severity", "title_zh", "mode"] {
+                assert!(
+                    props.iter().any(|(k, v)| k == key && !v.is_empty()),
+                    "testcase {:?} lacks property {key}",
+                    case.attribute("name")
+                );
+            }
+            cases += 1;
+        }
+    }
+    assert_eq!(cases, results.results.len());
+}
+
+#[tokio::test]
+async fn a_fault_is_named_with_evidence_in_json_and_junit() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = run_reference(
+        Faults::parse(&["replay-accepted"]).unwrap(),
+        dir.path(),
+        false,
+    )
+    .await
+    .unwrap();
+    assert_eq!(results.exit_code(), 1);
+    let failed: Vec<_> = results
+        .results
+        .iter()
+        .filter(|r| r.outcome == Outcome::Fail)
+        .collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].id, "DC-010");
+    assert!(failed[0].evidence.iter().any(|e| e.label == "replay"));
+
+    let xml = std::fs::read_to_string(dir.path().join("junit.xml")).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let failures: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("failure"))
+        .collect();
+    assert_eq!(failures.len(), 1);
+    let case = failures[0].parent().unwrap();
+    assert!(case.attribute("name").unwrap().starts_with("DC-010"));
+    assert!(
+        failures[0].text().unwrap_or("").contains("replay"),
+        "failure carries the evidence"
+    );
+}
+
+#[tokio::test]
+async fn resume_keeps_finished_checks_and_runs_only_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = run_reference(Faults::none(), dir.path(), false)
+        .await
+        .unwrap();
+    // Simulate an interruption after 4 checks: header + 4 results, no results.json.
+    let journal = dir.path().join(JOURNAL_FILE);
+    let lines: Vec<String> = std::fs::read_to_string(&journal)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    let kept: Vec<String> = lines[..5].to_vec();
+    std::fs::write(&journal, kept.join("\n") + "\n{\"kind\":\"result\",\"id\":").unwrap(); // torn last write
+    std::fs::remove_file(dir.path().join("results.json")).unwrap();
+
+    let resumed = run_reference(Faults::none(), dir.path(), true)
+        .await
+        .unwrap();
+    assert!(resumed.complete);
+    assert_eq!(resumed.results.len(), first.results.len());
+    assert_eq!(resumed.run_id, first.run_id);
+    let kept_ids: Vec<String> = kept[1..]
+        .iter()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    for id in &kept_ids {
+        let before = first.results.iter().find(|r| &r.id == id).unwrap();
+        let after = resumed.results.iter().find(|r| &r.id == id).unwrap();
+        assert_eq!(
+            before.started_at, after.started_at,
+            "{id} was re-run instead of kept"
+        );
+    }
+    let rerun = resumed
+        .results
+        .iter()
+        .filter(|r| !kept_ids.contains(&r.id))
+        .count();
+    assert_eq!(rerun, first.results.len() - 4);
+}
+
+#[tokio::test]
+async fn a_new_run_refuses_to_overwrite_an_existing_one() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(JOURNAL_FILE), "{}\n").unwrap();
+    let err = run_reference(Faults::none(), dir.path(), false)
+        .await
+        .unwrap_err();
+    assert!(err.contains("--resume"), "{err}");
+}
+
+fn live_plan(base_url: String, out: &Path, limits_timeout: u64) -> RunPlan<'static> {
+    let mut config = Config::default();
+    config.target.base_url = Some(base_url.clone());
+    config.limits.request_timeout_secs = limits_timeout;
+    config.limits.connect_timeout_secs = limits_timeout;
+    config.limits.check_timeout_secs = limits_timeout * 6;
+    let registry: &'static [tianping_engine::CheckDef] =
+        Box::leak(tianping_suites::registry().into_boxed_slice());
+    RunPlan {
+        checks: runner::select(registry, &config.selection),
+        config,
+        credentials: Credentials {
+            api_key_id: "k".into(),
+            api_secret: Secret::new("secret-value-1234"),
+            username: "u".into(),
+            password: Secret::new("password-value-1234"),
+        },
+        trust_roots: Vec::new(),
+        target: TargetSummary {
+            base_url,
+            kind: "live".into(),
+            reference_faults: Vec::new(),
+        },
+        out_dir: out.to_path_buf(),
+        resume: false,
+    }
+}
+
+#[tokio::test]
+async fn a_closed_port_is_inconclusive_everywhere_and_exits_2() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let results = evaluate::evaluate(
+        live_plan(format!("https://127.0.0.1:{port}"), dir.path(), 2),
+        |_, _, _| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(results.exit_code(), 2);
+    assert_eq!(results.counts.pass, 0);
+    assert!(results.results.iter().all(
+        |r| matches!(&r.outcome, Outcome::Inconclusive { error } if error.contains("unreachable"))
+    ));
+}
+
+/// A server that answers every connection with `reply` and then holds it open, or stalls.
+async fn hostile_server(reply: &'static [u8]) -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut s, _)) = listener.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                let _ = s.write_all(reply).await;
+                tokio::time::sleep(Duration::from_secs(30)).await;
+            });
+        }
+    });
+    port
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn garbage_and_stalling_servers_give_inconclusive_never_pass_never_hang() {
+    for reply in [&b"\x00\xffnot tls at all\r\n\r\n"[..], b""] {
+        let port = hostile_server(reply).await;
+        let dir = tempfile::tempdir().unwrap();
+        let run = evaluate::evaluate(
+            live_plan(format!("https://127.0.0.1:{port}"), dir.path(), 1),
+            |_, _, _| {},
+        );
+        let results = tokio::time::timeout(Duration::from_secs(90), run)
+            .await
+            .expect("run finished within its bound")
+            .unwrap();
+        let decided: Vec<String> = results
+            .results
+            .iter()
+            .filter(|r| !matches!(r.outcome, Outcome::Inconclusive { .. }))
+            .map(|r| {
+                format!(
+                    "{} {}: {} {:?}",
+                    r.id,
+                    r.outcome.key(),
+                    r.summary,
+                    r.evidence
+                )
+            })
+            .collect();
+        assert!(
+            decided.is_empty(),
+            "against a hostile server every check is inconclusive: {decided:?}"
+        );
+        assert_eq!(results.exit_code(), 2);
+        assert!(results.complete, "every check has a result");
+    }
+}

@@ -84,7 +84,15 @@ pub async fn evaluate(
     let out = &plan.out_dir;
     std::fs::create_dir_all(out)
         .map_err(|e| EvaluateError::Output(format!("cannot create {}: {e}", out.display())))?;
-    let config_sm3 = plan.config.digest();
+    // The embedded reference listens on a new port each start; its URL is recorded in
+    // `target`, and kept out of the digest so a resumed reference run matches.
+    let config_sm3 = if plan.target.kind == "reference" {
+        let mut settings = plan.config.clone();
+        settings.target.base_url = None;
+        settings.digest()
+    } else {
+        plan.config.digest()
+    };
     let (header, done, mut journal) = open_journal(out, &plan, &config_sm3)?;
     let ctx = Ctx::new(plan.config, plan.credentials, plan.trust_roots)
         .map_err(|e| EvaluateError::Config(e.to_string()))?;

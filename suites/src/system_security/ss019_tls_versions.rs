@@ -68,6 +68,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let endpoints = endpoints(ctx)?;
     for (host, port) in &endpoints {
         let mut accepted_allowed = false;
+        let mut allowed_undecided = false;
         for version in Version::ALL {
             let result = tls_probe::probe(ctx, host, *port, host, version).await;
             lines.push((
@@ -84,11 +85,14 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
                 }
                 ProbeResult::Refused(_) => {}
                 ProbeResult::Inconclusive(why) => {
-                    unknown.push(format!("{host}:{port} {}: {why}", version.name()))
+                    allowed_undecided |= is_allowed;
+                    unknown.push(format!("{host}:{port} {}: {why}", version.name()));
                 }
             }
         }
-        if !accepted_allowed {
+        // Only a definite refusal of every allowed version is a finding; an unreadable
+        // probe leaves the question open.
+        if !accepted_allowed && !allowed_undecided {
             failures.push(format!(
                 "{host}:{port} accepts none of the allowed versions"
             ));
