@@ -428,6 +428,84 @@ mod tests {
         assert!(matches!(err, TlsError::OutOfScope(_)));
     }
 
+    /// A one-shot plain-HTTP server answering every request with `response`.
+    async fn canned_server(response: Vec<u8>) -> u16 {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            while let Ok((mut s, _)) = listener.accept().await {
+                let response = response.clone();
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 4096];
+                    let _ = s.read(&mut buf).await;
+                    let _ = s.write_all(&response).await;
+                });
+            }
+        });
+        port
+    }
+
+    fn client_for(port: u16, limits: Limits) -> HttpClient {
+        HttpClient::new(
+            Url::parse(&format!("http://127.0.0.1:{port}/")).unwrap(),
+            Scope::new(["127.0.0.1"]),
+            limits,
+        )
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn redirects_are_reported_not_followed() {
+        let port = canned_server(b"HTTP/1.1 302 Found\r\nLocation: http://evil.example/steal\r\nContent-Length: 0\r\n\r\n".to_vec()).await;
+        let ex = client_for(port, Limits::default())
+            .send(Method::GET, "/api", &[], None)
+            .await
+            .unwrap();
+        assert_eq!(ex.status, 302);
+        assert_eq!(ex.header("location"), Some("http://evil.example/steal"));
+    }
+
+    #[tokio::test]
+    async fn oversized_bodies_are_cut_off_with_a_clear_error() {
+        let body = vec![b'x'; 10_000];
+        let mut response =
+            format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", body.len()).into_bytes();
+        response.extend(body);
+        let port = canned_server(response).await;
+        let limits = Limits {
+            max_body_bytes: 1_000,
+            ..Limits::default()
+        };
+        let err = client_for(port, limits)
+            .send(Method::GET, "/big", &[], None)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, HttpError::BodyTooLarge { limit: 1_000, .. }),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_silent_server_times_out() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            let _held = listener.accept().await;
+            tokio::time::sleep(Duration::from_secs(30)).await;
+        });
+        let limits = Limits {
+            request_timeout_secs: 1,
+            ..Limits::default()
+        };
+        let err = client_for(port, limits)
+            .send(Method::GET, "/", &[], None)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, HttpError::Timeout { .. }), "{err}");
+    }
+
     #[tokio::test]
     async fn rate_limiter_spaces_requests() {
         let limiter = RateLimiter::new(20.0);

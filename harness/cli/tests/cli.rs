@@ -1,0 +1,200 @@
+//! The binary as a user runs it: exit codes, default run, flags and configuration errors.
+
+use std::process::Command;
+
+fn harness() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_tianping-harness"))
+}
+
+#[test]
+fn run_with_no_arguments_evaluates_the_reference_platform_and_exits_0() {
+    let cwd = tempfile::tempdir().unwrap();
+    let out = harness()
+        .arg("run")
+        .current_dir(cwd.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout:\n{stdout}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The dated output folder was created in the working directory.
+    let runs: Vec<_> = std::fs::read_dir(cwd.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(runs.len(), 1);
+    assert!(
+        runs[0]
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("tianping-run-")
+    );
+    for file in ["results.json", "junit.xml", "journal.jsonl"] {
+        assert!(runs[0].join(file).exists(), "{file} missing");
+    }
+    assert!(stdout.contains("0 fail"), "{stdout}");
+}
+
+#[test]
+fn one_fault_exits_1_and_names_the_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = harness()
+        .args(["run", "--fault", "sm2-empty-id", "--only", "CERT", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("results.json")).unwrap()).unwrap();
+    let failed: Vec<&str> = results["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["outcome"]["status"] == "fail")
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(failed, ["CERT-003"]);
+}
+
+#[test]
+fn a_closed_port_exits_2_with_nothing_passed() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let out = harness()
+        .args([
+            "run",
+            "--target",
+            &format!("https://127.0.0.1:{port}"),
+            "--out",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = std::fs::read_to_string(dir.path().join("results.json")).unwrap();
+    assert!(!text.contains("\"status\": \"pass\""));
+}
+
+#[test]
+fn usage_errors_exit_64() {
+    assert_eq!(
+        harness()
+            .args(["run", "--no-such-flag"])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(64)
+    );
+    assert_eq!(
+        harness().arg("frobnicate").output().unwrap().status.code(),
+        Some(64)
+    );
+    let out = harness()
+        .args(["run", "--fault", "no-such-fault"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(64));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("known faults"));
+    assert_eq!(
+        harness()
+            .args(["run", "--only", "ZZ-999"])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(64)
+    );
+    assert_eq!(
+        harness()
+            .args([
+                "run",
+                "--fault",
+                "legacy-tls10",
+                "--target",
+                "https://127.0.0.1:1"
+            ])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(64)
+    );
+}
+
+#[test]
+fn configuration_errors_exit_78_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("bad.toml");
+    std::fs::write(&config, "[limits]\nconections_per_host = 2\n").unwrap();
+    let out = harness()
+        .args(["run", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(78));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("conections_per_host"));
+    let out = harness()
+        .args(["run", "--config", "/nonexistent/harness.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(78));
+    let out = harness()
+        .args(["run", "--target", "ftp://example.cn"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(78));
+}
+
+#[test]
+fn help_exits_0_and_list_shows_every_check_without_contacting_anything() {
+    assert_eq!(
+        harness().arg("--help").output().unwrap().status.code(),
+        Some(0)
+    );
+    for sub in ["run", "list", "serve-reference"] {
+        assert_eq!(
+            harness()
+                .args([sub, "--help"])
+                .output()
+                .unwrap()
+                .status
+                .code(),
+            Some(0),
+            "{sub} --help"
+        );
+    }
+    // An unroutable target: list must not try to reach it.
+    let out = harness()
+        .args(["list", "--json", "--target", "https://192.0.2.1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows.len(), 13);
+    assert!(rows.iter().all(|r| r["clauses"].as_array().is_some_and(|c| !c.is_empty()) && r["applies"] == true));
+}
+
+#[test]
+fn serve_reference_lists_faults_with_the_check_that_catches_each() {
+    let out = harness()
+        .args(["serve-reference", "--list-faults"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.lines().count(), 13);
+    assert!(
+        text.lines().all(|l| !l.contains(" - ")),
+        "every fault has a check:\n{text}"
+    );
+}
