@@ -98,7 +98,8 @@ pub fn profile_problems(der: &[u8], role: &str) -> Vec<String> {
             if is_ca_role && !ku.key_cert_sign() {
                 problems.push("CA certificate KeyUsage lacks keyCertSign".into());
             }
-            if !is_ca_role && !(ku.digital_signature() || ku.non_repudiation()) {
+            let signs = ku.digital_signature() || ku.non_repudiation();
+            if !is_ca_role && !signs {
                 problems.push(format!(
                     "{role} certificate KeyUsage lacks digitalSignature/nonRepudiation"
                 ));
