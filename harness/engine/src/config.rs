@@ -280,6 +280,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_documented_example_config_parses() {
+        let c = Config::parse(include_str!("../../../docs/harness.example.toml")).unwrap();
+        assert_eq!(
+            c.target.base_url.as_deref(),
+            Some("https://evidence.example.cn")
+        );
+    }
+
+    #[test]
     fn defaults_parse_from_an_empty_file() {
         let c = Config::parse("").unwrap();
         assert_eq!(c.limits.connections_per_host, 4);

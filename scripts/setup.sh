@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what building and testing the harness needs on a fresh Debian/Ubuntu machine with a
+# Rust toolchain. Idempotent: installs only what is missing.
+set -euo pipefail
+
+need_apt=()
+command -v cc >/dev/null 2>&1 || need_apt+=(build-essential)      # aws-lc-sys builds C code
+command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+[ -e /etc/ssl/certs/ca-certificates.crt ] || need_apt+=(ca-certificates)
+
+if [ ${#need_apt[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  echo "setup: installing ${need_apt[*]}" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "setup: cargo not found; install Rust 1.85 or newer (https://rustup.rs) and re-run" >&2
+  exit 1
+fi
