@@ -131,3 +131,45 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     }
     Ok(verdict)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn openssl_cert(name: &str) -> Vec<u8> {
+        let pem = std::fs::read_to_string(format!(
+            "{}/testdata/openssl-sm2/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        common::pem_certificates(&pem).unwrap().remove(0)
+    }
+
+    #[test]
+    fn openssl_made_sm2_certificates_conform_in_their_roles() {
+        assert_eq!(
+            profile_problems(&openssl_cert("root.pem"), "CA"),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            profile_problems(&openssl_cert("leaf-default-id.pem"), "receipt signing"),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn a_missing_key_usage_or_wrong_role_is_reported() {
+        assert_eq!(
+            profile_problems(&openssl_cert("leaf-no-keyusage.pem"), "receipt signing"),
+            vec!["KeyUsage extension absent".to_string()]
+        );
+        let as_ca = profile_problems(&openssl_cert("leaf-default-id.pem"), "CA");
+        assert!(as_ca.iter().any(|p| p.contains("cA=false")), "{as_ca:?}");
+    }
+
+    #[test]
+    fn a_non_sm2_certificate_is_reported_not_crashed_on() {
+        let rsa_like = b"not a certificate";
+        assert!(profile_problems(rsa_like, "CA")[0].starts_with("does not parse"));
+    }
+}

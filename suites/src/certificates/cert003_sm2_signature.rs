@@ -99,3 +99,54 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     }
     Ok(verdict)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(name: &str) -> Vec<u8> {
+        let pem = std::fs::read_to_string(format!(
+            "{}/testdata/openssl-sm2/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        common::pem_certificates(&pem).unwrap().remove(0)
+    }
+
+    fn verdict_for(leaf: &str) -> Result<(), String> {
+        let (root_der, leaf_der) = (parse("root.pem"), parse(leaf));
+        let (_, root) = X509Certificate::from_der(&root_der).unwrap();
+        let (_, leaf) = X509Certificate::from_der(&leaf_der).unwrap();
+        diagnose(&leaf, &root.public_key().subject_public_key.data)
+    }
+
+    #[test]
+    fn openssl_leaf_signed_with_the_default_id_verifies() {
+        assert_eq!(verdict_for("leaf-default-id.pem"), Ok(()));
+    }
+
+    #[test]
+    fn openssl_leaf_signed_without_distid_is_diagnosed_as_empty_id() {
+        let err = verdict_for("leaf-empty-id.pem").unwrap_err();
+        assert!(err.contains("empty distinguishing ID"), "{err}");
+    }
+
+    #[test]
+    fn openssl_root_self_signature_verifies_where_openssl_verify_cannot_tell() {
+        let der = parse("root.pem");
+        let (_, root) = X509Certificate::from_der(&der).unwrap();
+        assert_eq!(
+            diagnose(&root, &root.public_key().subject_public_key.data),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn a_wrong_issuer_key_is_a_bad_signature() {
+        let (leaf_der, other_der) = (parse("leaf-default-id.pem"), parse("leaf-no-keyusage.pem"));
+        let (_, leaf) = X509Certificate::from_der(&leaf_der).unwrap();
+        let (_, other) = X509Certificate::from_der(&other_der).unwrap();
+        let err = diagnose(&leaf, &other.public_key().subject_public_key.data).unwrap_err();
+        assert!(err.starts_with("bad signature"), "{err}");
+    }
+}
