@@ -85,11 +85,6 @@ async fn target() -> Result<(Ctx, Option<tianping_harness::reference::EmbeddedTa
     let embedded = tianping_harness::reference::start(config, tianping_fixtures::Faults::none())
         .await
         .map_err(|e| e.to_string())?;
-    let ctx = Ctx::new(
-        embedded.config.clone(),
-        embedded.credentials.clone(),
-        embedded.trust_roots.clone(),
-    )
-    .map_err(|e| e.to_string())?;
+    let ctx = embedded.context().map_err(|e| e.to_string())?;
     Ok((ctx, Some(embedded)))
 }

@@ -5,7 +5,7 @@
 use std::sync::{Arc, OnceLock};
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use tianping_engine::{CheckResult, Ctx, Outcome, runner};
+use tianping_engine::{CheckResult, Outcome, runner};
 use tianping_fixtures::Faults;
 
 fn run_all(faults: Faults) -> Result<Vec<CheckResult>, String> {
@@ -14,12 +14,7 @@ fn run_all(faults: Faults) -> Result<Vec<CheckResult>, String> {
         let embedded = tianping_harness::reference::start(Default::default(), faults)
             .await
             .map_err(|e| e.to_string())?;
-        let ctx = Ctx::new(
-            embedded.config.clone(),
-            embedded.credentials.clone(),
-            embedded.trust_roots.clone(),
-        )
-        .map_err(|e| e.to_string())?;
+        let ctx = embedded.context().map_err(|e| e.to_string())?;
         let registry = tianping_suites::registry();
         let checks: Vec<_> = registry.iter().collect();
         let results = runner::run_checks(Arc::new(ctx), &checks, Vec::new(), |_, _, _| {}).await;

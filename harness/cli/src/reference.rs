@@ -13,6 +13,17 @@ pub struct EmbeddedTarget {
     pub trust_roots: Vec<CertificateDer<'static>>,
 }
 
+impl EmbeddedTarget {
+    /// A check context pointed at this target.
+    pub fn context(&self) -> Result<tianping_engine::Ctx, tianping_engine::CheckError> {
+        tianping_engine::Ctx::new(
+            self.config.clone(),
+            self.credentials.clone(),
+            self.trust_roots.clone(),
+        )
+    }
+}
+
 /// Starts the reference platform with `faults` and points `config` at it.
 pub async fn start(mut config: Config, faults: Faults) -> std::io::Result<EmbeddedTarget> {
     let server =
