@@ -307,3 +307,59 @@ async fn garbage_and_stalling_servers_give_inconclusive_never_pass_never_hang() 
         assert!(results.complete, "every check has a result");
     }
 }
+
+/// Runs every check against the reference platform speaking `dialect`, with `config`.
+async fn run_dialect(
+    config: Config,
+    dialect: tianping_fixtures::Dialect,
+) -> Vec<tianping_engine::CheckResult> {
+    let embedded = tianping_harness::reference::start_with(config, Faults::none(), dialect)
+        .await
+        .unwrap();
+    let ctx = std::sync::Arc::new(embedded.context().unwrap());
+    let registry = tianping_suites::registry();
+    let checks: Vec<_> = registry.iter().collect();
+    let results = runner::run_checks(ctx, &checks, Vec::new(), |_, _, _| {}).await;
+    embedded.server.stop().await;
+    results
+}
+
+#[tokio::test]
+async fn a_platform_with_other_json_shapes_is_evaluated_through_the_field_map_alone() {
+    // This platform wraps every answer in {"code":0,"message":"ok","data":{...}}.
+    let mut config = Config::default();
+    for (field, pointer) in tianping_engine::fields::DEFAULT_POINTERS {
+        config
+            .fields
+            .insert(field.to_string(), format!("/data{pointer}"));
+    }
+    let results = run_dialect(config, tianping_fixtures::Dialect::Enveloped).await;
+    let not_passed: Vec<String> = results
+        .iter()
+        .filter(|r| r.outcome != Outcome::Pass)
+        .map(|r| format!("{} {}: {}", r.id, r.outcome.key(), r.summary))
+        .collect();
+    assert!(not_passed.is_empty(), "{not_passed:?}");
+}
+
+#[tokio::test]
+async fn without_the_field_map_such_a_platform_is_inconclusive_never_failed_or_passed_by_guess() {
+    let results = run_dialect(Config::default(), tianping_fixtures::Dialect::Enveloped).await;
+    for r in &results {
+        match r.outcome {
+            // Only checks that read no JSON field can decide (TLS, and DC-010 on status codes).
+            Outcome::Pass => assert!(
+                ["SS-019", "CERT-001", "DC-010"].contains(&r.id.as_str()),
+                "{} passed without its fields: {}",
+                r.id,
+                r.summary
+            ),
+            Outcome::Inconclusive { ref error } => assert!(
+                error.contains("missing or malformed") || error.contains("absent"),
+                "{}: {error}",
+                r.id
+            ),
+            _ => panic!("{} {}: {}", r.id, r.outcome.key(), r.summary),
+        }
+    }
+}

@@ -84,6 +84,9 @@ struct ServeArgs {
     /// Print the known faults and exit.
     #[arg(long)]
     list_faults: bool,
+    /// JSON shape: `profile`, or `enveloped` ({"code":0,"data":{...}}, to try a field map).
+    #[arg(long, default_value = "profile")]
+    dialect: String,
     /// Folder where the CA certificate, credentials and a harness config are written.
     #[arg(long, default_value = "reference-target")]
     state_dir: PathBuf,
@@ -396,7 +399,13 @@ async fn serve(args: ServeArgs) -> Result<i32, Failure> {
         return Ok(0);
     }
     let faults = Faults::parse(&args.faults).map_err(usage)?;
-    let server = tianping_fixtures::start(faults.clone(), args.bind)
+    let dialect = tianping_fixtures::Dialect::from_name(&args.dialect).ok_or_else(|| {
+        usage(format!(
+            "unknown dialect `{}` (profile, enveloped)",
+            args.dialect
+        ))
+    })?;
+    let server = tianping_fixtures::start_with(faults.clone(), dialect, args.bind)
         .await
         .map_err(|e| {
             Failure(

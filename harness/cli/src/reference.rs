@@ -4,7 +4,7 @@
 use rustls::pki_types::CertificateDer;
 use tianping_engine::Config;
 use tianping_engine::config::{Credentials, Secret};
-use tianping_fixtures::{Faults, ReferenceServer};
+use tianping_fixtures::{Dialect, Faults, ReferenceServer};
 
 pub struct EmbeddedTarget {
     pub server: ReferenceServer,
@@ -25,9 +25,18 @@ impl EmbeddedTarget {
 }
 
 /// Starts the reference platform with `faults` and points `config` at it.
-pub async fn start(mut config: Config, faults: Faults) -> std::io::Result<EmbeddedTarget> {
-    let server =
-        tianping_fixtures::start(faults, "127.0.0.1:0".parse().expect("loopback address")).await?;
+pub async fn start(config: Config, faults: Faults) -> std::io::Result<EmbeddedTarget> {
+    start_with(config, faults, Dialect::Profile).await
+}
+
+/// As [`start`], with the platform speaking `dialect`.
+pub async fn start_with(
+    mut config: Config,
+    faults: Faults,
+    dialect: Dialect,
+) -> std::io::Result<EmbeddedTarget> {
+    let loopback = "127.0.0.1:0".parse().expect("loopback address");
+    let server = tianping_fixtures::start_with(faults, dialect, loopback).await?;
     config.target.base_url = Some(server.base_url.clone());
     let issued = &server.credentials;
     let credentials = Credentials {

@@ -43,6 +43,11 @@ pub const DEFAULT_POINTERS: &[(&str, &str)] = &[
     ("block_own_hash", "/hash"),
     ("block_tx_ids", "/tx_ids"),
     ("block_signature", "/signature"),
+    ("tx_signature", "/signature"),
+    // inclusion proof
+    ("proof_index", "/index"),
+    ("proof_tree_size", "/tree_size"),
+    ("proof_path", "/path"),
 ];
 
 #[derive(Debug, Clone)]

@@ -50,25 +50,19 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let (_, proof) = ctx.get_json(&common::paths::tx_proof(&tx_id)).await?;
     let leaf = common::hex32(ctx, &proof, "tx_id")?;
     let height = ctx.fields.u64(&proof, "block_height")?;
-    let index = proof["index"]
-        .as_u64()
-        .ok_or_else(|| CheckError::protocol("proof has no integer `index`"))?
-        as usize;
-    let size = proof["tree_size"]
-        .as_u64()
-        .ok_or_else(|| CheckError::protocol("proof has no integer `tree_size`"))?
-        as usize;
-    let path = proof["path"]
-        .as_array()
-        .and_then(|p| {
-            p.iter()
-                .map(|v| {
-                    v.as_str()
-                        .and_then(tianping_profile::digest::parse_digest_hex)
-                })
-                .collect::<Option<Vec<_>>>()
-        })
-        .ok_or_else(|| CheckError::protocol("proof `path` is not a list of 64-hex hashes"))?;
+    let index = ctx.fields.u64(&proof, "proof_index")? as usize;
+    let size = ctx.fields.u64(&proof, "proof_tree_size")? as usize;
+    let path = match ctx.fields.get(&proof, "proof_path") {
+        Some(serde_json::Value::Array(items)) => items
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .and_then(tianping_profile::digest::parse_digest_hex)
+            })
+            .collect::<Option<Vec<_>>>(),
+        _ => None,
+    }
+    .ok_or_else(|| CheckError::protocol("proof `path` is not a list of 64-hex hashes"))?;
     let block = common::fetch_block(ctx, height).await?;
     let proved = merkle::verify_inclusion(&leaf, index, size, &path, &block.tx_root);
     if !proved {

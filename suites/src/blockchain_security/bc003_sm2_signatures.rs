@@ -138,7 +138,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             tx_budget -= 1;
             let tx_hex = hex::encode(tx_id);
             let (_, tx) = ctx.get_json(&common::paths::tx(&tx_hex)).await?;
-            let signature = tx["signature"].as_str().unwrap_or("");
+            let signature = ctx.fields.str(&tx, "tx_signature")?;
             examined += 1;
             if let Err(e) = check_signature(&receipt_key, tx_id, signature) {
                 failures.push(format!("tx {tx_hex}: {e}"));

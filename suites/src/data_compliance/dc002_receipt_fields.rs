@@ -93,6 +93,20 @@ async fn run(ctx: &Ctx) -> Result<Verdict, tianping_engine::CheckError> {
                 .map(|p| format!("{field} (at {}): {p}", ctx.fields.pointer(field)))
         })
         .collect();
+    // Nothing at all where the map points is a field-map problem, not evidence against the
+    // platform: say so instead of reporting ten nonconformities.
+    if REQUIRED
+        .iter()
+        .all(|(field, _)| ctx.fields.get(&receipt, field).is_none())
+    {
+        return Err(tianping_engine::CheckError::Field {
+            field: "receipt".into(),
+            detail: format!(
+                "none of the receipt fields is at its configured pointer; check [fields] in the config. Response: {}",
+                ex.excerpt()
+            ),
+        });
+    }
     let verdict = if failures.is_empty() {
         Verdict::pass(format!(
             "all {} required receipt fields present and well-formed",
