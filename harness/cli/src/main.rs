@@ -430,9 +430,8 @@ async fn serve(args: ServeArgs) -> Result<i32, Failure> {
     std::fs::write(
         &config,
         format!(
-            "[target]\nbase_url = \"{}\"\ntrust_roots = [\"{}\"]\n",
+            "[target]\nbase_url = \"{}\"\ntrust_roots = [\"tls-ca.pem\"]\n",
             server.base_url,
-            ca.display()
         ),
     )
     .map_err(|e| config_error(e.to_string()))?;

@@ -148,18 +148,26 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// Reads a config file. Relative `trust_roots` paths are taken relative to the file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.display().to_string(),
             source,
         })?;
-        Self::parse(&text).map_err(|e| match e {
+        let mut config = Self::parse(&text).map_err(|e| match e {
             ConfigError::Parse { message, .. } => ConfigError::Parse {
                 path: path.display().to_string(),
                 message,
             },
             other => other,
-        })
+        })?;
+        let base = path.parent().unwrap_or(Path::new(""));
+        for root in &mut config.target.trust_roots {
+            if Path::new(root.as_str()).is_relative() {
+                *root = base.join(root.as_str()).display().to_string();
+            }
+        }
+        Ok(config)
     }
 
     pub fn parse(text: &str) -> Result<Config, ConfigError> {
@@ -286,6 +294,27 @@ mod tests {
             c.target.base_url.as_deref(),
             Some("https://evidence.example.cn")
         );
+    }
+
+    #[test]
+    fn relative_trust_roots_are_resolved_against_the_config_file() {
+        let dir = std::env::temp_dir().join(format!("tp-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("harness.toml");
+        std::fs::write(
+            &file,
+            "[target]\ntrust_roots = [\"roots.pem\", \"/abs/ca.pem\"]\n",
+        )
+        .unwrap();
+        let c = Config::load(&file).unwrap();
+        assert_eq!(
+            c.target.trust_roots,
+            vec![
+                dir.join("roots.pem").display().to_string(),
+                "/abs/ca.pem".to_string()
+            ]
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
