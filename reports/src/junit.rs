@@ -101,3 +101,159 @@ pub fn render(results: &RunResults) -> Result<String, ReportError> {
         .to_string()
         .map_err(|e| ReportError::Junit(e.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tianping_engine::model::*;
+
+    fn result(id: &str, suite: Suite, outcome: Outcome) -> CheckResult {
+        CheckResult {
+            id: id.into(),
+            suite,
+            title_zh: "标题".into(),
+            title_en: "Title".into(),
+            clauses: vec![ClauseRef {
+                source: "GB/T 22239-2019 8.1.4.1".into(),
+                provenance: Provenance::Verified,
+            }],
+            tianping_clause: None,
+            severity: Severity::High,
+            weight: 3,
+            mode: Mode::Remote,
+            outcome,
+            summary: format!("summary of {id}"),
+            evidence: vec![Evidence {
+                label: "expected".into(),
+                value: "abc <&> 天平".into(),
+            }],
+            samples: Some(Samples {
+                examined: 4,
+                failed: 1,
+            }),
+            thresholds: vec![ThresholdUsed {
+                name: "blocks_to_sample".into(),
+                value: "64".into(),
+            }],
+            started_at: "2026-11-22T00:00:00.000Z".into(),
+            duration_ms: 12,
+        }
+    }
+
+    fn results(rs: Vec<CheckResult>) -> RunResults {
+        RunResults {
+            schema: RESULTS_SCHEMA.into(),
+            harness_version: "test".into(),
+            run_id: "r".into(),
+            started_at: "2026-11-22T00:00:00.000Z".into(),
+            finished_at: None,
+            complete: true,
+            target: TargetSummary {
+                base_url: "https://x".into(),
+                kind: "live".into(),
+                reference_faults: vec![],
+            },
+            config_sm3: "00".into(),
+            selected: rs.iter().map(|r| r.id.clone()).collect(),
+            counts: Counts::of(&rs),
+            results: rs,
+        }
+    }
+
+    #[test]
+    fn each_outcome_maps_to_its_junit_element() {
+        let xml = render(&results(vec![
+            result("DC-001", Suite::DataCompliance, Outcome::Pass),
+            result("DC-002", Suite::DataCompliance, Outcome::Fail),
+            result(
+                "SS-001",
+                Suite::SystemSecurity,
+                Outcome::NotApplicable {
+                    reason: "no registration endpoint".into(),
+                },
+            ),
+            result(
+                "BC-001",
+                Suite::BlockchainSecurity,
+                Outcome::Inconclusive {
+                    error: "timed out".into(),
+                },
+            ),
+        ]))
+        .unwrap();
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let case = |id: &str| {
+            doc.descendants()
+                .find(|n| {
+                    n.has_tag_name("testcase") && n.attribute("name").unwrap().starts_with(id)
+                })
+                .unwrap()
+        };
+        assert!(case("DC-001").children().all(|c| !c.is_element()
+            || c.has_tag_name("properties")
+            || c.has_tag_name("system-out")));
+        let failure = case("DC-002")
+            .children()
+            .find(|c| c.has_tag_name("failure"))
+            .unwrap();
+        assert_eq!(failure.attribute("message"), Some("summary of DC-002"));
+        assert!(
+            failure.text().unwrap().contains("abc <&> 天平"),
+            "evidence survives escaping"
+        );
+        assert!(
+            failure
+                .text()
+                .unwrap()
+                .contains("lab threshold blocks_to_sample = 64")
+        );
+        let skipped = case("SS-001")
+            .children()
+            .find(|c| c.has_tag_name("skipped"))
+            .unwrap();
+        assert!(
+            skipped
+                .attribute("message")
+                .unwrap()
+                .contains("no registration endpoint")
+        );
+        let error = case("BC-001")
+            .children()
+            .find(|c| c.has_tag_name("error"))
+            .unwrap();
+        assert!(
+            error
+                .attribute("message")
+                .unwrap()
+                .contains("inconclusive: timed out")
+        );
+        // Suites without results are left out rather than written empty.
+        assert_eq!(
+            doc.descendants()
+                .filter(|n| n.has_tag_name("testsuite"))
+                .count(),
+            3
+        );
+    }
+
+    #[test]
+    fn exit_code_is_fail_closed() {
+        let pass = result("A", Suite::DataCompliance, Outcome::Pass);
+        let inconclusive = result(
+            "B",
+            Suite::DataCompliance,
+            Outcome::Inconclusive { error: "x".into() },
+        );
+        let fail = result("C", Suite::DataCompliance, Outcome::Fail);
+        assert_eq!(results(vec![pass.clone()]).exit_code(), 0);
+        assert_eq!(
+            results(vec![pass.clone(), inconclusive.clone()]).exit_code(),
+            2
+        );
+        assert_eq!(results(vec![inconclusive, fail]).exit_code(), 1);
+        assert_eq!(results(vec![]).exit_code(), 2, "an empty run is not a pass");
+        let mut incomplete = results(vec![pass]);
+        incomplete.complete = false;
+        assert_eq!(incomplete.exit_code(), 2);
+    }
+}

@@ -198,3 +198,49 @@ fn serve_reference_lists_faults_with_the_check_that_catches_each() {
         "every fault has a check:\n{text}"
     );
 }
+
+#[test]
+fn an_interrupted_run_keeps_what_it_gathered_and_exits_2() {
+    // A target that accepts connections and never answers: checks wait on their timeouts.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in listener.incoming().flatten() {
+            held.push(s);
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("slow.toml");
+    std::fs::write(&config, format!("[target]\nbase_url = \"https://127.0.0.1:{port}\"\n[limits]\nrequest_timeout_secs = 30\ncheck_timeout_secs = 60\n")).unwrap();
+    let out = dir.path().join("run");
+    let child = harness()
+        .args(["run", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
+    assert_eq!(results["complete"], false);
+    assert!(results["finished_at"].is_null());
+    assert!(
+        results["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["outcome"]["status"] != "pass")
+    );
+    assert!(out.join("journal.jsonl").exists());
+}
