@@ -77,8 +77,26 @@ pub async fn deposit(ctx: &Ctx, content: &[u8]) -> Result<(Exchange, Value), Che
     Ok((ex, receipt))
 }
 
+/// Platform metadata. When none of its core fields is where the field map points, that is a
+/// configuration problem, reported as such (inconclusive) rather than as findings.
 pub async fn platform_info(ctx: &Ctx) -> Result<Value, CheckError> {
-    Ok(ctx.get_json(paths::PLATFORM).await?.1)
+    let (ex, info) = ctx.get_json(paths::PLATFORM).await?;
+    const CORE: [&str; 4] = [
+        "platform_hash_algorithm",
+        "platform_signature_algorithm",
+        "platform_signing_certificate",
+        "platform_business_types",
+    ];
+    if CORE.iter().all(|f| ctx.fields.get(&info, f).is_none()) {
+        return Err(CheckError::Field {
+            field: "platform metadata".into(),
+            detail: format!(
+                "none of its fields is at its configured pointer; check [fields] in the config. Response: {}",
+                ex.excerpt()
+            ),
+        });
+    }
+    Ok(info)
 }
 
 pub fn hex32(ctx: &Ctx, doc: &Value, field: &str) -> Result<[u8; 32], CheckError> {
@@ -212,5 +230,104 @@ pub fn describe_certificate(der: &[u8]) -> String {
             c.raw_serial_as_string()
         ),
         Err(_) => format!("unparseable certificate, SHA-256 {fp_sha}, SM3 {fp_sm3}"),
+    }
+}
+
+/// Sends a signed deposit with an arbitrary body, without requiring success: for checks that
+/// expect the platform to refuse.
+pub async fn deposit_raw(ctx: &Ctx, body: &Value) -> Result<Exchange, CheckError> {
+    ctx.signed(Method::POST, paths::EVIDENCE, Some(body)).await
+}
+
+/// A refusal: a 4xx answer, or a 2xx whose body carries no transaction id.
+pub fn refused(ctx: &Ctx, ex: &Exchange) -> bool {
+    (400..500).contains(&ex.status)
+        || (ex.is_success()
+            && ex
+                .json()
+                .ok()
+                .and_then(|v| ctx.fields.get(&v, "tx_id").cloned())
+                .is_none())
+}
+
+/// Unmasked personal data in any string of a JSON document: 18-character resident IDs with a
+/// valid GB 11643 check character and 11-digit mainland mobile numbers. Values are split at
+/// non-alphanumeric characters and a token must match whole, so hex digests and base64
+/// signatures (long tokens) never match by accident.
+pub fn personal_data_tokens(doc: &Value) -> Vec<String> {
+    let mut found = Vec::new();
+    collect_personal_data(doc, &mut found);
+    found
+}
+
+fn collect_personal_data(doc: &Value, found: &mut Vec<String>) {
+    match doc {
+        Value::String(s) => {
+            for token in s.split(|c: char| !c.is_ascii_alphanumeric()) {
+                if is_resident_id(token) {
+                    found.push(format!("resident ID {}", mask(token)));
+                } else if is_mobile(token) {
+                    found.push(format!("mobile number {}", mask(token)));
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_personal_data(v, found)),
+        Value::Object(map) => map.values().for_each(|v| collect_personal_data(v, found)),
+        _ => {}
+    }
+}
+
+pub fn is_resident_id(token: &str) -> bool {
+    let b = token.as_bytes();
+    if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = b[..17]
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(d, w)| (d - b'0') as u32 * w)
+        .sum();
+    b"10X98765432"[(sum % 11) as usize] == b[17].to_ascii_uppercase()
+}
+
+fn is_mobile(token: &str) -> bool {
+    let b = token.as_bytes();
+    b.len() == 11
+        && b.iter().all(u8::is_ascii_digit)
+        && b[0] == b'1'
+        && (b'3'..=b'9').contains(&b[1])
+}
+
+/// Evidence never repeats the personal data it found: first 3 and last 2 characters only.
+fn mask(token: &str) -> String {
+    format!("{}…{}", &token[..3], &token[token.len() - 2..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn finds_unmasked_ids_and_mobiles_but_not_digests() {
+        let doc = json!({
+            "depositor": {"id_number": "11010519491231002X", "phone": "13800138000"},
+            "masked": "110105********002X",
+            "hash": "1101051949123100211010519491231002x66c7f0f462eeedd9d1f2d46bdc10e4e2",
+            "path": "/a/11010519491231002X/b",
+        });
+        let found = personal_data_tokens(&doc);
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(
+            found.iter().all(|f| !f.contains("11010519491231002X")),
+            "evidence masks what it found"
+        );
+    }
+
+    #[test]
+    fn an_id_with_a_wrong_check_character_is_not_counted_as_an_id() {
+        assert!(is_resident_id("11010519491231002X"));
+        assert!(!is_resident_id("110105194912310021"));
     }
 }

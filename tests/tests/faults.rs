@@ -11,7 +11,7 @@ use tianping_fixtures::Faults;
 fn run_all(faults: Faults) -> Result<Vec<CheckResult>, String> {
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     runtime.block_on(async {
-        let embedded = tianping_harness::reference::start(Default::default(), faults)
+        let embedded = tianping_harness::reference::start(loopback_config(), faults)
             .await
             .map_err(|e| e.to_string())?;
         let ctx = embedded.context().map_err(|e| e.to_string())?;
@@ -21,6 +21,14 @@ fn run_all(faults: Faults) -> Result<Vec<CheckResult>, String> {
         embedded.server.stop().await;
         Ok(results)
     })
+}
+
+/// On loopback the politeness rate limit only slows the test down; what is asserted does not
+/// depend on it.
+fn loopback_config() -> tianping_engine::Config {
+    let mut config = tianping_engine::Config::default();
+    config.limits.requests_per_second = 1000.0;
+    config
 }
 
 fn describe(r: &CheckResult) -> String {
@@ -60,6 +68,9 @@ fn main() {
                 }
             },
         ));
+        if def.meta.mode == tianping_engine::Mode::Manual {
+            continue; // decided by the lab's record; covered by passes_on_reference
+        }
         let fault = def.meta.fault;
         trials.push(Trial::test(format!("{id}::fails_on_{fault}"), move || {
             let faults = Faults::parse(&[fault]).map_err(Failed::from)?;

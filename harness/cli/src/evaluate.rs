@@ -25,6 +25,8 @@ pub struct RunPlan<'a> {
     pub checks: Vec<&'a CheckDef>,
     pub out_dir: PathBuf,
     pub resume: bool,
+    /// The lab's verdicts for manual checks.
+    pub lab_records: tianping_engine::lab::LabRecords,
 }
 
 fn now() -> String {
@@ -95,7 +97,8 @@ pub async fn evaluate(
     };
     let (header, done, mut journal) = open_journal(out, &plan, &config_sm3)?;
     let ctx = Ctx::new(plan.config, plan.credentials, plan.trust_roots)
-        .map_err(|e| EvaluateError::Config(e.to_string()))?;
+        .map_err(|e| EvaluateError::Config(e.to_string()))?
+        .with_lab_records(plan.lab_records);
     let mut journal_error = None;
     let results = runner::run_checks(Arc::new(ctx), &plan.checks, done, |r, i, n| {
         if let Err(e) = journal.record(r) {

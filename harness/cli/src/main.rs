@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use tianping_engine::config::{Config, Credentials};
+use tianping_engine::lab::LabRecords;
 use tianping_engine::model::{Outcome, TargetSummary, exit};
 use tianping_engine::{CheckDef, CheckResult, runner};
 use tianping_fixtures::{Fault, Faults};
@@ -57,6 +58,9 @@ struct RunArgs {
     /// Skip checks that send attack-like input.
     #[arg(long)]
     passive: bool,
+    /// The lab's verdicts for manual checks (TOML; overrides [lab] records in the config).
+    #[arg(long)]
+    lab_records: Option<PathBuf>,
     /// Switch on a fault in the built-in reference platform (repeatable; no --target).
     #[arg(long = "fault", value_delimiter = ',')]
     faults: Vec<String>,
@@ -151,6 +155,9 @@ fn apply_selection(config: &mut Config, args: &RunArgs) -> Result<(), Failure> {
     config.selection.include.extend(args.only.iter().cloned());
     config.selection.suites.extend(args.suites.iter().cloned());
     config.selection.passive |= args.passive;
+    if let Some(records) = &args.lab_records {
+        config.lab.records = Some(records.display().to_string());
+    }
     config.validate().map_err(config_error)
 }
 
@@ -174,44 +181,54 @@ async fn run(args: RunArgs) -> Result<i32, Failure> {
 
     // Keep the embedded server alive for the whole run.
     let mut _embedded = None;
-    let (config, credentials, trust_roots, target) = if config.target.base_url.is_none() {
-        let embedded = reference::start(config, faults.clone())
-            .await
-            .map_err(|e| {
-                Failure(
-                    exit::INCONCLUSIVE,
-                    format!("cannot start the reference platform: {e}"),
-                )
-            })?;
-        let target = TargetSummary {
-            base_url: embedded.server.base_url.clone(),
-            kind: "reference".into(),
-            reference_faults: faults.names(),
+    let (config, credentials, trust_roots, target, lab_records) =
+        if config.target.base_url.is_none() {
+            let embedded = reference::start(config, faults.clone())
+                .await
+                .map_err(|e| {
+                    Failure(
+                        exit::INCONCLUSIVE,
+                        format!("cannot start the reference platform: {e}"),
+                    )
+                })?;
+            let target = TargetSummary {
+                base_url: embedded.server.base_url.clone(),
+                kind: "reference".into(),
+                reference_faults: faults.names(),
+            };
+            let parts = (
+                embedded.config.clone(),
+                embedded.credentials.clone(),
+                embedded.trust_roots.clone(),
+                target,
+                embedded.lab_records.clone(),
+            );
+            _embedded = Some(embedded);
+            parts
+        } else {
+            if !args.faults.is_empty() {
+                return Err(usage(
+                    "--fault applies to the built-in reference platform only; drop --target",
+                ));
+            }
+            let roots = evaluate::load_trust_roots(&config.target.trust_roots)
+                .map_err(|e| config_error(e.to_string()))?;
+            let credentials = Credentials::from_env(&config.credentials);
+            let target = TargetSummary {
+                base_url: config.target.base_url.clone().unwrap_or_default(),
+                kind: "live".into(),
+                reference_faults: Vec::new(),
+            };
+            let lab_records = match &config.lab.records {
+                Some(path) => LabRecords::load(std::path::Path::new(path)).map_err(config_error)?,
+                None => LabRecords::default(),
+            };
+            (config, credentials, roots, target, lab_records)
         };
-        let parts = (
-            embedded.config.clone(),
-            embedded.credentials.clone(),
-            embedded.trust_roots.clone(),
-            target,
-        );
-        _embedded = Some(embedded);
-        parts
-    } else {
-        if !args.faults.is_empty() {
-            return Err(usage(
-                "--fault applies to the built-in reference platform only; drop --target",
-            ));
-        }
-        let roots = evaluate::load_trust_roots(&config.target.trust_roots)
-            .map_err(|e| config_error(e.to_string()))?;
-        let credentials = Credentials::from_env(&config.credentials);
-        let target = TargetSummary {
-            base_url: config.target.base_url.clone().unwrap_or_default(),
-            kind: "live".into(),
-            reference_faults: Vec::new(),
-        };
-        (config, credentials, roots, target)
-    };
+    let known: Vec<&str> = registry.iter().map(|c| c.meta.id).collect();
+    for unknown in lab_records.unmatched(&known) {
+        eprintln!("warning: lab record `{unknown}` names no check; it is ignored");
+    }
 
     eprintln!(
         "tianping-harness {}: evaluating {} ({} checks) → {}",
@@ -228,6 +245,7 @@ async fn run(args: RunArgs) -> Result<i32, Failure> {
         checks: checks.clone(),
         out_dir: out_dir.clone(),
         resume: args.resume,
+        lab_records,
     };
     let progress = Progress::new(checks.len());
     let evaluation = evaluate::evaluate(plan, |r, i, n| progress.report(r, i, n));

@@ -1,9 +1,11 @@
 //! The embedded reference platform as an evaluation target: started on loopback, with its
-//! own CA as the trust anchor and the credentials it issued handed over in memory.
+//! own CA as the trust anchor, the credentials it issued handed over in memory, and its
+//! simulated lab records for the manual checks.
 
 use rustls::pki_types::CertificateDer;
 use tianping_engine::Config;
 use tianping_engine::config::{Credentials, Secret};
+use tianping_engine::lab::{Attachment, LabRecord, LabRecords, LabVerdict};
 use tianping_fixtures::{Dialect, Faults, ReferenceServer};
 
 pub struct EmbeddedTarget {
@@ -11,16 +13,19 @@ pub struct EmbeddedTarget {
     pub config: Config,
     pub credentials: Credentials,
     pub trust_roots: Vec<CertificateDer<'static>>,
+    /// The reference applicant's simulated lab records for the manual checks.
+    pub lab_records: LabRecords,
 }
 
 impl EmbeddedTarget {
     /// A check context pointed at this target.
     pub fn context(&self) -> Result<tianping_engine::Ctx, tianping_engine::CheckError> {
-        tianping_engine::Ctx::new(
+        let ctx = tianping_engine::Ctx::new(
             self.config.clone(),
             self.credentials.clone(),
             self.trust_roots.clone(),
-        )
+        )?;
+        Ok(ctx.with_lab_records(self.lab_records.clone()))
     }
 }
 
@@ -51,5 +56,25 @@ pub async fn start_with(
         config,
         credentials,
         trust_roots,
+        lab_records: reference_lab_records(),
     })
+}
+
+/// The reference applicant's manual-check records, as a lab would have written them.
+pub fn reference_lab_records() -> LabRecords {
+    use tianping_fixtures::lab_documents::{EVALUATOR, MANUAL_EVIDENCE};
+    LabRecords {
+        source: "built-in reference platform (simulated lab records)".into(),
+        records: MANUAL_EVIDENCE
+            .iter()
+            .map(|m| LabRecord {
+                id: m.id.into(),
+                verdict: LabVerdict::Pass,
+                note: m.note.into(),
+                evaluator: Some(EVALUATOR.into()),
+                recorded_at: None,
+                attachments: vec![Attachment::of(m.document_name, m.document.as_bytes())],
+            })
+            .collect(),
+    }
 }

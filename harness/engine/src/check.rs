@@ -16,6 +16,16 @@ pub struct CheckDef {
     pub run: for<'a> fn(&'a Ctx) -> CheckFuture<'a>,
 }
 
+/// The `run` of a manual check. The runner decides manual checks from the lab's records and
+/// never calls this; it exists so every check has the same shape.
+pub fn manual(_: &Ctx) -> CheckFuture<'_> {
+    Box::pin(async {
+        Ok(Verdict::inconclusive(
+            "manual check: decided from the lab's records",
+        ))
+    })
+}
+
 /// Why a check could not decide. Becomes an `inconclusive` outcome, never a pass.
 #[derive(Debug, thiserror::Error)]
 pub enum CheckError {

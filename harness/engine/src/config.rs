@@ -17,6 +17,14 @@ pub struct Config {
     pub thresholds: Thresholds,
     pub selection: Selection,
     pub deposit: DepositConfig,
+    pub lab: LabConfig,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LabConfig {
+    /// TOML file with the lab's verdicts for manual checks (relative to this config file).
+    pub records: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -88,6 +96,14 @@ pub struct Thresholds {
     pub transactions_to_sample: u64,
     /// TLS protocol versions an endpoint may accept.
     pub allowed_tls_versions: Vec<String>,
+    /// Largest accepted offset of the platform's clock from the harness clock.
+    pub clock_tolerance_secs: i64,
+    /// Largest accepted gap between a timestamp token's time and the on-chain time.
+    pub timestamp_gap_secs: i64,
+    /// Blocks sealed after a deposit before its receipt is re-checked for finality.
+    pub finality_blocks: u64,
+    /// Longest accepted delay between sealing a block and anchoring it to Tianping.
+    pub anchor_delay_secs: i64,
 }
 
 impl Default for Thresholds {
@@ -96,6 +112,10 @@ impl Default for Thresholds {
             blocks_to_sample: 64,
             transactions_to_sample: 64,
             allowed_tls_versions: vec!["TLS1.2".into(), "TLS1.3".into()],
+            clock_tolerance_secs: 1,
+            timestamp_gap_secs: 60,
+            finality_blocks: 3,
+            anchor_delay_secs: 600,
         }
     }
 }
@@ -162,6 +182,11 @@ impl Config {
             other => other,
         })?;
         let base = path.parent().unwrap_or(Path::new(""));
+        if let Some(records) = &mut config.lab.records
+            && Path::new(records.as_str()).is_relative()
+        {
+            *records = base.join(records.as_str()).display().to_string();
+        }
         for root in &mut config.target.trust_roots {
             if Path::new(root.as_str()).is_relative() {
                 *root = base.join(root.as_str()).display().to_string();

@@ -19,6 +19,8 @@ pub struct Ctx {
     pub credentials: Credentials,
     /// Trust anchors the lab accepts, DER.
     pub trust_roots: Vec<CertificateDer<'static>>,
+    /// Verdicts the lab recorded for manual checks.
+    pub lab_records: crate::lab::LabRecords,
     nonce_counter: AtomicU64,
 }
 
@@ -46,8 +48,14 @@ impl Ctx {
             config,
             credentials,
             trust_roots,
+            lab_records: Default::default(),
             nonce_counter: AtomicU64::new(0),
         })
+    }
+
+    pub fn with_lab_records(mut self, records: crate::lab::LabRecords) -> Ctx {
+        self.lab_records = records;
+        self
     }
 
     pub fn api_host(&self) -> String {

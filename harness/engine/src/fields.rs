@@ -30,10 +30,12 @@ pub const DEFAULT_POINTERS: &[(&str, &str)] = &[
     ("platform_operator", "/operator"),
     ("platform_business_types", "/business_types"),
     ("platform_hash_algorithm", "/hash_algorithm"),
+    ("platform_signature_algorithm", "/signature_algorithm"),
     ("platform_signing_certificate", "/signing_certificate"),
     ("platform_ca_certificates", "/ca_certificates"),
     ("platform_tsa_certificate", "/tsa_certificate"),
     ("platform_node_public_key", "/chain/node_public_key"),
+    ("platform_filing_number", "/filing_number"),
     ("platform_chain_height", "/chain/height"),
     // blocks and transactions
     ("block_number", "/height"),
@@ -44,6 +46,11 @@ pub const DEFAULT_POINTERS: &[(&str, &str)] = &[
     ("block_tx_ids", "/tx_ids"),
     ("block_signature", "/signature"),
     ("tx_signature", "/signature"),
+    ("tx_file_hash", "/file_hash"),
+    // Tianping anchor record of a block
+    ("anchor_tianping_tx", "/tianping_tx"),
+    ("anchor_block_hash", "/block_hash"),
+    ("anchor_time", "/anchored_at"),
     // inclusion proof
     ("proof_index", "/index"),
     ("proof_tree_size", "/tree_size"),

@@ -10,6 +10,7 @@ pub mod context;
 pub mod fields;
 pub mod http;
 pub mod journal;
+pub mod lab;
 pub mod model;
 pub mod redact;
 pub mod runner;

@@ -80,6 +80,11 @@ async fn run_one(ctx: Arc<Ctx>, def: CheckDef, unreachable: Option<String>) -> C
             start.elapsed(),
         );
     }
+    // Manual checks are decided by the lab's record, never by contacting the target.
+    if def.meta.mode == Mode::Manual {
+        let verdict = scrub_verdict(crate::lab::verdict(&ctx.lab_records, &def.meta), &ctx);
+        return result_of(&def.meta, verdict, started_at, start.elapsed());
+    }
     let limit = Duration::from_secs(ctx.config.limits.check_timeout_secs);
     let task_ctx = ctx.clone();
     // A spawned task isolates panics: one broken check cannot take the run down.

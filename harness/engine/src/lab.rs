@@ -1,0 +1,287 @@
+//! Manual checks are decided by the lab, not by the harness: documents sighted, an operator
+//! action watched. The lab records each verdict in a TOML file, with the files it relied on;
+//! the harness hashes those files into the evidence so the record is tied to what was seen.
+//!
+//! ```toml
+//! [[record]]
+//! id = "DC-012"
+//! verdict = "pass"                  # pass | fail | not_applicable
+//! note = "Cleanliness report dated before capture"
+//! files = ["docs/dc012-cleanliness.pdf"]
+//! evaluator = "王工"
+//! recorded_at = "2026-11-20"
+//! ```
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::check::Verdict;
+use crate::model::CheckMeta;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LabVerdict {
+    Pass,
+    Fail,
+    NotApplicable,
+}
+
+/// A file the lab relied on, with its digests taken when the records were loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub name: String,
+    pub bytes: usize,
+    pub sm3: String,
+    pub sha256: String,
+}
+
+impl Attachment {
+    pub fn of(name: impl Into<String>, content: &[u8]) -> Attachment {
+        Attachment {
+            name: name.into(),
+            bytes: content.len(),
+            sm3: tianping_profile::digest::sm3_hex(content),
+            sha256: tianping_profile::digest::sha256_hex(content),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabRecord {
+    pub id: String,
+    pub verdict: LabVerdict,
+    pub note: String,
+    pub evaluator: Option<String>,
+    pub recorded_at: Option<String>,
+    pub attachments: Vec<Attachment>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LabRecords {
+    pub source: String,
+    pub records: Vec<LabRecord>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    record: Vec<RawRecord>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRecord {
+    id: String,
+    verdict: LabVerdict,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    files: Vec<String>,
+    evaluator: Option<String>,
+    recorded_at: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LabError {
+    #[error("lab records {path}: {detail}")]
+    Invalid { path: String, detail: String },
+}
+
+impl LabRecords {
+    /// Loads a record file; evidence files are read relative to it and hashed now.
+    pub fn load(path: &Path) -> Result<LabRecords, LabError> {
+        let shown = path.display().to_string();
+        let err = |detail: String| LabError::Invalid {
+            path: shown.clone(),
+            detail,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+        let raw: RawFile = toml::from_str(&text).map_err(|e| err(e.to_string()))?;
+        let base = path.parent().unwrap_or(Path::new(""));
+        let mut records = Vec::new();
+        for r in raw.record {
+            if r.verdict == LabVerdict::NotApplicable && r.note.trim().is_empty() {
+                return Err(err(format!(
+                    "{}: not_applicable needs a note giving the reason",
+                    r.id
+                )));
+            }
+            if records
+                .iter()
+                .any(|x: &LabRecord| x.id.eq_ignore_ascii_case(&r.id))
+            {
+                return Err(err(format!("{} is recorded twice", r.id)));
+            }
+            let mut attachments = Vec::new();
+            for f in &r.files {
+                let content = std::fs::read(base.join(f))
+                    .map_err(|e| err(format!("{}: evidence file {f}: {e}", r.id)))?;
+                attachments.push(Attachment::of(f.clone(), &content));
+            }
+            records.push(LabRecord {
+                id: r.id,
+                verdict: r.verdict,
+                note: r.note,
+                evaluator: r.evaluator,
+                recorded_at: r.recorded_at,
+                attachments,
+            });
+        }
+        Ok(LabRecords {
+            source: shown,
+            records,
+        })
+    }
+
+    pub fn get(&self, id: &str) -> Option<&LabRecord> {
+        self.records.iter().find(|r| r.id.eq_ignore_ascii_case(id))
+    }
+
+    /// Record ids that name no known check: reported, since they are likely typos.
+    pub fn unmatched<'a>(&'a self, known: &[&str]) -> Vec<&'a str> {
+        self.records
+            .iter()
+            .map(|r| r.id.as_str())
+            .filter(|id| !known.iter().any(|k| k.eq_ignore_ascii_case(id)))
+            .collect()
+    }
+}
+
+/// The outcome of a manual check: the lab's recorded verdict, or inconclusive until there is one.
+pub fn verdict(records: &LabRecords, meta: &CheckMeta) -> Verdict {
+    let Some(r) = records.get(meta.id) else {
+        return Verdict::inconclusive(
+            "manual check: awaiting the lab's recorded verdict (see [lab] records in the config)",
+        );
+    };
+    let mut v = match r.verdict {
+        LabVerdict::Pass => Verdict::pass(format!("lab verdict: pass — {}", r.note)),
+        LabVerdict::Fail => Verdict::fail(format!("lab verdict: fail — {}", r.note)),
+        LabVerdict::NotApplicable => {
+            Verdict::not_applicable(format!("lab verdict: not applicable — {}", r.note))
+        }
+    };
+    v = v.with("recorded in", records.source.clone());
+    if let Some(e) = &r.evaluator {
+        v = v.with("evaluator", e.clone());
+    }
+    if let Some(t) = &r.recorded_at {
+        v = v.with("recorded at", t.clone());
+    }
+    for a in &r.attachments {
+        v = v.with(
+            format!("evidence file {}", a.name),
+            format!("{} bytes, SM3 {}, SHA-256 {}", a.bytes, a.sm3, a.sha256),
+        );
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::*;
+
+    const META: CheckMeta = CheckMeta {
+        id: "DC-012",
+        suite: Suite::DataCompliance,
+        title_zh: "t",
+        title_en: "t",
+        clauses: &[],
+        tianping_clause: None,
+        severity: Severity::Medium,
+        weight: 1,
+        mode: Mode::Manual,
+        active: false,
+        fault: "",
+    };
+
+    fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    #[test]
+    fn a_recorded_verdict_decides_and_its_files_are_hashed() {
+        let dir = tempdir();
+        write(&dir, "report.txt", "abc");
+        let file = write(
+            &dir,
+            "lab.toml",
+            "[[record]]\nid = \"DC-012\"\nverdict = \"pass\"\nnote = \"sighted\"\nfiles = [\"report.txt\"]\n",
+        );
+        let records = LabRecords::load(&file).unwrap();
+        let v = verdict(&records, &META);
+        assert!(v.is_pass());
+        assert!(v.evidence.iter().any(|e| {
+            e.value
+                .contains("66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0")
+        }));
+    }
+
+    #[test]
+    fn no_record_is_inconclusive_not_a_pass() {
+        let v = verdict(&LabRecords::default(), &META);
+        assert!(matches!(v.outcome, Outcome::Inconclusive { .. }));
+    }
+
+    #[test]
+    fn bad_records_are_refused_with_the_reason() {
+        let dir = tempdir();
+        let f = write(
+            &dir,
+            "a.toml",
+            "[[record]]\nid = \"DC-012\"\nverdict = \"not_applicable\"\n",
+        );
+        assert!(
+            LabRecords::load(&f)
+                .unwrap_err()
+                .to_string()
+                .contains("needs a note")
+        );
+        let f = write(
+            &dir,
+            "b.toml",
+            "[[record]]\nid = \"DC-012\"\nverdict = \"pass\"\nfiles = [\"missing.pdf\"]\n",
+        );
+        assert!(
+            LabRecords::load(&f)
+                .unwrap_err()
+                .to_string()
+                .contains("missing.pdf")
+        );
+        let f = write(
+            &dir,
+            "c.toml",
+            "[[record]]\nid = \"DC-012\"\nverdict = \"maybe\"\n",
+        );
+        assert!(LabRecords::load(&f).is_err());
+    }
+
+    #[test]
+    fn records_for_unknown_checks_are_reported() {
+        let dir = tempdir();
+        let f = write(
+            &dir,
+            "lab.toml",
+            "[[record]]\nid = \"DC-999\"\nverdict = \"pass\"\n",
+        );
+        let records = LabRecords::load(&f).unwrap();
+        assert_eq!(records.unmatched(&["DC-012"]), vec!["DC-999"]);
+    }
+
+    fn tempdir() -> std::path::PathBuf {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static N: AtomicU32 = AtomicU32::new(0);
+        let d = std::env::temp_dir().join(format!(
+            "tp-lab-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+}

@@ -1,0 +1,75 @@
+//! BC-004 — The chain uses the national cryptographic suite: the platform declares SM3 and
+//! SM3withSM2, and the certificates behind its signatures are SM2 certificates signed with
+//! SM3withSM2.
+
+use tianping_engine::{
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
+};
+use x509_parser::prelude::*;
+
+use crate::common;
+
+pub const CHECK: CheckDef = CheckDef {
+    meta: CheckMeta {
+        id: "BC-004",
+        suite: Suite::BlockchainSecurity,
+        title_zh: "采用国密算法体系",
+        title_en: "The chain uses the national crypto suite",
+        clauses: &[
+            Clause {
+                source: "JR/T 0184-2020 cryptographic algorithms",
+                provenance: Provenance::Verified,
+            },
+            Clause {
+                source: "GB/T 39786-2021 general rule: national cryptographic algorithms",
+                provenance: Provenance::Known,
+            },
+        ],
+        tianping_clause: None,
+        severity: Severity::High,
+        weight: 4,
+        mode: Mode::Remote,
+        active: false,
+        fault: "declares-non-sm-crypto",
+    },
+    run: |ctx| Box::pin(run(ctx)),
+};
+
+const SM3_WITH_SM2: &str = "1.2.156.10197.1.501";
+
+async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
+    let info = common::platform_info(ctx).await?;
+    let hash = ctx.fields.str(&info, "platform_hash_algorithm")?;
+    let signature = ctx.fields.str(&info, "platform_signature_algorithm")?;
+    let mut failures = Vec::new();
+    if !hash.eq_ignore_ascii_case("SM3") {
+        failures.push(format!("declared hash algorithm is {hash}, not SM3"));
+    }
+    if !signature.eq_ignore_ascii_case("SM3withSM2") {
+        failures.push(format!(
+            "declared signature algorithm is {signature}, not SM3withSM2"
+        ));
+    }
+    let certs = common::platform_sm2_certificates(ctx).await?;
+    for (role, der) in &certs {
+        match X509Certificate::from_der(der) {
+            Ok((_, c)) if c.signature_algorithm.algorithm.to_id_string() == SM3_WITH_SM2 => {}
+            Ok((_, c)) => failures.push(format!(
+                "{role} certificate is signed with {}, not SM3withSM2",
+                c.signature_algorithm.algorithm.to_id_string()
+            )),
+            Err(e) => failures.push(format!("{role} certificate does not parse: {e}")),
+        }
+    }
+    let verdict = if failures.is_empty() {
+        Verdict::pass(format!(
+            "SM3 and SM3withSM2 declared; {} certificates signed with SM3withSM2",
+            certs.len()
+        ))
+    } else {
+        Verdict::fail(failures.join("; "))
+    };
+    Ok(verdict
+        .with("declared hash algorithm", hash)
+        .with("declared signature algorithm", signature))
+}

@@ -1,0 +1,97 @@
+//! BC-009 — Deposits are final: after further blocks are sealed (lab threshold, default 3), a
+//! deposit's receipt, its transaction and its block are unchanged: same height, same block
+//! hash, the transaction still in that block.
+
+use serde_json::Value;
+use tianping_engine::{
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Method, Mode, Provenance, Severity, Suite,
+    Verdict,
+};
+
+use crate::common;
+
+pub const CHECK: CheckDef = CheckDef {
+    meta: CheckMeta {
+        id: "BC-009",
+        suite: Suite::BlockchainSecurity,
+        title_zh: "存证交易最终性",
+        title_en: "Deposits are final",
+        clauses: &[
+            Clause {
+                source: "JR/T 0193-2020 §8.6 consensus security",
+                provenance: Provenance::Verified,
+            },
+            Clause {
+                source: "Re-check after k sealed blocks",
+                provenance: Provenance::Policy,
+            },
+        ],
+        tianping_clause: None,
+        severity: Severity::Critical,
+        weight: 4,
+        mode: Mode::Remote,
+        active: false,
+        fault: "receipt-rewritten",
+    },
+    run: |ctx| Box::pin(run(ctx)),
+};
+
+async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
+    let k = ctx.config.thresholds.finality_blocks;
+    let (_, receipt) = common::deposit(ctx, &common::lab_content(ctx, "BC-009")).await?;
+    let id = ctx.fields.str(&receipt, "evidence_id")?.to_string();
+    let height = ctx.fields.u64(&receipt, "block_height")?;
+    let block_hash = ctx.fields.str(&receipt, "block_hash")?.to_string();
+    let tx_id = ctx.fields.str(&receipt, "tx_id")?.to_string();
+    // Wait for k more blocks; on a quiet chain, make them with our own deposits.
+    let mut head = *common::newest_heights(ctx, 1)
+        .await?
+        .last()
+        .expect("one height");
+    let mut made = 0;
+    while head < height + k && made < k * 3 {
+        common::deposit(ctx, &common::lab_content(ctx, "BC-009 filler")).await?;
+        made += 1;
+        head = *common::newest_heights(ctx, 1)
+            .await?
+            .last()
+            .expect("one height");
+    }
+    if head < height + k {
+        return Ok(Verdict::inconclusive(format!(
+            "the chain did not advance {k} blocks past {height}"
+        )));
+    }
+    let again = ctx
+        .signed(Method::GET, &common::paths::evidence(&id), None)
+        .await?;
+    tianping_engine::context::expect_success(&again)?;
+    let again: Value = again.json()?;
+    let block = common::fetch_block(ctx, height).await?;
+    let mut failures = Vec::new();
+    let now_height = ctx.fields.u64(&again, "block_height")?;
+    let now_hash = ctx.fields.str(&again, "block_hash")?;
+    if now_height != height || now_hash != block_hash {
+        failures.push(format!(
+            "receipt now names block {now_height} {now_hash}, not {height} {block_hash}"
+        ));
+    }
+    if hex::encode(block.hash) != block_hash {
+        failures.push(format!(
+            "block {height} now has hash {}",
+            hex::encode(block.hash)
+        ));
+    }
+    if !block.tx_ids.iter().any(|t| hex::encode(t) == tx_id) {
+        failures.push(format!("block {height} no longer lists tx {tx_id}"));
+    }
+    let verdict = if failures.is_empty() {
+        Verdict::pass(format!("unchanged after {} further blocks", head - height))
+    } else {
+        Verdict::fail(failures.join("; "))
+    };
+    Ok(verdict
+        .with("deposit", format!("{id} in block {height} {block_hash}"))
+        .with("head when re-checked", head.to_string())
+        .with_threshold("finality_blocks", k))
+}

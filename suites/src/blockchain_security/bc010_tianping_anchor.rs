@@ -1,0 +1,92 @@
+//! BC-010 — Blocks holding deposits are anchored to Tianping: the anchor record of a fresh
+//! deposit's block names that block's hash, agrees with the receipt's `tianping_tx`, and was
+//! made within the declared delay (lab threshold, default 600 s).
+
+use tianping_engine::{
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
+};
+
+use crate::common;
+
+pub const CHECK: CheckDef = CheckDef {
+    meta: CheckMeta {
+        id: "BC-010",
+        suite: Suite::BlockchainSecurity,
+        title_zh: "跨链锚定天平链一致",
+        title_en: "Anchoring to Tianping is present and consistent",
+        clauses: &[
+            Clause {
+                source: "Beijing Internet Court: cross-chain access nodes of Tianping",
+                provenance: Provenance::Verified,
+            },
+            Clause {
+                source: "Connected platforms return the Tianping tx id (tianping_tx)",
+                provenance: Provenance::Verified,
+            },
+            Clause {
+                source: "Anchor delay within the declared service level",
+                provenance: Provenance::Policy,
+            },
+        ],
+        tianping_clause: None,
+        severity: Severity::Critical,
+        weight: 4,
+        mode: Mode::Remote,
+        active: false,
+        fault: "anchor-mismatch",
+    },
+    run: |ctx| Box::pin(run(ctx)),
+};
+
+fn time(s: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, CheckError> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map_err(|e| CheckError::protocol(format!("time `{s}`: {e}")))
+}
+
+async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
+    let limit = ctx.config.thresholds.anchor_delay_secs;
+    let (_, receipt) = common::deposit(ctx, &common::lab_content(ctx, "BC-010")).await?;
+    let height = ctx.fields.u64(&receipt, "block_height")?;
+    let block = common::fetch_block(ctx, height).await?;
+    let (_, anchor) = ctx
+        .get_json(&format!("{}/anchor", common::paths::block(height)))
+        .await?;
+    let anchored_hash = ctx.fields.str(&anchor, "anchor_block_hash")?;
+    let anchor_tx = ctx.fields.str(&anchor, "anchor_tianping_tx")?;
+    let mut failures = Vec::new();
+    if anchored_hash != hex::encode(block.hash) {
+        failures.push(format!(
+            "anchor of block {height} names hash {anchored_hash}, the block's hash is {}",
+            hex::encode(block.hash)
+        ));
+    }
+    // An absent tianping_tx is DC-002's finding; a different one is ours.
+    if let Some(in_receipt) = ctx.fields.opt_str(&receipt, "tianping_tx")?
+        && in_receipt != anchor_tx
+    {
+        failures.push(format!(
+            "receipt names Tianping tx {in_receipt}, the anchor record {anchor_tx}"
+        ));
+    }
+    let sealed = chrono::DateTime::from_timestamp_millis(block.timestamp_ms)
+        .ok_or_else(|| CheckError::protocol("block timestamp out of range"))?;
+    let delay = (time(ctx.fields.str(&anchor, "anchor_time")?)?.with_timezone(&chrono::Utc)
+        - sealed)
+        .num_seconds();
+    if delay > limit {
+        failures.push(format!(
+            "block {height} was anchored {delay} s after it was sealed"
+        ));
+    }
+    let verdict = if failures.is_empty() {
+        Verdict::pass(format!(
+            "block {height} anchored as Tianping tx {anchor_tx} after {delay} s"
+        ))
+    } else {
+        Verdict::fail(failures.join("; "))
+    };
+    Ok(verdict
+        .with("block hash", hex::encode(block.hash))
+        .with("anchor record", anchor.to_string())
+        .with_threshold("anchor_delay_secs", limit))
+}

@@ -1,0 +1,88 @@
+//! BC-013 — Only digests go on chain: sampled transactions carry no unmasked ID or mobile
+//! number, their depositor field is an SM3 digest, and no value is large enough to be
+//! plaintext content.
+
+use serde_json::Value;
+use tianping_engine::{
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
+};
+
+use crate::common;
+
+pub const CHECK: CheckDef = CheckDef {
+    meta: CheckMeta {
+        id: "BC-013",
+        suite: Suite::BlockchainSecurity,
+        title_zh: "链上仅存摘要不存个人信息",
+        title_en: "Only digests, no personal data, on chain",
+        clauses: &[
+            Clause {
+                source: "JR/T 0184-2020 privacy protection",
+                provenance: Provenance::Verified,
+            },
+            Clause {
+                source: "个人信息保护法 (minimisation)",
+                provenance: Provenance::Known,
+            },
+        ],
+        tianping_clause: None,
+        severity: Severity::High,
+        weight: 3,
+        mode: Mode::Remote,
+        active: false,
+        fault: "depositor-on-chain",
+    },
+    run: |ctx| Box::pin(run(ctx)),
+};
+
+/// Longest string a transaction may carry before it looks like content rather than metadata.
+const MAX_VALUE_CHARS: usize = 1024;
+
+fn largest_string(v: &Value) -> usize {
+    match v {
+        Value::String(s) => s.chars().count(),
+        Value::Array(items) => items.iter().map(largest_string).max().unwrap_or(0),
+        Value::Object(map) => map.values().map(largest_string).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
+    let mut budget = ctx.config.thresholds.transactions_to_sample;
+    let mut failures = Vec::new();
+    let mut examined = 0u64;
+    for h in common::newest_heights(ctx, ctx.config.thresholds.blocks_to_sample)
+        .await?
+        .into_iter()
+        .rev()
+    {
+        let block = common::fetch_block(ctx, h).await?;
+        for tx_id in block.tx_ids.iter().take(budget as usize) {
+            budget -= 1;
+            examined += 1;
+            let tx_hex = hex::encode(tx_id);
+            let (_, tx) = ctx.get_json(&common::paths::tx(&tx_hex)).await?;
+            for token in common::personal_data_tokens(&tx) {
+                failures.push(format!("tx {tx_hex}: {token} in clear"));
+            }
+            if let Some(d) = tx["depositor_digest"].as_str()
+                && tianping_profile::digest::parse_digest_hex(d).is_none()
+            {
+                failures.push(format!("tx {tx_hex}: depositor field is not an SM3 digest"));
+            }
+            let largest = largest_string(&tx);
+            if largest > MAX_VALUE_CHARS {
+                failures.push(format!("tx {tx_hex}: carries a {largest}-character value"));
+            }
+        }
+        if budget == 0 {
+            break;
+        }
+    }
+    Ok(
+        Verdict::from_samples(examined, &failures, "transactions").with_threshold(
+            "transactions_to_sample",
+            ctx.config.thresholds.transactions_to_sample,
+        ),
+    )
+}

@@ -1,0 +1,69 @@
+//! BC-016 — Block timestamps are sane: over the newest N blocks they never go backwards, and
+//! the head block is not stamped in the future of the harness clock (beyond the lab's clock
+//! tolerance).
+
+use tianping_engine::{
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
+};
+
+use crate::common;
+
+pub const CHECK: CheckDef = CheckDef {
+    meta: CheckMeta {
+        id: "BC-016",
+        suite: Suite::BlockchainSecurity,
+        title_zh: "区块时间戳合理",
+        title_en: "Block timestamps are sane",
+        clauses: &[Clause {
+            source: "Monotonic block time; head not ahead of the harness clock",
+            provenance: Provenance::Policy,
+        }],
+        tianping_clause: None,
+        severity: Severity::Medium,
+        weight: 2,
+        mode: Mode::Remote,
+        active: false,
+        fault: "block-time-regression",
+    },
+    run: |ctx| Box::pin(run(ctx)),
+};
+
+async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
+    let tolerance_ms = ctx.config.thresholds.clock_tolerance_secs * 1000;
+    let heights = common::newest_heights(ctx, ctx.config.thresholds.blocks_to_sample).await?;
+    let mut failures = Vec::new();
+    let mut previous: Option<(u64, i64)> = None;
+    let mut head_time = 0;
+    for &h in &heights {
+        let b = common::fetch_block(ctx, h).await?;
+        if let Some((ph, pt)) = previous
+            && b.timestamp_ms < pt
+        {
+            failures.push(format!(
+                "block {h} is stamped {} ms before block {ph}",
+                pt - b.timestamp_ms
+            ));
+        }
+        previous = Some((h, b.timestamp_ms));
+        head_time = b.timestamp_ms;
+    }
+    let now = chrono::Utc::now().timestamp_millis();
+    if head_time > now + tolerance_ms {
+        failures.push(format!(
+            "head block is stamped {} ms in the future",
+            head_time - now
+        ));
+    }
+    Ok(
+        Verdict::from_samples(heights.len() as u64, &failures, "block timestamps")
+            .with(
+                "heights examined",
+                format!("{}..={}", heights[0], heights[heights.len() - 1]),
+            )
+            .with_threshold("blocks_to_sample", ctx.config.thresholds.blocks_to_sample)
+            .with_threshold(
+                "clock_tolerance_secs",
+                ctx.config.thresholds.clock_tolerance_secs,
+            ),
+    )
+}

@@ -1,0 +1,101 @@
+//! DC-006 — Identity numbers are validated, not just stored: an 18-character resident ID with
+//! a wrong GB 11643 check character and a unified social credit code with a wrong GB 32100
+//! check character are both refused.
+
+use serde_json::json;
+use tianping_engine::{
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
+};
+
+use super::dc005_identity_required::refuses_with_depositor;
+
+pub const CHECK: CheckDef = CheckDef {
+    meta: CheckMeta {
+        id: "DC-006",
+        suite: Suite::DataCompliance,
+        title_zh: "身份信息有效性校验",
+        title_en: "Identity data is validated",
+        clauses: &[
+            Clause {
+                source: "GB/T 22239-2019 8.1.4.4 d) data validity checking",
+                provenance: Provenance::Verified,
+            },
+            Clause {
+                source: "GB 11643 / GB 32100 check characters",
+                provenance: Provenance::Known,
+            },
+        ],
+        tianping_clause: None,
+        severity: Severity::Medium,
+        weight: 2,
+        mode: Mode::Remote,
+        active: false,
+        fault: "identity-check-digit-ignored",
+    },
+    run: |ctx| Box::pin(run(ctx)),
+};
+
+/// A valid example unified social credit code (GB 32100), used with its check character changed.
+const VALID_CREDIT_CODE: &str = "91350100M000100Y43";
+
+/// The same number with its last (check) character replaced by another allowed one.
+fn wrong_check_character(valid: &str, alphabet: &str) -> String {
+    let (body, last) = valid.split_at(valid.len() - 1);
+    let replacement = alphabet
+        .chars()
+        .find(|c| c.to_string() != last)
+        .expect("alphabet has two characters");
+    format!("{body}{replacement}")
+}
+
+async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
+    let d = &ctx.config.deposit;
+    let bad_id = wrong_check_character(&d.depositor_id_number, "0123456789X");
+    let bad_code = wrong_check_character(VALID_CREDIT_CODE, "0123456789ABCDEFGHJKLMNPQRTUWXY");
+    let cases = [
+        (
+            "resident ID with a wrong check character",
+            json!({"type": "person", "name": d.depositor_name, "id_number": bad_id}),
+        ),
+        (
+            "credit code with a wrong check character",
+            json!({"type": "organization", "name": "测评机构", "id_number": bad_code}),
+        ),
+    ];
+    let mut failures = Vec::new();
+    let mut lines = Vec::new();
+    for (label, depositor) in cases {
+        let (refused, excerpt) = refuses_with_depositor(ctx, "DC-006", depositor).await?;
+        if !refused {
+            failures.push(format!("{label}: accepted"));
+        }
+        lines.push((label, excerpt));
+    }
+    let mut verdict = Verdict::from_samples(
+        lines.len() as u64,
+        &failures,
+        "invalid identity numbers refused",
+    );
+    for (k, v) in lines {
+        verdict = verdict.with(k, v);
+    }
+    Ok(verdict)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_altered_numbers_really_have_wrong_check_characters() {
+        assert!(crate::common::is_resident_id("11010519491231002X"));
+        assert!(!crate::common::is_resident_id(&wrong_check_character(
+            "11010519491231002X",
+            "0123456789X"
+        )));
+        assert_ne!(
+            wrong_check_character(VALID_CREDIT_CODE, "0123456789ABCDEFGHJKLMNPQRTUWXY"),
+            VALID_CREDIT_CODE
+        );
+    }
+}

@@ -1,0 +1,80 @@
+//! DC-007 — Personal information is minimised in what the platform returns: no unmasked
+//! resident ID number or mobile number appears in a deposit receipt, a fetched receipt or an
+//! export.
+
+use tianping_engine::{
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Method, Mode, Provenance, Severity, Suite,
+    Verdict,
+};
+
+use crate::common;
+
+pub const CHECK: CheckDef = CheckDef {
+    meta: CheckMeta {
+        id: "DC-007",
+        suite: Suite::DataCompliance,
+        title_zh: "输出中个人信息脱敏",
+        title_en: "Personal information is masked in outputs",
+        clauses: &[
+            Clause {
+                source: "GB/T 22239-2019 8.1.4.11 a)/b) personal information protection",
+                provenance: Provenance::Verified,
+            },
+            Clause {
+                source: "个人信息保护法 Arts. 6, 28, 51",
+                provenance: Provenance::Known,
+            },
+        ],
+        tianping_clause: None,
+        severity: Severity::High,
+        weight: 3,
+        mode: Mode::Remote,
+        active: false,
+        fault: "receipt-unmasked-id",
+    },
+    run: |ctx| Box::pin(run(ctx)),
+};
+
+async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
+    let since = (chrono::Utc::now() - chrono::Duration::minutes(1))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let (deposit, receipt) = common::deposit(ctx, &common::lab_content(ctx, "DC-007")).await?;
+    let id = ctx.fields.str(&receipt, "evidence_id")?;
+    let fetched = ctx
+        .signed(Method::GET, &common::paths::evidence(id), None)
+        .await?;
+    tianping_engine::context::expect_success(&fetched)?;
+    let export = ctx
+        .signed(
+            Method::GET,
+            &format!("/api/v1/export?from={}", since.replace('+', "%2B")),
+            None,
+        )
+        .await?;
+    let mut failures = Vec::new();
+    let mut examined = 0;
+    for (what, ex) in [
+        ("deposit receipt", &deposit),
+        ("fetched receipt", &fetched),
+        ("export", &export),
+    ] {
+        if !ex.is_success() {
+            continue; // an export the lab's account may not use is not a finding here
+        }
+        examined += 1;
+        let found = common::personal_data_tokens(&ex.json()?);
+        if !found.is_empty() {
+            failures.push(format!("{what} {}: unmasked {}", ex.path, found.join(", ")));
+        }
+    }
+    Ok(Verdict::from_samples(
+        examined,
+        &failures,
+        "responses scanned for unmasked personal data",
+    )
+    .with("deposit receipt", deposit.excerpt())
+    .with(
+        "export",
+        format!("HTTP {} ({} bytes)", export.status, export.body.len()),
+    ))
+}

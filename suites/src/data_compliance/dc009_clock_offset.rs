@@ -1,0 +1,108 @@
+//! DC-009 — The platform's clock tracks standard time: the HTTP `Date` of its answers and the
+//! on-chain time of a fresh deposit fall inside the harness's send/receive window, widened by a
+//! lab threshold (default 1 s; `Date` itself has one-second resolution). The harness clock is
+//! the reference; run it NTP-synchronised.
+
+use tianping_engine::{
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
+};
+
+use crate::common;
+
+pub const CHECK: CheckDef = CheckDef {
+    meta: CheckMeta {
+        id: "DC-009",
+        suite: Suite::DataCompliance,
+        title_zh: "平台时间与标准时间同步",
+        title_en: "Platform clock tracks standard time",
+        clauses: &[
+            Clause {
+                source: "GB/T 20520-2006: time source traceable to national standard time",
+                provenance: Provenance::Verified,
+            },
+            Clause {
+                source: "Clock offset within the lab threshold (no published number)",
+                provenance: Provenance::Policy,
+            },
+        ],
+        tianping_clause: None,
+        severity: Severity::Medium,
+        weight: 2,
+        mode: Mode::Remote,
+        active: false,
+        fault: "clock-skew",
+    },
+    run: |ctx| Box::pin(run(ctx)),
+};
+
+type Utc = chrono::DateTime<chrono::Utc>;
+
+/// Whether `t` lies in `[sent - tolerance, received + tolerance]`, `sent` floored to the
+/// second when `whole_seconds` (an HTTP Date cannot be more precise).
+fn within(t: Utc, sent: Utc, received: Utc, tolerance: i64, whole_seconds: bool) -> bool {
+    use chrono::{Duration, DurationRound};
+    let from = if whole_seconds {
+        sent.duration_trunc(Duration::seconds(1)).unwrap_or(sent)
+    } else {
+        sent
+    };
+    t >= from - Duration::seconds(tolerance) && t <= received + Duration::seconds(tolerance)
+}
+
+async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
+    let tolerance = ctx.config.thresholds.clock_tolerance_secs;
+    let mut failures = Vec::new();
+    let mut lines = Vec::new();
+    for _ in 0..3 {
+        let sent = chrono::Utc::now();
+        let ex = ctx.get(common::paths::CHAIN_HEAD).await?;
+        let received = chrono::Utc::now();
+        let date = ex
+            .header("date")
+            .ok_or_else(|| CheckError::protocol("response has no Date header"))?;
+        let parsed = chrono::DateTime::parse_from_rfc2822(date)
+            .map_err(|e| CheckError::protocol(format!("Date `{date}`: {e}")))?
+            .with_timezone(&chrono::Utc);
+        lines.push(format!("Date {date}, sent {sent}, received {received}"));
+        if !within(parsed, sent, received, tolerance, true) {
+            failures.push(format!(
+                "HTTP Date {date} is {} s from the harness clock",
+                (parsed - received).num_seconds()
+            ));
+        }
+    }
+    let sent = chrono::Utc::now();
+    let (_, receipt) = common::deposit(ctx, &common::lab_content(ctx, "DC-009")).await?;
+    let received = chrono::Utc::now();
+    let tx_time = ctx.fields.str(&receipt, "tx_time")?;
+    let on_chain = chrono::DateTime::parse_from_rfc3339(tx_time)
+        .map_err(|e| CheckError::protocol(format!("tx_time `{tx_time}`: {e}")))?
+        .with_timezone(&chrono::Utc);
+    lines.push(format!(
+        "deposit tx_time {tx_time}, sent {sent}, received {received}"
+    ));
+    if !within(on_chain, sent, received, tolerance, false) {
+        failures.push(format!("on-chain time {tx_time} lies outside the request window [{sent}, {received}] ± {tolerance} s"));
+    }
+    let mut verdict = Verdict::from_samples(4, &failures, "platform times");
+    for (i, l) in lines.into_iter().enumerate() {
+        verdict = verdict.with(format!("observation {}", i + 1), l);
+    }
+    Ok(verdict.with_threshold("clock_tolerance_secs", tolerance))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_accounts_for_whole_second_dates() {
+        let sent: Utc = "2026-11-22T10:00:00.900Z".parse().unwrap();
+        let received: Utc = "2026-11-22T10:00:01.100Z".parse().unwrap();
+        let date: Utc = "2026-11-22T10:00:00Z".parse().unwrap();
+        assert!(within(date, sent, received, 0, true));
+        assert!(!within(date, sent, received, 0, false));
+        let fast: Utc = "2026-11-22T10:02:01Z".parse().unwrap();
+        assert!(!within(fast, sent, received, 1, true));
+    }
+}

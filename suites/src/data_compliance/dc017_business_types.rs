@@ -1,0 +1,80 @@
+//! DC-017 — The platform deposits only for the business types the court approved: it declares
+//! them (a subset of e-commerce, finance, copyright, notary, deposit) and refuses a deposit of
+//! any other type.
+
+use tianping_engine::{
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
+};
+
+use crate::common;
+
+pub const CHECK: CheckDef = CheckDef {
+    meta: CheckMeta {
+        id: "DC-017",
+        suite: Suite::DataCompliance,
+        title_zh: "存证业务类型限于批准范围",
+        title_en: "Deposits are limited to the approved business types",
+        clauses: &[Clause {
+            source: "天平链应用接入管理规范 4.8 c): use within the approved business scope",
+            provenance: Provenance::Verified,
+        }],
+        tianping_clause: Some("管理规范 4.8 c)"),
+        severity: Severity::High,
+        weight: 3,
+        mode: Mode::Remote,
+        active: false,
+        fault: "any-business-type",
+    },
+    run: |ctx| Box::pin(run(ctx)),
+};
+
+/// Business categories of connected platforms named in the access process.
+pub const KNOWN_TYPES: [&str; 5] = ["e-commerce", "finance", "copyright", "notary", "deposit"];
+const UNAPPROVED: &str = "online-gaming";
+
+async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
+    let info = common::platform_info(ctx).await?;
+    let declared: Vec<String> = match ctx.fields.get(&info, "platform_business_types") {
+        Some(serde_json::Value::Array(items)) => items
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        _ => {
+            return Err(CheckError::Field {
+                field: "platform_business_types".into(),
+                detail: "absent or not a list".into(),
+            });
+        }
+    };
+    let mut failures = Vec::new();
+    if declared.is_empty() {
+        failures.push("the platform declares no business type".to_string());
+    }
+    for t in declared
+        .iter()
+        .filter(|t| !KNOWN_TYPES.contains(&t.as_str()))
+    {
+        failures.push(format!(
+            "declared type `{t}` is not a category of the access process"
+        ));
+    }
+    let mut body = common::deposit_body(ctx, &common::lab_content(ctx, "DC-017"));
+    body["business_type"] = serde_json::json!(UNAPPROVED);
+    let ex = common::deposit_raw(ctx, &body).await?;
+    if !common::refused(ctx, &ex) {
+        failures.push(format!(
+            "a deposit of unapproved type `{UNAPPROVED}` was accepted"
+        ));
+    }
+    let verdict = if failures.is_empty() {
+        Verdict::pass(format!(
+            "declares {} and refuses `{UNAPPROVED}`",
+            declared.join(", ")
+        ))
+    } else {
+        Verdict::fail(failures.join("; "))
+    };
+    Ok(verdict
+        .with("declared business types", declared.join(", "))
+        .with("unapproved deposit", ex.excerpt()))
+}
