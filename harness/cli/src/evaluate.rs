@@ -177,3 +177,55 @@ pub fn write_interrupted(out: &Path, checks: &[&CheckDef]) -> Result<RunResults,
     tianping_reports::write_all(out, &results).map_err(|e| EvaluateError::Output(e.to_string()))?;
     Ok(results)
 }
+
+/// Evaluates an exported evidence package: one streaming pass, no network. Writes the same
+/// outputs as a live run (journal, results.json, junit.xml).
+pub fn evaluate_package(
+    config: &Config,
+    lab_records: &tianping_engine::lab::LabRecords,
+    checks: &[&CheckDef],
+    package: &Path,
+    out: &Path,
+) -> Result<RunResults, EvaluateError> {
+    let info = tianping_engine::package::open(package, config)
+        .map_err(|e| EvaluateError::Config(e.to_string()))?;
+    std::fs::create_dir_all(out)
+        .map_err(|e| EvaluateError::Output(format!("cannot create {}: {e}", out.display())))?;
+    if out.join(journal::JOURNAL_FILE).exists() {
+        return Err(EvaluateError::Config(format!(
+            "{} already holds a run; choose another --out",
+            out.display()
+        )));
+    }
+    let started_at = now();
+    let target = TargetSummary {
+        base_url: package.display().to_string(),
+        kind: "package".into(),
+        reference_faults: Vec::new(),
+    };
+    let run_id = tianping_profile::digest::sm3_hex(
+        format!("{started_at}:{}:{}", target.base_url, std::process::id()).as_bytes(),
+    )[..16]
+        .to_string();
+    let header = JournalHeader {
+        run_id,
+        started_at,
+        target,
+        config_sm3: config.digest(),
+    };
+    let mut journal =
+        Journal::create(out, &header).map_err(|e| EvaluateError::Output(e.to_string()))?;
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
+    let results = runner::run_package_checks(&info, checks, lab_records, workers)
+        .map_err(|e| EvaluateError::Config(e.to_string()))?;
+    for r in &results {
+        journal
+            .record(r)
+            .map_err(|e| EvaluateError::Output(e.to_string()))?;
+    }
+    let results = assemble(&header, checks, results, true);
+    tianping_reports::write_all(out, &results).map_err(|e| EvaluateError::Output(e.to_string()))?;
+    Ok(results)
+}

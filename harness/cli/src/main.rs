@@ -33,13 +33,18 @@ enum Command {
     List(ListArgs),
     /// Serve the reference platform until interrupted.
     ServeReference(ServeArgs),
+    /// Write an evidence package from the reference platform (for tests and benchmarks).
+    ExportReferencePackage(ExportArgs),
 }
 
 #[derive(clap::Args)]
 struct RunArgs {
     /// Base URL of the platform's profile API (overrides target.base_url in the config).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "package")]
     target: Option<String>,
+    /// Evaluate an exported evidence package (a directory) offline instead of a live platform.
+    #[arg(long)]
+    package: Option<PathBuf>,
     /// TOML configuration file.
     #[arg(long)]
     config: Option<PathBuf>,
@@ -62,6 +67,22 @@ struct RunArgs {
     #[arg(long)]
     lab_records: Option<PathBuf>,
     /// Switch on a fault in the built-in reference platform (repeatable; no --target).
+    #[arg(long = "fault", value_delimiter = ',')]
+    faults: Vec<String>,
+}
+
+#[derive(clap::Args)]
+struct ExportArgs {
+    /// Folder to create (must be empty or absent).
+    #[arg(long)]
+    out: PathBuf,
+    /// Number of records.
+    #[arg(long, default_value_t = 100)]
+    records: usize,
+    /// Size of each original in bytes.
+    #[arg(long, default_value_t = 4096)]
+    record_bytes: usize,
+    /// Faults of the reference platform to export with (repeatable, or comma-separated).
     #[arg(long = "fault", value_delimiter = ',')]
     faults: Vec<String>,
 }
@@ -125,6 +146,7 @@ fn main() -> ExitCode {
             Command::Run(args) => run(args).await,
             Command::List(args) => list(args),
             Command::ServeReference(args) => serve(args).await,
+            Command::ExportReferencePackage(args) => export_package(args),
         }
     });
     match outcome {
@@ -171,6 +193,9 @@ async fn run(args: RunArgs) -> Result<i32, Failure> {
         return Err(usage(
             "the selection matches no check (see `tianping-harness list`)",
         ));
+    }
+    if let Some(package) = &args.package {
+        return run_package(&config, &args, &checks, package, &registry);
     }
     let out_dir = args.out.clone().unwrap_or_else(|| {
         PathBuf::from(format!(
@@ -488,4 +513,75 @@ fn write_private(path: &std::path::Path, text: &str) -> Result<(), Failure> {
         .map_err(|e| config_error(format!("{}: {e}", path.display())))?;
     f.write_all(text.as_bytes())
         .map_err(|e| config_error(e.to_string()))
+}
+
+fn default_out_dir() -> PathBuf {
+    PathBuf::from(format!(
+        "tianping-run-{}",
+        chrono::Local::now().format("%Y%m%d-%H%M%S")
+    ))
+}
+
+fn run_package(
+    config: &Config,
+    args: &RunArgs,
+    checks: &[&CheckDef],
+    package: &std::path::Path,
+    registry: &[CheckDef],
+) -> Result<i32, Failure> {
+    if !args.faults.is_empty() || args.resume {
+        return Err(usage("--fault and --resume do not apply to --package"));
+    }
+    let lab_records = match &config.lab.records {
+        Some(path) => LabRecords::load(std::path::Path::new(path)).map_err(config_error)?,
+        None => LabRecords::default(),
+    };
+    let known: Vec<&str> = registry.iter().map(|c| c.meta.id).collect();
+    for unknown in lab_records.unmatched(&known) {
+        eprintln!("warning: lab record `{unknown}` names no check; it is ignored");
+    }
+    let out_dir = args.out.clone().unwrap_or_else(default_out_dir);
+    eprintln!(
+        "tianping-harness {}: evaluating package {} offline ({} checks) → {}",
+        tianping_engine::HARNESS_VERSION,
+        package.display(),
+        checks.len(),
+        out_dir.display()
+    );
+    let results = evaluate::evaluate_package(config, &lab_records, checks, package, &out_dir)
+        .map_err(|e| match e {
+            evaluate::EvaluateError::Config(m) => config_error(m),
+            evaluate::EvaluateError::Output(m) => Failure(exit::INCONCLUSIVE, m),
+        })?;
+    print_summary(&results.results);
+    let c = &results.counts;
+    println!(
+        "\n{} pass, {} fail, {} not applicable, {} inconclusive",
+        c.pass, c.fail, c.not_applicable, c.inconclusive
+    );
+    println!(
+        "results: {}  junit: {}",
+        out_dir.join(tianping_reports::RESULTS_FILE).display(),
+        out_dir.join(tianping_reports::JUNIT_FILE).display()
+    );
+    Ok(results.exit_code())
+}
+
+fn export_package(args: ExportArgs) -> Result<i32, Failure> {
+    let faults = Faults::parse(&args.faults).map_err(usage)?;
+    let stats =
+        tianping_fixtures::package::export(&args.out, faults, args.records, args.record_bytes)
+            .map_err(|e| {
+                Failure(
+                    exit::CONFIG,
+                    format!("export to {}: {e}", args.out.display()),
+                )
+            })?;
+    println!(
+        "wrote {} records, {} bytes of originals, to {}",
+        stats.records,
+        stats.original_bytes,
+        args.out.display()
+    );
+    Ok(0)
 }

@@ -14,6 +14,8 @@ pub type CheckFuture<'a> = Pin<Box<dyn Future<Output = Result<Verdict, CheckErro
 pub struct CheckDef {
     pub meta: CheckMeta,
     pub run: for<'a> fn(&'a Ctx) -> CheckFuture<'a>,
+    /// How the check judges an exported evidence package, when it can.
+    pub package: Option<crate::package::PackageCheck>,
 }
 
 /// The `run` of a manual check. The runner decides manual checks from the lab's records and

@@ -12,6 +12,7 @@ pub mod http;
 pub mod journal;
 pub mod lab;
 pub mod model;
+pub mod package;
 pub mod redact;
 pub mod runner;
 pub mod tls;

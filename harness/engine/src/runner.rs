@@ -170,3 +170,38 @@ pub async fn run_checks(
     results.sort_by_key(|r| order(&r.id));
     results
 }
+
+/// Evaluates an exported package: manual checks from the lab's records, checks with a package
+/// form in one streaming pass over the records, and the rest not applicable (they need a live
+/// platform). Blocking CPU and file work; call it off the async runtime.
+pub fn run_package_checks(
+    info: &crate::package::PackageInfo,
+    checks: &[&CheckDef],
+    lab_records: &crate::lab::LabRecords,
+    workers: usize,
+) -> Result<Vec<CheckResult>, crate::package::PackageError> {
+    let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let start = Instant::now();
+    let offline: Vec<(&str, crate::package::PackageCheck)> = checks
+        .iter()
+        .filter(|c| c.meta.mode != Mode::Manual)
+        .filter_map(|c| c.package.map(|p| (c.meta.id, p)))
+        .collect();
+    let verdicts = crate::package::scan(info, &offline, workers)?;
+    let elapsed = start.elapsed();
+    Ok(checks
+        .iter()
+        .map(|c| {
+            let verdict = if c.meta.mode == Mode::Manual {
+                crate::lab::verdict(lab_records, &c.meta)
+            } else if let Some(i) = offline.iter().position(|(id, _)| *id == c.meta.id) {
+                verdicts[i].clone()
+            } else {
+                Verdict::not_applicable(
+                    "decided only against a live platform; this run evaluates an exported package",
+                )
+            };
+            result_of(&c.meta, verdict, started_at.clone(), elapsed)
+        })
+        .collect())
+}

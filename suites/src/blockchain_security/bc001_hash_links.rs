@@ -33,6 +33,7 @@ pub const CHECK: CheckDef = CheckDef {
         fault: "broken-hash-link",
     },
     run: |ctx| Box::pin(run(ctx)),
+    package: None,
 };
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {

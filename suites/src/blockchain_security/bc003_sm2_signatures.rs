@@ -10,6 +10,9 @@ use tianping_engine::{
 };
 use tianping_profile::{canonical, sm2sig};
 
+use tianping_engine::fields::FieldMap;
+use tianping_engine::package::{Judgement, PackageCheck, PackageInfo, Record};
+
 use crate::common;
 
 pub const CHECK: CheckDef = CheckDef {
@@ -40,22 +43,31 @@ pub const CHECK: CheckDef = CheckDef {
         fault: "receipt-signature-invalid",
     },
     run: |ctx| Box::pin(run(ctx)),
+    package: Some(PackageCheck {
+        judge: judge_record,
+        what: "receipt signatures",
+    }),
 };
 
 /// The SEC1 public key inside a certificate (either SPKI form for SM2).
-fn certificate_public_key(der: &[u8]) -> Result<Vec<u8>, CheckError> {
-    let (_, cert) = x509_parser::parse_x509_certificate(der)
-        .map_err(|e| CheckError::protocol(format!("signing certificate does not parse: {e}")))?;
-    Ok(cert.public_key().subject_public_key.data.to_vec())
+/// The SEC1 public key of the first certificate in `pem` (either SPKI form for SM2).
+pub fn certificate_public_key(pem: &str) -> Result<(Vec<u8>, Vec<u8>), CheckError> {
+    let der = common::pem_certificates(pem)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| CheckError::protocol("no certificate in the PEM text"))?;
+    let (_, cert) = x509_parser::parse_x509_certificate(&der)
+        .map_err(|e| CheckError::protocol(format!("certificate does not parse: {e}")))?;
+    let key = cert.public_key().subject_public_key.data.to_vec();
+    Ok((key, der))
 }
 
-fn receipt_values(ctx: &Ctx, receipt: &serde_json::Value) -> Result<[String; 11], CheckError> {
+fn receipt_values(
+    fields: &FieldMap,
+    receipt: &serde_json::Value,
+) -> Result<[String; 11], CheckError> {
     let s = |field: &str| -> Result<String, CheckError> {
-        Ok(ctx
-            .fields
-            .opt_str(receipt, field)?
-            .unwrap_or("")
-            .to_string())
+        Ok(fields.opt_str(receipt, field)?.unwrap_or("").to_string())
     };
     Ok([
         s("evidence_id")?,
@@ -63,7 +75,7 @@ fn receipt_values(ctx: &Ctx, receipt: &serde_json::Value) -> Result<[String; 11]
         s("hash_algorithm")?,
         s("business_type")?,
         s("tx_id")?,
-        ctx.fields.u64(receipt, "block_height")?.to_string(),
+        fields.u64(receipt, "block_height")?.to_string(),
         s("block_hash")?,
         s("tx_time")?,
         s("tianping_tx")?,
@@ -85,14 +97,42 @@ fn check_signature(public_key: &[u8], message: &[u8], signature_b64: &str) -> Re
     }
 }
 
+/// The receipt rule, shared by the live and package forms: the platform's SM2 signature over
+/// the canonical receipt bytes (docs/profile.md §4.3) verifies under `key`.
+pub fn verify_receipt(
+    fields: &FieldMap,
+    receipt: &serde_json::Value,
+    key: &[u8],
+) -> Result<(), String> {
+    let values = receipt_values(fields, receipt).map_err(|e| e.to_string())?;
+    let refs: [&str; 11] = std::array::from_fn(|i| values[i].as_str());
+    let signed = canonical::receipt_signing_bytes(&refs).map_err(|e| e.to_string())?;
+    let signature = fields
+        .str(receipt, "receipt_signature")
+        .map_err(|e| e.to_string())?;
+    check_signature(key, &signed, signature)
+}
+
+fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
+    let receipt = match record.receipt() {
+        Ok(r) => r,
+        Err(e) => return Judgement::Nonconforming(e),
+    };
+    let key = info
+        .fields
+        .str(info.platform(), "platform_signing_certificate")
+        .map_err(|e| e.to_string())
+        .and_then(|pem| certificate_public_key(pem).map_err(|e| e.to_string()));
+    match key.and_then(|(key, _)| verify_receipt(&info.fields, receipt, &key)) {
+        Ok(()) => Judgement::Conforms,
+        Err(e) => Judgement::Nonconforming(format!("receipt signature: {e}")),
+    }
+}
+
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let info = common::platform_info(ctx).await?;
-    let cert_pem = ctx.fields.str(&info, "platform_signing_certificate")?;
-    let cert = common::pem_certificates(cert_pem)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| CheckError::protocol("no receipt-signing certificate published"))?;
-    let receipt_key = certificate_public_key(&cert)?;
+    let (receipt_key, cert) =
+        certificate_public_key(ctx.fields.str(&info, "platform_signing_certificate")?)?;
     let node_key = ctx
         .fields
         .opt_str(&info, "platform_node_public_key")?
@@ -104,17 +144,12 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let mut examined = 0u64;
 
     let (_, receipt) = common::deposit(ctx, &common::lab_content(ctx, "BC-003")).await?;
-    let values = receipt_values(ctx, &receipt)?;
-    let refs: [&str; 11] = std::array::from_fn(|i| values[i].as_str());
-    let signed =
-        canonical::receipt_signing_bytes(&refs).map_err(|e| CheckError::protocol(e.to_string()))?;
     examined += 1;
-    if let Err(e) = check_signature(
-        &receipt_key,
-        &signed,
-        ctx.fields.str(&receipt, "receipt_signature")?,
-    ) {
-        failures.push(format!("receipt {}: {e}", values[0]));
+    if let Err(e) = verify_receipt(&ctx.fields, &receipt, &receipt_key) {
+        failures.push(format!(
+            "receipt {}: {e}",
+            ctx.fields.opt_str(&receipt, "evidence_id")?.unwrap_or("?")
+        ));
     }
 
     let heights = common::newest_heights(ctx, ctx.config.thresholds.blocks_to_sample).await?;

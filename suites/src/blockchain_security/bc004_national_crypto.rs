@@ -33,6 +33,7 @@ pub const CHECK: CheckDef = CheckDef {
         fault: "declares-non-sm-crypto",
     },
     run: |ctx| Box::pin(run(ctx)),
+    package: None,
 };
 
 const SM3_WITH_SM2: &str = "1.2.156.10197.1.501";

@@ -22,4 +22,5 @@ pub const CHECK: CheckDef = CheckDef {
         fault: "",
     },
     run: manual,
+    package: None,
 };

@@ -34,6 +34,7 @@ pub const CHECK: CheckDef = CheckDef {
         fault: "receipt-rewritten",
     },
     run: |ctx| Box::pin(run(ctx)),
+    package: None,
 };
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {

@@ -36,6 +36,7 @@ pub const CHECK: CheckDef = CheckDef {
         fault: "anchor-mismatch",
     },
     run: |ctx| Box::pin(run(ctx)),
+    package: None,
 };
 
 fn time(s: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, CheckError> {

@@ -33,6 +33,7 @@ pub const CHECK: CheckDef = CheckDef {
         fault: "depositor-on-chain",
     },
     run: |ctx| Box::pin(run(ctx)),
+    package: None,
 };
 
 /// Longest string a transaction may carry before it looks like content rather than metadata.

@@ -21,4 +21,5 @@ pub const CHECK: CheckDef = CheckDef {
         fault: "",
     },
     run: manual,
+    package: None,
 };

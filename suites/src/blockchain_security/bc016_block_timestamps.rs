@@ -26,6 +26,7 @@ pub const CHECK: CheckDef = CheckDef {
         fault: "block-time-regression",
     },
     run: |ctx| Box::pin(run(ctx)),
+    package: None,
 };
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {

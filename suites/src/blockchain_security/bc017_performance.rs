@@ -28,4 +28,5 @@ pub const CHECK: CheckDef = CheckDef {
         fault: "",
     },
     run: manual,
+    package: None,
 };

@@ -3,6 +3,7 @@
 mod bc001_hash_links;
 mod bc002_merkle_root;
 mod bc003_sm2_signatures;
+pub use bc003_sm2_signatures::certificate_public_key;
 mod bc004_national_crypto;
 mod bc005_permissioning;
 mod bc006_p2p_channel;

@@ -36,6 +36,7 @@ pub const CHECK: CheckDef = CheckDef {
         fault: "hostname-mismatch",
     },
     run: |ctx| Box::pin(run(ctx)),
+    package: None,
 };
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {

@@ -34,6 +34,7 @@ pub const CHECK: CheckDef = CheckDef {
         fault: "sm2-cert-no-keyusage",
     },
     run: |ctx| Box::pin(run(ctx)),
+    package: None,
 };
 
 pub const OID_SM3_WITH_SM2: &str = "1.2.156.10197.1.501";

@@ -34,6 +34,7 @@ pub const CHECK: CheckDef = CheckDef {
         fault: "sm2-empty-id",
     },
     run: |ctx| Box::pin(run(ctx)),
+    package: None,
 };
 
 /// Verifies `cert` against `issuer_key`; `Err` carries the diagnosis.

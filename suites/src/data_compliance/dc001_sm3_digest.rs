@@ -2,6 +2,7 @@
 //! lowercase hex characters. Catches platforms that compute SHA-256 (or anything else) and
 //! label it SM3. Both a lab file and the empty file are deposited.
 
+use tianping_engine::package::{Judgement, PackageCheck, PackageInfo, Record};
 use tianping_engine::{
     CheckDef, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
 };
@@ -33,6 +34,10 @@ pub const CHECK: CheckDef = CheckDef {
         fault: "digest-sha256",
     },
     run: |ctx| Box::pin(run(ctx)),
+    package: Some(PackageCheck {
+        judge: judge_record,
+        what: "records with an original",
+    }),
 };
 
 async fn run(ctx: &Ctx) -> Result<Verdict, tianping_engine::CheckError> {
@@ -61,19 +66,10 @@ async fn run(ctx: &Ctx) -> Result<Verdict, tianping_engine::CheckError> {
         evidence.push((format!("{label}: expected SM3"), expected.clone()));
         evidence.push((format!("{label}: returned file_hash"), returned.to_string()));
         evidence.push((format!("{label}: response"), ex.excerpt()));
-        if returned != expected {
-            let what = if returned.eq_ignore_ascii_case(&digest::sha256_hex(content)) {
-                "is the SHA-256 digest, not SM3"
-            } else if returned.eq_ignore_ascii_case(&expected) {
-                "is SM3 but not lowercase hex"
-            } else {
-                "does not equal the SM3 digest of the content"
-            };
-            failures.push(format!("{label}: file_hash {what}"));
-        }
-        if !algorithm.eq_ignore_ascii_case("sm3") {
-            failures.push(format!("{label}: hash_algorithm is `{algorithm}`, not SM3"));
-        }
+        let problems = digest_problems(returned, algorithm, &expected, || {
+            Some(digest::sha256_hex(content))
+        });
+        failures.extend(problems.into_iter().map(|p| format!("{label}: {p}")));
     }
     let mut verdict = if failures.is_empty() {
         Verdict::pass("returned digests equal the locally computed SM3 digests")
@@ -84,4 +80,69 @@ async fn run(ctx: &Ctx) -> Result<Verdict, tianping_engine::CheckError> {
         verdict = verdict.with(k, v);
     }
     Ok(verdict)
+}
+
+/// The rule, shared by the live and package forms: `returned` must be the lowercase SM3 hex of
+/// the content (`expected`) and the algorithm SM3. `sha256` is asked for only on a mismatch,
+/// to name a SHA-256 digest passed off as SM3.
+fn digest_problems(
+    returned: &str,
+    algorithm: &str,
+    expected: &str,
+    sha256: impl FnOnce() -> Option<String>,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    if returned != expected {
+        let what = if sha256().is_some_and(|s| returned.eq_ignore_ascii_case(&s)) {
+            "is the SHA-256 digest, not SM3"
+        } else if returned.eq_ignore_ascii_case(expected) {
+            "is SM3 but not lowercase hex"
+        } else {
+            "does not equal the SM3 digest of the content"
+        };
+        problems.push(format!("file_hash {returned} {what} ({expected})"));
+    }
+    if !algorithm.eq_ignore_ascii_case("sm3") {
+        problems.push(format!("hash_algorithm is `{algorithm}`, not SM3"));
+    }
+    problems
+}
+
+/// Offline, the harness does not know what was deposited, only what the package holds. So
+/// here DC-001 judges the algorithm (well-formed SM3 hex, declared SM3, not the SHA-256 of the
+/// original); whether the original still matches its digest is DC-003's consistency check.
+fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
+    let (Some(sm3), Some(path)) = (record.original_sm3, &record.original_path) else {
+        return Judgement::NotExamined;
+    };
+    let receipt = match record.receipt() {
+        Ok(r) => r,
+        Err(e) => return Judgement::Nonconforming(e),
+    };
+    let returned = info
+        .fields
+        .get(receipt, "file_hash")
+        .and_then(|v| v.as_str())
+        .unwrap_or("(absent)");
+    let algorithm = info
+        .fields
+        .get(receipt, "hash_algorithm")
+        .and_then(|v| v.as_str())
+        .unwrap_or("(absent)");
+    let mut problems = Vec::new();
+    if digest::parse_digest_hex(returned).is_none() {
+        problems.push(format!(
+            "file_hash `{returned}` is not 64 lowercase hex characters"
+        ));
+    } else if returned != hex::encode(sm3)
+        && tianping_engine::package::sha256_file(path).is_ok_and(|s| s == returned)
+    {
+        problems.push(format!(
+            "file_hash {returned} is the SHA-256 digest of the original, not SM3"
+        ));
+    }
+    if !algorithm.eq_ignore_ascii_case("sm3") {
+        problems.push(format!("hash_algorithm is `{algorithm}`, not SM3"));
+    }
+    Judgement::from_problems(problems)
 }

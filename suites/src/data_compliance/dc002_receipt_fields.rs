@@ -3,6 +3,8 @@
 //! hash, on-chain time, Tianping tx id, trusted-timestamp token and the platform signature.
 
 use serde_json::Value;
+use tianping_engine::fields::FieldMap;
+use tianping_engine::package::{Judgement, PackageCheck, PackageInfo, Record};
 use tianping_engine::{
     CheckDef, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
 };
@@ -34,6 +36,10 @@ pub const CHECK: CheckDef = CheckDef {
         fault: "receipt-missing-tianping-tx",
     },
     run: |ctx| Box::pin(run(ctx)),
+    package: Some(PackageCheck {
+        judge: judge_record,
+        what: "receipts",
+    }),
 };
 
 enum Form {
@@ -86,13 +92,7 @@ fn problem(value: Option<&Value>, form: &Form) -> Option<&'static str> {
 
 async fn run(ctx: &Ctx) -> Result<Verdict, tianping_engine::CheckError> {
     let (ex, receipt) = common::deposit(ctx, &common::lab_content(ctx, "DC-002")).await?;
-    let failures: Vec<String> = REQUIRED
-        .iter()
-        .filter_map(|(field, form)| {
-            problem(ctx.fields.get(&receipt, field), form)
-                .map(|p| format!("{field} (at {}): {p}", ctx.fields.pointer(field)))
-        })
-        .collect();
+    let failures = receipt_problems(&ctx.fields, &receipt);
     // Nothing at all where the map points is a field-map problem, not evidence against the
     // platform: say so instead of reporting ten nonconformities.
     if REQUIRED
@@ -119,4 +119,22 @@ async fn run(ctx: &Ctx) -> Result<Verdict, tianping_engine::CheckError> {
         ))
     };
     Ok(verdict.with("receipt", ex.excerpt()))
+}
+
+/// Every required field that is absent or malformed, with where the map looked for it.
+fn receipt_problems(fields: &FieldMap, receipt: &Value) -> Vec<String> {
+    REQUIRED
+        .iter()
+        .filter_map(|(field, form)| {
+            problem(fields.get(receipt, field), form)
+                .map(|p| format!("{field} (at {}): {p}", fields.pointer(field)))
+        })
+        .collect()
+}
+
+fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
+    match record.receipt() {
+        Ok(receipt) => Judgement::from_problems(receipt_problems(&info.fields, receipt)),
+        Err(e) => Judgement::Nonconforming(e),
+    }
 }

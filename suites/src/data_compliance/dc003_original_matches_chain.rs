@@ -9,6 +9,8 @@ use tianping_engine::{
 };
 use tianping_profile::digest;
 
+use tianping_engine::package::{Judgement, PackageCheck, PackageInfo, Record};
+
 use crate::common;
 
 pub const CHECK: CheckDef = CheckDef {
@@ -35,6 +37,10 @@ pub const CHECK: CheckDef = CheckDef {
         fault: "original-altered",
     },
     run: |ctx| Box::pin(run(ctx)),
+    package: Some(PackageCheck {
+        judge: judge_record,
+        what: "records",
+    }),
 };
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
@@ -77,4 +83,52 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         .with("SM3 of returned original", returned)
         .with("receipt file_hash", receipt_hash)
         .with("chain tx file_hash", chain_hash))
+}
+
+/// Offline: the original named by the manifest is present, is what the manifest describes, and
+/// hashes to the receipt's digest. (A digest that is the original's SHA-256 is consistent data
+/// under the wrong algorithm: DC-001's finding, not this one.)
+fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
+    if let Some(why) = &record.unreadable {
+        return Judgement::Nonconforming(why.clone());
+    }
+    let Ok(receipt) = record.receipt() else {
+        return Judgement::Nonconforming("receipt missing".into());
+    };
+    let listed = record.entry["file_hash"].as_str().unwrap_or("(absent)");
+    let in_receipt = info
+        .fields
+        .get(receipt, "file_hash")
+        .and_then(|v| v.as_str())
+        .unwrap_or("(absent)");
+    let mut problems = Vec::new();
+    if in_receipt != listed {
+        problems.push(format!(
+            "receipt file_hash {in_receipt} ≠ manifest file_hash {listed}"
+        ));
+    }
+    if let (Some(sm3), Some(path)) = (record.original_sm3, &record.original_path) {
+        let computed = hex::encode(sm3);
+        let manifest_sm3 = record.entry["original_sm3"].as_str().unwrap_or("(absent)");
+        if manifest_sm3 != computed {
+            problems.push(format!(
+                "original hashes to {computed}, the manifest lists {manifest_sm3}"
+            ));
+        }
+        if record.entry["original_bytes"]
+            .as_u64()
+            .is_some_and(|n| n != record.original_bytes)
+        {
+            problems.push(format!(
+                "original has {} bytes, the manifest lists {}",
+                record.original_bytes, record.entry["original_bytes"]
+            ));
+        }
+        let consistent = computed == in_receipt
+            || tianping_engine::package::sha256_file(path).is_ok_and(|s| s == in_receipt);
+        if !consistent {
+            problems.push(format!("the original in the package (SM3 {computed}) does not match the receipt's digest {in_receipt}"));
+        }
+    }
+    Judgement::from_problems(problems)
 }

@@ -35,6 +35,7 @@ pub const CHECK: CheckDef = CheckDef {
         fault: "verify-ignores-content",
     },
     run: |ctx| Box::pin(run(ctx)),
+    package: None,
 };
 
 #[derive(Debug, PartialEq)]

@@ -33,6 +33,7 @@ pub const CHECK: CheckDef = CheckDef {
         fault: "identity-optional",
     },
     run: |ctx| Box::pin(run(ctx)),
+    package: None,
 };
 
 /// Deposits `content` with the depositor block replaced by `depositor` (removed when null)

@@ -33,6 +33,7 @@ pub const CHECK: CheckDef = CheckDef {
         fault: "identity-check-digit-ignored",
     },
     run: |ctx| Box::pin(run(ctx)),
+    package: None,
 };
 
 /// A valid example unified social credit code (GB 32100), used with its check character changed.

@@ -7,6 +7,8 @@ use tianping_engine::{
     Verdict,
 };
 
+use tianping_engine::package::{Judgement, PackageCheck, PackageInfo, Record};
+
 use crate::common;
 
 pub const CHECK: CheckDef = CheckDef {
@@ -33,6 +35,10 @@ pub const CHECK: CheckDef = CheckDef {
         fault: "receipt-unmasked-id",
     },
     run: |ctx| Box::pin(run(ctx)),
+    package: Some(PackageCheck {
+        judge: judge_record,
+        what: "receipts",
+    }),
 };
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
@@ -77,4 +83,16 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         "export",
         format!("HTTP {} ({} bytes)", export.status, export.body.len()),
     ))
+}
+
+fn judge_record(_: &PackageInfo, record: &Record) -> Judgement {
+    match record.receipt() {
+        Ok(receipt) => Judgement::from_problems(
+            common::personal_data_tokens(receipt)
+                .into_iter()
+                .map(|t| format!("unmasked {t}"))
+                .collect(),
+        ),
+        Err(_) => Judgement::NotExamined,
+    }
 }

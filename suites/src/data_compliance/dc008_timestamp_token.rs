@@ -10,6 +10,9 @@ use tianping_engine::{
 };
 use tianping_profile::{canonical, sm2sig};
 
+use tianping_engine::fields::FieldMap;
+use tianping_engine::package::{Judgement, PackageCheck, PackageInfo, Record};
+
 use crate::common;
 
 pub const CHECK: CheckDef = CheckDef {
@@ -40,6 +43,10 @@ pub const CHECK: CheckDef = CheckDef {
         fault: "tsa-imprint-mismatch",
     },
     run: |ctx| Box::pin(run(ctx)),
+    package: Some(PackageCheck {
+        judge: judge_record,
+        what: "timestamp tokens",
+    }),
 };
 
 fn token_field<'a>(token: &'a Value, name: &str) -> Result<&'a str, CheckError> {
@@ -54,23 +61,28 @@ fn parse_time(s: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, CheckErr
         .map_err(|e| CheckError::protocol(format!("time `{s}`: {e}")))
 }
 
-async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
-    let gap_limit = ctx.config.thresholds.timestamp_gap_secs;
-    let info = common::platform_info(ctx).await?;
-    let tsa_pem = ctx.fields.str(&info, "platform_tsa_certificate")?;
-    let tsa_cert = common::pem_certificates(tsa_pem)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| CheckError::protocol("no TSA certificate published"))?;
-    let (_, parsed) = x509_parser::parse_x509_certificate(&tsa_cert)
-        .map_err(|e| CheckError::protocol(format!("TSA certificate: {e}")))?;
-    let tsa_key = parsed.public_key().subject_public_key.data.to_vec();
+/// What the token showed: the imprint, the two times and their gap.
+struct TokenReading {
+    imprint: String,
+    gen_time: String,
+    tx_time: String,
+    gap: i64,
+}
 
-    let (_, receipt) = common::deposit(ctx, &common::lab_content(ctx, "DC-008")).await?;
-    let file_hash = ctx.fields.str(&receipt, "file_hash")?;
-    let tx_time = parse_time(ctx.fields.str(&receipt, "tx_time")?)?;
+/// The token rule, shared by the live and package forms: the receipt's `tp-tst-v1` token
+/// stamps its file_hash with SM3, verifies under `tsa_key`, and lies within `gap_limit` of
+/// `tx_time`. `Err` means the token could not be read at all.
+fn token_problems(
+    fields: &FieldMap,
+    receipt: &Value,
+    tsa_key: &[u8],
+    gap_limit: i64,
+) -> Result<(Vec<String>, TokenReading), CheckError> {
+    let file_hash = fields.str(receipt, "file_hash")?;
+    let tx_time_text = fields.str(receipt, "tx_time")?;
+    let tx_time = parse_time(tx_time_text)?;
     let raw = B64
-        .decode(ctx.fields.str(&receipt, "timestamp_tsa")?)
+        .decode(fields.str(receipt, "timestamp_tsa")?)
         .map_err(|_| CheckError::protocol("timestamp_tsa is not base64"))?;
     let token: Value = serde_json::from_slice(&raw).map_err(|e| {
         CheckError::protocol(format!("timestamp token is not a tp-tst-v1 token: {e}"))
@@ -84,43 +96,90 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let signature = B64
         .decode(token_field(&token, "signature")?)
         .map_err(|_| CheckError::protocol("token signature is not base64"))?;
-
-    let mut failures = Vec::new();
+    let mut problems = Vec::new();
     if imprint != file_hash {
-        failures.push(format!(
+        problems.push(format!(
             "token imprint {imprint} ≠ deposit file_hash {file_hash}"
         ));
     }
     if !algorithm.eq_ignore_ascii_case("SM3") {
-        failures.push(format!("token imprint algorithm is {algorithm}, not SM3"));
+        problems.push(format!("token imprint algorithm is {algorithm}, not SM3"));
     }
     let signed = canonical::timestamp_token_bytes(gen_time, algorithm, imprint, serial)
         .map_err(|e| CheckError::protocol(e.to_string()))?;
-    if let Err(e) = sm2sig::verify(&tsa_key, sm2sig::DEFAULT_DIST_ID, &signed, &signature) {
-        failures.push(format!(
+    if let Err(e) = sm2sig::verify(tsa_key, sm2sig::DEFAULT_DIST_ID, &signed, &signature) {
+        problems.push(format!(
             "token signature does not verify under the TSA certificate: {e}"
         ));
     }
     let gap = (parse_time(gen_time)? - tx_time).num_seconds().abs();
     if gap > gap_limit {
-        failures.push(format!(
-            "token time {gen_time} is {gap} s from on-chain time {tx_time}"
+        problems.push(format!(
+            "token time {gen_time} is {gap} s from on-chain time {tx_time_text}"
         ));
     }
-    let verdict = if failures.is_empty() {
+    Ok((
+        problems,
+        TokenReading {
+            imprint: imprint.into(),
+            gen_time: gen_time.into(),
+            tx_time: tx_time_text.into(),
+            gap,
+        },
+    ))
+}
+
+fn tsa_key(fields: &FieldMap, platform: &Value) -> Result<(Vec<u8>, Vec<u8>), CheckError> {
+    crate::blockchain_security::certificate_public_key(
+        fields.str(platform, "platform_tsa_certificate")?,
+    )
+}
+
+async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
+    let gap_limit = ctx.config.thresholds.timestamp_gap_secs;
+    let info = common::platform_info(ctx).await?;
+    let (key, tsa_cert) = tsa_key(&ctx.fields, &info)?;
+    let (_, receipt) = common::deposit(ctx, &common::lab_content(ctx, "DC-008")).await?;
+    let (problems, reading) = token_problems(&ctx.fields, &receipt, &key, gap_limit)?;
+    let verdict = if problems.is_empty() {
         Verdict::pass(
             "token stamps the deposit digest, verifies, and is close to the on-chain time",
         )
     } else {
-        Verdict::fail(failures.join("; "))
+        Verdict::fail(problems.join("; "))
     };
     Ok(verdict
-        .with("expected imprint (file_hash)", file_hash)
-        .with("token imprint", imprint)
+        .with(
+            "expected imprint (file_hash)",
+            ctx.fields.str(&receipt, "file_hash")?,
+        )
+        .with("token imprint", reading.imprint)
         .with(
             "token time / on-chain time",
-            format!("{gen_time} / {tx_time} ({gap} s apart)"),
+            format!(
+                "{} / {} ({} s apart)",
+                reading.gen_time, reading.tx_time, reading.gap
+            ),
         )
         .with("TSA certificate", common::describe_certificate(&tsa_cert))
         .with_threshold("timestamp_gap_secs", gap_limit))
+}
+
+fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
+    let receipt = match record.receipt() {
+        Ok(r) => r,
+        Err(e) => return Judgement::Nonconforming(e),
+    };
+    let checked = tsa_key(&info.fields, info.platform()).and_then(|(key, _)| {
+        token_problems(
+            &info.fields,
+            receipt,
+            &key,
+            info.config.thresholds.timestamp_gap_secs,
+        )
+    });
+    match checked {
+        Ok((problems, _)) => Judgement::from_problems(problems),
+        Err(e) => Judgement::Nonconforming(e.to_string()),
+    }
 }

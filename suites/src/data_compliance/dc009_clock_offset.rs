@@ -33,6 +33,7 @@ pub const CHECK: CheckDef = CheckDef {
         fault: "clock-skew",
     },
     run: |ctx| Box::pin(run(ctx)),
+    package: None,
 };
 
 type Utc = chrono::DateTime<chrono::Utc>;

@@ -34,6 +34,7 @@ pub const CHECK: CheckDef = CheckDef {
         fault: "replay-accepted",
     },
     run: |ctx| Box::pin(run(ctx)),
+    package: None,
 };
 
 /// Sends a deposit signed at `now + skew_secs` with `nonce`; returns the exchange.

@@ -32,6 +32,7 @@ pub const CHECK: CheckDef = CheckDef {
         fault: "signature-not-verified",
     },
     run: |ctx| Box::pin(run(ctx)),
+    package: None,
 };
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {

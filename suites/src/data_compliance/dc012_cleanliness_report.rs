@@ -29,4 +29,5 @@ pub const CHECK: CheckDef = CheckDef {
         fault: "",
     },
     run: manual,
+    package: None,
 };

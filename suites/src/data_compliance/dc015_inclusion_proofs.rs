@@ -35,6 +35,7 @@ pub const CHECK: CheckDef = CheckDef {
         fault: "proof-path-wrong",
     },
     run: |ctx| Box::pin(run(ctx)),
+    package: None,
 };
 
 /// Fetches and checks the inclusion proof of `tx_id`; `Err` says why it does not prove.

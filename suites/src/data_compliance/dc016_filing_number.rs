@@ -32,6 +32,7 @@ pub const CHECK: CheckDef = CheckDef {
         fault: "no-filing-number",
     },
     run: |ctx| Box::pin(run(ctx)),
+    package: None,
 };
 
 pub fn well_formed(number: &str) -> bool {

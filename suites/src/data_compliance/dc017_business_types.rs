@@ -26,6 +26,7 @@ pub const CHECK: CheckDef = CheckDef {
         fault: "any-business-type",
     },
     run: |ctx| Box::pin(run(ctx)),
+    package: None,
 };
 
 /// Business categories of connected platforms named in the access process.

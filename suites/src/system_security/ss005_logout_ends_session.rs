@@ -33,6 +33,7 @@ pub const CHECK: CheckDef = CheckDef {
         fault: "logout-keeps-session",
     },
     run: |ctx| Box::pin(run(ctx)),
+    package: None,
 };
 
 async fn session_status(

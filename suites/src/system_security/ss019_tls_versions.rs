@@ -37,6 +37,7 @@ pub const CHECK: CheckDef = CheckDef {
         fault: "legacy-tls10",
     },
     run: |ctx| Box::pin(run(ctx)),
+    package: None,
 };
 
 /// The API endpoint plus any configured `host:port` endpoints.

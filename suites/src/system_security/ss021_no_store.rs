@@ -32,6 +32,7 @@ pub const CHECK: CheckDef = CheckDef {
         fault: "cache-control-missing",
     },
     run: |ctx| Box::pin(run(ctx)),
+    package: None,
 };
 
 fn has_no_store(ex: &tianping_engine::http::Exchange) -> bool {

@@ -1,0 +1,351 @@
+//! Offline evaluation of an exported evidence package (docs/profile.md §10).
+//!
+//! A package is read in one streaming pass: `manifest.jsonl` line by line, each original hashed
+//! in 1 MiB chunks, each record handed to every selected check's per-record judge. Records are
+//! spread over worker threads through a bounded queue, and only counts and the first few
+//! failures are kept per check, so memory does not grow with the package.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, mpsc};
+
+use serde_json::Value;
+use sm3::{Digest, Sm3};
+
+use crate::check::Verdict;
+use crate::config::Config;
+use crate::fields::FieldMap;
+use crate::model::Samples;
+
+pub const HEADER_FILE: &str = "package.json";
+pub const MANIFEST_FILE: &str = "manifest.jsonl";
+/// Failure descriptions kept per check; the count is always complete.
+const KEPT_FAILURES: usize = 20;
+
+/// What every judge may read about the package as a whole.
+pub struct PackageInfo {
+    pub root: PathBuf,
+    /// `package.json`: profile version, generation time and the platform metadata.
+    pub header: Value,
+    pub fields: FieldMap,
+    pub config: Config,
+}
+
+impl PackageInfo {
+    /// The platform metadata recorded in the package (same shape as `/api/v1/platform`).
+    pub fn platform(&self) -> &Value {
+        &self.header["platform"]
+    }
+}
+
+/// One record, with the facts the pass computed about it.
+pub struct Record {
+    pub line: usize,
+    pub entry: Value,
+    pub evidence_id: String,
+    pub receipt: Option<Value>,
+    pub original_path: Option<PathBuf>,
+    /// SM3 of the original file as read, when it could be read.
+    pub original_sm3: Option<[u8; 32]>,
+    pub original_bytes: u64,
+    /// Why the record's files could not be read, if they could not.
+    pub unreadable: Option<String>,
+}
+
+impl Record {
+    /// The receipt, or the reason it is missing, for judges that need it.
+    pub fn receipt(&self) -> Result<&Value, String> {
+        self.receipt.as_ref().ok_or_else(|| {
+            self.unreadable
+                .clone()
+                .unwrap_or_else(|| "receipt missing".into())
+        })
+    }
+}
+
+/// What a check concluded about one record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Judgement {
+    Conforms,
+    Nonconforming(String),
+    /// The record holds nothing this check can judge (e.g. deposited by digest, no original).
+    NotExamined,
+}
+
+impl Judgement {
+    /// Conforms when `problems` is empty, otherwise nonconforming with all of them.
+    pub fn from_problems(problems: Vec<String>) -> Judgement {
+        if problems.is_empty() {
+            Judgement::Conforms
+        } else {
+            Judgement::Nonconforming(problems.join("; "))
+        }
+    }
+}
+
+/// A check's offline form: a judgement per record.
+#[derive(Clone, Copy)]
+pub struct PackageCheck {
+    pub judge: fn(&PackageInfo, &Record) -> Judgement,
+    /// What the samples are, for the summary ("records", "receipt signatures").
+    pub what: &'static str,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PackageError {
+    #[error("package {path}: {detail}")]
+    Invalid { path: String, detail: String },
+}
+
+fn invalid(path: &Path, detail: impl Into<String>) -> PackageError {
+    PackageError::Invalid {
+        path: path.display().to_string(),
+        detail: detail.into(),
+    }
+}
+
+pub fn open(root: &Path, config: &Config) -> Result<PackageInfo, PackageError> {
+    if !root.is_dir() {
+        return Err(invalid(
+            root,
+            "not a directory (zip packages: unpack first)",
+        ));
+    }
+    let text = std::fs::read_to_string(root.join(HEADER_FILE))
+        .map_err(|e| invalid(root, format!("{HEADER_FILE}: {e}")))?;
+    let header: Value = serde_json::from_str(&text)
+        .map_err(|e| invalid(root, format!("{HEADER_FILE} is not JSON: {e}")))?;
+    if !header["platform"].is_object() {
+        return Err(invalid(
+            root,
+            format!("{HEADER_FILE} has no `platform` object"),
+        ));
+    }
+    if !root.join(MANIFEST_FILE).is_file() {
+        return Err(invalid(root, format!("{MANIFEST_FILE} is missing")));
+    }
+    Ok(PackageInfo {
+        root: root.to_path_buf(),
+        header,
+        fields: FieldMap::new(&config.fields),
+        config: config.clone(),
+    })
+}
+
+/// A path from the manifest, kept inside the package: no absolute paths, no `..`.
+fn inside(root: &Path, rel: &str) -> Result<PathBuf, String> {
+    let p = Path::new(rel);
+    if p.is_absolute()
+        || p.components()
+            .any(|c| !matches!(c, std::path::Component::Normal(_)))
+    {
+        return Err(format!("path `{rel}` leaves the package"));
+    }
+    Ok(root.join(p))
+}
+
+/// SHA-256 of a file, streamed: only computed to tell a wrong-algorithm digest apart.
+pub fn sha256_file(path: &Path) -> std::io::Result<String> {
+    use sha2::Sha256;
+    let mut file = File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        sha2::Digest::update(&mut hasher, &buf[..n]);
+    }
+    Ok(hex::encode(sha2::Digest::finalize(hasher)))
+}
+
+fn hash_file(path: &Path) -> std::io::Result<([u8; 32], u64)> {
+    let mut file = File::open(path)?;
+    let mut hasher = Sm3::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut total = 0u64;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        total += n as u64;
+    }
+    Ok((hasher.finalize().into(), total))
+}
+
+/// Reads the files a manifest line names; never fails, records what went wrong instead.
+fn load_record(info: &PackageInfo, line: usize, text: &str) -> Record {
+    let mut record = Record {
+        line,
+        entry: Value::Null,
+        evidence_id: String::new(),
+        receipt: None,
+        original_path: None,
+        original_sm3: None,
+        original_bytes: 0,
+        unreadable: None,
+    };
+    let entry: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            record.unreadable = Some(format!("manifest line {line} is not JSON: {e}"));
+            return record;
+        }
+    };
+    record.evidence_id = entry["evidence_id"].as_str().unwrap_or("").to_string();
+    let mut problems = Vec::new();
+    match entry["receipt"].as_str().map(|r| inside(&info.root, r)) {
+        Some(Ok(path)) => match std::fs::read(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
+        {
+            Ok(v) => record.receipt = Some(v),
+            Err(e) => problems.push(format!("receipt {}: {e}", path.display())),
+        },
+        Some(Err(e)) => problems.push(e),
+        None => problems.push("manifest entry names no receipt".into()),
+    }
+    match entry["original"].as_str().map(|r| inside(&info.root, r)) {
+        Some(Ok(path)) => {
+            match hash_file(&path) {
+                Ok((digest, bytes)) => {
+                    record.original_sm3 = Some(digest);
+                    record.original_bytes = bytes;
+                }
+                Err(e) => problems.push(format!("original {}: {e}", path.display())),
+            }
+            record.original_path = Some(path);
+        }
+        Some(Err(e)) => problems.push(e),
+        None => {} // deposited by digest: no original in the package
+    }
+    record.entry = entry;
+    if !problems.is_empty() {
+        record.unreadable = Some(problems.join("; "));
+    }
+    record
+}
+
+#[derive(Clone, Default)]
+struct Tally {
+    examined: u64,
+    failed: u64,
+    failures: Vec<String>,
+}
+
+/// Runs `checks` (id, package form) over every record of the package with `workers` threads.
+/// Returns one verdict per check, in the order given.
+pub fn scan(
+    info: &PackageInfo,
+    checks: &[(&str, PackageCheck)],
+    workers: usize,
+) -> Result<Vec<Verdict>, PackageError> {
+    let manifest = File::open(info.root.join(MANIFEST_FILE))
+        .map_err(|e| invalid(&info.root, format!("{MANIFEST_FILE}: {e}")))?;
+    let (tx, rx) = mpsc::sync_channel::<(usize, String)>(workers * 4);
+    let rx = Arc::new(Mutex::new(rx));
+    let tallies: Vec<Tally> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers.max(1))
+            .map(|_| {
+                let rx = rx.clone();
+                scope.spawn(move || {
+                    let mut local = vec![Tally::default(); checks.len()];
+                    loop {
+                        let next = rx.lock().expect("queue lock").recv();
+                        let Ok((line, text)) = next else { break };
+                        let record = load_record(info, line, &text);
+                        for (tally, (_, check)) in local.iter_mut().zip(checks) {
+                            match (check.judge)(info, &record) {
+                                Judgement::NotExamined => {}
+                                Judgement::Conforms => tally.examined += 1,
+                                Judgement::Nonconforming(why) => {
+                                    tally.examined += 1;
+                                    tally.failed += 1;
+                                    if tally.failures.len() < KEPT_FAILURES {
+                                        let id = if record.evidence_id.is_empty() {
+                                            format!("line {line}")
+                                        } else {
+                                            record.evidence_id.clone()
+                                        };
+                                        tally.failures.push(format!("{id}: {why}"));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    local
+                })
+            })
+            .collect();
+        for (i, line) in BufReader::new(manifest).lines().enumerate() {
+            let Ok(text) = line else { break };
+            if text.trim().is_empty() {
+                continue;
+            }
+            if tx.send((i + 1, text)).is_err() {
+                break;
+            }
+        }
+        drop(tx);
+        let mut total = vec![Tally::default(); checks.len()];
+        for h in handles {
+            for (t, l) in total
+                .iter_mut()
+                .zip(h.join().expect("package worker panicked"))
+            {
+                t.examined += l.examined;
+                t.failed += l.failed;
+                t.failures.extend(l.failures);
+            }
+        }
+        total
+    });
+    Ok(checks
+        .iter()
+        .zip(tallies)
+        .map(|((_, check), mut t)| {
+            t.failures.sort();
+            t.failures.truncate(KEPT_FAILURES);
+            verdict_of(t, check.what)
+        })
+        .collect())
+}
+
+fn verdict_of(t: Tally, what: &str) -> Verdict {
+    let mut v = if t.examined == 0 {
+        Verdict::inconclusive(format!("the package holds no {what}"))
+    } else if t.failed == 0 {
+        Verdict::pass(format!("all {} {what} in the package conform", t.examined))
+    } else {
+        Verdict::fail(format!(
+            "{} of {} {what} in the package do not conform",
+            t.failed, t.examined
+        ))
+    };
+    for f in t.failures {
+        v = v.with("nonconforming", f);
+    }
+    v.samples = Some(Samples {
+        examined: t.examined,
+        failed: t.failed,
+    });
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifest_paths_cannot_leave_the_package() {
+        let root = Path::new("/pkg");
+        assert!(inside(root, "originals/a").is_ok());
+        assert!(inside(root, "../etc/passwd").is_err());
+        assert!(inside(root, "/etc/passwd").is_err());
+        assert!(inside(root, "originals/../../x").is_err());
+    }
+}
