@@ -3,4 +3,5 @@
 //! reference), build the context, run the selected checks with a journal, write outputs.
 
 pub mod evaluate;
+pub mod quarterly;
 pub mod reference;

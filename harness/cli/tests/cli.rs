@@ -244,3 +244,92 @@ fn an_interrupted_run_keeps_what_it_gathered_and_exits_2() {
     );
     assert!(out.join("journal.jsonl").exists());
 }
+
+#[test]
+fn package_and_quarterly_commands_work_offline_with_meaningful_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = dir.path().join("pkg");
+    let out = harness()
+        .args([
+            "export-reference-package",
+            "--records",
+            "6",
+            "--record-bytes",
+            "64",
+            "--fault",
+            "receipt-unmasked-id",
+            "--out",
+        ])
+        .arg(&pkg)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The fault shows offline: a nonconformity, so exit 1 even with manual checks unrecorded.
+    let run = harness()
+        .args(["run", "--package"])
+        .arg(&pkg)
+        .arg("--out")
+        .arg(dir.path().join("run"))
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("run/results.json")).unwrap())
+            .unwrap();
+    assert_eq!(results["target"]["kind"], "package");
+    let failed: Vec<&str> = results["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["outcome"]["status"] == "fail")
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(failed, ["DC-007"]);
+
+    let q = harness()
+        .args(["quarterly", "--quarter", "2026Q1", "--package"])
+        .arg(&pkg)
+        .arg("--out")
+        .arg(dir.path().join("q"))
+        .output()
+        .unwrap();
+    assert_eq!(q.status.code(), Some(0));
+    assert!(
+        dir.path().join("q/by-business-type.csv").exists()
+            && dir.path().join("q/quarterly.json").exists()
+    );
+    assert_eq!(
+        harness()
+            .args(["quarterly", "--quarter", "2026Q9", "--package"])
+            .arg(&pkg)
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(64)
+    );
+    assert_eq!(
+        harness()
+            .args(["quarterly", "--quarter", "2026Q1"])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(64)
+    );
+    assert_eq!(
+        harness()
+            .args(["run", "--package"])
+            .arg(dir.path().join("nope"))
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(78)
+    );
+}

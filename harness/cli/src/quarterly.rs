@@ -1,0 +1,306 @@
+//! Quarterly compliance figures (access management spec 4.8 d and e): deposit volume by
+//! business type and by external organisation for one quarter, from an exported package or the
+//! platform's live export, written as JSON and CSV for the quarterly declaration.
+//!
+//! Quarters are calendar quarters in China Standard Time (UTC+8), since the declaration is made
+//! to a Beijing court. A deposit belongs to the quarter of its on-chain time (`tx_time`).
+
+use std::collections::BTreeMap;
+use std::io::BufRead;
+use std::path::Path;
+
+use chrono::{DateTime, FixedOffset, TimeZone};
+use serde::Serialize;
+use serde_json::Value;
+use tianping_engine::fields::FieldMap;
+
+/// `[start, end)` of a quarter such as `2026Q3`, in China Standard Time.
+pub fn quarter_bounds(
+    quarter: &str,
+) -> Result<(DateTime<FixedOffset>, DateTime<FixedOffset>), String> {
+    let bad = || format!("`{quarter}` is not a quarter like 2026Q3");
+    let (year, q) = quarter
+        .to_ascii_uppercase()
+        .split_once('Q')
+        .map(|(y, q)| (y.to_string(), q.to_string()))
+        .ok_or_else(bad)?;
+    let year: i32 = year.parse().map_err(|_| bad())?;
+    let q: u32 = q.parse().map_err(|_| bad())?;
+    if !(1..=4).contains(&q) || !(2000..=9999).contains(&year) {
+        return Err(bad());
+    }
+    let cst = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is valid");
+    let start = cst
+        .with_ymd_and_hms(year, 3 * (q - 1) + 1, 1, 0, 0, 0)
+        .single()
+        .ok_or_else(bad)?;
+    let end = if q == 4 {
+        cst.with_ymd_and_hms(year + 1, 1, 1, 0, 0, 0)
+    } else {
+        cst.with_ymd_and_hms(year, 3 * q + 1, 1, 0, 0, 0)
+    }
+    .single()
+    .ok_or_else(bad)?;
+    Ok((start, end))
+}
+
+/// One deposit as the figures need it.
+pub struct Deposit {
+    pub tx_time: Option<DateTime<FixedOffset>>,
+    pub business_type: String,
+    pub organization: String,
+    pub bytes: u64,
+}
+
+const NO_ORGANIZATION: &str = "(none: deposited directly)";
+
+impl Deposit {
+    pub fn from_receipt(fields: &FieldMap, receipt: &Value, bytes: u64) -> Deposit {
+        let text = |f: &str| {
+            fields
+                .get(receipt, f)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
+        Deposit {
+            tx_time: text("tx_time").and_then(|t| DateTime::parse_from_rfc3339(&t).ok()),
+            business_type: text("business_type").unwrap_or_else(|| "(unknown)".into()),
+            organization: text("organization")
+                .filter(|o| !o.is_empty())
+                .unwrap_or_else(|| NO_ORGANIZATION.into()),
+            bytes,
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
+pub struct Volume {
+    pub deposits: u64,
+    pub bytes: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Figures {
+    pub quarter: String,
+    pub timezone: &'static str,
+    pub from: String,
+    pub to_exclusive: String,
+    pub source: String,
+    pub total: Volume,
+    pub by_business_type: BTreeMap<String, Volume>,
+    pub by_organization: BTreeMap<String, Volume>,
+    /// Deposits of other quarters in the source, not counted.
+    pub outside_quarter: u64,
+    /// Records whose time could not be read: the figures are incomplete while this is not 0.
+    pub unreadable: u64,
+}
+
+pub fn tabulate(
+    quarter: &str,
+    source: &str,
+    deposits: impl IntoIterator<Item = Deposit>,
+) -> Result<Figures, String> {
+    let (start, end) = quarter_bounds(quarter)?;
+    let mut f = Figures {
+        quarter: quarter.to_ascii_uppercase(),
+        timezone: "China Standard Time (UTC+8)",
+        from: start.to_rfc3339(),
+        to_exclusive: end.to_rfc3339(),
+        source: source.to_string(),
+        total: Volume::default(),
+        by_business_type: BTreeMap::new(),
+        by_organization: BTreeMap::new(),
+        outside_quarter: 0,
+        unreadable: 0,
+    };
+    for d in deposits {
+        match d.tx_time {
+            None => f.unreadable += 1,
+            Some(t) if t < start || t >= end => f.outside_quarter += 1,
+            Some(_) => {
+                for v in [
+                    &mut f.total,
+                    f.by_business_type
+                        .entry(d.business_type.clone())
+                        .or_default(),
+                    f.by_organization.entry(d.organization.clone()).or_default(),
+                ] {
+                    v.deposits += 1;
+                    v.bytes += d.bytes;
+                }
+            }
+        }
+    }
+    Ok(f)
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+pub fn csv(key: &str, table: &BTreeMap<String, Volume>) -> String {
+    let mut out = format!("{key},deposits,bytes\n");
+    for (k, v) in table {
+        out.push_str(&format!("{},{},{}\n", csv_field(k), v.deposits, v.bytes));
+    }
+    out
+}
+
+/// Reads the deposits of an exported package (manifest and receipts only; no hashing).
+pub fn package_deposits(dir: &Path, fields: &FieldMap) -> Result<Vec<Deposit>, String> {
+    let manifest = std::fs::File::open(dir.join("manifest.jsonl"))
+        .map_err(|e| format!("{}: manifest.jsonl: {e}", dir.display()))?;
+    let mut out = Vec::new();
+    for line in std::io::BufReader::new(manifest).lines() {
+        let line = line.map_err(|e| e.to_string())?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let entry: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+        let receipt = entry["receipt"]
+            .as_str()
+            .filter(|r| !r.contains("..") && !r.starts_with('/'))
+            .and_then(|r| std::fs::read(dir.join(r)).ok())
+            .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+            .unwrap_or(Value::Null);
+        out.push(Deposit::from_receipt(
+            fields,
+            &receipt,
+            entry["original_bytes"].as_u64().unwrap_or(0),
+        ));
+    }
+    Ok(out)
+}
+
+/// Reads the deposits of the platform's live export for `[from, to)`.
+pub async fn live_deposits(
+    ctx: &tianping_engine::Ctx,
+    from: &DateTime<FixedOffset>,
+    to: &DateTime<FixedOffset>,
+) -> Result<Vec<Deposit>, String> {
+    let enc = |t: &DateTime<FixedOffset>| t.to_rfc3339().replace('+', "%2B");
+    let path = format!("/api/v1/export?from={}&to={}", enc(from), enc(to));
+    let ex = ctx
+        .signed(tianping_engine::Method::GET, &path, None)
+        .await
+        .map_err(|e| e.to_string())?;
+    tianping_engine::context::expect_success(&ex).map_err(|e| e.to_string())?;
+    let doc = ex.json().map_err(|e| e.to_string())?;
+    let records = doc["records"]
+        .as_array()
+        .ok_or("export has no `records` list")?;
+    Ok(records
+        .iter()
+        .map(|r| {
+            let bytes = r["original_base64"]
+                .as_str()
+                .map(|b| (b.len() / 4 * 3) as u64)
+                .unwrap_or(0);
+            Deposit::from_receipt(&ctx.fields, &r["receipt"], bytes)
+        })
+        .collect())
+}
+
+/// Writes quarterly.json and the two CSV tables into `out`.
+pub fn write(out: &Path, figures: &Figures) -> Result<(), String> {
+    std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let w = |name: &str, text: String| {
+        std::fs::write(out.join(name), text).map_err(|e| format!("{name}: {e}"))
+    };
+    w(
+        "quarterly.json",
+        serde_json::to_string_pretty(figures).expect("figures serialize"),
+    )?;
+    w(
+        "by-business-type.csv",
+        csv("business_type", &figures.by_business_type),
+    )?;
+    w(
+        "by-organization.csv",
+        csv("organization", &figures.by_organization),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quarters_are_calendar_quarters_in_beijing_time() {
+        let (s, e) = quarter_bounds("2026Q3").unwrap();
+        assert_eq!(s.to_rfc3339(), "2026-07-01T00:00:00+08:00");
+        assert_eq!(e.to_rfc3339(), "2026-10-01T00:00:00+08:00");
+        let (_, e) = quarter_bounds("2026q4").unwrap();
+        assert_eq!(e.to_rfc3339(), "2027-01-01T00:00:00+08:00");
+        for bad in ["2026Q5", "2026", "Q3", "26Q1", "2026Q0"] {
+            assert!(quarter_bounds(bad).is_err(), "{bad}");
+        }
+    }
+
+    fn dep(t: &str, ty: &str, org: &str, bytes: u64) -> Deposit {
+        Deposit {
+            tx_time: DateTime::parse_from_rfc3339(t).ok(),
+            business_type: ty.into(),
+            organization: org.into(),
+            bytes,
+        }
+    }
+
+    #[test]
+    fn deposits_are_counted_in_the_quarter_of_their_beijing_time() {
+        let f = tabulate(
+            "2026Q3",
+            "test",
+            [
+                dep("2026-07-01T00:00:00+08:00", "copyright", "A", 10),
+                dep("2026-06-30T16:00:00Z", "copyright", "A", 10), // = 2026-07-01 00:00 CST: Q3
+                dep("2026-09-30T16:00:00Z", "finance", "B", 10),   // = 2026-10-01 00:00 CST: Q4
+                dep("2026-09-30T15:59:59Z", "finance", "B", 5),
+                dep("not a time", "finance", "B", 5),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            f.total,
+            Volume {
+                deposits: 3,
+                bytes: 25
+            }
+        );
+        assert_eq!(
+            f.by_business_type["copyright"],
+            Volume {
+                deposits: 2,
+                bytes: 20
+            }
+        );
+        assert_eq!(
+            f.by_organization["B"],
+            Volume {
+                deposits: 1,
+                bytes: 5
+            }
+        );
+        assert_eq!((f.outside_quarter, f.unreadable), (1, 1));
+    }
+
+    #[test]
+    fn csv_quotes_what_needs_quoting() {
+        let mut t = BTreeMap::new();
+        t.insert(
+            "某公证处, 北京".to_string(),
+            Volume {
+                deposits: 2,
+                bytes: 9,
+            },
+        );
+        assert_eq!(
+            csv("organization", &t),
+            "organization,deposits,bytes\n\"某公证处, 北京\",2,9\n"
+        );
+    }
+}
