@@ -139,3 +139,108 @@ fn something_that_is_not_a_package_is_a_clear_error() {
     std::fs::write(dir.path().join("package.json"), "{\"platform\": {}}").unwrap();
     assert!(evaluate(dir.path()).unwrap_err().contains("manifest.jsonl"));
 }
+
+/// Zips `dir` (entries under `prefix`) into `zip_path`.
+fn zip_dir(dir: &Path, zip_path: &Path, prefix: &str) {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(zip_path).unwrap());
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                zip.start_file(format!("{prefix}{rel}"), options).unwrap();
+                zip.write_all(&std::fs::read(&p).unwrap()).unwrap();
+            }
+        }
+    }
+    zip.finish().unwrap();
+}
+
+fn verdicts(results: &tianping_engine::RunResults) -> Vec<(String, String)> {
+    results
+        .results
+        .iter()
+        .map(|r| (r.id.clone(), r.outcome.key().to_string()))
+        .collect()
+}
+
+#[test]
+fn a_zipped_package_gives_the_verdicts_of_the_unpacked_one() {
+    let dir = export(Faults::parse(&["tsa-imprint-mismatch"]).unwrap(), 6);
+    let pkg = dir.path().join("pkg");
+    let registry = tianping_suites::registry();
+    let checks: Vec<&CheckDef> = registry.iter().collect();
+    let run = |source: &Path, out: &str| {
+        tianping_harness::evaluate::evaluate_package(
+            &Config::default(),
+            &LabRecords::default(),
+            &checks,
+            source,
+            &dir.path().join(out),
+        )
+        .unwrap()
+    };
+    let from_dir = run(&pkg, "out-dir");
+    for (zip_name, prefix) in [("flat.zip", ""), ("folder.zip", "export-2026Q4/")] {
+        let zip_path = dir.path().join(zip_name);
+        zip_dir(&pkg, &zip_path, prefix);
+        let from_zip = run(&zip_path, &format!("out-{zip_name}"));
+        assert_eq!(verdicts(&from_zip), verdicts(&from_dir), "{zip_name}");
+        assert_eq!(from_zip.target.kind, "package");
+    }
+    assert!(
+        from_dir
+            .results
+            .iter()
+            .any(|r| r.id == "DC-008" && r.outcome == Outcome::Fail)
+    );
+}
+
+#[test]
+fn a_hostile_zip_is_refused_not_unpacked_outside() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let evil = dir.path().join("evil.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&evil).unwrap());
+    zip.start_file("../escaped.txt", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    zip.write_all(b"x").unwrap();
+    zip.finish().unwrap();
+    let into = dir.path().join("into");
+    std::fs::create_dir(&into).unwrap();
+    let err = package::unpack_zip(&evil, &into, 1 << 20)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("leave the package"), "{err}");
+    assert!(!dir.path().join("escaped.txt").exists());
+
+    let big = dir.path().join("big.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&big).unwrap());
+    zip.start_file(
+        "package.json",
+        zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated),
+    )
+    .unwrap();
+    zip.write_all(&vec![b' '; 4 << 20]).unwrap();
+    zip.finish().unwrap();
+    let into = dir.path().join("into2");
+    std::fs::create_dir(&into).unwrap();
+    let err = package::unpack_zip(&big, &into, 1 << 20)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("more than"), "{err}");
+
+    std::fs::write(dir.path().join("junk.zip"), b"PK\x03\x04 not really").unwrap();
+    assert!(package::unpack_zip(&dir.path().join("junk.zip"), &into, 1 << 20).is_err());
+}

@@ -187,7 +187,25 @@ pub fn evaluate_package(
     package: &Path,
     out: &Path,
 ) -> Result<RunResults, EvaluateError> {
-    let info = tianping_engine::package::open(package, config)
+    // A zip is unpacked to a temporary folder first (removed when the run ends).
+    let unpacked = if package.is_file() {
+        let tmp = tempfile::tempdir()
+            .map_err(|e| EvaluateError::Output(format!("temporary folder: {e}")))?;
+        let root = tianping_engine::package::unpack_zip(
+            package,
+            tmp.path(),
+            config.limits.max_package_bytes,
+        )
+        .map_err(|e| EvaluateError::Config(e.to_string()))?;
+        Some((tmp, root))
+    } else {
+        None
+    };
+    let root = unpacked
+        .as_ref()
+        .map(|(_, r)| r.as_path())
+        .unwrap_or(package);
+    let info = tianping_engine::package::open(root, config)
         .map_err(|e| EvaluateError::Config(e.to_string()))?;
     std::fs::create_dir_all(out)
         .map_err(|e| EvaluateError::Output(format!("cannot create {}: {e}", out.display())))?;

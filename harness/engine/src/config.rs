@@ -70,6 +70,8 @@ pub struct Limits {
     pub requests_per_second: f64,
     pub concurrent_checks: usize,
     pub check_timeout_secs: u64,
+    /// Largest size a zip evidence package may unpack to.
+    pub max_package_bytes: u64,
 }
 
 impl Default for Limits {
@@ -82,6 +84,7 @@ impl Default for Limits {
             requests_per_second: 50.0,
             concurrent_checks: 4,
             check_timeout_secs: 120,
+            max_package_bytes: 256 << 30,
         }
     }
 }

@@ -133,6 +133,59 @@ pub fn open(root: &Path, config: &Config) -> Result<PackageInfo, PackageError> {
     })
 }
 
+/// Unpacks a zip package into `into`, streaming entry by entry (memory does not grow with the
+/// number of entries, unlike reading the central directory). Entries whose names would leave
+/// the folder are refused, and unpacking stops at `max_bytes` (a zip bomb is an error, not a
+/// full disk). Returns the package root: `into`, or its single top-level folder.
+pub fn unpack_zip(zip: &Path, into: &Path, max_bytes: u64) -> Result<PathBuf, PackageError> {
+    let file = File::open(zip).map_err(|e| invalid(zip, e.to_string()))?;
+    let mut reader = std::io::BufReader::new(file);
+    let mut written = 0u64;
+    loop {
+        let entry = zip::read::read_zipfile_from_stream(&mut reader)
+            .map_err(|e| invalid(zip, format!("not a readable zip: {e}")))?;
+        let Some(mut entry) = entry else { break };
+        let name = entry.name().map(|n| n.to_string()).unwrap_or_default();
+        let rel = entry
+            .enclosed_name()
+            .ok_or_else(|| invalid(zip, format!("entry `{name}` would leave the package")))?;
+        let target = into.join(rel);
+        if entry.is_dir() {
+            std::fs::create_dir_all(&target).map_err(|e| invalid(zip, e.to_string()))?;
+            continue;
+        }
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| invalid(zip, e.to_string()))?;
+        }
+        let mut out = File::create(&target).map_err(|e| invalid(zip, e.to_string()))?;
+        let budget = max_bytes.saturating_sub(written);
+        let copied = std::io::copy(&mut (&mut entry).take(budget + 1), &mut out)
+            .map_err(|e| invalid(zip, format!("entry `{name}`: {e}")))?;
+        written += copied;
+        if written > max_bytes {
+            return Err(invalid(
+                zip,
+                format!("unpacks to more than {max_bytes} bytes (limits.max_package_bytes)"),
+            ));
+        }
+    }
+    if into.join(HEADER_FILE).is_file() {
+        return Ok(into.to_path_buf());
+    }
+    let dirs: Vec<PathBuf> = std::fs::read_dir(into)
+        .map_err(|e| invalid(zip, e.to_string()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    match dirs.as_slice() {
+        [only] if only.join(HEADER_FILE).is_file() => Ok(only.clone()),
+        _ => Err(invalid(
+            zip,
+            format!("no {HEADER_FILE} at the top of the zip or of its single folder"),
+        )),
+    }
+}
+
 /// A path from the manifest, kept inside the package: no absolute paths, no `..`.
 fn inside(root: &Path, rel: &str) -> Result<PathBuf, String> {
     let p = Path::new(rel);
