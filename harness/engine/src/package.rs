@@ -107,10 +107,7 @@ fn invalid(path: &Path, detail: impl Into<String>) -> PackageError {
 
 pub fn open(root: &Path, config: &Config) -> Result<PackageInfo, PackageError> {
     if !root.is_dir() {
-        return Err(invalid(
-            root,
-            "not a directory (zip packages: unpack first)",
-        ));
+        return Err(invalid(root, "not a directory or a zip file"));
     }
     let text = std::fs::read_to_string(root.join(HEADER_FILE))
         .map_err(|e| invalid(root, format!("{HEADER_FILE}: {e}")))?;
