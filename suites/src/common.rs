@@ -118,10 +118,12 @@ pub struct BlockView {
     pub signature: Vec<u8>,
 }
 
-pub async fn fetch_block(ctx: &Ctx, height: u64) -> Result<BlockView, CheckError> {
-    let (_, b) = ctx.get_json(&paths::block(height)).await?;
-    let f = &ctx.fields;
-    let tx_ids = match f.get(&b, "block_tx_ids") {
+/// The transaction ids a block document lists.
+pub fn tx_ids_of(
+    fields: &tianping_engine::fields::FieldMap,
+    block: &Value,
+) -> Result<Vec<[u8; 32]>, CheckError> {
+    match fields.get(block, "block_tx_ids") {
         Some(Value::Array(items)) => items
             .iter()
             .map(|v| {
@@ -132,27 +134,44 @@ pub async fn fetch_block(ctx: &Ctx, height: u64) -> Result<BlockView, CheckError
             .ok_or_else(|| CheckError::Field {
                 field: "block_tx_ids".into(),
                 detail: "not a list of 64-hex ids".into(),
-            })?,
-        _ => {
-            return Err(CheckError::Field {
-                field: "block_tx_ids".into(),
-                detail: "absent or not a list".into(),
-            });
-        }
+            }),
+        _ => Err(CheckError::Field {
+            field: "block_tx_ids".into(),
+            detail: "absent or not a list".into(),
+        }),
+    }
+}
+
+/// Reads a block document into a [`BlockView`].
+pub fn block_view(
+    fields: &tianping_engine::fields::FieldMap,
+    b: &Value,
+) -> Result<BlockView, CheckError> {
+    let hash = |field: &str| -> Result<[u8; 32], CheckError> {
+        let s = fields.str(b, field)?;
+        tianping_profile::digest::parse_digest_hex(s).ok_or_else(|| CheckError::Field {
+            field: field.into(),
+            detail: format!("`{s}` is not 64 lowercase hex characters"),
+        })
     };
-    let signature = f
-        .opt_str(&b, "block_signature")?
+    let signature = fields
+        .opt_str(b, "block_signature")?
         .map(|s| B64.decode(s).unwrap_or_default())
         .unwrap_or_default();
     Ok(BlockView {
-        height: f.u64(&b, "block_number")?,
-        hash: hex32(ctx, &b, "block_own_hash")?,
-        prev_hash: hex32(ctx, &b, "block_prev_hash")?,
-        tx_root: hex32(ctx, &b, "block_tx_root")?,
-        timestamp_ms: f.i64(&b, "block_timestamp_ms")?,
-        tx_ids,
+        height: fields.u64(b, "block_number")?,
+        hash: hash("block_own_hash")?,
+        prev_hash: hash("block_prev_hash")?,
+        tx_root: hash("block_tx_root")?,
+        timestamp_ms: fields.i64(b, "block_timestamp_ms")?,
+        tx_ids: tx_ids_of(fields, b)?,
         signature,
     })
+}
+
+pub async fn fetch_block(ctx: &Ctx, height: u64) -> Result<BlockView, CheckError> {
+    let (_, b) = ctx.get_json(&paths::block(height)).await?;
+    block_view(&ctx.fields, &b)
 }
 
 /// Heights of the newest `n` blocks (lab threshold `blocks_to_sample`), oldest first.

@@ -45,6 +45,8 @@ pub struct Record {
     pub entry: Value,
     pub evidence_id: String,
     pub receipt: Option<Value>,
+    /// The record's inclusion proof with its block, when the package has one.
+    pub proof: Option<Value>,
     pub original_path: Option<PathBuf>,
     /// SM3 of the original file as read, when it could be read.
     pub original_sm3: Option<[u8; 32]>,
@@ -234,6 +236,7 @@ fn load_record(info: &PackageInfo, line: usize, text: &str) -> Record {
         entry: Value::Null,
         evidence_id: String::new(),
         receipt: None,
+        proof: None,
         original_path: None,
         original_sm3: None,
         original_bytes: 0,
@@ -258,6 +261,17 @@ fn load_record(info: &PackageInfo, line: usize, text: &str) -> Record {
         },
         Some(Err(e)) => problems.push(e),
         None => problems.push("manifest entry names no receipt".into()),
+    }
+    match entry["proof"].as_str().map(|r| inside(&info.root, r)) {
+        Some(Ok(path)) => match std::fs::read(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
+        {
+            Ok(v) => record.proof = Some(v),
+            Err(e) => problems.push(format!("proof {}: {e}", path.display())),
+        },
+        Some(Err(e)) => problems.push(e),
+        None => {}
     }
     match entry["original"].as_str().map(|r| inside(&info.root, r)) {
         Some(Ok(path)) => {

@@ -6,6 +6,8 @@ use tianping_engine::{
 };
 use tianping_profile::merkle;
 
+use tianping_engine::package::{Judgement, PackageCheck, PackageInfo, Record};
+
 use crate::common;
 
 pub const CHECK: CheckDef = CheckDef {
@@ -26,7 +28,10 @@ pub const CHECK: CheckDef = CheckDef {
         fault: "merkle-root-sha256",
     },
     run: |ctx| Box::pin(run(ctx)),
-    package: None,
+    package: Some(PackageCheck {
+        judge: judge_record,
+        what: "blocks of the records",
+    }),
 };
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
@@ -53,4 +58,29 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             )
             .with_threshold("blocks_to_sample", n),
     )
+}
+
+/// Offline: the block carried with each record's proof states the Merkle root of its own
+/// transaction ids.
+fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
+    let Some(doc) = &record.proof else {
+        return Judgement::NotExamined;
+    };
+    match common::block_view(&info.fields, &doc["block"]) {
+        Ok(b) => {
+            let root = merkle::root(&b.tx_ids);
+            if root == b.tx_root {
+                Judgement::Conforms
+            } else {
+                Judgement::Nonconforming(format!(
+                    "block {}: tx_root {} but the SM3 Merkle root of its {} tx ids is {}",
+                    b.height,
+                    hex::encode(b.tx_root),
+                    b.tx_ids.len(),
+                    hex::encode(root)
+                ))
+            }
+        }
+        Err(e) => Judgement::Nonconforming(e.to_string()),
+    }
 }

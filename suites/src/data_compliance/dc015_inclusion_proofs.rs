@@ -9,6 +9,9 @@ use tianping_engine::{
 };
 use tianping_profile::merkle;
 
+use tianping_engine::fields::FieldMap;
+use tianping_engine::package::{Judgement, PackageCheck, PackageInfo, Record};
+
 use crate::common;
 
 pub const CHECK: CheckDef = CheckDef {
@@ -35,17 +38,27 @@ pub const CHECK: CheckDef = CheckDef {
         fault: "proof-path-wrong",
     },
     run: |ctx| Box::pin(run(ctx)),
-    package: None,
+    package: Some(PackageCheck {
+        judge: judge_record,
+        what: "inclusion proofs",
+    }),
 };
 
 /// Fetches and checks the inclusion proof of `tx_id`; `Err` says why it does not prove.
-async fn proof_holds(ctx: &Ctx, tx_id: &str) -> Result<Result<(), String>, CheckError> {
-    let (_, proof) = ctx.get_json(&common::paths::tx_proof(tx_id)).await?;
-    let leaf = common::hex32(ctx, &proof, "tx_id")?;
-    let height = ctx.fields.u64(&proof, "block_height")?;
-    let index = ctx.fields.u64(&proof, "proof_index")? as usize;
-    let size = ctx.fields.u64(&proof, "proof_tree_size")? as usize;
-    let path = match ctx.fields.get(&proof, "proof_path") {
+/// A proof as the profile's proof document gives it.
+struct Proof {
+    leaf: [u8; 32],
+    height: u64,
+    index: usize,
+    size: usize,
+    path: Vec<[u8; 32]>,
+}
+
+fn parse_proof(fields: &FieldMap, proof: &Value) -> Result<Proof, CheckError> {
+    let leaf_hex = fields.str(proof, "tx_id")?;
+    let leaf = tianping_profile::digest::parse_digest_hex(leaf_hex)
+        .ok_or_else(|| CheckError::protocol(format!("proof tx_id `{leaf_hex}` is not 64 hex")))?;
+    let path = match fields.get(proof, "proof_path") {
         Some(Value::Array(items)) => items
             .iter()
             .map(|v| {
@@ -56,26 +69,57 @@ async fn proof_holds(ctx: &Ctx, tx_id: &str) -> Result<Result<(), String>, Check
         _ => None,
     }
     .ok_or_else(|| CheckError::protocol("proof path is not a list of 64-hex hashes"))?;
-    let block = common::fetch_block(ctx, height).await?;
-    if leaf.to_vec() != hex::decode(tx_id).unwrap_or_default() {
-        return Ok(Err(format!(
-            "proof for {tx_id} is about another transaction"
-        )));
+    Ok(Proof {
+        leaf,
+        height: fields.u64(proof, "block_height")?,
+        index: fields.u64(proof, "proof_index")? as usize,
+        size: fields.u64(proof, "proof_tree_size")? as usize,
+        path,
+    })
+}
+
+/// The rule, shared by the live and package forms: the proof is about `tx_id`, the block lists
+/// it, and the path leads to the Merkle root of the block's transaction ids.
+fn proof_problem(p: &Proof, tx_id: &str, block_tx_ids: &[[u8; 32]]) -> Option<String> {
+    if hex::encode(p.leaf) != tx_id {
+        return Some(format!("proof for {tx_id} is about another transaction"));
     }
-    if !block.tx_ids.contains(&leaf) {
-        return Ok(Err(format!("block {height} does not list {tx_id}")));
+    if !block_tx_ids.contains(&p.leaf) {
+        return Some(format!("block {} does not list {tx_id}", p.height));
     }
-    let root = merkle::root(&block.tx_ids);
-    Ok(
-        if merkle::verify_inclusion(&leaf, index, size, &path, &root) {
-            Ok(())
-        } else {
-            Err(format!(
-                "tx {tx_id}: proof (index {index} of {size}, {} hashes) does not lead to the Merkle root of block {height}'s transactions",
-                path.len()
-            ))
-        },
-    )
+    let root = merkle::root(block_tx_ids);
+    (!merkle::verify_inclusion(&p.leaf, p.index, p.size, &p.path, &root)).then(|| {
+        format!("tx {tx_id}: proof (index {} of {}, {} hashes) does not lead to the Merkle root of block {}'s transactions", p.index, p.size, p.path.len(), p.height)
+    })
+}
+
+async fn proof_holds(ctx: &Ctx, tx_id: &str) -> Result<Result<(), String>, CheckError> {
+    let (_, doc) = ctx.get_json(&common::paths::tx_proof(tx_id)).await?;
+    let proof = parse_proof(&ctx.fields, &doc)?;
+    let block = common::fetch_block(ctx, proof.height).await?;
+    Ok(proof_problem(&proof, tx_id, &block.tx_ids).map_or(Ok(()), Err))
+}
+
+/// Offline: the record's proof file carries the proof and its block (docs/profile.md §10).
+fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
+    let Some(doc) = &record.proof else {
+        return Judgement::NotExamined;
+    };
+    let Ok(receipt) = record.receipt() else {
+        return Judgement::Nonconforming("receipt missing".into());
+    };
+    let tx_id = info
+        .fields
+        .get(receipt, "tx_id")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let block_ids = common::tx_ids_of(&info.fields, &doc["block"]);
+    match (parse_proof(&info.fields, doc), block_ids) {
+        (Ok(p), Ok(ids)) => {
+            proof_problem(&p, tx_id, &ids).map_or(Judgement::Conforms, Judgement::Nonconforming)
+        }
+        (Err(e), _) | (_, Err(e)) => Judgement::Nonconforming(e.to_string()),
+    }
 }
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
