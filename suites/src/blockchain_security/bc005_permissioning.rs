@@ -1,8 +1,17 @@
-//! BC-005 (manual) — A transaction signed by an unregistered key is refused, and a node cannot join without CA
-//! approval. Needs the applicant's test network: the lab records what it observed.
+//! BC-005 — The network is permissioned: a well-formed deposit transaction, correctly signed,
+//! but by a key the chain never registered, is refused. (Node admission without CA approval
+//! needs the applicant's test network; the lab notes it in the report.)
 
-use tianping_engine::check::manual;
-use tianping_engine::{CheckDef, CheckMeta, Clause, Mode, Provenance, Severity, Suite};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use serde_json::json;
+use tianping_engine::{
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Method, Mode, Provenance, Severity, Suite,
+    Verdict,
+};
+use tianping_profile::{canonical, digest, sm2sig};
+
+use crate::common;
 
 pub const CHECK: CheckDef = CheckDef {
     meta: CheckMeta {
@@ -16,17 +25,71 @@ pub const CHECK: CheckDef = CheckDef {
                 provenance: Provenance::Verified,
             },
             Clause {
-                source: "CCID indicators: adding a node without authentication must fail",
+                source: "CCID indicators: unauthenticated participants must be refused",
                 provenance: Provenance::Verified,
             },
         ],
         tianping_clause: None,
         severity: Severity::Critical,
         weight: 4,
-        mode: Mode::Manual,
-        active: false,
-        fault: "",
+        mode: Mode::Remote,
+        active: true,
+        fault: "unregistered-key-accepted",
     },
-    run: manual,
+    run: |ctx| Box::pin(run(ctx)),
     package: None,
 };
+
+pub const SUBMIT: &str = "/api/v1/chain/transactions";
+
+async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
+    // A key made for this probe only: no chain can have registered it.
+    let nonce = ctx.nonce();
+    let key = sm2sig::signing_key_from_seed(
+        sm2sig::DEFAULT_DIST_ID,
+        format!("BC-005 probe {nonce}").as_bytes(),
+    );
+    let submitted_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let (evidence_id, file_hash) = (
+        format!("BC005-{}", &nonce[..16]),
+        digest::sm3_hex(&common::lab_content(ctx, "BC-005")),
+    );
+    let depositor_digest = digest::sm3_hex(b"BC-005 probe depositor");
+    let fields = canonical::TxFields {
+        evidence_id: &evidence_id,
+        file_hash: &file_hash,
+        business_type: &ctx.config.deposit.business_type,
+        depositor_digest: &depositor_digest,
+        submitted_at: &submitted_at,
+    };
+    let tx_id = canonical::tx_id(&fields).map_err(|e| CheckError::protocol(e.to_string()))?;
+    let body = json!({
+        "evidence_id": evidence_id,
+        "file_hash": file_hash,
+        "business_type": ctx.config.deposit.business_type,
+        "depositor_digest": depositor_digest,
+        "submitted_at": submitted_at,
+        "signer_public_key": hex::encode(sm2sig::public_key_bytes(&key)),
+        "signature": B64.encode(sm2sig::sign_der(&key, &tx_id)),
+    });
+    let ex = ctx.signed(Method::POST, SUBMIT, Some(&body)).await?;
+    let verdict = match ex.status {
+        404 | 405 => Verdict::inconclusive(format!(
+            "the platform exposes no transaction submission endpoint ({SUBMIT} → {}); record a lab verdict",
+            ex.status
+        )),
+        s if (200..300).contains(&s) => Verdict::fail(format!(
+            "a transaction signed by an unregistered key was accepted (HTTP {s})"
+        )),
+        401 | 403 => Verdict::pass(format!(
+            "a transaction signed by an unregistered key was refused (HTTP {})",
+            ex.status
+        )),
+        s => Verdict::inconclusive(format!(
+            "unexpected answer HTTP {s} to a transaction from an unregistered key"
+        )),
+    };
+    Ok(verdict
+        .with("submission", ex.excerpt())
+        .with("probe tx_id", hex::encode(tx_id)))
+}

@@ -1,8 +1,11 @@
-//! BC-012 (manual) — Admin and upgrade methods called from a non-admin account are refused. The profile has no
-//! contract endpoint yet, so the lab records what it observed on the applicant's test net.
+//! BC-012 — Contract administration is access-controlled: an upgrade call made with the lab's
+//! ordinary (depositor) account is refused.
 
-use tianping_engine::check::manual;
-use tianping_engine::{CheckDef, CheckMeta, Clause, Mode, Provenance, Severity, Suite};
+use serde_json::json;
+use tianping_engine::{
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Method, Mode, Provenance, Severity, Suite,
+    Verdict,
+};
 
 pub const CHECK: CheckDef = CheckDef {
     meta: CheckMeta {
@@ -17,10 +20,33 @@ pub const CHECK: CheckDef = CheckDef {
         tianping_clause: None,
         severity: Severity::High,
         weight: 3,
-        mode: Mode::Manual,
-        active: false,
-        fault: "",
+        mode: Mode::Remote,
+        active: true,
+        fault: "contract-admin-open",
     },
-    run: manual,
+    run: |ctx| Box::pin(run(ctx)),
     package: None,
 };
+
+const ADMIN: &str = "/api/v1/chain/contract/admin";
+
+async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
+    // A harmless request: the upgrade names no code, so even an open endpoint changes nothing.
+    let body = json!({"method": "upgrade", "args": {"note": "tianping-harness BC-012 access-control probe"}});
+    let ex = ctx.signed(Method::POST, ADMIN, Some(&body)).await?;
+    let verdict = match ex.status {
+        404 | 405 => Verdict::inconclusive(format!(
+            "the platform exposes no contract administration endpoint ({ADMIN} → {}); record a lab verdict",
+            ex.status
+        )),
+        s if (200..300).contains(&s) => Verdict::fail(format!(
+            "an admin method answered the lab's non-admin account (HTTP {s})"
+        )),
+        401 | 403 => Verdict::pass(format!(
+            "the admin method refused the non-admin account (HTTP {})",
+            ex.status
+        )),
+        s => Verdict::inconclusive(format!("unexpected answer HTTP {s} to an admin call")),
+    };
+    Ok(verdict.with("admin call", ex.excerpt()))
+}
