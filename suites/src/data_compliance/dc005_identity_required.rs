@@ -58,7 +58,7 @@ pub async fn refuses_with_depositor(
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let d = &ctx.config.deposit;
-    let cases = [
+    let cases = vec![
         ("no identity block", Value::Null),
         (
             "name without ID number",
@@ -69,20 +69,32 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             serde_json::json!({"type": d.depositor_type, "id_number": d.depositor_id_number}),
         ),
     ];
+    refusal_verdict(
+        ctx,
+        "DC-005",
+        cases,
+        "deposits without a full identity refused",
+    )
+    .await
+}
+
+/// Deposits once per `(label, depositor)` case; the verdict passes when every one is refused.
+pub async fn refusal_verdict(
+    ctx: &Ctx,
+    purpose: &str,
+    cases: Vec<(&str, Value)>,
+    what: &str,
+) -> Result<Verdict, CheckError> {
     let mut failures = Vec::new();
     let mut lines = Vec::new();
     for (label, depositor) in cases {
-        let (refused, excerpt) = refuses_with_depositor(ctx, "DC-005", depositor).await?;
+        let (refused, excerpt) = refuses_with_depositor(ctx, purpose, depositor).await?;
         if !refused {
             failures.push(format!("{label}: accepted"));
         }
         lines.push((label, excerpt));
     }
-    let mut verdict = Verdict::from_samples(
-        lines.len() as u64,
-        &failures,
-        "deposits without a full identity refused",
-    );
+    let mut verdict = Verdict::from_samples(lines.len() as u64, &failures, what);
     for (k, v) in lines {
         verdict = verdict.with(k, v);
     }

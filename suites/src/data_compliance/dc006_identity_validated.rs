@@ -7,7 +7,7 @@ use tianping_engine::{
     CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
 };
 
-use super::dc005_identity_required::refuses_with_depositor;
+use super::dc005_identity_required::refusal_verdict;
 
 pub const CHECK: CheckDef = CheckDef {
     meta: CheckMeta {
@@ -53,7 +53,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let d = &ctx.config.deposit;
     let bad_id = wrong_check_character(&d.depositor_id_number, "0123456789X");
     let bad_code = wrong_check_character(VALID_CREDIT_CODE, "0123456789ABCDEFGHJKLMNPQRTUWXY");
-    let cases = [
+    let cases = vec![
         (
             "resident ID with a wrong check character",
             json!({"type": "person", "name": d.depositor_name, "id_number": bad_id}),
@@ -63,24 +63,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             json!({"type": "organization", "name": "测评机构", "id_number": bad_code}),
         ),
     ];
-    let mut failures = Vec::new();
-    let mut lines = Vec::new();
-    for (label, depositor) in cases {
-        let (refused, excerpt) = refuses_with_depositor(ctx, "DC-006", depositor).await?;
-        if !refused {
-            failures.push(format!("{label}: accepted"));
-        }
-        lines.push((label, excerpt));
-    }
-    let mut verdict = Verdict::from_samples(
-        lines.len() as u64,
-        &failures,
-        "invalid identity numbers refused",
-    );
-    for (k, v) in lines {
-        verdict = verdict.with(k, v);
-    }
-    Ok(verdict)
+    refusal_verdict(ctx, "DC-006", cases, "invalid identity numbers refused").await
 }
 
 #[cfg(test)]
