@@ -22,6 +22,7 @@ pub const DEFAULT_POINTERS: &[(&str, &str)] = &[
     ("timestamp_tsa", "/timestamp_tsa"),
     ("organization", "/organization"),
     ("receipt_signature", "/signature"),
+    ("provenance", "/provenance"),
     // verify
     ("verify_match", "/match"),
     // session

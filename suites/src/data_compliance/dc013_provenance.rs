@@ -1,9 +1,16 @@
-//! DC-013 (manual) — Each deposit records where the data came from: source, generation mechanism, operator,
-//! capture IP and capture time (device ids and location optional or declared not applicable).
-//! Decided by the lab from the applicant's capture records until the package mode reads them.
+//! DC-013 — Pre-chain provenance is recorded: a deposit's source, operator, capture IP and
+//! capture time (and, where known, its generation mechanism, device and location) are kept
+//! with the evidence. Live, the receipt must return what the depositor supplied; offline, every
+//! receipt in a package must carry the mandatory fields, well-formed.
 
-use tianping_engine::check::manual;
-use tianping_engine::{CheckDef, CheckMeta, Clause, Mode, Provenance, Severity, Suite};
+use serde_json::Value;
+use tianping_engine::package::{Judgement, PackageCheck, PackageInfo, Record};
+use tianping_engine::{
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Method, Mode, Provenance, Severity, Suite,
+    Verdict,
+};
+
+use crate::common;
 
 pub const CHECK: CheckDef = CheckDef {
     meta: CheckMeta {
@@ -24,10 +31,102 @@ pub const CHECK: CheckDef = CheckDef {
         tianping_clause: None,
         severity: Severity::Medium,
         weight: 2,
-        mode: Mode::Manual,
+        mode: Mode::Remote,
         active: false,
-        fault: "",
+        fault: "provenance-dropped",
     },
-    run: manual,
-    package: None,
+    run: |ctx| Box::pin(run(ctx)),
+    package: Some(PackageCheck {
+        judge: judge_record,
+        what: "receipts",
+    }),
 };
+
+/// Fields every deposit's provenance must carry.
+const MANDATORY: [&str; 4] = ["source", "operator", "capture_ip", "captured_at"];
+
+/// What is missing or malformed in a provenance object.
+fn provenance_problems(provenance: Option<&Value>) -> Vec<String> {
+    let Some(p) = provenance.filter(|p| p.is_object()) else {
+        return vec!["no provenance recorded".into()];
+    };
+    let mut problems = Vec::new();
+    for f in MANDATORY {
+        match p[f].as_str() {
+            Some(v) if !v.trim().is_empty() => {}
+            _ => problems.push(format!("provenance.{f} missing")),
+        }
+    }
+    if let Some(ip) = p["capture_ip"].as_str()
+        && !ip.is_empty()
+        && ip.parse::<std::net::IpAddr>().is_err()
+    {
+        problems.push(format!("provenance.capture_ip `{ip}` is not an IP address"));
+    }
+    if let Some(t) = p["captured_at"].as_str()
+        && !t.is_empty()
+        && chrono::DateTime::parse_from_rfc3339(t).is_err()
+    {
+        problems.push(format!(
+            "provenance.captured_at `{t}` is not an RFC 3339 time"
+        ));
+    }
+    problems
+}
+
+async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
+    let sent = common::deposit_body(ctx, &common::lab_content(ctx, "DC-013"));
+    let ex = common::deposit_raw(ctx, &sent).await?;
+    tianping_engine::context::expect_success(&ex)?;
+    let id = ctx.fields.str(&ex.json()?, "evidence_id")?.to_string();
+    let fetched = ctx
+        .signed(Method::GET, &common::paths::evidence(&id), None)
+        .await?;
+    tianping_engine::context::expect_success(&fetched)?;
+    let receipt = fetched.json()?;
+    let kept = ctx.fields.get(&receipt, "provenance");
+    let mut problems = provenance_problems(kept);
+    if let Some(kept) = kept {
+        for f in MANDATORY {
+            if kept[f] != sent["provenance"][f] {
+                problems.push(format!(
+                    "provenance.{f} came back as {} but {} was deposited",
+                    kept[f], sent["provenance"][f]
+                ));
+            }
+        }
+    }
+    problems.dedup();
+    let verdict = if problems.is_empty() {
+        Verdict::pass("the provenance supplied with the deposit is kept with the evidence")
+    } else {
+        Verdict::fail(problems.join("; "))
+    };
+    Ok(verdict
+        .with("supplied provenance", sent["provenance"].to_string())
+        .with("fetched receipt", fetched.excerpt()))
+}
+
+fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
+    match record.receipt() {
+        Ok(receipt) => {
+            Judgement::from_problems(provenance_problems(info.fields.get(receipt, "provenance")))
+        }
+        Err(e) => Judgement::Nonconforming(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn provenance_rules() {
+        let good = json!({"source": "s", "operator": "o", "capture_ip": "10.1.2.3", "captured_at": "2026-11-22T08:00:00+08:00"});
+        assert!(provenance_problems(Some(&good)).is_empty());
+        assert_eq!(provenance_problems(None), ["no provenance recorded"]);
+        let bad = json!({"source": "s", "operator": "", "capture_ip": "not-an-ip", "captured_at": "yesterday"});
+        assert_eq!(provenance_problems(Some(&bad)).len(), 3);
+    }
+}
