@@ -94,6 +94,24 @@ pub fn render(results: &RunResults) -> Result<String, ReportError> {
             .add_property(("harness_version", results.harness_version.as_str()))
             .add_property(("config_sm3", results.config_sm3.as_str()))
             .add_property(("complete", if results.complete { "true" } else { "false" }));
+        if let Some(a) = &results.assessment {
+            ts.add_property((
+                "score",
+                a.score
+                    .map(|s| format!("{s:.2}"))
+                    .unwrap_or_default()
+                    .as_str(),
+            ))
+            .add_property((
+                "conclusion",
+                serde_json::to_value(a.conclusion)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default()
+                    .as_str(),
+            ))
+            .add_property(("conclusion_rule", a.rule.as_str()));
+        }
         ts.add_test_cases(cases);
         report.add_test_suite(ts);
     }
@@ -157,6 +175,7 @@ mod tests {
             selected: rs.iter().map(|r| r.id.clone()).collect(),
             counts: Counts::of(&rs),
             results: rs,
+            assessment: None,
         }
     }
 

@@ -396,3 +396,82 @@ async fn without_the_field_map_such_a_platform_is_inconclusive_never_failed_or_p
         }
     }
 }
+
+fn conclusion(results: &RunResults) -> (Option<f64>, tianping_engine::scoring::Conclusion) {
+    let a = results.assessment.as_ref().expect("every run is assessed");
+    (a.score, a.conclusion)
+}
+
+#[tokio::test]
+async fn scoring_gives_grant_rectify_refuse_and_incomplete_as_the_standard_says() {
+    use tianping_engine::scoring::Conclusion;
+    let dir = tempfile::tempdir().unwrap();
+    let clean = run_reference(Faults::none(), &dir.path().join("clean"), false)
+        .await
+        .unwrap();
+    assert_eq!(conclusion(&clean), (Some(100.0), Conclusion::Grant));
+
+    // SS-021 is a medium finding: score drops by its weight, conclusion is rectification.
+    let minor = run_reference(
+        Faults::parse(&["cache-control-missing"]).unwrap(),
+        &dir.path().join("minor"),
+        false,
+    )
+    .await
+    .unwrap();
+    let (score, c) = conclusion(&minor);
+    assert_eq!(c, Conclusion::Rectify);
+    assert!(
+        score.unwrap() < 100.0 && score.unwrap() >= 70.0,
+        "{score:?}"
+    );
+
+    // DC-001 is critical: a special deduction refuses whatever the score.
+    let critical = run_reference(
+        Faults::parse(&["digest-sha256"]).unwrap(),
+        &dir.path().join("critical"),
+        false,
+    )
+    .await
+    .unwrap();
+    let (score, c) = conclusion(&critical);
+    assert_eq!(c, Conclusion::Refuse);
+    assert!(
+        score.unwrap() > 90.0,
+        "refused although the score is high: {score:?}"
+    );
+    assert_eq!(
+        critical.assessment.as_ref().unwrap().special_deductions,
+        ["DC-001"]
+    );
+
+    // The same platform without the lab's manual records: no conclusion.
+    let embedded = tianping_harness::reference::start(loopback_config(), Faults::none())
+        .await
+        .unwrap();
+    let registry = tianping_suites::registry();
+    let plan = RunPlan {
+        config: embedded.config.clone(),
+        credentials: embedded.credentials.clone(),
+        trust_roots: embedded.trust_roots.clone(),
+        target: TargetSummary {
+            base_url: embedded.server.base_url.clone(),
+            kind: "reference".into(),
+            reference_faults: vec![],
+        },
+        checks: runner::select(&registry, &embedded.config.selection),
+        out_dir: dir.path().join("unrecorded"),
+        resume: false,
+        lab_records: Default::default(),
+    };
+    let unrecorded = evaluate::evaluate(plan, |_, _, _| {}).await.unwrap();
+    assert_eq!(conclusion(&unrecorded), (None, Conclusion::Incomplete));
+    assert!(
+        unrecorded
+            .assessment
+            .unwrap()
+            .undecided
+            .contains(&"DC-012".to_string())
+    );
+    embedded.server.stop().await;
+}

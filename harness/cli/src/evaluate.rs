@@ -58,11 +58,19 @@ pub fn assemble(
     checks: &[&CheckDef],
     results: Vec<CheckResult>,
     finished: bool,
+    scoring: &tianping_engine::scoring::ScoringConfig,
 ) -> RunResults {
     let complete = finished
         && checks
             .iter()
             .all(|c| results.iter().any(|r| r.id == c.meta.id));
+    let mut assessment = tianping_engine::scoring::assess(&results, scoring);
+    if !complete {
+        assessment.conclusion = tianping_engine::scoring::Conclusion::Incomplete;
+        assessment.score = None;
+        assessment.grade = None;
+        assessment.rule = "the run did not finish: no conclusion".into();
+    }
     RunResults {
         schema: RESULTS_SCHEMA.to_string(),
         harness_version: HARNESS_VERSION.to_string(),
@@ -75,6 +83,7 @@ pub fn assemble(
         selected: checks.iter().map(|c| c.meta.id.to_string()).collect(),
         counts: Counts::of(&results),
         results,
+        assessment: Some(assessment),
     }
 }
 
@@ -88,6 +97,7 @@ pub async fn evaluate(
         .map_err(|e| EvaluateError::Output(format!("cannot create {}: {e}", out.display())))?;
     // The embedded reference listens on a new port each start; its URL is recorded in
     // `target`, and kept out of the digest so a resumed reference run matches.
+    let scoring = plan.config.scoring.clone();
     let config_sm3 = if plan.target.kind == "reference" {
         let mut settings = plan.config.clone();
         settings.target.base_url = None;
@@ -110,7 +120,7 @@ pub async fn evaluate(
     if let Some(e) = journal_error {
         return Err(EvaluateError::Output(e));
     }
-    let results = assemble(&header, &plan.checks, results, true);
+    let results = assemble(&header, &plan.checks, results, true, &scoring);
     tianping_reports::write_all(out, &results).map_err(|e| EvaluateError::Output(e.to_string()))?;
     Ok(results)
 }
@@ -173,7 +183,7 @@ fn open_journal(
 /// Writes results for an interrupted run from its journal: never complete, never a pass.
 pub fn write_interrupted(out: &Path, checks: &[&CheckDef]) -> Result<RunResults, EvaluateError> {
     let (header, done) = journal::load(out).map_err(|e| EvaluateError::Output(e.to_string()))?;
-    let results = assemble(&header, checks, done, false);
+    let results = assemble(&header, checks, done, false, &Default::default());
     tianping_reports::write_all(out, &results).map_err(|e| EvaluateError::Output(e.to_string()))?;
     Ok(results)
 }
@@ -243,7 +253,7 @@ pub fn evaluate_package(
             .record(r)
             .map_err(|e| EvaluateError::Output(e.to_string()))?;
     }
-    let results = assemble(&header, checks, results, true);
+    let results = assemble(&header, checks, results, true, &config.scoring);
     tianping_reports::write_all(out, &results).map_err(|e| EvaluateError::Output(e.to_string()))?;
     Ok(results)
 }

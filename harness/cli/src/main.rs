@@ -308,7 +308,7 @@ async fn run(args: RunArgs) -> Result<i32, Failure> {
         }
     };
     progress.finish();
-    print_summary(&results.results);
+    print_summary(&results);
     let c = &results.counts;
     println!(
         "\n{} pass, {} fail, {} not applicable, {} inconclusive{}",
@@ -330,8 +330,8 @@ async fn run(args: RunArgs) -> Result<i32, Failure> {
     Ok(results.exit_code())
 }
 
-fn print_summary(results: &[CheckResult]) {
-    for r in results {
+fn print_summary(run: &tianping_engine::RunResults) {
+    for r in &run.results {
         let mark = match &r.outcome {
             Outcome::Pass => "PASS",
             Outcome::Fail => "FAIL",
@@ -339,6 +339,22 @@ fn print_summary(results: &[CheckResult]) {
             Outcome::Inconclusive { .. } => "INCONCLUSIVE",
         };
         println!("{mark:<12} {:<9} {} — {}", r.id, r.title_zh, r.summary);
+    }
+    if let Some(a) = &run.assessment {
+        let score = a
+            .score
+            .map(|s| format!("{s:.2}"))
+            .unwrap_or_else(|| "—".into());
+        println!(
+            "\nscore {score}  grade {}  conclusion: {} ({})",
+            a.grade.as_deref().unwrap_or("—"),
+            a.conclusion.title_zh(),
+            serde_json::to_value(a.conclusion)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        );
+        println!("rule: {}", a.rule);
     }
 }
 
@@ -574,7 +590,7 @@ fn run_package(
             evaluate::EvaluateError::Config(m) => config_error(m),
             evaluate::EvaluateError::Output(m) => Failure(exit::INCONCLUSIVE, m),
         })?;
-    print_summary(&results.results);
+    print_summary(&results);
     let c = &results.counts;
     println!(
         "\n{} pass, {} fail, {} not applicable, {} inconclusive",

@@ -18,6 +18,7 @@ pub struct Config {
     pub selection: Selection,
     pub deposit: DepositConfig,
     pub lab: LabConfig,
+    pub scoring: crate::scoring::ScoringConfig,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -15,6 +15,7 @@ pub mod model;
 pub mod package;
 pub mod redact;
 pub mod runner;
+pub mod scoring;
 pub mod tls;
 
 pub use check::{CheckDef, CheckError, CheckFuture, Verdict};

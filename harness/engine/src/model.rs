@@ -265,7 +265,7 @@ pub mod exit {
     pub const CONFIG: i32 = 78;
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunResults {
     pub schema: String,
     pub harness_version: String,
@@ -280,6 +280,9 @@ pub struct RunResults {
     pub selected: Vec<String>,
     pub counts: Counts,
     pub results: Vec<CheckResult>,
+    /// Score and recommended conclusion (absent in files written before scoring existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assessment: Option<crate::scoring::Assessment>,
 }
 
 pub const RESULTS_SCHEMA: &str = "tianping-harness/results/v1";

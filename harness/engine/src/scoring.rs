@@ -1,0 +1,410 @@
+//! Score and recommended conclusion, computed from the results alone (and the lab's scoring
+//! settings). The model follows the blockchain-service certification standard §8.3: each check
+//! carries a weight; a failed check loses all of it (deduction coefficient 1), or the failing
+//! fraction of its samples; excluded checks leave the denominator; score = earned / applicable
+//! × 100; every critical finding is a special deduction (one extra point off, and the
+//! evaluation fails whatever the score); grades at 70 / 80 / 90 / 95.
+//!
+//! The conclusion maps that onto the access management spec's three outcomes (4.6.2.4): grant,
+//! grant after rectification, refuse. While any check is inconclusive, including manual checks
+//! the lab has not recorded, there is no conclusion: the evaluation is incomplete.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{CheckResult, Outcome, Severity};
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScoringConfig {
+    /// Multiplier per suite key (default 1).
+    pub suite_weights: BTreeMap<String, f64>,
+    /// Weight per check ID, replacing the check's own.
+    pub check_weights: BTreeMap<String, f64>,
+    /// Checks taken out of the score, each with the reason.
+    pub exclusions: Vec<Exclusion>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exclusion {
+    pub id: String,
+    pub reason: String,
+    /// False when the evaluators found the reason does not hold: the check is scored again.
+    #[serde(default = "yes")]
+    pub accepted: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Conclusion {
+    /// 准予接入
+    Grant,
+    /// 限期整改后准予接入 (within two months)
+    Rectify,
+    /// 不予接入
+    Refuse,
+    /// No conclusion yet: something is undecided.
+    Incomplete,
+}
+
+impl Conclusion {
+    pub fn title_zh(self) -> &'static str {
+        match self {
+            Conclusion::Grant => "准予接入",
+            Conclusion::Rectify => "限期整改后准予接入",
+            Conclusion::Refuse => "不予接入",
+            Conclusion::Incomplete => "测评未完成，暂无结论",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoredCheck {
+    pub id: String,
+    pub weight: f64,
+    /// 0 (conforms) to 1 (fails entirely); absent when the check is not scored.
+    pub deduction: Option<f64>,
+    pub earned: f64,
+    /// Why the check is not in the score, when it is not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excluded: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Assessment {
+    /// Score out of 100 after special deductions; absent while incomplete.
+    pub score: Option<f64>,
+    pub earned: f64,
+    pub applicable: f64,
+    /// Critical findings: each fails the evaluation and takes one more point off.
+    pub special_deductions: Vec<String>,
+    pub grade: Option<String>,
+    pub conclusion: Conclusion,
+    /// The rule that produced the conclusion, in words.
+    pub rule: String,
+    pub undecided: Vec<String>,
+    pub checks: Vec<ScoredCheck>,
+}
+
+/// Grade of a passing score (standard §8.3 d).
+pub fn grade(score: f64) -> &'static str {
+    match score {
+        s if s >= 95.0 => "五星级（铂金） / five-star (platinum)",
+        s if s >= 90.0 => "四星级（金牌） / four-star (gold)",
+        s if s >= 80.0 => "三星级（银牌） / three-star (silver)",
+        s if s >= 70.0 => "达标级 / meets the minimum",
+        _ => "不合格 / below the minimum",
+    }
+}
+
+pub fn assess(results: &[CheckResult], config: &ScoringConfig) -> Assessment {
+    let mut checks = Vec::new();
+    let (mut earned, mut applicable) = (0.0, 0.0);
+    let mut special = Vec::new();
+    let mut undecided = Vec::new();
+    let mut nonconforming = 0;
+    for r in results {
+        let suite_factor = config
+            .suite_weights
+            .get(r.suite.key())
+            .copied()
+            .unwrap_or(1.0);
+        let weight = config
+            .check_weights
+            .get(&r.id)
+            .copied()
+            .unwrap_or(r.weight as f64)
+            * suite_factor;
+        let exclusion = config
+            .exclusions
+            .iter()
+            .find(|e| e.id.eq_ignore_ascii_case(&r.id) && e.accepted);
+        let (deduction, excluded) = match (&r.outcome, exclusion) {
+            (_, Some(e)) => (None, Some(format!("excluded: {}", e.reason))),
+            (Outcome::NotApplicable { reason }, None) => {
+                (None, Some(format!("not applicable: {reason}")))
+            }
+            (Outcome::Inconclusive { .. }, None) => {
+                undecided.push(r.id.clone());
+                (None, Some("inconclusive".to_string()))
+            }
+            (Outcome::Pass, None) => (Some(0.0), None),
+            (Outcome::Fail, None) => {
+                nonconforming += 1;
+                if r.severity == Severity::Critical {
+                    special.push(r.id.clone());
+                }
+                let d = match r.samples {
+                    Some(s) if s.examined > 0 => {
+                        (s.failed as f64 / s.examined as f64).clamp(0.0, 1.0)
+                    }
+                    _ => 1.0,
+                };
+                (Some(d), None)
+            }
+        };
+        let got = deduction.map(|d| (1.0 - d) * weight).unwrap_or(0.0);
+        if deduction.is_some() {
+            applicable += weight;
+            earned += got;
+        }
+        checks.push(ScoredCheck {
+            id: r.id.clone(),
+            weight,
+            deduction,
+            earned: got,
+            excluded,
+        });
+    }
+    let raw = if applicable > 0.0 {
+        earned / applicable * 100.0
+    } else {
+        0.0
+    };
+    let score = ((raw - special.len() as f64).max(0.0) * 100.0).round() / 100.0;
+    let (conclusion, rule, score, grade_text) = if !undecided.is_empty() {
+        (
+            Conclusion::Incomplete,
+            format!(
+                "{} check(s) undecided ({}): no conclusion until every check has a verdict",
+                undecided.len(),
+                undecided.join(", ")
+            ),
+            None,
+            None,
+        )
+    } else if applicable == 0.0 {
+        (
+            Conclusion::Incomplete,
+            "no scored check".to_string(),
+            None,
+            None,
+        )
+    } else if !special.is_empty() {
+        (
+            Conclusion::Refuse,
+            format!(
+                "critical finding(s) {} are special deductions: the evaluation fails whatever the score",
+                special.join(", ")
+            ),
+            Some(score),
+            Some(grade(0.0).to_string()),
+        )
+    } else if score < 70.0 {
+        (
+            Conclusion::Refuse,
+            format!("score {score:.2} is below the minimum of 70"),
+            Some(score),
+            Some(grade(score).to_string()),
+        )
+    } else if nonconforming > 0 {
+        (
+            Conclusion::Rectify,
+            format!(
+                "score {score:.2} ≥ 70 with {nonconforming} nonconformit(ies) and no critical finding: grant after rectification within 2 months"
+            ),
+            Some(score),
+            Some(grade(score).to_string()),
+        )
+    } else {
+        (
+            Conclusion::Grant,
+            format!("every scored check conforms (score {score:.2})"),
+            Some(score),
+            Some(grade(score).to_string()),
+        )
+    };
+    Assessment {
+        score,
+        earned,
+        applicable,
+        special_deductions: special,
+        grade: grade_text,
+        conclusion,
+        rule,
+        undecided,
+        checks,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::*;
+
+    fn r(
+        id: &str,
+        severity: Severity,
+        weight: u32,
+        outcome: Outcome,
+        samples: Option<Samples>,
+    ) -> CheckResult {
+        CheckResult {
+            id: id.into(),
+            suite: Suite::DataCompliance,
+            title_zh: String::new(),
+            title_en: String::new(),
+            clauses: vec![],
+            tianping_clause: None,
+            severity,
+            weight,
+            mode: Mode::Remote,
+            outcome,
+            summary: String::new(),
+            evidence: vec![],
+            samples,
+            thresholds: vec![],
+            started_at: String::new(),
+            duration_ms: 0,
+        }
+    }
+
+    #[test]
+    fn all_passing_is_100_and_grant() {
+        let a = assess(
+            &[
+                r("A", Severity::High, 3, Outcome::Pass, None),
+                r("B", Severity::Low, 1, Outcome::Pass, None),
+            ],
+            &ScoringConfig::default(),
+        );
+        assert_eq!((a.score, a.conclusion), (Some(100.0), Conclusion::Grant));
+    }
+
+    #[test]
+    fn a_minor_failure_deducts_its_weight_and_asks_for_rectification() {
+        let a = assess(
+            &[
+                r("A", Severity::High, 9, Outcome::Pass, None),
+                r("B", Severity::Medium, 1, Outcome::Fail, None),
+            ],
+            &ScoringConfig::default(),
+        );
+        assert_eq!((a.score, a.conclusion), (Some(90.0), Conclusion::Rectify));
+    }
+
+    #[test]
+    fn sampled_failures_deduct_in_proportion() {
+        let s = Some(Samples {
+            examined: 4,
+            failed: 1,
+        });
+        let a = assess(
+            &[
+                r("A", Severity::High, 6, Outcome::Pass, None),
+                r("B", Severity::Medium, 4, Outcome::Fail, s),
+            ],
+            &ScoringConfig::default(),
+        );
+        assert_eq!(a.score, Some(90.0));
+    }
+
+    #[test]
+    fn a_critical_finding_refuses_whatever_the_score() {
+        let a = assess(
+            &[
+                r("A", Severity::High, 99, Outcome::Pass, None),
+                r(
+                    "B",
+                    Severity::Critical,
+                    1,
+                    Outcome::Fail,
+                    Some(Samples {
+                        examined: 100,
+                        failed: 1,
+                    }),
+                ),
+            ],
+            &ScoringConfig::default(),
+        );
+        assert_eq!(a.conclusion, Conclusion::Refuse);
+        assert_eq!(a.special_deductions, ["B"]);
+        assert!(
+            a.score.unwrap() < 100.0 - 1.0 + 0.01,
+            "one extra point off: {:?}",
+            a.score
+        );
+    }
+
+    #[test]
+    fn below_70_refuses() {
+        let a = assess(
+            &[
+                r("A", Severity::High, 3, Outcome::Pass, None),
+                r("B", Severity::High, 7, Outcome::Fail, None),
+            ],
+            &ScoringConfig::default(),
+        );
+        assert_eq!((a.score, a.conclusion), (Some(30.0), Conclusion::Refuse));
+    }
+
+    #[test]
+    fn undecided_checks_give_no_conclusion() {
+        let a = assess(
+            &[
+                r("A", Severity::High, 3, Outcome::Pass, None),
+                r(
+                    "M",
+                    Severity::Low,
+                    1,
+                    Outcome::Inconclusive {
+                        error: "awaiting".into(),
+                    },
+                    None,
+                ),
+            ],
+            &ScoringConfig::default(),
+        );
+        assert_eq!((a.score, a.conclusion), (None, Conclusion::Incomplete));
+        assert_eq!(a.undecided, ["M"]);
+    }
+
+    #[test]
+    fn exclusions_and_not_applicable_leave_the_denominator_unless_rejected() {
+        let results = [
+            r("A", Severity::High, 1, Outcome::Pass, None),
+            r("B", Severity::High, 1, Outcome::Fail, None),
+            r(
+                "C",
+                Severity::High,
+                1,
+                Outcome::NotApplicable {
+                    reason: "no".into(),
+                },
+                None,
+            ),
+        ];
+        let mut config = ScoringConfig::default();
+        config.exclusions.push(Exclusion {
+            id: "B".into(),
+            reason: "declared out of scope".into(),
+            accepted: true,
+        });
+        assert_eq!(assess(&results, &config).score, Some(100.0));
+        config.exclusions[0].accepted = false;
+        assert_eq!(assess(&results, &config).score, Some(50.0));
+    }
+
+    #[test]
+    fn weights_come_from_the_config_when_given() {
+        let results = [
+            r("A", Severity::High, 1, Outcome::Pass, None),
+            r("B", Severity::Medium, 1, Outcome::Fail, None),
+        ];
+        let mut config = ScoringConfig::default();
+        config.check_weights.insert("A".into(), 3.0);
+        assert_eq!(assess(&results, &config).score, Some(75.0));
+        config.suite_weights.insert("data_compliance".into(), 2.0);
+        assert_eq!(
+            assess(&results, &config).score,
+            Some(75.0),
+            "a suite factor scales both alike"
+        );
+    }
+}
