@@ -176,6 +176,7 @@ mod tests {
             counts: Counts::of(&rs),
             results: rs,
             assessment: None,
+            retest: None,
         }
     }
 

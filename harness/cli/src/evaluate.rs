@@ -84,6 +84,7 @@ pub fn assemble(
         counts: Counts::of(&results),
         results,
         assessment: Some(assessment),
+        retest: None,
     }
 }
 
@@ -256,4 +257,77 @@ pub fn evaluate_package(
     let results = assemble(&header, checks, results, true, &config.scoring);
     tianping_reports::write_all(out, &results).map_err(|e| EvaluateError::Output(e.to_string()))?;
     Ok(results)
+}
+
+/// Reads a previous run's results: a run folder or its results.json.
+pub fn read_results(path: &Path) -> Result<RunResults, EvaluateError> {
+    let file = if path.is_dir() {
+        path.join(tianping_reports::RESULTS_FILE)
+    } else {
+        path.to_path_buf()
+    };
+    tianping_reports::json::read(&file).map_err(|e| EvaluateError::Config(e.to_string()))
+}
+
+/// Checks a rectification re-test runs again: those that failed or were inconclusive.
+pub fn to_rerun(previous: &RunResults) -> Vec<String> {
+    previous
+        .results
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.outcome,
+                tianping_engine::Outcome::Fail | tianping_engine::Outcome::Inconclusive { .. }
+            )
+        })
+        .map(|r| r.id.clone())
+        .collect()
+}
+
+/// The re-test's results: the re-run checks from `new`, every other check carried over from
+/// `previous`, assessed together, with the link to the previous run recorded.
+pub fn merge_retest(
+    previous: &RunResults,
+    previous_path: &Path,
+    new: RunResults,
+    scoring: &tianping_engine::scoring::ScoringConfig,
+) -> RunResults {
+    let rerun: Vec<String> = new.results.iter().map(|r| r.id.clone()).collect();
+    let results: Vec<CheckResult> = previous
+        .results
+        .iter()
+        .map(|old| {
+            new.results
+                .iter()
+                .find(|n| n.id == old.id)
+                .cloned()
+                .unwrap_or_else(|| old.clone())
+        })
+        .collect();
+    let complete = new.complete
+        && previous
+            .selected
+            .iter()
+            .all(|id| results.iter().any(|r| &r.id == id));
+    let mut assessment = tianping_engine::scoring::assess(&results, scoring);
+    if !complete {
+        assessment.conclusion = tianping_engine::scoring::Conclusion::Incomplete;
+        assessment.score = None;
+        assessment.grade = None;
+        assessment.rule = "the re-test did not finish: no conclusion".into();
+    }
+    RunResults {
+        complete,
+        selected: previous.selected.clone(),
+        counts: Counts::of(&results),
+        results,
+        assessment: Some(assessment),
+        retest: Some(tianping_engine::model::Retest {
+            previous_run_id: previous.run_id.clone(),
+            previous_results: previous_path.display().to_string(),
+            previous_started_at: previous.started_at.clone(),
+            rerun,
+        }),
+        ..new
+    }
 }

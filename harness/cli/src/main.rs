@@ -37,6 +37,8 @@ enum Command {
     ExportReferencePackage(ExportArgs),
     /// Deposit volume of one quarter by business type and organisation (JSON and CSV).
     Quarterly(QuarterlyArgs),
+    /// Compare two runs: nonconformities fixed, still open and new; score and conclusion.
+    Diff(DiffArgs),
 }
 
 #[derive(clap::Args)]
@@ -68,6 +70,10 @@ struct RunArgs {
     /// The lab's verdicts for manual checks (TOML; overrides [lab] records in the config).
     #[arg(long)]
     lab_records: Option<PathBuf>,
+    /// Rectification re-test: re-run only what failed or was inconclusive in this earlier run
+    /// (folder or results.json); the results combine both runs.
+    #[arg(long, conflicts_with_all = ["resume", "package", "only"])]
+    rerun_failed: Option<PathBuf>,
     /// Switch on a fault in the built-in reference platform (repeatable; no --target).
     #[arg(long = "fault", value_delimiter = ',')]
     faults: Vec<String>,
@@ -105,6 +111,17 @@ struct QuarterlyArgs {
     /// Output folder (default: tianping-quarterly-<QUARTER>).
     #[arg(long)]
     out: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct DiffArgs {
+    /// The earlier run (its folder or results.json).
+    old: PathBuf,
+    /// The later run.
+    new: PathBuf,
+    /// Machine-readable output.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(clap::Args)]
@@ -168,6 +185,7 @@ fn main() -> ExitCode {
             Command::ServeReference(args) => serve(args).await,
             Command::ExportReferencePackage(args) => export_package(args),
             Command::Quarterly(args) => quarterly(args).await,
+            Command::Diff(args) => diff_runs(args),
         }
     });
     match outcome {
@@ -208,6 +226,28 @@ async fn run(args: RunArgs) -> Result<i32, Failure> {
     let mut config = load_config(args.config.as_ref(), args.target.as_ref())?;
     apply_selection(&mut config, &args)?;
     let faults = Faults::parse(&args.faults).map_err(usage)?;
+    let previous = match &args.rerun_failed {
+        Some(path) => {
+            let previous = evaluate::read_results(path).map_err(|e| config_error(e.to_string()))?;
+            let ids = evaluate::to_rerun(&previous);
+            if ids.is_empty() {
+                println!(
+                    "nothing to re-test: run {} has no failed or inconclusive check",
+                    previous.run_id
+                );
+                return Ok(previous.exit_code());
+            }
+            eprintln!(
+                "re-testing {} check(s) of run {}: {}",
+                ids.len(),
+                previous.run_id,
+                ids.join(", ")
+            );
+            config.selection.include = ids;
+            Some((previous, path.clone()))
+        }
+        None => None,
+    };
     let registry = tianping_suites::registry();
     let checks = runner::select(&registry, &config.selection);
     if checks.is_empty() {
@@ -283,6 +323,7 @@ async fn run(args: RunArgs) -> Result<i32, Failure> {
         checks.len(),
         out_dir.display()
     );
+    let scoring = config.scoring.clone();
     let plan = RunPlan {
         config,
         credentials,
@@ -308,6 +349,15 @@ async fn run(args: RunArgs) -> Result<i32, Failure> {
         }
     };
     progress.finish();
+    let results = match &previous {
+        Some((prev, path)) => {
+            let merged = evaluate::merge_retest(prev, path, results, &scoring);
+            tianping_reports::write_all(&out_dir, &merged)
+                .map_err(|e| Failure(exit::INCONCLUSIVE, e.to_string()))?;
+            merged
+        }
+        None => results,
+    };
     print_summary(&results);
     let c = &results.counts;
     println!(
@@ -681,4 +731,25 @@ async fn quarterly(args: QuarterlyArgs) -> Result<i32, Failure> {
         return Ok(exit::INCONCLUSIVE);
     }
     Ok(0)
+}
+
+fn diff_runs(args: DiffArgs) -> Result<i32, Failure> {
+    let old = evaluate::read_results(&args.old).map_err(|e| config_error(e.to_string()))?;
+    let new = evaluate::read_results(&args.new).map_err(|e| config_error(e.to_string()))?;
+    let d = tianping_reports::diff::diff(&old, &new);
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&d).expect("diff serializes")
+        );
+    } else {
+        print!("{}", tianping_reports::diff::render_text(&d));
+    }
+    Ok(
+        if d.still_open.is_empty() && d.new_nonconformities.is_empty() {
+            0
+        } else {
+            exit::NONCONFORMITY
+        },
+    )
 }

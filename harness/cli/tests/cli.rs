@@ -333,3 +333,79 @@ fn package_and_quarterly_commands_work_offline_with_meaningful_exit_codes() {
         Some(78)
     );
 }
+
+#[test]
+fn a_rectification_retest_reruns_only_the_failures_and_diff_reports_them_fixed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (before, after) = (dir.path().join("before"), dir.path().join("after"));
+    let first = harness()
+        .args(["run", "--fault", "cache-control-missing", "--out"])
+        .arg(&before)
+        .output()
+        .unwrap();
+    assert_eq!(first.status.code(), Some(1));
+    // The fault is switched off (the platform rectified); re-test only what failed.
+    let retest = harness()
+        .arg("run")
+        .arg("--rerun-failed")
+        .arg(&before)
+        .arg("--out")
+        .arg(&after)
+        .output()
+        .unwrap();
+    assert_eq!(
+        retest.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&retest.stderr)
+    );
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(after.join("results.json")).unwrap()).unwrap();
+    assert_eq!(results["retest"]["rerun"], serde_json::json!(["SS-021"]));
+    assert_eq!(
+        results["results"].as_array().unwrap().len(),
+        tianping_suites::registry().len(),
+        "carried-over results are kept"
+    );
+    assert_eq!(results["assessment"]["conclusion"], "grant");
+    let journal = std::fs::read_to_string(after.join("journal.jsonl")).unwrap();
+    assert_eq!(
+        journal.lines().count(),
+        2,
+        "header plus the one re-run check"
+    );
+
+    let diff = harness()
+        .arg("diff")
+        .arg(&before)
+        .arg(&after)
+        .output()
+        .unwrap();
+    assert_eq!(diff.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&diff.stdout);
+    assert!(
+        text.contains("fixed (1)") && text.contains("SS-021") && text.contains("rectify → grant"),
+        "{text}"
+    );
+    let same = harness()
+        .arg("diff")
+        .arg(&before)
+        .arg(before.join("results.json"))
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert_eq!(same.status.code(), Some(1), "a nonconformity still open");
+    let d: serde_json::Value = serde_json::from_slice(&same.stdout).unwrap();
+    assert_eq!(d["still_open"][0]["id"], "SS-021");
+    assert_eq!(
+        harness()
+            .arg("diff")
+            .arg(dir.path().join("nope"))
+            .arg(&after)
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(78)
+    );
+}

@@ -283,6 +283,18 @@ pub struct RunResults {
     /// Score and recommended conclusion (absent in files written before scoring existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assessment: Option<crate::scoring::Assessment>,
+    /// Set on a rectification re-test: the run it continues and the checks it re-ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retest: Option<Retest>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Retest {
+    pub previous_run_id: String,
+    pub previous_results: String,
+    pub previous_started_at: String,
+    /// Checks re-run now; every other result is carried over from the previous run.
+    pub rerun: Vec<String>,
 }
 
 pub const RESULTS_SCHEMA: &str = "tianping-harness/results/v1";
