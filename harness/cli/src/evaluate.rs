@@ -85,6 +85,7 @@ pub fn assemble(
         results,
         assessment: Some(assessment),
         retest: None,
+        unmatched_waivers: Vec::new(),
     }
 }
 
@@ -330,4 +331,28 @@ pub fn merge_retest(
         }),
         ..new
     }
+}
+
+/// Last step of every run: applies the lab's waivers, assesses the results again and writes
+/// results.json and junit.xml.
+pub fn finalize(
+    mut results: RunResults,
+    waivers: &tianping_engine::waivers::Waivers,
+    scoring: &tianping_engine::scoring::ScoringConfig,
+    out: &Path,
+) -> Result<RunResults, EvaluateError> {
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8"))
+        .date_naive();
+    results.unmatched_waivers = waivers.apply(&mut results.results, today);
+    let mut assessment = tianping_engine::scoring::assess(&results.results, scoring);
+    if !results.complete {
+        assessment.conclusion = tianping_engine::scoring::Conclusion::Incomplete;
+        assessment.score = None;
+        assessment.grade = None;
+        assessment.rule = "the run did not finish: no conclusion".into();
+    }
+    results.assessment = Some(assessment);
+    tianping_reports::write_all(out, &results).map_err(|e| EvaluateError::Output(e.to_string()))?;
+    Ok(results)
 }

@@ -70,6 +70,9 @@ struct RunArgs {
     /// The lab's verdicts for manual checks (TOML; overrides [lab] records in the config).
     #[arg(long)]
     lab_records: Option<PathBuf>,
+    /// Findings the lab accepts (TOML; overrides [lab] waivers in the config).
+    #[arg(long)]
+    waivers: Option<PathBuf>,
     /// Rectification re-test: re-run only what failed or was inconclusive in this earlier run
     /// (folder or results.json); the results combine both runs.
     #[arg(long, conflicts_with_all = ["resume", "package", "only"])]
@@ -216,6 +219,9 @@ fn apply_selection(config: &mut Config, args: &RunArgs) -> Result<(), Failure> {
     config.selection.include.extend(args.only.iter().cloned());
     config.selection.suites.extend(args.suites.iter().cloned());
     config.selection.passive |= args.passive;
+    if let Some(w) = &args.waivers {
+        config.lab.waivers = Some(w.display().to_string());
+    }
     if let Some(records) = &args.lab_records {
         config.lab.records = Some(records.display().to_string());
     }
@@ -324,6 +330,7 @@ async fn run(args: RunArgs) -> Result<i32, Failure> {
         out_dir.display()
     );
     let scoring = config.scoring.clone();
+    let waivers = load_waivers(&config)?;
     let plan = RunPlan {
         config,
         credentials,
@@ -350,14 +357,12 @@ async fn run(args: RunArgs) -> Result<i32, Failure> {
     };
     progress.finish();
     let results = match &previous {
-        Some((prev, path)) => {
-            let merged = evaluate::merge_retest(prev, path, results, &scoring);
-            tianping_reports::write_all(&out_dir, &merged)
-                .map_err(|e| Failure(exit::INCONCLUSIVE, e.to_string()))?;
-            merged
-        }
+        Some((prev, path)) => evaluate::merge_retest(prev, path, results, &scoring),
         None => results,
     };
+    let results = evaluate::finalize(results, &waivers, &scoring, &out_dir)
+        .map_err(|e| Failure(exit::INCONCLUSIVE, e.to_string()))?;
+    report_unmatched_waivers(&results);
     print_summary(&results);
     let c = &results.counts;
     println!(
@@ -384,6 +389,7 @@ fn print_summary(run: &tianping_engine::RunResults) {
     for r in &run.results {
         let mark = match &r.outcome {
             Outcome::Pass => "PASS",
+            Outcome::Fail if r.waived() => "WAIVED",
             Outcome::Fail => "FAIL",
             Outcome::NotApplicable { .. } => "N/A ",
             Outcome::Inconclusive { .. } => "INCONCLUSIVE",
@@ -640,6 +646,9 @@ fn run_package(
             evaluate::EvaluateError::Config(m) => config_error(m),
             evaluate::EvaluateError::Output(m) => Failure(exit::INCONCLUSIVE, m),
         })?;
+    let results = evaluate::finalize(results, &load_waivers(config)?, &config.scoring, &out_dir)
+        .map_err(|e| Failure(exit::INCONCLUSIVE, e.to_string()))?;
+    report_unmatched_waivers(&results);
     print_summary(&results);
     let c = &results.counts;
     println!(
@@ -752,4 +761,18 @@ fn diff_runs(args: DiffArgs) -> Result<i32, Failure> {
             exit::NONCONFORMITY
         },
     )
+}
+
+fn load_waivers(config: &Config) -> Result<tianping_engine::waivers::Waivers, Failure> {
+    match &config.lab.waivers {
+        Some(path) => tianping_engine::waivers::Waivers::load(std::path::Path::new(path))
+            .map_err(config_error),
+        None => Ok(Default::default()),
+    }
+}
+
+fn report_unmatched_waivers(results: &tianping_engine::RunResults) {
+    for w in &results.unmatched_waivers {
+        eprintln!("warning: waiver {w}");
+    }
 }

@@ -409,3 +409,91 @@ fn a_rectification_retest_reruns_only_the_failures_and_diff_reports_them_fixed()
         Some(78)
     );
 }
+
+#[test]
+fn waivers_accept_a_finding_until_they_expire_and_stale_ones_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, expires: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, format!(
+            "[[waiver]]\nid = \"SS-021\"\njustification = \"edge proxy adds no-store\"\napprover = \"李工\"\nexpires = \"{expires}\"\n\n[[waiver]]\nid = \"DC-001\"\njustification = \"not needed\"\napprover = \"李工\"\nexpires = \"2099-01-01\"\n"
+        )).unwrap();
+        p
+    };
+    let run = |waivers: &std::path::Path, out: &str| {
+        let out = dir.path().join(out);
+        let o = harness()
+            .args([
+                "run",
+                "--fault",
+                "cache-control-missing",
+                "--only",
+                "SS-021,DC-001",
+                "--waivers",
+            ])
+            .arg(waivers)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        let results: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
+        (
+            o,
+            results,
+            std::fs::read_to_string(out.join("junit.xml")).unwrap(),
+        )
+    };
+    let (active, results, junit) = run(&write("active.toml", "2099-12-31"), "active");
+    assert_eq!(
+        active.status.code(),
+        Some(0),
+        "a waived finding does not fail the run"
+    );
+    let ss021 = results["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "SS-021")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        ss021["outcome"]["status"], "fail",
+        "the finding itself is kept"
+    );
+    assert_eq!(ss021["waiver"]["active"], true);
+    assert_eq!(results["assessment"]["conclusion"], "grant");
+    assert!(
+        junit.contains("waived finding") && !junit.contains("<failure"),
+        "{junit}"
+    );
+    assert!(String::from_utf8_lossy(&active.stdout).contains("WAIVED"));
+    assert!(
+        results["unmatched_waivers"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("DC-001"),
+        "a waiver for a passing check is reported"
+    );
+    assert!(String::from_utf8_lossy(&active.stderr).contains("warning: waiver DC-001"));
+
+    let (expired, results, _) = run(&write("expired.toml", "2020-01-01"), "expired");
+    assert_eq!(
+        expired.status.code(),
+        Some(1),
+        "an expired waiver no longer applies"
+    );
+    assert_eq!(results["assessment"]["conclusion"], "rectify");
+
+    std::fs::write(dir.path().join("bad.toml"), "[[waiver]]\nid = \"SS-021\"\njustification = \"\"\napprover = \"x\"\nexpires = \"2099-01-01\"\n").unwrap();
+    assert_eq!(
+        harness()
+            .args(["run", "--waivers"])
+            .arg(dir.path().join("bad.toml"))
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(78)
+    );
+}

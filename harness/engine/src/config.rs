@@ -26,6 +26,8 @@ pub struct Config {
 pub struct LabConfig {
     /// TOML file with the lab's verdicts for manual checks (relative to this config file).
     pub records: Option<String>,
+    /// TOML file with the findings the lab accepts (relative to this config file).
+    pub waivers: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -186,10 +188,13 @@ impl Config {
             other => other,
         })?;
         let base = path.parent().unwrap_or(Path::new(""));
-        if let Some(records) = &mut config.lab.records
-            && Path::new(records.as_str()).is_relative()
+        for file in [&mut config.lab.records, &mut config.lab.waivers]
+            .into_iter()
+            .flatten()
         {
-            *records = base.join(records.as_str()).display().to_string();
+            if Path::new(file.as_str()).is_relative() {
+                *file = base.join(file.as_str()).display().to_string();
+            }
         }
         for root in &mut config.target.trust_roots {
             if Path::new(root.as_str()).is_relative() {

@@ -221,6 +221,9 @@ pub struct CheckResult {
     pub thresholds: Vec<ThresholdUsed>,
     pub started_at: String,
     pub duration_ms: u64,
+    /// A waiver the lab applied to this finding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<crate::waivers::WaiverNote>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -286,6 +289,9 @@ pub struct RunResults {
     /// Set on a rectification re-test: the run it continues and the checks it re-ran.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retest: Option<Retest>,
+    /// Waivers that matched no failed check.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unmatched_waivers: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -304,7 +310,8 @@ impl RunResults {
     /// Nonconformities take precedence, because they are definite findings.
     pub fn exit_code(&self) -> i32 {
         let counts = Counts::of(&self.results);
-        if counts.fail > 0 {
+        let waived = self.results.iter().filter(|r| r.waived()).count();
+        if counts.fail > waived {
             exit::NONCONFORMITY
         } else if !self.complete || counts.inconclusive > 0 || self.results.is_empty() {
             exit::INCONCLUSIVE

@@ -57,6 +57,7 @@ pub fn result_of(
         thresholds: verdict.thresholds,
         started_at,
         duration_ms: elapsed.as_millis() as u64,
+        waiver: None,
     }
 }
 

@@ -74,6 +74,9 @@ pub struct ScoredCheck {
     /// Why the check is not in the score, when it is not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub excluded: Option<String>,
+    /// A failure the lab accepted with a waiver in force: scored as conforming.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub waived: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -135,6 +138,7 @@ pub fn assess(results: &[CheckResult], config: &ScoringConfig) -> Assessment {
                 (None, Some("inconclusive".to_string()))
             }
             (Outcome::Pass, None) => (Some(0.0), None),
+            (Outcome::Fail, None) if r.waived() => (Some(0.0), None),
             (Outcome::Fail, None) => {
                 nonconforming += 1;
                 if r.severity == Severity::Critical {
@@ -160,6 +164,7 @@ pub fn assess(results: &[CheckResult], config: &ScoringConfig) -> Assessment {
             deduction,
             earned: got,
             excluded,
+            waived: r.waived(),
         });
     }
     let raw = if applicable > 0.0 {
@@ -262,6 +267,7 @@ mod tests {
             thresholds: vec![],
             started_at: String::new(),
             duration_ms: 0,
+            waiver: None,
         }
     }
 

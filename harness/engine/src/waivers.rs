@@ -1,0 +1,106 @@
+//! Waivers: the lab accepts a finding, with a justification, an approver and an expiry date.
+//! A waived finding stays in every output, marked as waived; an expired waiver no longer
+//! applies; a waiver that matches no failed check is reported, since it is likely stale.
+//!
+//! ```toml
+//! [[waiver]]
+//! id = "SS-021"
+//! justification = "CDN adds no-store at the edge; origin fix scheduled"
+//! approver = "李工 (lab technical lead)"
+//! expires = "2027-01-31"
+//! ```
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{CheckResult, Outcome};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Waiver {
+    pub id: String,
+    pub justification: String,
+    pub approver: String,
+    /// Last day the waiver applies (inclusive).
+    pub expires: NaiveDate,
+}
+
+/// How a waiver stood when it was applied to a result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaiverNote {
+    pub justification: String,
+    pub approver: String,
+    pub expires: NaiveDate,
+    /// False when the waiver had expired: the finding counts again.
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Waivers {
+    pub waivers: Vec<Waiver>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    waiver: Vec<Waiver>,
+}
+
+impl Waivers {
+    pub fn load(path: &Path) -> Result<Waivers, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("waivers {}: {e}", path.display()))?;
+        let file: File =
+            toml::from_str(&text).map_err(|e| format!("waivers {}: {e}", path.display()))?;
+        for w in &file.waiver {
+            if w.justification.trim().is_empty() || w.approver.trim().is_empty() {
+                return Err(format!(
+                    "waivers {}: {} needs a justification and an approver",
+                    path.display(),
+                    w.id
+                ));
+            }
+        }
+        Ok(Waivers {
+            waivers: file.waiver,
+        })
+    }
+
+    /// Marks the failed results a waiver covers; returns descriptions of waivers that match
+    /// no failed check.
+    pub fn apply(&self, results: &mut [CheckResult], today: NaiveDate) -> Vec<String> {
+        let mut unmatched = Vec::new();
+        for w in &self.waivers {
+            match results
+                .iter_mut()
+                .find(|r| r.id.eq_ignore_ascii_case(&w.id))
+            {
+                Some(r) if r.outcome == Outcome::Fail => {
+                    r.waiver = Some(WaiverNote {
+                        justification: w.justification.clone(),
+                        approver: w.approver.clone(),
+                        expires: w.expires,
+                        active: today <= w.expires,
+                    });
+                }
+                Some(r) => unmatched.push(format!(
+                    "{}: the check did not fail ({}); the waiver is not needed",
+                    w.id,
+                    r.outcome.key()
+                )),
+                None => unmatched.push(format!("{}: no such check in this run", w.id)),
+            }
+        }
+        unmatched
+    }
+}
+
+impl CheckResult {
+    /// A failure the lab accepted with a waiver still in force.
+    pub fn waived(&self) -> bool {
+        self.outcome == Outcome::Fail && self.waiver.as_ref().is_some_and(|w| w.active)
+    }
+}
