@@ -1,6 +1,7 @@
 //! Outputs of a run, each a pure function of [`RunResults`]: `results.json` (the model
 //! itself, schema in docs/results-schema.md) and `junit.xml` for CI. PDF comes later.
 
+pub mod bundle;
 pub mod diff;
 pub mod json;
 pub mod junit;

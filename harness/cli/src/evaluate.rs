@@ -340,6 +340,7 @@ pub fn finalize(
     waivers: &tianping_engine::waivers::Waivers,
     scoring: &tianping_engine::scoring::ScoringConfig,
     out: &Path,
+    signing_key: Option<&str>,
 ) -> Result<RunResults, EvaluateError> {
     let today = chrono::Utc::now()
         .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8"))
@@ -354,5 +355,27 @@ pub fn finalize(
     }
     results.assessment = Some(assessment);
     tianping_reports::write_all(out, &results).map_err(|e| EvaluateError::Output(e.to_string()))?;
+    seal_bundle(out, &results.run_id, signing_key)?;
     Ok(results)
+}
+
+/// Seals the run folder with the lab's key, or a key made for this run when none is configured.
+pub fn seal_bundle(
+    out: &Path,
+    run_id: &str,
+    signing_key: Option<&str>,
+) -> Result<(), EvaluateError> {
+    use tianping_reports::bundle;
+    let (key, kind) = match signing_key {
+        Some(path) => (
+            bundle::load_key(Path::new(path)).map_err(|e| EvaluateError::Config(e.to_string()))?,
+            "lab",
+        ),
+        None => (
+            bundle::test_key().map_err(|e| EvaluateError::Output(e.to_string()))?,
+            "test",
+        ),
+    };
+    bundle::seal(out, run_id, &key, kind).map_err(|e| EvaluateError::Output(e.to_string()))?;
+    Ok(())
 }

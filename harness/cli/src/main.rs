@@ -39,6 +39,8 @@ enum Command {
     Quarterly(QuarterlyArgs),
     /// Compare two runs: nonconformities fixed, still open and new; score and conclusion.
     Diff(DiffArgs),
+    /// Check a run folder's signed manifest offline: names any file added, removed or changed.
+    Verify(VerifyArgs),
 }
 
 #[derive(clap::Args)]
@@ -117,6 +119,17 @@ struct QuarterlyArgs {
 }
 
 #[derive(clap::Args)]
+struct VerifyArgs {
+    /// The run folder (evidence bundle).
+    bundle: PathBuf,
+    /// The lab's public key (hex) the bundle must be signed with.
+    #[arg(long)]
+    signer: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
 struct DiffArgs {
     /// The earlier run (its folder or results.json).
     old: PathBuf,
@@ -189,6 +202,7 @@ fn main() -> ExitCode {
             Command::ExportReferencePackage(args) => export_package(args),
             Command::Quarterly(args) => quarterly(args).await,
             Command::Diff(args) => diff_runs(args),
+            Command::Verify(args) => verify_bundle(args),
         }
     });
     match outcome {
@@ -331,6 +345,7 @@ async fn run(args: RunArgs) -> Result<i32, Failure> {
     );
     let scoring = config.scoring.clone();
     let waivers = load_waivers(&config)?;
+    let signing_key = config.lab.signing_key.clone();
     let plan = RunPlan {
         config,
         credentials,
@@ -360,8 +375,14 @@ async fn run(args: RunArgs) -> Result<i32, Failure> {
         Some((prev, path)) => evaluate::merge_retest(prev, path, results, &scoring),
         None => results,
     };
-    let results = evaluate::finalize(results, &waivers, &scoring, &out_dir)
-        .map_err(|e| Failure(exit::INCONCLUSIVE, e.to_string()))?;
+    let results = evaluate::finalize(
+        results,
+        &waivers,
+        &scoring,
+        &out_dir,
+        signing_key.as_deref(),
+    )
+    .map_err(|e| Failure(exit::INCONCLUSIVE, e.to_string()))?;
     report_unmatched_waivers(&results);
     print_summary(&results);
     let c = &results.counts;
@@ -646,8 +667,14 @@ fn run_package(
             evaluate::EvaluateError::Config(m) => config_error(m),
             evaluate::EvaluateError::Output(m) => Failure(exit::INCONCLUSIVE, m),
         })?;
-    let results = evaluate::finalize(results, &load_waivers(config)?, &config.scoring, &out_dir)
-        .map_err(|e| Failure(exit::INCONCLUSIVE, e.to_string()))?;
+    let results = evaluate::finalize(
+        results,
+        &load_waivers(config)?,
+        &config.scoring,
+        &out_dir,
+        config.lab.signing_key.as_deref(),
+    )
+    .map_err(|e| Failure(exit::INCONCLUSIVE, e.to_string()))?;
     report_unmatched_waivers(&results);
     print_summary(&results);
     let c = &results.counts;
@@ -775,4 +802,50 @@ fn report_unmatched_waivers(results: &tianping_engine::RunResults) {
     for w in &results.unmatched_waivers {
         eprintln!("warning: waiver {w}");
     }
+}
+
+fn verify_bundle(args: VerifyArgs) -> Result<i32, Failure> {
+    let v = tianping_reports::bundle::verify(&args.bundle, args.signer.as_deref())
+        .map_err(config_error)?;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&v).expect("verification serializes")
+        );
+    } else {
+        println!(
+            "signature: {} (signer {} key {})",
+            if v.signature_valid {
+                "valid"
+            } else {
+                "INVALID"
+            },
+            v.signer_kind,
+            v.signer_public_key
+        );
+        for (what, list) in [
+            ("added", &v.added),
+            ("removed", &v.removed),
+            ("changed", &v.changed),
+        ] {
+            for f in list.iter() {
+                println!("{what}: {f}");
+            }
+        }
+        for p in &v.problems {
+            println!("problem: {p}");
+        }
+        for w in &v.warnings {
+            println!("warning: {w}");
+        }
+        println!(
+            "{}",
+            if v.ok() {
+                "bundle intact"
+            } else {
+                "bundle NOT intact"
+            }
+        );
+    }
+    Ok(if v.ok() { 0 } else { exit::NONCONFORMITY })
 }

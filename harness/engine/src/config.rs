@@ -28,6 +28,9 @@ pub struct LabConfig {
     pub records: Option<String>,
     /// TOML file with the findings the lab accepts (relative to this config file).
     pub waivers: Option<String>,
+    /// File with the lab's SM2 private key (64 hex characters) that seals each run's evidence
+    /// bundle. Without it, a key is generated for the run and the bundle says so.
+    pub signing_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -188,9 +191,13 @@ impl Config {
             other => other,
         })?;
         let base = path.parent().unwrap_or(Path::new(""));
-        for file in [&mut config.lab.records, &mut config.lab.waivers]
-            .into_iter()
-            .flatten()
+        for file in [
+            &mut config.lab.records,
+            &mut config.lab.waivers,
+            &mut config.lab.signing_key,
+        ]
+        .into_iter()
+        .flatten()
         {
             if Path::new(file.as_str()).is_relative() {
                 *file = base.join(file.as_str()).display().to_string();
