@@ -19,26 +19,37 @@ fn loopback_config() -> Config {
     config
 }
 
-async fn run_reference(faults: Faults, out: &Path, resume: bool) -> Result<RunResults, String> {
-    let embedded = tianping_harness::reference::start(loopback_config(), faults.clone())
-        .await
-        .map_err(|e| e.to_string())?;
-    let registry = tianping_suites::registry();
-    let checks = runner::select(&registry, &embedded.config.selection);
-    let plan = RunPlan {
+/// A run plan for the embedded reference target with every check, as `run` would build it.
+fn reference_plan<'r>(
+    embedded: &tianping_harness::reference::EmbeddedTarget,
+    registry: &'r [tianping_engine::CheckDef],
+    out: &Path,
+    lab_records: tianping_engine::lab::LabRecords,
+) -> RunPlan<'r> {
+    RunPlan {
         config: embedded.config.clone(),
         credentials: embedded.credentials.clone(),
         trust_roots: embedded.trust_roots.clone(),
         target: TargetSummary {
             base_url: embedded.server.base_url.clone(),
             kind: "reference".into(),
-            reference_faults: faults.names(),
+            reference_faults: vec![],
         },
-        checks,
+        checks: runner::select(registry, &embedded.config.selection),
         out_dir: out.to_path_buf(),
-        resume,
-        lab_records: embedded.lab_records.clone(),
-    };
+        resume: false,
+        lab_records,
+    }
+}
+
+async fn run_reference(faults: Faults, out: &Path, resume: bool) -> Result<RunResults, String> {
+    let embedded = tianping_harness::reference::start(loopback_config(), faults.clone())
+        .await
+        .map_err(|e| e.to_string())?;
+    let registry = tianping_suites::registry();
+    let mut plan = reference_plan(&embedded, &registry, out, embedded.lab_records.clone());
+    plan.target.reference_faults = faults.names();
+    plan.resume = resume;
     let results = evaluate::evaluate(plan, |_, _, _| {})
         .await
         .map_err(|e| e.to_string());
@@ -450,20 +461,12 @@ async fn scoring_gives_grant_rectify_refuse_and_incomplete_as_the_standard_says(
         .await
         .unwrap();
     let registry = tianping_suites::registry();
-    let plan = RunPlan {
-        config: embedded.config.clone(),
-        credentials: embedded.credentials.clone(),
-        trust_roots: embedded.trust_roots.clone(),
-        target: TargetSummary {
-            base_url: embedded.server.base_url.clone(),
-            kind: "reference".into(),
-            reference_faults: vec![],
-        },
-        checks: runner::select(&registry, &embedded.config.selection),
-        out_dir: dir.path().join("unrecorded"),
-        resume: false,
-        lab_records: Default::default(),
-    };
+    let plan = reference_plan(
+        &embedded,
+        &registry,
+        &dir.path().join("unrecorded"),
+        Default::default(),
+    );
     let unrecorded = evaluate::evaluate(plan, |_, _, _| {}).await.unwrap();
     assert_eq!(conclusion(&unrecorded), (None, Conclusion::Incomplete));
     assert!(
