@@ -1,0 +1,71 @@
+//! SS-008 — Vendor default accounts are removed or renamed: none of a short dictionary of
+//! default username/password pairs can log in to the console.
+
+use serde_json::json;
+use tianping_engine::{
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
+};
+
+use crate::common::paths;
+
+pub const CHECK: CheckDef = CheckDef {
+    meta: CheckMeta {
+        id: "SS-008",
+        suite: Suite::SystemSecurity,
+        title_zh: "默认账户已删除或重命名",
+        title_en: "Default accounts are removed or renamed",
+        clauses: &[Clause {
+            source: "GB/T 22239-2019 8.1.4.2 b) rename or remove default accounts, change default passwords",
+            provenance: Provenance::Verified,
+        }],
+        tianping_clause: None,
+        severity: Severity::High,
+        weight: 3,
+        mode: Mode::Remote,
+        active: true,
+        fault: "default-admin-account",
+    },
+    run: |ctx| Box::pin(run(ctx)),
+    package: None,
+};
+
+/// Pairs vendors ship and operators forget; one attempt each, so no account is locked out.
+const DEFAULTS: [(&str, &str); 8] = [
+    ("admin", "admin"),
+    ("admin", "admin123"),
+    ("admin", "123456"),
+    ("root", "root"),
+    ("root", "123456"),
+    ("administrator", "password"),
+    ("test", "test"),
+    ("guest", "guest"),
+];
+
+async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
+    let mut failures = Vec::new();
+    for (user, pass) in DEFAULTS {
+        let ex = ctx
+            .post_json(
+                paths::LOGIN,
+                &json!({"username": user, "password": pass}),
+                &[],
+            )
+            .await?;
+        if ex.is_success() {
+            failures.push(format!(
+                "`{user}` with its vendor default password logs in (HTTP {})",
+                ex.status
+            ));
+        }
+    }
+    Ok(
+        Verdict::from_samples(DEFAULTS.len() as u64, &failures, "default accounts refused").with(
+            "tried",
+            DEFAULTS
+                .iter()
+                .map(|(u, _)| *u)
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+    )
+}

@@ -1,0 +1,118 @@
+//! SS-016 — Input is validated: a body that is not JSON, a field of the wrong type, an
+//! oversized body, and ids carrying path traversal or SQL are each answered with a 4xx — never a
+//! 5xx (the input reached code that did not expect it) and never a success.
+
+use tianping_engine::{
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Method, Mode, Provenance, Severity, Suite,
+    Verdict,
+};
+
+use crate::common;
+
+pub const CHECK: CheckDef = CheckDef {
+    meta: CheckMeta {
+        id: "SS-016",
+        suite: Suite::SystemSecurity,
+        title_zh: "输入数据有效性校验",
+        title_en: "Input is validated",
+        clauses: &[Clause {
+            source: "GB/T 22239-2019 8.1.4.4 d) validity checking of data input through interfaces",
+            provenance: Provenance::Verified,
+        }],
+        tianping_clause: None,
+        severity: Severity::High,
+        weight: 3,
+        mode: Mode::Remote,
+        active: true,
+        fault: "input-causes-500",
+    },
+    run: |ctx| Box::pin(run(ctx)),
+    package: None,
+};
+
+/// Sends a signed request with a raw body (which need not be JSON).
+async fn send_raw(
+    ctx: &Ctx,
+    method: Method,
+    path: &str,
+    body: Vec<u8>,
+) -> Result<tianping_engine::http::Exchange, CheckError> {
+    let now = chrono::Utc::now().timestamp();
+    let mut headers = ctx.signing_headers(method.as_str(), path, &body, now, &ctx.nonce())?;
+    headers.push(("content-type".into(), "application/json".into()));
+    Ok(ctx.http.send(method, path, &headers, Some(body)).await?)
+}
+
+async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
+    let mut mistyped = common::deposit_body(ctx, &common::lab_content(ctx, "SS-016"));
+    mistyped["business_type"] = serde_json::json!(123);
+    // Just over the profile's 1 MiB original limit, yet small enough that a server reads the
+    // whole body before refusing it: a far larger body makes many servers drop the connection
+    // mid-upload, which says nothing about validation and disturbs concurrent checks.
+    let oversized = common::deposit_body(ctx, &vec![b'x'; 1024 * 1024 + 4096]);
+    let cases = [
+        (
+            "body that is not JSON",
+            send_raw(
+                ctx,
+                Method::POST,
+                common::paths::EVIDENCE,
+                b"{\"business_type\": ".to_vec(),
+            )
+            .await?,
+        ),
+        (
+            "business_type of the wrong type",
+            send_raw(
+                ctx,
+                Method::POST,
+                common::paths::EVIDENCE,
+                mistyped.to_string().into_bytes(),
+            )
+            .await?,
+        ),
+        (
+            "3 MiB original",
+            send_raw(
+                ctx,
+                Method::POST,
+                common::paths::EVIDENCE,
+                oversized.to_string().into_bytes(),
+            )
+            .await?,
+        ),
+        (
+            "path traversal in an id",
+            ctx.signed(
+                Method::GET,
+                &common::paths::evidence("../../../../etc/passwd"),
+                None,
+            )
+            .await?,
+        ),
+        (
+            "SQL in an id",
+            ctx.signed(Method::GET, &common::paths::evidence("' OR '1'='1"), None)
+                .await?,
+        ),
+    ];
+    let mut failures = Vec::new();
+    let mut verdict_lines = Vec::new();
+    for (label, ex) in &cases {
+        match ex.status {
+            400..=499 => {}
+            500..=599 => failures.push(format!("{label}: HTTP {} (server error)", ex.status)),
+            s => failures.push(format!("{label}: HTTP {s}, not refused")),
+        }
+        verdict_lines.push((label.to_string(), ex.excerpt()));
+    }
+    let mut verdict = Verdict::from_samples(
+        cases.len() as u64,
+        &failures,
+        "malformed inputs answered with 4xx",
+    );
+    for (k, v) in verdict_lines {
+        verdict = verdict.with(k, v);
+    }
+    Ok(verdict)
+}

@@ -1,0 +1,118 @@
+//! SS-023 — Errors do not leak internals: the answers to an unknown path, a malformed body and
+//! a malformed block height carry no stack trace, source path, SQL or parser internals.
+
+use tianping_engine::{
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Method, Mode, Provenance, Severity, Suite,
+    Verdict,
+};
+
+use crate::common;
+
+pub const CHECK: CheckDef = CheckDef {
+    meta: CheckMeta {
+        id: "SS-023",
+        suite: Suite::SystemSecurity,
+        title_zh: "错误信息不泄露内部细节",
+        title_en: "Errors do not leak internals",
+        clauses: &[
+            Clause {
+                source: "GB/T 22239-2019 8.1.4.4 d) (error handling follows from input checking)",
+                provenance: Provenance::Known,
+            },
+            Clause {
+                source: "No stack traces, source paths or SQL in error answers",
+                provenance: Provenance::Policy,
+            },
+        ],
+        tianping_clause: None,
+        severity: Severity::Medium,
+        weight: 2,
+        mode: Mode::Remote,
+        active: false,
+        fault: "verbose-errors",
+    },
+    run: |ctx| Box::pin(run(ctx)),
+    package: None,
+};
+
+/// Text that only internals produce: traces, source locations, SQL engines, runtime paths.
+const MARKERS: [&str; 14] = [
+    "stack backtrace",
+    "panicked at",
+    "traceback (most recent call last)",
+    "exception in thread",
+    "at java.",
+    ".rs:",
+    ".py\", line",
+    ".go:",
+    "sqlstate",
+    "ora-0",
+    "syntax error at or near",
+    "/home/",
+    "/usr/src/",
+    "serde_json::",
+];
+
+/// The internal markers found in a body, case-insensitively.
+pub fn leaks(body: &[u8]) -> Vec<&'static str> {
+    let text = String::from_utf8_lossy(body).to_lowercase();
+    MARKERS
+        .iter()
+        .copied()
+        .filter(|m| text.contains(m))
+        .collect()
+}
+
+async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
+    let malformed = {
+        let body = b"{\"business_type\": ".to_vec();
+        let now = chrono::Utc::now().timestamp();
+        let mut headers =
+            ctx.signing_headers("POST", common::paths::EVIDENCE, &body, now, &ctx.nonce())?;
+        headers.push(("content-type".into(), "application/json".into()));
+        ctx.http
+            .send(Method::POST, common::paths::EVIDENCE, &headers, Some(body))
+            .await?
+    };
+    let cases = [
+        ("unknown path", ctx.get("/api/v1/no-such-endpoint").await?),
+        ("malformed deposit body", malformed),
+        (
+            "malformed block height",
+            ctx.get("/api/v1/chain/blocks/not-a-number").await?,
+        ),
+    ];
+    let mut failures = Vec::new();
+    let mut lines = Vec::new();
+    for (label, ex) in &cases {
+        let found = leaks(&ex.body);
+        if !found.is_empty() {
+            failures.push(format!(
+                "{label} (HTTP {}): shows {}",
+                ex.status,
+                found.join(", ")
+            ));
+        }
+        lines.push((label.to_string(), ex.excerpt()));
+    }
+    let mut verdict = Verdict::from_samples(cases.len() as u64, &failures, "error answers");
+    for (k, v) in lines {
+        verdict = verdict.with(k, v);
+    }
+    Ok(verdict)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn markers_are_found_case_insensitively_and_plain_errors_pass() {
+        assert_eq!(
+            super::leaks(b"{\"code\":\"INVALID_ARGUMENT\",\"message\":\"body is not valid JSON\"}"),
+            Vec::<&str>::new()
+        );
+        assert_eq!(
+            super::leaks(b"Stack Backtrace: at src/main.rs:12"),
+            vec!["stack backtrace", ".rs:"]
+        );
+    }
+}
