@@ -64,13 +64,7 @@ pub fn assemble(
         && checks
             .iter()
             .all(|c| results.iter().any(|r| r.id == c.meta.id));
-    let mut assessment = tianping_engine::scoring::assess(&results, scoring);
-    if !complete {
-        assessment.conclusion = tianping_engine::scoring::Conclusion::Incomplete;
-        assessment.score = None;
-        assessment.grade = None;
-        assessment.rule = "the run did not finish: no conclusion".into();
-    }
+    let assessment = tianping_engine::scoring::assess_run(&results, complete, scoring);
     RunResults {
         schema: RESULTS_SCHEMA.to_string(),
         harness_version: HARNESS_VERSION.to_string(),
@@ -310,13 +304,7 @@ pub fn merge_retest(
             .selected
             .iter()
             .all(|id| results.iter().any(|r| &r.id == id));
-    let mut assessment = tianping_engine::scoring::assess(&results, scoring);
-    if !complete {
-        assessment.conclusion = tianping_engine::scoring::Conclusion::Incomplete;
-        assessment.score = None;
-        assessment.grade = None;
-        assessment.rule = "the re-test did not finish: no conclusion".into();
-    }
+    let assessment = tianping_engine::scoring::assess_run(&results, complete, scoring);
     RunResults {
         complete,
         selected: previous.selected.clone(),
@@ -346,13 +334,8 @@ pub fn finalize(
         .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8"))
         .date_naive();
     results.unmatched_waivers = waivers.apply(&mut results.results, today);
-    let mut assessment = tianping_engine::scoring::assess(&results.results, scoring);
-    if !results.complete {
-        assessment.conclusion = tianping_engine::scoring::Conclusion::Incomplete;
-        assessment.score = None;
-        assessment.grade = None;
-        assessment.rule = "the run did not finish: no conclusion".into();
-    }
+    let assessment =
+        tianping_engine::scoring::assess_run(&results.results, results.complete, scoring);
     results.assessment = Some(assessment);
     tianping_reports::write_all(out, &results).map_err(|e| EvaluateError::Output(e.to_string()))?;
     seal_bundle(out, &results.run_id, signing_key)?;

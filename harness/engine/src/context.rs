@@ -155,17 +155,33 @@ impl Ctx {
         path: &str,
         body: Option<&Value>,
     ) -> Result<Exchange, CheckError> {
-        let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
         let now = chrono::Utc::now().timestamp();
-        let mut headers =
-            self.signing_headers(method.as_str(), path, &bytes, now, &self.nonce())?;
+        self.signed_raw(
+            method,
+            path,
+            body.map(|b| b.to_string().into_bytes()),
+            now,
+            &self.nonce(),
+        )
+        .await
+    }
+
+    /// Sends `body` (any bytes, JSON or not) signed with the given timestamp and nonce: for
+    /// checks that probe freshness, replay or malformed input.
+    pub async fn signed_raw(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+        timestamp: i64,
+        nonce: &str,
+    ) -> Result<Exchange, CheckError> {
+        let bytes = body.clone().unwrap_or_default();
+        let mut headers = self.signing_headers(method.as_str(), path, &bytes, timestamp, nonce)?;
         if body.is_some() {
             headers.push(("content-type".into(), "application/json".into()));
         }
-        Ok(self
-            .http
-            .send(method, path, &headers, body.map(|_| bytes))
-            .await?)
+        Ok(self.http.send(method, path, &headers, body).await?)
     }
 }
 

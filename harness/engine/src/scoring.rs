@@ -106,6 +106,19 @@ pub fn grade(score: f64) -> &'static str {
     }
 }
 
+/// Assesses a run; a run that did not finish gets no score and no conclusion, whatever its
+/// results so far.
+pub fn assess_run(results: &[CheckResult], complete: bool, config: &ScoringConfig) -> Assessment {
+    let mut assessment = assess(results, config);
+    if !complete {
+        assessment.conclusion = Conclusion::Incomplete;
+        assessment.score = None;
+        assessment.grade = None;
+        assessment.rule = "the run did not finish: no conclusion".into();
+    }
+    assessment
+}
+
 pub fn assess(results: &[CheckResult], config: &ScoringConfig) -> Assessment {
     let mut checks = Vec::new();
     let (mut earned, mut applicable) = (0.0, 0.0);

@@ -45,17 +45,14 @@ async fn deposit_at(
     body: &[u8],
 ) -> Result<tianping_engine::http::Exchange, CheckError> {
     let ts = chrono::Utc::now().timestamp() + skew_secs;
-    let mut headers = ctx.signing_headers("POST", common::paths::EVIDENCE, body, ts, nonce)?;
-    headers.push(("content-type".into(), "application/json".into()));
-    Ok(ctx
-        .http
-        .send(
-            Method::POST,
-            common::paths::EVIDENCE,
-            &headers,
-            Some(body.to_vec()),
-        )
-        .await?)
+    ctx.signed_raw(
+        Method::POST,
+        common::paths::EVIDENCE,
+        Some(body.to_vec()),
+        ts,
+        nonce,
+    )
+    .await
 }
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {

@@ -37,10 +37,14 @@ async fn send_raw(
     path: &str,
     body: Vec<u8>,
 ) -> Result<tianping_engine::http::Exchange, CheckError> {
-    let now = chrono::Utc::now().timestamp();
-    let mut headers = ctx.signing_headers(method.as_str(), path, &body, now, &ctx.nonce())?;
-    headers.push(("content-type".into(), "application/json".into()));
-    Ok(ctx.http.send(method, path, &headers, Some(body)).await?)
+    ctx.signed_raw(
+        method,
+        path,
+        Some(body),
+        chrono::Utc::now().timestamp(),
+        &ctx.nonce(),
+    )
+    .await
 }
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {

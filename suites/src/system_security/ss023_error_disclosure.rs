@@ -64,16 +64,15 @@ pub fn leaks(body: &[u8]) -> Vec<&'static str> {
 }
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
-    let malformed = {
-        let body = b"{\"business_type\": ".to_vec();
-        let now = chrono::Utc::now().timestamp();
-        let mut headers =
-            ctx.signing_headers("POST", common::paths::EVIDENCE, &body, now, &ctx.nonce())?;
-        headers.push(("content-type".into(), "application/json".into()));
-        ctx.http
-            .send(Method::POST, common::paths::EVIDENCE, &headers, Some(body))
-            .await?
-    };
+    let malformed = ctx
+        .signed_raw(
+            Method::POST,
+            common::paths::EVIDENCE,
+            Some(b"{\"business_type\": ".to_vec()),
+            chrono::Utc::now().timestamp(),
+            &ctx.nonce(),
+        )
+        .await?;
     let cases = [
         ("unknown path", ctx.get("/api/v1/no-such-endpoint").await?),
         ("malformed deposit body", malformed),
