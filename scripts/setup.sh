@@ -7,6 +7,11 @@ need_apt=()
 command -v cc >/dev/null 2>&1 || need_apt+=(build-essential)      # aws-lc-sys builds C code
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 [ -e /etc/ssl/certs/ca-certificates.crt ] || need_apt+=(ca-certificates)
+# The PDF report embeds Noto Sans CJK SC (SIL OFL 1.1); fontconfig finds it.
+command -v fc-match >/dev/null 2>&1 || need_apt+=(fontconfig)
+fc-list 2>/dev/null | grep -q "Noto Sans CJK SC" || need_apt+=(fonts-noto-cjk)
+# The report tests open the PDFs and read their text back with poppler.
+command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=""

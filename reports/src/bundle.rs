@@ -84,6 +84,11 @@ fn entry(dir: &Path, rel: &str) -> Result<FileEntry, BundleError> {
     })
 }
 
+/// Every file of `dir` with its digests (the manifest's entries, before sealing).
+pub fn inventory(dir: &Path) -> Result<Vec<FileEntry>, BundleError> {
+    list_files(dir)?.iter().map(|rel| entry(dir, rel)).collect()
+}
+
 /// Reads a lab signing key: a file holding the 32-byte SM2 private key as 64 hex characters.
 pub fn load_key(path: &Path) -> Result<sm2::dsa::SigningKey, BundleError> {
     let text = std::fs::read_to_string(path).map_err(|e| io(path, e))?;
@@ -113,10 +118,7 @@ pub fn seal(
     key: &sm2::dsa::SigningKey,
     signer_kind: &str,
 ) -> Result<Manifest, BundleError> {
-    let files = list_files(dir)?
-        .iter()
-        .map(|rel| entry(dir, rel))
-        .collect::<Result<Vec<_>, _>>()?;
+    let files = inventory(dir)?;
     let manifest = Manifest {
         schema: BUNDLE_SCHEMA.into(),
         run_id: run_id.into(),

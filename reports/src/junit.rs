@@ -198,6 +198,7 @@ mod tests {
             assessment: None,
             retest: None,
             unmatched_waivers: vec![],
+            parties: Default::default(),
         }
     }
 

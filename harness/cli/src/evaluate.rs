@@ -80,6 +80,7 @@ pub fn assemble(
         assessment: Some(assessment),
         retest: None,
         unmatched_waivers: Vec::new(),
+        parties: Default::default(),
     }
 }
 
@@ -321,25 +322,45 @@ pub fn merge_retest(
     }
 }
 
-/// Last step of every run: applies the lab's waivers, assesses the results again and writes
-/// results.json and junit.xml.
-pub fn finalize(
-    mut results: RunResults,
-    waivers: &tianping_engine::waivers::Waivers,
-    scoring: &tianping_engine::scoring::ScoringConfig,
-    out: &Path,
-    signing_key: Option<&str>,
-) -> Result<RunResults, EvaluateError> {
+/// What the last step of a run needs besides the results.
+pub struct Finish<'a> {
+    pub waivers: &'a tianping_engine::waivers::Waivers,
+    pub scoring: &'a tianping_engine::scoring::ScoringConfig,
+    pub out: &'a Path,
+    pub config: &'a Config,
+    /// Report languages (`zh`, `en`); empty for no PDF.
+    pub languages: &'a [String],
+    /// The run a rectification re-test continues, for the report's comparison.
+    pub previous: Option<&'a RunResults>,
+}
+
+/// Last step of every run: applies the lab's waivers, assesses the results again, writes
+/// results.json, junit.xml and the PDF report(s), and seals the folder. A report that cannot
+/// be rendered is an error, but only after the other outputs are written and sealed.
+pub fn finalize(mut results: RunResults, finish: &Finish<'_>) -> Result<RunResults, EvaluateError> {
     let today = chrono::Utc::now()
         .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8"))
         .date_naive();
-    results.unmatched_waivers = waivers.apply(&mut results.results, today);
+    results.unmatched_waivers = finish.waivers.apply(&mut results.results, today);
     let assessment =
-        tianping_engine::scoring::assess_run(&results.results, results.complete, scoring);
+        tianping_engine::scoring::assess_run(&results.results, results.complete, finish.scoring);
     results.assessment = Some(assessment);
+    results.parties = tianping_engine::model::Parties::from_config(finish.config);
+    let out = finish.out;
     tianping_reports::write_all(out, &results).map_err(|e| EvaluateError::Output(e.to_string()))?;
-    seal_bundle(out, &results.run_id, signing_key)?;
-    Ok(results)
+    let report_error =
+        crate::pdf::write_reports(out, &results, finish.previous, finish.languages).err();
+    seal_bundle(
+        out,
+        &results.run_id,
+        finish.config.lab.signing_key.as_deref(),
+    )?;
+    match report_error {
+        Some(e) => Err(EvaluateError::Output(format!(
+            "{e} (results.json and junit.xml are written and sealed)"
+        ))),
+        None => Ok(results),
+    }
 }
 
 /// Seals the run folder with the lab's key, or a key made for this run when none is configured.

@@ -3,5 +3,6 @@
 //! reference), build the context, run the selected checks with a journal, write outputs.
 
 pub mod evaluate;
+pub mod pdf;
 pub mod quarterly;
 pub mod reference;

@@ -82,6 +82,31 @@ struct RunArgs {
     /// Switch on a fault in the built-in reference platform (repeatable; no --target).
     #[arg(long = "fault", value_delimiter = ',')]
     faults: Vec<String>,
+    /// Languages of the PDF report: zh (default), en, zh,en, or none.
+    #[arg(long = "lang", value_delimiter = ',', default_value = "zh", value_parser = parse_lang)]
+    languages: Vec<String>,
+}
+
+fn parse_lang(s: &str) -> Result<String, String> {
+    let s = s.trim().to_ascii_lowercase();
+    if s == "none" || tianping_harness::pdf::LANGUAGES.contains(&s.as_str()) {
+        Ok(s)
+    } else {
+        Err(format!("unknown report language `{s}` (zh, en or none)"))
+    }
+}
+
+impl RunArgs {
+    fn report_languages(&self) -> Vec<String> {
+        let mut langs: Vec<String> = self
+            .languages
+            .iter()
+            .filter(|l| *l != "none")
+            .cloned()
+            .collect();
+        langs.dedup();
+        langs
+    }
 }
 
 #[derive(clap::Args)]
@@ -345,7 +370,7 @@ async fn run(args: RunArgs) -> Result<i32, Failure> {
     );
     let scoring = config.scoring.clone();
     let waivers = load_waivers(&config)?;
-    let signing_key = config.lab.signing_key.clone();
+    let finish_config = config.clone();
     let plan = RunPlan {
         config,
         credentials,
@@ -375,12 +400,17 @@ async fn run(args: RunArgs) -> Result<i32, Failure> {
         Some((prev, path)) => evaluate::merge_retest(prev, path, results, &scoring),
         None => results,
     };
+    let languages = args.report_languages();
     let results = evaluate::finalize(
         results,
-        &waivers,
-        &scoring,
-        &out_dir,
-        signing_key.as_deref(),
+        &evaluate::Finish {
+            waivers: &waivers,
+            scoring: &scoring,
+            out: &out_dir,
+            config: &finish_config,
+            languages: &languages,
+            previous: previous.as_ref().map(|(p, _)| p),
+        },
     )
     .map_err(|e| Failure(exit::INCONCLUSIVE, e.to_string()))?;
     report_unmatched_waivers(&results);
@@ -667,12 +697,17 @@ fn run_package(
             evaluate::EvaluateError::Config(m) => config_error(m),
             evaluate::EvaluateError::Output(m) => Failure(exit::INCONCLUSIVE, m),
         })?;
+    let languages = args.report_languages();
     let results = evaluate::finalize(
         results,
-        &load_waivers(config)?,
-        &config.scoring,
-        &out_dir,
-        config.lab.signing_key.as_deref(),
+        &evaluate::Finish {
+            waivers: &load_waivers(config)?,
+            scoring: &config.scoring,
+            out: &out_dir,
+            config,
+            languages: &languages,
+            previous: None,
+        },
     )
     .map_err(|e| Failure(exit::INCONCLUSIVE, e.to_string()))?;
     report_unmatched_waivers(&results);

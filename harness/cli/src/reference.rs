@@ -43,6 +43,23 @@ pub async fn start_with(
     let loopback = "127.0.0.1:0".parse().expect("loopback address");
     let server = tianping_fixtures::start_with(faults, dialect, loopback).await?;
     config.target.base_url = Some(server.base_url.clone());
+    // The cover of a reference run says what it is, unless the user's config names parties.
+    use tianping_fixtures::lab_documents::EVALUATOR;
+    config
+        .target
+        .applicant
+        .get_or_insert_with(|| "参考申请方（内置演示） / Reference applicant (built-in)".into());
+    config
+        .target
+        .platform
+        .get_or_insert_with(|| "天平链参考存证平台 / Tianping reference evidence platform".into());
+    config
+        .lab
+        .name
+        .get_or_insert_with(|| "自测（未指定测评机构） / Self-test (no lab configured)".into());
+    if config.lab.evaluators.is_empty() {
+        config.lab.evaluators.push(EVALUATOR.into());
+    }
     let issued = &server.credentials;
     let credentials = Credentials {
         api_key_id: issued.api_key_id.clone(),

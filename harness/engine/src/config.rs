@@ -31,11 +31,20 @@ pub struct LabConfig {
     /// File with the lab's SM2 private key (64 hex characters) that seals each run's evidence
     /// bundle. Without it, a key is generated for the run and the bundle says so.
     pub signing_key: Option<String>,
+    /// The evaluation lab's name and its evaluators, for the report's cover.
+    pub name: Option<String>,
+    pub evaluators: Vec<String>,
+    /// RFC 3161 time-stamping service for the bundle's manifest (a host outside the target's
+    /// scope that the lab names itself). Without it the manifest is signed but not time-stamped.
+    pub tsa_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TargetConfig {
+    /// The applicant organisation and the platform under evaluation, for the report's cover.
+    pub applicant: Option<String>,
+    pub platform: Option<String>,
     /// Base URL of the platform's profile API, e.g. `https://evidence.example.cn`.
     pub base_url: Option<String>,
     /// Further hosts the harness may contact (a separate chain node, TSA). Nothing else is.

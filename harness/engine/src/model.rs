@@ -292,6 +292,29 @@ pub struct RunResults {
     /// Waivers that matched no failed check.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unmatched_waivers: Vec<String>,
+    /// Who evaluated whom, from the configuration (for the report's cover).
+    #[serde(default)]
+    pub parties: Parties,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Parties {
+    pub applicant: Option<String>,
+    pub platform: Option<String>,
+    pub lab: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evaluators: Vec<String>,
+}
+
+impl Parties {
+    pub fn from_config(config: &crate::Config) -> Parties {
+        Parties {
+            applicant: config.target.applicant.clone(),
+            platform: config.target.platform.clone(),
+            lab: config.lab.name.clone(),
+            evaluators: config.lab.evaluators.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -62,6 +62,15 @@ impl Conclusion {
             Conclusion::Incomplete => "测评未完成，暂无结论",
         }
     }
+
+    pub fn title_en(self) -> &'static str {
+        match self {
+            Conclusion::Grant => "Grant access",
+            Conclusion::Rectify => "Grant after rectification within the set time",
+            Conclusion::Refuse => "Refuse access",
+            Conclusion::Incomplete => "Evaluation incomplete: no conclusion",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -91,6 +100,9 @@ pub struct Assessment {
     pub conclusion: Conclusion,
     /// The rule that produced the conclusion, in words.
     pub rule: String,
+    /// The same rule in Chinese, for the report.
+    #[serde(default)]
+    pub rule_zh: String,
     pub undecided: Vec<String>,
     pub checks: Vec<ScoredCheck>,
 }
@@ -115,6 +127,7 @@ pub fn assess_run(results: &[CheckResult], complete: bool, config: &ScoringConfi
         assessment.score = None;
         assessment.grade = None;
         assessment.rule = "the run did not finish: no conclusion".into();
+        assessment.rule_zh = "测评运行未完成：不作结论".into();
     }
     assessment
 }
@@ -186,13 +199,18 @@ pub fn assess(results: &[CheckResult], config: &ScoringConfig) -> Assessment {
         0.0
     };
     let score = ((raw - special.len() as f64).max(0.0) * 100.0).round() / 100.0;
-    let (conclusion, rule, score, grade_text) = if !undecided.is_empty() {
+    let undecided_list = undecided.join(", ");
+    let special_list = special.join(", ");
+    let (conclusion, rule, rule_zh, score, grade_text) = if !undecided.is_empty() {
         (
             Conclusion::Incomplete,
             format!(
-                "{} check(s) undecided ({}): no conclusion until every check has a verdict",
+                "{} check(s) undecided ({undecided_list}): no conclusion until every check has a verdict",
                 undecided.len(),
-                undecided.join(", ")
+            ),
+            format!(
+                "{} 项检查尚无判定（{undecided_list}）：全部检查有判定前不作结论",
+                undecided.len()
             ),
             None,
             None,
@@ -201,6 +219,7 @@ pub fn assess(results: &[CheckResult], config: &ScoringConfig) -> Assessment {
         (
             Conclusion::Incomplete,
             "no scored check".to_string(),
+            "没有计分的检查项".to_string(),
             None,
             None,
         )
@@ -208,9 +227,9 @@ pub fn assess(results: &[CheckResult], config: &ScoringConfig) -> Assessment {
         (
             Conclusion::Refuse,
             format!(
-                "critical finding(s) {} are special deductions: the evaluation fails whatever the score",
-                special.join(", ")
+                "critical finding(s) {special_list} are special deductions: the evaluation fails whatever the score"
             ),
+            format!("严重不符合项 {special_list} 属特别扣分项：无论得分多少，测评不通过"),
             Some(score),
             Some(grade(0.0).to_string()),
         )
@@ -218,6 +237,7 @@ pub fn assess(results: &[CheckResult], config: &ScoringConfig) -> Assessment {
         (
             Conclusion::Refuse,
             format!("score {score:.2} is below the minimum of 70"),
+            format!("得分 {score:.2} 低于 70 分的达标线"),
             Some(score),
             Some(grade(score).to_string()),
         )
@@ -227,6 +247,9 @@ pub fn assess(results: &[CheckResult], config: &ScoringConfig) -> Assessment {
             format!(
                 "score {score:.2} ≥ 70 with {nonconforming} nonconformit(ies) and no critical finding: grant after rectification within 2 months"
             ),
+            format!(
+                "得分 {score:.2} ≥ 70，有 {nonconforming} 项不符合且无严重不符合：限期 2 个月整改后准予接入"
+            ),
             Some(score),
             Some(grade(score).to_string()),
         )
@@ -234,6 +257,7 @@ pub fn assess(results: &[CheckResult], config: &ScoringConfig) -> Assessment {
         (
             Conclusion::Grant,
             format!("every scored check conforms (score {score:.2})"),
+            format!("全部计分检查项符合（得分 {score:.2}）"),
             Some(score),
             Some(grade(score).to_string()),
         )
@@ -246,6 +270,7 @@ pub fn assess(results: &[CheckResult], config: &ScoringConfig) -> Assessment {
         grade: grade_text,
         conclusion,
         rule,
+        rule_zh,
         undecided,
         checks,
     }

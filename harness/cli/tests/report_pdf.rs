@@ -1,0 +1,221 @@
+//! The PDF report as the secretariat gets it: rendered by the binary, opened by poppler
+//! (pdfinfo), its text read back (pdftotext) and compared with results.json. poppler-utils
+//! and the CJK font come from ./scripts/setup.sh.
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+fn harness() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_tianping-harness"))
+}
+
+fn poppler(tool: &str, args: &[&str], pdf: &Path) -> String {
+    let out = Command::new(tool)
+        .args(args)
+        .arg(pdf)
+        .args(if tool == "pdftotext" {
+            &["-"][..]
+        } else {
+            &[][..]
+        })
+        .output()
+        .unwrap_or_else(|e| panic!("{tool} not found ({e}): run ./scripts/setup.sh"));
+    assert!(
+        out.status.success(),
+        "{tool} {}: {}",
+        pdf.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The PDF's text without whitespace, so a title wrapped inside a table cell still matches.
+fn pdf_text(pdf: &Path) -> String {
+    poppler("pdftotext", &["-raw", "-enc", "UTF-8"], pdf)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+fn squeeze(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn results(dir: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(dir.join("results.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn both_languages_render_every_check_and_agree_with_results_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = harness()
+        .args([
+            "run",
+            "--fault",
+            "cache-control-missing",
+            "--lang",
+            "zh,en",
+            "--out",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let results = results(dir.path());
+    let checks = results["results"].as_array().unwrap();
+    let assessment = &results["assessment"];
+    assert_eq!(assessment["conclusion"], "rectify");
+    for (lang, title_key, conclusion, heading) in [
+        (
+            "zh",
+            "title_zh",
+            "限期整改后准予接入",
+            "天平链接入技术测评报告",
+        ),
+        (
+            "en",
+            "title_en",
+            "Grant after rectification within the set time",
+            "Tianping Chain Access — Technical Evaluation Report",
+        ),
+    ] {
+        let pdf = dir.path().join(format!("report-{lang}.pdf"));
+        let info = poppler("pdfinfo", &[], &pdf);
+        let pages: usize = info
+            .lines()
+            .find_map(|l| l.strip_prefix("Pages:"))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no page count in pdfinfo output:\n{info}"));
+        assert!(pages >= 4, "{lang}: {pages} pages");
+        let fonts = poppler("pdffonts", &[], &pdf);
+        assert!(
+            fonts.contains("NotoSansCJK") && !fonts.lines().skip(2).any(|l| l.contains(" no ")),
+            "{lang}: the CJK font must be embedded:\n{fonts}"
+        );
+        let text = pdf_text(&pdf);
+        assert!(text.contains(&squeeze(heading)), "{lang}: title missing");
+        assert!(text.contains(&squeeze(conclusion)), "{lang}: conclusion");
+        let score = format!("{:.2}", assessment["score"].as_f64().unwrap());
+        assert!(text.contains(&score), "{lang}: score {score}");
+        let run_id = results["run_id"].as_str().unwrap();
+        assert!(text.contains(run_id), "{lang}: run id on the cover");
+        assert!(
+            text.contains(results["config_sm3"].as_str().unwrap()),
+            "{lang}: config digest on the cover"
+        );
+        for check in checks {
+            let id = check["id"].as_str().unwrap();
+            let title = squeeze(check[title_key].as_str().unwrap());
+            assert!(text.contains(id), "{lang}: {id} missing");
+            assert!(
+                text.contains(&title),
+                "{lang}: {id} title `{title}` missing"
+            );
+        }
+        // The nonconformity is listed with its finding.
+        let ss021 = checks.iter().find(|c| c["id"] == "SS-021").unwrap();
+        let finding: String = squeeze(ss021["summary"].as_str().unwrap())
+            .chars()
+            .take(30)
+            .collect();
+        assert!(text.contains(&finding), "{lang}: finding `{finding}`");
+        // Counts in the summary table: the totals row ends with the number of checks.
+        assert!(text.contains(&checks.len().to_string()));
+        // The annex lists results.json with its SM3 digest.
+        let results_sm3 = tianping_profile::digest::sm3_hex(
+            &std::fs::read(dir.path().join("results.json")).unwrap(),
+        );
+        assert!(text.contains(&results_sm3), "{lang}: annex digest");
+    }
+    // The reports are part of the sealed bundle.
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("manifest.json")).unwrap()).unwrap();
+    let files: Vec<&str> = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert!(files.contains(&"report-zh.pdf") && files.contains(&"report-en.pdf"));
+}
+
+#[test]
+fn the_report_of_a_retest_shows_both_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (before, after) = (dir.path().join("before"), dir.path().join("after"));
+    let first = harness()
+        .args([
+            "run",
+            "--fault",
+            "cache-control-missing",
+            "--lang",
+            "none",
+            "--out",
+        ])
+        .arg(&before)
+        .output()
+        .unwrap();
+    assert_eq!(first.status.code(), Some(1));
+    assert!(!before.join("report-zh.pdf").exists(), "--lang none");
+    let retest = harness()
+        .args(["run", "--lang", "en", "--rerun-failed"])
+        .arg(&before)
+        .arg("--out")
+        .arg(&after)
+        .output()
+        .unwrap();
+    assert_eq!(
+        retest.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&retest.stderr)
+    );
+    let text = pdf_text(&after.join("report-en.pdf"));
+    let first_id = results(&before)["run_id"].as_str().unwrap().to_string();
+    assert!(text.contains(&squeeze("Rectification re-test")));
+    assert!(text.contains(&first_id), "the first run is named");
+    // The re-tested check, failed then, passes now.
+    assert!(text.contains("SS-021failpass"), "{text}");
+    assert!(text.contains(&squeeze("First run: score")));
+}
+
+#[test]
+fn a_character_the_font_cannot_draw_is_an_error_and_the_results_survive() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("harness.toml");
+    // U+1F9EA (test tube) is in no CJK font; an applicant name is the lab's own text.
+    std::fs::write(
+        &config,
+        "[target]\napplicant = \"试验单位 \u{1F9EA}\"\n[limits]\nrequests_per_second = 1000.0\n",
+    )
+    .unwrap();
+    let out = dir.path().join("run");
+    let run = harness()
+        .args(["run", "--only", "DC-001", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("U+1F9EA"),
+        "the character is named: {stderr}"
+    );
+    assert!(!out.join("report-zh.pdf").exists());
+    assert_eq!(results(&out)["results"][0]["id"], "DC-001");
+    let verify = harness().arg("verify").arg(&out).output().unwrap();
+    assert_eq!(
+        verify.status.code(),
+        Some(0),
+        "results are sealed all the same"
+    );
+}

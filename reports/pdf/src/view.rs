@@ -1,0 +1,678 @@
+//! The report's content as plain JSON for the template: every label translated, every value
+//! formatted. Text is of two kinds:
+//! - the lab's and the harness's own (labels, names, titles, clauses): a character the font
+//!   cannot draw is an error, listed with where it occurs;
+//! - what the target sent (findings, evidence, error messages): a character the font cannot
+//!   draw is written as its code point, `[U+1F600]`, so a hostile server can neither blank out
+//!   text nor stop the report.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+use tianping_engine::model::{CheckResult, Counts, Outcome, Suite};
+
+use crate::{FontSet, Lang, PdfError, ReportInput};
+
+/// Evidence values longer than this are cut in the PDF; results.json keeps them whole.
+const EVIDENCE_CHARS: usize = 240;
+const EVIDENCE_ITEMS: usize = 6;
+
+struct Writer<'a> {
+    lang: Lang,
+    fonts: &'a FontSet,
+    missing: BTreeMap<char, String>,
+}
+
+impl Writer<'_> {
+    fn zh(&self) -> bool {
+        self.lang == Lang::Zh
+    }
+
+    /// One of two translations.
+    fn tr(&mut self, zh: &str, en: &str) -> Value {
+        let s = if self.zh() { zh } else { en };
+        self.text(s, "label")
+    }
+
+    /// Trusted text: every character must be drawable.
+    fn text(&mut self, s: &str, context: &str) -> Value {
+        for c in s.chars() {
+            if !c.is_control() && !self.fonts.covers(c) {
+                self.missing
+                    .entry(c)
+                    .or_insert_with(|| format!("{context}: \"{}\"", clip(s, 60)));
+            }
+        }
+        Value::String(s.replace(|c: char| c.is_control() && c != '\n', " "))
+    }
+
+    /// Text from the target: drawable as is, or as code points.
+    fn untrusted(&self, s: &str, max: usize) -> Value {
+        let mut out = String::new();
+        for c in clip(s, max).chars() {
+            if c == '\n' || (!c.is_control() && self.fonts.covers(c)) {
+                out.push(c);
+            } else {
+                out.push_str(&format!("[U+{:04X}]", c as u32));
+            }
+        }
+        Value::String(breakable(&out))
+    }
+
+    fn title(&mut self, r: &CheckResult) -> Value {
+        if self.zh() {
+            self.text(&r.title_zh, &r.id)
+        } else {
+            self.text(&r.title_en, &r.id)
+        }
+    }
+
+    fn outcome(&mut self, r: &CheckResult) -> Value {
+        let (zh, en) = match (&r.outcome, r.waived()) {
+            (Outcome::Pass, _) => ("符合", "pass"),
+            (Outcome::Fail, true) => ("不符合（已豁免）", "fail (waived)"),
+            (Outcome::Fail, false) => ("不符合", "fail"),
+            (Outcome::NotApplicable { .. }, _) => ("不适用", "not applicable"),
+            (Outcome::Inconclusive { .. }, _) => ("无法判定", "inconclusive"),
+        };
+        self.tr(zh, en)
+    }
+
+    fn severity(&mut self, r: &CheckResult) -> Value {
+        let (zh, en) = match r.severity.key() {
+            "critical" => ("严重", "critical"),
+            "high" => ("高", "high"),
+            "medium" => ("中", "medium"),
+            _ => ("低", "low"),
+        };
+        self.tr(zh, en)
+    }
+
+    fn suite(&mut self, s: Suite) -> Value {
+        self.tr(s.title_zh(), s.title_en())
+    }
+
+    fn clauses(&mut self, r: &CheckResult) -> Value {
+        let mut parts: Vec<String> = r
+            .clauses
+            .iter()
+            .map(|c| format!("{} [{}]", c.source, c.provenance.tag()))
+            .collect();
+        if let Some(t) = &r.tianping_clause {
+            parts.push(format!("Tianping {t}"));
+        }
+        let joined = parts.join("; ");
+        self.text(&joined, &r.id)
+    }
+
+    /// The finding, the reason for N/A, or why the check could not decide.
+    fn finding(&self, r: &CheckResult) -> Value {
+        let detail = match &r.outcome {
+            Outcome::NotApplicable { reason } => format!("{} — {reason}", r.summary),
+            Outcome::Inconclusive { error } if !r.summary.contains(error.as_str()) => {
+                format!("{} — {error}", r.summary)
+            }
+            _ => r.summary.clone(),
+        };
+        self.untrusted(&detail, 600)
+    }
+
+    fn evidence(&mut self, r: &CheckResult, items: usize) -> Value {
+        let mut rows: Vec<Value> = r
+            .evidence
+            .iter()
+            .take(items)
+            .map(|e| {
+                json!([
+                    self.untrusted(&e.label, 80),
+                    self.untrusted(&e.value, EVIDENCE_CHARS)
+                ])
+            })
+            .collect();
+        if let Some(s) = r.samples {
+            let label = self.tr("样本", "samples");
+            let value = if self.zh() {
+                format!("检查 {} 个，不符合 {} 个", s.examined, s.failed)
+            } else {
+                format!("{} examined, {} failed", s.examined, s.failed)
+            };
+            rows.push(json!([label, value]));
+        }
+        if r.evidence.len() > items {
+            let more = r.evidence.len() - items;
+            let note = if self.zh() {
+                format!("另有 {more} 项证据见 results.json")
+            } else {
+                format!("{more} more item(s) in results.json")
+            };
+            rows.push(json!(["…", note]));
+        }
+        Value::Array(rows)
+    }
+
+    fn check_row(&mut self, r: &CheckResult, evidence_items: usize) -> Value {
+        json!({
+            "id": r.id,
+            "title": self.title(r),
+            "clauses": self.clauses(r),
+            "severity": self.severity(r),
+            "outcome": self.outcome(r),
+            "status": if r.waived() { "waived" } else { r.outcome.key() },
+            "finding": self.finding(r),
+            "evidence": self.evidence(r, evidence_items),
+        })
+    }
+}
+
+/// Long unbroken runs (hex digests, JSON bodies) would run off the page: a zero-width space
+/// after JSON punctuation and every 24 characters of a run lets the line break there.
+fn breakable(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 16);
+    let mut run = 0;
+    for c in s.chars() {
+        out.push(c);
+        if c.is_whitespace() || !c.is_ascii() {
+            run = 0;
+        } else if matches!(c, ',' | ':' | '/' | '&' | '=' | ';') {
+            out.push('\u{200B}');
+            run = 0;
+        } else {
+            run += 1;
+            if run >= 24 {
+                out.push('\u{200B}');
+                run = 0;
+            }
+        }
+    }
+    out
+}
+
+fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(max).collect();
+        out.push('…');
+        out
+    }
+}
+
+/// The grade text is stored as "中文 / English".
+fn grade_part(grade: &str, lang: Lang) -> &str {
+    let mut halves = grade.splitn(2, " / ");
+    let zh = halves.next().unwrap_or(grade);
+    match (lang, halves.next()) {
+        (Lang::En, Some(en)) => en,
+        _ => zh,
+    }
+}
+
+fn counts_json(c: &Counts) -> Value {
+    json!({"pass": c.pass, "fail": c.fail, "not_applicable": c.not_applicable, "inconclusive": c.inconclusive,
+           "total": c.pass + c.fail + c.not_applicable + c.inconclusive})
+}
+
+/// Every fixed text of the report: key, Chinese, English.
+const LABELS: &[(&str, &str, &str)] = &[
+    (
+        "title",
+        "天平链接入技术测评报告",
+        "Tianping Chain Access — Technical Evaluation Report",
+    ),
+    (
+        "subtitle",
+        "电子证据平台接入天平链技术测评（自动化部分）",
+        "Technical evaluation of an electronic-evidence platform (automated harness)",
+    ),
+    ("cover", "封面", "Cover"),
+    ("summary", "测评结论摘要", "Summary"),
+    ("score", "得分", "Score"),
+    ("grade", "等级", "Grade"),
+    ("conclusion", "建议结论", "Recommended conclusion"),
+    ("rule", "判定依据", "Rule applied"),
+    ("special", "特别扣分项", "Special deductions"),
+    ("undecided", "尚无判定", "Undecided"),
+    ("counts", "各测评类别结果统计", "Results by suite"),
+    ("suite", "测评类别", "Suite"),
+    ("pass", "符合", "Pass"),
+    ("fail", "不符合", "Fail"),
+    ("na", "不适用", "N/A"),
+    ("inconclusive", "无法判定", "Inconclusive"),
+    ("total", "合计", "Total"),
+    ("chart", "结果分布", "Outcome distribution"),
+    ("id", "编号", "ID"),
+    ("check", "检查项", "Check"),
+    ("clauses", "依据条款", "Clauses"),
+    ("severity", "严重程度", "Severity"),
+    ("outcome", "结果", "Outcome"),
+    ("finding", "发现", "Finding"),
+    ("evidence", "证据", "Evidence"),
+    (
+        "nonconformities",
+        "不符合项及整改要求",
+        "Nonconformities and what to rectify",
+    ),
+    (
+        "nonconformities_intro",
+        "下列检查项不符合。整改应使该检查项的要求得到满足，并在规定期限（2 个月）内由测评机构复测（tianping-harness run --rerun-failed）。",
+        "The checks below do not conform. Rectification must make each requirement hold; the lab then re-tests within the set time (2 months) with tianping-harness run --rerun-failed.",
+    ),
+    ("none", "无", "None"),
+    ("requirement", "要求", "Requirement"),
+    ("waivers", "豁免与排除", "Waivers and exclusions"),
+    (
+        "exclusion_title",
+        "不计分项及理由",
+        "Checks not scored, with the reason",
+    ),
+    (
+        "manual",
+        "人工核查项及测评机构记录",
+        "Manual checks and the lab's records",
+    ),
+    ("thresholds", "采用的测评阈值", "Thresholds used"),
+    (
+        "thresholds_intro",
+        "标准未规定、由测评机构设定的阈值（实验室阈值）及其取值：",
+        "Thresholds the standards do not fix (lab thresholds) and the values used:",
+    ),
+    ("retest", "整改复测", "Rectification re-test"),
+    ("annex", "附录：证据文件清单", "Annex: evidence files"),
+    (
+        "annex_intro",
+        "本报告所在运行目录中的文件及其摘要。manifest.json 由测评机构 SM2 密钥签名，可用 tianping-harness verify 离线核验。",
+        "The files of this run folder and their digests. manifest.json is signed with the lab's SM2 key; check it offline with tianping-harness verify.",
+    ),
+    ("colon", "：", ": "),
+    (
+        "provenance_note",
+        "条款后的标记：[V] 已核对原文，[K] 公开资料已知，[P] 测评机构政策阈值。",
+        "Marks after clauses: [V] verified against the text, [K] publicly known, [P] lab policy threshold.",
+    ),
+    (
+        "incomplete_note",
+        "测评未完成：在全部检查项（含人工核查项）有判定之前，本报告不给出得分和结论。",
+        "The evaluation is incomplete: no score or conclusion is given until every check, manual ones included, has a verdict.",
+    ),
+];
+
+pub fn build(input: &ReportInput<'_>, lang: Lang, fonts: &FontSet) -> Result<Value, PdfError> {
+    let run = input.results;
+    let mut w = Writer {
+        lang,
+        fonts,
+        missing: BTreeMap::new(),
+    };
+    let dash = "—".to_string();
+    let parties = &run.parties;
+
+    let mut labels = serde_json::Map::new();
+    for (key, zh, en) in LABELS {
+        let text = w.tr(zh, en);
+        labels.insert(key.to_string(), text);
+    }
+    let columns = json!([
+        w.tr("编号", "ID"),
+        w.tr("理由", "Justification"),
+        w.tr("批准人", "Approver"),
+        w.tr("有效期至", "Expires"),
+        w.tr("状态", "Status")
+    ]);
+    labels.insert("waiver_cols".into(), columns);
+    let columns = json!([
+        w.tr("阈值", "Threshold"),
+        w.tr("取值", "Value"),
+        w.tr("使用该阈值的检查项", "Used by")
+    ]);
+    labels.insert("threshold_cols".into(), columns);
+    let columns = json!([
+        w.tr("编号", "ID"),
+        w.tr("首次测评", "First run"),
+        w.tr("复测", "Re-test")
+    ]);
+    labels.insert("retest_cols".into(), columns);
+    let columns = json!([
+        w.tr("文件", "File"),
+        w.tr("字节", "Bytes"),
+        w.tr("摘要", "Digests")
+    ]);
+    labels.insert("annex_cols".into(), columns);
+    let labels = Value::Object(labels);
+
+    let mut cover_rows = Vec::new();
+    let mut row = |w: &mut Writer<'_>, zh: &str, en: &str, value: Option<&str>, trusted: bool| {
+        let label = w.tr(zh, en);
+        let value = match value {
+            Some(v) if trusted => w.text(v, en),
+            Some(v) => w.untrusted(v, 200),
+            None => Value::String(dash.clone()),
+        };
+        cover_rows.push(json!([label, value]));
+    };
+    row(
+        &mut w,
+        "申请单位",
+        "Applicant",
+        parties.applicant.as_deref(),
+        true,
+    );
+    row(
+        &mut w,
+        "被测平台",
+        "Platform",
+        parties.platform.as_deref(),
+        true,
+    );
+    row(
+        &mut w,
+        "被测地址",
+        "Target",
+        Some(&run.target.base_url),
+        false,
+    );
+    row(&mut w, "测评机构", "Lab", parties.lab.as_deref(), true);
+    let evaluators = parties.evaluators.join("、");
+    row(
+        &mut w,
+        "测评人员",
+        "Evaluators",
+        (!evaluators.is_empty()).then_some(evaluators.as_str()),
+        true,
+    );
+    row(&mut w, "运行编号", "Run ID", Some(&run.run_id), true);
+    row(&mut w, "开始时间", "Started", Some(&run.started_at), true);
+    row(
+        &mut w,
+        "结束时间",
+        "Finished",
+        run.finished_at.as_deref(),
+        true,
+    );
+    let version = format!("tianping-harness {}", run.harness_version);
+    row(
+        &mut w,
+        "测评工具版本",
+        "Harness version",
+        Some(&version),
+        true,
+    );
+    row(
+        &mut w,
+        "配置摘要（SM3）",
+        "Configuration digest (SM3)",
+        Some(&run.config_sm3),
+        true,
+    );
+    if !run.target.reference_faults.is_empty() {
+        let faults = run.target.reference_faults.join(", ");
+        row(
+            &mut w,
+            "参考平台故障",
+            "Reference faults",
+            Some(&faults),
+            true,
+        );
+    }
+    if run.target.kind == "reference" {
+        row(
+            &mut w,
+            "说明",
+            "Note",
+            Some(if lang == Lang::Zh {
+                "被测对象为内置参考平台（演示与自测用），并非申请方平台。"
+            } else {
+                "The target is the built-in reference platform (demonstration and self-test), not an applicant's."
+            }),
+            true,
+        );
+    }
+
+    // Summary: score, grade, conclusion, rule, counts by suite.
+    let a = run.assessment.as_ref();
+    let conclusion = a.map(|a| {
+        if lang == Lang::Zh {
+            a.conclusion.title_zh()
+        } else {
+            a.conclusion.title_en()
+        }
+    });
+    let conclusion_key = a
+        .and_then(|a| serde_json::to_value(a.conclusion).ok())
+        .unwrap_or(json!("incomplete"));
+    let rule = a.map(|a| {
+        if lang == Lang::Zh && !a.rule_zh.is_empty() {
+            a.rule_zh.clone()
+        } else {
+            a.rule.clone()
+        }
+    });
+    let summary = json!({
+        "score": a.and_then(|a| a.score).map(|s| format!("{s:.2}")).unwrap_or(dash.clone()),
+        "grade": a.and_then(|a| a.grade.as_deref()).map(|g| grade_part(g, lang).to_string()).unwrap_or(dash.clone()),
+        "conclusion": conclusion.map(|c| w.text(c, "conclusion")).unwrap_or(json!(dash)),
+        "conclusion_key": conclusion_key,
+        "rule": rule.map(|r| w.text(&r, "rule")).unwrap_or(json!(dash)),
+        "special": a.map(|a| a.special_deductions.join(", ")).unwrap_or_default(),
+        "undecided": a.map(|a| a.undecided.join(", ")).unwrap_or_default(),
+        "complete": run.complete,
+        "suites": Suite::ALL.iter().map(|s| {
+            let c = Counts::of(run.by_suite(*s));
+            json!({"name": w.suite(*s), "counts": counts_json(&c)})
+        }).collect::<Vec<_>>(),
+        "total": counts_json(&Counts::of(&run.results)),
+    });
+
+    let suites: Vec<Value> = Suite::ALL
+        .iter()
+        .filter(|s| run.by_suite(**s).next().is_some())
+        .map(|s| {
+            let checks: Vec<Value> = run
+                .by_suite(*s)
+                .map(|r| w.check_row(r, EVIDENCE_ITEMS))
+                .collect();
+            json!({"name": w.suite(*s), "checks": checks})
+        })
+        .collect();
+
+    let failed: Vec<&CheckResult> = run
+        .results
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Fail))
+        .collect();
+    let nonconformities: Vec<Value> = failed
+        .iter()
+        .map(|r| w.check_row(r, EVIDENCE_ITEMS))
+        .collect();
+
+    let waivers: Vec<Value> = run
+        .results
+        .iter()
+        .filter_map(|r| r.waiver.as_ref().map(|wv| (r, wv)))
+        .map(|(r, wv)| {
+            let status = if wv.active {
+                w.tr("有效", "in force")
+            } else {
+                w.tr("已过期，不再适用", "expired, no longer applies")
+            };
+            json!([
+                r.id,
+                w.text(&wv.justification, "waiver"),
+                w.text(&wv.approver, "waiver"),
+                wv.expires.to_string(),
+                status
+            ])
+        })
+        .collect();
+    let exclusions: Vec<Value> = a
+        .map(|a| {
+            a.checks
+                .iter()
+                .filter_map(|c| c.excluded.as_ref().map(|why| (c, why)))
+                .map(|(c, why)| json!([c.id, w.untrusted(why, 300)]))
+                .collect()
+        })
+        .unwrap_or_default();
+
+    let manual: Vec<Value> = run
+        .results
+        .iter()
+        .filter(|r| r.mode == tianping_engine::Mode::Manual)
+        .map(|r| w.check_row(r, 20))
+        .collect();
+
+    let mut thresholds: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for r in &run.results {
+        for t in &r.thresholds {
+            thresholds
+                .entry((t.name.clone(), t.value.clone()))
+                .or_default()
+                .push(r.id.clone());
+        }
+    }
+    let thresholds: Vec<Value> = thresholds
+        .into_iter()
+        .map(|((name, value), ids)| {
+            json!([
+                w.text(&name, "threshold"),
+                w.text(&value, "threshold"),
+                ids.join(", ")
+            ])
+        })
+        .collect();
+
+    let retest = match (&run.retest, input.previous) {
+        (Some(rt), Some(prev)) => {
+            let rows: Vec<Value> = rt
+                .rerun
+                .iter()
+                .map(|id| {
+                    let before = prev.results.iter().find(|r| &r.id == id);
+                    let after = run.results.iter().find(|r| &r.id == id);
+                    json!([
+                        id,
+                        before.map(|r| w.outcome(r)).unwrap_or(json!(dash)),
+                        after.map(|r| w.outcome(r)).unwrap_or(json!(dash)),
+                    ])
+                })
+                .collect();
+            let prev_a = prev.assessment.as_ref();
+            let intro = if lang == Lang::Zh {
+                format!(
+                    "本次为对运行 {}（{}）的整改复测：复测 {} 项，其余结果沿用首次测评。首次测评得分 {}，结论：{}。",
+                    prev.run_id,
+                    prev.started_at,
+                    rt.rerun.len(),
+                    prev_a
+                        .and_then(|a| a.score)
+                        .map(|s| format!("{s:.2}"))
+                        .unwrap_or(dash.clone()),
+                    prev_a.map(|a| a.conclusion.title_zh()).unwrap_or("—"),
+                )
+            } else {
+                format!(
+                    "This is the rectification re-test of run {} ({}): {} check(s) re-run, every other result carried over. First run: score {}, conclusion: {}.",
+                    prev.run_id,
+                    prev.started_at,
+                    rt.rerun.len(),
+                    prev_a
+                        .and_then(|a| a.score)
+                        .map(|s| format!("{s:.2}"))
+                        .unwrap_or(dash.clone()),
+                    prev_a.map(|a| a.conclusion.title_en()).unwrap_or("—"),
+                )
+            };
+            json!({"intro": w.text(&intro, "retest"), "rows": rows})
+        }
+        _ => Value::Null,
+    };
+
+    let annex: Vec<Value> = input
+        .artefacts
+        .iter()
+        .map(|f| {
+            json!([
+                w.untrusted(&f.path, 200),
+                f.bytes.to_string(),
+                f.sm3,
+                f.sha256
+            ])
+        })
+        .collect();
+
+    if !w.missing.is_empty() {
+        let list = w
+            .missing
+            .iter()
+            .map(|(c, at)| format!("'{c}' (U+{:04X}) in {at}", *c as u32))
+            .collect::<Vec<_>>()
+            .join("; ");
+        return Err(PdfError::MissingGlyphs(list));
+    }
+
+    Ok(json!({
+        "lang": lang.key(),
+        "region": if lang == Lang::Zh { "cn" } else { "gb" },
+        "font": fonts.family(),
+        "labels": labels,
+        "cover": cover_rows,
+        "summary": summary,
+        "suites": suites,
+        "nonconformities": nonconformities,
+        "waivers": waivers,
+        "exclusions": exclusions,
+        "manual": manual,
+        "thresholds": thresholds,
+        "retest": retest,
+        "annex": annex,
+        "footer": format!("tianping-harness {} · {}", run.harness_version, run.run_id),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn writer(fonts: &FontSet) -> Writer<'_> {
+        Writer {
+            lang: Lang::Zh,
+            fonts,
+            missing: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn text_from_the_target_shows_undrawable_characters_as_code_points() {
+        let fonts = FontSet::discover().expect("run ./scripts/setup.sh for the CJK font");
+        let w = writer(&fonts);
+        assert_eq!(
+            w.untrusted("签名\u{1F600}x\u{7}", 100),
+            json!("签名[U+1F600]x[U+0007]")
+        );
+        let long = "ab".repeat(30);
+        let broken = w.untrusted(&long, 100);
+        assert_eq!(
+            broken.as_str().unwrap().replace('\u{200B}', ""),
+            long,
+            "only invisible break points are added"
+        );
+        assert_eq!(w.untrusted(&"a".repeat(10), 4), json!("aaaa…"));
+    }
+
+    #[test]
+    fn trusted_text_with_an_undrawable_character_is_recorded_with_its_place() {
+        let fonts = FontSet::discover().expect("run ./scripts/setup.sh for the CJK font");
+        let mut w = writer(&fonts);
+        w.text("天平链 珺璟", "applicant");
+        assert!(w.missing.is_empty(), "GBK-only characters are in Noto SC");
+        w.text("x\u{1F9EA}", "applicant");
+        assert_eq!(w.missing.len(), 1);
+        assert!(w.missing[&'\u{1F9EA}'].starts_with("applicant"));
+    }
+
+    #[test]
+    fn the_grade_is_shown_in_the_report_language() {
+        let g = tianping_engine::scoring::grade(96.0);
+        assert!(grade_part(g, Lang::Zh).starts_with("五星级"));
+        assert!(grade_part(g, Lang::En).starts_with("five-star"));
+    }
+}
