@@ -175,6 +175,7 @@ mod tests {
             started_at: "2026-11-22T00:00:00.000Z".into(),
             duration_ms: 12,
             waiver: None,
+            artefacts: Vec::new(),
         }
     }
 

@@ -62,9 +62,14 @@ async fn run_reference(faults: Faults, out: &Path, resume: bool) -> Result<RunRe
     results
 }
 
+/// Every file of the run folder, raw transcripts included.
 fn assert_no_secret_in(dir: &Path, secrets: &[&str]) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
+        if path.is_dir() {
+            assert_no_secret_in(&path, secrets);
+            continue;
+        }
         let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
         for s in secrets {
             assert!(
@@ -88,6 +93,46 @@ async fn conforming_run_writes_consistent_json_and_structurally_valid_junit() {
 
     let from_disk = tianping_reports::json::read(&dir.path().join("results.json")).unwrap();
     assert_eq!(from_disk, results);
+
+    // Raw evidence: each remote check that talked to the platform left its transcript, and
+    // the certificate check the chain it was served, as files the results point to.
+    for r in results
+        .results
+        .iter()
+        .filter(|r| r.mode == tianping_engine::Mode::Remote)
+    {
+        for file in &r.artefacts {
+            assert!(dir.path().join(file).is_file(), "{}: {file} missing", r.id);
+        }
+    }
+    let artefacts_of = |id: &str| {
+        results
+            .results
+            .iter()
+            .find(|r| r.id == id)
+            .unwrap()
+            .artefacts
+            .clone()
+    };
+    assert_eq!(artefacts_of("DC-001"), vec!["evidence/DC-001/http.txt"]);
+    let transcript = std::fs::read_to_string(dir.path().join("evidence/DC-001/http.txt")).unwrap();
+    assert!(
+        transcript.contains("### POST /api/v1/evidence"),
+        "{transcript}"
+    );
+    assert!(transcript.contains("x-tp-signature: [64 characters masked]"));
+    assert!(artefacts_of("CERT-001").contains(&"evidence/CERT-001/chain-1.pem".to_string()));
+    let chain = std::fs::read_to_string(dir.path().join("evidence/CERT-001/chain-1.pem")).unwrap();
+    assert!(
+        !tianping_suites::common::pem_certificates(&chain)
+            .unwrap()
+            .is_empty(),
+        "the chain is PEM a lab can open with openssl"
+    );
+    assert!(
+        artefacts_of("DC-012").is_empty(),
+        "manual checks contact nothing"
+    );
 
     let xml = std::fs::read_to_string(dir.path().join("junit.xml")).unwrap();
     let doc = roxmltree::Document::parse(&xml).expect("junit.xml is well-formed XML");

@@ -105,7 +105,8 @@ pub async fn evaluate(
     let (header, done, mut journal) = open_journal(out, &plan, &config_sm3)?;
     let ctx = Ctx::new(plan.config, plan.credentials, plan.trust_roots)
         .map_err(|e| EvaluateError::Config(e.to_string()))?
-        .with_lab_records(plan.lab_records);
+        .with_lab_records(plan.lab_records)
+        .with_evidence_root(out);
     let mut journal_error = None;
     let results = runner::run_checks(Arc::new(ctx), &plan.checks, done, |r, i, n| {
         if let Err(e) = journal.record(r) {

@@ -391,6 +391,9 @@ async fn run(args: RunArgs) -> Result<i32, Failure> {
         _ = tokio::signal::ctrl_c() => {
             progress.finish();
             let partial = evaluate::write_interrupted(&out_dir, &checks).map_err(|e| Failure(exit::INCONCLUSIVE, e.to_string()))?;
+            // Sealed as it stands, so what was gathered can be shown unaltered; --resume seals again.
+            evaluate::seal_bundle(&out_dir, &partial.run_id, finish_config.lab.signing_key.as_deref())
+                .map_err(|e| Failure(exit::INCONCLUSIVE, e.to_string()))?;
             eprintln!("interrupted: {} of {} checks recorded; continue with --resume --out {}", partial.results.len(), checks.len(), out_dir.display());
             return Ok(exit::INCONCLUSIVE);
         }

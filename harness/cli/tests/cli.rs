@@ -243,6 +243,14 @@ fn an_interrupted_run_keeps_what_it_gathered_and_exits_2() {
             .all(|r| r["outcome"]["status"] != "pass")
     );
     assert!(out.join("journal.jsonl").exists());
+    // What was gathered is sealed as it stands.
+    let verify = harness().arg("verify").arg(&out).output().unwrap();
+    assert_eq!(
+        verify.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
 }
 
 #[test]

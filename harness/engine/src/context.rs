@@ -21,6 +21,8 @@ pub struct Ctx {
     pub trust_roots: Vec<CertificateDer<'static>>,
     /// Verdicts the lab recorded for manual checks.
     pub lab_records: crate::lab::LabRecords,
+    /// Run folder whose `evidence/<check ID>/` receives each check's raw transcript.
+    pub evidence_root: Option<std::path::PathBuf>,
     nonce_counter: AtomicU64,
 }
 
@@ -49,8 +51,15 @@ impl Ctx {
             credentials,
             trust_roots,
             lab_records: Default::default(),
+            evidence_root: None,
             nonce_counter: AtomicU64::new(0),
         })
+    }
+
+    /// Keeps each check's HTTP transcript and certificate chains under `run_folder/evidence/`.
+    pub fn with_evidence_root(mut self, run_folder: &std::path::Path) -> Ctx {
+        self.evidence_root = Some(run_folder.to_path_buf());
+        self
     }
 
     pub fn with_lab_records(mut self, records: crate::lab::LabRecords) -> Ctx {

@@ -245,6 +245,7 @@ impl HttpClient {
         for (k, v) in headers {
             request = request.header(k, v);
         }
+        let recorded_body = body.clone();
         if let Some(body) = body {
             request = request.body(body);
         }
@@ -258,7 +259,7 @@ impl HttpClient {
             .map_err(|_| timeout())?
             .map_err(|e| classify(&shown, e, self.limits.request_timeout_secs))?;
         let status = response.status().as_u16();
-        let headers = response
+        let response_headers = response
             .headers()
             .iter()
             .map(|(k, v)| {
@@ -274,14 +275,16 @@ impl HttpClient {
         )
         .await
         .map_err(|_| timeout())??;
-        Ok(Exchange {
+        let exchange = Exchange {
             method: method.to_string(),
             path: shown,
             status,
-            headers,
+            headers: response_headers,
             body,
             elapsed_ms: started.elapsed().as_millis() as u64,
-        })
+        };
+        crate::transcript::record_http(&host, headers, recorded_body.as_deref(), &exchange);
+        Ok(exchange)
     }
 
     /// A raw TCP connection to an in-scope host, for protocol probes. The permit counts
@@ -317,13 +320,15 @@ impl HttpClient {
     ) -> Result<PeerTls, TlsError> {
         let (stream, _permit) = self.connect_tcp(host, port).await?;
         let addr = format!("{host}:{port}");
-        tls::handshake_and_record(
+        let peer = tls::handshake_and_record(
             stream,
             &addr,
             server_name,
             Duration::from_secs(self.limits.request_timeout_secs),
         )
-        .await
+        .await?;
+        crate::transcript::record_chain(&addr, &peer.chain);
+        Ok(peer)
     }
 }
 

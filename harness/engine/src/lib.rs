@@ -17,6 +17,7 @@ pub mod redact;
 pub mod runner;
 pub mod scoring;
 pub mod tls;
+pub mod transcript;
 pub mod waivers;
 
 pub use check::{CheckDef, CheckError, CheckFuture, Verdict};

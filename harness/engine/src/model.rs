@@ -224,6 +224,10 @@ pub struct CheckResult {
     /// A waiver the lab applied to this finding.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiver: Option<crate::waivers::WaiverNote>,
+    /// Raw evidence files in the run folder (HTTP transcript, certificate chains), relative
+    /// to it. A re-test's carried-over results point into the earlier run's folder.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub artefacts: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -11,7 +11,7 @@ const SECRET_KEYS: [&str; 6] = [
     "signature",
 ];
 
-fn is_secret_key(key: &str) -> bool {
+pub(crate) fn is_secret_key(key: &str) -> bool {
     let key = key.to_ascii_lowercase();
     SECRET_KEYS.iter().any(|s| key.contains(s))
 }

@@ -58,6 +58,7 @@ pub fn result_of(
         started_at,
         duration_ms: elapsed.as_millis() as u64,
         waiver: None,
+        artefacts: Vec::new(),
     }
 }
 
@@ -88,8 +89,10 @@ async fn run_one(ctx: Arc<Ctx>, def: CheckDef, unreachable: Option<String>) -> C
     }
     let limit = Duration::from_secs(ctx.config.limits.check_timeout_secs);
     let task_ctx = ctx.clone();
+    let recorder = Arc::new(crate::transcript::Recorder::default());
+    let task_recorder = recorder.clone();
     // A spawned task isolates panics: one broken check cannot take the run down.
-    let handle = tokio::spawn(async move { (def.run)(&task_ctx).await });
+    let handle = tokio::spawn(async move { task_recorder.scope((def.run)(&task_ctx)).await });
     let verdict = match tokio::time::timeout(limit, handle).await {
         Err(_) => {
             Verdict::inconclusive(format!("check did not finish within {} s", limit.as_secs()))
@@ -102,7 +105,18 @@ async fn run_one(ctx: Arc<Ctx>, def: CheckDef, unreachable: Option<String>) -> C
         Ok(Ok(Ok(v))) => v,
     };
     let verdict = scrub_verdict(verdict, &ctx);
-    result_of(&def.meta, verdict, started_at, start.elapsed())
+    let mut result = result_of(&def.meta, verdict, started_at, start.elapsed());
+    if let Some(root) = &ctx.evidence_root {
+        let dir = root.join("evidence").join(def.meta.id);
+        match recorder.write(&dir, root, &ctx.credentials.secret_values()) {
+            Ok(files) => result.artefacts = files,
+            Err(e) => result.evidence.push(crate::model::Evidence {
+                label: "transcript".into(),
+                value: format!("could not be written to {}: {e}", dir.display()),
+            }),
+        }
+    }
+    result
 }
 
 /// Last line of defence: no configured secret value survives into a result.

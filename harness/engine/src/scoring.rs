@@ -306,6 +306,7 @@ mod tests {
             started_at: String::new(),
             duration_ms: 0,
             waiver: None,
+            artefacts: Vec::new(),
         }
     }
 
