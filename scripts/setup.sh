@@ -12,6 +12,8 @@ command -v fc-match >/dev/null 2>&1 || need_apt+=(fontconfig)
 fc-list 2>/dev/null | grep -q "Noto Sans CJK SC" || need_apt+=(fonts-noto-cjk)
 # The report tests open the PDFs and read their text back with poppler.
 command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
+# Tests check the harness against OpenSSL as an independent implementation (SM2, RFC 3161 TSA).
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=""

@@ -12,8 +12,12 @@ pub fn sm3_hex(data: &[u8]) -> String {
     hex::encode(sm3(data))
 }
 
+pub fn sha256(data: &[u8]) -> [u8; 32] {
+    Sha256::digest(data).into()
+}
+
 pub fn sha256_hex(data: &[u8]) -> String {
-    hex::encode(Sha256::digest(data))
+    hex::encode(sha256(data))
 }
 
 /// Parses a 64-character lowercase hex digest; anything else is not a profile digest.

@@ -7,9 +7,11 @@
 //! JSON shapes are not here: the harness reads responses through a configurable field map.
 
 pub mod canonical;
+pub mod der;
 pub mod digest;
 pub mod hmac;
 pub mod merkle;
+pub mod rfc3161;
 pub mod sm2sig;
 
 /// Profile version announced by `/api/v1/platform` and written into every canonical string.

@@ -8,10 +8,12 @@ use std::path::{Path, PathBuf};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::{Deserialize, Serialize};
-use tianping_profile::{digest, sm2sig};
+use tianping_profile::{digest, rfc3161, sm2sig};
 
 pub const MANIFEST_FILE: &str = "manifest.json";
 pub const SIGNATURE_FILE: &str = "manifest.sig";
+/// RFC 3161 token over manifest.json, when the lab configured a time-stamping service.
+pub const TIMESTAMP_FILE: &str = "manifest.tsr";
 pub const BUNDLE_SCHEMA: &str = "tianping-harness/bundle/v1";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,6 +34,10 @@ pub struct Manifest {
     pub signer_dist_id: String,
     /// `lab` for a configured lab key, `test` for a key generated for this run only.
     pub signer_kind: String,
+    /// The time-stamping service asked to stamp this manifest (signed here, so a removed
+    /// token is noticed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp_authority: Option<String>,
     pub files: Vec<FileEntry>,
 }
 
@@ -63,7 +69,7 @@ fn list_files(dir: &Path) -> Result<Vec<String>, BundleError> {
                     .expect("below dir")
                     .to_string_lossy()
                     .replace('\\', "/");
-                if rel != MANIFEST_FILE && rel != SIGNATURE_FILE {
+                if rel != MANIFEST_FILE && rel != SIGNATURE_FILE && rel != TIMESTAMP_FILE {
                     out.push(rel);
                 }
             }
@@ -89,6 +95,17 @@ pub fn inventory(dir: &Path) -> Result<Vec<FileEntry>, BundleError> {
     list_files(dir)?.iter().map(|rel| entry(dir, rel)).collect()
 }
 
+fn random_bytes<const N: usize>() -> Result<[u8; N], BundleError> {
+    let mut bytes = [0u8; N];
+    let random = Path::new("/dev/urandom");
+    std::io::Read::read_exact(
+        &mut std::fs::File::open(random).map_err(|e| io(random, e))?,
+        &mut bytes,
+    )
+    .map_err(|e| io(random, e))?;
+    Ok(bytes)
+}
+
 /// Reads a lab signing key: a file holding the 32-byte SM2 private key as 64 hex characters.
 pub fn load_key(path: &Path) -> Result<sm2::dsa::SigningKey, BundleError> {
     let text = std::fs::read_to_string(path).map_err(|e| io(path, e))?;
@@ -98,13 +115,7 @@ pub fn load_key(path: &Path) -> Result<sm2::dsa::SigningKey, BundleError> {
 
 /// A key for this run only, when the lab configured none; its private half is never stored.
 pub fn test_key() -> Result<sm2::dsa::SigningKey, BundleError> {
-    let mut seed = [0u8; 32];
-    let random = Path::new("/dev/urandom");
-    std::io::Read::read_exact(
-        &mut std::fs::File::open(random).map_err(|e| io(random, e))?,
-        &mut seed,
-    )
-    .map_err(|e| io(random, e))?;
+    let seed: [u8; 32] = random_bytes()?;
     Ok(sm2sig::signing_key_from_seed(
         sm2sig::DEFAULT_DIST_ID,
         &seed,
@@ -117,6 +128,7 @@ pub fn seal(
     run_id: &str,
     key: &sm2::dsa::SigningKey,
     signer_kind: &str,
+    timestamp_authority: Option<&str>,
 ) -> Result<Manifest, BundleError> {
     let files = inventory(dir)?;
     let manifest = Manifest {
@@ -126,13 +138,38 @@ pub fn seal(
         signer_public_key: hex::encode(sm2sig::public_key_bytes(key)),
         signer_dist_id: sm2sig::DEFAULT_DIST_ID.into(),
         signer_kind: signer_kind.into(),
+        timestamp_authority: timestamp_authority.map(str::to_string),
         files,
     };
     let bytes = serde_json::to_vec_pretty(&manifest).expect("manifest serializes");
     let signature = sm2sig::sign_der(key, &bytes);
     std::fs::write(dir.join(MANIFEST_FILE), &bytes).map_err(|e| io(dir, e))?;
     std::fs::write(dir.join(SIGNATURE_FILE), B64.encode(signature)).map_err(|e| io(dir, e))?;
+    let _ = std::fs::remove_file(dir.join(TIMESTAMP_FILE));
     Ok(manifest)
+}
+
+/// Stores the TSA's answer for the sealed manifest, after checking that it stamps exactly
+/// that manifest and that its signature verifies.
+pub fn attach_timestamp(dir: &Path, response: &[u8]) -> Result<rfc3161::TimeStamp, BundleError> {
+    let manifest_path = dir.join(MANIFEST_FILE);
+    let manifest = std::fs::read(&manifest_path).map_err(|e| io(&manifest_path, e))?;
+    let token = rfc3161::token_of_response(response).map_err(|e| io(&manifest_path, e))?;
+    let stamp = rfc3161::verify_for(&token, &manifest).map_err(|e| io(&manifest_path, e))?;
+    std::fs::write(dir.join(TIMESTAMP_FILE), token).map_err(|e| io(dir, e))?;
+    Ok(stamp)
+}
+
+/// The TimeStampReq for a sealed manifest (SHA-256 imprint, random nonce).
+pub fn timestamp_request(dir: &Path) -> Result<Vec<u8>, BundleError> {
+    let manifest_path = dir.join(MANIFEST_FILE);
+    let manifest = std::fs::read(&manifest_path).map_err(|e| io(&manifest_path, e))?;
+    let nonce: [u8; 8] = random_bytes()?;
+    Ok(rfc3161::request(
+        rfc3161::oid::SHA256,
+        &digest::sha256(&manifest),
+        &nonce,
+    ))
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -146,6 +183,9 @@ pub struct Verification {
     pub problems: Vec<String>,
     /// Worth knowing, but not a failed check (e.g. a test key).
     pub warnings: Vec<String>,
+    /// The manifest's RFC 3161 time-stamp, when it has one that verifies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<rfc3161::TimeStamp>,
 }
 
 impl Verification {
@@ -193,6 +233,17 @@ pub fn verify(dir: &Path, expected_signer: Option<&str>) -> Result<Verification,
     }
     if manifest.signer_kind == "test" {
         v.warnings.push("sealed with a key generated for this run (no lab key was configured): integrity holds, but it does not prove who sealed it".into());
+    }
+    let token = std::fs::read(dir.join(TIMESTAMP_FILE)).ok();
+    match (&manifest.timestamp_authority, token) {
+        (_, Some(token)) => match rfc3161::verify_for(&token, &bytes) {
+            Ok(stamp) => v.timestamp = Some(stamp),
+            Err(e) => v.problems.push(format!("{TIMESTAMP_FILE}: {e}")),
+        },
+        (Some(tsa), None) => v.problems.push(format!(
+            "{TIMESTAMP_FILE} is missing: the manifest was to be time-stamped by {tsa}"
+        )),
+        (None, None) => {}
     }
     let listed: BTreeMap<&str, &FileEntry> = manifest
         .files

@@ -338,7 +338,10 @@ pub struct Finish<'a> {
 /// Last step of every run: applies the lab's waivers, assesses the results again, writes
 /// results.json, junit.xml and the PDF report(s), and seals the folder. A report that cannot
 /// be rendered is an error, but only after the other outputs are written and sealed.
-pub fn finalize(mut results: RunResults, finish: &Finish<'_>) -> Result<RunResults, EvaluateError> {
+pub async fn finalize(
+    mut results: RunResults,
+    finish: &Finish<'_>,
+) -> Result<RunResults, EvaluateError> {
     let today = chrono::Utc::now()
         .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8"))
         .date_naive();
@@ -351,11 +354,7 @@ pub fn finalize(mut results: RunResults, finish: &Finish<'_>) -> Result<RunResul
     tianping_reports::write_all(out, &results).map_err(|e| EvaluateError::Output(e.to_string()))?;
     let report_error =
         crate::pdf::write_reports(out, &results, finish.previous, finish.languages).err();
-    seal_bundle(
-        out,
-        &results.run_id,
-        finish.config.lab.signing_key.as_deref(),
-    )?;
+    seal_bundle(out, &results.run_id, finish.config).await?;
     match report_error {
         Some(e) => Err(EvaluateError::Output(format!(
             "{e} (results.json and junit.xml are written and sealed)"
@@ -364,14 +363,15 @@ pub fn finalize(mut results: RunResults, finish: &Finish<'_>) -> Result<RunResul
     }
 }
 
-/// Seals the run folder with the lab's key, or a key made for this run when none is configured.
-pub fn seal_bundle(
+/// Seals the run folder with the lab's key, or a key made for this run when none is
+/// configured, and has the manifest time-stamped when the lab names a TSA.
+pub async fn seal_bundle(
     out: &Path,
     run_id: &str,
-    signing_key: Option<&str>,
-) -> Result<(), EvaluateError> {
+    config: &Config,
+) -> Result<Option<tianping_profile::rfc3161::TimeStamp>, EvaluateError> {
     use tianping_reports::bundle;
-    let (key, kind) = match signing_key {
+    let (key, kind) = match &config.lab.signing_key {
         Some(path) => (
             bundle::load_key(Path::new(path)).map_err(|e| EvaluateError::Config(e.to_string()))?,
             "lab",
@@ -381,6 +381,43 @@ pub fn seal_bundle(
             "test",
         ),
     };
-    bundle::seal(out, run_id, &key, kind).map_err(|e| EvaluateError::Output(e.to_string()))?;
-    Ok(())
+    let tsa = config.lab.tsa_url.as_deref();
+    bundle::seal(out, run_id, &key, kind, tsa).map_err(|e| EvaluateError::Output(e.to_string()))?;
+    let Some(tsa) = tsa else {
+        return Ok(None);
+    };
+    let request =
+        bundle::timestamp_request(out).map_err(|e| EvaluateError::Output(e.to_string()))?;
+    let response = ask_tsa(tsa, request, &config.limits)
+        .await
+        .map_err(|e| EvaluateError::Output(format!("time-stamping the manifest at {tsa}: {e}")))?;
+    let stamp = bundle::attach_timestamp(out, &response)
+        .map_err(|e| EvaluateError::Output(format!("time-stamp from {tsa}: {e}")))?;
+    Ok(Some(stamp))
+}
+
+/// One RFC 3161 request over HTTP(S) to the lab's TSA: its host only, no redirects, the
+/// usual timeouts and body limit.
+async fn ask_tsa(
+    tsa: &str,
+    request: Vec<u8>,
+    limits: &tianping_engine::config::Limits,
+) -> Result<Vec<u8>, String> {
+    use tianping_engine::http::{HttpClient, Scope};
+    let url = url::Url::parse(tsa).map_err(|e| format!("not a URL: {e}"))?;
+    let host = url.host_str().ok_or("the URL has no host")?.to_string();
+    let client = HttpClient::new(url.clone(), Scope::new([host]), limits.clone())
+        .map_err(|e| e.to_string())?;
+    let headers = [(
+        "content-type".to_string(),
+        "application/timestamp-query".to_string(),
+    )];
+    let answer = client
+        .send_url(tianping_engine::Method::POST, url, &headers, Some(request))
+        .await
+        .map_err(|e| e.to_string())?;
+    if answer.status != 200 {
+        return Err(format!("the TSA answered HTTP {}", answer.status));
+    }
+    Ok(answer.body)
 }

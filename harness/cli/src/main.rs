@@ -301,7 +301,7 @@ async fn run(args: RunArgs) -> Result<i32, Failure> {
         ));
     }
     if let Some(package) = &args.package {
-        return run_package(&config, &args, &checks, package, &registry);
+        return run_package(&config, &args, &checks, package, &registry).await;
     }
     let out_dir = args.out.clone().unwrap_or_else(|| {
         PathBuf::from(format!(
@@ -392,7 +392,8 @@ async fn run(args: RunArgs) -> Result<i32, Failure> {
             progress.finish();
             let partial = evaluate::write_interrupted(&out_dir, &checks).map_err(|e| Failure(exit::INCONCLUSIVE, e.to_string()))?;
             // Sealed as it stands, so what was gathered can be shown unaltered; --resume seals again.
-            evaluate::seal_bundle(&out_dir, &partial.run_id, finish_config.lab.signing_key.as_deref())
+            evaluate::seal_bundle(&out_dir, &partial.run_id, &finish_config)
+                .await
                 .map_err(|e| Failure(exit::INCONCLUSIVE, e.to_string()))?;
             eprintln!("interrupted: {} of {} checks recorded; continue with --resume --out {}", partial.results.len(), checks.len(), out_dir.display());
             return Ok(exit::INCONCLUSIVE);
@@ -415,6 +416,7 @@ async fn run(args: RunArgs) -> Result<i32, Failure> {
             previous: previous.as_ref().map(|(p, _)| p),
         },
     )
+    .await
     .map_err(|e| Failure(exit::INCONCLUSIVE, e.to_string()))?;
     report_unmatched_waivers(&results);
     print_summary(&results);
@@ -669,7 +671,7 @@ fn default_out_dir() -> PathBuf {
     ))
 }
 
-fn run_package(
+async fn run_package(
     config: &Config,
     args: &RunArgs,
     checks: &[&CheckDef],
@@ -712,6 +714,7 @@ fn run_package(
             previous: None,
         },
     )
+    .await
     .map_err(|e| Failure(exit::INCONCLUSIVE, e.to_string()))?;
     report_unmatched_waivers(&results);
     print_summary(&results);
@@ -861,6 +864,12 @@ fn verify_bundle(args: VerifyArgs) -> Result<i32, Failure> {
             v.signer_kind,
             v.signer_public_key
         );
+        if let Some(t) = &v.timestamp {
+            println!(
+                "time-stamp: {} by {} (token signature valid; TSA certificate SHA-256 {}; the lab decides whether it trusts this TSA)",
+                t.gen_time, t.tsa_subject, t.tsa_certificate_sha256
+            );
+        }
         for (what, list) in [
             ("added", &v.added),
             ("removed", &v.removed),

@@ -603,3 +603,116 @@ fn the_sealed_bundle_verifies_and_any_change_is_named() {
         Some(78)
     );
 }
+
+#[test]
+fn a_configured_tsa_time_stamps_the_manifest_and_verify_checks_the_token() {
+    use tianping_fixtures::openssl_tsa::{EC_P256, OpensslTsa};
+    let dir = tempfile::tempdir().unwrap();
+    let tsa_dir = dir.path().join("tsa");
+    std::fs::create_dir(&tsa_dir).unwrap();
+    let tsa_url = OpensslTsa::make(&tsa_dir, EC_P256)
+        .unwrap()
+        .serve()
+        .unwrap();
+    let config = dir.path().join("harness.toml");
+    std::fs::write(&config, format!("[lab]\ntsa_url = \"{tsa_url}\"\n")).unwrap();
+    let bundle = dir.path().join("run");
+    let run = harness()
+        .args(["run", "--only", "CERT-002", "--lang", "none", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let verify = || {
+        let o = harness()
+            .arg("verify")
+            .arg(&bundle)
+            .arg("--json")
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap(),
+        )
+    };
+    let (code, v) = verify();
+    assert_eq!(code, Some(0), "{v}");
+    assert!(
+        v["timestamp"]["tsa_subject"]
+            .as_str()
+            .unwrap()
+            .contains("OpenSSL Test TSA"),
+        "{v}"
+    );
+    let manifest = std::fs::read(bundle.join("manifest.json")).unwrap();
+    assert_eq!(
+        v["timestamp"]["imprint_hex"],
+        hex_sha256(&manifest),
+        "the token stamps the manifest"
+    );
+
+    // A changed token, then a removed one: named.
+    let token_path = bundle.join("manifest.tsr");
+    let token = std::fs::read(&token_path).unwrap();
+    let mut altered = token.clone();
+    let at = altered.len() - 5;
+    altered[at] ^= 0x01;
+    std::fs::write(&token_path, &altered).unwrap();
+    let (code, v) = verify();
+    assert_eq!(code, Some(1));
+    assert!(
+        v["problems"][0].as_str().unwrap().contains("manifest.tsr"),
+        "{v}"
+    );
+    std::fs::remove_file(&token_path).unwrap();
+    let (code, v) = verify();
+    assert_eq!(code, Some(1));
+    assert!(
+        v["problems"][0].as_str().unwrap().contains("missing"),
+        "{v}"
+    );
+}
+
+#[test]
+fn an_unreachable_tsa_is_an_error_but_the_bundle_is_still_sealed() {
+    let dir = tempfile::tempdir().unwrap();
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = dir.path().join("harness.toml");
+    std::fs::write(
+        &config,
+        format!("[lab]\ntsa_url = \"http://127.0.0.1:{port}/tsa\"\n"),
+    )
+    .unwrap();
+    let bundle = dir.path().join("run");
+    let run = harness()
+        .args(["run", "--only", "CERT-002", "--lang", "none", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("time-stamping the manifest"), "{stderr}");
+    assert!(bundle.join("results.json").exists() && bundle.join("manifest.sig").exists());
+    // verify says the promised token is missing.
+    let o = harness().arg("verify").arg(&bundle).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("manifest.tsr is missing"));
+}
+
+fn hex_sha256(data: &[u8]) -> String {
+    tianping_profile::digest::sha256_hex(data)
+}

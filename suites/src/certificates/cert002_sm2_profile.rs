@@ -38,8 +38,6 @@ pub const CHECK: CheckDef = CheckDef {
 };
 
 pub const OID_SM3_WITH_SM2: &str = "1.2.156.10197.1.501";
-pub const OID_SM2_CURVE: &str = "1.2.156.10197.1.301";
-pub const OID_EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
 
 /// Profile problems of one certificate in the given role (`CA` or an end-entity role).
 pub fn profile_problems(der: &[u8], role: &str) -> Vec<String> {
@@ -58,15 +56,8 @@ pub fn profile_problems(der: &[u8], role: &str) -> Vec<String> {
         ));
     }
     let spki = cert.public_key();
-    let key_alg = spki.algorithm.algorithm.to_id_string();
-    let curve = spki
-        .algorithm
-        .parameters
-        .as_ref()
-        .and_then(|p| p.as_oid().ok())
-        .map(|o| o.to_id_string());
-    let sm2_spki = (key_alg == OID_EC_PUBLIC_KEY && curve.as_deref() == Some(OID_SM2_CURVE))
-        || key_alg == OID_SM2_CURVE;
+    let (key_alg, curve) = tianping_profile::rfc3161::key_algorithm(spki);
+    let sm2_spki = tianping_profile::rfc3161::is_sm2_key(spki);
     if !sm2_spki {
         problems.push(format!(
             "public key algorithm {key_alg} with parameters {curve:?} is not SM2"
