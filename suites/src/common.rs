@@ -5,8 +5,9 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::{Value, json};
 use tianping_engine::Method;
+use tianping_engine::certset::{CertCheck, CertRole, CertSet};
 use tianping_engine::http::Exchange;
-use tianping_engine::{CheckError, Ctx};
+use tianping_engine::{CheckError, Ctx, Verdict};
 
 /// Profile endpoints (docs/profile.md §4).
 pub mod paths {
@@ -248,6 +249,63 @@ pub async fn platform_sm2_certificates(ctx: &Ctx) -> Result<Vec<(String, Vec<u8>
         });
     }
     Ok(certs)
+}
+
+/// Which of a live target's certificates a check judges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CertSources {
+    /// The chain the API endpoint serves.
+    Served,
+    /// That chain and the certificates the platform publishes (receipt signing, TSA, CAs).
+    ServedAndPublished,
+}
+
+/// The certificates a live target shows: the chain its API endpoint serves (leaf as the
+/// server certificate) and, when asked, the certificates it publishes, with the lab's trust
+/// anchors and the host name the harness connected to. Published certificates that cannot be
+/// read (no field map for this platform) make the check inconclusive, not a partial pass.
+pub async fn live_certificates(ctx: &Ctx, sources: CertSources) -> Result<CertSet, CheckError> {
+    let host = ctx.api_host();
+    let port = ctx.api_port();
+    let peer = ctx.http.peer_tls(&host, port, &host).await?;
+    let mut set = CertSet {
+        host: Some(host.clone()),
+        trust_roots: ctx.trust_roots.iter().map(|r| r.to_vec()).collect(),
+        ..CertSet::default()
+    };
+    let source = format!(
+        "TLS {host}:{port} ({} {})",
+        peer.protocol, peer.cipher_suite
+    );
+    for (i, der) in peer.chain.iter().enumerate() {
+        let role = if i == 0 {
+            CertRole::Server
+        } else {
+            CertRole::Ca
+        };
+        set.push(der.to_vec(), role, source.clone());
+    }
+    if sources == CertSources::ServedAndPublished {
+        for (role, der) in platform_sm2_certificates(ctx).await? {
+            let cert_role = match role.as_str() {
+                "CA" => CertRole::Ca,
+                "TSA" => CertRole::Tsa,
+                _ => CertRole::Signing,
+            };
+            set.push(der, cert_role, format!("platform info ({role})"));
+        }
+    }
+    Ok(set)
+}
+
+/// Runs a certificate check's offline form on the live target's certificates.
+pub async fn run_cert_form(
+    ctx: &Ctx,
+    sources: CertSources,
+    judge: CertCheck,
+) -> Result<Verdict, CheckError> {
+    let set = live_certificates(ctx, sources).await?;
+    Ok(judge(&set, &ctx.config.thresholds))
 }
 
 /// Subject, serial and SHA-256/SM3 fingerprints: how every finding names a certificate.

@@ -215,32 +215,12 @@ pub fn evaluate_package(
         .unwrap_or(package);
     let info = tianping_engine::package::open(root, config)
         .map_err(|e| EvaluateError::Config(e.to_string()))?;
-    std::fs::create_dir_all(out)
-        .map_err(|e| EvaluateError::Output(format!("cannot create {}: {e}", out.display())))?;
-    if out.join(journal::JOURNAL_FILE).exists() {
-        return Err(EvaluateError::Config(format!(
-            "{} already holds a run; choose another --out",
-            out.display()
-        )));
-    }
-    let started_at = now();
     let target = TargetSummary {
         base_url: package.display().to_string(),
         kind: "package".into(),
         reference_faults: Vec::new(),
     };
-    let run_id = tianping_profile::digest::sm3_hex(
-        format!("{started_at}:{}:{}", target.base_url, std::process::id()).as_bytes(),
-    )[..16]
-        .to_string();
-    let header = JournalHeader {
-        run_id,
-        started_at,
-        target,
-        config_sm3: config.digest(),
-    };
-    let mut journal =
-        Journal::create(out, &header).map_err(|e| EvaluateError::Output(e.to_string()))?;
+    let (header, mut journal) = start_offline_run(out, target, config.digest())?;
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2);
@@ -254,6 +234,102 @@ pub fn evaluate_package(
     let results = assemble(&header, checks, results, true, &config.scoring);
     tianping_reports::write_all(out, &results).map_err(|e| EvaluateError::Output(e.to_string()))?;
     Ok(results)
+}
+
+/// A new run folder for an offline evaluation (package or certificate files): no resume, since
+/// an offline run takes seconds.
+fn start_offline_run(
+    out: &Path,
+    target: TargetSummary,
+    config_sm3: String,
+) -> Result<(JournalHeader, Journal), EvaluateError> {
+    std::fs::create_dir_all(out)
+        .map_err(|e| EvaluateError::Output(format!("cannot create {}: {e}", out.display())))?;
+    if out.join(journal::JOURNAL_FILE).exists() {
+        return Err(EvaluateError::Config(format!(
+            "{} already holds a run; choose another --out",
+            out.display()
+        )));
+    }
+    let started_at = now();
+    let run_id = tianping_profile::digest::sm3_hex(
+        format!("{started_at}:{}:{}", target.base_url, std::process::id()).as_bytes(),
+    )[..16]
+        .to_string();
+    let header = JournalHeader {
+        run_id,
+        started_at,
+        target,
+        config_sm3,
+    };
+    let journal =
+        Journal::create(out, &header).map_err(|e| EvaluateError::Output(e.to_string()))?;
+    Ok((header, journal))
+}
+
+/// Evaluates certificates given as files: the certificate checks' offline forms, no network.
+pub fn evaluate_certs(
+    config: &Config,
+    set: &tianping_engine::certset::CertSet,
+    files: &[PathBuf],
+    checks: &[&CheckDef],
+    out: &Path,
+) -> Result<RunResults, EvaluateError> {
+    let target = TargetSummary {
+        base_url: files
+            .iter()
+            .map(|f| f.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        kind: "certificates".into(),
+        reference_faults: Vec::new(),
+    };
+    let (header, mut journal) = start_offline_run(out, target, config.digest())?;
+    let results = runner::run_cert_checks(set, checks, &config.thresholds);
+    for r in &results {
+        journal
+            .record(r)
+            .map_err(|e| EvaluateError::Output(e.to_string()))?;
+    }
+    Ok(assemble(&header, checks, results, true, &config.scoring))
+}
+
+/// Reads certificates from PEM (any number of CERTIFICATE blocks) or DER files.
+pub fn read_certificate_files(paths: &[PathBuf]) -> Result<Vec<(String, Vec<u8>)>, EvaluateError> {
+    let mut out = Vec::new();
+    for path in paths {
+        let bytes = std::fs::read(path)
+            .map_err(|e| EvaluateError::Config(format!("{}: {e}", path.display())))?;
+        let name = path.display().to_string();
+        let ders = match std::str::from_utf8(&bytes) {
+            Ok(text) if text.contains("-----BEGIN") => {
+                tianping_suites::common::pem_certificates(text)
+                    .map_err(|e| EvaluateError::Config(format!("{name}: {e}")))?
+            }
+            _ => vec![bytes],
+        };
+        if ders.is_empty() {
+            return Err(EvaluateError::Config(format!(
+                "{name}: no PEM CERTIFICATE block"
+            )));
+        }
+        let count = ders.len();
+        for (i, der) in ders.into_iter().enumerate() {
+            if x509_parser::parse_x509_certificate(&der).is_err() {
+                return Err(EvaluateError::Config(format!(
+                    "{name}: certificate {} is neither PEM nor DER X.509",
+                    i + 1
+                )));
+            }
+            let source = if count > 1 {
+                format!("{name} #{}", i + 1)
+            } else {
+                name.clone()
+            };
+            out.push((source, der));
+        }
+    }
+    Ok(out)
 }
 
 /// Reads a previous run's results: a run folder or its results.json.

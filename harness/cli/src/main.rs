@@ -41,6 +41,31 @@ enum Command {
     Diff(DiffArgs),
     /// Check a run folder's signed manifest offline: names any file added, removed or changed.
     Verify(VerifyArgs),
+    /// Evaluate certificate files offline (PEM or DER, chains in any order) with the
+    /// certificate checks; exit codes as for `run`.
+    Certs(CertsArgs),
+}
+
+#[derive(clap::Args)]
+struct CertsArgs {
+    /// Certificate files: PEM (one or more certificates) or DER.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Trust anchors the lab accepts (PEM or DER files; repeatable). Adds to target.trust_roots.
+    #[arg(long = "trust")]
+    trust: Vec<PathBuf>,
+    /// Host name the server certificate must match.
+    #[arg(long)]
+    host: Option<String>,
+    /// TOML configuration (thresholds, scoring, lab).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Folder for this run's files (default: a new dated folder).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Languages of the PDF report: zh (default), en, zh,en, or none.
+    #[arg(long = "lang", value_delimiter = ',', default_value = "zh", value_parser = parse_lang)]
+    languages: Vec<String>,
 }
 
 #[derive(clap::Args)]
@@ -96,17 +121,10 @@ fn parse_lang(s: &str) -> Result<String, String> {
     }
 }
 
-impl RunArgs {
-    fn report_languages(&self) -> Vec<String> {
-        let mut langs: Vec<String> = self
-            .languages
-            .iter()
-            .filter(|l| *l != "none")
-            .cloned()
-            .collect();
-        langs.dedup();
-        langs
-    }
+fn report_languages(languages: &[String]) -> Vec<String> {
+    let mut langs: Vec<String> = languages.iter().filter(|l| *l != "none").cloned().collect();
+    langs.dedup();
+    langs
 }
 
 #[derive(clap::Args)]
@@ -228,6 +246,7 @@ fn main() -> ExitCode {
             Command::Quarterly(args) => quarterly(args).await,
             Command::Diff(args) => diff_runs(args),
             Command::Verify(args) => verify_bundle(args),
+            Command::Certs(args) => certs(args).await,
         }
     });
     match outcome {
@@ -404,7 +423,7 @@ async fn run(args: RunArgs) -> Result<i32, Failure> {
         Some((prev, path)) => evaluate::merge_retest(prev, path, results, &scoring),
         None => results,
     };
-    let languages = args.report_languages();
+    let languages = report_languages(&args.languages);
     let results = evaluate::finalize(
         results,
         &evaluate::Finish {
@@ -702,7 +721,7 @@ async fn run_package(
             evaluate::EvaluateError::Config(m) => config_error(m),
             evaluate::EvaluateError::Output(m) => Failure(exit::INCONCLUSIVE, m),
         })?;
-    let languages = args.report_languages();
+    let languages = report_languages(&args.languages);
     let results = evaluate::finalize(
         results,
         &evaluate::Finish {
@@ -843,6 +862,72 @@ fn report_unmatched_waivers(results: &tianping_engine::RunResults) {
     for w in &results.unmatched_waivers {
         eprintln!("warning: waiver {w}");
     }
+}
+
+async fn certs(args: CertsArgs) -> Result<i32, Failure> {
+    use tianping_engine::certset::{CertRole, CertSet};
+    let config = load_config(args.config.as_ref(), None)?;
+    let files =
+        evaluate::read_certificate_files(&args.files).map_err(|e| config_error(e.to_string()))?;
+    let mut set = CertSet {
+        host: args.host.clone(),
+        ..CertSet::default()
+    };
+    for (source, der) in files {
+        let role = CertRole::infer(&der);
+        set.push(der, role, source);
+    }
+    let root_files: Vec<PathBuf> = config
+        .target
+        .trust_roots
+        .iter()
+        .map(PathBuf::from)
+        .chain(args.trust.iter().cloned())
+        .collect();
+    set.trust_roots = evaluate::read_certificate_files(&root_files)
+        .map_err(|e| config_error(e.to_string()))?
+        .into_iter()
+        .map(|(_, der)| der)
+        .collect();
+    let registry = tianping_suites::registry();
+    let checks: Vec<&CheckDef> = registry
+        .iter()
+        .filter(|c| c.meta.suite == tianping_engine::Suite::Certificates)
+        .collect();
+    let out_dir = args.out.clone().unwrap_or_else(default_out_dir);
+    eprintln!(
+        "tianping-harness {}: evaluating {} certificate(s) offline against {} trust anchor(s) → {}",
+        tianping_engine::HARNESS_VERSION,
+        set.certs.len(),
+        set.trust_roots.len(),
+        out_dir.display()
+    );
+    let results = evaluate::evaluate_certs(&config, &set, &args.files, &checks, &out_dir).map_err(
+        |e| match e {
+            evaluate::EvaluateError::Config(m) => config_error(m),
+            evaluate::EvaluateError::Output(m) => Failure(exit::INCONCLUSIVE, m),
+        },
+    )?;
+    let languages = report_languages(&args.languages);
+    let results = evaluate::finalize(
+        results,
+        &evaluate::Finish {
+            waivers: &load_waivers(&config)?,
+            scoring: &config.scoring,
+            out: &out_dir,
+            config: &config,
+            languages: &languages,
+            previous: None,
+        },
+    )
+    .await
+    .map_err(|e| Failure(exit::INCONCLUSIVE, e.to_string()))?;
+    print_summary(&results);
+    println!(
+        "results: {}",
+        out_dir.join(tianping_reports::RESULTS_FILE).display()
+    );
+    Ok(results.exit_code())
 }
 
 fn verify_bundle(args: VerifyArgs) -> Result<i32, Failure> {

@@ -716,3 +716,60 @@ fn an_unreachable_tsa_is_an_error_but_the_bundle_is_still_sealed() {
 fn hex_sha256(data: &[u8]) -> String {
     tianping_profile::digest::sha256_hex(data)
 }
+
+#[test]
+fn certs_evaluates_files_offline_with_run_exit_codes() {
+    let data =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../suites/testdata/openssl-sm2");
+    let dir = tempfile::tempdir().unwrap();
+    let run = |files: &[&str], out: &str| {
+        let mut cmd = harness();
+        cmd.arg("certs");
+        for f in files {
+            cmd.arg(data.join(f));
+        }
+        cmd.arg("--trust")
+            .arg(data.join("root.pem"))
+            .args(["--lang", "none", "--out"])
+            .arg(dir.path().join(out))
+            .output()
+            .unwrap()
+    };
+    let good = run(&["leaf-default-id.pem"], "good");
+    assert_eq!(
+        good.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&good.stdout),
+        String::from_utf8_lossy(&good.stderr)
+    );
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("good/results.json")).unwrap())
+            .unwrap();
+    assert_eq!(results["target"]["kind"], "certificates");
+    let bad = run(&["leaf-empty-id.pem"], "bad");
+    assert_eq!(bad.status.code(), Some(1));
+    let bad_results = std::fs::read_to_string(dir.path().join("bad/results.json")).unwrap();
+    assert!(
+        bad_results.contains("empty distinguishing ID"),
+        "{bad_results}"
+    );
+    // The run folder is a sealed bundle like any other.
+    let verify = harness()
+        .arg("verify")
+        .arg(dir.path().join("bad"))
+        .output()
+        .unwrap();
+    assert_eq!(verify.status.code(), Some(0));
+    // A missing file is an input error; no file at all a usage error.
+    let missing = harness()
+        .args(["certs", "/nonexistent/cert.pem", "--lang", "none"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(78));
+    assert_eq!(
+        harness().arg("certs").output().unwrap().status.code(),
+        Some(64)
+    );
+}

@@ -16,6 +16,8 @@ pub struct CheckDef {
     pub run: for<'a> fn(&'a Ctx) -> CheckFuture<'a>,
     /// How the check judges an exported evidence package, when it can.
     pub package: Option<crate::package::PackageCheck>,
+    /// How the check judges certificates given as files (`tianping-harness certs`), when it can.
+    pub certs: Option<crate::certset::CertCheck>,
 }
 
 /// The `run` of a manual check. The runner decides manual checks from the lab's records and
@@ -124,6 +126,14 @@ impl Verdict {
             value: value.into(),
         });
         self
+    }
+
+    /// Adds labelled evidence lines in order.
+    pub fn with_all<K: Into<String>, V: Into<String>>(
+        self,
+        lines: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        lines.into_iter().fold(self, |v, (k, val)| v.with(k, val))
     }
 
     pub fn with_threshold(mut self, name: impl Into<String>, value: impl ToString) -> Self {

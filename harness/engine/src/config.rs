@@ -122,6 +122,12 @@ pub struct Thresholds {
     pub finality_blocks: u64,
     /// Longest accepted delay between sealing a block and anchoring it to Tianping.
     pub anchor_delay_secs: i64,
+    /// Fewest days an end-entity certificate must still be valid at test time.
+    pub cert_min_remaining_days: u32,
+    /// Longest lifetime of an end-entity certificate, in days (2 years).
+    pub leaf_max_lifetime_days: u32,
+    /// Smallest RSA key accepted anywhere in a chain.
+    pub min_rsa_bits: usize,
 }
 
 impl Default for Thresholds {
@@ -134,6 +140,9 @@ impl Default for Thresholds {
             timestamp_gap_secs: 60,
             finality_blocks: 3,
             anchor_delay_secs: 600,
+            cert_min_remaining_days: 30,
+            leaf_max_lifetime_days: 731,
+            min_rsa_bits: 2048,
         }
     }
 }

@@ -4,6 +4,7 @@
 //! politely against one target; it knows no check by name. Suites register [`CheckDef`]s,
 //! reports read [`RunResults`], the CLI wires them together.
 
+pub mod certset;
 pub mod check;
 pub mod config;
 pub mod context;

@@ -220,3 +220,34 @@ pub fn run_package_checks(
         })
         .collect())
 }
+
+/// Evaluates certificates given as files: every selected check with a certificate form judges
+/// the set; the others are not applicable (they need a live platform or a package).
+pub fn run_cert_checks(
+    set: &crate::certset::CertSet,
+    checks: &[&CheckDef],
+    thresholds: &crate::config::Thresholds,
+) -> Vec<CheckResult> {
+    checks
+        .iter()
+        .map(|c| {
+            let started_at =
+                chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            let start = Instant::now();
+            let verdict = match c.certs {
+                // A panic in one check's parsing must not lose the others' results.
+                Some(judge) => {
+                    std::panic::catch_unwind(|| judge(set, thresholds)).unwrap_or_else(|_| {
+                        Verdict::inconclusive(
+                            "check aborted with an internal error (panic); please report it",
+                        )
+                    })
+                }
+                None => Verdict::not_applicable(
+                    "decided only against a live platform or a package, not from certificate files",
+                ),
+            };
+            result_of(&c.meta, verdict, started_at, start.elapsed())
+        })
+        .collect()
+}

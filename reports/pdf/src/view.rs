@@ -413,6 +413,16 @@ pub fn build(input: &ReportInput<'_>, lang: Lang, fonts: &FontSet) -> Result<Val
             true,
         );
     }
+    if let Some(rt) = &run.retest {
+        let of = format!("{} ({})", rt.previous_run_id, rt.previous_started_at);
+        row(
+            &mut w,
+            "整改复测，首次测评运行",
+            "Re-test of run",
+            Some(&of),
+            true,
+        );
+    }
     if run.target.kind == "reference" {
         row(
             &mut w,

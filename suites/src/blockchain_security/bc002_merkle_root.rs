@@ -32,6 +32,7 @@ pub const CHECK: CheckDef = CheckDef {
         judge: judge_record,
         what: "blocks of the records",
     }),
+    certs: None,
 };
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {

@@ -47,6 +47,7 @@ pub const CHECK: CheckDef = CheckDef {
         judge: judge_record,
         what: "receipt signatures",
     }),
+    certs: None,
 };
 
 /// The SEC1 public key inside a certificate (either SPKI form for SM2).

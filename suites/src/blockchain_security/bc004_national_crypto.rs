@@ -34,6 +34,7 @@ pub const CHECK: CheckDef = CheckDef {
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,
+    certs: None,
 };
 
 const SM3_WITH_SM2: &str = "1.2.156.10197.1.501";

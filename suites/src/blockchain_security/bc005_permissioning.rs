@@ -38,6 +38,7 @@ pub const CHECK: CheckDef = CheckDef {
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,
+    certs: None,
 };
 
 pub const SUBMIT: &str = "/api/v1/chain/transactions";

@@ -23,4 +23,5 @@ pub const CHECK: CheckDef = CheckDef {
     },
     run: manual,
     package: None,
+    certs: None,
 };

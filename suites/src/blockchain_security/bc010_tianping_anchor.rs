@@ -37,6 +37,7 @@ pub const CHECK: CheckDef = CheckDef {
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,
+    certs: None,
 };
 
 fn time(s: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, CheckError> {

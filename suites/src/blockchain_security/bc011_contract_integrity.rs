@@ -30,4 +30,5 @@ pub const CHECK: CheckDef = CheckDef {
     },
     run: manual,
     package: None,
+    certs: None,
 };

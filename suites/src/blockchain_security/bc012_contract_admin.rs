@@ -26,6 +26,7 @@ pub const CHECK: CheckDef = CheckDef {
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,
+    certs: None,
 };
 
 const ADMIN: &str = "/api/v1/chain/contract/admin";

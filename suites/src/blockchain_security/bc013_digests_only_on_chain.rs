@@ -34,6 +34,7 @@ pub const CHECK: CheckDef = CheckDef {
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,
+    certs: None,
 };
 
 /// Longest string a transaction may carry before it looks like content rather than metadata.

@@ -22,4 +22,5 @@ pub const CHECK: CheckDef = CheckDef {
     },
     run: manual,
     package: None,
+    certs: None,
 };

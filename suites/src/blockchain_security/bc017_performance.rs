@@ -29,4 +29,5 @@ pub const CHECK: CheckDef = CheckDef {
     },
     run: manual,
     package: None,
+    certs: None,
 };

@@ -1,14 +1,10 @@
 //! CERT-001 — The certificate chain the API endpoint serves is valid now, chains to a trust
 //! anchor the lab accepts, and names the host the harness connected to.
 
-use std::sync::Arc;
-
-use rustls::client::WebPkiServerVerifier;
-use rustls::client::danger::ServerCertVerifier;
-use rustls::pki_types::{ServerName, UnixTime};
-use tianping_engine::{
-    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
-};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use tianping_engine::certset::{CertRole, CertSet, SourcedCert};
+use tianping_engine::config::Thresholds;
+use tianping_engine::{CheckDef, CheckMeta, Clause, Mode, Provenance, Severity, Suite, Verdict};
 
 use crate::common;
 
@@ -35,53 +31,113 @@ pub const CHECK: CheckDef = CheckDef {
         active: false,
         fault: "hostname-mismatch",
     },
-    run: |ctx| Box::pin(run(ctx)),
+    run: |ctx| {
+        Box::pin(common::run_cert_form(
+            ctx,
+            common::CertSources::Served,
+            judge,
+        ))
+    },
     package: None,
+    certs: Some(judge),
 };
 
-async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
-    if ctx.trust_roots.is_empty() {
-        return Ok(Verdict::inconclusive(
-            "no trust anchors configured (target.trust_roots)",
-        ));
+pub fn judge(set: &CertSet, _: &Thresholds) -> Verdict {
+    let servers: Vec<&SourcedCert> = set.with_role(CertRole::Server).collect();
+    if servers.is_empty() {
+        return Verdict::not_applicable("no server certificate among the certificates examined");
     }
-    let host = ctx.api_host();
-    let peer = ctx.http.peer_tls(&host, ctx.api_port(), &host).await?;
-    let (leaf, intermediates) = peer
-        .chain
-        .split_first()
-        .ok_or_else(|| CheckError::protocol("server presented no certificate"))?;
-    let mut roots = rustls::RootCertStore::empty();
-    for root in &ctx.trust_roots {
-        roots
-            .add(root.clone())
-            .map_err(|e| CheckError::Config(format!("trust root rejected: {e}")))?;
+    if set.trust_roots.is_empty() {
+        return Verdict::inconclusive("no trust anchors configured (target.trust_roots / --trust)");
     }
-    let verifier = WebPkiServerVerifier::builder_with_provider(
-        Arc::new(roots),
-        tianping_engine::tls::provider(),
-    )
-    .build()
-    .map_err(|e| CheckError::Config(format!("cannot build verifier: {e}")))?;
-    let name = ServerName::try_from(host.clone())
-        .map_err(|_| CheckError::Config(format!("`{host}` is not a valid server name")))?;
-    let outcome = verifier.verify_server_cert(leaf, intermediates, &name, &[], UnixTime::now());
-    let verdict = match outcome {
-        Ok(_) => Verdict::pass(format!(
-            "chain of {} certificate(s) validates for `{host}`",
-            peer.chain.len()
-        )),
-        Err(e) => Verdict::fail(format!("chain does not validate for `{host}`: {e}")),
+    let root_ders: Vec<CertificateDer<'_>> = set
+        .trust_roots
+        .iter()
+        .map(|d| CertificateDer::from(d.as_slice()))
+        .collect();
+    let anchors: Vec<_> = match root_ders
+        .iter()
+        .map(webpki::anchor_from_trusted_cert)
+        .collect::<Result<Vec<_>, _>>()
+    {
+        Ok(a) => a,
+        Err(e) => return Verdict::inconclusive(format!("a trust anchor is unusable: {e:?}")),
     };
-    let mut verdict = verdict.with(
-        "negotiated",
-        format!("{} {}", peer.protocol, peer.cipher_suite),
-    );
-    for (i, cert) in peer.chain.iter().enumerate() {
+    let algorithms = tianping_engine::tls::provider()
+        .signature_verification_algorithms
+        .all;
+    let mut failures = Vec::new();
+    let mut lines = Vec::new();
+    for server in &servers {
+        // Any other certificate in the set may serve as an intermediate, in any order.
+        let intermediates: Vec<CertificateDer<'_>> = set
+            .certs
+            .iter()
+            .filter(|c| c.der != server.der)
+            .map(|c| CertificateDer::from(c.der.as_slice()))
+            .collect();
+        let leaf_der = CertificateDer::from(server.der.as_slice());
+        let name = common::describe_certificate(&server.der);
+        let result = webpki::EndEntityCert::try_from(&leaf_der)
+            .map_err(|e| format!("does not parse: {e:?}"))
+            .and_then(|leaf| {
+                leaf.verify_for_usage(
+                    algorithms,
+                    &anchors,
+                    &intermediates,
+                    UnixTime::now(),
+                    webpki::KeyUsage::server_auth(),
+                    None,
+                    None,
+                )
+                .map_err(|e| format!("no valid path to a trust anchor: {e:?}"))?;
+                match &set.host {
+                    Some(host) => {
+                        let server_name = ServerName::try_from(host.as_str())
+                            .map_err(|_| format!("`{host}` is not a valid server name"))?;
+                        leaf.verify_is_valid_for_subject_name(&server_name)
+                            .map_err(|e| format!("does not name `{host}`: {e:?}"))
+                    }
+                    None => Ok(()),
+                }
+            });
+        lines.push((
+            format!("server certificate from {}", server.source),
+            format!(
+                "{name}: {}",
+                result
+                    .as_ref()
+                    .map(|_| "valid".to_string())
+                    .unwrap_or_else(|e| e.clone())
+            ),
+        ));
+        if let Err(e) = result {
+            failures.push(format!(
+                "server certificate from {} ({name}): {e}",
+                server.source
+            ));
+        }
+    }
+    let mut verdict = match (&set.host, failures.is_empty()) {
+        (Some(host), true) => Verdict::pass(format!(
+            "the server certificate chain validates to a trust anchor for `{host}`"
+        )),
+        (None, true) => Verdict::pass(
+            "the server certificate chain validates to a trust anchor (no host name given, so none was matched)",
+        ),
+        (_, false) => Verdict::from_samples(servers.len() as u64, &failures, "server certificates"),
+    };
+    verdict = verdict.with_all(lines);
+    for (i, cert) in set
+        .certs
+        .iter()
+        .filter(|c| c.role != CertRole::Server)
+        .enumerate()
+    {
         verdict = verdict.with(
-            format!("certificate {i}"),
-            common::describe_certificate(cert),
+            format!("other certificate {} ({})", i + 1, cert.source),
+            common::describe_certificate(&cert.der),
         );
     }
-    Ok(verdict)
+    verdict
 }

@@ -3,9 +3,9 @@
 //! 65-byte uncompressed point on the curve, and KeyUsage and BasicConstraints present and
 //! consistent with the certificate's role.
 
-use tianping_engine::{
-    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
-};
+use tianping_engine::certset::{CertRole, CertSet, SourcedCert};
+use tianping_engine::config::Thresholds;
+use tianping_engine::{CheckDef, CheckMeta, Clause, Mode, Provenance, Severity, Suite, Verdict};
 use x509_parser::prelude::*;
 
 use crate::common;
@@ -33,8 +33,15 @@ pub const CHECK: CheckDef = CheckDef {
         active: false,
         fault: "sm2-cert-no-keyusage",
     },
-    run: |ctx| Box::pin(run(ctx)),
+    run: |ctx| {
+        Box::pin(common::run_cert_form(
+            ctx,
+            common::CertSources::ServedAndPublished,
+            judge,
+        ))
+    },
     package: None,
+    certs: Some(judge),
 };
 
 pub const OID_SM3_WITH_SM2: &str = "1.2.156.10197.1.501";
@@ -103,25 +110,48 @@ pub fn profile_problems(der: &[u8], role: &str) -> Vec<String> {
     problems
 }
 
-async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
-    let certs = common::platform_sm2_certificates(ctx).await?;
+/// True for a certificate with an SM2 key or an SM3withSM2 signature: the ones GM/T 0015
+/// governs.
+pub fn is_sm2_certificate(der: &[u8]) -> bool {
+    X509Certificate::from_der(der).is_ok_and(|(_, c)| {
+        tianping_profile::rfc3161::is_sm2_key(c.public_key())
+            || c.signature_algorithm.algorithm.to_id_string() == OID_SM3_WITH_SM2
+    })
+}
+
+pub fn judge(set: &CertSet, _: &Thresholds) -> Verdict {
+    let sm2: Vec<&SourcedCert> = set
+        .certs
+        .iter()
+        .filter(|c| is_sm2_certificate(&c.der))
+        .collect();
+    if sm2.is_empty() {
+        return Verdict::not_applicable("no SM2 certificate among the certificates examined");
+    }
     let mut failures = Vec::new();
     let mut verdict_evidence = Vec::new();
-    for (role, der) in &certs {
-        let name = common::describe_certificate(der);
-        let problems = profile_problems(der, role);
-        verdict_evidence.push((format!("{role} certificate"), name.clone()));
-        failures.extend(
-            problems
-                .into_iter()
-                .map(|p| format!("{role} certificate ({name}): {p}")),
-        );
+    for c in &sm2 {
+        let role = if c.role == CertRole::Ca {
+            "CA"
+        } else {
+            c.role.label()
+        };
+        let name = common::describe_certificate(&c.der);
+        verdict_evidence.push((
+            format!("{role} certificate from {}", c.source),
+            name.clone(),
+        ));
+        let problems = profile_problems(&c.der, role);
+        if !problems.is_empty() {
+            failures.push(format!(
+                "{role} certificate ({name}): {}",
+                problems.join("; ")
+            ));
+        }
     }
-    let mut verdict = Verdict::from_samples(certs.len() as u64, &failures, "SM2 certificates");
-    for (k, v) in verdict_evidence {
-        verdict = verdict.with(k, v);
-    }
-    Ok(verdict)
+    let mut verdict = Verdict::from_samples(sm2.len() as u64, &failures, "SM2 certificates");
+    verdict = verdict.with_all(verdict_evidence);
+    verdict
 }
 
 #[cfg(test)]

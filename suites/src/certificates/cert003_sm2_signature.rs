@@ -2,12 +2,13 @@
 //! the GM/T 0009 default ID `1234567812345678`. A failure is diagnosed: signed with an empty
 //! ID (OpenSSL 3's default when `distid` is forgotten), raw r‖s encoding, or simply bad.
 
-use tianping_engine::{
-    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
-};
+use tianping_engine::certset::CertSet;
+use tianping_engine::config::Thresholds;
+use tianping_engine::{CheckDef, CheckMeta, Clause, Mode, Provenance, Severity, Suite, Verdict};
 use tianping_profile::sm2sig::{self, DEFAULT_DIST_ID, SignatureEncoding};
 use x509_parser::prelude::*;
 
+use crate::certificates::cert002_sm2_profile::OID_SM3_WITH_SM2;
 use crate::common;
 
 pub const CHECK: CheckDef = CheckDef {
@@ -33,8 +34,15 @@ pub const CHECK: CheckDef = CheckDef {
         active: false,
         fault: "sm2-empty-id",
     },
-    run: |ctx| Box::pin(run(ctx)),
+    run: |ctx| {
+        Box::pin(common::run_cert_form(
+            ctx,
+            common::CertSources::ServedAndPublished,
+            judge,
+        ))
+    },
     package: None,
+    certs: Some(judge),
 };
 
 /// Verifies `cert` against `issuer_key`; `Err` carries the diagnosis.
@@ -51,35 +59,42 @@ pub fn diagnose(cert: &X509Certificate<'_>, issuer_key: &[u8]) -> Result<(), Str
     }
 }
 
-async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
-    let certs = common::platform_sm2_certificates(ctx).await?;
-    let parsed: Vec<(String, X509Certificate<'_>, &[u8])> = certs
+fn parse(der: &[u8]) -> Option<X509Certificate<'_>> {
+    X509Certificate::from_der(der).ok().map(|(_, c)| c)
+}
+
+pub fn judge(set: &CertSet, _: &Thresholds) -> Verdict {
+    // Issuers may be any certificate examined or a trust anchor.
+    let candidates: Vec<X509Certificate<'_>> = set
+        .certs
         .iter()
-        .map(|(role, der)| {
-            X509Certificate::from_der(der)
-                .map(|(_, c)| (role.clone(), c, der.as_slice()))
-                .map_err(|e| {
-                    CheckError::protocol(format!("{role} certificate does not parse: {e}"))
-                })
-        })
-        .collect::<Result<_, _>>()?;
+        .map(|c| c.der.as_slice())
+        .chain(set.trust_roots.iter().map(Vec::as_slice))
+        .filter_map(parse)
+        .collect();
+    let mut examined = 0;
     let mut failures = Vec::new();
     let mut lines = Vec::new();
-    for (role, cert, der) in &parsed {
-        let name = common::describe_certificate(der);
-        // Issuer: the certificate whose subject is this one's issuer (itself for a root).
-        let issuer = parsed
+    for c in &set.certs {
+        let Some(cert) = parse(&c.der) else { continue };
+        if cert.signature_algorithm.algorithm.to_id_string() != OID_SM3_WITH_SM2 {
+            continue;
+        }
+        examined += 1;
+        let role = c.role.label();
+        let name = common::describe_certificate(&c.der);
+        let result = match candidates
             .iter()
-            .find(|(_, c, _)| c.subject().as_raw() == cert.issuer().as_raw());
-        let result = match issuer {
+            .find(|i| i.subject().as_raw() == cert.issuer().as_raw())
+        {
             None => Err(format!(
-                "issuer \"{}\" is not among the published certificates",
+                "issuer \"{}\" is not among the certificates examined or the trust anchors",
                 cert.issuer()
             )),
-            Some((_, issuer, _)) => diagnose(cert, &issuer.public_key().subject_public_key.data),
+            Some(issuer) => diagnose(&cert, &issuer.public_key().subject_public_key.data),
         };
         lines.push((
-            format!("{role} certificate"),
+            format!("{role} certificate from {}", c.source),
             format!(
                 "{name}: {}",
                 result
@@ -92,13 +107,13 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             failures.push(format!("{role} certificate ({name}): {e}"));
         }
     }
-    let mut verdict =
-        Verdict::from_samples(parsed.len() as u64, &failures, "certificate signatures")
-            .with("distinguishing ID", DEFAULT_DIST_ID);
-    for (k, v) in lines {
-        verdict = verdict.with(k, v);
+    if examined == 0 {
+        return Verdict::not_applicable("no SM3withSM2-signed certificate among those examined");
     }
-    Ok(verdict)
+    let mut verdict = Verdict::from_samples(examined, &failures, "certificate signatures")
+        .with("distinguishing ID", DEFAULT_DIST_ID);
+    verdict = verdict.with_all(lines);
+    verdict
 }
 
 #[cfg(test)]

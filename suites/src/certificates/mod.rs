@@ -1,11 +1,15 @@
 //! 证书 — the certificates behind the platform's TLS endpoints and signatures.
 
-mod cert001_server_chain;
-mod cert002_sm2_profile;
-mod cert003_sm2_signature;
+pub mod cert001_server_chain;
+pub mod cert002_sm2_profile;
+pub mod cert003_sm2_signature;
+pub mod cert008_validity;
+pub mod cert012_weak_algorithms;
 
 pub const CHECKS: &[tianping_engine::CheckDef] = &[
     cert001_server_chain::CHECK,
     cert002_sm2_profile::CHECK,
     cert003_sm2_signature::CHECK,
+    cert008_validity::CHECK,
+    cert012_weak_algorithms::CHECK,
 ];

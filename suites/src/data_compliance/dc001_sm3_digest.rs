@@ -38,6 +38,7 @@ pub const CHECK: CheckDef = CheckDef {
         judge: judge_record,
         what: "records with an original",
     }),
+    certs: None,
 };
 
 async fn run(ctx: &Ctx) -> Result<Verdict, tianping_engine::CheckError> {

@@ -41,6 +41,7 @@ pub const CHECK: CheckDef = CheckDef {
         judge: judge_record,
         what: "records",
     }),
+    certs: None,
 };
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {

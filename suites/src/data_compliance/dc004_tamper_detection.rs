@@ -36,6 +36,7 @@ pub const CHECK: CheckDef = CheckDef {
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,
+    certs: None,
 };
 
 #[derive(Debug, PartialEq)]

@@ -34,6 +34,7 @@ pub const CHECK: CheckDef = CheckDef {
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,
+    certs: None,
 };
 
 /// Deposits `content` with the depositor block replaced by `depositor` (removed when null)

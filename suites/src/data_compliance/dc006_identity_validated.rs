@@ -34,6 +34,7 @@ pub const CHECK: CheckDef = CheckDef {
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,
+    certs: None,
 };
 
 /// A valid example unified social credit code (GB 32100), used with its check character changed.

@@ -39,6 +39,7 @@ pub const CHECK: CheckDef = CheckDef {
         judge: judge_record,
         what: "receipts",
     }),
+    certs: None,
 };
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {

@@ -47,6 +47,7 @@ pub const CHECK: CheckDef = CheckDef {
         judge: judge_record,
         what: "timestamp tokens",
     }),
+    certs: None,
 };
 
 fn token_field<'a>(token: &'a Value, name: &str) -> Result<&'a str, CheckError> {

@@ -35,6 +35,7 @@ pub const CHECK: CheckDef = CheckDef {
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,
+    certs: None,
 };
 
 /// Sends a deposit signed at `now + skew_secs` with `nonce`; returns the exchange.

@@ -33,6 +33,7 @@ pub const CHECK: CheckDef = CheckDef {
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,
+    certs: None,
 };
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {

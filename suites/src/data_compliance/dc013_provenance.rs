@@ -40,6 +40,7 @@ pub const CHECK: CheckDef = CheckDef {
         judge: judge_record,
         what: "receipts",
     }),
+    certs: None,
 };
 
 /// Fields every deposit's provenance must carry.

@@ -42,6 +42,7 @@ pub const CHECK: CheckDef = CheckDef {
         judge: judge_record,
         what: "inclusion proofs",
     }),
+    certs: None,
 };
 
 /// Fetches and checks the inclusion proof of `tx_id`; `Err` says why it does not prove.

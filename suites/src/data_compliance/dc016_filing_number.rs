@@ -33,6 +33,7 @@ pub const CHECK: CheckDef = CheckDef {
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,
+    certs: None,
 };
 
 pub fn well_formed(number: &str) -> bool {

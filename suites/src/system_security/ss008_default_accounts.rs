@@ -27,6 +27,7 @@ pub const CHECK: CheckDef = CheckDef {
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,
+    certs: None,
 };
 
 /// Pairs vendors ship and operators forget; one attempt each, so no account is locked out.

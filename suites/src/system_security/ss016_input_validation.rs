@@ -28,6 +28,7 @@ pub const CHECK: CheckDef = CheckDef {
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,
+    certs: None,
 };
 
 /// Sends a signed request with a raw body (which need not be JSON).

@@ -38,6 +38,7 @@ pub const CHECK: CheckDef = CheckDef {
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,
+    certs: None,
 };
 
 /// The API endpoint plus any configured `host:port` endpoints.

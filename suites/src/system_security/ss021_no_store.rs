@@ -33,6 +33,7 @@ pub const CHECK: CheckDef = CheckDef {
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,
+    certs: None,
 };
 
 fn has_no_store(ex: &tianping_engine::http::Exchange) -> bool {

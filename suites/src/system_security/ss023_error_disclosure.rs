@@ -33,6 +33,7 @@ pub const CHECK: CheckDef = CheckDef {
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,
+    certs: None,
 };
 
 /// Text that only internals produce: traces, source locations, SQL engines, runtime paths.

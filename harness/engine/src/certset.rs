@@ -1,0 +1,104 @@
+//! The certificates under evaluation, wherever they came from: the live endpoints, or files the
+//! lab hands to `tianping-harness certs`. Certificate checks are functions of a [`CertSet`],
+//! so the live run and the offline command reach the same findings on the same certificates.
+
+use serde::Serialize;
+use x509_parser::prelude::*;
+
+/// What a certificate is for, which decides the rules it is held to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CertRole {
+    /// End-entity certificate of a TLS endpoint.
+    Server,
+    /// Any CA certificate (root or intermediate).
+    Ca,
+    /// Signs receipts or other platform data.
+    Signing,
+    /// Time-stamping authority.
+    Tsa,
+    /// End-entity certificate whose purpose nothing states.
+    Other,
+}
+
+impl CertRole {
+    pub fn label(self) -> &'static str {
+        match self {
+            CertRole::Server => "server",
+            CertRole::Ca => "CA",
+            CertRole::Signing => "signing",
+            CertRole::Tsa => "TSA",
+            CertRole::Other => "end-entity",
+        }
+    }
+
+    /// The role a certificate states for itself: CA by BasicConstraints, TSA by the
+    /// timeStamping EKU, server by serverAuth or a DNS/IP SAN, signing by a signing KeyUsage.
+    pub fn infer(der: &[u8]) -> CertRole {
+        let Ok((_, cert)) = X509Certificate::from_der(der) else {
+            return CertRole::Other;
+        };
+        if cert.is_ca() {
+            return CertRole::Ca;
+        }
+        if let Ok(Some(eku)) = cert.extended_key_usage() {
+            if eku.value.time_stamping {
+                return CertRole::Tsa;
+            }
+            if eku.value.server_auth {
+                return CertRole::Server;
+            }
+        }
+        if let Ok(Some(san)) = cert.subject_alternative_name()
+            && san
+                .value
+                .general_names
+                .iter()
+                .any(|n| matches!(n, GeneralName::DNSName(_) | GeneralName::IPAddress(_)))
+        {
+            return CertRole::Server;
+        }
+        match cert.key_usage() {
+            Ok(Some(ku)) if ku.value.digital_signature() || ku.value.non_repudiation() => {
+                CertRole::Signing
+            }
+            _ => CertRole::Other,
+        }
+    }
+}
+
+/// One certificate, its role and where it was found (an endpoint, a field, a file).
+#[derive(Debug, Clone)]
+pub struct SourcedCert {
+    pub der: Vec<u8>,
+    pub role: CertRole,
+    pub source: String,
+}
+
+/// Certificates to evaluate, with the trust anchors the lab accepts and, for server
+/// certificates, the host name they must match.
+#[derive(Debug, Clone, Default)]
+pub struct CertSet {
+    pub certs: Vec<SourcedCert>,
+    pub trust_roots: Vec<Vec<u8>>,
+    pub host: Option<String>,
+}
+
+impl CertSet {
+    pub fn push(&mut self, der: Vec<u8>, role: CertRole, source: impl Into<String>) {
+        if !self.certs.iter().any(|c| c.der == der) {
+            self.certs.push(SourcedCert {
+                der,
+                role,
+                source: source.into(),
+            });
+        }
+    }
+
+    pub fn with_role(&self, role: CertRole) -> impl Iterator<Item = &SourcedCert> {
+        self.certs.iter().filter(move |c| c.role == role)
+    }
+}
+
+/// A certificate check's offline form: a verdict from the certificates alone.
+pub type CertCheck = fn(&CertSet, &crate::config::Thresholds) -> crate::Verdict;

@@ -1,0 +1,113 @@
+//! CERT-008 — Every certificate is valid now; end-entity certificates stay valid for a lab
+//! minimum and were not issued for longer than a lab maximum; how long each CA outlives the
+//! evidence it vouches for is reported.
+
+use tianping_engine::certset::{CertRole, CertSet};
+use tianping_engine::config::Thresholds;
+use tianping_engine::{CheckDef, CheckMeta, Clause, Mode, Provenance, Severity, Suite, Verdict};
+use x509_parser::prelude::*;
+
+use crate::common;
+
+pub const CHECK: CheckDef = CheckDef {
+    meta: CheckMeta {
+        id: "CERT-008",
+        suite: Suite::Certificates,
+        title_zh: "证书有效期合理",
+        title_en: "Certificate validity periods are sound",
+        clauses: &[
+            Clause {
+                source: "RFC 5280 §4.1.2.5 validity",
+                provenance: Provenance::Known,
+            },
+            Clause {
+                source: "lab thresholds: remaining validity and leaf lifetime (no number in the sources)",
+                provenance: Provenance::Policy,
+            },
+        ],
+        tianping_clause: None,
+        severity: Severity::Medium,
+        weight: 2,
+        mode: Mode::Remote,
+        active: false,
+        fault: "server-cert-expiring",
+    },
+    run: |ctx| {
+        Box::pin(common::run_cert_form(
+            ctx,
+            common::CertSources::ServedAndPublished,
+            judge,
+        ))
+    },
+    package: None,
+    certs: Some(judge),
+};
+
+const DAY: i64 = 86_400;
+
+pub fn judge(set: &CertSet, thresholds: &Thresholds) -> Verdict {
+    let now = chrono::Utc::now().timestamp();
+    let min_remaining = thresholds.cert_min_remaining_days;
+    let max_lifetime = thresholds.leaf_max_lifetime_days;
+    let mut failures = Vec::new();
+    let mut lines = Vec::new();
+    for c in &set.certs {
+        let name = common::describe_certificate(&c.der);
+        let Ok((_, cert)) = X509Certificate::from_der(&c.der) else {
+            failures.push(format!("{} ({name}): does not parse", c.source));
+            continue;
+        };
+        let (from, until) = (
+            cert.validity().not_before.timestamp(),
+            cert.validity().not_after.timestamp(),
+        );
+        let remaining = (until - now).div_euclid(DAY);
+        let lifetime = (until - from).div_euclid(DAY);
+        let end_entity = c.role != CertRole::Ca;
+        let mut problems = Vec::new();
+        if now < from {
+            problems.push(format!("not valid before {}", cert.validity().not_before));
+        }
+        if now > until {
+            problems.push(format!("expired on {}", cert.validity().not_after));
+        } else if end_entity && remaining < min_remaining as i64 {
+            problems.push(format!(
+                "expires in {remaining} day(s), under the {min_remaining}-day minimum"
+            ));
+        }
+        if end_entity && lifetime > max_lifetime as i64 {
+            problems.push(format!(
+                "issued for {lifetime} days, over the {max_lifetime}-day maximum for end-entity certificates"
+            ));
+        }
+        lines.push((
+            format!("{} {}", c.role.label(), c.source),
+            format!(
+                "{name}: valid {} → {}, {remaining} day(s) left{}",
+                cert.validity().not_before,
+                cert.validity().not_after,
+                if problems.is_empty() {
+                    String::new()
+                } else {
+                    format!(" — {}", problems.join("; "))
+                }
+            ),
+        ));
+        // One failure per certificate, so the sample count stays a count of certificates.
+        if !problems.is_empty() {
+            failures.push(format!(
+                "{} certificate ({name}): {}",
+                c.role.label(),
+                problems.join("; ")
+            ));
+        }
+    }
+    if set.certs.is_empty() {
+        return Verdict::not_applicable("no certificate to examine");
+    }
+    let mut verdict = Verdict::from_samples(set.certs.len() as u64, &failures, "certificates")
+        .with_threshold("cert_min_remaining_days", min_remaining)
+        .with_threshold("leaf_max_lifetime_days", max_lifetime);
+    verdict = verdict.with_all(lines);
+    verdict
+}

@@ -1,0 +1,307 @@
+//! Certificate checks offline (`tianping-harness certs`): the same findings as the live run on
+//! the same certificates, and the right verdicts on certificates OpenSSL made.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use tianping_engine::certset::{CertRole, CertSet};
+use tianping_engine::config::Thresholds;
+use tianping_engine::runner;
+use tianping_fixtures::{Fault, Faults};
+use tianping_harness::evaluate;
+
+fn loopback_config() -> tianping_engine::Config {
+    let mut config = tianping_engine::Config::default();
+    config.limits.requests_per_second = 1000.0;
+    config
+}
+
+fn pem(der: &[u8]) -> String {
+    tianping_fixtures::pki::pem("CERTIFICATE", der)
+}
+
+/// The certificate checks' outcomes, by ID.
+fn outcomes(results: &[tianping_engine::CheckResult]) -> Vec<(String, String)> {
+    results
+        .iter()
+        .filter(|r| r.id.starts_with("CERT-"))
+        .map(|r| (r.id.clone(), r.outcome.key().to_string()))
+        .collect()
+}
+
+/// Writes what the live target shows to files the way a lab would save them (one file for
+/// the whole chain in a shuffled order, one per published certificate) and evaluates those.
+fn offline_outcomes(set: &CertSet, dir: &Path) -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    let chain: Vec<&tianping_engine::certset::SourcedCert> = set
+        .certs
+        .iter()
+        .filter(|c| c.source.starts_with("TLS"))
+        .rev()
+        .collect();
+    let chain_file = dir.join("served-chain.pem");
+    std::fs::write(
+        &chain_file,
+        chain.iter().map(|c| pem(&c.der)).collect::<String>(),
+    )
+    .unwrap();
+    files.push(chain_file);
+    for (i, c) in set
+        .certs
+        .iter()
+        .filter(|c| !c.source.starts_with("TLS"))
+        .enumerate()
+    {
+        let f = dir.join(format!("published-{i}.der"));
+        std::fs::write(&f, &c.der).unwrap();
+        files.push(f);
+    }
+    judge_files(&files, set.trust_roots.clone(), set.host.clone())
+}
+
+/// What `certs` decides on these files, as the command reads them.
+fn judge_files(
+    files: &[PathBuf],
+    trust_roots: Vec<Vec<u8>>,
+    host: Option<String>,
+) -> Vec<(String, String)> {
+    let mut set = CertSet {
+        host,
+        trust_roots,
+        ..CertSet::default()
+    };
+    for (source, der) in evaluate::read_certificate_files(files).unwrap() {
+        let role = CertRole::infer(&der);
+        set.push(der, role, source);
+    }
+    let registry = tianping_suites::registry();
+    let checks: Vec<_> = registry
+        .iter()
+        .filter(|c| c.meta.id.starts_with("CERT-"))
+        .collect();
+    outcomes(&runner::run_cert_checks(
+        &set,
+        &checks,
+        &Thresholds::default(),
+    ))
+}
+
+#[tokio::test]
+async fn certificate_files_get_the_same_findings_as_the_live_run() {
+    let registry = tianping_suites::registry();
+    let cert_checks: Vec<_> = registry
+        .iter()
+        .filter(|c| c.meta.id.starts_with("CERT-") && c.certs.is_some())
+        .collect();
+    let cert_faults: Vec<Option<Fault>> = std::iter::once(None)
+        .chain(
+            cert_checks
+                .iter()
+                .map(|c| Some(Fault::from_name(c.meta.fault).expect("named fault"))),
+        )
+        .collect();
+    for fault in cert_faults {
+        let faults = match fault {
+            Some(f) => Faults::parse(&[f.name()]).unwrap(),
+            None => Faults::none(),
+        };
+        let embedded = tianping_harness::reference::start(loopback_config(), faults)
+            .await
+            .unwrap();
+        let ctx = std::sync::Arc::new(embedded.context().unwrap());
+        let live = runner::run_checks(ctx.clone(), &cert_checks, Vec::new(), |_, _, _| {}).await;
+        let set = tianping_suites::common::live_certificates(
+            &ctx,
+            tianping_suites::common::CertSources::ServedAndPublished,
+        )
+        .await
+        .unwrap();
+        embedded.server.stop().await;
+        let dir = tempfile::tempdir().unwrap();
+        let offline = offline_outcomes(&set, dir.path());
+        assert_eq!(
+            outcomes(&live),
+            offline,
+            "fault {fault:?}: live and offline findings differ"
+        );
+        let failed: Vec<&str> = offline
+            .iter()
+            .filter(|(_, o)| o == "fail")
+            .map(|(id, _)| id.as_str())
+            .collect();
+        match fault {
+            None => assert!(failed.is_empty(), "{offline:?}"),
+            Some(f) => {
+                let catcher = cert_checks
+                    .iter()
+                    .find(|c| c.meta.fault == f.name())
+                    .unwrap();
+                assert_eq!(failed, vec![catcher.meta.id], "fault {}", f.name());
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------- OpenSSL-made certificates
+
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl not found: run ./scripts/setup.sh");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A self-signed CA and a server leaf for `localhost`, made by OpenSSL with `leaf_args`
+/// (key and validity options) added.
+fn openssl_chain(dir: &Path, key: &[&str], leaf_days: &str, digest: &str) -> (PathBuf, PathBuf) {
+    let mut genpkey = vec!["genpkey", "-out", "ca.key"];
+    genpkey.extend_from_slice(key);
+    openssl(dir, &genpkey);
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-new",
+            "-key",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "3650",
+            "-subj",
+            "/CN=OpenSSL Test CA",
+            digest,
+        ],
+    );
+    let mut genpkey = vec!["genpkey", "-out", "leaf.key"];
+    genpkey.extend_from_slice(key);
+    openssl(dir, &genpkey);
+    openssl(
+        dir,
+        &[
+            "req",
+            "-new",
+            "-key",
+            "leaf.key",
+            "-out",
+            "leaf.csr",
+            "-subj",
+            "/CN=localhost",
+        ],
+    );
+    std::fs::write(
+        dir.join("leaf.ext"),
+        "subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\nbasicConstraints=critical,CA:FALSE\n",
+    )
+    .unwrap();
+    openssl(
+        dir,
+        &[
+            "x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-out",
+            "leaf.pem", "-days", leaf_days, "-extfile", "leaf.ext", digest,
+        ],
+    );
+    (dir.join("leaf.pem"), dir.join("ca.pem"))
+}
+
+fn certs_run(files: &[PathBuf], trust: &Path, host: &str) -> Vec<(String, String)> {
+    let roots = evaluate::read_certificate_files(&[trust.to_path_buf()])
+        .unwrap()
+        .into_iter()
+        .map(|(_, d)| d)
+        .collect();
+    judge_files(files, roots, Some(host.to_string()))
+}
+
+fn outcome_of<'a>(outcomes: &'a [(String, String)], id: &str) -> &'a str {
+    &outcomes.iter().find(|(i, _)| i == id).unwrap().1
+}
+
+#[test]
+fn openssl_made_chains_get_the_right_verdicts() {
+    let ec = &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"][..];
+    // A sound ECDSA chain: valid path for localhost, 400 days, SHA-256.
+    let dir = tempfile::tempdir().unwrap();
+    let (leaf, ca) = openssl_chain(dir.path(), ec, "400", "-sha256");
+    let good = certs_run(&[leaf.clone(), ca.clone()], &ca, "localhost");
+    for id in ["CERT-001", "CERT-008", "CERT-012"] {
+        assert_eq!(outcome_of(&good, id), "pass", "{id}: {good:?}");
+    }
+    assert_eq!(outcome_of(&good, "CERT-002"), "not_applicable");
+    // The same chain for another host name.
+    let other = certs_run(&[leaf.clone(), ca.clone()], &ca, "evidence.example.cn");
+    assert_eq!(outcome_of(&other, "CERT-001"), "fail");
+    // Issued for ten days: expires within the 30-day minimum.
+    let dir = tempfile::tempdir().unwrap();
+    let (leaf, ca) = openssl_chain(dir.path(), ec, "10", "-sha256");
+    let short = certs_run(&[leaf, ca.clone()], &ca, "localhost");
+    assert_eq!(outcome_of(&short, "CERT-008"), "fail");
+    assert_eq!(outcome_of(&short, "CERT-001"), "pass");
+    // Issued for three years: over the two-year leaf lifetime.
+    let dir = tempfile::tempdir().unwrap();
+    let (leaf, ca) = openssl_chain(dir.path(), ec, "1100", "-sha256");
+    assert_eq!(
+        outcome_of(
+            &certs_run(&[leaf, ca.clone()], &ca, "localhost"),
+            "CERT-008"
+        ),
+        "fail"
+    );
+    // SHA-1 signatures and a 1024-bit RSA key.
+    let dir = tempfile::tempdir().unwrap();
+    let rsa1024 = &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"][..];
+    let (leaf, ca) = openssl_chain(dir.path(), rsa1024, "400", "-sha1");
+    let weak = certs_run(&[leaf, ca.clone()], &ca, "localhost");
+    assert_eq!(outcome_of(&weak, "CERT-012"), "fail", "{weak:?}");
+}
+
+#[test]
+fn the_committed_openssl_sm2_certificates_are_judged_as_their_readme_says() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../suites/testdata/openssl-sm2");
+    let root = data.join("root.pem");
+    let good = certs_run(
+        &[data.join("leaf-default-id.pem"), root.clone()],
+        &root,
+        "localhost",
+    );
+    assert_eq!(outcome_of(&good, "CERT-002"), "pass", "{good:?}");
+    assert_eq!(outcome_of(&good, "CERT-003"), "pass", "{good:?}");
+    assert_eq!(
+        outcome_of(&good, "CERT-001"),
+        "not_applicable",
+        "no server certificate"
+    );
+    let empty_id = certs_run(
+        &[data.join("leaf-empty-id.pem"), root.clone()],
+        &root,
+        "localhost",
+    );
+    assert_eq!(outcome_of(&empty_id, "CERT-003"), "fail");
+    assert_eq!(outcome_of(&empty_id, "CERT-002"), "pass");
+    let no_ku = certs_run(&[data.join("leaf-no-keyusage.pem")], &root, "localhost");
+    assert_eq!(outcome_of(&no_ku, "CERT-002"), "fail");
+    // The issuer may come from the trust anchors alone.
+    assert_eq!(outcome_of(&no_ku, "CERT-003"), "pass");
+}
+
+#[test]
+fn a_file_that_is_not_a_certificate_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("junk.pem");
+    std::fs::write(
+        &junk,
+        "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
+    let err = evaluate::read_certificate_files(std::slice::from_ref(&junk)).unwrap_err();
+    assert!(err.to_string().contains("junk.pem"), "{err}");
+    std::fs::write(&junk, [0x30, 0x82, 0xff]).unwrap();
+    assert!(evaluate::read_certificate_files(&[junk]).is_err());
+}
