@@ -37,6 +37,10 @@ pub enum TsError {
 /// A time-stamp token, read and checked.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct TimeStamp {
+    /// TSTInfo version (1 in RFC 3161).
+    pub version: u32,
+    /// Whether the TSA stated the accuracy of genTime.
+    pub accuracy_present: bool,
     /// GeneralizedTime as the TSA wrote it, e.g. `20261122130501Z`.
     pub gen_time: String,
     pub policy: String,
@@ -49,6 +53,9 @@ pub struct TimeStamp {
     pub tsa_subject: String,
     /// SHA-256 of that certificate's DER.
     pub tsa_certificate_sha256: String,
+    /// That certificate, for checks of its own (kept out of JSON).
+    #[serde(skip)]
+    pub tsa_certificate_der: Vec<u8>,
 }
 
 /// A TimeStampReq for `digest` (SHA-256 or SM3 by its length and `algorithm`), asking for
@@ -226,6 +233,7 @@ pub fn verify_token(token: &[u8]) -> Result<TimeStamp, TsError> {
     Ok(TimeStamp {
         tsa_subject: cert.subject().to_string(),
         tsa_certificate_sha256: digest::sha256_hex(cert_der),
+        tsa_certificate_der: cert_der.to_vec(),
         ..tst
     })
 }
@@ -321,6 +329,13 @@ fn read_tst_info(der: &[u8]) -> Result<TimeStamp, TsError> {
     let tst = Tlv::parse(der)?.expect(tag::SEQUENCE, "TSTInfo")?;
     let f = tst.children()?;
     // version, policy, messageImprint, serialNumber, genTime, accuracy?, ordering?, nonce?, ...
+    let version = f
+        .first()
+        .ok_or_else(|| bad("no version"))?
+        .expect(tag::INTEGER, "version")?
+        .content
+        .iter()
+        .fold(0u32, |a, b| a.saturating_mul(256).saturating_add(*b as u32));
     let policy = f.get(1).ok_or_else(|| bad("no policy"))?.oid()?;
     let imprint = f
         .get(2)
@@ -359,7 +374,11 @@ fn read_tst_info(der: &[u8]) -> Result<TimeStamp, TsError> {
         .skip(5)
         .find(|t| t.tag == tag::INTEGER)
         .map(|t| hex::encode(t.unsigned()));
+    // accuracy is the only optional SEQUENCE after genTime.
+    let accuracy_present = f.iter().skip(5).any(|t| t.tag == tag::SEQUENCE);
     Ok(TimeStamp {
+        version,
+        accuracy_present,
         gen_time,
         policy,
         serial_hex,
@@ -368,6 +387,7 @@ fn read_tst_info(der: &[u8]) -> Result<TimeStamp, TsError> {
         nonce_hex,
         tsa_subject: String::new(),
         tsa_certificate_sha256: String::new(),
+        tsa_certificate_der: Vec::new(),
     })
 }
 

@@ -75,10 +75,7 @@ fn judge_files(
         set.push(der, role, source);
     }
     let registry = tianping_suites::registry();
-    let checks: Vec<_> = registry
-        .iter()
-        .filter(|c| c.meta.id.starts_with("CERT-"))
-        .collect();
+    let checks: Vec<_> = registry.iter().filter(|c| c.certs.is_some()).collect();
     outcomes(&runner::run_cert_checks(
         &set,
         &checks,

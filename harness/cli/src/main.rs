@@ -452,12 +452,19 @@ async fn run(args: RunArgs) -> Result<i32, Failure> {
             " (incomplete)"
         }
     );
-    println!(
-        "results: {}  junit: {}",
-        out_dir.join(tianping_reports::RESULTS_FILE).display(),
-        out_dir.join(tianping_reports::JUNIT_FILE).display()
-    );
+    print_outputs(&out_dir, &languages);
     Ok(results.exit_code())
+}
+
+/// Where the run's files are: results, JUnit, the report(s), and the sealed manifest.
+fn print_outputs(out_dir: &std::path::Path, languages: &[String]) {
+    let mut files = vec![
+        tianping_reports::RESULTS_FILE.to_string(),
+        tianping_reports::JUNIT_FILE.to_string(),
+    ];
+    files.extend(languages.iter().map(|l| format!("report-{l}.pdf")));
+    files.push(tianping_reports::bundle::MANIFEST_FILE.to_string());
+    println!("outputs in {}: {}", out_dir.display(), files.join(", "));
 }
 
 fn print_summary(run: &tianping_engine::RunResults) {
@@ -742,11 +749,7 @@ async fn run_package(
         "\n{} pass, {} fail, {} not applicable, {} inconclusive",
         c.pass, c.fail, c.not_applicable, c.inconclusive
     );
-    println!(
-        "results: {}  junit: {}",
-        out_dir.join(tianping_reports::RESULTS_FILE).display(),
-        out_dir.join(tianping_reports::JUNIT_FILE).display()
-    );
+    print_outputs(&out_dir, &languages);
     Ok(results.exit_code())
 }
 
@@ -923,10 +926,7 @@ async fn certs(args: CertsArgs) -> Result<i32, Failure> {
     .await
     .map_err(|e| Failure(exit::INCONCLUSIVE, e.to_string()))?;
     print_summary(&results);
-    println!(
-        "results: {}",
-        out_dir.join(tianping_reports::RESULTS_FILE).display()
-    );
+    print_outputs(&out_dir, &languages);
     Ok(results.exit_code())
 }
 

@@ -1,0 +1,208 @@
+//! CERT-010 — The platform's time-stamping service answers an RFC 3161 request with a
+//! well-formed token: granted, TSTInfo v1, the imprint and nonce it was sent, genTime in UTC
+//! with its accuracy, a signature that verifies with the TSA certificate it carries, and a
+//! TSA certificate whose only ExtendedKeyUsage is id-kp-timeStamping, marked critical.
+
+use tianping_engine::{
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Method, Mode, Provenance, Severity, Suite,
+    Verdict,
+};
+use tianping_profile::rfc3161::{self, TsError, oid};
+use x509_parser::prelude::*;
+
+use crate::common;
+
+pub const CHECK: CheckDef = CheckDef {
+    meta: CheckMeta {
+        id: "CERT-010",
+        suite: Suite::Certificates,
+        title_zh: "时间戳令牌格式规范",
+        title_en: "The TSA's timestamp tokens are well-formed",
+        clauses: &[
+            Clause {
+                source: "RFC 3161 §2.3, §2.4: TimeStampResp, TSTInfo, TSA certificate EKU",
+                provenance: Provenance::Known,
+            },
+            Clause {
+                source: "GB/T 20520-2006: timestamp service",
+                provenance: Provenance::Verified,
+            },
+            Clause {
+                source: "lab threshold: accuracy stated",
+                provenance: Provenance::Policy,
+            },
+        ],
+        tianping_clause: None,
+        severity: Severity::High,
+        weight: 3,
+        mode: Mode::Remote,
+        active: false,
+        fault: "tsa-wrong-eku",
+    },
+    run: |ctx| Box::pin(run(ctx)),
+    package: None,
+    certs: None,
+};
+
+/// The token request path of the profile (docs/profile.md).
+pub const TSA_PATH: &str = "/api/v1/tsa";
+
+/// Problems with the TSA certificate's ExtendedKeyUsage: it must be critical and hold
+/// id-kp-timeStamping alone.
+pub fn tsa_eku_problems(der: &[u8]) -> Vec<String> {
+    let Ok((_, cert)) = X509Certificate::from_der(der) else {
+        return vec!["the TSA certificate does not parse".into()];
+    };
+    match cert.extended_key_usage() {
+        Ok(Some(eku)) => {
+            let mut problems = Vec::new();
+            if !eku.critical {
+                problems.push("ExtendedKeyUsage is not marked critical".to_string());
+            }
+            let e = eku.value;
+            if !e.time_stamping {
+                problems.push("ExtendedKeyUsage lacks id-kp-timeStamping".into());
+            }
+            let others = [
+                (e.any, "anyExtendedKeyUsage"),
+                (e.server_auth, "serverAuth"),
+                (e.client_auth, "clientAuth"),
+                (e.code_signing, "codeSigning"),
+                (e.email_protection, "emailProtection"),
+                (e.ocsp_signing, "OCSPSigning"),
+            ];
+            let mut extra: Vec<String> = others
+                .iter()
+                .filter(|(on, _)| *on)
+                .map(|(_, name)| name.to_string())
+                .collect();
+            extra.extend(e.other.iter().map(|o| o.to_id_string()));
+            if !extra.is_empty() {
+                problems.push(format!(
+                    "ExtendedKeyUsage also allows {}: id-kp-timeStamping must be the only purpose",
+                    extra.join(", ")
+                ));
+            }
+            problems
+        }
+        Ok(None) => vec!["the TSA certificate has no ExtendedKeyUsage".into()],
+        Err(e) => vec![format!("ExtendedKeyUsage malformed: {e}")],
+    }
+}
+
+async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
+    let probe = format!("tianping-harness CERT-010 {}", ctx.nonce());
+    let imprint = tianping_profile::digest::sm3(probe.as_bytes());
+    let nonce = tianping_profile::digest::sm3(ctx.nonce().as_bytes());
+    let nonce = &nonce[..8];
+    let request = rfc3161::request(oid::SM3, &imprint, nonce);
+    let headers = [(
+        "content-type".to_string(),
+        "application/timestamp-query".to_string(),
+    )];
+    let answer = ctx
+        .http
+        .send(Method::POST, TSA_PATH, &headers, Some(request))
+        .await?;
+    if answer.status == 404 {
+        return Ok(Verdict::inconclusive(format!(
+            "the platform has no RFC 3161 endpoint at {TSA_PATH}"
+        )));
+    }
+    if answer.status != 200 {
+        return Ok(Verdict::fail(format!(
+            "the time-stamping service answered HTTP {} to a well-formed request",
+            answer.status
+        ))
+        .with("response", answer.excerpt()));
+    }
+    let stamp = rfc3161::token_of_response(&answer.body)
+        .and_then(|token| rfc3161::verify_token(&token).map(|ts| (token.len(), ts)));
+    let (token_bytes, ts) = match stamp {
+        Ok(t) => t,
+        Err(e @ (TsError::Refused { .. } | TsError::NoToken)) => {
+            return Ok(Verdict::fail(format!(
+                "the TSA did not grant a well-formed request: {e}"
+            )));
+        }
+        Err(e) => return Ok(Verdict::fail(format!("the token is not acceptable: {e}"))),
+    };
+    let mut problems = Vec::new();
+    if ts.version != 1 {
+        problems.push(format!("TSTInfo version {}, not 1", ts.version));
+    }
+    if ![oid::SM3, oid::SHA256].contains(&ts.imprint_algorithm.as_str()) {
+        problems.push(format!(
+            "imprint algorithm {} is neither SM3 nor SHA-256",
+            ts.imprint_algorithm
+        ));
+    }
+    if ts.imprint_hex != hex::encode(imprint) {
+        problems.push("the token's imprint is not the digest that was sent".into());
+    }
+    if ts.nonce_hex.as_deref() != Some(&hex::encode(nonce)) {
+        problems.push(format!(
+            "the nonce was not echoed (sent {}, got {})",
+            hex::encode(nonce),
+            ts.nonce_hex.as_deref().unwrap_or("none")
+        ));
+    }
+    if !ts.gen_time.ends_with('Z') {
+        problems.push(format!("genTime {} is not in UTC", ts.gen_time));
+    }
+    if !ts.accuracy_present {
+        problems.push("the token states no accuracy".into());
+    }
+    problems.extend(tsa_eku_problems(&ts.tsa_certificate_der));
+    let verdict = if problems.is_empty() {
+        Verdict::pass(
+            "the TSA grants a well-formed, verifiable token from a time-stamping-only certificate",
+        )
+    } else {
+        Verdict::fail(problems.join("; "))
+    };
+    Ok(verdict
+        .with("genTime", &ts.gen_time)
+        .with("serial", &ts.serial_hex)
+        .with("policy", &ts.policy)
+        .with(
+            "imprint",
+            format!("{} {}", ts.imprint_algorithm, ts.imprint_hex),
+        )
+        .with("token", format!("{token_bytes} bytes, signature verified"))
+        .with(
+            "TSA certificate",
+            common::describe_certificate(&ts.tsa_certificate_der),
+        )
+        .with_threshold("accuracy_required", true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_reference_tsa_certificate_has_a_sole_critical_time_stamping_eku() {
+        let pki =
+            tianping_fixtures::pki::ReferencePki::generate(&tianping_fixtures::Faults::none());
+        assert_eq!(tsa_eku_problems(&pki.tsa_cert_der), Vec::<String>::new());
+        let wrong = tianping_fixtures::pki::ReferencePki::generate(
+            &tianping_fixtures::Faults::parse(&["tsa-wrong-eku"]).unwrap(),
+        );
+        let problems = tsa_eku_problems(&wrong.tsa_cert_der);
+        assert!(problems[0].contains("serverAuth"), "{problems:?}");
+    }
+
+    #[test]
+    fn an_openssl_made_tsa_certificate_is_judged_the_same_way() {
+        let dir = tempfile::tempdir().unwrap();
+        tianping_fixtures::openssl_tsa::OpensslTsa::make(
+            dir.path(),
+            tianping_fixtures::openssl_tsa::EC_P256,
+        )
+        .unwrap();
+        let pem = std::fs::read_to_string(dir.path().join("tsa.pem")).unwrap();
+        let der = common::pem_certificates(&pem).unwrap().remove(0);
+        assert_eq!(tsa_eku_problems(&der), Vec::<String>::new());
+    }
+}
