@@ -31,7 +31,7 @@ fn outcomes(results: &[tianping_engine::CheckResult]) -> Vec<(String, String)> {
 
 /// Writes what the live target shows to files the way a lab would save them (one file for
 /// the whole chain in a shuffled order, one per published certificate) and evaluates those.
-fn offline_outcomes(set: &CertSet, dir: &Path) -> Vec<(String, String)> {
+fn offline_outcomes(set: &CertSet, crl_files: &[PathBuf], dir: &Path) -> Vec<(String, String)> {
     let mut files = Vec::new();
     let chain: Vec<&tianping_engine::certset::SourcedCert> = set
         .certs
@@ -56,15 +56,13 @@ fn offline_outcomes(set: &CertSet, dir: &Path) -> Vec<(String, String)> {
         std::fs::write(&f, &c.der).unwrap();
         files.push(f);
     }
-    judge_files(&files, set.trust_roots.clone(), set.host.clone())
+    let mut offline = offline_set(&files, set.trust_roots.clone(), set.host.clone());
+    offline.crls = evaluate::read_crl_files(crl_files).unwrap();
+    judge(&offline)
 }
 
-/// What `certs` decides on these files, as the command reads them.
-fn judge_files(
-    files: &[PathBuf],
-    trust_roots: Vec<Vec<u8>>,
-    host: Option<String>,
-) -> Vec<(String, String)> {
+/// The certificate set `certs` builds from these files.
+fn offline_set(files: &[PathBuf], trust_roots: Vec<Vec<u8>>, host: Option<String>) -> CertSet {
     let mut set = CertSet {
         host,
         trust_roots,
@@ -74,10 +72,15 @@ fn judge_files(
         let role = CertRole::infer(&der);
         set.push(der, role, source);
     }
+    set
+}
+
+/// What the certificate checks decide on a set, by check ID.
+fn judge(set: &CertSet) -> Vec<(String, String)> {
     let registry = tianping_suites::registry();
     let checks: Vec<_> = registry.iter().filter(|c| c.certs.is_some()).collect();
     outcomes(&runner::run_cert_checks(
-        &set,
+        set,
         &checks,
         &Thresholds::default(),
     ))
@@ -107,6 +110,18 @@ async fn certificate_files_get_the_same_findings_as_the_live_run() {
             .unwrap();
         let ctx = std::sync::Arc::new(embedded.context().unwrap());
         let live = runner::run_checks(ctx.clone(), &cert_checks, Vec::new(), |_, _, _| {}).await;
+        // The CRLs the platform publishes, saved as files the way a lab would.
+        let dir = tempfile::tempdir().unwrap();
+        let mut crl_files = Vec::new();
+        for path in [
+            tianping_fixtures::pki::TLS_CRL_PATH,
+            tianping_fixtures::pki::SM2_CRL_PATH,
+        ] {
+            let crl = ctx.get(path).await.unwrap();
+            let file = dir.path().join(path.trim_start_matches("/pki/"));
+            std::fs::write(&file, &crl.body).unwrap();
+            crl_files.push(file);
+        }
         let set = tianping_suites::common::live_certificates(
             &ctx,
             tianping_suites::common::CertSources::ServedAndPublished,
@@ -114,8 +129,7 @@ async fn certificate_files_get_the_same_findings_as_the_live_run() {
         .await
         .unwrap();
         embedded.server.stop().await;
-        let dir = tempfile::tempdir().unwrap();
-        let offline = offline_outcomes(&set, dir.path());
+        let offline = offline_outcomes(&set, &crl_files, dir.path());
         assert_eq!(
             outcomes(&live),
             offline,
@@ -214,7 +228,7 @@ fn certs_run(files: &[PathBuf], trust: &Path, host: &str) -> Vec<(String, String
         .into_iter()
         .map(|(_, d)| d)
         .collect();
-    judge_files(files, roots, Some(host.to_string()))
+    judge(&offline_set(files, roots, Some(host.to_string())))
 }
 
 fn outcome_of<'a>(outcomes: &'a [(String, String)], id: &str) -> &'a str {
@@ -301,4 +315,77 @@ fn a_file_that_is_not_a_certificate_is_a_clear_error() {
     assert!(err.to_string().contains("junk.pem"), "{err}");
     std::fs::write(&junk, [0x30, 0x82, 0xff]).unwrap();
     assert!(evaluate::read_certificate_files(&[junk]).is_err());
+}
+
+#[test]
+fn an_openssl_crl_decides_revocation() {
+    let ec = &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"][..];
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (leaf, ca) = openssl_chain(d, ec, "400", "-sha256");
+    // The leaf as made has no distribution point: a failure, whatever CRL is given.
+    let no_pointer = certs_run(&[leaf.clone(), ca.clone()], &ca, "localhost");
+    assert_eq!(outcome_of(&no_pointer, "CERT-007"), "fail");
+    // Re-issue it with a distribution point, then let OpenSSL's CA revoke it or not.
+    std::fs::write(
+        d.join("leaf.ext"),
+        "subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\ncrlDistributionPoints=URI:http://localhost/ca.crl\n",
+    )
+    .unwrap();
+    openssl(
+        d,
+        &[
+            "x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-out",
+            "leaf.pem", "-days", "400", "-extfile", "leaf.ext", "-sha256",
+        ],
+    );
+    std::fs::write(d.join("index.txt"), "").unwrap();
+    std::fs::write(d.join("crlnumber"), "01\n").unwrap();
+    std::fs::write(
+        d.join("ca.cnf"),
+        "[ca]\ndefault_ca = test\n[test]\ndatabase = index.txt\ncrlnumber = crlnumber\ndefault_md = sha256\ndefault_crl_days = 7\n",
+    )
+    .unwrap();
+    let gencrl = |out: &str| {
+        openssl(
+            d,
+            &[
+                "ca", "-config", "ca.cnf", "-gencrl", "-keyfile", "ca.key", "-cert", "ca.pem",
+                "-out", out,
+            ],
+        )
+    };
+    gencrl("clean.crl");
+    openssl(
+        d,
+        &[
+            "ca",
+            "-config",
+            "ca.cnf",
+            "-revoke",
+            "leaf.pem",
+            "-keyfile",
+            "ca.key",
+            "-cert",
+            "ca.pem",
+            "-crl_reason",
+            "keyCompromise",
+        ],
+    );
+    gencrl("revoked.crl");
+    let with_crl = |crl: &str| {
+        let roots = evaluate::read_certificate_files(std::slice::from_ref(&ca))
+            .unwrap()
+            .into_iter()
+            .map(|(_, d)| d)
+            .collect();
+        let mut set = offline_set(&[leaf.clone(), ca.clone()], roots, Some("localhost".into()));
+        set.crls = evaluate::read_crl_files(&[d.join(crl)]).unwrap();
+        judge(&set)
+    };
+    assert_eq!(outcome_of(&with_crl("clean.crl"), "CERT-007"), "pass");
+    assert_eq!(outcome_of(&with_crl("revoked.crl"), "CERT-007"), "fail");
+    // Without any CRL the status is unknown: inconclusive, never a pass.
+    let unknown = certs_run(&[leaf.clone(), ca.clone()], &ca, "localhost");
+    assert_eq!(outcome_of(&unknown, "CERT-007"), "inconclusive");
 }

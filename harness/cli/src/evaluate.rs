@@ -332,6 +332,44 @@ pub fn read_certificate_files(paths: &[PathBuf]) -> Result<Vec<(String, Vec<u8>)
     Ok(out)
 }
 
+/// Reads CRLs from PEM (`X509 CRL` blocks) or DER files.
+pub fn read_crl_files(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>, EvaluateError> {
+    use base64::Engine;
+    let mut out = Vec::new();
+    for path in paths {
+        let name = path.display().to_string();
+        let bytes =
+            std::fs::read(path).map_err(|e| EvaluateError::Config(format!("{name}: {e}")))?;
+        let ders: Vec<Vec<u8>> = match std::str::from_utf8(&bytes) {
+            Ok(text) if text.contains("-----BEGIN X509 CRL-----") => text
+                .split("-----BEGIN X509 CRL-----")
+                .skip(1)
+                .map(|block| {
+                    let body: String = block
+                        .split("-----END X509 CRL-----")
+                        .next()
+                        .unwrap_or_default()
+                        .split_whitespace()
+                        .collect();
+                    base64::engine::general_purpose::STANDARD
+                        .decode(body)
+                        .map_err(|e| EvaluateError::Config(format!("{name}: bad PEM: {e}")))
+                })
+                .collect::<Result<_, _>>()?,
+            _ => vec![bytes],
+        };
+        for der in ders {
+            if x509_parser::parse_x509_crl(&der).is_err() {
+                return Err(EvaluateError::Config(format!(
+                    "{name}: not a CRL (PEM or DER)"
+                )));
+            }
+            out.push(der);
+        }
+    }
+    Ok(out)
+}
+
 /// Reads a previous run's results: a run folder or its results.json.
 pub fn read_results(path: &Path) -> Result<RunResults, EvaluateError> {
     let file = if path.is_dir() {

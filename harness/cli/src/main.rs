@@ -57,6 +57,9 @@ struct CertsArgs {
     /// Host name the server certificate must match.
     #[arg(long)]
     host: Option<String>,
+    /// CRLs to decide revocation with (PEM or DER files; repeatable).
+    #[arg(long = "crl")]
+    crls: Vec<PathBuf>,
     /// TOML configuration (thresholds, scoring, lab).
     #[arg(long)]
     config: Option<PathBuf>,
@@ -874,6 +877,7 @@ async fn certs(args: CertsArgs) -> Result<i32, Failure> {
         evaluate::read_certificate_files(&args.files).map_err(|e| config_error(e.to_string()))?;
     let mut set = CertSet {
         host: args.host.clone(),
+        crls: evaluate::read_crl_files(&args.crls).map_err(|e| config_error(e.to_string()))?,
         ..CertSet::default()
     };
     for (source, der) in files {

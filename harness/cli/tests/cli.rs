@@ -719,23 +719,51 @@ fn hex_sha256(data: &[u8]) -> String {
 
 #[test]
 fn certs_evaluates_files_offline_with_run_exit_codes() {
+    use tianping_fixtures::pki::{self, KU_SIGNING, Sm2CertSpec};
+    use tianping_profile::sm2sig;
+    let dir = tempfile::tempdir().unwrap();
+    // A conforming SM2 hierarchy as files: root, a signing leaf that names its CRL, the CRL.
+    let root_key = sm2sig::signing_key_from_seed(sm2sig::DEFAULT_DIST_ID, b"cli-root");
+    let leaf_key = sm2sig::signing_key_from_seed(sm2sig::DEFAULT_DIST_ID, b"cli-leaf");
+    let root = pki::sm2_root("CLI Root", &root_key);
+    let leaf_public = sm2sig::public_key_bytes(&leaf_key);
+    let leaf = pki::sm2_certificate(
+        &Sm2CertSpec {
+            subject_cn: "CLI Signer",
+            serial: 2,
+            public_key: &leaf_public,
+            is_ca: false,
+            key_usage: Some(KU_SIGNING),
+            extended_key_usage: &[],
+            crl_url: Some("http://ca.example/root.crl"),
+        },
+        "CLI Root",
+        &root_key,
+    );
+    let file = |name: &str| dir.path().join(name);
+    std::fs::write(file("root.pem"), pki::pem("CERTIFICATE", &root)).unwrap();
+    std::fs::write(file("leaf.der"), &leaf).unwrap();
+    std::fs::write(file("root.crl"), pki::sm2_crl("CLI Root", &root_key, &[7])).unwrap();
     let data =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../suites/testdata/openssl-sm2");
-    let dir = tempfile::tempdir().unwrap();
-    let run = |files: &[&str], out: &str| {
-        let mut cmd = harness();
-        cmd.arg("certs");
-        for f in files {
-            cmd.arg(data.join(f));
-        }
-        cmd.arg("--trust")
-            .arg(data.join("root.pem"))
+    let run = |files: &[std::path::PathBuf], trust: &std::path::Path, out: &str| {
+        harness()
+            .arg("certs")
+            .args(files)
+            .arg("--trust")
+            .arg(trust)
+            .arg("--crl")
+            .arg(file("root.crl"))
             .args(["--lang", "none", "--out"])
-            .arg(dir.path().join(out))
+            .arg(file(out))
             .output()
             .unwrap()
     };
-    let good = run(&["leaf-default-id.pem"], "good");
+    let good = run(
+        &[file("leaf.der"), file("root.pem")],
+        &file("root.pem"),
+        "good",
+    );
     assert_eq!(
         good.status.code(),
         Some(0),
@@ -747,7 +775,11 @@ fn certs_evaluates_files_offline_with_run_exit_codes() {
         serde_json::from_slice(&std::fs::read(dir.path().join("good/results.json")).unwrap())
             .unwrap();
     assert_eq!(results["target"]["kind"], "certificates");
-    let bad = run(&["leaf-empty-id.pem"], "bad");
+    let bad = run(
+        &[data.join("leaf-empty-id.pem")],
+        &data.join("root.pem"),
+        "bad",
+    );
     assert_eq!(bad.status.code(), Some(1));
     let bad_results = std::fs::read_to_string(dir.path().join("bad/results.json")).unwrap();
     assert!(

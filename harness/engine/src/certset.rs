@@ -82,6 +82,10 @@ pub struct CertSet {
     pub certs: Vec<SourcedCert>,
     pub trust_roots: Vec<Vec<u8>>,
     pub host: Option<String>,
+    /// CRLs (DER) fetched from the certificates' distribution points or given as files.
+    pub crls: Vec<Vec<u8>>,
+    /// Why a distribution point could not be read (shown as evidence).
+    pub crl_errors: Vec<String>,
 }
 
 impl CertSet {

@@ -3,6 +3,7 @@
 pub mod cert001_server_chain;
 pub mod cert002_sm2_profile;
 pub mod cert003_sm2_signature;
+pub mod cert007_revocation;
 pub mod cert008_validity;
 pub mod cert010_tsa_token;
 pub mod cert012_weak_algorithms;
@@ -11,6 +12,7 @@ pub const CHECKS: &[tianping_engine::CheckDef] = &[
     cert001_server_chain::CHECK,
     cert002_sm2_profile::CHECK,
     cert003_sm2_signature::CHECK,
+    cert007_revocation::CHECK,
     cert008_validity::CHECK,
     cert010_tsa_token::CHECK,
     cert012_weak_algorithms::CHECK,

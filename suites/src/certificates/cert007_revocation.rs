@@ -1,0 +1,243 @@
+//! CERT-007 — Every end-entity certificate says where its revocation status is published (CRL
+//! distribution point or OCSP), and its issuer's CRL, signature-checked and current, does not
+//! list it. Live, the CRLs are fetched from the distribution points, from the target's hosts
+//! only; offline they are given with `certs --crl`.
+
+use tianping_engine::certset::{CertRole, CertSet};
+use tianping_engine::config::Thresholds;
+use tianping_engine::{
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Method, Mode, Provenance, Severity, Suite,
+    Verdict,
+};
+use tianping_profile::der::Tlv;
+use x509_parser::extensions::{DistributionPointName, GeneralName, ParsedExtension};
+use x509_parser::prelude::*;
+
+use crate::common;
+
+pub const CHECK: CheckDef = CheckDef {
+    meta: CheckMeta {
+        id: "CERT-007",
+        suite: Suite::Certificates,
+        title_zh: "证书吊销状态可查且未被吊销",
+        title_en: "Revocation status is published and the certificates are not revoked",
+        clauses: &[
+            Clause {
+                source: "RFC 5280 §4.2.1.13, §5: CRL distribution points and CRL validation",
+                provenance: Provenance::Known,
+            },
+            Clause {
+                source: "GB/T 19713: online certificate status protocol",
+                provenance: Provenance::Known,
+            },
+        ],
+        tianping_clause: None,
+        severity: Severity::High,
+        weight: 3,
+        mode: Mode::Remote,
+        active: false,
+        fault: "revoked-server-cert",
+    },
+    run: |ctx| Box::pin(run(ctx)),
+    package: None,
+    certs: Some(judge),
+};
+
+const OID_OCSP: &str = "1.3.6.1.5.5.7.48.1";
+
+/// CRL distribution point URIs and OCSP URLs of a certificate.
+pub fn revocation_pointers(cert: &X509Certificate<'_>) -> (Vec<String>, Vec<String>) {
+    let (mut crl, mut ocsp) = (Vec::new(), Vec::new());
+    for ext in cert.extensions() {
+        match ext.parsed_extension() {
+            ParsedExtension::CRLDistributionPoints(points) => {
+                for p in points.iter() {
+                    if let Some(DistributionPointName::FullName(names)) = &p.distribution_point {
+                        crl.extend(names.iter().filter_map(|n| match n {
+                            GeneralName::URI(u) => Some(u.to_string()),
+                            _ => None,
+                        }));
+                    }
+                }
+            }
+            ParsedExtension::AuthorityInfoAccess(aia) => {
+                for d in &aia.accessdescs {
+                    if d.access_method.to_id_string() == OID_OCSP
+                        && let GeneralName::URI(u) = &d.access_location
+                    {
+                        ocsp.push(u.to_string());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    (crl, ocsp)
+}
+
+/// Verifies a CRL's signature with its issuer's key: SM2 (default ID) or what x509-parser
+/// verifies (RSA, ECDSA).
+fn crl_signature_ok(
+    crl_der: &[u8],
+    crl: &CertificateRevocationList<'_>,
+    issuer: &X509Certificate<'_>,
+) -> bool {
+    if tianping_profile::rfc3161::is_sm2_key(issuer.public_key()) {
+        let tbs = Tlv::parse(crl_der)
+            .and_then(|c| c.children())
+            .ok()
+            .and_then(|parts| parts.first().map(|t| t.raw.to_vec()));
+        return tbs.is_some_and(|tbs| {
+            tianping_profile::sm2sig::verify(
+                &issuer.public_key().subject_public_key.data,
+                tianping_profile::sm2sig::DEFAULT_DIST_ID,
+                &tbs,
+                &crl.signature_value.data,
+            )
+            .is_ok()
+        });
+    }
+    crl.verify_signature(issuer.public_key()).is_ok()
+}
+
+/// What the CRLs in the set say about one certificate: `Ok(None)` not listed, `Ok(Some)`
+/// revoked, `Err` when no usable CRL of its issuer is at hand.
+fn status(set: &CertSet, cert: &X509Certificate<'_>) -> Result<Option<String>, String> {
+    let issuers: Vec<X509Certificate<'_>> = set
+        .certs
+        .iter()
+        .map(|c| c.der.as_slice())
+        .chain(set.trust_roots.iter().map(Vec::as_slice))
+        .filter_map(|d| X509Certificate::from_der(d).ok().map(|(_, c)| c))
+        .filter(|c| c.subject().as_raw() == cert.issuer().as_raw())
+        .collect();
+    let now = ASN1Time::now();
+    let mut reasons = Vec::new();
+    for der in &set.crls {
+        let Ok((_, crl)) = parse_x509_crl(der) else {
+            reasons.push("a CRL does not parse".to_string());
+            continue;
+        };
+        if crl.issuer().as_raw() != cert.issuer().as_raw() {
+            continue;
+        }
+        if !issuers.iter().any(|i| crl_signature_ok(der, &crl, i)) {
+            reasons.push(format!(
+                "the CRL of \"{}\" has no valid issuer signature",
+                crl.issuer()
+            ));
+            continue;
+        }
+        if crl.next_update().is_some_and(|t| t < now) {
+            reasons.push(format!("the CRL of \"{}\" is out of date", crl.issuer()));
+            continue;
+        }
+        let serial = cert.raw_serial();
+        return Ok(crl
+            .iter_revoked_certificates()
+            .find(|r| r.raw_serial() == serial)
+            .map(|r| {
+                let reason = r
+                    .reason_code()
+                    .map(|(_, code)| format!(" ({code})"))
+                    .unwrap_or_default();
+                format!("revoked on {}{reason}", r.revocation_date)
+            }));
+    }
+    if reasons.is_empty() {
+        reasons.push("no CRL of its issuer was available".into());
+    }
+    Err(reasons.join("; "))
+}
+
+pub fn judge(set: &CertSet, _: &Thresholds) -> Verdict {
+    let end_entities: Vec<_> = set
+        .certs
+        .iter()
+        .filter(|c| c.role != CertRole::Ca)
+        .collect();
+    if end_entities.is_empty() {
+        return Verdict::not_applicable("no end-entity certificate among those examined");
+    }
+    let (mut failures, mut undecided, mut lines) = (Vec::new(), Vec::new(), Vec::new());
+    for c in &end_entities {
+        let name = common::describe_certificate(&c.der);
+        let Ok((_, cert)) = X509Certificate::from_der(&c.der) else {
+            failures.push(format!("{} ({name}): does not parse", c.source));
+            continue;
+        };
+        let (crl_urls, ocsp_urls) = revocation_pointers(&cert);
+        let pointers = format!("CRL {crl_urls:?}, OCSP {ocsp_urls:?}");
+        let label = format!("{} certificate ({name})", c.role.label());
+        if crl_urls.is_empty() && ocsp_urls.is_empty() {
+            failures.push(format!("{label}: no CRL distribution point or OCSP URL"));
+            lines.push((label, "no revocation pointer".to_string()));
+            continue;
+        }
+        match status(set, &cert) {
+            Ok(Some(revoked)) => {
+                failures.push(format!("{label}: {revoked}"));
+                lines.push((label, format!("{pointers}: {revoked}")));
+            }
+            Ok(None) => lines.push((label, format!("{pointers}: not revoked"))),
+            Err(why) => {
+                undecided.push(format!("{label}: {why}"));
+                lines.push((label, format!("{pointers}: status unknown ({why})")));
+            }
+        }
+    }
+    let verdict = if !failures.is_empty() {
+        Verdict::from_samples(
+            end_entities.len() as u64,
+            &failures,
+            "end-entity certificates",
+        )
+    } else if !undecided.is_empty() {
+        Verdict::inconclusive(format!(
+            "revocation status not decided for {}: {}",
+            undecided.len(),
+            undecided.join("; ")
+        ))
+    } else {
+        Verdict::pass(format!(
+            "all {} end-entity certificates publish their status and none is revoked",
+            end_entities.len()
+        ))
+    };
+    verdict
+        .with_all(lines)
+        .with_all(set.crl_errors.iter().map(|e| ("CRL fetch", e.clone())))
+}
+
+async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
+    let mut set = common::live_certificates(ctx, common::CertSources::ServedAndPublished).await?;
+    let mut urls: Vec<String> = set
+        .certs
+        .iter()
+        .filter_map(|c| {
+            X509Certificate::from_der(&c.der)
+                .ok()
+                .map(|(_, cert)| revocation_pointers(&cert).0)
+        })
+        .flatten()
+        .collect();
+    urls.sort();
+    urls.dedup();
+    for url in urls {
+        // Only the target's declared hosts: the scoped client refuses any other.
+        let fetched = match url::Url::parse(&url) {
+            Ok(u) => ctx
+                .http
+                .send_url(Method::GET, u, &[], None)
+                .await
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(format!("not a URL: {e}")),
+        };
+        match fetched {
+            Ok(ex) if ex.status == 200 => set.crls.push(ex.body),
+            Ok(ex) => set.crl_errors.push(format!("{url}: HTTP {}", ex.status)),
+            Err(e) => set.crl_errors.push(format!("{url}: {e}")),
+        }
+    }
+    Ok(judge(&set, &ctx.config.thresholds))
+}
