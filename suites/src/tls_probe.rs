@@ -248,6 +248,171 @@ pub async fn probe(
     }
 }
 
+/// The GM cipher suites of GB/T 38636 (TLCP), by code point.
+pub const GM_SUITES: [(u16, &str); 4] = [
+    (0xE053, "ECC_SM4_GCM_SM3"),
+    (0xE013, "ECC_SM4_CBC_SM3"),
+    (0xE051, "ECDHE_SM4_GCM_SM3"),
+    (0xE011, "ECDHE_SM4_CBC_SM3"),
+];
+
+/// TLCP's protocol version (GB/T 38636).
+pub const TLCP_VERSION: u16 = 0x0101;
+
+/// A TLCP ClientHello offering exactly `suites`, without extensions (as GM clients send).
+pub fn tlcp_client_hello(suites: &[u16]) -> Vec<u8> {
+    let mut body = TLCP_VERSION.to_be_bytes().to_vec();
+    body.extend_from_slice(&tianping_profile::digest::sm3(b"tlcp probe random"));
+    body.push(0);
+    body.extend(list16(suites));
+    body.extend_from_slice(&[1, 0]);
+    let mut hs = vec![0x01];
+    hs.extend_from_slice(&(body.len() as u32).to_be_bytes()[1..]);
+    hs.extend(body);
+    let mut record = vec![0x16];
+    record.extend_from_slice(&TLCP_VERSION.to_be_bytes());
+    record.extend_from_slice(&(hs.len() as u16).to_be_bytes());
+    record.extend(hs);
+    record
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TlcpResult {
+    /// A TLCP ServerHello selecting `suite`, and the certificates that followed (signing
+    /// certificate first, encryption certificate second, per GB/T 38636).
+    Accepted {
+        suite: u16,
+        certificates: Vec<Vec<u8>>,
+    },
+    Refused(String),
+    Inconclusive(String),
+}
+
+/// Handshake messages (type, body) in `bytes`, as far as they are complete.
+fn handshake_messages(bytes: &[u8]) -> Vec<(u8, &[u8])> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 4 <= bytes.len() {
+        let len = u32::from_be_bytes([0, bytes[i + 1], bytes[i + 2], bytes[i + 3]]) as usize;
+        let Some(body) = bytes.get(i + 4..i + 4 + len) else {
+            break;
+        };
+        out.push((bytes[i], body));
+        i += 4 + len;
+    }
+    out
+}
+
+/// The DER certificates of a Certificate message body (3-byte lengths throughout).
+fn certificate_list(body: &[u8]) -> Option<Vec<Vec<u8>>> {
+    let total = u32::from_be_bytes([0, *body.first()?, *body.get(1)?, *body.get(2)?]) as usize;
+    let mut list = body.get(3..3 + total)?;
+    let mut certs = Vec::new();
+    while list.len() >= 3 {
+        let len = u32::from_be_bytes([0, list[0], list[1], list[2]]) as usize;
+        certs.push(list.get(3..3 + len)?.to_vec());
+        list = &list[3 + len..];
+    }
+    Some(certs)
+}
+
+/// Judges what a server sent back to a TLCP ClientHello: records of any split.
+pub fn classify_tlcp(reply: &[u8]) -> TlcpResult {
+    let mut handshake = Vec::new();
+    let mut rest = reply;
+    while rest.len() >= 5 {
+        let len = u16::from_be_bytes([rest[3], rest[4]]) as usize;
+        let Some(fragment) = rest.get(5..5 + len) else {
+            break;
+        };
+        match rest[0] {
+            0x15 if handshake.is_empty() => {
+                return TlcpResult::Refused(format!(
+                    "alert {}",
+                    fragment.get(1).copied().unwrap_or(0)
+                ));
+            }
+            0x16 => handshake.extend_from_slice(fragment),
+            _ => {}
+        }
+        rest = &rest[5 + len..];
+    }
+    if reply.is_empty() {
+        return TlcpResult::Refused("connection closed without a reply".into());
+    }
+    if handshake.is_empty() {
+        return TlcpResult::Inconclusive(format!(
+            "reply is not a TLCP handshake or alert (first byte {:#04x})",
+            reply[0]
+        ));
+    }
+    let messages = handshake_messages(&handshake);
+    let Some((_, hello)) = messages.iter().find(|(t, _)| *t == 0x02) else {
+        return TlcpResult::Inconclusive("no complete ServerHello".into());
+    };
+    let version = hello.get(..2).map(|v| u16::from_be_bytes([v[0], v[1]]));
+    if version != Some(TLCP_VERSION) {
+        return TlcpResult::Refused(format!(
+            "server chose version {:#06x}",
+            version.unwrap_or(0)
+        ));
+    }
+    let sid_len = hello.get(34).copied().unwrap_or(0) as usize;
+    let Some(suite) = hello
+        .get(35 + sid_len..37 + sid_len)
+        .map(|s| u16::from_be_bytes([s[0], s[1]]))
+    else {
+        return TlcpResult::Inconclusive("truncated ServerHello".into());
+    };
+    let certificates = messages
+        .iter()
+        .find(|(t, _)| *t == 0x0b)
+        .and_then(|(_, body)| certificate_list(body))
+        .unwrap_or_default();
+    TlcpResult::Accepted {
+        suite,
+        certificates,
+    }
+}
+
+/// Sends a TLCP ClientHello offering `suites` and reads what comes back until the server
+/// closes, 64 KiB arrive, or the client's timeout passes.
+pub async fn tlcp_probe(ctx: &Ctx, host: &str, port: u16, suites: &[u16]) -> TlcpResult {
+    let (mut stream, _permit) = match ctx.http.connect_tcp(host, port).await {
+        Ok(s) => s,
+        Err(e) => return TlcpResult::Inconclusive(e.to_string()),
+    };
+    let timeout = Duration::from_secs(ctx.config.limits.request_timeout_secs);
+    if let Err(e) = stream.write_all(&tlcp_client_hello(suites)).await {
+        return TlcpResult::Inconclusive(format!("write failed: {e}"));
+    }
+    let mut reply = Vec::new();
+    let read = async {
+        let mut buf = [0u8; 4096];
+        while reply.len() < 64 * 1024 {
+            match stream.read(&mut buf).await {
+                Ok(0) => break,
+                Ok(n) => reply.extend_from_slice(&buf[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break,
+                Err(e) => return Err(e),
+            }
+            // A complete Certificate message is all a probe needs.
+            if matches!(classify_tlcp(&reply), TlcpResult::Accepted { ref certificates, .. } if !certificates.is_empty())
+            {
+                break;
+            }
+        }
+        Ok(())
+    };
+    match tokio::time::timeout(timeout, read).await {
+        Err(_) if reply.is_empty() => {
+            TlcpResult::Inconclusive(format!("no reply within {} s", timeout.as_secs()))
+        }
+        Err(_) | Ok(Ok(())) => classify_tlcp(&reply),
+        Ok(Err(e)) => TlcpResult::Inconclusive(format!("read failed: {e}")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -284,6 +449,50 @@ mod tests {
         assert!(matches!(
             classify(Version::Tls11, &hello),
             ProbeResult::Refused(_)
+        ));
+    }
+
+    #[test]
+    fn tlcp_replies_are_read_across_records_and_garbage_is_not_a_pass() {
+        let mut hello = vec![0x01, 0x01];
+        hello.extend([7u8; 32]);
+        hello.extend([0, 0xE0, 0x53, 0]);
+        let msg = |t: u8, body: &[u8]| {
+            let mut m = vec![t];
+            m.extend_from_slice(&(body.len() as u32).to_be_bytes()[1..]);
+            m.extend_from_slice(body);
+            m
+        };
+        let mut certs_body = vec![0, 0, 10, 0, 0, 2, 0xaa, 0xbb, 0, 0, 2, 0xcc, 0xdd];
+        certs_body[2] = 10;
+        let handshake = [msg(0x02, &hello), msg(0x0b, &certs_body)].concat();
+        // Split the handshake over two records at an awkward place.
+        let (a, b) = handshake.split_at(20);
+        let record = |frag: &[u8]| {
+            let mut r = vec![0x16, 0x01, 0x01];
+            r.extend_from_slice(&(frag.len() as u16).to_be_bytes());
+            r.extend_from_slice(frag);
+            r
+        };
+        let reply = [record(a), record(b)].concat();
+        assert_eq!(
+            classify_tlcp(&reply),
+            TlcpResult::Accepted {
+                suite: 0xE053,
+                certificates: vec![vec![0xaa, 0xbb], vec![0xcc, 0xdd]]
+            }
+        );
+        assert_eq!(
+            classify_tlcp(&[0x15, 1, 1, 0, 2, 2, 40]),
+            TlcpResult::Refused("alert 40".into())
+        );
+        assert!(matches!(
+            classify_tlcp(b"HTTP/1.1 400 Bad"),
+            TlcpResult::Inconclusive(_)
+        ));
+        assert!(matches!(
+            classify_tlcp(&reply[..12]),
+            TlcpResult::Inconclusive(_)
         ));
     }
 }

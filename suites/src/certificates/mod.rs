@@ -3,6 +3,8 @@
 pub mod cert001_server_chain;
 pub mod cert002_sm2_profile;
 pub mod cert003_sm2_signature;
+pub mod cert004_tlcp_dual_certificates;
+pub mod cert005_gm_suites;
 pub mod cert007_revocation;
 pub mod cert008_validity;
 pub mod cert010_tsa_token;
@@ -12,6 +14,8 @@ pub const CHECKS: &[tianping_engine::CheckDef] = &[
     cert001_server_chain::CHECK,
     cert002_sm2_profile::CHECK,
     cert003_sm2_signature::CHECK,
+    cert004_tlcp_dual_certificates::CHECK,
+    cert005_gm_suites::CHECK,
     cert007_revocation::CHECK,
     cert008_validity::CHECK,
     cert010_tsa_token::CHECK,

@@ -1,0 +1,153 @@
+//! CERT-004 — A TLCP endpoint presents two certificates, as GB/T 38636 requires: a signing
+//! certificate and an encryption certificate for the same subject, with different keys and
+//! KeyUsage split by role.
+
+use tianping_engine::{
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
+};
+use x509_parser::prelude::*;
+
+use crate::common;
+use crate::tls_probe::{self, GM_SUITES, TlcpResult};
+
+pub const CHECK: CheckDef = CheckDef {
+    meta: CheckMeta {
+        id: "CERT-004",
+        suite: Suite::Certificates,
+        title_zh: "TLCP使用签名与加密双证书",
+        title_en: "TLCP presents a signing and an encryption certificate",
+        clauses: &[
+            Clause {
+                source: "GB/T 38636-2020: TLCP dual-certificate design",
+                provenance: Provenance::Verified,
+            },
+            Clause {
+                source: "GM/T 0015: KeyUsage of signing and encryption certificates",
+                provenance: Provenance::Known,
+            },
+        ],
+        tianping_clause: None,
+        severity: Severity::Medium,
+        weight: 2,
+        mode: Mode::Remote,
+        active: false,
+        fault: "tlcp-one-certificate",
+    },
+    run: |ctx| Box::pin(run(ctx)),
+    package: None,
+    certs: None,
+};
+
+/// International suites offered beside the GM ones, so the certificates are seen even from
+/// a TLCP endpoint without GM suites (that is CERT-005's finding, not this check's).
+const FALLBACK_SUITES: [u16; 2] = [0x002F, 0x0035];
+
+fn key_usage(cert: &X509Certificate<'_>) -> Option<KeyUsage> {
+    cert.key_usage().ok().flatten().map(|k| k.value.clone())
+}
+
+/// Problems with a TLCP certificate pair (signing first, encryption second).
+pub fn dual_certificate_problems(certificates: &[Vec<u8>]) -> Vec<String> {
+    let [sign, enc, ..] = certificates else {
+        return vec![format!(
+            "{} certificate(s) presented; TLCP needs a signing and an encryption certificate",
+            certificates.len()
+        )];
+    };
+    let (Ok((_, sign)), Ok((_, enc))) = (
+        X509Certificate::from_der(sign),
+        X509Certificate::from_der(enc),
+    ) else {
+        return vec!["a presented certificate does not parse".into()];
+    };
+    let mut problems = Vec::new();
+    if sign.subject().as_raw() != enc.subject().as_raw() {
+        problems.push(format!(
+            "subjects differ: \"{}\" and \"{}\"",
+            sign.subject(),
+            enc.subject()
+        ));
+    }
+    if sign.public_key().raw == enc.public_key().raw {
+        problems.push("both certificates carry the same key".into());
+    }
+    match key_usage(&sign) {
+        Some(ku) if ku.digital_signature() => {}
+        _ => problems.push("the signing certificate lacks digitalSignature".into()),
+    }
+    match key_usage(&enc) {
+        Some(ku) if ku.key_encipherment() || ku.key_agreement() || ku.data_encipherment() => {}
+        _ => problems.push(
+            "the encryption certificate lacks keyEncipherment, keyAgreement or dataEncipherment"
+                .into(),
+        ),
+    }
+    problems
+}
+
+async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
+    let (host, port) = (ctx.api_host(), ctx.api_port());
+    let offered: Vec<u16> = GM_SUITES
+        .iter()
+        .map(|(code, _)| *code)
+        .chain(FALLBACK_SUITES)
+        .collect();
+    let (suite, certificates) = match tls_probe::tlcp_probe(ctx, &host, port, &offered).await {
+        TlcpResult::Accepted {
+            suite,
+            certificates,
+        } => (suite, certificates),
+        TlcpResult::Refused(why) => {
+            return Ok(Verdict::not_applicable(format!(
+                "{host}:{port} does not accept TLCP ({why})"
+            )));
+        }
+        TlcpResult::Inconclusive(why) => return Ok(Verdict::inconclusive(why)),
+    };
+    let problems = dual_certificate_problems(&certificates);
+    let verdict = if problems.is_empty() {
+        Verdict::pass(
+            "TLCP presents a signing and an encryption certificate, same subject, different keys",
+        )
+    } else {
+        Verdict::fail(problems.join("; "))
+    };
+    let mut verdict = verdict.with("TLCP suite selected", format!("{suite:#06x}"));
+    for (i, der) in certificates.iter().enumerate() {
+        let role = if i == 0 { "signing" } else { "encryption" };
+        verdict = verdict.with(
+            format!("{role} certificate"),
+            common::describe_certificate(der),
+        );
+    }
+    Ok(verdict)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_reference_pair_conforms_and_a_lone_or_swapped_certificate_does_not() {
+        let pki =
+            tianping_fixtures::pki::ReferencePki::generate(&tianping_fixtures::Faults::none());
+        let (sign, enc) = (
+            pki.tlcp_sign_cert_der.clone(),
+            pki.tlcp_enc_cert_der.clone(),
+        );
+        assert_eq!(
+            dual_certificate_problems(&[sign.clone(), enc.clone()]),
+            Vec::<String>::new()
+        );
+        assert!(
+            dual_certificate_problems(std::slice::from_ref(&sign))[0].contains("1 certificate")
+        );
+        let swapped = dual_certificate_problems(&[enc.clone(), sign.clone()]);
+        assert!(
+            swapped.iter().any(|p| p.contains("lacks digitalSignature")),
+            "{swapped:?}"
+        );
+        let same = dual_certificate_problems(&[sign.clone(), sign]);
+        assert!(same.iter().any(|p| p.contains("same key")), "{same:?}");
+    }
+}
