@@ -43,7 +43,7 @@ pub const CHECK: CheckDef = CheckDef {
 const FALLBACK_SUITES: [u16; 2] = [0x002F, 0x0035];
 
 fn key_usage(cert: &X509Certificate<'_>) -> Option<KeyUsage> {
-    cert.key_usage().ok().flatten().map(|k| k.value.clone())
+    cert.key_usage().ok().flatten().map(|k| *k.value)
 }
 
 /// Problems with a TLCP certificate pair (signing first, encryption second).
