@@ -71,6 +71,32 @@ fn list16(items: &[u16]) -> Vec<u8> {
     out
 }
 
+/// server_name (SNI) for a host name; none for an IP address.
+fn sni_extension(server_name: &str) -> Vec<u8> {
+    let host = server_name.as_bytes();
+    if server_name.parse::<std::net::IpAddr>().is_ok() || host.is_empty() {
+        return Vec::new();
+    }
+    let mut entry = vec![0u8];
+    entry.extend_from_slice(&(host.len() as u16).to_be_bytes());
+    entry.extend_from_slice(host);
+    let mut list = (entry.len() as u16).to_be_bytes().to_vec();
+    list.extend(entry);
+    ext(0x0000, &list)
+}
+
+/// A ClientHello handshake message in one record of `record_version`.
+fn hello_record(record_version: u16, body: &[u8]) -> Vec<u8> {
+    let mut hs = vec![0x01];
+    hs.extend_from_slice(&(body.len() as u32).to_be_bytes()[1..]);
+    hs.extend_from_slice(body);
+    let mut record = vec![0x16];
+    record.extend_from_slice(&record_version.to_be_bytes());
+    record.extend_from_slice(&(hs.len() as u16).to_be_bytes());
+    record.extend(hs);
+    record
+}
+
 /// A ClientHello offering only `version`, with the suites and extensions a server of that
 /// version expects (SNI, groups, signature algorithms; for TLS 1.3 supported_versions and an
 /// x25519 key share).
@@ -89,15 +115,7 @@ pub fn client_hello(version: Version, server_name: &str) -> Vec<u8> {
     };
     let mut exts = Vec::new();
     if version != Version::Ssl3 {
-        let host = server_name.as_bytes();
-        if server_name.parse::<std::net::IpAddr>().is_err() && !host.is_empty() {
-            let mut entry = vec![0u8];
-            entry.extend_from_slice(&(host.len() as u16).to_be_bytes());
-            entry.extend_from_slice(host);
-            let mut list = (entry.len() as u16).to_be_bytes().to_vec();
-            list.extend(entry);
-            exts.extend(ext(0x0000, &list));
-        }
+        exts.extend(sni_extension(server_name));
         exts.extend(ext(0x000a, &list16(&[0x001d, 0x0017, 0x0018])));
         exts.extend(ext(0x000b, &[1, 0]));
         exts.extend(ext(
@@ -128,19 +146,12 @@ pub fn client_hello(version: Version, server_name: &str) -> Vec<u8> {
         body.extend_from_slice(&(exts.len() as u16).to_be_bytes());
         body.extend(exts);
     }
-    let mut hs = vec![0x01];
-    hs.extend_from_slice(&(body.len() as u32).to_be_bytes()[1..]);
-    hs.extend(body);
     let record_version: u16 = if version == Version::Ssl3 {
         0x0300
     } else {
         0x0301
     };
-    let mut record = vec![0x16];
-    record.extend_from_slice(&record_version.to_be_bytes());
-    record.extend_from_slice(&(hs.len() as u16).to_be_bytes());
-    record.extend(hs);
-    record
+    hello_record(record_version, &body)
 }
 
 /// Classifies the first record the server sent back.
@@ -206,14 +217,25 @@ pub async fn probe(
     server_name: &str,
     version: Version,
 ) -> ProbeResult {
-    let (mut stream, _permit) = match ctx.http.connect_tcp(host, port).await {
-        Ok(s) => s,
-        Err(e) => return ProbeResult::Inconclusive(e.to_string()),
-    };
-    let timeout = Duration::from_secs(ctx.config.limits.request_timeout_secs);
-    if let Err(e) = stream.write_all(&client_hello(version, server_name)).await {
-        return ProbeResult::Inconclusive(format!("write failed: {e}"));
+    match first_record(ctx, host, port, &client_hello(version, server_name)).await {
+        Ok(reply) => classify(version, &reply),
+        Err(why) => ProbeResult::Inconclusive(why),
     }
+}
+
+/// Sends `hello` on a new connection and returns the first record the server sends back
+/// (empty when it closes first); `Err` for no answer in time or a broken connection.
+async fn first_record(ctx: &Ctx, host: &str, port: u16, hello: &[u8]) -> Result<Vec<u8>, String> {
+    let (mut stream, _permit) = ctx
+        .http
+        .connect_tcp(host, port)
+        .await
+        .map_err(|e| e.to_string())?;
+    let timeout = Duration::from_secs(ctx.config.limits.request_timeout_secs);
+    stream
+        .write_all(hello)
+        .await
+        .map_err(|e| format!("write failed: {e}"))?;
     let mut reply = vec![0u8; 5];
     let read = async {
         let mut got = 0;
@@ -242,9 +264,99 @@ pub async fn probe(
         Ok(())
     };
     match tokio::time::timeout(timeout, read).await {
-        Err(_) => ProbeResult::Inconclusive(format!("no reply within {} s", timeout.as_secs())),
-        Ok(Err(e)) => ProbeResult::Inconclusive(format!("read failed: {e}")),
-        Ok(Ok(())) => classify(version, &reply),
+        Err(_) => Err(format!("no reply within {} s", timeout.as_secs())),
+        Ok(Err(e)) => Err(format!("read failed: {e}")),
+        Ok(Ok(())) => Ok(reply),
+    }
+}
+
+/// RFC 8998 cipher suites: TLS_SM4_GCM_SM3 and TLS_SM4_CCM_SM3.
+pub const RFC8998_SUITES: [u16; 2] = [0x00C6, 0x00C7];
+
+/// A TLS 1.3 ClientHello offering only the RFC 8998 suites, signature scheme sm2sig_sm3
+/// (0x0708) and group curveSM2 (41), with an SM2 key share.
+pub fn rfc8998_client_hello(server_name: &str) -> Vec<u8> {
+    let mut exts = Vec::new();
+    exts.extend(sni_extension(server_name));
+    exts.extend(ext(0x000a, &list16(&[0x0029])));
+    exts.extend(ext(0x000d, &list16(&[0x0708])));
+    exts.extend(ext(0x002b, &[2, 0x03, 0x04]));
+    let key = tianping_profile::sm2sig::signing_key_from_seed(
+        tianping_profile::sm2sig::DEFAULT_DIST_ID,
+        b"rfc 8998 probe share",
+    );
+    let point = tianping_profile::sm2sig::public_key_bytes(&key);
+    let mut share = vec![0x00, 0x29];
+    share.extend_from_slice(&(point.len() as u16).to_be_bytes());
+    share.extend_from_slice(&point);
+    let mut shares = (share.len() as u16).to_be_bytes().to_vec();
+    shares.extend(share);
+    exts.extend(ext(0x0033, &shares));
+    exts.extend(ext(0x002d, &[1, 1]));
+    let mut body = 0x0303u16.to_be_bytes().to_vec();
+    body.extend_from_slice(&tianping_profile::digest::sm3(b"rfc 8998 probe random"));
+    body.push(32);
+    body.extend_from_slice(&tianping_profile::digest::sm3(b"probe session id"));
+    body.extend(list16(&RFC8998_SUITES));
+    body.extend_from_slice(&[1, 0]);
+    body.extend_from_slice(&(exts.len() as u16).to_be_bytes());
+    body.extend(exts);
+    hello_record(0x0301, &body)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rfc8998Result {
+    /// TLS 1.3 with one of the offered SM suites.
+    Accepted(u16),
+    /// An alert, or the connection closed: a refusal.
+    Refused(String),
+    /// A ServerHello that breaks the protocol (a suite or version the client never offered).
+    Violation(String),
+    Inconclusive(String),
+}
+
+/// Judges the first record a server sent back to the RFC 8998 ClientHello.
+pub fn classify_rfc8998(reply: &[u8]) -> Rfc8998Result {
+    match reply.first() {
+        None => Rfc8998Result::Refused("connection closed without an alert".into()),
+        Some(0x15) => {
+            Rfc8998Result::Refused(format!("alert {}", reply.get(6).copied().unwrap_or(0)))
+        }
+        Some(0x16) if reply.get(5) == Some(&0x02) => {
+            let Some(&sid_len) = reply.get(43) else {
+                return Rfc8998Result::Inconclusive("truncated ServerHello".into());
+            };
+            let at = 44 + sid_len as usize;
+            let Some(suite) = reply
+                .get(at..at + 2)
+                .map(|s| u16::from_be_bytes([s[0], s[1]]))
+            else {
+                return Rfc8998Result::Inconclusive("truncated ServerHello".into());
+            };
+            if !RFC8998_SUITES.contains(&suite) {
+                Rfc8998Result::Violation(format!(
+                    "the server chose suite {suite:#06x}, which the client did not offer"
+                ))
+            } else if !server_hello_selects_tls13(reply) {
+                Rfc8998Result::Violation(
+                    "the server chose an SM suite outside TLS 1.3, which the client did not offer"
+                        .into(),
+                )
+            } else {
+                Rfc8998Result::Accepted(suite)
+            }
+        }
+        Some(b) => Rfc8998Result::Inconclusive(format!(
+            "reply is not a TLS handshake or alert (first byte {b:#04x})"
+        )),
+    }
+}
+
+/// Offers only the RFC 8998 suites and judges the answer.
+pub async fn rfc8998_probe(ctx: &Ctx, host: &str, port: u16, server_name: &str) -> Rfc8998Result {
+    match first_record(ctx, host, port, &rfc8998_client_hello(server_name)).await {
+        Ok(reply) => classify_rfc8998(&reply),
+        Err(why) => Rfc8998Result::Inconclusive(why),
     }
 }
 
@@ -266,14 +378,7 @@ pub fn tlcp_client_hello(suites: &[u16]) -> Vec<u8> {
     body.push(0);
     body.extend(list16(suites));
     body.extend_from_slice(&[1, 0]);
-    let mut hs = vec![0x01];
-    hs.extend_from_slice(&(body.len() as u32).to_be_bytes()[1..]);
-    hs.extend(body);
-    let mut record = vec![0x16];
-    record.extend_from_slice(&TLCP_VERSION.to_be_bytes());
-    record.extend_from_slice(&(hs.len() as u16).to_be_bytes());
-    record.extend(hs);
-    record
+    hello_record(TLCP_VERSION, &body)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

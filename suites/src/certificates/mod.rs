@@ -5,6 +5,7 @@ pub mod cert002_sm2_profile;
 pub mod cert003_sm2_signature;
 pub mod cert004_tlcp_dual_certificates;
 pub mod cert005_gm_suites;
+pub mod cert006_rfc8998;
 pub mod cert007_revocation;
 pub mod cert008_validity;
 pub mod cert010_tsa_token;
@@ -16,6 +17,7 @@ pub const CHECKS: &[tianping_engine::CheckDef] = &[
     cert003_sm2_signature::CHECK,
     cert004_tlcp_dual_certificates::CHECK,
     cert005_gm_suites::CHECK,
+    cert006_rfc8998::CHECK,
     cert007_revocation::CHECK,
     cert008_validity::CHECK,
     cert010_tsa_token::CHECK,

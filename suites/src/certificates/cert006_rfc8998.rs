@@ -1,0 +1,105 @@
+//! CERT-006 — Offered only the RFC 8998 suites (TLS_SM4_GCM_SM3, TLS_SM4_CCM_SM3) with
+//! sm2sig_sm3 and curveSM2, the endpoint either negotiates TLS 1.3 with one of them or refuses
+//! cleanly. Support is optional; a reply that breaks the protocol is the finding.
+
+use tianping_engine::{
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
+};
+
+use crate::tls_probe::{self, Rfc8998Result};
+
+pub const CHECK: CheckDef = CheckDef {
+    meta: CheckMeta {
+        id: "CERT-006",
+        suite: Suite::Certificates,
+        title_zh: "TLS 1.3国密套件（如提供）行为正确",
+        title_en: "TLS 1.3 with GM algorithms, if offered, behaves correctly",
+        clauses: &[
+            Clause {
+                source: "RFC 8998: TLS_SM4_GCM_SM3 0x00C6, TLS_SM4_CCM_SM3 0x00C7",
+                provenance: Provenance::Verified,
+            },
+            Clause {
+                source: "RFC 8446 §4.1.3: a server selects only a suite the client offered",
+                provenance: Provenance::Known,
+            },
+        ],
+        tianping_clause: None,
+        severity: Severity::Low,
+        weight: 1,
+        mode: Mode::Remote,
+        active: false,
+        fault: "rfc8998-wrong-suite",
+    },
+    run: |ctx| Box::pin(run(ctx)),
+    package: None,
+    certs: None,
+};
+
+async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
+    let (host, port) = (ctx.api_host(), ctx.api_port());
+    let verdict = match tls_probe::rfc8998_probe(ctx, &host, port, &host).await {
+        Rfc8998Result::Accepted(suite) => Verdict::pass(format!(
+            "TLS 1.3 negotiated with RFC 8998 suite {suite:#06x}"
+        )),
+        Rfc8998Result::Refused(how) => Verdict::pass(format!(
+            "RFC 8998 suites are not offered, and the endpoint refuses them cleanly ({how})"
+        )),
+        Rfc8998Result::Violation(what) => Verdict::fail(what),
+        Rfc8998Result::Inconclusive(why) => Verdict::inconclusive(why),
+    };
+    Ok(verdict.with(
+        "offered",
+        "TLS 1.3 only; suites 0x00C6, 0x00C7; sm2sig_sm3 (0x0708); curveSM2 (41)",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::tls_probe::{Rfc8998Result, classify_rfc8998};
+
+    fn server_hello(version: [u8; 2], suite: [u8; 2], tls13: bool) -> Vec<u8> {
+        let mut body = version.to_vec();
+        body.extend([9u8; 32]);
+        body.push(0);
+        body.extend(suite);
+        body.push(0);
+        let exts: Vec<u8> = if tls13 {
+            vec![0, 0x2b, 0, 2, 3, 4]
+        } else {
+            vec![]
+        };
+        body.extend((exts.len() as u16).to_be_bytes());
+        body.extend(exts);
+        let mut hs = vec![0x02, 0, 0, body.len() as u8];
+        hs.extend(body);
+        let mut rec = vec![0x16, 3, 3, 0, hs.len() as u8];
+        rec.extend(hs);
+        rec
+    }
+
+    #[test]
+    fn replies_are_judged_by_rfc_8446_rules() {
+        assert_eq!(
+            classify_rfc8998(&server_hello([3, 3], [0, 0xC6], true)),
+            Rfc8998Result::Accepted(0xC6)
+        );
+        assert!(matches!(
+            classify_rfc8998(&server_hello([3, 3], [0xC0, 0x2F], false)),
+            Rfc8998Result::Violation(_)
+        ));
+        assert!(matches!(
+            classify_rfc8998(&server_hello([3, 3], [0, 0xC6], false)),
+            Rfc8998Result::Violation(_)
+        ));
+        assert!(matches!(
+            classify_rfc8998(&[0x15, 3, 3, 0, 2, 2, 40]),
+            Rfc8998Result::Refused(_)
+        ));
+        assert!(matches!(classify_rfc8998(b""), Rfc8998Result::Refused(_)));
+        assert!(matches!(
+            classify_rfc8998(b"HTTP/1.1 400"),
+            Rfc8998Result::Inconclusive(_)
+        ));
+    }
+}
