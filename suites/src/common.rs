@@ -308,6 +308,14 @@ pub async fn run_cert_form(
     Ok(judge(&set, &ctx.config.thresholds))
 }
 
+/// The first certificate of a PEM file, by path from this crate (tests: OpenSSL-made files).
+#[cfg(test)]
+pub fn test_certificate(relative: &str) -> Vec<u8> {
+    let path = format!("{}/{relative}", env!("CARGO_MANIFEST_DIR"));
+    let pem = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    pem_certificates(&pem).expect("PEM").remove(0)
+}
+
 /// Subject, serial and SHA-256/SM3 fingerprints: how every finding names a certificate.
 pub fn describe_certificate(der: &[u8]) -> String {
     let fp_sha = tianping_profile::digest::sha256_hex(der);

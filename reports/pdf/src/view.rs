@@ -212,6 +212,40 @@ fn counts_json(c: &Counts) -> Value {
            "total": c.pass + c.fail + c.not_applicable + c.inconclusive})
 }
 
+/// Table headers: key, then (Chinese, English) per column.
+const COLUMNS: &[(&str, &[(&str, &str)])] = &[
+    (
+        "waiver_cols",
+        &[
+            ("编号", "ID"),
+            ("理由", "Justification"),
+            ("批准人", "Approver"),
+            ("有效期至", "Expires"),
+            ("状态", "Status"),
+        ],
+    ),
+    (
+        "threshold_cols",
+        &[
+            ("阈值", "Threshold"),
+            ("取值", "Value"),
+            ("使用该阈值的检查项", "Used by"),
+        ],
+    ),
+    (
+        "retest_cols",
+        &[
+            ("编号", "ID"),
+            ("首次测评", "First run"),
+            ("复测", "Re-test"),
+        ],
+    ),
+    (
+        "annex_cols",
+        &[("文件", "File"), ("字节", "Bytes"), ("摘要", "Digests")],
+    ),
+];
+
 /// Every fixed text of the report: key, Chinese, English.
 const LABELS: &[(&str, &str, &str)] = &[
     (
@@ -311,32 +345,10 @@ pub fn build(input: &ReportInput<'_>, lang: Lang, fonts: &FontSet) -> Result<Val
         let text = w.tr(zh, en);
         labels.insert(key.to_string(), text);
     }
-    let columns = json!([
-        w.tr("编号", "ID"),
-        w.tr("理由", "Justification"),
-        w.tr("批准人", "Approver"),
-        w.tr("有效期至", "Expires"),
-        w.tr("状态", "Status")
-    ]);
-    labels.insert("waiver_cols".into(), columns);
-    let columns = json!([
-        w.tr("阈值", "Threshold"),
-        w.tr("取值", "Value"),
-        w.tr("使用该阈值的检查项", "Used by")
-    ]);
-    labels.insert("threshold_cols".into(), columns);
-    let columns = json!([
-        w.tr("编号", "ID"),
-        w.tr("首次测评", "First run"),
-        w.tr("复测", "Re-test")
-    ]);
-    labels.insert("retest_cols".into(), columns);
-    let columns = json!([
-        w.tr("文件", "File"),
-        w.tr("字节", "Bytes"),
-        w.tr("摘要", "Digests")
-    ]);
-    labels.insert("annex_cols".into(), columns);
+    for (key, headers) in COLUMNS {
+        let columns: Vec<Value> = headers.iter().map(|(zh, en)| w.tr(zh, en)).collect();
+        labels.insert(key.to_string(), Value::Array(columns));
+    }
     let labels = Value::Object(labels);
 
     let mut cover_rows = Vec::new();

@@ -149,9 +149,8 @@ pub fn judge(set: &CertSet, _: &Thresholds) -> Verdict {
             ));
         }
     }
-    let mut verdict = Verdict::from_samples(sm2.len() as u64, &failures, "SM2 certificates");
-    verdict = verdict.with_all(verdict_evidence);
-    verdict
+    Verdict::from_samples(sm2.len() as u64, &failures, "SM2 certificates")
+        .with_all(verdict_evidence)
 }
 
 #[cfg(test)]
@@ -159,12 +158,7 @@ mod tests {
     use super::*;
 
     fn openssl_cert(name: &str) -> Vec<u8> {
-        let pem = std::fs::read_to_string(format!(
-            "{}/testdata/openssl-sm2/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap();
-        common::pem_certificates(&pem).unwrap().remove(0)
+        common::test_certificate(&format!("testdata/openssl-sm2/{name}"))
     }
 
     #[test]

@@ -110,10 +110,9 @@ pub fn judge(set: &CertSet, _: &Thresholds) -> Verdict {
     if examined == 0 {
         return Verdict::not_applicable("no SM3withSM2-signed certificate among those examined");
     }
-    let mut verdict = Verdict::from_samples(examined, &failures, "certificate signatures")
-        .with("distinguishing ID", DEFAULT_DIST_ID);
-    verdict = verdict.with_all(lines);
-    verdict
+    Verdict::from_samples(examined, &failures, "certificate signatures")
+        .with("distinguishing ID", DEFAULT_DIST_ID)
+        .with_all(lines)
 }
 
 #[cfg(test)]
@@ -121,12 +120,7 @@ mod tests {
     use super::*;
 
     fn parse(name: &str) -> Vec<u8> {
-        let pem = std::fs::read_to_string(format!(
-            "{}/testdata/openssl-sm2/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap();
-        common::pem_certificates(&pem).unwrap().remove(0)
+        common::test_certificate(&format!("testdata/openssl-sm2/{name}"))
     }
 
     fn verdict_for(leaf: &str) -> Result<(), String> {

@@ -105,9 +105,8 @@ pub fn judge(set: &CertSet, thresholds: &Thresholds) -> Verdict {
     if set.certs.is_empty() {
         return Verdict::not_applicable("no certificate to examine");
     }
-    let mut verdict = Verdict::from_samples(set.certs.len() as u64, &failures, "certificates")
+    Verdict::from_samples(set.certs.len() as u64, &failures, "certificates")
         .with_threshold("cert_min_remaining_days", min_remaining)
-        .with_threshold("leaf_max_lifetime_days", max_lifetime);
-    verdict = verdict.with_all(lines);
-    verdict
+        .with_threshold("leaf_max_lifetime_days", max_lifetime)
+        .with_all(lines)
 }

@@ -99,10 +99,9 @@ pub fn judge(set: &CertSet, thresholds: &Thresholds) -> Verdict {
             ));
         }
     }
-    let mut verdict = Verdict::from_samples(set.certs.len() as u64, &failures, "certificates")
-        .with_threshold("min_rsa_bits", min_rsa_bits);
-    verdict = verdict.with_all(verdict_lines);
-    verdict
+    Verdict::from_samples(set.certs.len() as u64, &failures, "certificates")
+        .with_threshold("min_rsa_bits", min_rsa_bits)
+        .with_all(verdict_lines)
 }
 
 #[cfg(test)]
@@ -111,12 +110,7 @@ mod tests {
     use tianping_engine::certset::CertRole;
 
     fn legacy() -> Vec<u8> {
-        let pem = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../fixtures/testdata/legacy-cross-sha1-rsa1024.pem"
-        ))
-        .unwrap();
-        common::pem_certificates(&pem).unwrap().remove(0)
+        common::test_certificate("../fixtures/testdata/legacy-cross-sha1-rsa1024.pem")
     }
 
     #[test]
