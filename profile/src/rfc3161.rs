@@ -391,6 +391,16 @@ fn read_tst_info(der: &[u8]) -> Result<TimeStamp, TsError> {
     })
 }
 
+/// A nonce as the token states it: an INTEGER's magnitude in hex, so leading zero bytes of
+/// the sent value are not significant.
+pub fn nonce_hex(nonce: &[u8]) -> String {
+    let start = nonce
+        .iter()
+        .position(|b| *b != 0)
+        .unwrap_or(nonce.len().saturating_sub(1));
+    hex::encode(&nonce[start..])
+}
+
 /// Checks that `token` time-stamps exactly `data`, and returns what it states.
 pub fn verify_for(token: &[u8], data: &[u8]) -> Result<TimeStamp, TsError> {
     let ts = verify_token(token)?;

@@ -140,7 +140,8 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     if ts.imprint_hex != hex::encode(imprint) {
         problems.push("the token's imprint is not the digest that was sent".into());
     }
-    if ts.nonce_hex.as_deref() != Some(&hex::encode(nonce)) {
+    // Leading zero bytes of a random nonce are not part of the INTEGER the token echoes.
+    if ts.nonce_hex.as_deref() != Some(&rfc3161::nonce_hex(nonce)) {
         problems.push(format!(
             "the nonce was not echoed (sent {}, got {})",
             hex::encode(nonce),
