@@ -129,24 +129,6 @@ pub fn request_string_to_sign(
     )
 }
 
-/// Fields of the profile's trusted-timestamp token (`tp-tst-v1`), signed by the TSA key.
-pub fn timestamp_token_bytes(
-    gen_time: &str,
-    imprint_algorithm: &str,
-    imprint: &str,
-    serial: &str,
-) -> Result<Vec<u8>, LineBreakInField> {
-    lines(
-        "tp-tst-v1",
-        &[
-            ("gen_time", gen_time),
-            ("imprint_algorithm", imprint_algorithm),
-            ("imprint", imprint),
-            ("serial", serial),
-        ],
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,7 @@ pub mod canonical;
 pub mod der;
 pub mod digest;
 pub mod hmac;
+pub mod identity;
 pub mod merkle;
 pub mod rfc3161;
 pub mod sm2sig;

@@ -58,17 +58,41 @@ pub struct TimeStamp {
     pub tsa_certificate_der: Vec<u8>,
 }
 
+impl TimeStamp {
+    /// genTime as RFC 3339 (`2026-11-22T13:05:01.123Z`), when it is a UTC GeneralizedTime of
+    /// the form RFC 3161 requires (`YYYYMMDDhhmmss[.f…]Z`).
+    pub fn gen_time_rfc3339(&self) -> Option<String> {
+        let t = self.gen_time.strip_suffix('Z')?;
+        let (whole, fraction) = match t.split_once('.') {
+            Some((w, f)) if !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()) => (w, f),
+            Some(_) => return None,
+            None => (t, ""),
+        };
+        if whole.len() != 14 || !whole.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let d = |a: usize, b: usize| &whole[a..b];
+        let fraction = if fraction.is_empty() {
+            String::new()
+        } else {
+            format!(".{fraction}")
+        };
+        Some(format!(
+            "{}-{}-{}T{}:{}:{}{fraction}Z",
+            d(0, 4),
+            d(4, 6),
+            d(6, 8),
+            d(8, 10),
+            d(10, 12),
+            d(12, 14)
+        ))
+    }
+}
+
 /// A TimeStampReq for `digest` (SHA-256 or SM3 by its length and `algorithm`), asking for
 /// the TSA's certificate in the token.
 pub fn request(algorithm_oid: &str, digest: &[u8], nonce: &[u8]) -> Vec<u8> {
-    let algorithm = encode(
-        tag::SEQUENCE,
-        &[encode_oid(algorithm_oid), encode(tag::NULL, &[])].concat(),
-    );
-    let imprint = encode(
-        tag::SEQUENCE,
-        &[algorithm, encode(tag::OCTET_STRING, digest)].concat(),
-    );
+    let imprint = message_imprint(algorithm_oid, digest);
     let nonce = encode_unsigned(nonce);
     let body = [
         encode(tag::INTEGER, &[1]),
@@ -78,6 +102,18 @@ pub fn request(algorithm_oid: &str, digest: &[u8], nonce: &[u8]) -> Vec<u8> {
     ]
     .concat();
     encode(tag::SEQUENCE, &body)
+}
+
+/// A MessageImprint: the digest algorithm (with NULL parameters) and the digest.
+pub fn message_imprint(algorithm_oid: &str, digest: &[u8]) -> Vec<u8> {
+    let algorithm = encode(
+        tag::SEQUENCE,
+        &[encode_oid(algorithm_oid), encode(tag::NULL, &[])].concat(),
+    );
+    encode(
+        tag::SEQUENCE,
+        &[algorithm, encode(tag::OCTET_STRING, digest)].concat(),
+    )
 }
 
 /// Reads a TimeStampResp: the token's DER when the TSA granted the request.
@@ -412,4 +448,46 @@ pub fn verify_for(token: &[u8], data: &[u8]) -> Result<TimeStamp, TsError> {
         )));
     }
     Ok(ts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stamped_at(gen_time: &str) -> TimeStamp {
+        TimeStamp {
+            version: 1,
+            accuracy_present: true,
+            gen_time: gen_time.into(),
+            policy: String::new(),
+            serial_hex: String::new(),
+            imprint_algorithm: oid::SM3.into(),
+            imprint_hex: String::new(),
+            nonce_hex: None,
+            tsa_subject: String::new(),
+            tsa_certificate_sha256: String::new(),
+            tsa_certificate_der: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn gen_time_reads_as_rfc3339_only_in_the_utc_form() {
+        let read = |t: &str| stamped_at(t).gen_time_rfc3339();
+        assert_eq!(
+            read("20261122130501Z").as_deref(),
+            Some("2026-11-22T13:05:01Z")
+        );
+        assert_eq!(
+            read("20261122130501.120Z").as_deref(),
+            Some("2026-11-22T13:05:01.120Z")
+        );
+        for not_utc in [
+            "20261122130501",
+            "20261122130501+0800",
+            "2026112213050Z",
+            "20261122130501.Z",
+        ] {
+            assert_eq!(read(not_utc), None, "{not_utc}");
+        }
+    }
 }

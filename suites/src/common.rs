@@ -17,6 +17,7 @@ pub mod paths {
     pub const LOGOUT: &str = "/api/v1/auth/logout";
     pub const EVIDENCE: &str = "/api/v1/evidence";
     pub const CHAIN_HEAD: &str = "/api/v1/chain/head";
+    pub const ACCOUNT_CERTIFICATE: &str = "/api/v1/account/certificate";
 
     pub fn evidence(id: &str) -> String {
         format!("{EVIDENCE}/{}", urlencode(id))
@@ -251,6 +252,26 @@ pub async fn platform_sm2_certificates(ctx: &Ctx) -> Result<Vec<(String, Vec<u8>
     Ok(certs)
 }
 
+/// The certificate the platform issued to the harness's depositor account, then its issuers;
+/// empty when the platform has no such endpoint (404).
+pub async fn account_certificates(ctx: &Ctx) -> Result<Vec<Vec<u8>>, CheckError> {
+    let ex = ctx
+        .signed(Method::GET, paths::ACCOUNT_CERTIFICATE, None)
+        .await?;
+    if ex.status == 404 {
+        return Ok(Vec::new());
+    }
+    tianping_engine::context::expect_success(&ex)?;
+    let doc = ex.json()?;
+    let mut certs = pem_certificates(ctx.fields.str(&doc, "account_certificate")?)?;
+    if let Some(Value::Array(chain)) = ctx.fields.get(&doc, "account_certificate_chain") {
+        for pem in chain.iter().filter_map(Value::as_str) {
+            certs.extend(pem_certificates(pem)?);
+        }
+    }
+    Ok(certs)
+}
+
 /// Which of a live target's certificates a check judges.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CertSources {
@@ -286,6 +307,14 @@ pub async fn live_certificates(ctx: &Ctx, sources: CertSources) -> Result<CertSe
         set.push(der.to_vec(), role, source.clone());
     }
     if sources == CertSources::ServedAndPublished {
+        for (i, der) in account_certificates(ctx).await?.into_iter().enumerate() {
+            let role = if i == 0 {
+                CertRole::Client
+            } else {
+                CertRole::Ca
+            };
+            set.push(der, role, "depositor account certificate");
+        }
         for (role, der) in platform_sm2_certificates(ctx).await? {
             let cert_role = match role.as_str() {
                 "CA" => CertRole::Ca,
@@ -375,17 +404,7 @@ fn collect_personal_data(doc: &Value, found: &mut Vec<String>) {
 }
 
 pub fn is_resident_id(token: &str) -> bool {
-    let b = token.as_bytes();
-    if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) {
-        return false;
-    }
-    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = b[..17]
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(d, w)| (d - b'0') as u32 * w)
-        .sum();
-    b"10X98765432"[(sum % 11) as usize] == b[17].to_ascii_uppercase()
+    tianping_profile::identity::valid_resident_id(token)
 }
 
 fn is_mobile(token: &str) -> bool {

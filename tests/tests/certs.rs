@@ -168,9 +168,30 @@ fn openssl(dir: &Path, args: &[&str]) {
     );
 }
 
-/// A self-signed CA and a server leaf for `localhost`, made by OpenSSL with `leaf_args`
-/// (key and validity options) added.
+const SERVER_EXTENSIONS: &str = "subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\nbasicConstraints=critical,CA:FALSE\n";
+
+/// A self-signed CA and a server leaf for `localhost`, made by OpenSSL with the key type,
+/// leaf validity in days and digest given.
 fn openssl_chain(dir: &Path, key: &[&str], leaf_days: &str, digest: &str) -> (PathBuf, PathBuf) {
+    openssl_issue(
+        dir,
+        key,
+        leaf_days,
+        digest,
+        "/CN=localhost",
+        SERVER_EXTENSIONS,
+    )
+}
+
+/// A self-signed CA and a leaf with `subject` and `extensions` (an OpenSSL extfile).
+fn openssl_issue(
+    dir: &Path,
+    key: &[&str],
+    leaf_days: &str,
+    digest: &str,
+    subject: &str,
+    extensions: &str,
+) -> (PathBuf, PathBuf) {
     let mut genpkey = vec!["genpkey", "-out", "ca.key"];
     genpkey.extend_from_slice(key);
     openssl(dir, &genpkey);
@@ -197,21 +218,10 @@ fn openssl_chain(dir: &Path, key: &[&str], leaf_days: &str, digest: &str) -> (Pa
     openssl(
         dir,
         &[
-            "req",
-            "-new",
-            "-key",
-            "leaf.key",
-            "-out",
-            "leaf.csr",
-            "-subj",
-            "/CN=localhost",
+            "req", "-new", "-key", "leaf.key", "-out", "leaf.csr", "-utf8", "-subj", subject,
         ],
     );
-    std::fs::write(
-        dir.join("leaf.ext"),
-        "subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\nbasicConstraints=critical,CA:FALSE\n",
-    )
-    .unwrap();
+    std::fs::write(dir.join("leaf.ext"), extensions).unwrap();
     openssl(
         dir,
         &[
@@ -271,6 +281,36 @@ fn openssl_made_chains_get_the_right_verdicts() {
     let (leaf, ca) = openssl_chain(dir.path(), rsa1024, "400", "-sha1");
     let weak = certs_run(&[leaf, ca.clone()], &ca, "localhost");
     assert_eq!(outcome_of(&weak, "CERT-012"), "fail", "{weak:?}");
+}
+
+#[test]
+fn openssl_made_depositor_certificates_are_judged_on_their_subject_and_issuer() {
+    let ec = &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"][..];
+    let client = "extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature\nbasicConstraints=critical,CA:FALSE\n";
+    let verdict = |subject: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        let (leaf, ca) = openssl_issue(dir.path(), ec, "400", "-sha256", subject, client);
+        let outcomes = certs_run(&[leaf.clone(), ca.clone()], &ca, "localhost");
+        // The same certificate under someone else's root has no acceptable issuer.
+        let other = tempfile::tempdir().unwrap();
+        let (_, other_ca) = openssl_chain(other.path(), ec, "400", "-sha256");
+        let elsewhere = certs_run(&[leaf, ca], &other_ca, "localhost");
+        (
+            outcome_of(&outcomes, "CERT-011").to_string(),
+            outcome_of(&elsewhere, "CERT-011").to_string(),
+        )
+    };
+    let organisation = "/C=CN/O=某某科技有限公司/serialNumber=91350100M000100Y43/CN=api-client";
+    assert_eq!(verdict(organisation), ("pass".into(), "fail".into()));
+    let person = "/C=CN/CN=张三/OU=110105********002X";
+    assert_eq!(verdict(person).0, "pass");
+    for not_real_name in [
+        "/C=CN/O=某某科技有限公司/CN=api-client",
+        "/C=CN/O=某某科技有限公司/serialNumber=91350100M000100Y44/CN=api-client",
+        "/C=CN/CN=张三/serialNumber=11010519491231002X",
+    ] {
+        assert_eq!(verdict(not_real_name).0, "fail", "{not_real_name}");
+    }
 }
 
 #[test]

@@ -51,6 +51,7 @@ fn generate(dir: &Path, n: usize) -> std::io::Result<()> {
             pki::sm2_certificate(
                 &Sm2CertSpec {
                     subject_cn: &format!("Bench signer {i}"),
+                    holder: None,
                     serial: i as u64 + 2,
                     public_key: &sm2sig::public_key_bytes(&key),
                     is_ca: false,

@@ -638,6 +638,8 @@ async fn serve(args: ServeArgs) -> Result<i32, Failure> {
     std::fs::create_dir_all(dir).map_err(|e| config_error(format!("{}: {e}", dir.display())))?;
     let ca = dir.join("tls-ca.pem");
     std::fs::write(&ca, server.tls_ca_pem()).map_err(|e| config_error(e.to_string()))?;
+    std::fs::write(dir.join("sm2-root.pem"), server.sm2_root_pem())
+        .map_err(|e| config_error(e.to_string()))?;
     let c = &server.credentials;
     let env = dir.join("env.sh");
     write_private(
@@ -651,7 +653,7 @@ async fn serve(args: ServeArgs) -> Result<i32, Failure> {
     std::fs::write(
         &config,
         format!(
-            "[target]\nbase_url = \"{}\"\ntrust_roots = [\"tls-ca.pem\"]\n",
+            "[target]\nbase_url = \"{}\"\ntrust_roots = [\"tls-ca.pem\", \"sm2-root.pem\"]\n",
             server.base_url,
         ),
     )

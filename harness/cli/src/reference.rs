@@ -67,7 +67,7 @@ pub async fn start_with(
         username: issued.username.clone(),
         password: Secret::new(issued.password.clone()),
     };
-    let trust_roots = vec![server.tls_ca_der.clone()];
+    let trust_roots = vec![server.tls_ca_der.clone(), server.sm2_root_der.clone()];
     Ok(EmbeddedTarget {
         server,
         config,

@@ -730,6 +730,7 @@ fn certs_evaluates_files_offline_with_run_exit_codes() {
     let leaf = pki::sm2_certificate(
         &Sm2CertSpec {
             subject_cn: "CLI Signer",
+            holder: None,
             serial: 2,
             public_key: &leaf_public,
             is_ca: false,

@@ -17,6 +17,8 @@ pub enum CertRole {
     Signing,
     /// Time-stamping authority.
     Tsa,
+    /// Issued to a depositor for mutual TLS or API signing (clientAuth).
+    Client,
     /// End-entity certificate whose purpose nothing states.
     Other,
 }
@@ -28,12 +30,14 @@ impl CertRole {
             CertRole::Ca => "CA",
             CertRole::Signing => "signing",
             CertRole::Tsa => "TSA",
+            CertRole::Client => "client",
             CertRole::Other => "end-entity",
         }
     }
 
     /// The role a certificate states for itself: CA by BasicConstraints, TSA by the
-    /// timeStamping EKU, server by serverAuth or a DNS/IP SAN, signing by a signing KeyUsage.
+    /// timeStamping EKU, server by serverAuth or a DNS/IP SAN, client by clientAuth (without
+    /// serverAuth), signing by a signing KeyUsage.
     pub fn infer(der: &[u8]) -> CertRole {
         let Ok((_, cert)) = X509Certificate::from_der(der) else {
             return CertRole::Other;
@@ -47,6 +51,9 @@ impl CertRole {
             }
             if eku.value.server_auth {
                 return CertRole::Server;
+            }
+            if eku.value.client_auth {
+                return CertRole::Client;
             }
         }
         if let Ok(Some(san)) = cert.subject_alternative_name()

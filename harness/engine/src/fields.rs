@@ -38,6 +38,9 @@ pub const DEFAULT_POINTERS: &[(&str, &str)] = &[
     ("platform_node_public_key", "/chain/node_public_key"),
     ("platform_filing_number", "/filing_number"),
     ("platform_chain_height", "/chain/height"),
+    // the certificate issued to the harness's depositor account
+    ("account_certificate", "/certificate"),
+    ("account_certificate_chain", "/chain"),
     // blocks and transactions
     ("block_number", "/height"),
     ("block_prev_hash", "/prev_hash"),

@@ -1,7 +1,8 @@
 //! CERT-001 — The certificate chain the API endpoint serves is valid now, chains to a trust
-//! anchor the lab accepts, and names the host the harness connected to.
+//! anchor the lab accepts (international or SM2 hierarchy), and names the host the harness
+//! connected to.
 
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::pki_types::{CertificateDer, ServerName};
 use tianping_engine::certset::{CertRole, CertSet, SourcedCert};
 use tianping_engine::config::Thresholds;
 use tianping_engine::{CheckDef, CheckMeta, Clause, Mode, Provenance, Severity, Suite, Verdict};
@@ -50,56 +51,20 @@ pub fn judge(set: &CertSet, _: &Thresholds) -> Verdict {
     if set.trust_roots.is_empty() {
         return Verdict::inconclusive("no trust anchors configured (target.trust_roots / --trust)");
     }
-    let root_ders: Vec<CertificateDer<'_>> = set
-        .trust_roots
-        .iter()
-        .map(|d| CertificateDer::from(d.as_slice()))
-        .collect();
-    let anchors: Vec<_> = match root_ders
-        .iter()
-        .map(webpki::anchor_from_trusted_cert)
-        .collect::<Result<Vec<_>, _>>()
-    {
-        Ok(a) => a,
-        Err(e) => return Verdict::inconclusive(format!("a trust anchor is unusable: {e:?}")),
-    };
-    let algorithms = tianping_engine::tls::provider()
-        .signature_verification_algorithms
-        .all;
     let mut failures = Vec::new();
     let mut lines = Vec::new();
     for server in &servers {
-        // Any other certificate in the set may serve as an intermediate, in any order.
-        let intermediates: Vec<CertificateDer<'_>> = set
-            .certs
-            .iter()
-            .filter(|c| c.der != server.der)
-            .map(|c| CertificateDer::from(c.der.as_slice()))
-            .collect();
         let leaf_der = CertificateDer::from(server.der.as_slice());
         let name = common::describe_certificate(&server.der);
-        let result = webpki::EndEntityCert::try_from(&leaf_der)
-            .map_err(|e| format!("does not parse: {e:?}"))
-            .and_then(|leaf| {
-                leaf.verify_for_usage(
-                    algorithms,
-                    &anchors,
-                    &intermediates,
-                    UnixTime::now(),
-                    webpki::KeyUsage::server_auth(),
-                    None,
-                    None,
-                )
-                .map_err(|e| format!("no valid path to a trust anchor: {e:?}"))?;
-                match &set.host {
-                    Some(host) => {
-                        let server_name = ServerName::try_from(host.as_str())
-                            .map_err(|_| format!("`{host}` is not a valid server name"))?;
-                        leaf.verify_is_valid_for_subject_name(&server_name)
-                            .map_err(|e| format!("does not name `{host}`: {e:?}"))
-                    }
-                    None => Ok(()),
+        let result = super::paths::validate(&leaf_der, set, webpki::KeyUsage::server_auth())
+            .and_then(|leaf| match &set.host {
+                Some(host) => {
+                    let server_name = ServerName::try_from(host.as_str())
+                        .map_err(|_| format!("`{host}` is not a valid server name"))?;
+                    leaf.verify_is_valid_for_subject_name(&server_name)
+                        .map_err(|e| format!("does not name `{host}`: {e:?}"))
                 }
+                None => Ok(()),
             });
         lines.push((
             format!("server certificate from {}", server.source),

@@ -2,12 +2,16 @@
 //! well-formed token: granted, TSTInfo v1, the imprint and nonce it was sent, genTime in UTC
 //! with its accuracy, a signature that verifies with the TSA certificate it carries, and a
 //! TSA certificate whose only ExtendedKeyUsage is id-kp-timeStamping, marked critical.
+//! Offline, the tokens in an evidence package's receipts are held to the same form.
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use tianping_engine::package::{Judgement, PackageCheck, PackageInfo, Record};
 use tianping_engine::{
     CheckDef, CheckError, CheckMeta, Clause, Ctx, Method, Mode, Provenance, Severity, Suite,
     Verdict,
 };
-use tianping_profile::rfc3161::{self, TsError, oid};
+use tianping_profile::rfc3161::{self, TimeStamp, TsError, oid};
 use x509_parser::prelude::*;
 
 use crate::common;
@@ -40,7 +44,10 @@ pub const CHECK: CheckDef = CheckDef {
         fault: "tsa-wrong-eku",
     },
     run: |ctx| Box::pin(run(ctx)),
-    package: None,
+    package: Some(PackageCheck {
+        judge: judge_record,
+        what: "receipt timestamp tokens",
+    }),
     certs: None,
 };
 
@@ -90,6 +97,50 @@ pub fn tsa_eku_problems(der: &[u8]) -> Vec<String> {
     }
 }
 
+/// What any token must show, whatever was stamped: TSTInfo v1, an SM3 or SHA-256 imprint,
+/// genTime in UTC, a stated accuracy, and a time-stamping-only TSA certificate.
+fn form_problems(ts: &TimeStamp) -> Vec<String> {
+    let mut problems = Vec::new();
+    if ts.version != 1 {
+        problems.push(format!("TSTInfo version {}, not 1", ts.version));
+    }
+    if ![oid::SM3, oid::SHA256].contains(&ts.imprint_algorithm.as_str()) {
+        problems.push(format!(
+            "imprint algorithm {} is neither SM3 nor SHA-256",
+            ts.imprint_algorithm
+        ));
+    }
+    if ts.gen_time_rfc3339().is_none() {
+        problems.push(format!(
+            "genTime {} is not a UTC GeneralizedTime",
+            ts.gen_time
+        ));
+    }
+    if !ts.accuracy_present {
+        problems.push("the token states no accuracy".into());
+    }
+    problems.extend(tsa_eku_problems(&ts.tsa_certificate_der));
+    problems
+}
+
+/// The package form: each receipt's `timestamp_tsa` token has the form above.
+fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
+    let receipt = match record.receipt() {
+        Ok(r) => r,
+        Err(e) => return Judgement::Nonconforming(e),
+    };
+    let token = match info.fields.str(receipt, "timestamp_tsa") {
+        Ok(text) => B64
+            .decode(text)
+            .map_err(|_| "timestamp_tsa is not base64".to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    match token.and_then(|t| rfc3161::verify_token(&t).map_err(|e| e.to_string())) {
+        Ok(ts) => Judgement::from_problems(form_problems(&ts)),
+        Err(e) => Judgement::Nonconforming(format!("timestamp_tsa: {e}")),
+    }
+}
+
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let probe = format!("tianping-harness CERT-010 {}", ctx.nonce());
     let imprint = tianping_profile::digest::sm3(probe.as_bytes());
@@ -127,16 +178,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         }
         Err(e) => return Ok(Verdict::fail(format!("the token is not acceptable: {e}"))),
     };
-    let mut problems = Vec::new();
-    if ts.version != 1 {
-        problems.push(format!("TSTInfo version {}, not 1", ts.version));
-    }
-    if ![oid::SM3, oid::SHA256].contains(&ts.imprint_algorithm.as_str()) {
-        problems.push(format!(
-            "imprint algorithm {} is neither SM3 nor SHA-256",
-            ts.imprint_algorithm
-        ));
-    }
+    let mut problems = form_problems(&ts);
     if ts.imprint_hex != hex::encode(imprint) {
         problems.push("the token's imprint is not the digest that was sent".into());
     }
@@ -148,13 +190,6 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             ts.nonce_hex.as_deref().unwrap_or("none")
         ));
     }
-    if !ts.gen_time.ends_with('Z') {
-        problems.push(format!("genTime {} is not in UTC", ts.gen_time));
-    }
-    if !ts.accuracy_present {
-        problems.push("the token states no accuracy".into());
-    }
-    problems.extend(tsa_eku_problems(&ts.tsa_certificate_der));
     let verdict = if problems.is_empty() {
         Verdict::pass(
             "the TSA grants a well-formed, verifiable token from a time-stamping-only certificate",

@@ -9,7 +9,9 @@ pub mod cert006_rfc8998;
 pub mod cert007_revocation;
 pub mod cert008_validity;
 pub mod cert010_tsa_token;
+pub mod cert011_client_real_name;
 pub mod cert012_weak_algorithms;
+pub mod paths;
 
 pub const CHECKS: &[tianping_engine::CheckDef] = &[
     cert001_server_chain::CHECK,
@@ -21,5 +23,6 @@ pub const CHECKS: &[tianping_engine::CheckDef] = &[
     cert007_revocation::CHECK,
     cert008_validity::CHECK,
     cert010_tsa_token::CHECK,
+    cert011_client_real_name::CHECK,
     cert012_weak_algorithms::CHECK,
 ];

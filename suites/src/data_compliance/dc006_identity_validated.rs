@@ -53,7 +53,10 @@ fn wrong_check_character(valid: &str, alphabet: &str) -> String {
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let d = &ctx.config.deposit;
     let bad_id = wrong_check_character(&d.depositor_id_number, "0123456789X");
-    let bad_code = wrong_check_character(VALID_CREDIT_CODE, "0123456789ABCDEFGHJKLMNPQRTUWXY");
+    let bad_code = wrong_check_character(
+        VALID_CREDIT_CODE,
+        tianping_profile::identity::CREDIT_CODE_ALPHABET,
+    );
     let cases = vec![
         (
             "resident ID with a wrong check character",

@@ -1,6 +1,6 @@
-//! DC-008 — Each deposit carries a trusted timestamp bound to its digest: the token stamps the
-//! deposit's SM3 digest, its SM2 signature verifies under the platform's TSA certificate, and
-//! its time is within a lab threshold (default 60 s) of the on-chain time.
+//! DC-008 — Each deposit carries a trusted timestamp bound to its digest: the receipt's RFC 3161
+//! token stamps the deposit's SM3 digest, verifies, is signed by the TSA certificate the platform
+//! declares, and its time is within a lab threshold (default 60 s) of the on-chain time.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -8,7 +8,7 @@ use serde_json::Value;
 use tianping_engine::{
     CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
 };
-use tianping_profile::{canonical, sm2sig};
+use tianping_profile::rfc3161::{self, oid};
 
 use tianping_engine::fields::FieldMap;
 use tianping_engine::package::{Judgement, PackageCheck, PackageInfo, Record};
@@ -50,13 +50,6 @@ pub const CHECK: CheckDef = CheckDef {
     certs: None,
 };
 
-fn token_field<'a>(token: &'a Value, name: &str) -> Result<&'a str, CheckError> {
-    token[name].as_str().ok_or_else(|| CheckError::Field {
-        field: format!("timestamp token {name}"),
-        detail: "absent".into(),
-    })
-}
-
 fn parse_time(s: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, CheckError> {
     chrono::DateTime::parse_from_rfc3339(s)
         .map_err(|e| CheckError::protocol(format!("time `{s}`: {e}")))
@@ -70,50 +63,50 @@ struct TokenReading {
     gap: i64,
 }
 
-/// The token rule, shared by the live and package forms: the receipt's `tp-tst-v1` token
-/// stamps its file_hash with SM3, verifies under `tsa_key`, and lies within `gap_limit` of
-/// `tx_time`. `Err` means the token could not be read at all.
+/// The token rule, shared by the live and package forms: the receipt's RFC 3161 token stamps
+/// its file_hash with SM3, is signed by the platform's declared TSA certificate
+/// (`tsa_certificate`, DER), and lies within `gap_limit` of `tx_time`. `Err` means the token
+/// could not be read or verified at all.
 fn token_problems(
     fields: &FieldMap,
     receipt: &Value,
-    tsa_key: &[u8],
+    tsa_certificate: &[u8],
     gap_limit: i64,
 ) -> Result<(Vec<String>, TokenReading), CheckError> {
     let file_hash = fields.str(receipt, "file_hash")?;
     let tx_time_text = fields.str(receipt, "tx_time")?;
     let tx_time = parse_time(tx_time_text)?;
-    let raw = B64
+    let token = B64
         .decode(fields.str(receipt, "timestamp_tsa")?)
         .map_err(|_| CheckError::protocol("timestamp_tsa is not base64"))?;
-    let token: Value = serde_json::from_slice(&raw).map_err(|e| {
-        CheckError::protocol(format!("timestamp token is not a tp-tst-v1 token: {e}"))
+    let ts = rfc3161::verify_token(&token).map_err(|e| {
+        CheckError::protocol(format!(
+            "timestamp_tsa is not a verifiable RFC 3161 token: {e}"
+        ))
     })?;
-    let (gen_time, algorithm, imprint, serial) = (
-        token_field(&token, "gen_time")?,
-        token_field(&token, "imprint_algorithm")?,
-        token_field(&token, "imprint")?,
-        token_field(&token, "serial")?,
-    );
-    let signature = B64
-        .decode(token_field(&token, "signature")?)
-        .map_err(|_| CheckError::protocol("token signature is not base64"))?;
     let mut problems = Vec::new();
-    if imprint != file_hash {
+    if !ts.imprint_hex.eq_ignore_ascii_case(file_hash) {
         problems.push(format!(
-            "token imprint {imprint} ≠ deposit file_hash {file_hash}"
+            "token imprint {} ≠ deposit file_hash {file_hash}",
+            ts.imprint_hex
         ));
     }
-    if !algorithm.eq_ignore_ascii_case("SM3") {
-        problems.push(format!("token imprint algorithm is {algorithm}, not SM3"));
-    }
-    let signed = canonical::timestamp_token_bytes(gen_time, algorithm, imprint, serial)
-        .map_err(|e| CheckError::protocol(e.to_string()))?;
-    if let Err(e) = sm2sig::verify(tsa_key, sm2sig::DEFAULT_DIST_ID, &signed, &signature) {
+    if ts.imprint_algorithm != oid::SM3 {
         problems.push(format!(
-            "token signature does not verify under the TSA certificate: {e}"
+            "token imprint algorithm is {}, not SM3",
+            ts.imprint_algorithm
         ));
     }
-    let gap = (parse_time(gen_time)? - tx_time).num_seconds().abs();
+    if ts.tsa_certificate_der != tsa_certificate {
+        problems.push(format!(
+            "the token is signed by {} (SHA-256 {}), not by the platform's declared TSA certificate",
+            ts.tsa_subject, ts.tsa_certificate_sha256
+        ));
+    }
+    let gen_time = ts
+        .gen_time_rfc3339()
+        .ok_or_else(|| CheckError::protocol(format!("token genTime {} is not UTC", ts.gen_time)))?;
+    let gap = (parse_time(&gen_time)? - tx_time).num_seconds().abs();
     if gap > gap_limit {
         problems.push(format!(
             "token time {gen_time} is {gap} s from on-chain time {tx_time_text}"
@@ -122,26 +115,28 @@ fn token_problems(
     Ok((
         problems,
         TokenReading {
-            imprint: imprint.into(),
-            gen_time: gen_time.into(),
+            imprint: ts.imprint_hex,
+            gen_time,
             tx_time: tx_time_text.into(),
             gap,
         },
     ))
 }
 
-fn tsa_key(fields: &FieldMap, platform: &Value) -> Result<(Vec<u8>, Vec<u8>), CheckError> {
-    crate::blockchain_security::certificate_public_key(
+/// The TSA certificate the platform declares (DER).
+fn declared_tsa_certificate(fields: &FieldMap, platform: &Value) -> Result<Vec<u8>, CheckError> {
+    let (_, der) = crate::blockchain_security::certificate_public_key(
         fields.str(platform, "platform_tsa_certificate")?,
-    )
+    )?;
+    Ok(der)
 }
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let gap_limit = ctx.config.thresholds.timestamp_gap_secs;
     let info = common::platform_info(ctx).await?;
-    let (key, tsa_cert) = tsa_key(&ctx.fields, &info)?;
+    let tsa_cert = declared_tsa_certificate(&ctx.fields, &info)?;
     let (_, receipt) = common::deposit(ctx, &common::lab_content(ctx, "DC-008")).await?;
-    let (problems, reading) = token_problems(&ctx.fields, &receipt, &key, gap_limit)?;
+    let (problems, reading) = token_problems(&ctx.fields, &receipt, &tsa_cert, gap_limit)?;
     let verdict = if problems.is_empty() {
         Verdict::pass(
             "token stamps the deposit digest, verifies, and is close to the on-chain time",
@@ -171,11 +166,11 @@ fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
         Ok(r) => r,
         Err(e) => return Judgement::Nonconforming(e),
     };
-    let checked = tsa_key(&info.fields, info.platform()).and_then(|(key, _)| {
+    let checked = declared_tsa_certificate(&info.fields, info.platform()).and_then(|cert| {
         token_problems(
             &info.fields,
             receipt,
-            &key,
+            &cert,
             info.config.thresholds.timestamp_gap_secs,
         )
     });
