@@ -12,6 +12,7 @@ pub mod digest;
 pub mod hmac;
 pub mod identity;
 pub mod merkle;
+pub mod ocsp;
 pub mod rfc3161;
 pub mod sm2sig;
 

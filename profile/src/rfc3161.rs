@@ -306,7 +306,9 @@ fn signer_certificate<'a>(certificates: &[Tlv<'a>], sid: &Tlv<'_>) -> Result<&'a
     ))
 }
 
-fn verify_signature(
+/// Verifies `signature` over `message` with `cert`'s key: SM2 (default ID, digest implied),
+/// or RSA PKCS#1 / ECDSA with the digest `digest_alg`.
+pub fn verify_signature(
     cert: &x509_parser::certificate::X509Certificate<'_>,
     digest_alg: &str,
     message: &[u8],

@@ -429,3 +429,85 @@ fn an_openssl_crl_decides_revocation() {
     let unknown = certs_run(&[leaf.clone(), ca.clone()], &ca, "localhost");
     assert_eq!(outcome_of(&unknown, "CERT-007"), "inconclusive");
 }
+
+#[test]
+fn an_openssl_ocsp_answer_decides_revocation() {
+    let ec = &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"][..];
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let extensions =
+        format!("{SERVER_EXTENSIONS}authorityInfoAccess=OCSP;URI:http://localhost/ocsp\n");
+    let (leaf, ca) = openssl_issue(d, ec, "400", "-sha256", "/CN=localhost", &extensions);
+    std::fs::write(d.join("index.txt"), "").unwrap();
+    std::fs::write(
+        d.join("ca.cnf"),
+        "[ca]\ndefault_ca = test\n[test]\ndatabase = index.txt\ndefault_md = sha256\n",
+    )
+    .unwrap();
+    let ca_args = ["-config", "ca.cnf", "-keyfile", "ca.key", "-cert", "ca.pem"];
+    let ocsp_run = |index_args: &[&str], out: &str| {
+        let mut args = vec!["ca"];
+        args.extend_from_slice(&ca_args);
+        args.extend_from_slice(index_args);
+        if !index_args.is_empty() {
+            openssl(d, &args);
+        }
+        openssl(
+            d,
+            &[
+                "ocsp",
+                "-issuer",
+                "ca.pem",
+                "-cert",
+                "leaf.pem",
+                "-no_nonce",
+                "-reqout",
+                "req.der",
+            ],
+        );
+        openssl(
+            d,
+            &[
+                "ocsp",
+                "-index",
+                "index.txt",
+                "-rsigner",
+                "ca.pem",
+                "-rkey",
+                "ca.key",
+                "-CA",
+                "ca.pem",
+                "-reqin",
+                "req.der",
+                "-respout",
+                out,
+                "-ndays",
+                "1",
+            ],
+        );
+    };
+    ocsp_run(&[], "unknown.der");
+    ocsp_run(&["-valid", "leaf.pem"], "good.der");
+    ocsp_run(
+        &["-revoke", "leaf.pem", "-crl_reason", "keyCompromise"],
+        "revoked.der",
+    );
+    let with_answer = |file: &str| {
+        let roots = evaluate::read_certificate_files(std::slice::from_ref(&ca))
+            .unwrap()
+            .into_iter()
+            .map(|(_, d)| d)
+            .collect();
+        let mut set = offline_set(&[leaf.clone(), ca.clone()], roots, Some("localhost".into()));
+        set.ocsp_responses = evaluate::read_ocsp_files(&[d.join(file)]).unwrap();
+        judge(&set)
+    };
+    assert_eq!(outcome_of(&with_answer("good.der"), "CERT-007"), "pass");
+    assert_eq!(outcome_of(&with_answer("revoked.der"), "CERT-007"), "fail");
+    assert_eq!(
+        outcome_of(&with_answer("unknown.der"), "CERT-007"),
+        "inconclusive"
+    );
+    // A CRL is not an OCSP answer: a clear error.
+    assert!(evaluate::read_ocsp_files(std::slice::from_ref(&ca)).is_err());
+}

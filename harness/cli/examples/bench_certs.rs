@@ -58,6 +58,7 @@ fn generate(dir: &Path, n: usize) -> std::io::Result<()> {
                     key_usage: Some(KU_SIGNING),
                     extended_key_usage: &[],
                     crl_url: None,
+                    ocsp_url: None,
                 },
                 root_cn,
                 &root_key,

@@ -370,6 +370,28 @@ pub fn read_crl_files(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>, EvaluateError> 
     Ok(out)
 }
 
+/// Reads OCSP responses (DER, as `openssl ocsp -respout` writes them).
+pub fn read_ocsp_files(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>, EvaluateError> {
+    use tianping_profile::der::Tlv;
+    paths
+        .iter()
+        .map(|path| {
+            let name = path.display().to_string();
+            let der =
+                std::fs::read(path).map_err(|e| EvaluateError::Config(format!("{name}: {e}")))?;
+            let status_first = Tlv::parse(&der)
+                .and_then(|t| t.children())
+                .is_ok_and(|c| c.first().is_some_and(|s| s.tag == 0x0A));
+            if !status_first {
+                return Err(EvaluateError::Config(format!(
+                    "{name}: not an OCSP response (DER)"
+                )));
+            }
+            Ok(der)
+        })
+        .collect()
+}
+
 /// Reads a previous run's results: a run folder or its results.json.
 pub fn read_results(path: &Path) -> Result<RunResults, EvaluateError> {
     let file = if path.is_dir() {

@@ -60,6 +60,9 @@ struct CertsArgs {
     /// CRLs to decide revocation with (PEM or DER files; repeatable).
     #[arg(long = "crl")]
     crls: Vec<PathBuf>,
+    /// OCSP responses to decide revocation with (DER files; repeatable).
+    #[arg(long = "ocsp")]
+    ocsp: Vec<PathBuf>,
     /// TOML configuration (thresholds, scoring, lab).
     #[arg(long)]
     config: Option<PathBuf>,
@@ -880,6 +883,8 @@ async fn certs(args: CertsArgs) -> Result<i32, Failure> {
     let mut set = CertSet {
         host: args.host.clone(),
         crls: evaluate::read_crl_files(&args.crls).map_err(|e| config_error(e.to_string()))?,
+        ocsp_responses: evaluate::read_ocsp_files(&args.ocsp)
+            .map_err(|e| config_error(e.to_string()))?,
         ..CertSet::default()
     };
     for (source, der) in files {

@@ -737,6 +737,7 @@ fn certs_evaluates_files_offline_with_run_exit_codes() {
             key_usage: Some(KU_SIGNING),
             extended_key_usage: &[],
             crl_url: Some("http://ca.example/root.crl"),
+            ocsp_url: None,
         },
         "CLI Root",
         &root_key,

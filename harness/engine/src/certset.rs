@@ -91,7 +91,9 @@ pub struct CertSet {
     pub host: Option<String>,
     /// CRLs (DER) fetched from the certificates' distribution points or given as files.
     pub crls: Vec<Vec<u8>>,
-    /// Why a distribution point could not be read (shown as evidence).
+    /// OCSP responses (DER), fetched or supplied.
+    pub ocsp_responses: Vec<Vec<u8>>,
+    /// Why a CRL distribution point or OCSP responder could not be read (shown as evidence).
     pub crl_errors: Vec<String>,
 }
 

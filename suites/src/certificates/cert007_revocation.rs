@@ -1,7 +1,8 @@
 //! CERT-007 — Every end-entity certificate says where its revocation status is published (CRL
-//! distribution point or OCSP), and its issuer's CRL, signature-checked and current, does not
-//! list it. Live, the CRLs are fetched from the distribution points, from the target's hosts
-//! only; offline they are given with `certs --crl`.
+//! distribution point or OCSP), and neither its issuer's CRL nor an OCSP answer (each
+//! signature-checked and current) says it is revoked. Live, CRLs are fetched from the
+//! distribution points and OCSP responders asked, on the target's hosts only; offline they are
+//! given with `certs --crl` and `--ocsp`.
 
 use tianping_engine::certset::{CertRole, CertSet};
 use tianping_engine::config::Thresholds;
@@ -10,6 +11,7 @@ use tianping_engine::{
     Verdict,
 };
 use tianping_profile::der::Tlv;
+use tianping_profile::ocsp::{self, CertStatus};
 use x509_parser::extensions::{DistributionPointName, GeneralName, ParsedExtension};
 use x509_parser::prelude::*;
 
@@ -100,17 +102,62 @@ fn crl_signature_ok(
     crl.verify_signature(issuer.public_key()).is_ok()
 }
 
-/// What the CRLs in the set say about one certificate: `Ok(None)` not listed, `Ok(Some)`
-/// revoked, `Err` when no usable CRL of its issuer is at hand.
-fn status(set: &CertSet, cert: &X509Certificate<'_>) -> Result<Option<String>, String> {
-    let issuers: Vec<X509Certificate<'_>> = set
-        .certs
+/// The certificates in the set (or its trust anchors) named as `cert`'s issuer.
+fn issuers_of<'a>(set: &'a CertSet, cert: &X509Certificate<'_>) -> Vec<X509Certificate<'a>> {
+    set.certs
         .iter()
         .map(|c| c.der.as_slice())
         .chain(set.trust_roots.iter().map(Vec::as_slice))
         .filter_map(|d| X509Certificate::from_der(d).ok().map(|(_, c)| c))
         .filter(|c| c.subject().as_raw() == cert.issuer().as_raw())
-        .collect();
+        .collect()
+}
+
+/// What the OCSP responses in the set say about one certificate, as [`crl_status`] does.
+fn ocsp_status(set: &CertSet, cert: &X509Certificate<'_>) -> Result<Option<String>, String> {
+    let now = chrono::Utc::now().format("%Y%m%d%H%M%S").to_string();
+    let mut reasons = Vec::new();
+    for issuer in issuers_of(set, cert) {
+        for der in &set.ocsp_responses {
+            let answer = match ocsp::read_response(der, cert, &issuer) {
+                Ok(a) => a,
+                Err(e) if e.to_string().contains("does not name the certificate") => continue,
+                Err(e) => {
+                    reasons.push(e.to_string());
+                    continue;
+                }
+            };
+            if answer
+                .next_update
+                .as_deref()
+                .is_some_and(|t| t.get(..14) < Some(&now))
+            {
+                reasons.push(format!(
+                    "the OCSP answer (signed by {}) is out of date",
+                    answer.signer
+                ));
+                continue;
+            }
+            return match answer.status {
+                CertStatus::Good => Ok(None),
+                CertStatus::Revoked { at, reason } => Ok(Some(format!(
+                    "revoked on {at} per OCSP{}",
+                    reason.map(|r| format!(" (reason {r})")).unwrap_or_default()
+                ))),
+                CertStatus::Unknown => Err("the OCSP responder does not know it".into()),
+            };
+        }
+    }
+    if reasons.is_empty() {
+        reasons.push("no OCSP answer about it".into());
+    }
+    Err(reasons.join("; "))
+}
+
+/// What the CRLs in the set say about one certificate: `Ok(None)` not listed, `Ok(Some)`
+/// revoked, `Err` when no usable CRL of its issuer is at hand.
+fn crl_status(set: &CertSet, cert: &X509Certificate<'_>) -> Result<Option<String>, String> {
+    let issuers = issuers_of(set, cert);
     let now = ASN1Time::now();
     let mut reasons = Vec::new();
     for der in &set.crls {
@@ -174,12 +221,25 @@ pub fn judge(set: &CertSet, _: &Thresholds) -> Verdict {
             lines.push((label, "no revocation pointer".to_string()));
             continue;
         }
-        match status(set, &cert) {
+        // Revoked by either source is revoked; current and unlisted by either decides.
+        let (crl, ocsp) = (crl_status(set, &cert), ocsp_status(set, &cert));
+        let said_good = [("CRL", &crl), ("OCSP", &ocsp)]
+            .iter()
+            .filter(|(_, r)| matches!(r, Ok(None)))
+            .map(|(source, _)| *source)
+            .collect::<Vec<_>>()
+            .join(" and ");
+        let decided = match (crl, ocsp) {
+            (Ok(Some(r)), _) | (_, Ok(Some(r))) => Ok(Some(r)),
+            (Ok(None), _) | (_, Ok(None)) => Ok(None),
+            (Err(crl), Err(ocsp)) => Err(format!("{crl}; {ocsp}")),
+        };
+        match decided {
             Ok(Some(revoked)) => {
                 failures.push(format!("{label}: {revoked}"));
                 lines.push((label, format!("{pointers}: {revoked}")));
             }
-            Ok(None) => lines.push((label, format!("{pointers}: not revoked"))),
+            Ok(None) => lines.push((label, format!("{pointers}: not revoked per {said_good}"))),
             Err(why) => {
                 undecided.push(format!("{label}: {why}"));
                 lines.push((label, format!("{pointers}: status unknown ({why})")));
@@ -204,9 +264,11 @@ pub fn judge(set: &CertSet, _: &Thresholds) -> Verdict {
             end_entities.len()
         ))
     };
-    verdict
-        .with_all(lines)
-        .with_all(set.crl_errors.iter().map(|e| ("CRL fetch", e.clone())))
+    verdict.with_all(lines).with_all(
+        set.crl_errors
+            .iter()
+            .map(|e| ("revocation fetch", e.clone())),
+    )
 }
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
@@ -223,6 +285,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         .collect();
     urls.sort();
     urls.dedup();
+    ask_ocsp_responders(ctx, &mut set).await;
     for url in urls {
         // Only the target's declared hosts: the scoped client refuses any other.
         let fetched = match url::Url::parse(&url) {
@@ -240,4 +303,41 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         }
     }
     Ok(judge(&set, &ctx.config.thresholds))
+}
+
+/// Asks each certificate's OCSP responder (on the target's hosts only) about it.
+async fn ask_ocsp_responders(ctx: &Ctx, set: &mut CertSet) {
+    let mut questions = Vec::new();
+    for c in &set.certs {
+        let Ok((_, cert)) = X509Certificate::from_der(&c.der) else {
+            continue;
+        };
+        let Some(issuer) = issuers_of(set, &cert).into_iter().next() else {
+            continue;
+        };
+        for url in revocation_pointers(&cert).1 {
+            questions.push((url, ocsp::request(&cert, &issuer)));
+        }
+    }
+    let headers = [(
+        "content-type".to_string(),
+        "application/ocsp-request".to_string(),
+    )];
+    for (url, request) in questions {
+        let asked = match url::Url::parse(&url) {
+            Ok(u) => ctx
+                .http
+                .send_url(Method::POST, u, &headers, Some(request))
+                .await
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(format!("not a URL: {e}")),
+        };
+        match asked {
+            Ok(ex) if ex.status == 200 => set.ocsp_responses.push(ex.body),
+            Ok(ex) => set
+                .crl_errors
+                .push(format!("OCSP {url}: HTTP {}", ex.status)),
+            Err(e) => set.crl_errors.push(format!("OCSP {url}: {e}")),
+        }
+    }
 }
