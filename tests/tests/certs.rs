@@ -75,6 +75,27 @@ fn offline_set(files: &[PathBuf], trust_roots: Vec<Vec<u8>>, host: Option<String
     set
 }
 
+/// The verdicts on `leaf` and `ca` with `ca` trusted, for host localhost, after `add`
+/// supplies revocation data.
+fn judge_leaf_under_ca(
+    leaf: &Path,
+    ca: &Path,
+    add: impl FnOnce(&mut CertSet),
+) -> Vec<(String, String)> {
+    let roots = evaluate::read_certificate_files(&[ca.to_path_buf()])
+        .unwrap()
+        .into_iter()
+        .map(|(_, d)| d)
+        .collect();
+    let mut set = offline_set(
+        &[leaf.to_path_buf(), ca.to_path_buf()],
+        roots,
+        Some("localhost".into()),
+    );
+    add(&mut set);
+    judge(&set)
+}
+
 /// What the certificate checks decide on a set, by check ID.
 fn judge(set: &CertSet) -> Vec<(String, String)> {
     let registry = tianping_suites::registry();
@@ -414,14 +435,9 @@ fn an_openssl_crl_decides_revocation() {
     );
     gencrl("revoked.crl");
     let with_crl = |crl: &str| {
-        let roots = evaluate::read_certificate_files(std::slice::from_ref(&ca))
-            .unwrap()
-            .into_iter()
-            .map(|(_, d)| d)
-            .collect();
-        let mut set = offline_set(&[leaf.clone(), ca.clone()], roots, Some("localhost".into()));
-        set.crls = evaluate::read_crl_files(&[d.join(crl)]).unwrap();
-        judge(&set)
+        judge_leaf_under_ca(&leaf, &ca, |set| {
+            set.crls = evaluate::read_crl_files(&[d.join(crl)]).unwrap()
+        })
     };
     assert_eq!(outcome_of(&with_crl("clean.crl"), "CERT-007"), "pass");
     assert_eq!(outcome_of(&with_crl("revoked.crl"), "CERT-007"), "fail");
@@ -493,14 +509,9 @@ fn an_openssl_ocsp_answer_decides_revocation() {
         "revoked.der",
     );
     let with_answer = |file: &str| {
-        let roots = evaluate::read_certificate_files(std::slice::from_ref(&ca))
-            .unwrap()
-            .into_iter()
-            .map(|(_, d)| d)
-            .collect();
-        let mut set = offline_set(&[leaf.clone(), ca.clone()], roots, Some("localhost".into()));
-        set.ocsp_responses = evaluate::read_ocsp_files(&[d.join(file)]).unwrap();
-        judge(&set)
+        judge_leaf_under_ca(&leaf, &ca, |set| {
+            set.ocsp_responses = evaluate::read_ocsp_files(&[d.join(file)]).unwrap()
+        })
     };
     assert_eq!(outcome_of(&with_answer("good.der"), "CERT-007"), "pass");
     assert_eq!(outcome_of(&with_answer("revoked.der"), "CERT-007"), "fail");
