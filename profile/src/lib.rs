@@ -7,6 +7,7 @@
 //! JSON shapes are not here: the harness reads responses through a configurable field map.
 
 pub mod canonical;
+pub mod cms;
 pub mod der;
 pub mod digest;
 pub mod hmac;

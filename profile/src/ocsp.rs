@@ -4,8 +4,8 @@
 
 use x509_parser::prelude::*;
 
+use crate::cms::{self, oid};
 use crate::der::{DerError, Tlv, encode, encode_oid, encode_unsigned, tag};
-use crate::rfc3161::{self, oid};
 
 const OID_SHA1: &str = "1.3.14.3.2.26";
 const OID_BASIC_RESPONSE: &str = "1.3.6.1.5.5.7.48.1.1";
@@ -118,7 +118,7 @@ fn issued_by(cert: &X509Certificate<'_>, cert_der: &[u8], issuer: &X509Certifica
     let Ok(digest) = signature_digest(&cert.signature_algorithm.algorithm.to_id_string()) else {
         return false;
     };
-    rfc3161::verify_signature(issuer, digest, tbs[0].raw, &cert.signature_value.data).is_ok()
+    cms::verify_signature(issuer, digest, tbs[0].raw, &cert.signature_value.data).is_ok()
 }
 
 fn time_text(t: &Tlv<'_>) -> Result<String, OcspError> {
@@ -194,7 +194,7 @@ fn signer_of(
     rest: &[Tlv<'_>],
     issuer: &X509Certificate<'_>,
 ) -> Result<String, OcspError> {
-    if rfc3161::verify_signature(issuer, digest, tbs, signature).is_ok() {
+    if cms::verify_signature(issuer, digest, tbs, signature).is_ok() {
         return Ok(issuer.subject().to_string());
     }
     let certs = match rest.iter().find(|t| t.tag == tag::context(0)) {
@@ -210,7 +210,7 @@ fn signer_of(
                 || eku.value.ocsp_signing);
         if delegated
             && issued_by(&responder, der, issuer)
-            && rfc3161::verify_signature(&responder, digest, tbs, signature).is_ok()
+            && cms::verify_signature(&responder, digest, tbs, signature).is_ok()
         {
             return Ok(responder.subject().to_string());
         }

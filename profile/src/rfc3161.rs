@@ -2,24 +2,13 @@
 //! token that comes back (a TSA that lists its certificate twice is still read), with the
 //! token's signature checked (RSA, ECDSA P-256/P-384, SM2 with SM3).
 
-use sha2::Digest;
-
+use crate::cms::{self, CmsError};
 use crate::der::{DerError, Tlv, encode, encode_oid, encode_unsigned, tag};
-use crate::{digest, sm2sig};
+use crate::digest;
 
 pub mod oid {
-    pub const SHA256: &str = "2.16.840.1.101.3.4.2.1";
-    pub const SHA384: &str = "2.16.840.1.101.3.4.2.2";
-    pub const SHA512: &str = "2.16.840.1.101.3.4.2.3";
-    pub const SM3: &str = "1.2.156.10197.1.401";
-    pub const SIGNED_DATA: &str = "1.2.840.113549.1.7.2";
+    pub use crate::cms::oid::{SHA256, SHA384, SHA512, SIGNED_DATA, SM3};
     pub const TST_INFO: &str = "1.2.840.113549.1.9.16.1.4";
-    pub const MESSAGE_DIGEST: &str = "1.2.840.113549.1.9.4";
-    pub const RSA: &str = "1.2.840.113549.1.1.1";
-    pub const EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
-    pub const P256: &str = "1.2.840.10045.3.1.7";
-    pub const P384: &str = "1.3.132.0.34";
-    pub const SM2_CURVE: &str = "1.2.156.10197.1.301";
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +21,8 @@ pub enum TsError {
     NoToken,
     #[error("time-stamp token: {0}")]
     Token(String),
+    #[error("time-stamp token: {0}")]
+    Cms(#[from] CmsError),
 }
 
 /// A time-stamp token, read and checked.
@@ -154,20 +145,6 @@ pub fn token_of_response(response: &[u8]) -> Result<Vec<u8>, TsError> {
     parts.get(1).map(|t| t.raw.to_vec()).ok_or(TsError::NoToken)
 }
 
-fn hash(algorithm_oid: &str, data: &[u8]) -> Result<Vec<u8>, TsError> {
-    Ok(match algorithm_oid {
-        oid::SHA256 => sha2::Sha256::digest(data).to_vec(),
-        oid::SHA384 => sha2::Sha384::digest(data).to_vec(),
-        oid::SHA512 => sha2::Sha512::digest(data).to_vec(),
-        oid::SM3 => digest::sm3(data).to_vec(),
-        other => {
-            return Err(TsError::Token(format!(
-                "digest algorithm {other} is not supported"
-            )));
-        }
-    })
-}
-
 fn bad(msg: impl Into<String>) -> TsError {
     TsError::Token(msg.into())
 }
@@ -175,192 +152,23 @@ fn bad(msg: impl Into<String>) -> TsError {
 /// Reads a token (CMS SignedData over a TSTInfo), checks that its signature verifies with the
 /// certificate it carries, and returns what it states.
 pub fn verify_token(token: &[u8]) -> Result<TimeStamp, TsError> {
-    let content_info = Tlv::parse(token)?.expect(tag::SEQUENCE, "ContentInfo")?;
-    let ci = content_info.children()?;
-    if ci.first().map(|t| t.oid()).transpose()?.as_deref() != Some(oid::SIGNED_DATA) {
-        return Err(bad("not a CMS SignedData"));
-    }
-    let explicit = ci
-        .get(1)
-        .ok_or(DerError::Invalid("no content"))?
-        .expect(tag::context(0), "[0] content")?;
-    let signed_data = Tlv::parse(explicit.content)?.expect(tag::SEQUENCE, "SignedData")?;
-    let sd = signed_data.children()?;
-    // version, digestAlgorithms, encapContentInfo, [0] certificates?, [1] crls?, signerInfos
-    let encap = sd
-        .get(2)
-        .ok_or(DerError::Invalid("no encapContentInfo"))?
-        .expect(tag::SEQUENCE, "EncapsulatedContentInfo")?;
-    let encap_parts = encap.children()?;
-    if encap_parts.first().map(|t| t.oid()).transpose()?.as_deref() != Some(oid::TST_INFO) {
+    let signed = cms::read(token)?;
+    if signed.content_type != oid::TST_INFO {
         return Err(bad("the signed content is not a TSTInfo"));
     }
-    let econtent = Tlv::parse(
-        encap_parts
-            .get(1)
-            .ok_or(DerError::Invalid("no eContent"))?
-            .expect(tag::context(0), "[0] eContent")?
-            .content,
-    )?
-    .expect(tag::OCTET_STRING, "eContent OCTET STRING")?
-    .content;
-    let certificates: Vec<Tlv<'_>> = sd
-        .iter()
-        .find(|t| t.tag == tag::context(0))
-        .map(|t| t.children())
-        .transpose()?
-        .unwrap_or_default();
-    let signer_infos = sd
-        .last()
-        .ok_or(DerError::Invalid("no signerInfos"))?
-        .expect(tag::SET, "SignerInfos")?
-        .children()?;
-    let signer = signer_infos
-        .first()
-        .ok_or_else(|| bad("no SignerInfo"))?
-        .children()?;
-    // version, sid, digestAlgorithm, [0] signedAttrs, signatureAlgorithm, signature
-    let sid = signer.get(1).ok_or_else(|| bad("no signer identifier"))?;
-    let digest_alg = signer
-        .get(2)
-        .ok_or_else(|| bad("no digestAlgorithm"))?
-        .children()?
-        .first()
-        .ok_or_else(|| bad("empty digestAlgorithm"))?
-        .oid()?;
-    let signed_attrs = signer
-        .get(3)
-        .filter(|t| t.tag == tag::context(0))
-        .ok_or_else(|| bad("no signed attributes (RFC 3161 requires them)"))?;
-    let signature = signer
-        .get(5)
-        .ok_or_else(|| bad("no signature"))?
-        .expect(tag::OCTET_STRING, "signature")?
-        .content;
-
-    // The signed attributes must bind the TSTInfo through messageDigest.
-    let expected_digest = hash(&digest_alg, econtent)?;
-    let mut message_digest = None;
-    for attr in signed_attrs.children()? {
-        let a = attr.children()?;
-        if a.first().map(|t| t.oid()).transpose()?.as_deref() == Some(oid::MESSAGE_DIGEST) {
-            let values = a
-                .get(1)
-                .ok_or_else(|| bad("empty messageDigest"))?
-                .children()?;
-            message_digest = values.first().map(|v| v.content.to_vec());
-        }
-    }
-    if message_digest.as_deref() != Some(expected_digest.as_slice()) {
-        return Err(bad(
-            "the messageDigest attribute does not match the TSTInfo: the token was altered",
-        ));
-    }
-
-    let cert_der = signer_certificate(&certificates, sid)?;
+    let tst_info = signed
+        .content
+        .ok_or_else(|| bad("the token holds no TSTInfo"))?;
+    let cert_der = signed.verify(tst_info)?;
     let (_, cert) = x509_parser::parse_x509_certificate(cert_der)
         .map_err(|e| bad(format!("TSA certificate: {e}")))?;
-    // The signature covers the DER of the attributes as a SET, not as the [0] they are stored in.
-    let mut signed = signed_attrs.raw.to_vec();
-    signed[0] = tag::SET;
-    verify_signature(&cert, &digest_alg, &signed, signature)?;
-
-    let tst = read_tst_info(econtent)?;
+    let tst = read_tst_info(tst_info)?;
     Ok(TimeStamp {
         tsa_subject: cert.subject().to_string(),
         tsa_certificate_sha256: digest::sha256_hex(cert_der),
         tsa_certificate_der: cert_der.to_vec(),
         ..tst
     })
-}
-
-/// The certificate the signer identifier names; a TSA that lists it twice is tolerated.
-fn signer_certificate<'a>(certificates: &[Tlv<'a>], sid: &Tlv<'_>) -> Result<&'a [u8], TsError> {
-    let serial_wanted: Option<Vec<u8>> = (sid.tag == tag::SEQUENCE)
-        .then(|| sid.children().ok())
-        .flatten()
-        .and_then(|p| p.get(1).map(|s| s.unsigned().to_vec()));
-    let key_id_wanted: Option<&[u8]> = (sid.tag == 0x80).then_some(sid.content);
-    for c in certificates {
-        let Ok((_, cert)) = x509_parser::parse_x509_certificate(c.raw) else {
-            continue;
-        };
-        let serial_matches = serial_wanted.as_deref().is_some_and(|s| {
-            s == cert
-                .raw_serial()
-                .strip_prefix(&[0])
-                .unwrap_or(cert.raw_serial())
-        });
-        let key_matches = key_id_wanted.is_some_and(|k| {
-            cert.extensions().iter().any(|e| {
-                matches!(e.parsed_extension(),
-                    x509_parser::extensions::ParsedExtension::SubjectKeyIdentifier(id) if id.0 == k)
-            })
-        });
-        if serial_matches || key_matches {
-            return Ok(c.raw);
-        }
-    }
-    Err(bad(
-        "the token does not carry the TSA's certificate (request it with certReq)",
-    ))
-}
-
-/// Verifies `signature` over `message` with `cert`'s key: SM2 (default ID, digest implied),
-/// or RSA PKCS#1 / ECDSA with the digest `digest_alg`.
-pub fn verify_signature(
-    cert: &x509_parser::certificate::X509Certificate<'_>,
-    digest_alg: &str,
-    message: &[u8],
-    signature: &[u8],
-) -> Result<(), TsError> {
-    use aws_lc_rs::signature as sig;
-    let spki = cert.public_key();
-    let key = spki.subject_public_key.data.as_ref();
-    let (key_alg, curve) = key_algorithm(spki);
-    let algorithm: &dyn sig::VerificationAlgorithm =
-        match (key_alg.as_str(), curve.as_deref(), digest_alg) {
-            _ if is_sm2_key(spki) => {
-                return sm2sig::verify(key, sm2sig::DEFAULT_DIST_ID, message, signature)
-                    .map(|_| ())
-                    .map_err(|e| bad(format!("the SM2 signature does not verify: {e}")));
-            }
-            (oid::RSA, _, oid::SHA256) => &sig::RSA_PKCS1_2048_8192_SHA256,
-            (oid::RSA, _, oid::SHA384) => &sig::RSA_PKCS1_2048_8192_SHA384,
-            (oid::RSA, _, oid::SHA512) => &sig::RSA_PKCS1_2048_8192_SHA512,
-            (oid::EC_PUBLIC_KEY, Some(oid::P256), oid::SHA256) => &sig::ECDSA_P256_SHA256_ASN1,
-            (oid::EC_PUBLIC_KEY, Some(oid::P256), oid::SHA384) => &sig::ECDSA_P256_SHA384_ASN1,
-            (oid::EC_PUBLIC_KEY, Some(oid::P384), oid::SHA256) => &sig::ECDSA_P384_SHA256_ASN1,
-            (oid::EC_PUBLIC_KEY, Some(oid::P384), oid::SHA384) => &sig::ECDSA_P384_SHA384_ASN1,
-            (k, c, d) => {
-                return Err(bad(format!(
-                    "unsupported signature: key {k} (curve {}) with digest {d}",
-                    c.unwrap_or("none")
-                )));
-            }
-        };
-    sig::UnparsedPublicKey::new(algorithm, key)
-        .verify(message, signature)
-        .map_err(|_| bad("the TSA's signature does not verify: the token was altered or signed by another key"))
-}
-
-/// A public key's algorithm OID and, for EC keys, its curve OID.
-pub fn key_algorithm(
-    spki: &x509_parser::x509::SubjectPublicKeyInfo<'_>,
-) -> (String, Option<String>) {
-    let curve = spki
-        .algorithm
-        .parameters
-        .as_ref()
-        .and_then(|p| p.as_oid().ok())
-        .map(|o| o.to_id_string());
-    (spki.algorithm.algorithm.to_id_string(), curve)
-}
-
-/// An SM2 key in either form in use: id-ecPublicKey with the SM2 curve, or the SM2 OID itself.
-pub fn is_sm2_key(spki: &x509_parser::x509::SubjectPublicKeyInfo<'_>) -> bool {
-    let (alg, curve) = key_algorithm(spki);
-    (alg == oid::EC_PUBLIC_KEY && curve.as_deref() == Some(oid::SM2_CURVE)) || alg == oid::SM2_CURVE
 }
 
 fn read_tst_info(der: &[u8]) -> Result<TimeStamp, TsError> {
@@ -442,7 +250,7 @@ pub fn nonce_hex(nonce: &[u8]) -> String {
 /// Checks that `token` time-stamps exactly `data`, and returns what it states.
 pub fn verify_for(token: &[u8], data: &[u8]) -> Result<TimeStamp, TsError> {
     let ts = verify_token(token)?;
-    let expected = hex::encode(hash(&ts.imprint_algorithm, data)?);
+    let expected = hex::encode(cms::hash(&ts.imprint_algorithm, data)?);
     if ts.imprint_hex != expected {
         return Err(bad(format!(
             "the token's imprint {} is not the digest of the time-stamped data ({expected})",

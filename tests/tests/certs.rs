@@ -522,3 +522,76 @@ fn an_openssl_ocsp_answer_decides_revocation() {
     // A CRL is not an OCSP answer: a clear error.
     assert!(evaluate::read_ocsp_files(std::slice::from_ref(&ca)).is_err());
 }
+
+/// The deposit certificate PDF with a detached CMS signature OpenSSL made (`openssl cms
+/// -sign`), not our own CMS writer: CERT-009's reader verifies it, and refuses it once a
+/// signed byte changes. OpenSSL 3.0 cannot write SM2 CMS, so ECDSA P-256 and RSA stand in.
+#[test]
+fn an_openssl_cms_signature_on_the_deposit_certificate_verifies() {
+    use tianping_fixtures::deposit_certificate::{self as fixture, PrintedRecord};
+    use tianping_suites::certificates::signed_pdf;
+    let record = PrintedRecord {
+        evidence_id: "EV-openssl".into(),
+        file_hash: tianping_profile::digest::sm3_hex(b"deposit"),
+        tx_id: tianping_profile::digest::sm3_hex(b"tx"),
+        block_height: 1,
+        tx_time: "2026-11-22T08:30:00Z".into(),
+    };
+    for (key, digest, digest_oid) in [
+        ("ec:P-256", "sha256", "2.16.840.1.101.3.4.2.1"),
+        ("rsa:2048", "sha384", "2.16.840.1.101.3.4.2.2"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let key_opt = key.replace("ec:", "ec -pkeyopt ec_paramgen_curve:");
+        let mut args: Vec<&str> = vec!["req", "-x509", "-nodes", "-newkey"];
+        args.extend(key_opt.split(' '));
+        args.extend([
+            "-subj",
+            "/CN=openssl pdf signer",
+            "-days",
+            "2",
+            "-keyout",
+            "key.pem",
+            "-out",
+            "cert.pem",
+        ]);
+        openssl(dir.path(), &args);
+        let pdf = fixture::signed_with(&record, "adbe.pkcs7.detached", |covered| {
+            std::fs::write(dir.path().join("covered.bin"), covered).unwrap();
+            openssl(
+                dir.path(),
+                &[
+                    "cms",
+                    "-sign",
+                    "-binary",
+                    "-md",
+                    digest,
+                    "-in",
+                    "covered.bin",
+                    "-signer",
+                    "cert.pem",
+                    "-inkey",
+                    "key.pem",
+                    "-outform",
+                    "DER",
+                    "-out",
+                    "sig.der",
+                ],
+            );
+            std::fs::read(dir.path().join("sig.der")).unwrap()
+        });
+        let cert_pem = std::fs::read_to_string(dir.path().join("cert.pem")).unwrap();
+        let cert_der = tianping_suites::common::pem_certificates(&cert_pem)
+            .unwrap()
+            .remove(0);
+        let verified = signed_pdf::verify(&pdf).unwrap_or_else(|e| panic!("{key}: {e}"));
+        assert_eq!(verified.signer_der, cert_der, "{key}");
+        assert_eq!(verified.digest_algorithm, digest_oid, "{key}");
+        // The date the signature dictionary records is covered too.
+        let mut changed = pdf.clone();
+        let at = changed.windows(4).position(|w| w == b"/M (").unwrap() + 6;
+        changed[at] = if changed[at] == b'9' { b'8' } else { b'9' };
+        let refused = signed_pdf::verify(&changed).unwrap_err();
+        assert!(refused.contains("messageDigest"), "{key}: {refused}");
+    }
+}

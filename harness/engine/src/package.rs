@@ -56,6 +56,28 @@ pub struct Record {
 }
 
 impl Record {
+    /// The bytes of the file the manifest entry names under `key` (a path inside the
+    /// package), at most `max_bytes` of it: `None` when the entry names no such file.
+    pub fn named_file(
+        &self,
+        info: &PackageInfo,
+        key: &str,
+        max_bytes: u64,
+    ) -> Option<Result<Vec<u8>, String>> {
+        let rel = self.entry[key].as_str()?;
+        Some(inside(&info.root, rel).and_then(|path| {
+            let file = File::open(&path).map_err(|e| format!("{rel}: {e}"))?;
+            let mut bytes = Vec::new();
+            file.take(max_bytes + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| format!("{rel}: {e}"))?;
+            if bytes.len() as u64 > max_bytes {
+                return Err(format!("{rel} is larger than {max_bytes} bytes"));
+            }
+            Ok(bytes)
+        }))
+    }
+
     /// The receipt, or the reason it is missing, for judges that need it.
     pub fn receipt(&self) -> Result<&Value, String> {
         self.receipt.as_ref().ok_or_else(|| {
@@ -73,6 +95,8 @@ pub enum Judgement {
     Nonconforming(String),
     /// The record holds nothing this check can judge (e.g. deposited by digest, no original).
     NotExamined,
+    /// The record holds what the check judges, but the harness could not decide (why).
+    Undecided(String),
 }
 
 impl Judgement {
@@ -299,6 +323,17 @@ struct Tally {
     examined: u64,
     failed: u64,
     failures: Vec<String>,
+    undecided: u64,
+    undecided_reasons: Vec<String>,
+}
+
+/// How findings name a record: its evidence id, or its manifest line when it has none.
+fn record_name(record: &Record) -> String {
+    if record.evidence_id.is_empty() {
+        format!("line {}", record.line)
+    } else {
+        record.evidence_id.clone()
+    }
 }
 
 /// Runs `checks` (id, package form) over every record of the package with `workers` threads.
@@ -325,17 +360,23 @@ pub fn scan(
                         for (tally, (_, check)) in local.iter_mut().zip(checks) {
                             match (check.judge)(info, &record) {
                                 Judgement::NotExamined => {}
+                                Judgement::Undecided(why) => {
+                                    tally.examined += 1;
+                                    tally.undecided += 1;
+                                    if tally.undecided_reasons.len() < KEPT_FAILURES {
+                                        tally
+                                            .undecided_reasons
+                                            .push(format!("{}: {why}", record_name(&record)));
+                                    }
+                                }
                                 Judgement::Conforms => tally.examined += 1,
                                 Judgement::Nonconforming(why) => {
                                     tally.examined += 1;
                                     tally.failed += 1;
                                     if tally.failures.len() < KEPT_FAILURES {
-                                        let id = if record.evidence_id.is_empty() {
-                                            format!("line {line}")
-                                        } else {
-                                            record.evidence_id.clone()
-                                        };
-                                        tally.failures.push(format!("{id}: {why}"));
+                                        tally
+                                            .failures
+                                            .push(format!("{}: {why}", record_name(&record)));
                                     }
                                 }
                             }
@@ -364,6 +405,8 @@ pub fn scan(
                 t.examined += l.examined;
                 t.failed += l.failed;
                 t.failures.extend(l.failures);
+                t.undecided += l.undecided;
+                t.undecided_reasons.extend(l.undecided_reasons);
             }
         }
         total
@@ -374,6 +417,8 @@ pub fn scan(
         .map(|((_, check), mut t)| {
             t.failures.sort();
             t.failures.truncate(KEPT_FAILURES);
+            t.undecided_reasons.sort();
+            t.undecided_reasons.truncate(KEPT_FAILURES);
             verdict_of(t, check.what)
         })
         .collect())
@@ -382,6 +427,11 @@ pub fn scan(
 fn verdict_of(t: Tally, what: &str) -> Verdict {
     let mut v = if t.examined == 0 {
         Verdict::inconclusive(format!("the package holds no {what}"))
+    } else if t.failed == 0 && t.undecided > 0 {
+        Verdict::inconclusive(format!(
+            "{} of {} {what} in the package could not be judged",
+            t.undecided, t.examined
+        ))
     } else if t.failed == 0 {
         Verdict::pass(format!("all {} {what} in the package conform", t.examined))
     } else {
@@ -393,6 +443,9 @@ fn verdict_of(t: Tally, what: &str) -> Verdict {
     for f in t.failures {
         v = v.with("nonconforming", f);
     }
+    for u in t.undecided_reasons {
+        v = v.with("not judged", u);
+    }
     v.samples = Some(Samples {
         examined: t.examined,
         failed: t.failed,
@@ -403,6 +456,38 @@ fn verdict_of(t: Tally, what: &str) -> Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn records_that_could_not_be_judged_make_the_verdict_inconclusive_unless_one_fails() {
+        let undecided = Tally {
+            examined: 3,
+            undecided: 1,
+            undecided_reasons: vec!["EV-1: unreadable text".into()],
+            ..Tally::default()
+        };
+        let v = verdict_of(undecided.clone(), "certificates");
+        assert!(
+            matches!(v.outcome, crate::model::Outcome::Inconclusive { .. }),
+            "{v:?}"
+        );
+        assert_eq!(
+            v.summary,
+            "1 of 3 certificates in the package could not be judged"
+        );
+        assert!(
+            v.evidence
+                .iter()
+                .any(|e| e.value == "EV-1: unreadable text")
+        );
+        let with_failure = Tally {
+            failed: 1,
+            failures: vec!["EV-2: not signed".into()],
+            ..undecided
+        };
+        let v = verdict_of(with_failure, "certificates");
+        assert_eq!(v.outcome, crate::model::Outcome::Fail);
+        assert_eq!(v.evidence.len(), 2);
+    }
 
     #[test]
     fn manifest_paths_cannot_leave_the_package() {

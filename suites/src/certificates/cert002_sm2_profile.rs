@@ -63,8 +63,8 @@ pub fn profile_problems(der: &[u8], role: &str) -> Vec<String> {
         ));
     }
     let spki = cert.public_key();
-    let (key_alg, curve) = tianping_profile::rfc3161::key_algorithm(spki);
-    let sm2_spki = tianping_profile::rfc3161::is_sm2_key(spki);
+    let (key_alg, curve) = tianping_profile::cms::key_algorithm(spki);
+    let sm2_spki = tianping_profile::cms::is_sm2_key(spki);
     if !sm2_spki {
         problems.push(format!(
             "public key algorithm {key_alg} with parameters {curve:?} is not SM2"
@@ -114,7 +114,7 @@ pub fn profile_problems(der: &[u8], role: &str) -> Vec<String> {
 /// governs.
 pub fn is_sm2_certificate(der: &[u8]) -> bool {
     X509Certificate::from_der(der).is_ok_and(|(_, c)| {
-        tianping_profile::rfc3161::is_sm2_key(c.public_key())
+        tianping_profile::cms::is_sm2_key(c.public_key())
             || c.signature_algorithm.algorithm.to_id_string() == OID_SM3_WITH_SM2
     })
 }

@@ -84,7 +84,7 @@ fn crl_signature_ok(
     crl: &CertificateRevocationList<'_>,
     issuer: &X509Certificate<'_>,
 ) -> bool {
-    if tianping_profile::rfc3161::is_sm2_key(issuer.public_key()) {
+    if tianping_profile::cms::is_sm2_key(issuer.public_key()) {
         let tbs = Tlv::parse(crl_der)
             .and_then(|c| c.children())
             .ok()

@@ -1,0 +1,450 @@
+//! CERT-009 — The deposit certificate (存证证书) the platform issues for a deposit is a PDF
+//! signed by the platform's declared signing certificate, the signature covers the whole
+//! file, and the page prints the record exactly: evidence id, file hash, transaction id and
+//! on-chain time, and no digest the record does not hold. Live, for a deposit the harness
+//! makes; offline, for every certificate in an evidence package.
+
+use serde_json::Value;
+use tianping_engine::fields::FieldMap;
+use tianping_engine::package::{Judgement, PackageCheck, PackageInfo, Record};
+use tianping_engine::{
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
+};
+
+use super::signed_pdf::{self, VerifiedSignature};
+use crate::common;
+
+pub const CHECK: CheckDef = CheckDef {
+    meta: CheckMeta {
+        id: "CERT-009",
+        suite: Suite::Certificates,
+        title_zh: "存证证书经签名且与存证记录一致",
+        title_en: "The deposit certificate PDF is signed and matches the record",
+        clauses: &[
+            Clause {
+                source: "电子签名法 第十三条: a reliable electronic signature; changes after signing detectable",
+                provenance: Provenance::Known,
+            },
+            Clause {
+                source: "GB/T 38540-2020: electronic seal (SES_Signature, SM3withSM2)",
+                provenance: Provenance::Verified,
+            },
+            Clause {
+                source: "ISO 32000-1 §12.8: PDF signature /ByteRange covering the whole file",
+                provenance: Provenance::Known,
+            },
+            Clause {
+                source: "printed hash, transaction id and time equal the record",
+                provenance: Provenance::Policy,
+            },
+        ],
+        tianping_clause: None,
+        severity: Severity::High,
+        weight: 3,
+        mode: Mode::Remote,
+        active: false,
+        fault: "deposit-certificate-altered",
+    },
+    run: |ctx| Box::pin(run(ctx)),
+    package: Some(PackageCheck {
+        judge: judge_record,
+        what: "deposit certificates",
+    }),
+    certs: None,
+};
+
+/// The profile's path for a deposit's certificate (docs/profile.md §4.10).
+pub fn certificate_path(evidence_id: &str) -> String {
+    format!("{}/certificate", common::paths::evidence(evidence_id))
+}
+
+/// A one-page certificate is far smaller; anything larger is refused unread.
+const MAX_PDF_BYTES: u64 = 16 << 20;
+
+/// What the certificate must print, from the receipt.
+struct RecordFields {
+    evidence_id: String,
+    file_hash: String,
+    tx_id: String,
+    tx_time: chrono::DateTime<chrono::FixedOffset>,
+    tx_time_text: String,
+    /// Other digests of the record a certificate may also print (block hash, Tianping tx).
+    other_digests: Vec<String>,
+}
+
+impl RecordFields {
+    fn of(fields: &FieldMap, receipt: &Value) -> Result<RecordFields, CheckError> {
+        let tx_time_text = fields.str(receipt, "tx_time")?.to_string();
+        let tx_time = chrono::DateTime::parse_from_rfc3339(&tx_time_text)
+            .map_err(|e| CheckError::protocol(format!("tx_time `{tx_time_text}`: {e}")))?;
+        let mut other_digests = Vec::new();
+        for field in ["block_hash", "tianping_tx"] {
+            if let Some(d) = fields.opt_str(receipt, field)? {
+                other_digests.push(d.to_ascii_lowercase());
+            }
+        }
+        Ok(RecordFields {
+            evidence_id: fields.str(receipt, "evidence_id")?.to_string(),
+            file_hash: fields.str(receipt, "file_hash")?.to_ascii_lowercase(),
+            tx_id: fields.str(receipt, "tx_id")?.to_ascii_lowercase(),
+            tx_time,
+            tx_time_text,
+            other_digests,
+        })
+    }
+}
+
+/// What the certificate decided.
+enum Finding {
+    Conforms(VerifiedSignature),
+    Nonconforming(Vec<String>),
+    /// Signed correctly, but its text could not be read to compare with the record.
+    Unreadable(VerifiedSignature, String),
+}
+
+/// 64-hex-digit runs (SM3 or SHA-256 digests) in the printed text, lower-cased.
+fn printed_digests(text: &[String]) -> Vec<String> {
+    let mut found = Vec::new();
+    for line in text {
+        for run in line.split(|c: char| !c.is_ascii_hexdigit()) {
+            if run.len() == 64 {
+                found.push(run.to_ascii_lowercase());
+            }
+        }
+    }
+    found
+}
+
+/// RFC 3339 times in the printed text.
+fn printed_times(text: &[String]) -> Vec<chrono::DateTime<chrono::FixedOffset>> {
+    text.iter()
+        .flat_map(|line| line.split_whitespace())
+        .filter_map(|word| {
+            let word = word.trim_matches(|c: char| matches!(c, ',' | ';' | '(' | ')' | '。'));
+            chrono::DateTime::parse_from_rfc3339(word).ok()
+        })
+        .collect()
+}
+
+fn printed_problems(text: &[String], record: &RecordFields) -> Vec<String> {
+    let digests = printed_digests(text);
+    let mut problems = Vec::new();
+    for (what, value) in [
+        ("file hash", &record.file_hash),
+        ("transaction id", &record.tx_id),
+    ] {
+        if !digests.contains(value) {
+            problems.push(format!(
+                "the certificate does not print the record's {what} {value}"
+            ));
+        }
+    }
+    let known: Vec<&String> = [&record.file_hash, &record.tx_id]
+        .into_iter()
+        .chain(&record.other_digests)
+        .collect();
+    for d in &digests {
+        if !known.contains(&d) {
+            problems.push(format!(
+                "the certificate prints a digest the record does not hold: {d}"
+            ));
+        }
+    }
+    if !printed_times(text).contains(&record.tx_time) {
+        problems.push(format!(
+            "the certificate does not print the on-chain time {}",
+            record.tx_time_text
+        ));
+    }
+    if !text.iter().any(|line| line.contains(&record.evidence_id)) {
+        problems.push(format!(
+            "the certificate does not print the evidence id {}",
+            record.evidence_id
+        ));
+    }
+    problems
+}
+
+/// Judges one certificate PDF against its record and the platform's signing certificate.
+fn judge_certificate(pdf: &[u8], record: &RecordFields, declared_signer: &[u8]) -> Finding {
+    let signature = match signed_pdf::verify(pdf) {
+        Ok(s) => s,
+        Err(e) => return Finding::Nonconforming(vec![e]),
+    };
+    if signature.signer_der != declared_signer {
+        return Finding::Nonconforming(vec![format!(
+            "signed by {}, not by the platform's declared signing certificate",
+            common::describe_certificate(&signature.signer_der)
+        )]);
+    }
+    let text = signed_pdf::printed_text(pdf);
+    if printed_digests(&text).is_empty() && !text.iter().any(|l| l.contains(&record.evidence_id)) {
+        let why = if text.is_empty() {
+            "the PDF shows no text the harness can read".to_string()
+        } else {
+            format!(
+                "none of the {} text strings could be read as the record's fields (fonts \
+                 without a Unicode encoding the harness maps)",
+                text.len()
+            )
+        };
+        return Finding::Unreadable(signature, why);
+    }
+    match printed_problems(&text, record) {
+        problems if problems.is_empty() => Finding::Conforms(signature),
+        problems => Finding::Nonconforming(problems),
+    }
+}
+
+fn declared_signer(fields: &FieldMap, platform: &Value) -> Result<Vec<u8>, CheckError> {
+    let (_, der) = crate::blockchain_security::certificate_public_key(
+        fields.str(platform, "platform_signing_certificate")?,
+    )?;
+    Ok(der)
+}
+
+fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
+    let Some(pdf) = record.named_file(info, "certificate", MAX_PDF_BYTES) else {
+        return Judgement::NotExamined;
+    };
+    let decided = (|| -> Result<Finding, String> {
+        let pdf = pdf?;
+        let receipt = record.receipt()?;
+        let fields = RecordFields::of(&info.fields, receipt).map_err(|e| e.to_string())?;
+        let signer = declared_signer(&info.fields, info.platform()).map_err(|e| e.to_string())?;
+        Ok(judge_certificate(&pdf, &fields, &signer))
+    })();
+    match decided {
+        Ok(Finding::Conforms(_)) => Judgement::Conforms,
+        Ok(Finding::Nonconforming(problems)) => Judgement::from_problems(problems),
+        Ok(Finding::Unreadable(_, why)) => Judgement::Undecided(why),
+        Err(e) => Judgement::Nonconforming(e),
+    }
+}
+
+async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
+    let info = common::platform_info(ctx).await?;
+    let signer = declared_signer(&ctx.fields, &info)?;
+    let (_, receipt) = common::deposit(ctx, &common::lab_content(ctx, "CERT-009")).await?;
+    let record = RecordFields::of(&ctx.fields, &receipt)?;
+    let path = certificate_path(&record.evidence_id);
+    let answer = ctx
+        .signed(tianping_engine::Method::GET, &path, None)
+        .await?;
+    if answer.status == 404 {
+        return Ok(Verdict::inconclusive(format!(
+            "the platform serves no deposit certificate at {path}"
+        )));
+    }
+    tianping_engine::context::expect_success(&answer)?;
+    let verdict = match judge_certificate(&answer.body, &record, &signer) {
+        Finding::Conforms(s) => Verdict::pass(
+            "the certificate is signed by the platform over the whole file and prints the record",
+        )
+        .with("signature", describe_signature(&s)),
+        Finding::Nonconforming(problems) => Verdict::fail(problems.join("; ")),
+        Finding::Unreadable(s, why) => {
+            Verdict::inconclusive(format!("signature verified, but {why}"))
+                .with("signature", describe_signature(&s))
+        }
+    };
+    Ok(verdict
+        .with(
+            "certificate",
+            format!("GET {path}: {} bytes", answer.body.len()),
+        )
+        .with(
+            "record",
+            format!(
+                "file hash {}, tx {}, on-chain {}",
+                record.file_hash, record.tx_id, record.tx_time_text
+            ),
+        ))
+}
+
+fn describe_signature(s: &VerifiedSignature) -> String {
+    format!(
+        "{}, digest {}, {} signature(s), signer {}",
+        s.kind,
+        s.digest_algorithm,
+        s.signatures,
+        common::describe_certificate(&s.signer_der)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tianping_fixtures::deposit_certificate::{self as fixture, PrintedRecord};
+    use tianping_fixtures::pki::ReferencePki;
+
+    fn printed() -> PrintedRecord {
+        PrintedRecord {
+            evidence_id: "EV-000042".into(),
+            file_hash: tianping_profile::digest::sm3_hex(b"deposit"),
+            tx_id: tianping_profile::digest::sm3_hex(b"tx"),
+            block_height: 7,
+            tx_time: "2026-11-22T08:30:00.123+08:00".into(),
+        }
+    }
+
+    fn record_of(p: &PrintedRecord) -> RecordFields {
+        let receipt = serde_json::json!({
+            "evidence_id": p.evidence_id, "file_hash": p.file_hash, "tx_id": p.tx_id,
+            "tx_time": p.tx_time, "block_height": p.block_height,
+        });
+        RecordFields::of(&FieldMap::new(&Default::default()), &receipt).unwrap()
+    }
+
+    fn problems(finding: Finding) -> Vec<String> {
+        match finding {
+            Finding::Conforms(_) => Vec::new(),
+            Finding::Nonconforming(p) => p,
+            Finding::Unreadable(_, why) => vec![format!("unreadable: {why}")],
+        }
+    }
+
+    #[test]
+    fn the_reference_certificate_verifies_and_prints_the_record() {
+        let pki = ReferencePki::generate(&tianping_fixtures::Faults::none());
+        let pdf = fixture::signed(&printed(), &pki.receipt_key, &pki.receipt_cert_der);
+        let text = signed_pdf::printed_text(&pdf);
+        assert!(text.iter().any(|t| t == "电子数据存证证书"), "{text:?}");
+        match judge_certificate(&pdf, &record_of(&printed()), &pki.receipt_cert_der) {
+            Finding::Conforms(s) => {
+                assert_eq!(s.kind, "CMS (adbe.pkcs7.detached)");
+                assert_eq!(s.signatures, 1);
+            }
+            other => panic!("{:?}", problems(other)),
+        }
+    }
+
+    #[test]
+    fn changes_after_signing_and_wrong_signers_fail() {
+        let pki = ReferencePki::generate(&tianping_fixtures::Faults::none());
+        let record = record_of(&printed());
+        let pdf = fixture::signed(&printed(), &pki.receipt_key, &pki.receipt_cert_der);
+        let judge = |pdf: &[u8]| problems(judge_certificate(pdf, &record, &pki.receipt_cert_der));
+
+        let shown = PrintedRecord {
+            file_hash: tianping_profile::digest::sm3_hex(b"other"),
+            ..printed()
+        };
+        let updated = judge(&fixture::with_update(&pdf, &shown));
+        assert!(
+            updated[0].contains("changed after it was signed"),
+            "{updated:?}"
+        );
+
+        // One byte of the signed part changed in place: the digest no longer matches.
+        let mut flipped = pdf.clone();
+        let at = flipped.windows(9).position(|w| w == b"/MediaBox").unwrap();
+        flipped[at + 12] = b'1';
+        assert!(
+            judge(&flipped)[0].contains("messageDigest"),
+            "{:?}",
+            judge(&flipped)
+        );
+
+        assert!(judge(&fixture::unsigned(&printed()))[0].contains("no signature"));
+        assert!(judge(b"GIF89a")[0].contains("not a PDF"));
+        assert!(!judge(&pdf[..pdf.len() / 2]).is_empty());
+
+        // Signed by another key of the platform (the TSA's): valid, but not the declared signer.
+        let by_tsa = fixture::signed(&printed(), &pki.tsa_key, &pki.tsa_cert_der);
+        assert!(judge(&by_tsa)[0].contains("not by the platform's declared signing certificate"));
+    }
+
+    #[test]
+    fn no_truncation_or_changed_byte_of_a_signed_certificate_verifies() {
+        let pki = ReferencePki::generate(&tianping_fixtures::Faults::none());
+        let pdf = fixture::signed(&printed(), &pki.receipt_key, &pki.receipt_cert_der);
+        assert!(signed_pdf::verify(&pdf).is_ok());
+        for len in (0..pdf.len()).step_by(89) {
+            assert!(
+                signed_pdf::verify(&pdf[..len]).is_err(),
+                "truncated to {len}"
+            );
+            let _ = signed_pdf::printed_text(&pdf[..len]);
+        }
+        // Every byte is a finding, the unsigned ones of the CMS included (its versions,
+        // algorithm identifiers, signer identifier). A change inside the carried certificate
+        // leaves the CMS signature valid but names another signer, so the whole judgement is
+        // what must fail. Every fifth byte here; all of them were checked when this was
+        // written (14 s in a debug build).
+        let record = record_of(&printed());
+        for at in (0..pdf.len()).step_by(5) {
+            let mut changed = pdf.clone();
+            changed[at] ^= 0x01;
+            let finding = judge_certificate(&changed, &record, &pki.receipt_cert_der);
+            assert!(
+                !problems(finding).is_empty(),
+                "byte {at} changed and still accepted: {:?}",
+                String::from_utf8_lossy(&pdf[at.saturating_sub(40)..at + 40])
+            );
+        }
+    }
+
+    #[test]
+    fn a_gbt_38540_seal_verifies_and_its_parts_are_checked() {
+        let pki = ReferencePki::generate(&tianping_fixtures::Faults::none());
+        let record = record_of(&printed());
+        let signer = (&pki.receipt_key, pki.receipt_cert_der.as_slice());
+        let maker = (&pki.sm2_root_key, pki.sm2_root_der.as_slice());
+        let sealed = fixture::signed_with(&printed(), "GB.SES.detached", |covered| {
+            fixture::seal(covered, signer, maker)
+        });
+        match judge_certificate(&sealed, &record, &pki.receipt_cert_der) {
+            Finding::Conforms(s) => assert_eq!(s.kind, "GB/T 38540 electronic seal"),
+            other => panic!("{:?}", problems(other)),
+        }
+        // A seal whose dataHash is of other bytes; a seal its maker did not sign.
+        let other_bytes = fixture::signed_with(&printed(), "GB.SES.detached", |_| {
+            fixture::seal(b"other bytes", signer, maker)
+        });
+        let p = problems(judge_certificate(
+            &other_bytes,
+            &record,
+            &pki.receipt_cert_der,
+        ));
+        assert!(p[0].contains("dataHash"), "{p:?}");
+        let forged_maker = (&pki.tsa_key, pki.sm2_root_der.as_slice());
+        let forged = fixture::signed_with(&printed(), "GB.SES.detached", |covered| {
+            fixture::seal(covered, signer, forged_maker)
+        });
+        let p = problems(judge_certificate(&forged, &record, &pki.receipt_cert_der));
+        assert!(p[0].contains("seal maker"), "{p:?}");
+    }
+
+    #[test]
+    fn a_signed_certificate_that_misprints_the_record_fails() {
+        let pki = ReferencePki::generate(&tianping_fixtures::Faults::none());
+        let record = record_of(&printed());
+        let misprint = |p: PrintedRecord| {
+            let pdf = fixture::signed(&p, &pki.receipt_key, &pki.receipt_cert_der);
+            problems(judge_certificate(&pdf, &record, &pki.receipt_cert_der)).join("; ")
+        };
+        let wrong_time = misprint(PrintedRecord {
+            tx_time: "2026-11-22T08:31:00.123+08:00".into(),
+            ..printed()
+        });
+        assert!(wrong_time.contains("on-chain time"), "{wrong_time}");
+        let wrong_hash = misprint(PrintedRecord {
+            file_hash: tianping_profile::digest::sm3_hex(b"other"),
+            ..printed()
+        });
+        assert!(
+            wrong_hash.contains("does not print the record's file hash")
+                && wrong_hash.contains("a digest the record does not hold"),
+            "{wrong_hash}"
+        );
+        // The same instant written in UTC is the same time.
+        assert_eq!(
+            misprint(PrintedRecord {
+                tx_time: "2026-11-22T00:30:00.123Z".into(),
+                ..printed()
+            }),
+            ""
+        );
+    }
+}
