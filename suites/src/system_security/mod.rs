@@ -1,17 +1,40 @@
-//! 系统安全性 — MLPS level-3 controls the harness can test from outside.
+//! 系统安全性 — MLPS level-3 controls: those the harness can test from outside, and those the
+//! lab decides from documents and the applicant's cooperation (manual).
 
+mod ss002_password_expiry;
 mod ss005_logout_ends_session;
+mod ss006_admin_two_factor;
 mod ss008_default_accounts;
+mod ss010_role_separation;
+mod ss011_audit_records;
+mod ss012_audit_protection;
+mod ss013_log_retention;
+mod ss015_management_source;
 mod ss016_input_validation;
+mod ss017_vulnerabilities_patched;
+mod ss018_intrusion_alerting;
 mod ss019_tls_versions;
+mod ss020_encryption_at_rest;
 mod ss021_no_store;
+mod ss022_backup_redundancy;
 mod ss023_error_disclosure;
 
 pub const CHECKS: &[tianping_engine::CheckDef] = &[
+    ss002_password_expiry::CHECK,
     ss005_logout_ends_session::CHECK,
+    ss006_admin_two_factor::CHECK,
     ss008_default_accounts::CHECK,
+    ss010_role_separation::CHECK,
+    ss011_audit_records::CHECK,
+    ss012_audit_protection::CHECK,
+    ss013_log_retention::CHECK,
+    ss015_management_source::CHECK,
     ss016_input_validation::CHECK,
+    ss017_vulnerabilities_patched::CHECK,
+    ss018_intrusion_alerting::CHECK,
     ss019_tls_versions::CHECK,
+    ss020_encryption_at_rest::CHECK,
     ss021_no_store::CHECK,
+    ss022_backup_redundancy::CHECK,
     ss023_error_disclosure::CHECK,
 ];
