@@ -128,6 +128,10 @@ pub struct Thresholds {
     pub leaf_max_lifetime_days: u32,
     /// Smallest RSA key accepted anywhere in a chain.
     pub min_rsa_bits: usize,
+    /// Smallest Strict-Transport-Security max-age accepted (180 days).
+    pub hsts_min_max_age_secs: u64,
+    /// Failed logins for one account the harness sends at most, waiting to be rate limited.
+    pub login_burst_attempts: u32,
 }
 
 impl Default for Thresholds {
@@ -143,6 +147,8 @@ impl Default for Thresholds {
             cert_min_remaining_days: 30,
             leaf_max_lifetime_days: 731,
             min_rsa_bits: 2048,
+            hsts_min_max_age_secs: 15_552_000,
+            login_burst_attempts: 30,
         }
     }
 }

@@ -4,6 +4,7 @@
 mod ss002_password_expiry;
 mod ss005_logout_ends_session;
 mod ss006_admin_two_factor;
+mod ss007_credentials_in_transit;
 mod ss008_default_accounts;
 mod ss010_role_separation;
 mod ss011_audit_records;
@@ -18,11 +19,14 @@ mod ss020_encryption_at_rest;
 mod ss021_no_store;
 mod ss022_backup_redundancy;
 mod ss023_error_disclosure;
+mod ss024_login_rate_limit;
+mod ss025_personal_data_endpoints;
 
 pub const CHECKS: &[tianping_engine::CheckDef] = &[
     ss002_password_expiry::CHECK,
     ss005_logout_ends_session::CHECK,
     ss006_admin_two_factor::CHECK,
+    ss007_credentials_in_transit::CHECK,
     ss008_default_accounts::CHECK,
     ss010_role_separation::CHECK,
     ss011_audit_records::CHECK,
@@ -37,4 +41,6 @@ pub const CHECKS: &[tianping_engine::CheckDef] = &[
     ss021_no_store::CHECK,
     ss022_backup_redundancy::CHECK,
     ss023_error_disclosure::CHECK,
+    ss024_login_rate_limit::CHECK,
+    ss025_personal_data_endpoints::CHECK,
 ];
