@@ -648,8 +648,15 @@ async fn serve(args: ServeArgs) -> Result<i32, Failure> {
     write_private(
         &env,
         &format!(
-            "export TIANPING_API_KEY_ID='{}'\nexport TIANPING_API_SECRET='{}'\nexport TIANPING_USERNAME='{}'\nexport TIANPING_PASSWORD='{}'\n",
-            c.api_key_id, c.api_secret, c.username, c.password
+            "export TIANPING_API_KEY_ID='{}'\nexport TIANPING_API_SECRET='{}'\nexport TIANPING_USERNAME='{}'\nexport TIANPING_PASSWORD='{}'\nexport TIANPING_SECOND_API_KEY_ID='{}'\nexport TIANPING_SECOND_API_SECRET='{}'\nexport TIANPING_LOCKOUT_USERNAME='{}'\nexport TIANPING_LOCKOUT_PASSWORD='{}'\n",
+            c.api_key_id,
+            c.api_secret,
+            c.username,
+            c.password,
+            c.second_api_key_id,
+            c.second_api_secret,
+            c.lockout_username,
+            c.lockout_password
         ),
     )?;
     let config = dir.join("harness.toml");

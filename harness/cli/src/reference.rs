@@ -66,6 +66,10 @@ pub async fn start_with(
         api_secret: Secret::new(issued.api_secret.clone()),
         username: issued.username.clone(),
         password: Secret::new(issued.password.clone()),
+        second_api_key_id: issued.second_api_key_id.clone(),
+        second_api_secret: Secret::new(issued.second_api_secret.clone()),
+        lockout_username: issued.lockout_username.clone(),
+        lockout_password: Secret::new(issued.lockout_password.clone()),
     };
     let trust_roots = vec![server.tls_ca_der.clone(), server.sm2_root_der.clone()];
     Ok(EmbeddedTarget {

@@ -62,6 +62,12 @@ pub struct CredentialVars {
     pub api_secret_env: String,
     pub username_env: String,
     pub password_env: String,
+    /// A second depositor account's API key: SS-009 checks it cannot read the first's evidence.
+    pub second_api_key_id_env: String,
+    pub second_api_secret_env: String,
+    /// A console account the lab may lock: SS-003 sends it failed logins.
+    pub lockout_username_env: String,
+    pub lockout_password_env: String,
 }
 
 impl Default for CredentialVars {
@@ -71,6 +77,10 @@ impl Default for CredentialVars {
             api_secret_env: "TIANPING_API_SECRET".into(),
             username_env: "TIANPING_USERNAME".into(),
             password_env: "TIANPING_PASSWORD".into(),
+            second_api_key_id_env: "TIANPING_SECOND_API_KEY_ID".into(),
+            second_api_secret_env: "TIANPING_SECOND_API_SECRET".into(),
+            lockout_username_env: "TIANPING_LOCKOUT_USERNAME".into(),
+            lockout_password_env: "TIANPING_LOCKOUT_PASSWORD".into(),
         }
     }
 }
@@ -132,6 +142,10 @@ pub struct Thresholds {
     pub hsts_min_max_age_secs: u64,
     /// Failed logins for one account the harness sends at most, waiting to be rate limited.
     pub login_burst_attempts: u32,
+    /// Wrong passwords after which an account must be locked.
+    pub lockout_max_failures: u32,
+    /// Shortest lock accepted, when the platform states it (Retry-After).
+    pub lockout_min_secs: u64,
 }
 
 impl Default for Thresholds {
@@ -149,6 +163,8 @@ impl Default for Thresholds {
             min_rsa_bits: 2048,
             hsts_min_max_age_secs: 15_552_000,
             login_burst_attempts: 30,
+            lockout_max_failures: 5,
+            lockout_min_secs: 600,
         }
     }
 }
@@ -328,6 +344,10 @@ pub struct Credentials {
     pub api_secret: Secret,
     pub username: String,
     pub password: Secret,
+    pub second_api_key_id: String,
+    pub second_api_secret: Secret,
+    pub lockout_username: String,
+    pub lockout_password: Secret,
 }
 
 impl Credentials {
@@ -340,11 +360,20 @@ impl Credentials {
             api_secret: Secret::new(get(&vars.api_secret_env)),
             username: get(&vars.username_env),
             password: Secret::new(get(&vars.password_env)),
+            second_api_key_id: get(&vars.second_api_key_id_env),
+            second_api_secret: Secret::new(get(&vars.second_api_secret_env)),
+            lockout_username: get(&vars.lockout_username_env),
+            lockout_password: Secret::new(get(&vars.lockout_password_env)),
         }
     }
 
     pub fn secret_values(&self) -> Vec<&str> {
-        vec![self.api_secret.expose(), self.password.expose()]
+        vec![
+            self.api_secret.expose(),
+            self.password.expose(),
+            self.second_api_secret.expose(),
+            self.lockout_password.expose(),
+        ]
     }
 }
 

@@ -12,6 +12,15 @@ use crate::config::{Config, Credentials};
 use crate::fields::FieldMap;
 use crate::http::{Exchange, HttpClient, HttpError, Scope};
 
+/// Which of the lab's depositor accounts signs a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Account {
+    /// The lab's test account, used by every check.
+    Primary,
+    /// A second account, for access-control checks (SS-009).
+    Second,
+}
+
 pub struct Ctx {
     pub config: Config,
     pub http: HttpClient,
@@ -130,12 +139,49 @@ impl Ctx {
         timestamp: i64,
         nonce: &str,
     ) -> Result<Vec<(String, String)>, CheckError> {
-        if self.credentials.api_key_id.is_empty() || self.credentials.api_secret.is_empty() {
+        self.signing_headers_as(Account::Primary, method, path, body, timestamp, nonce)
+    }
+
+    /// Whether the config supplies the API key of `account`.
+    pub fn has_account(&self, account: Account) -> bool {
+        self.api_key(account).is_ok()
+    }
+
+    fn api_key(&self, account: Account) -> Result<(&str, &str), CheckError> {
+        let (c, vars) = (&self.credentials, &self.config.credentials);
+        let (id, secret, id_env, secret_env) = match account {
+            Account::Primary => (
+                &c.api_key_id,
+                &c.api_secret,
+                &vars.api_key_id_env,
+                &vars.api_secret_env,
+            ),
+            Account::Second => (
+                &c.second_api_key_id,
+                &c.second_api_secret,
+                &vars.second_api_key_id_env,
+                &vars.second_api_secret_env,
+            ),
+        };
+        if id.is_empty() || secret.is_empty() {
             return Err(CheckError::Config(format!(
-                "API credentials missing: set {} and {}",
-                self.config.credentials.api_key_id_env, self.config.credentials.api_secret_env
+                "API credentials missing: set {id_env} and {secret_env}"
             )));
         }
+        Ok((id, secret.expose()))
+    }
+
+    /// Headers that authenticate a request as `account`.
+    pub fn signing_headers_as(
+        &self,
+        account: Account,
+        method: &str,
+        path: &str,
+        body: &[u8],
+        timestamp: i64,
+        nonce: &str,
+    ) -> Result<Vec<(String, String)>, CheckError> {
+        let (key_id, secret) = self.api_key(account)?;
         let path_and_query = self.http.url(path)?;
         let shown = match path_and_query.query() {
             Some(q) => format!("{}?{q}", path_and_query.path()),
@@ -145,34 +191,46 @@ impl Ctx {
         let to_sign =
             tianping_profile::canonical::request_string_to_sign(method, &shown, &ts, nonce, body)
                 .map_err(|e| CheckError::Protocol(e.to_string()))?;
-        let mac = tianping_profile::hmac::hmac_sm3(
-            self.credentials.api_secret.expose().as_bytes(),
-            &to_sign,
-        );
+        let mac = tianping_profile::hmac::hmac_sm3(secret.as_bytes(), &to_sign);
         Ok(vec![
-            ("x-tp-key-id".into(), self.credentials.api_key_id.clone()),
+            ("x-tp-key-id".into(), key_id.to_string()),
             ("x-tp-timestamp".into(), ts),
             ("x-tp-nonce".into(), nonce.to_string()),
             ("x-tp-signature".into(), hex::encode(mac)),
         ])
     }
 
-    /// Sends a request signed now with a fresh nonce.
+    /// Sends a request signed now with a fresh nonce, as the lab's test account.
     pub async fn signed(
         &self,
         method: Method,
         path: &str,
         body: Option<&Value>,
     ) -> Result<Exchange, CheckError> {
-        let now = chrono::Utc::now().timestamp();
-        self.signed_raw(
-            method,
+        self.signed_as(Account::Primary, method, path, body).await
+    }
+
+    /// Sends a request signed now as `account`.
+    pub async fn signed_as(
+        &self,
+        account: Account,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Exchange, CheckError> {
+        let bytes = body.map(|b| b.to_string().into_bytes());
+        let mut headers = self.signing_headers_as(
+            account,
+            method.as_str(),
             path,
-            body.map(|b| b.to_string().into_bytes()),
-            now,
+            bytes.as_deref().unwrap_or_default(),
+            chrono::Utc::now().timestamp(),
             &self.nonce(),
-        )
-        .await
+        )?;
+        if bytes.is_some() {
+            headers.push(("content-type".into(), "application/json".into()));
+        }
+        Ok(self.http.send(method, path, &headers, bytes).await?)
     }
 
     /// Sends `body` (any bytes, JSON or not) signed with the given timestamp and nonce: for

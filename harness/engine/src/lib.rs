@@ -23,7 +23,7 @@ pub mod waivers;
 
 pub use check::{CheckDef, CheckError, CheckFuture, Verdict};
 pub use config::Config;
-pub use context::Ctx;
+pub use context::{Account, Ctx};
 pub use model::*;
 pub use reqwest::Method;
 

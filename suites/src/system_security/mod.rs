@@ -2,10 +2,12 @@
 //! lab decides from documents and the applicant's cooperation (manual).
 
 mod ss002_password_expiry;
+mod ss003_login_lockout;
 mod ss005_logout_ends_session;
 mod ss006_admin_two_factor;
 mod ss007_credentials_in_transit;
 mod ss008_default_accounts;
+mod ss009_object_access;
 mod ss010_role_separation;
 mod ss011_audit_records;
 mod ss012_audit_protection;
@@ -24,10 +26,12 @@ mod ss025_personal_data_endpoints;
 
 pub const CHECKS: &[tianping_engine::CheckDef] = &[
     ss002_password_expiry::CHECK,
+    ss003_login_lockout::CHECK,
     ss005_logout_ends_session::CHECK,
     ss006_admin_two_factor::CHECK,
     ss007_credentials_in_transit::CHECK,
     ss008_default_accounts::CHECK,
+    ss009_object_access::CHECK,
     ss010_role_separation::CHECK,
     ss011_audit_records::CHECK,
     ss012_audit_protection::CHECK,

@@ -1,0 +1,120 @@
+//! SS-003 — Failed logins lock the account: after the lab's number of wrong passwords (5 by
+//! default) the right password is refused too, and a lock the platform states (Retry-After)
+//! lasts at least the lab's minimum (10 minutes by default). It uses a console account the
+//! lab set aside to be locked, never the account the other checks log in with; that account
+//! stays locked afterwards for as long as the platform locks it.
+
+use serde_json::json;
+use tianping_engine::http::Exchange;
+use tianping_engine::{
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
+};
+
+use crate::common::paths;
+
+pub const CHECK: CheckDef = CheckDef {
+    meta: CheckMeta {
+        id: "SS-003",
+        suite: Suite::SystemSecurity,
+        title_zh: "登录失败处理",
+        title_en: "Repeated login failures lock the account",
+        clauses: &[
+            Clause {
+                source: "GB/T 22239-2019 8.1.4.1 b) login-failure handling: end the session, limit attempts, exit on timeout",
+                provenance: Provenance::Verified,
+            },
+            Clause {
+                source: "locked after ≤ 5 failures, for ≥ 10 minutes",
+                provenance: Provenance::Policy,
+            },
+        ],
+        tianping_clause: None,
+        severity: Severity::High,
+        weight: 3,
+        mode: Mode::Remote,
+        active: true,
+        fault: "no-login-lockout",
+    },
+    run: |ctx| Box::pin(run(ctx)),
+    package: None,
+    certs: None,
+};
+
+async fn login(ctx: &Ctx, user: &str, password: &str) -> Result<Exchange, CheckError> {
+    Ok(ctx
+        .post_json(
+            paths::LOGIN,
+            &json!({"username": user, "password": password}),
+            &[],
+        )
+        .await?)
+}
+
+async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
+    let creds = &ctx.credentials;
+    let (user, password) = (&creds.lockout_username, creds.lockout_password.expose());
+    if user.is_empty() || password.is_empty() {
+        return Err(CheckError::Config(format!(
+            "no account to lock: set {} and {} to a console account the lab may lock",
+            ctx.config.credentials.lockout_username_env,
+            ctx.config.credentials.lockout_password_env
+        )));
+    }
+    let max_failures = ctx.config.thresholds.lockout_max_failures;
+    let min_lock = ctx.config.thresholds.lockout_min_secs;
+    // The account must work before it is locked, or a refusal proves nothing.
+    let first = login(ctx, user, password).await?;
+    if !first.is_success() {
+        return Err(CheckError::protocol(format!(
+            "the lockout account does not log in with its password before the test (still \
+             locked from an earlier run, or wrong credentials): {}",
+            first.excerpt()
+        )));
+    }
+    let mut wrong_answers = Vec::new();
+    for attempt in 1..=max_failures {
+        let ex = login(ctx, user, &format!("wrong-password-{attempt}")).await?;
+        if ex.is_success() {
+            return Ok(Verdict::fail(format!(
+                "a wrong password logged in (attempt {attempt}, HTTP {})",
+                ex.status
+            )));
+        }
+        wrong_answers.push(ex.status.to_string());
+    }
+    let after = login(ctx, user, password).await?;
+    let evidence = |v: Verdict| {
+        v.with(
+            "wrong passwords answered",
+            format!("HTTP {}", wrong_answers.join(", ")),
+        )
+        .with(
+            "right password afterwards",
+            format!("HTTP {}", after.status),
+        )
+        .with_threshold("lockout_max_failures", max_failures)
+        .with_threshold("lockout_min_secs", min_lock)
+    };
+    if after.is_success() {
+        return Ok(evidence(Verdict::fail(format!(
+            "after {max_failures} wrong passwords the right one still logs in: the account \
+             was not locked"
+        ))));
+    }
+    let stated = after
+        .header("retry-after")
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let verdict = match stated {
+        Some(secs) if secs < min_lock => Verdict::fail(format!(
+            "the account is locked after {max_failures} wrong passwords, but only for {secs} s"
+        )),
+        Some(secs) => Verdict::pass(format!(
+            "locked after {max_failures} wrong passwords; the right password is refused for {secs} s"
+        )),
+        None => Verdict::pass(format!(
+            "locked after {max_failures} wrong passwords; the right password is refused (the \
+             platform states no lock duration: the lab confirms it is at least {min_lock} s)"
+        )),
+    };
+    Ok(evidence(verdict))
+}
