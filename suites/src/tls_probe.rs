@@ -101,18 +101,27 @@ fn hello_record(record_version: u16, body: &[u8]) -> Vec<u8> {
 /// version expects (SNI, groups, signature algorithms; for TLS 1.3 supported_versions and an
 /// x25519 key share).
 pub fn client_hello(version: Version, server_name: &str) -> Vec<u8> {
+    client_hello_offering(version, server_name, &default_suites(version))
+}
+
+/// The suites a version probe offers: what a server of that version commonly accepts.
+fn default_suites(version: Version) -> Vec<u16> {
     const LEGACY_SUITES: [u16; 9] = [
         0xc013, 0xc014, 0xc009, 0xc00a, 0x002f, 0x0035, 0x000a, 0x0005, 0x0004,
     ];
-    const TLS12_SUITES: [u16; 8] = [
+    const MODERN_TLS12: [u16; 8] = [
         0xc02f, 0xc030, 0xc02b, 0xc02c, 0xcca8, 0xcca9, 0x009c, 0x009d,
     ];
-    const TLS13_SUITES: [u16; 3] = [0x1301, 0x1302, 0x1303];
-    let suites: Vec<u16> = match version {
-        Version::Tls13 => TLS13_SUITES.to_vec(),
-        Version::Tls12 => [&TLS12_SUITES[..], &LEGACY_SUITES[..]].concat(),
+    const MODERN_TLS13: [u16; 3] = [0x1301, 0x1302, 0x1303];
+    match version {
+        Version::Tls13 => MODERN_TLS13.to_vec(),
+        Version::Tls12 => [&MODERN_TLS12[..], &LEGACY_SUITES[..]].concat(),
         _ => LEGACY_SUITES.to_vec(),
-    };
+    }
+}
+
+/// A ClientHello for `version` offering exactly `suites`.
+pub fn client_hello_offering(version: Version, server_name: &str, suites: &[u16]) -> Vec<u8> {
     let mut exts = Vec::new();
     if version != Version::Ssl3 {
         exts.extend(sni_extension(server_name));
@@ -140,7 +149,7 @@ pub fn client_hello(version: Version, server_name: &str) -> Vec<u8> {
     body.extend_from_slice(&tianping_profile::digest::sm3(server_name.as_bytes()));
     body.push(32);
     body.extend_from_slice(&tianping_profile::digest::sm3(b"probe session id"));
-    body.extend(list16(&suites));
+    body.extend(list16(suites));
     body.extend_from_slice(&[1, 0]);
     if !exts.is_empty() {
         body.extend_from_slice(&(exts.len() as u16).to_be_bytes());
@@ -185,6 +194,223 @@ pub fn classify(version: Version, reply: &[u8]) -> ProbeResult {
             "reply is not a TLS handshake or alert (first byte {:#04x})",
             reply[0]
         )),
+    }
+}
+
+/// The cipher suite a ServerHello record selects.
+fn server_hello_suite(reply: &[u8]) -> Option<u16> {
+    // record(5) hs(4) version(2) random(32) sid_len(1)+sid, suite(2)
+    let sid_len = *reply.get(43)? as usize;
+    let at = 44 + sid_len;
+    Some(u16::from_be_bytes([*reply.get(at)?, *reply.get(at + 1)?]))
+}
+
+/// Classifies the answer to a hello that offered `version` and the single suite `suite`.
+pub fn classify_suite(version: Version, suite: u16, reply: &[u8]) -> ProbeResult {
+    match classify(version, reply) {
+        ProbeResult::Accepted => match server_hello_suite(reply) {
+            Some(chosen) if chosen == suite => ProbeResult::Accepted,
+            Some(chosen) => ProbeResult::Inconclusive(format!(
+                "the server chose suite {chosen:#06x}, which was not offered"
+            )),
+            None => ProbeResult::Inconclusive("truncated ServerHello".into()),
+        },
+        other => other,
+    }
+}
+
+/// Offers `version` with the one suite `suite` and says whether the server accepts it.
+pub async fn suite_probe(
+    ctx: &Ctx,
+    host: &str,
+    port: u16,
+    server_name: &str,
+    version: Version,
+    suite: u16,
+) -> ProbeResult {
+    let hello = client_hello_offering(version, server_name, &[suite]);
+    match first_record(ctx, host, port, &hello).await {
+        Ok(reply) => classify_suite(version, suite, &reply),
+        Err(why) => ProbeResult::Inconclusive(why),
+    }
+}
+
+/// How a suite agrees on keys: forward secret or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyExchange {
+    /// Ephemeral (EC)DHE, or any TLS 1.3 suite.
+    Ephemeral,
+    /// Static RSA key transport: no forward secrecy.
+    Rsa,
+    /// Anonymous Diffie-Hellman: no authentication at all.
+    Anonymous,
+}
+
+/// A cipher suite the prober knows, with what makes it weak, if anything.
+#[derive(Debug, Clone, Copy)]
+pub struct SuiteInfo {
+    pub id: u16,
+    pub name: &'static str,
+    pub key_exchange: KeyExchange,
+    /// NULL, EXPORT, RC4, DES, 3DES or MD5: never acceptable.
+    pub weakness: Option<&'static str>,
+}
+
+const fn suite(
+    id: u16,
+    name: &'static str,
+    key_exchange: KeyExchange,
+    weakness: Option<&'static str>,
+) -> SuiteInfo {
+    SuiteInfo {
+        id,
+        name,
+        key_exchange,
+        weakness,
+    }
+}
+
+use KeyExchange::{Anonymous, Ephemeral, Rsa};
+
+/// TLS 1.0–1.2 suites probed one by one: the strong ones in use, the non-forward-secret RSA
+/// ones, and the broken families (NULL, EXPORT, RC4, DES, 3DES, anonymous, MD5).
+pub const TLS12_SUITES: &[SuiteInfo] = &[
+    suite(
+        0xC02B,
+        "ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        Ephemeral,
+        None,
+    ),
+    suite(
+        0xC02C,
+        "ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+        Ephemeral,
+        None,
+    ),
+    suite(0xC02F, "ECDHE_RSA_WITH_AES_128_GCM_SHA256", Ephemeral, None),
+    suite(0xC030, "ECDHE_RSA_WITH_AES_256_GCM_SHA384", Ephemeral, None),
+    suite(
+        0xCCA8,
+        "ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+        Ephemeral,
+        None,
+    ),
+    suite(
+        0xCCA9,
+        "ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+        Ephemeral,
+        None,
+    ),
+    suite(0x009E, "DHE_RSA_WITH_AES_128_GCM_SHA256", Ephemeral, None),
+    suite(0x009F, "DHE_RSA_WITH_AES_256_GCM_SHA384", Ephemeral, None),
+    suite(
+        0xCCAA,
+        "DHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+        Ephemeral,
+        None,
+    ),
+    suite(0xC009, "ECDHE_ECDSA_WITH_AES_128_CBC_SHA", Ephemeral, None),
+    suite(0xC00A, "ECDHE_ECDSA_WITH_AES_256_CBC_SHA", Ephemeral, None),
+    suite(0xC013, "ECDHE_RSA_WITH_AES_128_CBC_SHA", Ephemeral, None),
+    suite(0xC014, "ECDHE_RSA_WITH_AES_256_CBC_SHA", Ephemeral, None),
+    suite(
+        0xC023,
+        "ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+        Ephemeral,
+        None,
+    ),
+    suite(
+        0xC024,
+        "ECDHE_ECDSA_WITH_AES_256_CBC_SHA384",
+        Ephemeral,
+        None,
+    ),
+    suite(0xC027, "ECDHE_RSA_WITH_AES_128_CBC_SHA256", Ephemeral, None),
+    suite(0xC028, "ECDHE_RSA_WITH_AES_256_CBC_SHA384", Ephemeral, None),
+    suite(0x0033, "DHE_RSA_WITH_AES_128_CBC_SHA", Ephemeral, None),
+    suite(0x0039, "DHE_RSA_WITH_AES_256_CBC_SHA", Ephemeral, None),
+    suite(0x0067, "DHE_RSA_WITH_AES_128_CBC_SHA256", Ephemeral, None),
+    suite(0x006B, "DHE_RSA_WITH_AES_256_CBC_SHA256", Ephemeral, None),
+    suite(0x009C, "RSA_WITH_AES_128_GCM_SHA256", Rsa, None),
+    suite(0x009D, "RSA_WITH_AES_256_GCM_SHA384", Rsa, None),
+    suite(0x002F, "RSA_WITH_AES_128_CBC_SHA", Rsa, None),
+    suite(0x0035, "RSA_WITH_AES_256_CBC_SHA", Rsa, None),
+    suite(0x003C, "RSA_WITH_AES_128_CBC_SHA256", Rsa, None),
+    suite(0x003D, "RSA_WITH_AES_256_CBC_SHA256", Rsa, None),
+    suite(0x000A, "RSA_WITH_3DES_EDE_CBC_SHA", Rsa, Some("3DES")),
+    suite(
+        0xC012,
+        "ECDHE_RSA_WITH_3DES_EDE_CBC_SHA",
+        Ephemeral,
+        Some("3DES"),
+    ),
+    suite(
+        0x0016,
+        "DHE_RSA_WITH_3DES_EDE_CBC_SHA",
+        Ephemeral,
+        Some("3DES"),
+    ),
+    suite(0x0009, "RSA_WITH_DES_CBC_SHA", Rsa, Some("DES")),
+    suite(0x0005, "RSA_WITH_RC4_128_SHA", Rsa, Some("RC4")),
+    suite(0x0004, "RSA_WITH_RC4_128_MD5", Rsa, Some("RC4 with MD5")),
+    suite(0xC011, "ECDHE_RSA_WITH_RC4_128_SHA", Ephemeral, Some("RC4")),
+    suite(
+        0xC007,
+        "ECDHE_ECDSA_WITH_RC4_128_SHA",
+        Ephemeral,
+        Some("RC4"),
+    ),
+    suite(0x0003, "RSA_EXPORT_WITH_RC4_40_MD5", Rsa, Some("EXPORT")),
+    suite(0x0008, "RSA_EXPORT_WITH_DES40_CBC_SHA", Rsa, Some("EXPORT")),
+    suite(0x0001, "RSA_WITH_NULL_MD5", Rsa, Some("NULL encryption")),
+    suite(0x0002, "RSA_WITH_NULL_SHA", Rsa, Some("NULL encryption")),
+    suite(0x003B, "RSA_WITH_NULL_SHA256", Rsa, Some("NULL encryption")),
+    suite(
+        0xC010,
+        "ECDHE_RSA_WITH_NULL_SHA",
+        Ephemeral,
+        Some("NULL encryption"),
+    ),
+    suite(
+        0x0034,
+        "DH_anon_WITH_AES_128_CBC_SHA",
+        Anonymous,
+        Some("anonymous"),
+    ),
+    suite(
+        0x00A6,
+        "DH_anon_WITH_AES_128_GCM_SHA256",
+        Anonymous,
+        Some("anonymous"),
+    ),
+    suite(
+        0xC018,
+        "ECDH_anon_WITH_AES_128_CBC_SHA",
+        Anonymous,
+        Some("anonymous"),
+    ),
+    suite(
+        0x0018,
+        "DH_anon_WITH_RC4_128_MD5",
+        Anonymous,
+        Some("anonymous"),
+    ),
+];
+
+/// TLS 1.3 suites (RFC 8446); the RFC 8998 SM suites are CERT-006's.
+pub const TLS13_SUITES: &[SuiteInfo] = &[
+    suite(0x1301, "TLS_AES_128_GCM_SHA256", Ephemeral, None),
+    suite(0x1302, "TLS_AES_256_GCM_SHA384", Ephemeral, None),
+    suite(0x1303, "TLS_CHACHA20_POLY1305_SHA256", Ephemeral, None),
+    suite(0x1304, "TLS_AES_128_CCM_SHA256", Ephemeral, None),
+    suite(0x1305, "TLS_AES_128_CCM_8_SHA256", Ephemeral, None),
+];
+
+/// The suites probed for `version`.
+pub fn suites_for(version: Version) -> &'static [SuiteInfo] {
+    match version {
+        Version::Tls13 => TLS13_SUITES,
+        _ => TLS12_SUITES,
     }
 }
 

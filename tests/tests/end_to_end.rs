@@ -526,3 +526,105 @@ async fn scoring_gives_grant_rectify_refuse_and_incomplete_as_the_standard_says(
     );
     embedded.server.stop().await;
 }
+
+/// How a hostile TLS endpoint treats each connection.
+#[derive(Clone, Copy, Debug)]
+enum Misbehaviour {
+    /// Closes as soon as the hello arrives.
+    Drop,
+    /// Resets the connection (RST, linger 0).
+    Reset,
+    /// Reads the hello and never answers.
+    Stall,
+    /// Answers bytes that are not TLS.
+    Garbage,
+    /// Sends the first half of a ServerHello record, then stalls.
+    HalfRecord,
+}
+
+async fn misbehaving_tls_server(how: Misbehaviour) -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut s, _)) = listener.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                use tokio::io::AsyncReadExt;
+                let mut hello = [0u8; 512];
+                let _ = s.read(&mut hello).await;
+                match how {
+                    Misbehaviour::Drop => drop(s),
+                    Misbehaviour::Reset => {
+                        let _ = s.set_linger(Some(Duration::ZERO));
+                        drop(s);
+                    }
+                    Misbehaviour::Stall => tokio::time::sleep(Duration::from_secs(30)).await,
+                    Misbehaviour::Garbage => {
+                        let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
+                        tokio::time::sleep(Duration::from_secs(30)).await;
+                    }
+                    Misbehaviour::HalfRecord => {
+                        // A handshake record announcing 80 bytes, of which 10 arrive.
+                        let _ = s
+                            .write_all(&[0x16, 0x03, 0x03, 0x00, 0x50, 0x02, 0, 0, 0x4c, 3, 3])
+                            .await;
+                        tokio::time::sleep(Duration::from_secs(30)).await;
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+/// The raw TLS prober against endpoints that drop, reset, stall, answer garbage or stop
+/// mid-record: every version and suite probe ends within its timeout, none is a pass, and
+/// the ones that got no answer at all say so rather than guess.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tls_prober_never_passes_or_hangs_on_a_misbehaving_endpoint() {
+    use tianping_suites::tls_probe::{self, ProbeResult, Version};
+    for how in [
+        Misbehaviour::Drop,
+        Misbehaviour::Reset,
+        Misbehaviour::Stall,
+        Misbehaviour::Garbage,
+        Misbehaviour::HalfRecord,
+    ] {
+        let port = misbehaving_tls_server(how).await;
+        let mut config = loopback_config();
+        config.target.base_url = Some(format!("https://127.0.0.1:{port}"));
+        config.limits.request_timeout_secs = 1;
+        config.limits.connect_timeout_secs = 1;
+        let ctx = tianping_engine::Ctx::new(config, Credentials::default(), Vec::new()).unwrap();
+        let started = std::time::Instant::now();
+        let mut results = Vec::new();
+        for version in Version::ALL {
+            results.push(tls_probe::probe(&ctx, "127.0.0.1", port, "localhost", version).await);
+        }
+        results.push(
+            tls_probe::suite_probe(&ctx, "127.0.0.1", port, "localhost", Version::Tls12, 0x000A)
+                .await,
+        );
+        let elapsed = started.elapsed();
+        // Six probes of at most 1 s each, with slack for a loaded machine.
+        assert!(
+            elapsed < Duration::from_secs(12),
+            "{how:?} took {elapsed:?}"
+        );
+        for r in &results {
+            assert_ne!(r, &ProbeResult::Accepted, "{how:?}: {results:?}");
+            let expected_inconclusive = matches!(
+                how,
+                Misbehaviour::Stall | Misbehaviour::Garbage | Misbehaviour::HalfRecord
+            );
+            if expected_inconclusive {
+                assert!(
+                    matches!(r, ProbeResult::Inconclusive(_)),
+                    "{how:?}: {results:?}"
+                );
+            }
+        }
+    }
+}

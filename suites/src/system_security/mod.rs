@@ -23,6 +23,7 @@ mod ss022_backup_redundancy;
 mod ss023_error_disclosure;
 mod ss024_login_rate_limit;
 mod ss025_personal_data_endpoints;
+mod ss026_cipher_suites;
 
 pub const CHECKS: &[tianping_engine::CheckDef] = &[
     ss002_password_expiry::CHECK,
@@ -47,4 +48,5 @@ pub const CHECKS: &[tianping_engine::CheckDef] = &[
     ss023_error_disclosure::CHECK,
     ss024_login_rate_limit::CHECK,
     ss025_personal_data_endpoints::CHECK,
+    ss026_cipher_suites::CHECK,
 ];

@@ -1,0 +1,162 @@
+//! SS-026 — The cipher suites of every allowed protocol version, probed one suite per
+//! connection: none from the broken families (NULL, EXPORT, RC4, DES, 3DES, anonymous, MD5),
+//! and every accepted suite forward secret ((EC)DHE; TLS 1.3 always is). This is the suite half
+//! of the catalogue's SS-019 row; SS-019 judges the versions, and the suites of versions it
+//! already refuses are not enumerated here.
+
+use futures_util::future::join_all;
+use tianping_engine::{
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
+};
+
+use super::ss019_tls_versions::endpoints;
+use crate::tls_probe::{self, KeyExchange, ProbeResult, SuiteInfo, Version};
+
+pub const CHECK: CheckDef = CheckDef {
+    meta: CheckMeta {
+        id: "SS-026",
+        suite: Suite::SystemSecurity,
+        title_zh: "传输层密码套件安全且具备前向安全性",
+        title_en: "Only strong, forward-secret cipher suites are accepted",
+        clauses: &[
+            Clause {
+                source: "GB/T 22239-2019 8.1.4.7 a) / 8.1.4.8 a) integrity and confidentiality in transit",
+                provenance: Provenance::Verified,
+            },
+            Clause {
+                source: "GB/T 39786-2021 8.2 c) channel confidentiality",
+                provenance: Provenance::Verified,
+            },
+            Clause {
+                source: "no NULL/EXPORT/RC4/DES/3DES/anonymous suites; forward secrecy required",
+                provenance: Provenance::Policy,
+            },
+        ],
+        tianping_clause: None,
+        severity: Severity::High,
+        weight: 3,
+        mode: Mode::Remote,
+        active: false,
+        fault: "weak-cipher-suite",
+    },
+    run: |ctx| Box::pin(run(ctx)),
+    package: None,
+    certs: None,
+};
+
+/// What one endpoint accepts at one version.
+struct VersionSuites {
+    version: Version,
+    accepted: Vec<&'static SuiteInfo>,
+    undecided: Vec<String>,
+}
+
+/// Probes every known suite of `version` on one endpoint, concurrently (the client's
+/// per-host connection cap still applies).
+async fn enumerate(ctx: &Ctx, host: &str, port: u16, version: Version) -> VersionSuites {
+    let probes = tls_probe::suites_for(version).iter().map(|s| async move {
+        (
+            s,
+            tls_probe::suite_probe(ctx, host, port, host, version, s.id).await,
+        )
+    });
+    let mut out = VersionSuites {
+        version,
+        accepted: Vec::new(),
+        undecided: Vec::new(),
+    };
+    for (s, result) in join_all(probes).await {
+        match result {
+            ProbeResult::Accepted => out.accepted.push(s),
+            ProbeResult::Refused(_) => {}
+            ProbeResult::Inconclusive(why) => out.undecided.push(format!("{}: {why}", s.name)),
+        }
+    }
+    out
+}
+
+/// Findings about the suites accepted at one version.
+pub fn suite_problems(version: Version, accepted: &[&SuiteInfo]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for s in accepted {
+        if let Some(weakness) = s.weakness {
+            problems.push(format!(
+                "{} accepts {} ({:#06x}): {weakness}",
+                version.name(),
+                s.name,
+                s.id
+            ));
+        } else if s.key_exchange != KeyExchange::Ephemeral {
+            problems.push(format!(
+                "{} accepts {} ({:#06x}): no forward secrecy",
+                version.name(),
+                s.name,
+                s.id
+            ));
+        }
+    }
+    problems
+}
+
+async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
+    let allowed = &ctx.config.thresholds.allowed_tls_versions;
+    let mut failures = Vec::new();
+    let mut undecided = Vec::new();
+    let mut lines = Vec::new();
+    for (host, port) in endpoints(ctx)? {
+        for version in Version::ALL {
+            if !allowed
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(version.name()))
+            {
+                continue;
+            }
+            // Enumerate only a version the endpoint accepts at all.
+            match tls_probe::probe(ctx, &host, port, &host, version).await {
+                ProbeResult::Accepted => {}
+                ProbeResult::Refused(_) => continue,
+                ProbeResult::Inconclusive(why) => {
+                    undecided.push(format!("{host}:{port} {}: {why}", version.name()));
+                    continue;
+                }
+            }
+            let found = enumerate(ctx, &host, port, version).await;
+            lines.push((
+                format!("{host}:{port} {}", found.version.name()),
+                found
+                    .accepted
+                    .iter()
+                    .map(|s| s.name)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ));
+            failures.extend(
+                suite_problems(version, &found.accepted)
+                    .into_iter()
+                    .map(|p| format!("{host}:{port} {p}")),
+            );
+            undecided.extend(
+                found
+                    .undecided
+                    .into_iter()
+                    .map(|u| format!("{host}:{port} {}: {u}", version.name())),
+            );
+        }
+    }
+    let mut verdict = if !failures.is_empty() {
+        Verdict::fail(failures.join("; "))
+    } else if !undecided.is_empty() {
+        Verdict::inconclusive(format!(
+            "some suite probes could not be decided: {}",
+            undecided.join("; ")
+        ))
+    } else if lines.is_empty() {
+        Verdict::inconclusive("no allowed protocol version was accepted to enumerate")
+    } else {
+        Verdict::pass("every accepted suite is strong and forward secret")
+    };
+    for (label, value) in lines {
+        verdict = verdict.with(label, value);
+    }
+    Ok(verdict.with_threshold("allowed_tls_versions", allowed.join(", ")))
+}
