@@ -557,7 +557,7 @@ async fn misbehaving_tls_server(how: Misbehaviour) -> u16 {
                 match how {
                     Misbehaviour::Drop => drop(s),
                     Misbehaviour::Reset => {
-                        let _ = s.set_linger(Some(Duration::ZERO));
+                        let _ = s.set_zero_linger();
                         drop(s);
                     }
                     Misbehaviour::Stall => tokio::time::sleep(Duration::from_secs(30)).await,
