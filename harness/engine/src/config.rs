@@ -95,6 +95,10 @@ pub struct Limits {
     pub requests_per_second: f64,
     pub concurrent_checks: usize,
     pub check_timeout_secs: u64,
+    /// Longest a check sits idle to watch a session expire (SS-004), and never closer than
+    /// 10 s to `check_timeout_secs`. A platform declaring a longer idle timeout is
+    /// inconclusive unless this is raised (and the check timeout with it).
+    pub idle_wait_max_secs: u64,
     /// Largest size a zip evidence package may unpack to.
     pub max_package_bytes: u64,
 }
@@ -109,6 +113,7 @@ impl Default for Limits {
             requests_per_second: 50.0,
             concurrent_checks: 4,
             check_timeout_secs: 120,
+            idle_wait_max_secs: 60,
             max_package_bytes: 256 << 30,
         }
     }
@@ -146,6 +151,8 @@ pub struct Thresholds {
     pub lockout_max_failures: u32,
     /// Shortest lock accepted, when the platform states it (Retry-After).
     pub lockout_min_secs: u64,
+    /// Longest idle time after which a session must end.
+    pub idle_timeout_max_secs: u64,
 }
 
 impl Default for Thresholds {
@@ -165,6 +172,7 @@ impl Default for Thresholds {
             login_burst_attempts: 30,
             lockout_max_failures: 5,
             lockout_min_secs: 600,
+            idle_timeout_max_secs: 1800,
         }
     }
 }

@@ -27,6 +27,7 @@ pub const DEFAULT_POINTERS: &[(&str, &str)] = &[
     ("verify_match", "/match"),
     // session
     ("session_token", "/token"),
+    ("session_idle_timeout", "/idle_timeout_secs"),
     // platform metadata
     ("platform_operator", "/operator"),
     ("platform_business_types", "/business_types"),

@@ -3,6 +3,7 @@
 
 mod ss002_password_expiry;
 mod ss003_login_lockout;
+mod ss004_idle_session_timeout;
 mod ss005_logout_ends_session;
 mod ss006_admin_two_factor;
 mod ss007_credentials_in_transit;
@@ -28,6 +29,7 @@ mod ss026_cipher_suites;
 pub const CHECKS: &[tianping_engine::CheckDef] = &[
     ss002_password_expiry::CHECK,
     ss003_login_lockout::CHECK,
+    ss004_idle_session_timeout::CHECK,
     ss005_logout_ends_session::CHECK,
     ss006_admin_two_factor::CHECK,
     ss007_credentials_in_transit::CHECK,

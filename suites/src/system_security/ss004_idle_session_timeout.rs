@@ -1,0 +1,118 @@
+//! SS-004 — An idle console session ends on the server: the platform states its idle timeout
+//! at login, the timeout is no longer than the lab's maximum (30 minutes by default), and a
+//! session left idle past it is refused. The check sits idle for the stated time plus a margin,
+//! up to `limits.idle_wait_max_secs`; a platform stating a longer timeout is inconclusive
+//! until the lab raises that limit, since expiry unobserved is not expiry shown.
+
+use std::time::Duration;
+
+use serde_json::json;
+use tianping_engine::{
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Method, Mode, Provenance, Severity, Suite,
+    Verdict,
+};
+
+use crate::common::paths;
+
+pub const CHECK: CheckDef = CheckDef {
+    meta: CheckMeta {
+        id: "SS-004",
+        suite: Suite::SystemSecurity,
+        title_zh: "登录连接超时自动退出",
+        title_en: "Idle sessions time out on the server",
+        clauses: &[
+            Clause {
+                source: "GB/T 22239-2019 8.1.4.1 b) log out automatically when a connection times out",
+                provenance: Provenance::Verified,
+            },
+            Clause {
+                source: "idle timeout ≤ 30 minutes",
+                provenance: Provenance::Policy,
+            },
+        ],
+        tianping_clause: None,
+        severity: Severity::Medium,
+        weight: 2,
+        mode: Mode::Remote,
+        active: false,
+        fault: "session-never-expires",
+    },
+    run: |ctx| Box::pin(run(ctx)),
+    package: None,
+    certs: None,
+};
+
+/// Past the stated timeout by this much before the session is tried again (the server may
+/// count idle time in whole seconds).
+const MARGIN_SECS: u64 = 1;
+
+async fn session_answer(ctx: &Ctx, token: &str) -> Result<u16, CheckError> {
+    let auth = vec![("authorization".to_string(), format!("Bearer {token}"))];
+    Ok(ctx
+        .http
+        .send(Method::GET, paths::SESSION, &auth, None)
+        .await?
+        .status)
+}
+
+async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
+    let creds = &ctx.credentials;
+    if creds.username.is_empty() || creds.password.is_empty() {
+        return Err(CheckError::Config(format!(
+            "test account missing: set {} and {}",
+            ctx.config.credentials.username_env, ctx.config.credentials.password_env
+        )));
+    }
+    let max_idle = ctx.config.thresholds.idle_timeout_max_secs;
+    let limits = &ctx.config.limits;
+    // Idling must end well before the check itself is timed out.
+    let max_wait = limits
+        .idle_wait_max_secs
+        .min(limits.check_timeout_secs.saturating_sub(10));
+    let login = ctx
+        .post_json(
+            paths::LOGIN,
+            &json!({"username": creds.username, "password": creds.password.expose()}),
+            &[],
+        )
+        .await?;
+    tianping_engine::context::expect_success(&login)?;
+    let answer = login.json()?;
+    let token = ctx.fields.str(&answer, "session_token")?.to_string();
+    let stated = ctx.fields.u64(&answer, "session_idle_timeout")?;
+    let with_thresholds = |v: Verdict| {
+        v.with("stated idle timeout", format!("{stated} s"))
+            .with_threshold("idle_timeout_max_secs", max_idle)
+            .with_threshold("idle_wait_max_secs", max_wait)
+    };
+    if stated > max_idle {
+        return Ok(with_thresholds(Verdict::fail(format!(
+            "sessions stay alive for {stated} s idle, more than the {max_idle} s allowed"
+        ))));
+    }
+    if session_answer(ctx, &token).await? != 200 {
+        return Err(CheckError::protocol(
+            "a fresh session token was not accepted, so its expiry proves nothing",
+        ));
+    }
+    let wait = stated + MARGIN_SECS;
+    if wait > max_wait {
+        return Ok(with_thresholds(Verdict::inconclusive(format!(
+            "the stated {stated} s is within the {max_idle} s allowed, but watching it expire \
+             needs {wait} s idle: raise limits.idle_wait_max_secs (and check_timeout_secs)"
+        ))));
+    }
+    tokio::time::sleep(Duration::from_secs(wait)).await;
+    let after = session_answer(ctx, &token).await?;
+    let verdict = if after == 200 {
+        Verdict::fail(format!(
+            "the session was still accepted after {wait} s idle, past the stated {stated} s"
+        ))
+    } else {
+        Verdict::pass(format!(
+            "the session was refused (HTTP {after}) after {wait} s idle; stated {stated} s, \
+             within {max_idle} s"
+        ))
+    };
+    Ok(with_thresholds(verdict).with("after idling", format!("HTTP {after}")))
+}
