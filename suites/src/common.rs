@@ -13,6 +13,7 @@ use tianping_engine::{CheckError, Ctx, Verdict};
 pub mod paths {
     pub const PLATFORM: &str = "/api/v1/platform";
     pub const LOGIN: &str = "/api/v1/auth/login";
+    pub const REGISTER: &str = "/api/v1/auth/register";
     pub const SESSION: &str = "/api/v1/auth/session";
     pub const LOGOUT: &str = "/api/v1/auth/logout";
     pub const EVIDENCE: &str = "/api/v1/evidence";

@@ -153,6 +153,9 @@ pub struct Thresholds {
     pub lockout_min_secs: u64,
     /// Longest idle time after which a session must end.
     pub idle_timeout_max_secs: u64,
+    /// Password policy: fewest characters, and fewest of the 4 character classes.
+    pub password_min_length: usize,
+    pub password_min_classes: usize,
 }
 
 impl Default for Thresholds {
@@ -173,6 +176,8 @@ impl Default for Thresholds {
             lockout_max_failures: 5,
             lockout_min_secs: 600,
             idle_timeout_max_secs: 1800,
+            password_min_length: 8,
+            password_min_classes: 3,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! 系统安全性 — MLPS level-3 controls: those the harness can test from outside, and those the
 //! lab decides from documents and the applicant's cooperation (manual).
 
+mod ss001_password_policy;
 mod ss002_password_expiry;
 mod ss003_login_lockout;
 mod ss004_idle_session_timeout;
@@ -27,6 +28,7 @@ mod ss025_personal_data_endpoints;
 mod ss026_cipher_suites;
 
 pub const CHECKS: &[tianping_engine::CheckDef] = &[
+    ss001_password_policy::CHECK,
     ss002_password_expiry::CHECK,
     ss003_login_lockout::CHECK,
     ss004_idle_session_timeout::CHECK,

@@ -1,0 +1,154 @@
+//! SS-001 — Identities are unique and passwords complex: self-registration refuses passwords
+//! shorter than 8 characters or drawn from fewer than 3 of the 4 character classes (lab
+//! threshold), accepts one that meets the policy, and refuses a second account with a name
+//! already taken. Each attempt uses a new account name made for this run, so nothing existing
+//! is touched; the accounts it manages to create stay on the platform (named `tp-probe-…`).
+
+use serde_json::json;
+use tianping_engine::http::Exchange;
+use tianping_engine::{
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
+};
+
+use crate::common::paths;
+
+pub const CHECK: CheckDef = CheckDef {
+    meta: CheckMeta {
+        id: "SS-001",
+        suite: Suite::SystemSecurity,
+        title_zh: "身份标识唯一且口令复杂度达标",
+        title_en: "Identities are unique and passwords meet the complexity policy",
+        clauses: &[
+            Clause {
+                source: "GB/T 22239-2019 8.1.4.1 a) unique identities; passwords complex and changed periodically",
+                provenance: Provenance::Verified,
+            },
+            Clause {
+                source: "at least 8 characters from 3 of 4 character classes",
+                provenance: Provenance::Policy,
+            },
+        ],
+        tianping_clause: None,
+        severity: Severity::High,
+        weight: 3,
+        mode: Mode::Remote,
+        active: true,
+        fault: "weak-passwords-accepted",
+    },
+    run: |ctx| Box::pin(run(ctx)),
+    package: None,
+    certs: None,
+};
+
+/// Character classes in the order passwords draw on them.
+const CLASSES: [&str; 4] = ["abcdefghjk", "ABCDEFGHJK", "2345678923", "!@#$%^&*-+"];
+
+/// A password of `length` characters drawing round-robin on the first `classes` classes.
+fn password(length: usize, classes: usize) -> String {
+    let pools: Vec<Vec<char>> = CLASSES[..classes.clamp(1, 4)]
+        .iter()
+        .map(|c| c.chars().collect())
+        .collect();
+    (0..length)
+        .map(|i| pools[i % pools.len()][(i / pools.len()) % pools[0].len()])
+        .collect()
+}
+
+/// Passwords the policy must refuse, with why: each allowed length with too few classes,
+/// and all four classes one character short.
+fn weak_passwords(min_length: usize, min_classes: usize) -> Vec<(String, String)> {
+    let mut weak: Vec<(String, String)> = (1..min_classes.min(5))
+        .map(|k| (password(min_length, k), format!("{k} character class(es)")))
+        .collect();
+    if min_length > 1 {
+        weak.push((
+            password(min_length - 1, 4),
+            format!("{} characters", min_length - 1),
+        ));
+    }
+    weak
+}
+
+async fn register(ctx: &Ctx, user: &str, password: &str) -> Result<Exchange, CheckError> {
+    Ok(ctx
+        .post_json(
+            paths::REGISTER,
+            &json!({"username": user, "password": password}),
+            &[],
+        )
+        .await?)
+}
+
+async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
+    let (min_length, min_classes) = (
+        ctx.config.thresholds.password_min_length,
+        ctx.config.thresholds.password_min_classes,
+    );
+    let base = format!("tp-probe-{}", &ctx.nonce()[..12]);
+    // A password any policy of this shape accepts: all four classes, comfortably long.
+    let strong = format!("{}{}", password(min_length.max(12), 4), &ctx.nonce()[..4]);
+    let weak = weak_passwords(min_length, min_classes);
+    let accepted = register(ctx, &format!("{base}-ok"), &strong).await?;
+    if accepted.status == 404 || accepted.status == 405 {
+        return Err(CheckError::protocol(format!(
+            "the platform has no self-registration at {} (HTTP {}): the lab checks the \
+             password policy by changing a test account's password",
+            paths::REGISTER,
+            accepted.status
+        )));
+    }
+    if !accepted.is_success() {
+        return Err(CheckError::protocol(format!(
+            "registration refused a password that meets the policy, so refusals prove \
+             nothing: {}",
+            accepted.excerpt()
+        )));
+    }
+    let mut failures = Vec::new();
+    let mut answers = vec![format!("conforming password: HTTP {}", accepted.status)];
+    for (i, (password, why)) in weak.iter().enumerate() {
+        let ex = register(ctx, &format!("{base}-w{i}"), password).await?;
+        answers.push(format!("{why}: HTTP {}", ex.status));
+        if ex.is_success() {
+            failures.push(format!(
+                "a password with {why} (`{password}`) was accepted (HTTP {})",
+                ex.status
+            ));
+        }
+    }
+    let duplicate = register(ctx, &format!("{base}-ok"), &strong).await?;
+    answers.push(format!("duplicate name: HTTP {}", duplicate.status));
+    if duplicate.is_success() {
+        failures.push(format!(
+            "a second account named `{base}-ok` was created (HTTP {})",
+            duplicate.status
+        ));
+    }
+    Ok(Verdict::from_samples(
+        weak.len() as u64 + 1,
+        &failures,
+        "weak passwords and duplicate names refused",
+    )
+    .with("answers", answers.join("; "))
+    .with("probe accounts", format!("{base}-*"))
+    .with_threshold("password_min_length", min_length)
+    .with_threshold("password_min_classes", min_classes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probe_passwords_have_the_length_and_classes_they_claim() {
+        assert_eq!(password(8, 1), "abcdefgh");
+        assert_eq!(password(8, 2), "aAbBcCdD");
+        assert_eq!(password(7, 4), "aA2!bB3");
+        let weak = weak_passwords(8, 3);
+        let shown: Vec<&str> = weak.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(shown, ["abcdefgh", "aAbBcCdD", "aA2!bB3"]);
+        // A stricter lab policy yields more and longer probes.
+        assert_eq!(weak_passwords(10, 4).len(), 4);
+        assert_eq!(weak_passwords(10, 4)[3].0.len(), 9);
+    }
+}
