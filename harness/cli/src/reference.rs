@@ -43,6 +43,12 @@ pub async fn start_with(
     let loopback = "127.0.0.1:0".parse().expect("loopback address");
     let server = tianping_fixtures::start_with(faults, dialect, loopback).await?;
     config.target.base_url = Some(server.base_url.clone());
+    // On loopback, ports of whatever else runs on the machine answer too: the reference run
+    // scans the port its own database would expose, unless the user's config says otherwise.
+    config
+        .target
+        .scan_ports
+        .get_or_insert_with(|| vec![server.service_port]);
     // The cover of a reference run says what it is, unless the user's config names parties.
     use tianping_fixtures::lab_documents::EVALUATOR;
     config

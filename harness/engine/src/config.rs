@@ -53,6 +53,11 @@ pub struct TargetConfig {
     pub trust_roots: Vec<String>,
     /// TLS endpoints (`host:port`) to probe besides the API's own; defaults to the API's.
     pub tls_endpoints: Vec<String>,
+    /// TCP ports SS-014 tries on the API host; unset, a list of commonly exposed risky
+    /// services (remote shells, file transfer, databases, caches, container APIs).
+    pub scan_ports: Option<Vec<u16>>,
+    /// Ports the applicant declared open besides the API's and `tls_endpoints`' (SS-014).
+    pub declared_ports: Vec<u16>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

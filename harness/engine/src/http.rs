@@ -307,6 +307,7 @@ impl HttpClient {
             .map_err(|e| TlsError::Connect {
                 addr: addr.clone(),
                 detail: e.to_string(),
+                refused: e.kind() == std::io::ErrorKind::ConnectionRefused,
             })?;
         Ok((stream, permit))
     }

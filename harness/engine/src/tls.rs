@@ -15,7 +15,12 @@ pub enum TlsError {
     #[error("host `{0}` is not in scope")]
     OutOfScope(String),
     #[error("TCP connect to {addr} failed: {detail}")]
-    Connect { addr: String, detail: String },
+    Connect {
+        addr: String,
+        detail: String,
+        /// The host answered that nothing listens there (as opposed to no route, no name).
+        refused: bool,
+    },
     #[error("TLS handshake with {addr} failed: {detail}")]
     Handshake { addr: String, detail: String },
     #[error("timed out after {0:?}")]

@@ -14,6 +14,7 @@ mod ss010_role_separation;
 mod ss011_audit_records;
 mod ss012_audit_protection;
 mod ss013_log_retention;
+mod ss014_exposed_ports;
 mod ss015_management_source;
 mod ss016_input_validation;
 mod ss017_vulnerabilities_patched;
@@ -41,6 +42,7 @@ pub const CHECKS: &[tianping_engine::CheckDef] = &[
     ss011_audit_records::CHECK,
     ss012_audit_protection::CHECK,
     ss013_log_retention::CHECK,
+    ss014_exposed_ports::CHECK,
     ss015_management_source::CHECK,
     ss016_input_validation::CHECK,
     ss017_vulnerabilities_patched::CHECK,
