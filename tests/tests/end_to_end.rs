@@ -629,3 +629,54 @@ async fn the_tls_prober_never_passes_or_hangs_on_a_misbehaving_endpoint() {
         }
     }
 }
+
+/// `--passive` leaves out exactly the checks that send attack-like input (guessed and wrong
+/// passwords, forged or replayed signatures, injection payloads, privileged calls), and a
+/// passive run of the reference platform still decides every check it keeps.
+#[tokio::test]
+async fn a_passive_run_skips_exactly_the_checks_that_send_attack_like_input() {
+    let registry = tianping_suites::registry();
+    let mut selection = tianping_engine::config::Selection {
+        passive: true,
+        ..Default::default()
+    };
+    let kept: Vec<&str> = runner::select(&registry, &selection)
+        .iter()
+        .map(|c| c.meta.id)
+        .collect();
+    let mut skipped: Vec<&str> = registry
+        .iter()
+        .map(|c| c.meta.id)
+        .filter(|id| !kept.contains(id))
+        .collect();
+    skipped.sort();
+    assert_eq!(
+        skipped,
+        [
+            "BC-005", "BC-012", "DC-010", "DC-011", "SS-001", "SS-003", "SS-008", "SS-016",
+            "SS-024"
+        ]
+    );
+    selection.passive = false;
+    assert_eq!(runner::select(&registry, &selection).len(), registry.len());
+
+    let mut config = loopback_config();
+    config.selection.passive = true;
+    let embedded = tianping_harness::reference::start(config, Faults::none())
+        .await
+        .unwrap();
+    let ctx = std::sync::Arc::new(embedded.context().unwrap());
+    let checks = runner::select(&registry, &ctx.config.selection);
+    let results = runner::run_checks(ctx, &checks, Vec::new(), |_, _, _| {}).await;
+    embedded.server.stop().await;
+    assert_eq!(results.len(), kept.len());
+    assert!(
+        results.iter().all(|r| r.outcome == Outcome::Pass),
+        "{:?}",
+        results
+            .iter()
+            .filter(|r| r.outcome != Outcome::Pass)
+            .map(|r| format!("{} {}", r.id, r.summary))
+            .collect::<Vec<_>>()
+    );
+}

@@ -7,6 +7,8 @@ use tianping_engine::{
     CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
 };
 
+use futures_util::future::join_all;
+
 use crate::tls_probe::{self, ProbeResult, Version};
 
 pub const CHECK: CheckDef = CheckDef {
@@ -71,8 +73,14 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     for (host, port) in &endpoints {
         let mut accepted_allowed = false;
         let mut allowed_undecided = false;
-        for version in Version::ALL {
-            let result = tls_probe::probe(ctx, host, *port, host, version).await;
+        // One probe per version, concurrently under the client's per-host connection cap.
+        let results = join_all(
+            Version::ALL
+                .iter()
+                .map(|v| tls_probe::probe(ctx, host, *port, host, *v)),
+        )
+        .await;
+        for (version, result) in Version::ALL.into_iter().zip(results) {
             lines.push((
                 format!("{host}:{port} {}", version.name()),
                 format!("{result:?}"),
