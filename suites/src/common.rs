@@ -14,6 +14,7 @@ pub mod paths {
     pub const PLATFORM: &str = "/api/v1/platform";
     pub const LOGIN: &str = "/api/v1/auth/login";
     pub const REGISTER: &str = "/api/v1/auth/register";
+    pub const AUDIT: &str = "/api/v1/audit";
     pub const SESSION: &str = "/api/v1/auth/session";
     pub const LOGOUT: &str = "/api/v1/auth/logout";
     pub const EVIDENCE: &str = "/api/v1/evidence";

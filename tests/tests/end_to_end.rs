@@ -413,6 +413,10 @@ async fn a_platform_with_other_json_shapes_is_evaluated_through_the_field_map_al
     // This platform wraps every answer in {"code":0,"message":"ok","data":{...}}.
     let mut config = Config::default();
     for (field, pointer) in tianping_engine::fields::DEFAULT_POINTERS {
+        // Fields of an audit entry are read inside each entry, which no envelope wraps.
+        if field.starts_with("audit_") && *field != "audit_entries" {
+            continue;
+        }
         config
             .fields
             .insert(field.to_string(), format!("/data{pointer}"));
@@ -679,4 +683,81 @@ async fn a_passive_run_skips_exactly_the_checks_that_send_attack_like_input() {
             .map(|r| format!("{} {}", r.id, r.summary))
             .collect::<Vec<_>>()
     );
+}
+
+/// A check the harness leaves inconclusive is decided by the lab's record for it, and the
+/// result keeps why the harness could not: SS-004 told to idle at most 1 s cannot watch a
+/// 2 s timeout expire, so the lab's recorded verdict stands in.
+#[tokio::test]
+async fn a_lab_record_decides_a_remote_check_the_harness_could_not() {
+    use tianping_engine::lab::{LabRecord, LabVerdict};
+    let mut config = loopback_config();
+    config.limits.idle_wait_max_secs = 1;
+    config.selection.include = vec!["SS-004".into(), "SS-005".into()];
+    let embedded = tianping_harness::reference::start(config, Faults::none())
+        .await
+        .unwrap();
+    let registry = tianping_suites::registry();
+    let dir = tempfile::tempdir().unwrap();
+    let undecided = evaluate::evaluate(
+        reference_plan(&embedded, &registry, dir.path(), Default::default()),
+        |_, _, _| {},
+    )
+    .await
+    .unwrap();
+    let ss004 = |r: &RunResults| {
+        r.results
+            .iter()
+            .find(|r| r.id == "SS-004")
+            .cloned()
+            .unwrap()
+    };
+    assert!(
+        matches!(ss004(&undecided).outcome, Outcome::Inconclusive { .. }),
+        "{:?}",
+        ss004(&undecided)
+    );
+    let records = tianping_engine::lab::LabRecords {
+        source: "lab-records.toml".into(),
+        records: vec![
+            LabRecord {
+                id: "SS-004".into(),
+                verdict: LabVerdict::Pass,
+                note: "watched a console session expire after 15 minutes idle".into(),
+                evaluator: Some("王工".into()),
+                recorded_at: None,
+                attachments: Vec::new(),
+            },
+            LabRecord {
+                id: "SS-005".into(),
+                verdict: LabVerdict::Fail,
+                note: "a stale record for a check the harness decides itself".into(),
+                evaluator: None,
+                recorded_at: None,
+                attachments: Vec::new(),
+            },
+        ],
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let decided = evaluate::evaluate(
+        reference_plan(&embedded, &registry, dir.path(), records),
+        |_, _, _| {},
+    )
+    .await
+    .unwrap();
+    embedded.server.stop().await;
+    let r = ss004(&decided);
+    assert_eq!(r.outcome, Outcome::Pass, "{r:?}");
+    assert!(r.summary.contains("lab verdict"), "{}", r.summary);
+    assert!(
+        r.evidence
+            .iter()
+            .any(|e| e.label == "the harness could not decide"
+                && e.value.contains("idle_wait_max_secs")),
+        "{:?}",
+        r.evidence
+    );
+    // A check the harness decided is not overridden by a record for it.
+    let ss005 = decided.results.iter().find(|r| r.id == "SS-005").unwrap();
+    assert_eq!(ss005.outcome, Outcome::Pass);
 }

@@ -28,6 +28,14 @@ pub const DEFAULT_POINTERS: &[(&str, &str)] = &[
     // session
     ("session_token", "/token"),
     ("session_idle_timeout", "/idle_timeout_secs"),
+    // audit export
+    ("audit_entries", "/entries"),
+    ("audit_time", "/time"),
+    ("audit_user", "/user"),
+    ("audit_event", "/event"),
+    ("audit_outcome", "/outcome"),
+    ("audit_source", "/source"),
+    ("audit_object", "/object"),
     // platform metadata
     ("platform_operator", "/operator"),
     ("platform_business_types", "/business_types"),

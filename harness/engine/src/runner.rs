@@ -105,6 +105,16 @@ async fn run_one(ctx: Arc<Ctx>, def: CheckDef, unreachable: Option<String>) -> C
         Ok(Ok(Ok(v))) => v,
     };
     let verdict = scrub_verdict(verdict, &ctx);
+    // What the harness could not decide, the lab may have: its record for the check decides
+    // it, and the result keeps why the harness could not.
+    let verdict = match (&verdict.outcome, ctx.lab_records.get(def.meta.id)) {
+        (Outcome::Inconclusive { error }, Some(_)) => {
+            let why = error.clone();
+            scrub_verdict(crate::lab::verdict(&ctx.lab_records, &def.meta), &ctx)
+                .with("the harness could not decide", why)
+        }
+        _ => verdict,
+    };
     let mut result = result_of(&def.meta, verdict, started_at, start.elapsed());
     if let Some(root) = &ctx.evidence_root {
         let dir = root.join("evidence").join(def.meta.id);

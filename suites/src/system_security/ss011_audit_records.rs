@@ -1,9 +1,17 @@
-//! SS-011 (manual) — The audit log records the harness's own actions of this run (logins that succeeded and
-//! failed, deposits, verifications, downloads) with date and time, user, event type, outcome
-//! and source address. The lab exports the log after the run and records the entries it found.
+//! SS-011 — The audit log records what the harness itself just did — a failed login (a name
+//! made up for the run), a successful login, a deposit, a verification and a download — each
+//! with its time, user, event, outcome and source address. Read through the platform's audit
+//! export (docs/profile.md §4.11); a platform without one is inconclusive here, and the lab's
+//! record for SS-011 (its review of the log with the applicant) decides it instead.
 
-use tianping_engine::check::manual;
-use tianping_engine::{CheckDef, CheckMeta, Clause, Mode, Provenance, Severity, Suite};
+use serde_json::{Value, json};
+use tianping_engine::fields::FieldMap;
+use tianping_engine::{
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Method, Mode, Provenance, Severity, Suite,
+    Verdict,
+};
+
+use crate::common::{self, paths};
 
 pub const CHECK: CheckDef = CheckDef {
     meta: CheckMeta {
@@ -18,11 +26,166 @@ pub const CHECK: CheckDef = CheckDef {
         tianping_clause: None,
         severity: Severity::High,
         weight: 3,
-        mode: Mode::Manual,
+        mode: Mode::Remote,
         active: false,
-        fault: "",
+        fault: "audit-incomplete",
     },
-    run: manual,
+    run: |ctx| Box::pin(run(ctx)),
     package: None,
     certs: None,
 };
+
+/// One action of the harness the log must show.
+struct Expected {
+    what: String,
+    event: &'static str,
+    outcome: &'static str,
+    /// The user or the object the entry names.
+    names: String,
+}
+
+/// The entry recording `e`, if any, and what it lacks.
+fn find<'a>(
+    fields: &FieldMap,
+    entries: &'a [Value],
+    e: &Expected,
+) -> Option<(&'a Value, Vec<&'static str>)> {
+    let text = |v: &Value, f: &str| {
+        fields
+            .opt_str(v, f)
+            .ok()
+            .flatten()
+            .unwrap_or("")
+            .to_string()
+    };
+    let entry = entries.iter().find(|v| {
+        text(v, "audit_event").eq_ignore_ascii_case(e.event)
+            && text(v, "audit_outcome").eq_ignore_ascii_case(e.outcome)
+            && (text(v, "audit_user") == e.names || text(v, "audit_object") == e.names)
+    })?;
+    let lacking = [
+        "audit_time",
+        "audit_user",
+        "audit_event",
+        "audit_outcome",
+        "audit_source",
+    ]
+    .into_iter()
+    .filter(|f| text(entry, f).trim().is_empty())
+    .collect();
+    Some((entry, lacking))
+}
+
+async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
+    let creds = &ctx.credentials;
+    if creds.username.is_empty() || creds.password.is_empty() {
+        return Err(CheckError::Config(format!(
+            "test account missing: set {} and {}",
+            ctx.config.credentials.username_env, ctx.config.credentials.password_env
+        )));
+    }
+    let probe_user = format!("tp-audit-{}", &ctx.nonce()[..12]);
+    ctx.post_json(
+        paths::LOGIN,
+        &json!({"username": probe_user, "password": "not-the-password"}),
+        &[],
+    )
+    .await?;
+    let login = ctx
+        .post_json(
+            paths::LOGIN,
+            &json!({"username": creds.username, "password": creds.password.expose()}),
+            &[],
+        )
+        .await?;
+    tianping_engine::context::expect_success(&login)?;
+    let (_, receipt) = common::deposit(ctx, &common::lab_content(ctx, "SS-011")).await?;
+    let id = ctx.fields.str(&receipt, "evidence_id")?.to_string();
+    let file_hash = ctx.fields.str(&receipt, "file_hash")?.to_string();
+    ctx.signed(
+        Method::POST,
+        &paths::verify(&id),
+        Some(&json!({"file_hash": file_hash})),
+    )
+    .await?;
+    ctx.signed(
+        Method::GET,
+        &format!("{}/original", paths::evidence(&id)),
+        None,
+    )
+    .await?;
+    let export = ctx.signed(Method::GET, paths::AUDIT, None).await?;
+    if export.status == 404 {
+        return Err(CheckError::protocol(format!(
+            "the platform has no audit export at {}: the lab reviews the log with the \
+             applicant and records SS-011",
+            paths::AUDIT
+        )));
+    }
+    tianping_engine::context::expect_success(&export)?;
+    let doc = export.json()?;
+    let entries = ctx
+        .fields
+        .get(&doc, "audit_entries")
+        .and_then(Value::as_array)
+        .cloned()
+        .ok_or_else(|| CheckError::Field {
+            field: "audit_entries".into(),
+            detail: "not a list of entries".into(),
+        })?;
+    let expected = [
+        Expected {
+            what: "failed login".into(),
+            event: "login",
+            outcome: "failure",
+            names: probe_user.clone(),
+        },
+        Expected {
+            what: "successful login".into(),
+            event: "login",
+            outcome: "success",
+            names: creds.username.clone(),
+        },
+        Expected {
+            what: "deposit".into(),
+            event: "deposit",
+            outcome: "success",
+            names: id.clone(),
+        },
+        Expected {
+            what: "verification".into(),
+            event: "verify",
+            outcome: "success",
+            names: id.clone(),
+        },
+        Expected {
+            what: "download".into(),
+            event: "download",
+            outcome: "success",
+            names: id.clone(),
+        },
+    ];
+    let mut failures = Vec::new();
+    let mut found = Vec::new();
+    for e in &expected {
+        match find(&ctx.fields, &entries, e) {
+            None => failures.push(format!("no audit entry for the {} ({})", e.what, e.names)),
+            Some((_, lacking)) if !lacking.is_empty() => failures.push(format!(
+                "the entry for the {} lacks {}",
+                e.what,
+                lacking.join(", ")
+            )),
+            Some((entry, _)) => found.push(format!("{}: {entry}", e.what)),
+        }
+    }
+    let mut verdict = Verdict::from_samples(
+        expected.len() as u64,
+        &failures,
+        "actions of this run found in the audit log",
+    )
+    .with("entries exported", entries.len().to_string());
+    for f in found {
+        verdict = verdict.with("entry", f);
+    }
+    Ok(verdict)
+}
