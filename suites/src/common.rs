@@ -290,23 +290,19 @@ pub enum CertSources {
 pub async fn live_certificates(ctx: &Ctx, sources: CertSources) -> Result<CertSet, CheckError> {
     let host = ctx.api_host();
     let port = ctx.api_port();
-    let peer = ctx.http.peer_tls(&host, port, &host).await?;
+    let (chain, source) = served_chain(ctx, &host, port).await?;
     let mut set = CertSet {
         host: Some(host.clone()),
         trust_roots: ctx.trust_roots.iter().map(|r| r.to_vec()).collect(),
         ..CertSet::default()
     };
-    let source = format!(
-        "TLS {host}:{port} ({} {})",
-        peer.protocol, peer.cipher_suite
-    );
-    for (i, der) in peer.chain.iter().enumerate() {
+    for (i, der) in chain.into_iter().enumerate() {
         let role = if i == 0 {
             CertRole::Server
         } else {
             CertRole::Ca
         };
-        set.push(der.to_vec(), role, source.clone());
+        set.push(der, role, source.clone());
     }
     if sources == CertSources::ServedAndPublished {
         for (i, der) in account_certificates(ctx).await?.into_iter().enumerate() {
@@ -327,6 +323,36 @@ pub async fn live_certificates(ctx: &Ctx, sources: CertSources) -> Result<CertSe
         }
     }
     Ok(set)
+}
+
+/// The chain the endpoint serves, with where it came from: through a TLS 1.2/1.3 handshake,
+/// or, for an endpoint that speaks only TLS 1.0/1.1, from the raw handshake's Certificate
+/// message.
+async fn served_chain(
+    ctx: &Ctx,
+    host: &str,
+    port: u16,
+) -> Result<(Vec<Vec<u8>>, String), CheckError> {
+    let handshake_error = match ctx.http.peer_tls(host, port, host).await {
+        Ok(peer) => {
+            let source = format!(
+                "TLS {host}:{port} ({} {})",
+                peer.protocol, peer.cipher_suite
+            );
+            return Ok((peer.chain.iter().map(|c| c.to_vec()).collect(), source));
+        }
+        Err(e) => e,
+    };
+    for version in [
+        crate::tls_probe::Version::Tls11,
+        crate::tls_probe::Version::Tls10,
+    ] {
+        if let Ok(chain) = crate::tls_probe::served_chain(ctx, host, port, host, version).await {
+            let source = format!("TLS {host}:{port} ({}, raw handshake)", version.name());
+            return Ok((chain, source));
+        }
+    }
+    Err(handshake_error.into())
 }
 
 /// Runs a certificate check's offline form on the live target's certificates.

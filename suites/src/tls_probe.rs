@@ -647,8 +647,16 @@ fn certificate_list(body: &[u8]) -> Option<Vec<Vec<u8>>> {
     Some(certs)
 }
 
-/// Judges what a server sent back to a TLCP ClientHello: records of any split.
-pub fn classify_tlcp(reply: &[u8]) -> TlcpResult {
+/// What a server's first flight (TLS ≤ 1.2 or TLCP) showed, records of any split.
+struct FirstFlight {
+    version: u16,
+    suite: u16,
+    certificates: Vec<Vec<u8>>,
+}
+
+/// Reads the ServerHello and Certificate messages out of `reply`. `Err` says why there is no
+/// ServerHello: a refusal (alert, close) or something that is not a handshake.
+fn first_flight(reply: &[u8]) -> Result<FirstFlight, ProbeResult> {
     let mut handshake = Vec::new();
     let mut rest = reply;
     while rest.len() >= 5 {
@@ -658,10 +666,10 @@ pub fn classify_tlcp(reply: &[u8]) -> TlcpResult {
         };
         match rest[0] {
             0x15 if handshake.is_empty() => {
-                return TlcpResult::Refused(format!(
+                return Err(ProbeResult::Refused(format!(
                     "alert {}",
                     fragment.get(1).copied().unwrap_or(0)
-                ));
+                )));
             }
             0x16 => handshake.extend_from_slice(fragment),
             _ => {}
@@ -669,54 +677,74 @@ pub fn classify_tlcp(reply: &[u8]) -> TlcpResult {
         rest = &rest[5 + len..];
     }
     if reply.is_empty() {
-        return TlcpResult::Refused("connection closed without a reply".into());
+        return Err(ProbeResult::Refused(
+            "connection closed without a reply".into(),
+        ));
     }
     if handshake.is_empty() {
-        return TlcpResult::Inconclusive(format!(
-            "reply is not a TLCP handshake or alert (first byte {:#04x})",
+        return Err(ProbeResult::Inconclusive(format!(
+            "reply is not a handshake or alert (first byte {:#04x})",
             reply[0]
-        ));
+        )));
     }
     let messages = handshake_messages(&handshake);
     let Some((_, hello)) = messages.iter().find(|(t, _)| *t == 0x02) else {
-        return TlcpResult::Inconclusive("no complete ServerHello".into());
+        return Err(ProbeResult::Inconclusive("no complete ServerHello".into()));
     };
     let version = hello.get(..2).map(|v| u16::from_be_bytes([v[0], v[1]]));
-    if version != Some(TLCP_VERSION) {
-        return TlcpResult::Refused(format!(
-            "server chose version {:#06x}",
-            version.unwrap_or(0)
-        ));
-    }
     let sid_len = hello.get(34).copied().unwrap_or(0) as usize;
-    let Some(suite) = hello
+    let suite = hello
         .get(35 + sid_len..37 + sid_len)
-        .map(|s| u16::from_be_bytes([s[0], s[1]]))
-    else {
-        return TlcpResult::Inconclusive("truncated ServerHello".into());
+        .map(|s| u16::from_be_bytes([s[0], s[1]]));
+    let (Some(version), Some(suite)) = (version, suite) else {
+        return Err(ProbeResult::Inconclusive("truncated ServerHello".into()));
     };
     let certificates = messages
         .iter()
         .find(|(t, _)| *t == 0x0b)
         .and_then(|(_, body)| certificate_list(body))
         .unwrap_or_default();
-    TlcpResult::Accepted {
+    Ok(FirstFlight {
+        version,
         suite,
         certificates,
+    })
+}
+
+/// Judges what a server sent back to a TLCP ClientHello: records of any split.
+pub fn classify_tlcp(reply: &[u8]) -> TlcpResult {
+    match first_flight(reply) {
+        Err(ProbeResult::Refused(why)) => TlcpResult::Refused(why),
+        Err(ProbeResult::Inconclusive(why)) => TlcpResult::Inconclusive(why),
+        Err(ProbeResult::Accepted) => TlcpResult::Inconclusive("no ServerHello".into()),
+        Ok(f) if f.version != TLCP_VERSION => {
+            TlcpResult::Refused(format!("server chose version {:#06x}", f.version))
+        }
+        Ok(f) => TlcpResult::Accepted {
+            suite: f.suite,
+            certificates: f.certificates,
+        },
     }
 }
 
-/// Sends a TLCP ClientHello offering `suites` and reads what comes back until the server
-/// closes, 64 KiB arrive, or the client's timeout passes.
-pub async fn tlcp_probe(ctx: &Ctx, host: &str, port: u16, suites: &[u16]) -> TlcpResult {
-    let (mut stream, _permit) = match ctx.http.connect_tcp(host, port).await {
-        Ok(s) => s,
-        Err(e) => return TlcpResult::Inconclusive(e.to_string()),
-    };
+/// Sends `hello` and reads what comes back until a complete Certificate message arrives, the
+/// server closes, 64 KiB arrive, or the client's timeout passes. `Err` when nothing came.
+async fn read_first_flight(
+    ctx: &Ctx,
+    host: &str,
+    port: u16,
+    hello: &[u8],
+) -> Result<Vec<u8>, String> {
+    let (mut stream, _permit) = ctx
+        .http
+        .connect_tcp(host, port)
+        .await
+        .map_err(|e| e.to_string())?;
     let timeout = Duration::from_secs(ctx.config.limits.request_timeout_secs);
-    if let Err(e) = stream.write_all(&tlcp_client_hello(suites)).await {
-        return TlcpResult::Inconclusive(format!("write failed: {e}"));
-    }
+    stream
+        .write_all(hello)
+        .await
+        .map_err(|e| format!("write failed: {e}"))?;
     let mut reply = Vec::new();
     let read = async {
         let mut buf = [0u8; 4096];
@@ -728,19 +756,48 @@ pub async fn tlcp_probe(ctx: &Ctx, host: &str, port: u16, suites: &[u16]) -> Tlc
                 Err(e) => return Err(e),
             }
             // A complete Certificate message is all a probe needs.
-            if matches!(classify_tlcp(&reply), TlcpResult::Accepted { ref certificates, .. } if !certificates.is_empty())
-            {
+            if first_flight(&reply).is_ok_and(|f| !f.certificates.is_empty()) {
                 break;
             }
         }
         Ok(())
     };
     match tokio::time::timeout(timeout, read).await {
-        Err(_) if reply.is_empty() => {
-            TlcpResult::Inconclusive(format!("no reply within {} s", timeout.as_secs()))
+        Err(_) if reply.is_empty() => Err(format!("no reply within {} s", timeout.as_secs())),
+        Err(_) | Ok(Ok(())) => Ok(reply),
+        Ok(Err(e)) => Err(format!("read failed: {e}")),
+    }
+}
+
+/// The certificate chain a TLS 1.0–1.2 server sends after its ServerHello, read from the raw
+/// handshake: for endpoints the harness's TLS library cannot talk to (TLS 1.0/1.1 only).
+pub async fn served_chain(
+    ctx: &Ctx,
+    host: &str,
+    port: u16,
+    server_name: &str,
+    version: Version,
+) -> Result<Vec<Vec<u8>>, String> {
+    let reply = read_first_flight(ctx, host, port, &client_hello(version, server_name)).await?;
+    match first_flight(&reply) {
+        Ok(f) if f.version != version.wire() => {
+            Err(format!("the server chose version {:#06x}", f.version))
         }
-        Err(_) | Ok(Ok(())) => classify_tlcp(&reply),
-        Ok(Err(e)) => TlcpResult::Inconclusive(format!("read failed: {e}")),
+        Ok(f) if f.certificates.is_empty() => {
+            Err("the server sent no Certificate message after its ServerHello".into())
+        }
+        Ok(f) => Ok(f.certificates),
+        Err(ProbeResult::Refused(why) | ProbeResult::Inconclusive(why)) => Err(why),
+        Err(ProbeResult::Accepted) => Err("no ServerHello".into()),
+    }
+}
+
+/// Sends a TLCP ClientHello offering `suites` and reads what comes back until the server
+/// closes, 64 KiB arrive, or the client's timeout passes.
+pub async fn tlcp_probe(ctx: &Ctx, host: &str, port: u16, suites: &[u16]) -> TlcpResult {
+    match read_first_flight(ctx, host, port, &tlcp_client_hello(suites)).await {
+        Ok(reply) => classify_tlcp(&reply),
+        Err(why) => TlcpResult::Inconclusive(why),
     }
 }
 

@@ -761,3 +761,95 @@ async fn a_lab_record_decides_a_remote_check_the_harness_could_not() {
     let ss005 = decided.results.iter().find(|r| r.id == "SS-005").unwrap();
     assert_eq!(ss005.outcome, Outcome::Pass);
 }
+
+/// The chain a TLS 1.0 endpoint serves is read from the raw handshake, and it is the chain the
+/// same server presents to a TLS 1.2/1.3 client; a server that refuses TLS 1.0 gives none.
+#[tokio::test]
+async fn the_raw_handshake_reads_the_chain_a_legacy_endpoint_serves() {
+    use tianping_suites::tls_probe::{Version, served_chain};
+    for (faults, legacy) in [
+        (Faults::parse(&["legacy-tls10"]).unwrap(), true),
+        (Faults::none(), false),
+    ] {
+        let embedded = tianping_harness::reference::start(loopback_config(), faults)
+            .await
+            .unwrap();
+        let ctx = embedded.context().unwrap();
+        let (host, port) = (ctx.api_host(), ctx.api_port());
+        let modern = ctx.http.peer_tls(&host, port, &host).await.unwrap();
+        let raw = served_chain(&ctx, &host, port, &host, Version::Tls10).await;
+        embedded.server.stop().await;
+        if legacy {
+            let raw = raw.unwrap();
+            let expected: Vec<Vec<u8>> = modern.chain.iter().map(|c| c.to_vec()).collect();
+            assert_eq!(raw, expected);
+        } else {
+            assert!(raw.is_err(), "{raw:?}");
+        }
+    }
+}
+
+/// An endpoint that answers every hello as TLS 1.0 with a ServerHello and its chain, as an
+/// old stack configured for TLS 1.0 only would.
+async fn tls10_only_server(chain: Vec<Vec<u8>>) -> u16 {
+    fn record(msg_type: u8, body: &[u8]) -> Vec<u8> {
+        let mut hs = vec![msg_type];
+        hs.extend_from_slice(&(body.len() as u32).to_be_bytes()[1..]);
+        hs.extend_from_slice(body);
+        let mut out = vec![0x16, 0x03, 0x01];
+        out.extend_from_slice(&(hs.len() as u16).to_be_bytes());
+        out.extend(hs);
+        out
+    }
+    let mut hello = vec![0x03, 0x01];
+    hello.extend_from_slice(&[7u8; 32]);
+    hello.extend_from_slice(&[0x00, 0xC0, 0x13, 0x00]);
+    let mut list = Vec::new();
+    for der in &chain {
+        list.extend_from_slice(&(der.len() as u32).to_be_bytes()[1..]);
+        list.extend_from_slice(der);
+    }
+    let mut certs = (list.len() as u32).to_be_bytes()[1..].to_vec();
+    certs.extend(list);
+    let mut flight = record(0x02, &hello);
+    flight.extend(record(0x0b, &certs));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            let flight = flight.clone();
+            tokio::spawn(async move {
+                use tokio::io::AsyncReadExt;
+                let mut buf = [0u8; 1024];
+                let _ = s.read(&mut buf).await;
+                let _ = s.write_all(&flight).await;
+            });
+        }
+    });
+    port
+}
+
+/// The certificate checks still see the chain of an endpoint their TLS library cannot talk to:
+/// it comes from the raw TLS 1.0 handshake, and says so.
+#[tokio::test]
+async fn certificate_checks_read_a_tls10_only_endpoint_through_the_raw_handshake() {
+    let pki = tianping_fixtures::pki::ReferencePki::generate(&Faults::none());
+    let chain: Vec<Vec<u8>> = pki.tls_chain.iter().map(|c| c.to_vec()).collect();
+    let port = tls10_only_server(chain.clone()).await;
+    let mut config = loopback_config();
+    config.target.base_url = Some(format!("https://localhost:{port}"));
+    let ctx = tianping_engine::Ctx::new(config, Credentials::default(), Vec::new()).unwrap();
+    let set = tianping_suites::common::live_certificates(
+        &ctx,
+        tianping_suites::common::CertSources::Served,
+    )
+    .await
+    .unwrap();
+    let seen: Vec<Vec<u8>> = set.certs.iter().map(|c| c.der.clone()).collect();
+    assert_eq!(seen, chain);
+    assert!(
+        set.certs[0].source.contains("TLS1.0, raw handshake"),
+        "{}",
+        set.certs[0].source
+    );
+}
