@@ -152,6 +152,8 @@ pub struct Thresholds {
     pub hsts_min_max_age_secs: u64,
     /// Failed logins for one account the harness sends at most, waiting to be rate limited.
     pub login_burst_attempts: u32,
+    /// Deposits the second depositor account sends at most, waiting to be rate limited.
+    pub deposit_burst_attempts: u32,
     /// Wrong passwords after which an account must be locked.
     pub lockout_max_failures: u32,
     /// Shortest lock accepted, when the platform states it (Retry-After).
@@ -178,6 +180,7 @@ impl Default for Thresholds {
             min_rsa_bits: 2048,
             hsts_min_max_age_secs: 15_552_000,
             login_burst_attempts: 30,
+            deposit_burst_attempts: 30,
             lockout_max_failures: 5,
             lockout_min_secs: 600,
             idle_timeout_max_secs: 1800,

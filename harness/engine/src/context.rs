@@ -12,6 +12,9 @@ use crate::config::{Config, Credentials};
 use crate::fields::FieldMap;
 use crate::http::{Exchange, HttpClient, HttpError, Scope};
 
+/// The longest Retry-After a signed request waits out before trying once more.
+const MAX_POLITE_WAIT_SECS: u64 = 5;
+
 /// Which of the lab's depositor accounts signs a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Account {
@@ -210,8 +213,35 @@ impl Ctx {
         self.signed_as(Account::Primary, method, path, body).await
     }
 
-    /// Sends a request signed now as `account`.
+    /// Sends a request signed now as `account`. A 429 asking to wait at most
+    /// `MAX_POLITE_WAIT_SECS` (Retry-After) is honoured once: the request is signed afresh and
+    /// sent again, so a platform's quota slows a check down instead of deciding it.
     pub async fn signed_as(
+        &self,
+        account: Account,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Exchange, CheckError> {
+        let first = self
+            .signed_once_as(account, method.clone(), path, body)
+            .await?;
+        let wait = first
+            .header("retry-after")
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .filter(|secs| first.status == 429 && *secs <= MAX_POLITE_WAIT_SECS);
+        match wait {
+            Some(secs) => {
+                tokio::time::sleep(std::time::Duration::from_secs(secs.max(1))).await;
+                self.signed_once_as(account, method, path, body).await
+            }
+            None => Ok(first),
+        }
+    }
+
+    /// Sends a request signed now as `account`, once, whatever the answer: for checks that
+    /// probe the platform's rate limits themselves.
+    pub async fn signed_once_as(
         &self,
         account: Account,
         method: Method,

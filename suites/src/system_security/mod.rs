@@ -24,7 +24,7 @@ mod ss020_encryption_at_rest;
 mod ss021_no_store;
 mod ss022_backup_redundancy;
 mod ss023_error_disclosure;
-mod ss024_login_rate_limit;
+mod ss024_rate_limits;
 mod ss025_personal_data_endpoints;
 mod ss026_cipher_suites;
 
@@ -52,7 +52,7 @@ pub const CHECKS: &[tianping_engine::CheckDef] = &[
     ss021_no_store::CHECK,
     ss022_backup_redundancy::CHECK,
     ss023_error_disclosure::CHECK,
-    ss024_login_rate_limit::CHECK,
+    ss024_rate_limits::CHECK,
     ss025_personal_data_endpoints::CHECK,
     ss026_cipher_suites::CHECK,
 ];

@@ -1,0 +1,159 @@
+//! SS-024 — Login and deposit resist automation: failed logins for one account are rate
+//! limited (HTTP 429, or 503 with Retry-After) within the lab's number of attempts, and so
+//! are one account's deposits. The login probe uses a name made up for the run, so no real
+//! account is slowed down; the deposit burst is made by the second depositor account the lab
+//! configured (its deposits are real records, at most `deposit_burst_attempts` of them), so
+//! the account the other checks use keeps its quota.
+
+use serde_json::json;
+use tianping_engine::http::Exchange;
+use tianping_engine::{
+    Account, CheckDef, CheckError, CheckMeta, Clause, Ctx, Method, Mode, Provenance, Severity,
+    Suite, Verdict,
+};
+
+use crate::common::{self, paths};
+
+pub const CHECK: CheckDef = CheckDef {
+    meta: CheckMeta {
+        id: "SS-024",
+        suite: Suite::SystemSecurity,
+        title_zh: "登录与存证防自动化",
+        title_en: "Login and deposit attempts are rate limited",
+        clauses: &[
+            Clause {
+                source: "GB/T 22239-2019 8.1.3.3 a) detect and limit attacks from outside",
+                provenance: Provenance::Known,
+            },
+            Clause {
+                source: "rate limited (429 or Retry-After) within the lab's attempt budgets",
+                provenance: Provenance::Policy,
+            },
+        ],
+        tianping_clause: None,
+        severity: Severity::Medium,
+        weight: 2,
+        mode: Mode::Remote,
+        active: true,
+        fault: "no-rate-limiting",
+    },
+    run: |ctx| Box::pin(run(ctx)),
+    package: None,
+    certs: None,
+};
+
+/// How a burst of requests ended.
+#[derive(Debug, PartialEq, Eq)]
+enum Burst {
+    /// Limited at this attempt.
+    Limited(u32),
+    /// The whole budget went through without limiting.
+    Unlimited(u32),
+}
+
+fn is_limit(ex: &Exchange) -> bool {
+    ex.status == 429 || (ex.status == 503 && ex.header("retry-after").is_some())
+}
+
+async fn login_burst(ctx: &Ctx, budget: u32) -> Result<Burst, CheckError> {
+    let user = format!("tianping-probe-{}", ctx.nonce());
+    for attempt in 1..=budget {
+        let ex = ctx
+            .post_json(
+                paths::LOGIN,
+                &json!({"username": user, "password": format!("wrong-{attempt}")}),
+                &[],
+            )
+            .await?;
+        if ex.is_success() {
+            return Err(CheckError::protocol(format!(
+                "login as the made-up account `{user}` succeeded (HTTP {}), so the burst \
+                 proves nothing",
+                ex.status
+            )));
+        }
+        if is_limit(&ex) {
+            return Ok(Burst::Limited(attempt));
+        }
+    }
+    Ok(Burst::Unlimited(budget))
+}
+
+async fn deposit_burst(ctx: &Ctx, budget: u32) -> Result<Burst, CheckError> {
+    for attempt in 1..=budget {
+        let content = common::lab_content(ctx, &format!("SS-024 burst {attempt}"));
+        let body = common::deposit_body(ctx, &content);
+        let ex = ctx
+            .signed_once_as(Account::Second, Method::POST, paths::EVIDENCE, Some(&body))
+            .await?;
+        if is_limit(&ex) {
+            return Ok(Burst::Limited(attempt));
+        }
+        tianping_engine::context::expect_success(&ex)?;
+    }
+    Ok(Burst::Unlimited(budget))
+}
+
+/// The verdict on both bursts: each must have been limited.
+fn verdict_of(login: &Burst, deposit: &Burst) -> Verdict {
+    let mut failures = Vec::new();
+    for (what, burst) in [
+        ("failed logins for one account", login),
+        ("deposits by one account", deposit),
+    ] {
+        if let Burst::Unlimited(n) = burst {
+            failures.push(format!(
+                "{n} {what} in a row were all answered without limiting"
+            ));
+        }
+    }
+    let describe = |b: &Burst| match b {
+        Burst::Limited(n) => format!("limited at attempt {n}"),
+        Burst::Unlimited(n) => format!("not limited in {n} attempts"),
+    };
+    let verdict = if failures.is_empty() {
+        Verdict::pass("failed logins and deposits are both rate limited")
+    } else {
+        Verdict::fail(failures.join("; "))
+    };
+    verdict
+        .with("failed logins", describe(login))
+        .with("deposits (second account)", describe(deposit))
+}
+
+async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
+    let thresholds = &ctx.config.thresholds;
+    if !ctx.has_account(Account::Second) {
+        return Err(CheckError::Config(format!(
+            "the deposit burst needs a second depositor account, so the lab's main account \
+             keeps its quota: set {} and {}",
+            ctx.config.credentials.second_api_key_id_env,
+            ctx.config.credentials.second_api_secret_env
+        )));
+    }
+    let login = login_burst(ctx, thresholds.login_burst_attempts).await?;
+    let deposit = deposit_burst(ctx, thresholds.deposit_burst_attempts).await?;
+    Ok(verdict_of(&login, &deposit)
+        .with_threshold("login_burst_attempts", thresholds.login_burst_attempts)
+        .with_threshold("deposit_burst_attempts", thresholds.deposit_burst_attempts))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tianping_engine::Outcome;
+
+    #[test]
+    fn both_limits_are_needed() {
+        let pass = verdict_of(&Burst::Limited(11), &Burst::Limited(11));
+        assert_eq!(pass.outcome, Outcome::Pass);
+        for (login, deposit, missing) in [
+            (Burst::Unlimited(30), Burst::Limited(11), "failed logins"),
+            (Burst::Limited(11), Burst::Unlimited(30), "deposits"),
+        ] {
+            let v = verdict_of(&login, &deposit);
+            assert_eq!(v.outcome, Outcome::Fail);
+            assert!(v.summary.contains(missing), "{}", v.summary);
+        }
+    }
+}
