@@ -387,6 +387,38 @@ pub fn describe_certificate(der: &[u8]) -> String {
     }
 }
 
+/// Logs the lab's console test account in and returns the login answer (session token, idle
+/// timeout); missing credentials or a refused login leave the caller inconclusive.
+pub async fn console_login(ctx: &Ctx) -> Result<Value, CheckError> {
+    let creds = &ctx.credentials;
+    if creds.username.is_empty() || creds.password.is_empty() {
+        return Err(CheckError::Config(format!(
+            "test account missing: set {} and {}",
+            ctx.config.credentials.username_env, ctx.config.credentials.password_env
+        )));
+    }
+    let login = ctx
+        .post_json(
+            paths::LOGIN,
+            &json!({"username": creds.username, "password": creds.password.expose()}),
+            &[],
+        )
+        .await?;
+    tianping_engine::context::expect_success(&login)?;
+    Ok(login.json()?)
+}
+
+/// Sends `method path` with a console session's bearer token.
+pub async fn with_session(
+    ctx: &Ctx,
+    method: tianping_engine::Method,
+    path: &str,
+    token: &str,
+) -> Result<Exchange, CheckError> {
+    let auth = vec![("authorization".to_string(), format!("Bearer {token}"))];
+    Ok(ctx.http.send(method, path, &auth, None).await?)
+}
+
 /// Sends a signed deposit with an arbitrary body, without requiring success: for checks that
 /// expect the platform to refuse.
 pub async fn deposit_raw(ctx: &Ctx, body: &Value) -> Result<Exchange, CheckError> {

@@ -6,13 +6,12 @@
 
 use std::time::Duration;
 
-use serde_json::json;
 use tianping_engine::{
     CheckDef, CheckError, CheckMeta, Clause, Ctx, Method, Mode, Provenance, Severity, Suite,
     Verdict,
 };
 
-use crate::common::paths;
+use crate::common::{self, paths};
 
 pub const CHECK: CheckDef = CheckDef {
     meta: CheckMeta {
@@ -47,37 +46,21 @@ pub const CHECK: CheckDef = CheckDef {
 const MARGIN_SECS: u64 = 1;
 
 async fn session_answer(ctx: &Ctx, token: &str) -> Result<u16, CheckError> {
-    let auth = vec![("authorization".to_string(), format!("Bearer {token}"))];
-    Ok(ctx
-        .http
-        .send(Method::GET, paths::SESSION, &auth, None)
-        .await?
-        .status)
+    Ok(
+        common::with_session(ctx, Method::GET, paths::SESSION, token)
+            .await?
+            .status,
+    )
 }
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
-    let creds = &ctx.credentials;
-    if creds.username.is_empty() || creds.password.is_empty() {
-        return Err(CheckError::Config(format!(
-            "test account missing: set {} and {}",
-            ctx.config.credentials.username_env, ctx.config.credentials.password_env
-        )));
-    }
     let max_idle = ctx.config.thresholds.idle_timeout_max_secs;
     let limits = &ctx.config.limits;
     // Idling must end well before the check itself is timed out.
     let max_wait = limits
         .idle_wait_max_secs
         .min(limits.check_timeout_secs.saturating_sub(10));
-    let login = ctx
-        .post_json(
-            paths::LOGIN,
-            &json!({"username": creds.username, "password": creds.password.expose()}),
-            &[],
-        )
-        .await?;
-    tianping_engine::context::expect_success(&login)?;
-    let answer = login.json()?;
+    let answer = common::console_login(ctx).await?;
     let token = ctx.fields.str(&answer, "session_token")?.to_string();
     let stated = ctx.fields.u64(&answer, "session_idle_timeout")?;
     let with_thresholds = |v: Verdict| {

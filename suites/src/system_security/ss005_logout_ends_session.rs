@@ -1,13 +1,12 @@
 //! SS-005 — Logging out ends the session on the server: the token that worked before
 //! logout is refused after it, not merely forgotten by the client.
 
-use serde_json::json;
 use tianping_engine::{
     CheckDef, CheckError, CheckMeta, Clause, Ctx, Method, Mode, Provenance, Severity, Suite,
     Verdict,
 };
 
-use crate::common::paths;
+use crate::common::{self, paths};
 
 pub const CHECK: CheckDef = CheckDef {
     meta: CheckMeta {
@@ -37,48 +36,19 @@ pub const CHECK: CheckDef = CheckDef {
     certs: None,
 };
 
-async fn session_status(
-    ctx: &Ctx,
-    token: &str,
-) -> Result<tianping_engine::http::Exchange, CheckError> {
-    let auth = vec![("authorization".to_string(), format!("Bearer {token}"))];
-    Ok(ctx
-        .http
-        .send(Method::GET, paths::SESSION, &auth, None)
-        .await?)
-}
-
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
-    let creds = &ctx.credentials;
-    if creds.username.is_empty() || creds.password.is_empty() {
-        return Err(CheckError::Config(format!(
-            "test account missing: set {} and {}",
-            ctx.config.credentials.username_env, ctx.config.credentials.password_env
-        )));
-    }
-    let login = ctx
-        .post_json(
-            paths::LOGIN,
-            &json!({"username": creds.username, "password": creds.password.expose()}),
-            &[],
-        )
-        .await?;
-    tianping_engine::context::expect_success(&login)?;
-    let token = ctx.fields.str(&login.json()?, "session_token")?.to_string();
-    let before = session_status(ctx, &token).await?;
+    let login = common::console_login(ctx).await?;
+    let token = ctx.fields.str(&login, "session_token")?.to_string();
+    let before = common::with_session(ctx, Method::GET, paths::SESSION, &token).await?;
     if !before.is_success() {
         return Err(CheckError::protocol(format!(
             "a fresh session token was not accepted: {}",
             before.excerpt()
         )));
     }
-    let auth = vec![("authorization".to_string(), format!("Bearer {token}"))];
-    let logout = ctx
-        .http
-        .send(Method::POST, paths::LOGOUT, &auth, None)
-        .await?;
+    let logout = common::with_session(ctx, Method::POST, paths::LOGOUT, &token).await?;
     tianping_engine::context::expect_success(&logout)?;
-    let after = session_status(ctx, &token).await?;
+    let after = common::with_session(ctx, Method::GET, paths::SESSION, &token).await?;
     let verdict = if after.is_success() {
         Verdict::fail(format!(
             "the session token still works after logout (HTTP {})",

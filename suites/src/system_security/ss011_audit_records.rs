@@ -77,13 +77,6 @@ fn find<'a>(
 }
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
-    let creds = &ctx.credentials;
-    if creds.username.is_empty() || creds.password.is_empty() {
-        return Err(CheckError::Config(format!(
-            "test account missing: set {} and {}",
-            ctx.config.credentials.username_env, ctx.config.credentials.password_env
-        )));
-    }
     let probe_user = format!("tp-audit-{}", &ctx.nonce()[..12]);
     ctx.post_json(
         paths::LOGIN,
@@ -91,14 +84,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         &[],
     )
     .await?;
-    let login = ctx
-        .post_json(
-            paths::LOGIN,
-            &json!({"username": creds.username, "password": creds.password.expose()}),
-            &[],
-        )
-        .await?;
-    tianping_engine::context::expect_success(&login)?;
+    common::console_login(ctx).await?;
     let (_, receipt) = common::deposit(ctx, &common::lab_content(ctx, "SS-011")).await?;
     let id = ctx.fields.str(&receipt, "evidence_id")?.to_string();
     let file_hash = ctx.fields.str(&receipt, "file_hash")?.to_string();
@@ -144,7 +130,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             what: "successful login".into(),
             event: "login",
             outcome: "success",
-            names: creds.username.clone(),
+            names: ctx.credentials.username.clone(),
         },
         Expected {
             what: "deposit".into(),
