@@ -341,14 +341,34 @@ fn bracket_ipv6(host: &str) -> String {
     }
 }
 
+/// The path and query as evidence shows them: the values of secret-looking query parameters
+/// (`password`, `token`, …) are masked, so a probe that puts credentials in a URL does not
+/// copy them into transcripts and results.
 fn display_path(url: &Url) -> String {
-    match url.query() {
-        Some(q) => format!("{}?{}", url.path(), q),
-        None => url.path().to_string(),
-    }
+    let Some(query) = url.query() else {
+        return url.path().to_string();
+    };
+    let shown: Vec<String> = query
+        .split('&')
+        .map(|part| {
+            let raw_key = part.split_once('=').map_or(part, |(k, _)| k);
+            let key: String = url::form_urlencoded::parse(raw_key.as_bytes())
+                .next()
+                .map(|(k, _)| k.into_owned())
+                .unwrap_or_default();
+            if redact::is_secret_key(&key) {
+                format!("{raw_key}=***")
+            } else {
+                part.to_string()
+            }
+        })
+        .collect();
+    format!("{}?{}", url.path(), shown.join("&"))
 }
 
 fn classify(url: &str, e: reqwest::Error, secs: u64) -> HttpError {
+    // reqwest's message repeats the full URL, query included; `url` is the masked form.
+    let e = e.without_url();
     if e.is_timeout() {
         HttpError::Timeout {
             url: url.to_string(),
@@ -432,6 +452,35 @@ mod tests {
         assert!(matches!(err, HttpError::OutOfScope(h) if h == "evil.example"));
         let err = client.connect_tcp("10.0.0.1", 443).await.unwrap_err();
         assert!(matches!(err, TlsError::OutOfScope(_)));
+    }
+
+    #[test]
+    fn secret_query_values_are_masked_where_evidence_shows_a_path() {
+        let url = Url::parse(
+            "https://h/api/v1/auth/login?username=tp-probe&Password=s3cr%21t&access%5Ftoken=abc&x=1",
+        )
+        .unwrap();
+        assert_eq!(
+            display_path(&url),
+            "/api/v1/auth/login?username=tp-probe&Password=***&access%5Ftoken=***&x=1"
+        );
+        assert_eq!(display_path(&Url::parse("https://h/a?b").unwrap()), "/a?b");
+    }
+
+    #[tokio::test]
+    async fn a_failed_connection_does_not_repeat_a_secret_query_value() {
+        let client = HttpClient::new(
+            Url::parse("https://127.0.0.1:1/").unwrap(),
+            Scope::new(["127.0.0.1"]),
+            Limits::default(),
+        )
+        .unwrap();
+        let err = client
+            .send(Method::GET, "/login?password=hunter2-secret", &[], None)
+            .await
+            .unwrap_err();
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+        assert!(err.to_string().contains("password=***"), "{err}");
     }
 
     /// A one-shot plain-HTTP server answering every request with `response`.
