@@ -118,7 +118,8 @@ async fn certificate_files_get_the_same_findings_as_the_live_run() {
         .chain(
             cert_checks
                 .iter()
-                .map(|c| Some(Fault::from_name(c.meta.fault).expect("named fault"))),
+                .flat_map(|c| c.meta.faults)
+                .map(|f| Some(Fault::from_name(f).expect("named fault"))),
         )
         .collect();
     for fault in cert_faults {
@@ -166,7 +167,7 @@ async fn certificate_files_get_the_same_findings_as_the_live_run() {
             Some(f) => {
                 let catcher = cert_checks
                     .iter()
-                    .find(|c| c.meta.fault == f.name())
+                    .find(|c| c.meta.catches(f.name()))
                     .unwrap();
                 assert_eq!(failed, vec![catcher.meta.id], "fault {}", f.name());
             }

@@ -431,7 +431,7 @@ async fn a_platform_with_other_json_shapes_is_evaluated_through_the_field_map_al
 }
 
 /// Checks that read no JSON field: TLS and TLCP probes, the RFC 3161 exchange (CERT-010), a
-/// response header (SS-007), a port scan (SS-014), and checks that judge a refusal or a limit by its HTTP status or
+/// response header and login status codes (SS-007), a port scan (SS-014), and checks that judge a refusal or a limit by its HTTP status or
 /// error text (SS-001/003/008/016/023/024, DC-005/006/010/011, BC-005/012).
 const DECIDED_WITHOUT_JSON: [&str; 21] = [
     "SS-001", "SS-003", "SS-014", "SS-007", "SS-008", "SS-016", "SS-019", "SS-023", "SS-024",
@@ -760,6 +760,83 @@ async fn a_lab_record_decides_a_remote_check_the_harness_could_not() {
     // A check the harness decided is not overridden by a record for it.
     let ss005 = decided.results.iter().find(|r| r.id == "SS-005").unwrap();
     assert_eq!(ss005.outcome, Outcome::Pass);
+}
+
+/// Without self-registration the harness has no account of its own to put in a URL or to
+/// try weak passwords on: SS-001 and SS-007 are inconclusive and say why, never passed; a lab
+/// record decides SS-007 then; and an HSTS finding still fails SS-007 without the URL half.
+#[tokio::test]
+async fn without_self_registration_the_account_probes_wait_for_the_lab() {
+    use tianping_engine::lab::{LabRecord, LabRecords, LabVerdict};
+    let mut config = loopback_config();
+    config.selection.include = vec!["SS-001".into(), "SS-007".into()];
+    let registry = tianping_suites::registry();
+    let record = LabRecords {
+        source: "lab-records.toml".into(),
+        records: vec![LabRecord {
+            id: "SS-007".into(),
+            verdict: LabVerdict::Pass,
+            note: "login with credentials in the query string refused; none in the access logs"
+                .into(),
+            evaluator: None,
+            recorded_at: None,
+            attachments: Vec::new(),
+        }],
+    };
+    let mut runs = Vec::new();
+    for (faults, records) in [
+        (Faults::none(), LabRecords::default()),
+        (Faults::none(), record),
+        (
+            Faults::parse(&["hsts-missing"]).unwrap(),
+            LabRecords::default(),
+        ),
+    ] {
+        let embedded = tianping_harness::reference::start_with(
+            config.clone(),
+            faults,
+            tianping_fixtures::Dialect::WithoutRegistration,
+        )
+        .await
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let run = evaluate::evaluate(
+            reference_plan(&embedded, &registry, dir.path(), records),
+            |_, _, _| {},
+        )
+        .await
+        .unwrap();
+        embedded.server.stop().await;
+        runs.push(run);
+    }
+    let result =
+        |run: &RunResults, id: &str| run.results.iter().find(|r| r.id == id).cloned().unwrap();
+    for id in ["SS-001", "SS-007"] {
+        let r = result(&runs[0], id);
+        assert!(
+            matches!(&r.outcome, Outcome::Inconclusive { error } if error.contains("self-registration")),
+            "{r:?}"
+        );
+    }
+    let decided = result(&runs[1], "SS-007");
+    assert_eq!(decided.outcome, Outcome::Pass, "{decided:?}");
+    assert!(
+        decided
+            .evidence
+            .iter()
+            .any(|e| e.label == "the harness could not decide" && e.value.contains("HSTS conform")),
+        "{:?}",
+        decided.evidence
+    );
+    let hsts = result(&runs[2], "SS-007");
+    assert_eq!(hsts.outcome, Outcome::Fail, "{hsts:?}");
+    assert!(
+        hsts.evidence
+            .iter()
+            .any(|e| e.label == "credentials in URLs" && e.value.starts_with("not decided")),
+        "{:?}",
+        hsts.evidence
+    );
 }
 
 /// The chain a TLS 1.0 endpoint serves is read from the raw handshake, and it is the chain the

@@ -71,34 +71,40 @@ fn main() {
         if def.meta.mode == tianping_engine::Mode::Manual {
             continue; // decided by the lab's record; covered by passes_on_reference
         }
-        let fault = def.meta.fault;
-        trials.push(Trial::test(format!("{id}::fails_on_{fault}"), move || {
-            let faults = Faults::parse(&[fault]).map_err(Failed::from)?;
-            let results = run_all(faults).map_err(Failed::from)?;
-            let mut problems = Vec::new();
-            for r in &results {
-                let expected_fail = r.id == id;
-                match (&r.outcome, expected_fail) {
-                    (Outcome::Fail, true) if !r.evidence.is_empty() => {}
-                    (Outcome::Fail, true) => {
-                        problems.push(format!("{} failed without evidence", r.id))
+        if def.meta.faults.is_empty() {
+            trials.push(Trial::test(
+                format!("{id}::has_a_reference_fault"),
+                move || Err(format!("{id} is automated but names no reference fault").into()),
+            ));
+        }
+        for &fault in def.meta.faults {
+            trials.push(Trial::test(format!("{id}::fails_on_{fault}"), move || {
+                let faults = Faults::parse(&[fault]).map_err(Failed::from)?;
+                let results = run_all(faults).map_err(Failed::from)?;
+                let mut problems = Vec::new();
+                for r in &results {
+                    let expected_fail = r.id == id;
+                    match (&r.outcome, expected_fail) {
+                        (Outcome::Fail, true) if !r.evidence.is_empty() => {}
+                        (Outcome::Fail, true) => {
+                            problems.push(format!("{} failed without evidence", r.id))
+                        }
+                        (_, true) => problems
+                            .push(format!("fault `{fault}` was not caught:\n{}", describe(r))),
+                        (Outcome::Pass, false) => {}
+                        (_, false) => problems.push(format!(
+                            "fault `{fault}` also affected another check:\n{}",
+                            describe(r)
+                        )),
                     }
-                    (_, true) => {
-                        problems.push(format!("fault `{fault}` was not caught:\n{}", describe(r)))
-                    }
-                    (Outcome::Pass, false) => {}
-                    (_, false) => problems.push(format!(
-                        "fault `{fault}` also affected another check:\n{}",
-                        describe(r)
-                    )),
                 }
-            }
-            if problems.is_empty() {
-                Ok(())
-            } else {
-                Err(problems.join("\n").into())
-            }
-        }));
+                if problems.is_empty() {
+                    Ok(())
+                } else {
+                    Err(problems.join("\n").into())
+                }
+            }));
+        }
     }
     libtest_mimic::run(&args, trials).exit();
 }

@@ -211,7 +211,8 @@ struct ServeArgs {
     /// Print the known faults and exit.
     #[arg(long)]
     list_faults: bool,
-    /// JSON shape: `profile`, or `enveloped` ({"code":0,"data":{...}}, to try a field map).
+    /// API variant: `profile`, `enveloped` ({"code":0,"data":{...}}, to try a field map), or
+    /// `without-registration` (no self-registration, as where the lab creates accounts).
     #[arg(long, default_value = "profile")]
     dialect: String,
     /// Folder where the CA certificate, credentials and a harness config are written.
@@ -578,7 +579,7 @@ fn list(args: ListArgs) -> Result<i32, Failure> {
                     "id": m.id, "suite": m.suite.key(), "title_zh": m.title_zh, "title_en": m.title_en,
                     "clauses": m.clauses.iter().map(|cl| serde_json::json!({"source": cl.source, "provenance": cl.provenance.tag()})).collect::<Vec<_>>(),
                     "severity": m.severity.key(), "weight": m.weight, "mode": m.mode.key(), "active": m.active,
-                    "reference_fault": m.fault, "applies": applies, "applies_reason": why,
+                    "reference_faults": m.faults, "applies": applies, "applies_reason": why,
                 })
             })
             .collect();
@@ -615,7 +616,7 @@ async fn serve(args: ServeArgs) -> Result<i32, Failure> {
         for f in Fault::ALL {
             let check = tianping_suites::registry()
                 .into_iter()
-                .find(|c| c.meta.fault == f.name())
+                .find(|c| c.meta.catches(f.name()))
                 .map(|c| c.meta.id)
                 .unwrap_or("-");
             println!("{:<28} {:<9} {}", f.name(), check, f.description());
@@ -625,7 +626,7 @@ async fn serve(args: ServeArgs) -> Result<i32, Failure> {
     let faults = Faults::parse(&args.faults).map_err(usage)?;
     let dialect = tianping_fixtures::Dialect::from_name(&args.dialect).ok_or_else(|| {
         usage(format!(
-            "unknown dialect `{}` (profile, enveloped)",
+            "unknown dialect `{}` (profile, enveloped, without-registration)",
             args.dialect
         ))
     })?;

@@ -195,7 +195,7 @@ mod tests {
         weight: 1,
         mode: Mode::Manual,
         active: false,
-        fault: "",
+        faults: &[],
     };
 
     fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {

@@ -156,8 +156,16 @@ pub struct CheckMeta {
     pub mode: Mode,
     /// Sends attack-like input (skipped by `--passive`).
     pub active: bool,
-    /// Name of the reference-platform fault this check exists to catch.
-    pub fault: &'static str,
+    /// Names of the reference-platform faults this check exists to catch (one per
+    /// requirement it tests; none for a manual check).
+    pub faults: &'static [&'static str],
+}
+
+impl CheckMeta {
+    /// Whether the reference-platform fault `name` is one this check exists to catch.
+    pub fn catches(&self, name: &str) -> bool {
+        self.faults.contains(&name)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

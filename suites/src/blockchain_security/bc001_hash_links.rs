@@ -30,7 +30,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 5,
         mode: Mode::Remote,
         active: false,
-        fault: "broken-hash-link",
+        faults: &["broken-hash-link"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,

@@ -25,7 +25,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 4,
         mode: Mode::Remote,
         active: false,
-        fault: "merkle-root-sha256",
+        faults: &["merkle-root-sha256"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: Some(PackageCheck {

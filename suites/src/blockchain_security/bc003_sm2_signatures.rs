@@ -40,7 +40,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 5,
         mode: Mode::Remote,
         active: false,
-        fault: "receipt-signature-invalid",
+        faults: &["receipt-signature-invalid"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: Some(PackageCheck {

@@ -30,7 +30,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 4,
         mode: Mode::Remote,
         active: false,
-        fault: "declares-non-sm-crypto",
+        faults: &["declares-non-sm-crypto"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,

@@ -34,7 +34,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 4,
         mode: Mode::Remote,
         active: true,
-        fault: "unregistered-key-accepted",
+        faults: &["unregistered-key-accepted"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,

@@ -31,7 +31,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 4,
         mode: Mode::Remote,
         active: false,
-        fault: "receipt-rewritten",
+        faults: &["receipt-rewritten"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,

@@ -33,7 +33,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 4,
         mode: Mode::Remote,
         active: false,
-        fault: "anchor-mismatch",
+        faults: &["anchor-mismatch"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,

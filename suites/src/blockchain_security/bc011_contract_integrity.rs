@@ -26,7 +26,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 3,
         mode: Mode::Manual,
         active: false,
-        fault: "",
+        faults: &[],
     },
     run: manual,
     package: None,

@@ -22,7 +22,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 3,
         mode: Mode::Remote,
         active: true,
-        fault: "contract-admin-open",
+        faults: &["contract-admin-open"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,

@@ -30,7 +30,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 3,
         mode: Mode::Remote,
         active: false,
-        fault: "depositor-on-chain",
+        faults: &["depositor-on-chain"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,

@@ -23,7 +23,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 2,
         mode: Mode::Remote,
         active: false,
-        fault: "block-time-regression",
+        faults: &["block-time-regression"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,

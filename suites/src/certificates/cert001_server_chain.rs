@@ -30,7 +30,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 4,
         mode: Mode::Remote,
         active: false,
-        fault: "hostname-mismatch",
+        faults: &["hostname-mismatch"],
     },
     run: |ctx| {
         Box::pin(common::run_cert_form(

@@ -31,7 +31,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 3,
         mode: Mode::Remote,
         active: false,
-        fault: "sm2-cert-no-keyusage",
+        faults: &["sm2-cert-no-keyusage"],
     },
     run: |ctx| {
         Box::pin(common::run_cert_form(

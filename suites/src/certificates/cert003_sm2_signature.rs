@@ -32,7 +32,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 4,
         mode: Mode::Remote,
         active: false,
-        fault: "sm2-empty-id",
+        faults: &["sm2-empty-id"],
     },
     run: |ctx| {
         Box::pin(common::run_cert_form(

@@ -31,7 +31,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 2,
         mode: Mode::Remote,
         active: false,
-        fault: "tlcp-one-certificate",
+        faults: &["tlcp-one-certificate"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,

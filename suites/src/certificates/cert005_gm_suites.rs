@@ -28,7 +28,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 3,
         mode: Mode::Remote,
         active: false,
-        fault: "tlcp-without-gm-suites",
+        faults: &["tlcp-without-gm-suites"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,

@@ -29,7 +29,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 1,
         mode: Mode::Remote,
         active: false,
-        fault: "rfc8998-wrong-suite",
+        faults: &["rfc8998-wrong-suite"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,

@@ -38,7 +38,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 3,
         mode: Mode::Remote,
         active: false,
-        fault: "revoked-server-cert",
+        faults: &["revoked-server-cert"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,

@@ -30,7 +30,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 2,
         mode: Mode::Remote,
         active: false,
-        fault: "server-cert-expiring",
+        faults: &["server-cert-expiring"],
     },
     run: |ctx| {
         Box::pin(common::run_cert_form(

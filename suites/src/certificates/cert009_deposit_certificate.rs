@@ -43,7 +43,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 3,
         mode: Mode::Remote,
         active: false,
-        fault: "deposit-certificate-altered",
+        faults: &["deposit-certificate-altered"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: Some(PackageCheck {

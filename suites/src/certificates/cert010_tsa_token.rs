@@ -41,7 +41,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 3,
         mode: Mode::Remote,
         active: false,
-        fault: "tsa-wrong-eku",
+        faults: &["tsa-wrong-eku"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: Some(PackageCheck {

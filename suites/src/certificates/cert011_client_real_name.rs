@@ -37,7 +37,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 2,
         mode: Mode::Remote,
         active: false,
-        fault: "client-cert-without-real-name",
+        faults: &["client-cert-without-real-name"],
     },
     run: |ctx| {
         Box::pin(common::run_cert_form(

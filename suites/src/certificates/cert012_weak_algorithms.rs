@@ -30,7 +30,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 3,
         mode: Mode::Remote,
         active: false,
-        fault: "weak-cross-certificate",
+        faults: &["weak-cross-certificate"],
     },
     run: |ctx| {
         Box::pin(common::run_cert_form(

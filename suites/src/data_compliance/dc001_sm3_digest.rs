@@ -31,7 +31,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 5,
         mode: Mode::Remote,
         active: false,
-        fault: "digest-sha256",
+        faults: &["digest-sha256"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: Some(PackageCheck {

@@ -33,7 +33,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 3,
         mode: Mode::Remote,
         active: false,
-        fault: "receipt-missing-tianping-tx",
+        faults: &["receipt-missing-tianping-tx"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: Some(PackageCheck {

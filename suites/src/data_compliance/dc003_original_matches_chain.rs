@@ -34,7 +34,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 5,
         mode: Mode::Remote,
         active: false,
-        fault: "original-altered",
+        faults: &["original-altered"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: Some(PackageCheck {

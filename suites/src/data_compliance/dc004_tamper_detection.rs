@@ -32,7 +32,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 5,
         mode: Mode::Remote,
         active: false,
-        fault: "verify-ignores-content",
+        faults: &["verify-ignores-content"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,

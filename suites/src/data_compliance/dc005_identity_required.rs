@@ -30,7 +30,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 3,
         mode: Mode::Remote,
         active: false,
-        fault: "identity-optional",
+        faults: &["identity-optional"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,

@@ -32,7 +32,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 3,
         mode: Mode::Remote,
         active: false,
-        fault: "receipt-unmasked-id",
+        faults: &["receipt-unmasked-id"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: Some(PackageCheck {

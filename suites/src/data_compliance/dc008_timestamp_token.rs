@@ -40,7 +40,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 3,
         mode: Mode::Remote,
         active: false,
-        fault: "tsa-imprint-mismatch",
+        faults: &["tsa-imprint-mismatch"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: Some(PackageCheck {

@@ -30,7 +30,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 2,
         mode: Mode::Remote,
         active: false,
-        fault: "clock-skew",
+        faults: &["clock-skew"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,

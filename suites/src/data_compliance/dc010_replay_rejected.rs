@@ -31,7 +31,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 3,
         mode: Mode::Remote,
         active: true,
-        fault: "replay-accepted",
+        faults: &["replay-accepted"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,

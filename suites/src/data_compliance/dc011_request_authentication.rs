@@ -29,7 +29,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 4,
         mode: Mode::Remote,
         active: true,
-        fault: "signature-not-verified",
+        faults: &["signature-not-verified"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,

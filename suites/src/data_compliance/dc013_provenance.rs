@@ -33,7 +33,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 2,
         mode: Mode::Remote,
         active: false,
-        fault: "provenance-dropped",
+        faults: &["provenance-dropped"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: Some(PackageCheck {

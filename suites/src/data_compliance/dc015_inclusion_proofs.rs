@@ -35,7 +35,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 3,
         mode: Mode::Remote,
         active: false,
-        fault: "proof-path-wrong",
+        faults: &["proof-path-wrong"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: Some(PackageCheck {

@@ -29,7 +29,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 1,
         mode: Mode::Remote,
         active: false,
-        fault: "no-filing-number",
+        faults: &["no-filing-number"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,

@@ -23,7 +23,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 3,
         mode: Mode::Remote,
         active: false,
-        fault: "any-business-type",
+        faults: &["any-business-type"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,

@@ -4,13 +4,11 @@
 //! already taken. Each attempt uses a new account name made for this run, so nothing existing
 //! is touched; the accounts it manages to create stay on the platform (named `tp-probe-…`).
 
-use serde_json::json;
-use tianping_engine::http::Exchange;
 use tianping_engine::{
     CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
 };
 
-use crate::common::paths;
+use crate::common::{self, class_password};
 
 pub const CHECK: CheckDef = CheckDef {
     meta: CheckMeta {
@@ -33,50 +31,31 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 3,
         mode: Mode::Remote,
         active: true,
-        fault: "weak-passwords-accepted",
+        faults: &["weak-passwords-accepted"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,
     certs: None,
 };
 
-/// Character classes in the order passwords draw on them.
-const CLASSES: [&str; 4] = ["abcdefghjk", "ABCDEFGHJK", "2345678923", "!@#$%^&*-+"];
-
-/// A password of `length` characters drawing round-robin on the first `classes` classes.
-fn password(length: usize, classes: usize) -> String {
-    let pools: Vec<Vec<char>> = CLASSES[..classes.clamp(1, 4)]
-        .iter()
-        .map(|c| c.chars().collect())
-        .collect();
-    (0..length)
-        .map(|i| pools[i % pools.len()][(i / pools.len()) % pools[0].len()])
-        .collect()
-}
-
 /// Passwords the policy must refuse, with why: each allowed length with too few classes,
 /// and all four classes one character short.
 fn weak_passwords(min_length: usize, min_classes: usize) -> Vec<(String, String)> {
     let mut weak: Vec<(String, String)> = (1..min_classes.min(5))
-        .map(|k| (password(min_length, k), format!("{k} character class(es)")))
+        .map(|k| {
+            (
+                class_password(min_length, k),
+                format!("{k} character class(es)"),
+            )
+        })
         .collect();
     if min_length > 1 {
         weak.push((
-            password(min_length - 1, 4),
+            class_password(min_length - 1, 4),
             format!("{} characters", min_length - 1),
         ));
     }
     weak
-}
-
-async fn register(ctx: &Ctx, user: &str, password: &str) -> Result<Exchange, CheckError> {
-    Ok(ctx
-        .post_json(
-            paths::REGISTER,
-            &json!({"username": user, "password": password}),
-            &[],
-        )
-        .await?)
 }
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
@@ -84,30 +63,14 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         ctx.config.thresholds.password_min_length,
         ctx.config.thresholds.password_min_classes,
     );
-    let base = format!("tp-probe-{}", &ctx.nonce()[..12]);
-    // A password any policy of this shape accepts: all four classes, comfortably long.
-    let strong = format!("{}{}", password(min_length.max(12), 4), &ctx.nonce()[..4]);
+    let base = common::probe_account_prefix(ctx);
     let weak = weak_passwords(min_length, min_classes);
-    let accepted = register(ctx, &format!("{base}-ok"), &strong).await?;
-    if accepted.status == 404 || accepted.status == 405 {
-        return Err(CheckError::protocol(format!(
-            "the platform has no self-registration at {} (HTTP {}): the lab checks the \
-             password policy by changing a test account's password",
-            paths::REGISTER,
-            accepted.status
-        )));
-    }
-    if !accepted.is_success() {
-        return Err(CheckError::protocol(format!(
-            "registration refused a password that meets the policy, so refusals prove \
-             nothing: {}",
-            accepted.excerpt()
-        )));
-    }
+    // A conforming password is accepted first, so the refusals below mean something.
+    let (ok, accepted) = common::register_probe_account(ctx, format!("{base}-ok")).await?;
     let mut failures = Vec::new();
     let mut answers = vec![format!("conforming password: HTTP {}", accepted.status)];
     for (i, (password, why)) in weak.iter().enumerate() {
-        let ex = register(ctx, &format!("{base}-w{i}"), password).await?;
+        let ex = common::register(ctx, &format!("{base}-w{i}"), password).await?;
         answers.push(format!("{why}: HTTP {}", ex.status));
         if ex.is_success() {
             failures.push(format!(
@@ -116,12 +79,12 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             ));
         }
     }
-    let duplicate = register(ctx, &format!("{base}-ok"), &strong).await?;
+    let duplicate = common::register(ctx, &ok.username, &ok.password).await?;
     answers.push(format!("duplicate name: HTTP {}", duplicate.status));
     if duplicate.is_success() {
         failures.push(format!(
-            "a second account named `{base}-ok` was created (HTTP {})",
-            duplicate.status
+            "a second account named `{}` was created (HTTP {})",
+            ok.username, duplicate.status
         ));
     }
     Ok(Verdict::from_samples(
@@ -141,9 +104,9 @@ mod tests {
 
     #[test]
     fn probe_passwords_have_the_length_and_classes_they_claim() {
-        assert_eq!(password(8, 1), "abcdefgh");
-        assert_eq!(password(8, 2), "aAbBcCdD");
-        assert_eq!(password(7, 4), "aA2!bB3");
+        assert_eq!(class_password(8, 1), "abcdefgh");
+        assert_eq!(class_password(8, 2), "aAbBcCdD");
+        assert_eq!(class_password(7, 4), "aA2!bB3");
         let weak = weak_passwords(8, 3);
         let shown: Vec<&str> = weak.iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(shown, ["abcdefgh", "aAbBcCdD", "aA2!bB3"]);

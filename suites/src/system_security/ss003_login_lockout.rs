@@ -33,7 +33,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 3,
         mode: Mode::Remote,
         active: true,
-        fault: "no-login-lockout",
+        faults: &["no-login-lockout"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,

@@ -34,7 +34,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 2,
         mode: Mode::Remote,
         active: false,
-        fault: "session-never-expires",
+        faults: &["session-never-expires"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,

@@ -29,7 +29,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 3,
         mode: Mode::Remote,
         active: false,
-        fault: "logout-keeps-session",
+        faults: &["logout-keeps-session"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,

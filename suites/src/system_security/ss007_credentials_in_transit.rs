@@ -1,7 +1,15 @@
-//! SS-007 — Credentials never travel in clear: the API is served over HTTPS only, and every
-//! answer carries Strict-Transport-Security with a max-age of at least the lab's threshold
-//! (180 days by default), so a browser never falls back to plain HTTP to send a password.
+//! SS-007 — Credentials never travel in clear or in URLs: the API is served over HTTPS only,
+//! every answer carries Strict-Transport-Security with a max-age of at least the lab's
+//! threshold (180 days by default), so a browser never falls back to plain HTTP to send a
+//! password; and login refuses a username and password carried in the URL query, where
+//! proxies, access logs and browser history would keep them.
+//!
+//! The URL probe needs credentials that may end up in the platform's logs, so it uses a probe
+//! account this run registers for itself (`tp-probe-…-url`), never the lab's test accounts.
+//! Where the platform has no self-registration that half is left to a lab record.
 
+use serde_json::json;
+use tianping_engine::Method;
 use tianping_engine::http::Exchange;
 use tianping_engine::{
     CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
@@ -13,8 +21,8 @@ pub const CHECK: CheckDef = CheckDef {
     meta: CheckMeta {
         id: "SS-007",
         suite: Suite::SystemSecurity,
-        title_zh: "鉴别信息传输不以明文",
-        title_en: "Credentials are never sent in clear (HTTPS only, HSTS)",
+        title_zh: "鉴别信息不以明文传输、不置于URL中",
+        title_en: "Credentials are never sent in clear or in URLs (HTTPS only, HSTS, no query credentials)",
         clauses: &[
             Clause {
                 source: "GB/T 22239-2019 8.1.4.1 c) remote management protected against eavesdropping of authentication data",
@@ -22,6 +30,10 @@ pub const CHECK: CheckDef = CheckDef {
             },
             Clause {
                 source: "RFC 6797 HTTP Strict Transport Security",
+                provenance: Provenance::Known,
+            },
+            Clause {
+                source: "CWE-598 sensitive query strings: credentials in a URL are kept by logs, proxies and history",
                 provenance: Provenance::Known,
             },
             Clause {
@@ -34,7 +46,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 3,
         mode: Mode::Remote,
         active: false,
-        fault: "hsts-missing",
+        faults: &["hsts-missing", "credentials-in-url-accepted"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,
@@ -68,6 +80,120 @@ fn hsts_problem(ex: &Exchange, min_age: u64) -> Option<String> {
     }
 }
 
+/// How login answered credentials carried only in the URL query.
+#[derive(Debug, PartialEq)]
+enum UrlLogin {
+    /// A 4xx, or a redirect that sets no cookie: no session came of it.
+    Refused,
+    /// A 2xx, or a redirect that sets a cookie: the platform logged the account in.
+    Accepted(String),
+    /// Rate limited or a server error: neither shows what login does with the URL.
+    Undecided(String),
+}
+
+fn judge_url_login(ex: &Exchange, issued_token: bool) -> UrlLogin {
+    let at = format!("{} {} (HTTP {})", ex.method, ex.path, ex.status);
+    let sets_cookie = ex.header("set-cookie").is_some();
+    match ex.status {
+        200..=299 => UrlLogin::Accepted(format!(
+            "{at}: login succeeded with the credentials in the URL{}",
+            if issued_token {
+                " and issued a session token"
+            } else {
+                ""
+            }
+        )),
+        300..=399 if sets_cookie => UrlLogin::Accepted(format!(
+            "{at}: login with the credentials in the URL redirected and set a cookie"
+        )),
+        429 | 500.. => UrlLogin::Undecided(format!(
+            "{at}: neither a refusal nor a login, so it shows nothing"
+        )),
+        _ => UrlLogin::Refused,
+    }
+}
+
+/// The session token a login answer carries, if any.
+fn session_token(ctx: &Ctx, ex: &Exchange) -> Option<String> {
+    let doc = ex.json().ok()?;
+    Some(ctx.fields.get(&doc, "session_token")?.as_str()?.to_string())
+}
+
+/// What the URL-credential probes found.
+struct UrlProbes {
+    /// Logins sent with the credentials in the URL only.
+    sent: u64,
+    findings: Vec<String>,
+    answers: Vec<String>,
+    account: String,
+}
+
+/// Registers a probe account, then logs it in with its credentials only in the URL query
+/// (a POST with an empty JSON body, and a GET), then in the body as a control: the control
+/// must succeed, or the refusals before it prove nothing.
+async fn url_credential_probes(ctx: &Ctx) -> Result<UrlProbes, CheckError> {
+    let name = format!("{}-url", common::probe_account_prefix(ctx));
+    let (probe, _) = common::register_probe_account(ctx, name).await?;
+    let mut url = ctx.http.url(paths::LOGIN)?;
+    url.query_pairs_mut()
+        .append_pair("username", &probe.username)
+        .append_pair("password", &probe.password);
+    let json_body = vec![("content-type".to_string(), "application/json".to_string())];
+    let mut findings = Vec::new();
+    let mut answers = Vec::new();
+    let mut sessions = Vec::new();
+    for (method, headers, body) in [
+        (Method::POST, json_body.as_slice(), Some(b"{}".to_vec())),
+        (Method::GET, &[][..], None),
+    ] {
+        let ex = ctx
+            .http
+            .send_url(method, url.clone(), headers, body)
+            .await?;
+        let token = session_token(ctx, &ex);
+        let issued_token = token.is_some();
+        sessions.extend(token);
+        answers.push(format!("{} {}: HTTP {}", ex.method, ex.path, ex.status));
+        match judge_url_login(&ex, issued_token) {
+            UrlLogin::Refused => {}
+            UrlLogin::Accepted(finding) => findings.push(finding),
+            UrlLogin::Undecided(why) if findings.is_empty() => {
+                return Err(CheckError::protocol(why));
+            }
+            UrlLogin::Undecided(_) => {}
+        }
+    }
+    let control = ctx
+        .post_json(
+            paths::LOGIN,
+            &json!({"username": probe.username, "password": probe.password}),
+            &[],
+        )
+        .await?;
+    answers.push(format!(
+        "control login, credentials in the body: HTTP {}",
+        control.status
+    ));
+    if !control.is_success() && findings.is_empty() {
+        return Err(CheckError::protocol(format!(
+            "the probe account could not log in with its credentials in the body either \
+             (HTTP {}), so the URL refusals prove nothing",
+            control.status
+        )));
+    }
+    // Leave no session open behind the probe; a failed logout is SS-005's business.
+    sessions.extend(session_token(ctx, &control));
+    for token in sessions {
+        let _ = common::with_session(ctx, Method::POST, paths::LOGOUT, &token).await;
+    }
+    Ok(UrlProbes {
+        sent: 2,
+        findings,
+        answers,
+        account: probe.username,
+    })
+}
+
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let min_age = ctx.config.thresholds.hsts_min_max_age_secs;
     let scheme = ctx.http.base().scheme().to_string();
@@ -79,20 +205,43 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     }
     let (public, _) = ctx.get_json(paths::PLATFORM).await?;
     let (deposit, _) = common::deposit(ctx, &common::lab_content(ctx, "SS-007")).await?;
-    let failures: Vec<String> = [&public, &deposit]
+    let mut failures: Vec<String> = [&public, &deposit]
         .into_iter()
         .filter_map(|ex| hsts_problem(ex, min_age))
         .collect();
-    Ok(
-        Verdict::from_samples(2, &failures, "HTTPS answers with HSTS")
-            .with(
-                "Strict-Transport-Security",
-                public
-                    .header("strict-transport-security")
-                    .unwrap_or("absent"),
-            )
-            .with_threshold("hsts_min_max_age_secs", min_age),
+    let hsts_shown = public
+        .header("strict-transport-security")
+        .unwrap_or("absent")
+        .to_string();
+    let probes = match url_credential_probes(ctx).await {
+        Ok(probes) => probes,
+        // An HSTS finding stands on its own; only a clean HSTS result waits on the URL half.
+        Err(e) if !failures.is_empty() => {
+            return Ok(
+                Verdict::from_samples(2, &failures, "HTTPS answers with HSTS")
+                    .with("Strict-Transport-Security", hsts_shown)
+                    .with("credentials in URLs", format!("not decided: {e}"))
+                    .with_threshold("hsts_min_max_age_secs", min_age),
+            );
+        }
+        Err(e) => {
+            return Err(CheckError::protocol(format!(
+                "HTTPS only and HSTS conform; whether login refuses credentials in the URL is \
+                 not decided: {e}"
+            )));
+        }
+    };
+    let examined = 2 + probes.sent;
+    failures.extend(probes.findings);
+    Ok(Verdict::from_samples(
+        examined,
+        &failures,
+        "HTTPS answers with HSTS and logins with credentials in the URL",
     )
+    .with("Strict-Transport-Security", hsts_shown)
+    .with("credentials in URLs", probes.answers.join("; "))
+    .with("probe account", probes.account)
+    .with_threshold("hsts_min_max_age_secs", min_age))
 }
 
 #[cfg(test)]
@@ -111,5 +260,44 @@ mod tests {
         );
         assert_eq!(hsts_max_age("includeSubDomains"), None);
         assert_eq!(hsts_max_age("max-age=soon"), None);
+    }
+
+    fn answer(status: u16, headers: &[(&str, &str)]) -> Exchange {
+        Exchange {
+            method: "POST".into(),
+            path: "/api/v1/auth/login?username=u&password=***".into(),
+            status,
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            body: Vec::new(),
+            elapsed_ms: 1,
+        }
+    }
+
+    #[test]
+    fn only_a_refusal_without_a_session_counts_as_refused() {
+        assert_eq!(judge_url_login(&answer(401, &[]), false), UrlLogin::Refused);
+        assert_eq!(judge_url_login(&answer(405, &[]), false), UrlLogin::Refused);
+        assert_eq!(judge_url_login(&answer(302, &[]), false), UrlLogin::Refused);
+        assert!(matches!(
+            judge_url_login(&answer(200, &[]), true),
+            UrlLogin::Accepted(f) if f.contains("session token") && f.contains("password=***")
+        ));
+        assert!(matches!(
+            judge_url_login(&answer(204, &[]), false),
+            UrlLogin::Accepted(_)
+        ));
+        assert!(matches!(
+            judge_url_login(&answer(302, &[("set-cookie", "sid=1")]), false),
+            UrlLogin::Accepted(_)
+        ));
+        for status in [429, 500, 503] {
+            assert!(matches!(
+                judge_url_login(&answer(status, &[]), false),
+                UrlLogin::Undecided(_)
+            ));
+        }
     }
 }

@@ -23,7 +23,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 3,
         mode: Mode::Remote,
         active: true,
-        fault: "default-admin-account",
+        faults: &["default-admin-account"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,

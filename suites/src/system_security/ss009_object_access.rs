@@ -26,7 +26,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 4,
         mode: Mode::Remote,
         active: false,
-        fault: "object-access-unchecked",
+        faults: &["object-access-unchecked"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,

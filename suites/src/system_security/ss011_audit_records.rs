@@ -28,7 +28,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 3,
         mode: Mode::Remote,
         active: false,
-        fault: "audit-incomplete",
+        faults: &["audit-incomplete"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,

@@ -29,7 +29,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 3,
         mode: Mode::Remote,
         active: false,
-        fault: "exposed-service-port",
+        faults: &["exposed-service-port"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,

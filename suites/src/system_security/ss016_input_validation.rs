@@ -24,7 +24,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 3,
         mode: Mode::Remote,
         active: true,
-        fault: "input-causes-500",
+        faults: &["input-causes-500"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,

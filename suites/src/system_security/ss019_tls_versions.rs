@@ -36,7 +36,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 4,
         mode: Mode::Remote,
         active: false,
-        fault: "legacy-tls10",
+        faults: &["legacy-tls10"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,

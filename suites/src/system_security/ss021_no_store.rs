@@ -29,7 +29,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 2,
         mode: Mode::Remote,
         active: false,
-        fault: "cache-control-missing",
+        faults: &["cache-control-missing"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,

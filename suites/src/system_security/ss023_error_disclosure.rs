@@ -29,7 +29,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 2,
         mode: Mode::Remote,
         active: false,
-        fault: "verbose-errors",
+        faults: &["verbose-errors"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,

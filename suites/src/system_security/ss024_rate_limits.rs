@@ -35,7 +35,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 2,
         mode: Mode::Remote,
         active: true,
-        fault: "no-rate-limiting",
+        faults: &["no-rate-limiting"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,

@@ -29,7 +29,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 3,
         mode: Mode::Remote,
         active: false,
-        fault: "receipt-readable-unauthenticated",
+        faults: &["receipt-readable-unauthenticated"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,

@@ -37,7 +37,7 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 3,
         mode: Mode::Remote,
         active: false,
-        fault: "weak-cipher-suite",
+        faults: &["weak-cipher-suite"],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,
