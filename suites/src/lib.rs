@@ -6,6 +6,7 @@ pub mod blockchain_security;
 pub mod certificates;
 pub mod common;
 pub mod data_compliance;
+pub mod plain_http;
 pub mod system_security;
 pub mod tls_probe;
 

@@ -547,6 +547,25 @@ enum Misbehaviour {
     HalfRecord,
 }
 
+impl Misbehaviour {
+    const ALL: [Misbehaviour; 5] = [
+        Misbehaviour::Drop,
+        Misbehaviour::Reset,
+        Misbehaviour::Stall,
+        Misbehaviour::Garbage,
+        Misbehaviour::HalfRecord,
+    ];
+}
+
+/// A context aimed at `https://127.0.0.1:port` that waits at most 1 s for anything.
+fn impatient_ctx(port: u16) -> tianping_engine::Ctx {
+    let mut config = loopback_config();
+    config.target.base_url = Some(format!("https://127.0.0.1:{port}"));
+    config.limits.request_timeout_secs = 1;
+    config.limits.connect_timeout_secs = 1;
+    tianping_engine::Ctx::new(config, Credentials::default(), Vec::new()).unwrap()
+}
+
 async fn misbehaving_tls_server(how: Misbehaviour) -> u16 {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -590,19 +609,9 @@ async fn misbehaving_tls_server(how: Misbehaviour) -> u16 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_tls_prober_never_passes_or_hangs_on_a_misbehaving_endpoint() {
     use tianping_suites::tls_probe::{self, ProbeResult, Version};
-    for how in [
-        Misbehaviour::Drop,
-        Misbehaviour::Reset,
-        Misbehaviour::Stall,
-        Misbehaviour::Garbage,
-        Misbehaviour::HalfRecord,
-    ] {
+    for how in Misbehaviour::ALL {
         let port = misbehaving_tls_server(how).await;
-        let mut config = loopback_config();
-        config.target.base_url = Some(format!("https://127.0.0.1:{port}"));
-        config.limits.request_timeout_secs = 1;
-        config.limits.connect_timeout_secs = 1;
-        let ctx = tianping_engine::Ctx::new(config, Credentials::default(), Vec::new()).unwrap();
+        let ctx = impatient_ctx(port);
         let started = std::time::Instant::now();
         let mut results = Vec::new();
         for version in Version::ALL {
@@ -632,6 +641,55 @@ async fn the_tls_prober_never_passes_or_hangs_on_a_misbehaving_endpoint() {
             }
         }
     }
+}
+
+/// SS-007's plain-HTTP request against the same endpoints: it ends within its timeout, and only
+/// a real HTTP answer counts as one (the garbage server's `400` line is a well-formed head).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_plain_http_probe_never_hangs_and_reads_only_real_answers() {
+    use tianping_suites::plain_http::{self, PlainAnswer};
+    for how in Misbehaviour::ALL {
+        let port = misbehaving_tls_server(how).await;
+        let ctx = impatient_ctx(port);
+        let started = std::time::Instant::now();
+        let answer = plain_http::post(&ctx, "127.0.0.1", port, "/api/v1/auth/login", b"{}")
+            .await
+            .unwrap();
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{how:?} took {:?}",
+            started.elapsed()
+        );
+        match how {
+            Misbehaviour::Garbage => assert_eq!(
+                answer,
+                PlainAnswer::Http {
+                    status: 400,
+                    location: None
+                }
+            ),
+            Misbehaviour::HalfRecord => assert!(
+                matches!(&answer, PlainAnswer::NotServed(why) if why.contains("no complete HTTP answer")),
+                "{answer:?}"
+            ),
+            _ => assert!(
+                matches!(answer, PlainAnswer::NotServed(_)),
+                "{how:?}: {answer:?}"
+            ),
+        }
+    }
+    // Nothing listening: refused, said so.
+    let free = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = free.local_addr().unwrap().port();
+    drop(free);
+    let ctx = impatient_ctx(port);
+    let answer = plain_http::post(&ctx, "127.0.0.1", port, "/", b"{}")
+        .await
+        .unwrap();
+    assert!(
+        matches!(&answer, PlainAnswer::NotServed(why) if why.contains("refused")),
+        "{answer:?}"
+    );
 }
 
 /// `--passive` leaves out exactly the checks that send attack-like input (guessed and wrong
@@ -824,7 +882,8 @@ async fn without_self_registration_the_account_probes_wait_for_the_lab() {
         decided
             .evidence
             .iter()
-            .any(|e| e.label == "the harness could not decide" && e.value.contains("HSTS conform")),
+            .any(|e| e.label == "the harness could not decide"
+                && e.value.contains("plain HTTP conform")),
         "{:?}",
         decided.evidence
     );

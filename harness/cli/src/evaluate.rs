@@ -92,14 +92,15 @@ pub async fn evaluate(
     let out = &plan.out_dir;
     std::fs::create_dir_all(out)
         .map_err(|e| EvaluateError::Output(format!("cannot create {}: {e}", out.display())))?;
-    // The embedded reference listens on new ports each start (its API, and the database port
-    // SS-014 scans); its URL is recorded in `target`, and both are kept out of the digest so
+    // The embedded reference listens on new ports each start (its API, its plain-HTTP port for
+    // SS-007 and the database port SS-014 scans); its URL is recorded in `target`, and both are kept out of the digest so
     // a resumed reference run matches.
     let scoring = plan.config.scoring.clone();
     let config_sm3 = if plan.target.kind == "reference" {
         let mut settings = plan.config.clone();
         settings.target.base_url = None;
         settings.target.scan_ports = None;
+        settings.target.plain_http_port = None;
         settings.digest()
     } else {
         plan.config.digest()

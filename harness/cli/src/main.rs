@@ -664,8 +664,10 @@ async fn serve(args: ServeArgs) -> Result<i32, Failure> {
     std::fs::write(
         &config,
         format!(
-            "[target]\nbase_url = \"{}\"\ntrust_roots = [\"tls-ca.pem\", \"sm2-root.pem\"]\n",
-            server.base_url,
+            // The ports SS-014 and SS-007 try are the reference's own, as in an embedded run:
+            // on loopback the machine's other services would answer too.
+            "[target]\nbase_url = \"{}\"\ntrust_roots = [\"tls-ca.pem\", \"sm2-root.pem\"]\nscan_ports = [{}]\nplain_http_port = {}\n",
+            server.base_url, server.service_port, server.plain_http_port,
         ),
     )
     .map_err(|e| config_error(e.to_string()))?;

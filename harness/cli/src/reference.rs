@@ -49,6 +49,10 @@ pub async fn start_with(
         .target
         .scan_ports
         .get_or_insert_with(|| vec![server.service_port]);
+    config
+        .target
+        .plain_http_port
+        .get_or_insert(server.plain_http_port);
     // The cover of a reference run says what it is, unless the user's config names parties.
     use tianping_fixtures::lab_documents::EVALUATOR;
     config

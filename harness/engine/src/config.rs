@@ -58,6 +58,9 @@ pub struct TargetConfig {
     pub scan_ports: Option<Vec<u16>>,
     /// Ports the applicant declared open besides the API's and `tls_endpoints`' (SS-014).
     pub declared_ports: Vec<u16>,
+    /// The port on the API host where SS-007 tries plain HTTP (besides the API's own port);
+    /// unset, 80.
+    pub plain_http_port: Option<u16>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -1,8 +1,12 @@
-//! SS-007 — Credentials never travel in clear or in URLs: the API is served over HTTPS only,
-//! every answer carries Strict-Transport-Security with a max-age of at least the lab's
-//! threshold (180 days by default), so a browser never falls back to plain HTTP to send a
-//! password; and login refuses a username and password carried in the URL query, where
-//! proxies, access logs and browser history would keep them.
+//! SS-007 — Credentials never travel in clear or in URLs:
+//! - the API is served over HTTPS only, and every answer carries Strict-Transport-Security
+//!   with a max-age of at least the lab's threshold (180 days by default), so a browser never
+//!   falls back to plain HTTP to send a password;
+//! - plain HTTP on the API host (port 80 unless configured, and the API's own port) does not
+//!   run the login: a decoy login sent there in clear meets a redirect to HTTPS, a refusal of
+//!   its own, or nothing at all;
+//! - login refuses a username and password carried in the URL query, where proxies, access
+//!   logs and browser history would keep them.
 //!
 //! The URL probe needs credentials that may end up in the platform's logs, so it uses a probe
 //! account this run registers for itself (`tp-probe-…-url`), never the lab's test accounts.
@@ -16,6 +20,7 @@ use tianping_engine::{
 };
 
 use crate::common::{self, paths};
+use crate::plain_http::{self, PlainAnswer};
 
 pub const CHECK: CheckDef = CheckDef {
     meta: CheckMeta {
@@ -46,7 +51,11 @@ pub const CHECK: CheckDef = CheckDef {
         weight: 3,
         mode: Mode::Remote,
         active: false,
-        faults: &["hsts-missing", "credentials-in-url-accepted"],
+        faults: &[
+            "hsts-missing",
+            "plain-http-served",
+            "credentials-in-url-accepted",
+        ],
     },
     run: |ctx| Box::pin(run(ctx)),
     package: None,
@@ -194,6 +203,60 @@ async fn url_credential_probes(ctx: &Ctx) -> Result<UrlProbes, CheckError> {
     })
 }
 
+/// What plain HTTP on a port did with a decoy login, if it is a finding: a 2xx, a redirect
+/// anywhere but HTTPS, or the very answer the HTTPS login gives the same decoy (the login ran
+/// on a credential sent in clear). Nothing listening, a closed connection, a refusal of its
+/// own or a redirect to HTTPS all conform.
+fn plain_http_problem(port: u16, answer: &PlainAnswer, https_status: u16) -> Option<String> {
+    let PlainAnswer::Http { status, location } = answer else {
+        return None;
+    };
+    let at = format!("plain HTTP to port {port}: the decoy login was answered HTTP {status}");
+    match (*status, location) {
+        (200..=299, _) => Some(format!("{at}: the API is served in clear")),
+        (300..=399, Some(to)) if to.to_ascii_lowercase().starts_with("https://") => None,
+        (300..=399, Some(to)) => Some(format!("{at}: redirected to {to}, not to HTTPS")),
+        (s, _) if s == https_status => Some(format!(
+            "{at}, as the HTTPS login answers it: the login ran on a credential sent in clear"
+        )),
+        _ => None,
+    }
+}
+
+/// Posts a decoy login (an account that does not exist) over HTTPS, to learn how login answers
+/// it, then in clear to the plain-HTTP port and to the API's own port.
+async fn plain_http_probes(ctx: &Ctx) -> Result<(Vec<String>, Vec<String>), CheckError> {
+    let decoy = json!({
+        "username": format!("{}-decoy", common::probe_account_prefix(ctx)),
+        "password": common::class_password(16, 4),
+    });
+    let https = ctx.post_json(paths::LOGIN, &decoy, &[]).await?;
+    let host = ctx.api_host();
+    let path = ctx.http.url(paths::LOGIN)?.path().to_string();
+    let mut ports = vec![ctx.config.target.plain_http_port.unwrap_or(80)];
+    if !ports.contains(&ctx.api_port()) {
+        ports.push(ctx.api_port());
+    }
+    let body = decoy.to_string();
+    let mut findings = Vec::new();
+    let mut answers = vec![format!("decoy login over HTTPS: HTTP {}", https.status)];
+    for port in ports {
+        let answer = plain_http::post(ctx, &host, port, &path, body.as_bytes()).await?;
+        answers.push(match &answer {
+            PlainAnswer::NotServed(why) => why.clone(),
+            PlainAnswer::Http { status, location } => format!(
+                "{host}:{port} in clear: HTTP {status}{}",
+                location
+                    .as_deref()
+                    .map(|to| format!(" to {to}"))
+                    .unwrap_or_default()
+            ),
+        });
+        findings.extend(plain_http_problem(port, &answer, https.status));
+    }
+    Ok((findings, answers))
+}
+
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let min_age = ctx.config.thresholds.hsts_min_max_age_secs;
     let scheme = ctx.http.base().scheme().to_string();
@@ -209,39 +272,46 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         .into_iter()
         .filter_map(|ex| hsts_problem(ex, min_age))
         .collect();
-    let hsts_shown = public
-        .header("strict-transport-security")
-        .unwrap_or("absent")
-        .to_string();
+    let (plain_findings, plain_answers) = plain_http_probes(ctx).await?;
+    let plain_probes = plain_answers.len() as u64 - 1;
+    failures.extend(plain_findings);
+    let verdict = |examined: u64, failures: &[String], what: &str| {
+        Verdict::from_samples(examined, failures, what)
+            .with(
+                "Strict-Transport-Security",
+                public
+                    .header("strict-transport-security")
+                    .unwrap_or("absent"),
+            )
+            .with("plain HTTP", plain_answers.join("; "))
+            .with_threshold("hsts_min_max_age_secs", min_age)
+    };
     let probes = match url_credential_probes(ctx).await {
         Ok(probes) => probes,
-        // An HSTS finding stands on its own; only a clean HSTS result waits on the URL half.
+        // A finding so far stands on its own; only a clean result waits on the URL half.
         Err(e) if !failures.is_empty() => {
-            return Ok(
-                Verdict::from_samples(2, &failures, "HTTPS answers with HSTS")
-                    .with("Strict-Transport-Security", hsts_shown)
-                    .with("credentials in URLs", format!("not decided: {e}"))
-                    .with_threshold("hsts_min_max_age_secs", min_age),
-            );
+            return Ok(verdict(
+                2 + plain_probes,
+                &failures,
+                "HTTPS answers with HSTS and plain-HTTP ports",
+            )
+            .with("credentials in URLs", format!("not decided: {e}")));
         }
         Err(e) => {
             return Err(CheckError::protocol(format!(
-                "HTTPS only and HSTS conform; whether login refuses credentials in the URL is \
-                 not decided: {e}"
+                "HTTPS only, HSTS and plain HTTP conform; whether login refuses credentials in \
+                 the URL is not decided: {e}"
             )));
         }
     };
-    let examined = 2 + probes.sent;
     failures.extend(probes.findings);
-    Ok(Verdict::from_samples(
-        examined,
+    Ok(verdict(
+        2 + plain_probes + probes.sent,
         &failures,
-        "HTTPS answers with HSTS and logins with credentials in the URL",
+        "HTTPS answers with HSTS, plain-HTTP ports and logins with credentials in the URL",
     )
-    .with("Strict-Transport-Security", hsts_shown)
     .with("credentials in URLs", probes.answers.join("; "))
-    .with("probe account", probes.account)
-    .with_threshold("hsts_min_max_age_secs", min_age))
+    .with("probe account", probes.account))
 }
 
 #[cfg(test)]
@@ -274,6 +344,25 @@ mod tests {
             body: Vec::new(),
             elapsed_ms: 1,
         }
+    }
+
+    #[test]
+    fn plain_http_conforms_only_when_it_does_not_run_the_login() {
+        let http = |status, location: Option<&str>| PlainAnswer::Http {
+            status,
+            location: location.map(str::to_string),
+        };
+        let gone = PlainAnswer::NotServed("connection refused".into());
+        assert_eq!(plain_http_problem(80, &gone, 401), None);
+        assert_eq!(
+            plain_http_problem(80, &http(301, Some("HTTPS://h/api")), 401),
+            None
+        );
+        assert_eq!(plain_http_problem(443, &http(400, None), 401), None);
+        assert!(plain_http_problem(80, &http(200, None), 401).is_some());
+        assert!(plain_http_problem(80, &http(302, Some("http://h/login")), 401).is_some());
+        let same = plain_http_problem(80, &http(401, None), 401).unwrap();
+        assert!(same.contains("as the HTTPS login answers it"), "{same}");
     }
 
     #[test]
