@@ -151,10 +151,13 @@ async fn url_credential_probes(ctx: &Ctx) -> Result<UrlProbes, CheckError> {
     let mut findings = Vec::new();
     let mut answers = Vec::new();
     let mut sessions = Vec::new();
-    for (method, headers, body) in [
+    let mut undecided = Vec::new();
+    let url_logins = [
         (Method::POST, json_body.as_slice(), Some(b"{}".to_vec())),
         (Method::GET, &[][..], None),
-    ] {
+    ];
+    let sent = url_logins.len() as u64;
+    for (method, headers, body) in url_logins {
         let ex = ctx
             .http
             .send_url(method, url.clone(), headers, body)
@@ -166,11 +169,12 @@ async fn url_credential_probes(ctx: &Ctx) -> Result<UrlProbes, CheckError> {
         match judge_url_login(&ex, issued_token) {
             UrlLogin::Refused => {}
             UrlLogin::Accepted(finding) => findings.push(finding),
-            UrlLogin::Undecided(why) if findings.is_empty() => {
-                return Err(CheckError::protocol(why));
-            }
-            UrlLogin::Undecided(_) => {}
+            UrlLogin::Undecided(why) => undecided.push(why),
         }
+    }
+    // One acceptance decides; short of that, an answer that shows nothing leaves it open.
+    if findings.is_empty() && !undecided.is_empty() {
+        return Err(CheckError::protocol(undecided.join("; ")));
     }
     let control = ctx
         .post_json(
@@ -196,7 +200,7 @@ async fn url_credential_probes(ctx: &Ctx) -> Result<UrlProbes, CheckError> {
         let _ = common::with_session(ctx, Method::POST, paths::LOGOUT, &token).await;
     }
     Ok(UrlProbes {
-        sent: 2,
+        sent,
         findings,
         answers,
         account: probe.username,
