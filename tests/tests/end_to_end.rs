@@ -898,6 +898,36 @@ async fn without_self_registration_the_account_probes_wait_for_the_lab() {
     );
 }
 
+/// One attack that succeeds is the whole finding: SS-008 with one vendor default account
+/// accepted among the ones it tries loses its whole weight, not that account's share of them.
+#[tokio::test]
+async fn a_probe_check_that_fails_loses_its_whole_weight() {
+    let mut config = loopback_config();
+    config.selection.include = vec!["SS-008".into()];
+    let embedded = tianping_harness::reference::start(
+        config,
+        Faults::parse(&["default-admin-account"]).unwrap(),
+    )
+    .await
+    .unwrap();
+    let registry = tianping_suites::registry();
+    let dir = tempfile::tempdir().unwrap();
+    let run = evaluate::evaluate(
+        reference_plan(&embedded, &registry, dir.path(), Default::default()),
+        |_, _, _| {},
+    )
+    .await
+    .unwrap();
+    embedded.server.stop().await;
+    let result = run.results.iter().find(|r| r.id == "SS-008").unwrap();
+    assert_eq!(result.outcome, Outcome::Fail, "{result:?}");
+    assert!(result.summary.starts_with("1 of "), "{}", result.summary);
+    let assessment = run.assessment.expect("assessed");
+    let scored = assessment.checks.iter().find(|c| c.id == "SS-008").unwrap();
+    assert_eq!(scored.deduction, Some(1.0), "{scored:?}");
+    assert_eq!(scored.earned, 0.0);
+}
+
 /// The chain a TLS 1.0 endpoint serves is read from the raw handshake, and it is the chain the
 /// same server presents to a TLS 1.2/1.3 client; a server that refuses TLS 1.0 gives none.
 #[tokio::test]

@@ -120,6 +120,16 @@ impl Verdict {
         v
     }
 
+    /// As [`Verdict::from_samples`], for attempts at breaking one requirement (weak passwords,
+    /// default accounts, forged or unauthenticated requests, exposed ports): one attempt that
+    /// succeeds is the whole finding, not a fraction of it. So no samples are recorded and a
+    /// failure loses the check's whole weight in the score.
+    pub fn from_probes(sent: u64, findings: &[String], what: &str) -> Self {
+        let mut v = Self::from_samples(sent, findings, what);
+        v.samples = None;
+        v
+    }
+
     pub fn with(mut self, label: impl Into<String>, value: impl Into<String>) -> Self {
         self.evidence.push(Evidence {
             label: label.into(),

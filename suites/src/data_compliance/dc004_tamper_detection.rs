@@ -110,7 +110,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             ));
         }
     }
-    let mut verdict = Verdict::from_samples(4, &failures, "verification cases");
+    let mut verdict = Verdict::from_probes(4, &failures, "verification cases");
     for (label, text) in verdict_evidence {
         verdict = verdict.with(label, text);
     }

@@ -95,7 +95,7 @@ pub async fn refusal_verdict(
         }
         lines.push((label, excerpt));
     }
-    let mut verdict = Verdict::from_samples(lines.len() as u64, &failures, what);
+    let mut verdict = Verdict::from_probes(lines.len() as u64, &failures, what);
     for (k, v) in lines {
         verdict = verdict.with(k, v);
     }

@@ -84,7 +84,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         }
     }
     Ok(
-        Verdict::from_samples(3, &failures, "unauthenticated requests refused")
+        Verdict::from_probes(3, &failures, "unauthenticated requests refused")
             .with("unsigned", unsigned.excerpt())
             .with("wrong secret", wrong_key.excerpt())
             .with("changed body", changed.excerpt()),

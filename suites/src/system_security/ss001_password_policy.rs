@@ -87,7 +87,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             ok.username, duplicate.status
         ));
     }
-    Ok(Verdict::from_samples(
+    Ok(Verdict::from_probes(
         weak.len() as u64 + 1,
         &failures,
         "weak passwords and duplicate names refused",

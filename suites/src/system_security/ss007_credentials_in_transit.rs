@@ -280,7 +280,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let plain_probes = plain_answers.len() as u64 - 1;
     failures.extend(plain_findings);
     let verdict = |examined: u64, failures: &[String], what: &str| {
-        Verdict::from_samples(examined, failures, what)
+        Verdict::from_probes(examined, failures, what)
             .with(
                 "Strict-Transport-Security",
                 public

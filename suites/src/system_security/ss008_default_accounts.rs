@@ -60,7 +60,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         }
     }
     Ok(
-        Verdict::from_samples(DEFAULTS.len() as u64, &failures, "default accounts refused").with(
+        Verdict::from_probes(DEFAULTS.len() as u64, &failures, "default accounts refused").with(
             "tried",
             DEFAULTS
                 .iter()

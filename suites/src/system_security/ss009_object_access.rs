@@ -108,7 +108,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             ));
         }
     }
-    Ok(Verdict::from_samples(
+    Ok(Verdict::from_probes(
         probes.len() as u64,
         &failures,
         "requests for another account's evidence refused",

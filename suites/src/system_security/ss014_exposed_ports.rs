@@ -115,7 +115,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             PortState::Filtered => filtered += 1,
         }
     }
-    let verdict = Verdict::from_samples(to_try.len() as u64, &open, "undeclared ports closed")
+    let verdict = Verdict::from_probes(to_try.len() as u64, &open, "undeclared ports closed")
         .with(
             "scanned",
             to_try

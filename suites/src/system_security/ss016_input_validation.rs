@@ -111,7 +111,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         }
         verdict_lines.push((label.to_string(), ex.excerpt()));
     }
-    let mut verdict = Verdict::from_samples(
+    let mut verdict = Verdict::from_probes(
         cases.len() as u64,
         &failures,
         "malformed inputs answered with 4xx",

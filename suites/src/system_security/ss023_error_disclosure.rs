@@ -95,7 +95,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         }
         lines.push((label.to_string(), ex.excerpt()));
     }
-    let mut verdict = Verdict::from_samples(cases.len() as u64, &failures, "error answers");
+    let mut verdict = Verdict::from_probes(cases.len() as u64, &failures, "error answers");
     for (k, v) in lines {
         verdict = verdict.with(k, v);
     }

@@ -63,7 +63,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             ));
         }
     }
-    Ok(Verdict::from_samples(
+    Ok(Verdict::from_probes(
         endpoints.len() as u64,
         &failures,
         "unauthenticated requests refused",
