@@ -261,6 +261,14 @@ async fn plain_http_probes(ctx: &Ctx) -> Result<(Vec<String>, Vec<String>), Chec
     Ok((findings, answers))
 }
 
+/// Why a half of the check is open, without the outer error's own prefix.
+fn why_undecided(e: CheckError) -> String {
+    match e {
+        CheckError::Protocol(why) => why,
+        other => other.to_string(),
+    }
+}
+
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let min_age = ctx.config.thresholds.hsts_min_max_age_secs;
     let scheme = ctx.http.base().scheme().to_string();
@@ -276,46 +284,59 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         .into_iter()
         .filter_map(|ex| hsts_problem(ex, min_age))
         .collect();
-    let (plain_findings, plain_answers) = plain_http_probes(ctx).await?;
-    let plain_probes = plain_answers.len() as u64 - 1;
-    failures.extend(plain_findings);
-    let verdict = |examined: u64, failures: &[String], what: &str| {
-        Verdict::from_probes(examined, failures, what)
-            .with(
-                "Strict-Transport-Security",
-                public
-                    .header("strict-transport-security")
-                    .unwrap_or("absent"),
-            )
-            .with("plain HTTP", plain_answers.join("; "))
-            .with_threshold("hsts_min_max_age_secs", min_age)
-    };
-    let probes = match url_credential_probes(ctx).await {
-        Ok(probes) => probes,
-        // A finding so far stands on its own; only a clean result waits on the URL half.
-        Err(e) if !failures.is_empty() => {
-            return Ok(verdict(
-                2 + plain_probes,
-                &failures,
-                "HTTPS answers with HSTS and plain-HTTP ports",
-            )
-            .with("credentials in URLs", format!("not decided: {e}")));
+    let mut examined = 2;
+    let mut evidence = vec![(
+        "Strict-Transport-Security",
+        public
+            .header("strict-transport-security")
+            .unwrap_or("absent")
+            .to_string(),
+    )];
+    // Each half below may be left open (no answer, no probe account); a finding elsewhere
+    // still stands, and what is open is said.
+    let mut open = Vec::new();
+    let mut decided = vec!["HTTPS only", "HSTS"];
+    match plain_http_probes(ctx).await {
+        Ok((findings, answers)) => {
+            decided.push("plain HTTP");
+            examined += answers.len() as u64 - 1;
+            failures.extend(findings);
+            evidence.push(("plain HTTP", answers.join("; ")));
         }
-        Err(e) => {
-            return Err(CheckError::protocol(format!(
-                "HTTPS only, HSTS and plain HTTP conform; whether login refuses credentials in \
-                 the URL is not decided: {e}"
-            )));
+        Err(e) => open.push(("plain HTTP", why_undecided(e))),
+    }
+    match url_credential_probes(ctx).await {
+        Ok(probes) => {
+            examined += probes.sent;
+            failures.extend(probes.findings);
+            evidence.push(("credentials in URLs", probes.answers.join("; ")));
+            evidence.push(("probe account", probes.account));
         }
-    };
-    failures.extend(probes.findings);
-    Ok(verdict(
-        2 + plain_probes + probes.sent,
+        Err(e) => open.push(("credentials in URLs", why_undecided(e))),
+    }
+    if failures.is_empty() && !open.is_empty() {
+        let open: Vec<String> = open
+            .iter()
+            .map(|(label, why)| format!("{label}: {why}"))
+            .collect();
+        return Err(CheckError::protocol(format!(
+            "{} conform; not decided: {}",
+            decided.join(", "),
+            open.join("; ")
+        )));
+    }
+    let mut verdict = Verdict::from_probes(
+        examined,
         &failures,
         "HTTPS answers with HSTS, plain-HTTP ports and logins with credentials in the URL",
-    )
-    .with("credentials in URLs", probes.answers.join("; "))
-    .with("probe account", probes.account))
+    );
+    for (label, value) in evidence {
+        verdict = verdict.with(label, value);
+    }
+    for (label, why) in open {
+        verdict = verdict.with(label, format!("not decided: {why}"));
+    }
+    Ok(verdict.with_threshold("hsts_min_max_age_secs", min_age))
 }
 
 #[cfg(test)]
