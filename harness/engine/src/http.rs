@@ -437,14 +437,19 @@ mod tests {
         assert!(!scope.allows("example.cn"));
     }
 
-    #[tokio::test]
-    async fn out_of_scope_urls_are_refused_before_any_connection() {
-        let client = HttpClient::new(
+    /// A client aimed at port 1 of loopback, where nothing listens.
+    fn client_for_closed_port() -> HttpClient {
+        HttpClient::new(
             Url::parse("https://127.0.0.1:1/").unwrap(),
             Scope::new(["127.0.0.1"]),
             Limits::default(),
         )
-        .unwrap();
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn out_of_scope_urls_are_refused_before_any_connection() {
+        let client = client_for_closed_port();
         let err = client
             .send(Method::GET, "https://evil.example/x", &[], None)
             .await
@@ -469,12 +474,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_failed_connection_does_not_repeat_a_secret_query_value() {
-        let client = HttpClient::new(
-            Url::parse("https://127.0.0.1:1/").unwrap(),
-            Scope::new(["127.0.0.1"]),
-            Limits::default(),
-        )
-        .unwrap();
+        let client = client_for_closed_port();
         let err = client
             .send(Method::GET, "/login?password=hunter2-secret", &[], None)
             .await
