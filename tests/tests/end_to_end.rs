@@ -42,6 +42,21 @@ fn reference_plan<'r>(
     }
 }
 
+/// Evaluates a running embedded reference with `records`, writing into a folder dropped after.
+async fn evaluate_embedded(
+    embedded: &tianping_harness::reference::EmbeddedTarget,
+    records: tianping_engine::lab::LabRecords,
+) -> RunResults {
+    let registry = tianping_suites::registry();
+    let dir = tempfile::tempdir().unwrap();
+    evaluate::evaluate(
+        reference_plan(embedded, &registry, dir.path(), records),
+        |_, _, _| {},
+    )
+    .await
+    .unwrap()
+}
+
 async fn run_reference(faults: Faults, out: &Path, resume: bool) -> Result<RunResults, String> {
     let embedded = tianping_harness::reference::start(loopback_config(), faults.clone())
         .await
@@ -755,14 +770,7 @@ async fn a_lab_record_decides_a_remote_check_the_harness_could_not() {
     let embedded = tianping_harness::reference::start(config, Faults::none())
         .await
         .unwrap();
-    let registry = tianping_suites::registry();
-    let dir = tempfile::tempdir().unwrap();
-    let undecided = evaluate::evaluate(
-        reference_plan(&embedded, &registry, dir.path(), Default::default()),
-        |_, _, _| {},
-    )
-    .await
-    .unwrap();
+    let undecided = evaluate_embedded(&embedded, Default::default()).await;
     let ss004 = |r: &RunResults| {
         r.results
             .iter()
@@ -796,13 +804,7 @@ async fn a_lab_record_decides_a_remote_check_the_harness_could_not() {
             },
         ],
     };
-    let dir = tempfile::tempdir().unwrap();
-    let decided = evaluate::evaluate(
-        reference_plan(&embedded, &registry, dir.path(), records),
-        |_, _, _| {},
-    )
-    .await
-    .unwrap();
+    let decided = evaluate_embedded(&embedded, records).await;
     embedded.server.stop().await;
     let r = ss004(&decided);
     assert_eq!(r.outcome, Outcome::Pass, "{r:?}");
@@ -828,7 +830,6 @@ async fn without_self_registration_the_account_probes_wait_for_the_lab() {
     use tianping_engine::lab::{LabRecord, LabRecords, LabVerdict};
     let mut config = loopback_config();
     config.selection.include = vec!["SS-001".into(), "SS-007".into()];
-    let registry = tianping_suites::registry();
     let record = LabRecords {
         source: "lab-records.toml".into(),
         records: vec![LabRecord {
@@ -857,13 +858,7 @@ async fn without_self_registration_the_account_probes_wait_for_the_lab() {
         )
         .await
         .unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let run = evaluate::evaluate(
-            reference_plan(&embedded, &registry, dir.path(), records),
-            |_, _, _| {},
-        )
-        .await
-        .unwrap();
+        let run = evaluate_embedded(&embedded, records).await;
         embedded.server.stop().await;
         runs.push(run);
     }
@@ -910,14 +905,7 @@ async fn a_probe_check_that_fails_loses_its_whole_weight() {
     )
     .await
     .unwrap();
-    let registry = tianping_suites::registry();
-    let dir = tempfile::tempdir().unwrap();
-    let run = evaluate::evaluate(
-        reference_plan(&embedded, &registry, dir.path(), Default::default()),
-        |_, _, _| {},
-    )
-    .await
-    .unwrap();
+    let run = evaluate_embedded(&embedded, Default::default()).await;
     embedded.server.stop().await;
     let result = run.results.iter().find(|r| r.id == "SS-008").unwrap();
     assert_eq!(result.outcome, Outcome::Fail, "{result:?}");
