@@ -2,7 +2,7 @@
 //! which are still open, which are new, and how the score and conclusion moved.
 
 use serde::Serialize;
-use tianping_engine::{Outcome, RunResults};
+use tianping_model::{Outcome, RunResults};
 
 #[derive(Debug, Serialize, PartialEq)]
 pub struct Change {

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use tianping_engine::RunResults;
+use tianping_model::RunResults;
 
 use crate::ReportError;
 
@@ -18,11 +18,11 @@ pub fn read(path: &Path) -> Result<RunResults, ReportError> {
     };
     let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
     let results: RunResults = serde_json::from_str(&text).map_err(|e| err(e.to_string()))?;
-    if results.schema != tianping_engine::RESULTS_SCHEMA {
+    if results.schema != tianping_model::RESULTS_SCHEMA {
         return Err(err(format!(
             "schema `{}` is not `{}`",
             results.schema,
-            tianping_engine::RESULTS_SCHEMA
+            tianping_model::RESULTS_SCHEMA
         )));
     }
     Ok(results)

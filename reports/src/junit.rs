@@ -3,7 +3,7 @@
 //! inconclusive is <error>, so CI never mistakes "could not decide" for a pass.
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
-use tianping_engine::{CheckResult, Outcome, RunResults, Suite};
+use tianping_model::{CheckResult, Outcome, RunResults, Suite};
 
 use crate::ReportError;
 
@@ -142,7 +142,7 @@ pub fn render(results: &RunResults) -> Result<String, ReportError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tianping_engine::model::*;
+    use tianping_model::*;
 
     fn result(id: &str, suite: Suite, outcome: Outcome) -> CheckResult {
         CheckResult {

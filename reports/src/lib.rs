@@ -8,7 +8,7 @@ pub mod junit;
 
 use std::path::Path;
 
-use tianping_engine::RunResults;
+use tianping_model::RunResults;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {

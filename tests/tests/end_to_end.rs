@@ -476,14 +476,14 @@ async fn without_the_field_map_such_a_platform_is_inconclusive_never_failed_or_p
     }
 }
 
-fn conclusion(results: &RunResults) -> (Option<f64>, tianping_engine::scoring::Conclusion) {
+fn conclusion(results: &RunResults) -> (Option<f64>, tianping_engine::Conclusion) {
     let a = results.assessment.as_ref().expect("every run is assessed");
     (a.score, a.conclusion)
 }
 
 #[tokio::test]
 async fn scoring_gives_grant_rectify_refuse_and_incomplete_as_the_standard_says() {
-    use tianping_engine::scoring::Conclusion;
+    use tianping_engine::Conclusion;
     let dir = tempfile::tempdir().unwrap();
     let clean = run_reference(Faults::none(), &dir.path().join("clean"), false)
         .await

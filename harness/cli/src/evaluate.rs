@@ -488,7 +488,7 @@ pub async fn finalize(
     let assessment =
         tianping_engine::scoring::assess_run(&results.results, results.complete, finish.scoring);
     results.assessment = Some(assessment);
-    results.parties = tianping_engine::model::Parties::from_config(finish.config);
+    results.parties = finish.config.parties();
     let out = finish.out;
     tianping_reports::write_all(out, &results).map_err(|e| EvaluateError::Output(e.to_string()))?;
     let report_error =

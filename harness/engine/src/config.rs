@@ -241,6 +241,16 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// Who evaluates whom, as the report's cover names them.
+    pub fn parties(&self) -> crate::model::Parties {
+        crate::model::Parties {
+            applicant: self.target.applicant.clone(),
+            platform: self.target.platform.clone(),
+            lab: self.lab.name.clone(),
+            evaluators: self.lab.evaluators.clone(),
+        }
+    }
+
     /// Reads a config file. Relative `trust_roots` paths are taken relative to the file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {

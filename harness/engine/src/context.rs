@@ -7,10 +7,10 @@ use rustls::pki_types::CertificateDer;
 use serde_json::Value;
 use url::Url;
 
-use crate::check::CheckError;
 use crate::config::{Config, Credentials};
 use crate::fields::FieldMap;
 use crate::http::{Exchange, HttpClient, HttpError, Scope};
+use crate::verdict::CheckError;
 
 /// The longest Retry-After a signed request waits out before trying once more.
 const MAX_POLITE_WAIT_SECS: u64 = 5;

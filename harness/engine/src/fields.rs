@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::check::CheckError;
+use crate::verdict::CheckError;
 
 /// The profile's own locations (docs/profile.md §5). A config entry overrides one of them.
 pub const DEFAULT_POINTERS: &[(&str, &str)] = &[

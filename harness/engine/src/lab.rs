@@ -16,8 +16,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::check::Verdict;
 use crate::model::CheckMeta;
+use crate::verdict::Verdict;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]

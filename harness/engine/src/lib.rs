@@ -8,24 +8,28 @@ pub mod certset;
 pub mod check;
 pub mod config;
 pub mod context;
+pub mod exchange;
 pub mod fields;
 pub mod http;
 pub mod journal;
 pub mod lab;
-pub mod model;
 pub mod package;
 pub mod redact;
 pub mod runner;
 pub mod scoring;
 pub mod tls;
 pub mod transcript;
+pub mod verdict;
 pub mod waivers;
 
-pub use check::{CheckDef, CheckError, CheckFuture, Verdict};
+pub use check::{CheckDef, CheckFuture};
 pub use config::Config;
 pub use context::{Account, Ctx};
-pub use model::*;
 pub use reqwest::Method;
+/// The results model, re-exported: checks build it, reports read it.
+pub use tianping_model as model;
+pub use tianping_model::*;
+pub use verdict::{CheckError, Verdict};
 
 /// Version of this harness, stamped into every result file.
 pub const HARNESS_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -13,10 +13,10 @@ use std::sync::{Arc, Mutex, mpsc};
 use serde_json::Value;
 use sm3::{Digest, Sm3};
 
-use crate::check::Verdict;
 use crate::config::Config;
 use crate::fields::FieldMap;
 use crate::model::Samples;
+use crate::verdict::Verdict;
 
 pub const HEADER_FILE: &str = "package.json";
 pub const MANIFEST_FILE: &str = "manifest.jsonl";

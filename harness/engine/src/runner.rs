@@ -9,10 +9,11 @@ use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::check::{CheckDef, Verdict};
+use crate::check::CheckDef;
 use crate::config::Selection;
 use crate::context::Ctx;
 use crate::model::{CheckMeta, CheckResult, ClauseRef, Mode, Outcome};
+use crate::verdict::Verdict;
 
 /// Checks chosen by the selection, in registry order.
 pub fn select<'r>(registry: &'r [CheckDef], selection: &Selection) -> Vec<&'r CheckDef> {

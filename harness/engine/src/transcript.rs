@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use rustls::pki_types::CertificateDer;
 
-use crate::http::Exchange;
+use crate::exchange::Exchange;
 use crate::redact;
 
 /// Per exchange and per check, so a check that fetches many blocks cannot fill the disk.

@@ -15,7 +15,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{CheckResult, Outcome};
+use crate::model::{CheckResult, Outcome, WaiverNote};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -25,16 +25,6 @@ pub struct Waiver {
     pub approver: String,
     /// Last day the waiver applies (inclusive).
     pub expires: NaiveDate,
-}
-
-/// How a waiver stood when it was applied to a result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WaiverNote {
-    pub justification: String,
-    pub approver: String,
-    pub expires: NaiveDate,
-    /// False when the waiver had expired: the finding counts again.
-    pub active: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -95,12 +85,5 @@ impl Waivers {
             }
         }
         unmatched
-    }
-}
-
-impl CheckResult {
-    /// A failure the lab accepted with a waiver still in force.
-    pub fn waived(&self) -> bool {
-        self.outcome == Outcome::Fail && self.waiver.as_ref().is_some_and(|w| w.active)
     }
 }

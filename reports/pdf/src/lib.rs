@@ -14,7 +14,7 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 pub use fonts::{DEFAULT_FAMILY, FAMILY_ENV, FONT_ENV, FontSet};
-use tianping_engine::RunResults;
+use tianping_model::RunResults;
 use tianping_reports::bundle::FileEntry;
 
 const TEMPLATE: &str = include_str!("report.typ");

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
-use tianping_engine::model::{CheckResult, Counts, Outcome, Suite};
+use tianping_model::{CheckResult, Counts, Outcome, Suite};
 
 use crate::{FontSet, Lang, PdfError, ReportInput};
 
@@ -538,7 +538,7 @@ pub fn build(input: &ReportInput<'_>, lang: Lang, fonts: &FontSet) -> Result<Val
     let manual: Vec<Value> = run
         .results
         .iter()
-        .filter(|r| r.mode == tianping_engine::Mode::Manual)
+        .filter(|r| r.mode == tianping_model::Mode::Manual)
         .map(|r| w.check_row(r, 20))
         .collect();
 
@@ -693,7 +693,7 @@ mod tests {
 
     #[test]
     fn the_grade_is_shown_in_the_report_language() {
-        let g = tianping_engine::scoring::grade(96.0);
+        let g = tianping_model::grade(96.0);
         assert!(grade_part(g, Lang::Zh).starts_with("五星级"));
         assert!(grade_part(g, Lang::En).starts_with("five-star"));
     }

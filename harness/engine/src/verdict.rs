@@ -1,0 +1,135 @@
+//! What a check decided ([`Verdict`]) and why it could not decide ([`CheckError`]).
+//!
+//! Kept apart from [`crate::check`] so the context, the package reader and the lab records can
+//! produce verdicts without depending on the check registry.
+
+use crate::model::{Evidence, Outcome, Samples, ThresholdUsed};
+
+/// Why a check could not decide. Becomes an `inconclusive` outcome, never a pass.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    #[error("{0}")]
+    Transport(#[from] crate::exchange::HttpError),
+    #[error("{0}")]
+    Tls(#[from] crate::tls::TlsError),
+    #[error("response field `{field}` missing or malformed: {detail}")]
+    Field { field: String, detail: String },
+    #[error("unexpected response: {0}")]
+    Protocol(String),
+    #[error("configuration: {0}")]
+    Config(String),
+}
+
+impl CheckError {
+    pub fn protocol(msg: impl Into<String>) -> Self {
+        CheckError::Protocol(msg.into())
+    }
+}
+
+/// What a check decided, with the evidence that decided it.
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    pub outcome: Outcome,
+    pub summary: String,
+    pub evidence: Vec<Evidence>,
+    pub samples: Option<Samples>,
+    pub thresholds: Vec<ThresholdUsed>,
+}
+
+impl Verdict {
+    fn new(outcome: Outcome, summary: impl Into<String>) -> Self {
+        Verdict {
+            outcome,
+            summary: summary.into(),
+            evidence: Vec::new(),
+            samples: None,
+            thresholds: Vec::new(),
+        }
+    }
+
+    pub fn pass(summary: impl Into<String>) -> Self {
+        Self::new(Outcome::Pass, summary)
+    }
+
+    pub fn fail(summary: impl Into<String>) -> Self {
+        Self::new(Outcome::Fail, summary)
+    }
+
+    pub fn not_applicable(reason: impl Into<String>) -> Self {
+        let reason = reason.into();
+        Self::new(
+            Outcome::NotApplicable {
+                reason: reason.clone(),
+            },
+            reason,
+        )
+    }
+
+    pub fn inconclusive(error: impl Into<String>) -> Self {
+        let error = error.into();
+        Self::new(
+            Outcome::Inconclusive {
+                error: error.clone(),
+            },
+            error,
+        )
+    }
+
+    /// Pass when `failures` is empty, otherwise fail listing them; counts as samples.
+    pub fn from_samples(examined: u64, failures: &[String], what: &str) -> Self {
+        let mut v = if failures.is_empty() {
+            Verdict::pass(format!("all {examined} {what} conform"))
+        } else {
+            Verdict::fail(format!(
+                "{} of {examined} {what} do not conform",
+                failures.len()
+            ))
+        };
+        for f in failures.iter().take(20) {
+            v = v.with("nonconforming", f);
+        }
+        v.samples = Some(Samples {
+            examined,
+            failed: failures.len() as u64,
+        });
+        v
+    }
+
+    /// As [`Verdict::from_samples`], for attempts at breaking one requirement (weak passwords,
+    /// default accounts, forged or unauthenticated requests, exposed ports): one attempt that
+    /// succeeds is the whole finding, not a fraction of it. So no samples are recorded and a
+    /// failure loses the check's whole weight in the score.
+    pub fn from_probes(sent: u64, findings: &[String], what: &str) -> Self {
+        let mut v = Self::from_samples(sent, findings, what);
+        v.samples = None;
+        v
+    }
+
+    pub fn with(mut self, label: impl Into<String>, value: impl Into<String>) -> Self {
+        self.evidence.push(Evidence {
+            label: label.into(),
+            value: value.into(),
+        });
+        self
+    }
+
+    /// Adds labelled evidence lines in order.
+    pub fn with_all<K: Into<String>, V: Into<String>>(
+        self,
+        lines: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        lines.into_iter().fold(self, |v, (k, val)| v.with(k, val))
+    }
+
+    pub fn with_threshold(mut self, name: impl Into<String>, value: impl ToString) -> Self {
+        self.thresholds.push(ThresholdUsed {
+            name: name.into(),
+            value: value.to_string(),
+        });
+        self
+    }
+
+    pub fn is_pass(&self) -> bool {
+        self.outcome == Outcome::Pass
+    }
+}
