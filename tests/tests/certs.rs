@@ -150,7 +150,7 @@ async fn certificate_files_get_the_same_findings_as_the_live_run() {
         )
         .await
         .unwrap();
-        embedded.server.stop().await;
+        embedded.stop().await;
         let offline = offline_outcomes(&set, &crl_files, dir.path());
         assert_eq!(
             outcomes(&live),

@@ -9,14 +9,14 @@
 use std::sync::Arc;
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use tianping_engine::config::{Config, Credentials};
+use tianping_engine::config::Config;
 use tianping_engine::{Ctx, Outcome, runner};
-use tianping_harness::evaluate::load_trust_roots;
+use tianping_harness::target::Target;
 
 fn main() {
     let args = Arguments::from_args();
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
-    let (ctx, _embedded) = runtime.block_on(target()).unwrap_or_else(|e| {
+    let (ctx, _target) = runtime.block_on(target()).unwrap_or_else(|e| {
         eprintln!("conformance: {e}");
         std::process::exit(2)
     });
@@ -67,7 +67,8 @@ fn main() {
     libtest_mimic::run(&args, trials).exit();
 }
 
-async fn target() -> Result<(Ctx, Option<tianping_harness::reference::EmbeddedTarget>), String> {
+/// The target `run` would evaluate with this environment, resolved the same way.
+async fn target() -> Result<(Ctx, Target), String> {
     let mut config = match std::env::var("TIANPING_CONFIG") {
         Ok(path) => Config::load(std::path::Path::new(&path)).map_err(|e| e.to_string())?,
         Err(_) => Config::default(),
@@ -76,15 +77,9 @@ async fn target() -> Result<(Ctx, Option<tianping_harness::reference::EmbeddedTa
         config.target.base_url = Some(url);
     }
     config.validate().map_err(|e| e.to_string())?;
-    if config.target.base_url.is_some() {
-        let roots = load_trust_roots(&config.target.trust_roots).map_err(|e| e.to_string())?;
-        let credentials = Credentials::from_env(&config.credentials);
-        let ctx = Ctx::new(config, credentials, roots).map_err(|e| e.to_string())?;
-        return Ok((ctx, None));
-    }
-    let embedded = tianping_harness::reference::start(config, tianping_fixtures::Faults::none())
+    let target = tianping_harness::target::resolve(config, tianping_fixtures::Faults::none())
         .await
         .map_err(|e| e.to_string())?;
-    let ctx = embedded.context().map_err(|e| e.to_string())?;
-    Ok((ctx, Some(embedded)))
+    let ctx = target.context().map_err(|e| e.to_string())?;
+    Ok((ctx, target))
 }

@@ -9,7 +9,8 @@ use tianping_engine::journal::JOURNAL_FILE;
 use tianping_engine::model::{Outcome, RunResults, TargetSummary};
 use tianping_engine::runner;
 use tianping_fixtures::Faults;
-use tianping_harness::evaluate::{self, RunPlan};
+use tianping_harness::evaluate::{self, Finish, RunPlan};
+use tianping_harness::target::Target;
 use tokio::io::AsyncWriteExt;
 
 /// The default configuration with the politeness rate limit lifted: loopback only.
@@ -19,32 +20,22 @@ fn loopback_config() -> Config {
     config
 }
 
-/// A run plan for the embedded reference target with every check, as `run` would build it.
+/// A plan for the embedded reference target with every check the configuration selects, as
+/// `run` builds it, with `lab_records` in place of the reference's simulated ones.
 fn reference_plan<'r>(
-    embedded: &tianping_harness::reference::EmbeddedTarget,
+    embedded: &Target,
     registry: &'r [tianping_engine::CheckDef],
     out: &Path,
     lab_records: tianping_engine::lab::LabRecords,
 ) -> RunPlan<'r> {
-    RunPlan {
-        config: embedded.config.clone(),
-        credentials: embedded.credentials.clone(),
-        trust_roots: embedded.trust_roots.clone(),
-        target: TargetSummary {
-            base_url: embedded.server.base_url.clone(),
-            kind: "reference".into(),
-            reference_faults: vec![],
-        },
-        checks: runner::select(registry, &embedded.config.selection),
-        out_dir: out.to_path_buf(),
-        resume: false,
-        lab_records,
-    }
+    let mut plan = embedded.plan(runner::select(registry, &embedded.config.selection), out);
+    plan.lab_records = lab_records;
+    plan
 }
 
 /// Evaluates a running embedded reference with `records`, writing into a folder dropped after.
 async fn evaluate_embedded(
-    embedded: &tianping_harness::reference::EmbeddedTarget,
+    embedded: &Target,
     records: tianping_engine::lab::LabRecords,
 ) -> RunResults {
     let registry = tianping_suites::registry();
@@ -63,16 +54,19 @@ async fn run_reference(faults: Faults, out: &Path, resume: bool) -> Result<RunRe
         .map_err(|e| e.to_string())?;
     let registry = tianping_suites::registry();
     let mut plan = reference_plan(&embedded, &registry, out, embedded.lab_records.clone());
-    plan.target.reference_faults = faults.names();
     plan.resume = resume;
-    let results = evaluate::evaluate(plan, |_, _, _| {})
-        .await
-        .map_err(|e| e.to_string());
+    let results = match evaluate::evaluate(plan, |_, _, _| {}).await {
+        Ok(results) => {
+            evaluate::finalize(results, &Finish::without_reports(out, &embedded.config)).await
+        }
+        Err(e) => Err(e),
+    }
+    .map_err(|e| e.to_string());
     let secrets = (
         embedded.credentials.api_secret.expose().to_string(),
         embedded.credentials.password.expose().to_string(),
     );
-    embedded.server.stop().await;
+    embedded.stop().await;
     assert_no_secret_in(out, &[&secrets.0, &secrets.1]);
     results
 }
@@ -419,7 +413,7 @@ async fn run_dialect(
     let registry = tianping_suites::registry();
     let checks: Vec<_> = registry.iter().collect();
     let results = runner::run_checks(ctx, &checks, Vec::new(), |_, _, _| {}).await;
-    embedded.server.stop().await;
+    embedded.stop().await;
     results
 }
 
@@ -544,7 +538,7 @@ async fn scoring_gives_grant_rectify_refuse_and_incomplete_as_the_standard_says(
             .undecided
             .contains(&"DC-012".to_string())
     );
-    embedded.server.stop().await;
+    embedded.stop().await;
 }
 
 /// How a hostile TLS endpoint treats each connection.
@@ -745,7 +739,7 @@ async fn a_passive_run_skips_exactly_the_checks_that_send_attack_like_input() {
     let ctx = std::sync::Arc::new(embedded.context().unwrap());
     let checks = runner::select(&registry, &ctx.config.selection);
     let results = runner::run_checks(ctx, &checks, Vec::new(), |_, _, _| {}).await;
-    embedded.server.stop().await;
+    embedded.stop().await;
     assert_eq!(results.len(), kept.len());
     assert!(
         results.iter().all(|r| r.outcome == Outcome::Pass),
@@ -805,7 +799,7 @@ async fn a_lab_record_decides_a_remote_check_the_harness_could_not() {
         ],
     };
     let decided = evaluate_embedded(&embedded, records).await;
-    embedded.server.stop().await;
+    embedded.stop().await;
     let r = ss004(&decided);
     assert_eq!(r.outcome, Outcome::Pass, "{r:?}");
     assert!(r.summary.contains("lab verdict"), "{}", r.summary);
@@ -859,7 +853,7 @@ async fn without_self_registration_the_account_probes_wait_for_the_lab() {
         .await
         .unwrap();
         let run = evaluate_embedded(&embedded, records).await;
-        embedded.server.stop().await;
+        embedded.stop().await;
         runs.push(run);
     }
     let result =
@@ -906,7 +900,7 @@ async fn a_probe_check_that_fails_loses_its_whole_weight() {
     .await
     .unwrap();
     let run = evaluate_embedded(&embedded, Default::default()).await;
-    embedded.server.stop().await;
+    embedded.stop().await;
     let result = run.results.iter().find(|r| r.id == "SS-008").unwrap();
     assert_eq!(result.outcome, Outcome::Fail, "{result:?}");
     assert!(result.summary.starts_with("1 of "), "{}", result.summary);
@@ -932,7 +926,7 @@ async fn the_raw_handshake_reads_the_chain_a_legacy_endpoint_serves() {
         let (host, port) = (ctx.api_host(), ctx.api_port());
         let modern = ctx.http.peer_tls(&host, port, &host).await.unwrap();
         let raw = served_chain(&ctx, &host, port, &host, Version::Tls10).await;
-        embedded.server.stop().await;
+        embedded.stop().await;
         if legacy {
             let raw = raw.unwrap();
             let expected: Vec<Vec<u8>> = modern.chain.iter().map(|c| c.to_vec()).collect();

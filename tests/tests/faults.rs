@@ -18,7 +18,7 @@ fn run_all(faults: Faults) -> Result<Vec<CheckResult>, String> {
         let registry = tianping_suites::registry();
         let checks: Vec<_> = registry.iter().collect();
         let results = runner::run_checks(Arc::new(ctx), &checks, Vec::new(), |_, _, _| {}).await;
-        embedded.server.stop().await;
+        embedded.stop().await;
         Ok(results)
     })
 }

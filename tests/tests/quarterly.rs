@@ -68,7 +68,7 @@ async fn live_figures_come_from_the_platform_export() {
         f.by_organization.keys().collect::<Vec<_>>(),
         ["(none: deposited directly)"]
     );
-    embedded.server.stop().await;
+    embedded.stop().await;
 }
 
 #[test]

@@ -1,4 +1,5 @@
-//! One evaluation run: journal, concurrent checks, results.json and junit.xml.
+//! One evaluation run: the journal, the checks, then one last step ([`finalize`]) that applies
+//! waivers, assesses, writes results.json, junit.xml and the reports once, and seals the folder.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -84,7 +85,8 @@ pub fn assemble(
     }
 }
 
-/// Runs the plan, calling `progress` as each check lands, and writes the outputs.
+/// Runs the plan, calling `progress` as each check lands. Each result is journalled as it
+/// lands; the outputs are written once, by [`finalize`].
 pub async fn evaluate(
     plan: RunPlan<'_>,
     mut progress: impl FnMut(&CheckResult, usize, usize),
@@ -121,9 +123,7 @@ pub async fn evaluate(
     if let Some(e) = journal_error {
         return Err(EvaluateError::Output(e));
     }
-    let results = assemble(&header, &plan.checks, results, true, &scoring);
-    tianping_reports::write_all(out, &results).map_err(|e| EvaluateError::Output(e.to_string()))?;
-    Ok(results)
+    Ok(assemble(&header, &plan.checks, results, true, &scoring))
 }
 
 fn open_journal(
@@ -189,8 +189,8 @@ pub fn write_interrupted(out: &Path, checks: &[&CheckDef]) -> Result<RunResults,
     Ok(results)
 }
 
-/// Evaluates an exported evidence package: one streaming pass, no network. Writes the same
-/// outputs as a live run (journal, results.json, junit.xml).
+/// Evaluates an exported evidence package: one streaming pass, no network, journalled like a
+/// live run; [`finalize`] writes the outputs.
 pub fn evaluate_package(
     config: &Config,
     lab_records: &tianping_engine::lab::LabRecords,
@@ -234,9 +234,7 @@ pub fn evaluate_package(
             .record(r)
             .map_err(|e| EvaluateError::Output(e.to_string()))?;
     }
-    let results = assemble(&header, checks, results, true, &config.scoring);
-    tianping_reports::write_all(out, &results).map_err(|e| EvaluateError::Output(e.to_string()))?;
-    Ok(results)
+    Ok(assemble(&header, checks, results, true, &config.scoring))
 }
 
 /// A new run folder for an offline evaluation (package or certificate files): no resume, since
@@ -472,6 +470,24 @@ pub struct Finish<'a> {
     pub languages: &'a [String],
     /// The run a rectification re-test continues, for the report's comparison.
     pub previous: Option<&'a RunResults>,
+}
+
+impl<'a> Finish<'a> {
+    /// The last step with the configuration's scoring, no waivers, no PDF report and no
+    /// earlier run: what tests and embedded uses need.
+    pub fn without_reports(out: &'a Path, config: &'a Config) -> Finish<'a> {
+        static NO_WAIVERS: tianping_engine::waivers::Waivers = tianping_engine::waivers::Waivers {
+            waivers: Vec::new(),
+        };
+        Finish {
+            waivers: &NO_WAIVERS,
+            scoring: &config.scoring,
+            out,
+            config,
+            languages: &[],
+            previous: None,
+        }
+    }
 }
 
 /// Last step of every run: applies the lab's waivers, assesses the results again, writes

@@ -6,3 +6,4 @@ pub mod evaluate;
 pub mod pdf;
 pub mod quarterly;
 pub mod reference;
+pub mod target;

@@ -2,35 +2,16 @@
 //! own CA as the trust anchor, the credentials it issued handed over in memory, and its
 //! simulated lab records for the manual checks.
 
-use rustls::pki_types::CertificateDer;
 use tianping_engine::Config;
 use tianping_engine::config::{Credentials, Secret};
 use tianping_engine::lab::{Attachment, LabRecord, LabRecords, LabVerdict};
-use tianping_fixtures::{Dialect, Faults, ReferenceServer};
+use tianping_engine::model::TargetSummary;
+use tianping_fixtures::{Dialect, Faults};
 
-pub struct EmbeddedTarget {
-    pub server: ReferenceServer,
-    pub config: Config,
-    pub credentials: Credentials,
-    pub trust_roots: Vec<CertificateDer<'static>>,
-    /// The reference applicant's simulated lab records for the manual checks.
-    pub lab_records: LabRecords,
-}
-
-impl EmbeddedTarget {
-    /// A check context pointed at this target.
-    pub fn context(&self) -> Result<tianping_engine::Ctx, tianping_engine::CheckError> {
-        let ctx = tianping_engine::Ctx::new(
-            self.config.clone(),
-            self.credentials.clone(),
-            self.trust_roots.clone(),
-        )?;
-        Ok(ctx.with_lab_records(self.lab_records.clone()))
-    }
-}
+use crate::target::Target;
 
 /// Starts the reference platform with `faults` and points `config` at it.
-pub async fn start(config: Config, faults: Faults) -> std::io::Result<EmbeddedTarget> {
+pub async fn start(config: Config, faults: Faults) -> std::io::Result<Target> {
     start_with(config, faults, Dialect::Profile).await
 }
 
@@ -39,7 +20,7 @@ pub async fn start_with(
     mut config: Config,
     faults: Faults,
     dialect: Dialect,
-) -> std::io::Result<EmbeddedTarget> {
+) -> std::io::Result<Target> {
     let loopback = "127.0.0.1:0".parse().expect("loopback address");
     let server = tianping_fixtures::start_with(faults, dialect, loopback).await?;
     config.target.base_url = Some(server.base_url.clone());
@@ -82,12 +63,18 @@ pub async fn start_with(
         lockout_password: Secret::new(issued.lockout_password.clone()),
     };
     let trust_roots = vec![server.tls_ca_der.clone(), server.sm2_root_der.clone()];
-    Ok(EmbeddedTarget {
-        server,
+    let summary = TargetSummary {
+        base_url: server.base_url.clone(),
+        kind: "reference".into(),
+        reference_faults: server.faults.names(),
+    };
+    Ok(Target {
         config,
         credentials,
         trust_roots,
         lab_records: reference_lab_records(),
+        summary,
+        reference: Some(server),
     })
 }
 

@@ -1,0 +1,113 @@
+//! What a run prints: a progress line while it runs, then each check's outcome, the score and
+//! conclusion, and where the files are.
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use tianping_engine::model::{CheckResult, Outcome, RunResults};
+
+/// Everything a finished run prints: waivers that matched nothing, each check, the counts,
+/// the assessment and the output files.
+pub fn print_results(results: &RunResults, out_dir: &Path, languages: &[String]) {
+    for w in &results.unmatched_waivers {
+        eprintln!("warning: waiver {w}");
+    }
+    print_summary(results);
+    let c = &results.counts;
+    println!(
+        "\n{} pass, {} fail, {} not applicable, {} inconclusive{}",
+        c.pass,
+        c.fail,
+        c.not_applicable,
+        c.inconclusive,
+        if results.complete {
+            ""
+        } else {
+            " (incomplete)"
+        }
+    );
+    print_outputs(out_dir, languages);
+}
+
+/// Where the run's files are: results, JUnit, the report(s), and the sealed manifest.
+fn print_outputs(out_dir: &Path, languages: &[String]) {
+    let mut files = vec![
+        tianping_reports::RESULTS_FILE.to_string(),
+        tianping_reports::JUNIT_FILE.to_string(),
+    ];
+    files.extend(languages.iter().map(|l| format!("report-{l}.pdf")));
+    files.push(tianping_reports::bundle::MANIFEST_FILE.to_string());
+    println!("outputs in {}: {}", out_dir.display(), files.join(", "));
+}
+
+fn print_summary(run: &RunResults) {
+    for r in &run.results {
+        let mark = match &r.outcome {
+            Outcome::Pass => "PASS",
+            Outcome::Fail if r.waived() => "WAIVED",
+            Outcome::Fail => "FAIL",
+            Outcome::NotApplicable { .. } => "N/A ",
+            Outcome::Inconclusive { .. } => "INCONCLUSIVE",
+        };
+        println!("{mark:<12} {:<9} {} — {}", r.id, r.title_zh, r.summary);
+    }
+    if let Some(a) = &run.assessment {
+        let score = a
+            .score
+            .map(|s| format!("{s:.2}"))
+            .unwrap_or_else(|| "—".into());
+        println!(
+            "\nscore {score}  grade {}  conclusion: {} ({})",
+            a.grade.as_deref().unwrap_or("—"),
+            a.conclusion.title_zh(),
+            serde_json::to_value(a.conclusion)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        );
+        println!("rule: {}", a.rule);
+    }
+}
+
+/// A progress bar on a terminal, one plain line per finished check otherwise.
+pub struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    /// A progress display for `total` checks.
+    pub fn new(total: usize) -> Progress {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(total as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}")
+                    .expect("static template"),
+            );
+            bar
+        });
+        Progress { bar }
+    }
+
+    /// One more check finished.
+    pub fn report(&self, r: &CheckResult, i: usize, n: usize) {
+        match &self.bar {
+            Some(bar) => {
+                bar.set_position(i as u64);
+                bar.set_message(format!("{} {}", r.id, r.outcome.key()));
+            }
+            None => eprintln!(
+                "[{i}/{n}] {} {} ({} ms)",
+                r.id,
+                r.outcome.key(),
+                r.duration_ms
+            ),
+        }
+    }
+
+    /// Clears the bar before the summary prints.
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! `list`: every check with its ID, suite, clauses and mode, and whether it applies to the
+//! configured target, without contacting anything.
+
+use std::path::PathBuf;
+
+use tianping_engine::{CheckDef, Mode, runner};
+
+use super::{Failure, load_config};
+
+#[derive(clap::Args)]
+/// Arguments of the command.
+pub struct Args {
+    #[arg(long)]
+    config: Option<PathBuf>,
+    #[arg(long)]
+    target: Option<String>,
+    /// Machine-readable output.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Prints the checks.
+pub fn run(args: Args) -> Result<i32, Failure> {
+    let config = load_config(args.config.as_ref(), args.target.as_ref())?;
+    let registry = tianping_suites::registry();
+    let selected: Vec<&str> = runner::select(&registry, &config.selection)
+        .iter()
+        .map(|c| c.meta.id)
+        .collect();
+    let live = config.target.base_url.is_some();
+    let applies = |c: &CheckDef| -> (bool, &'static str) {
+        if !selected.contains(&c.meta.id) {
+            return (false, "not selected by the configuration");
+        }
+        match c.meta.mode {
+            Mode::Remote if live => (true, "remote check of the configured target"),
+            Mode::Remote => (true, "remote check of the built-in reference platform"),
+            Mode::Package => (false, "needs an evidence package"),
+            Mode::Manual => (true, "the lab records the verdict"),
+        }
+    };
+    if args.json {
+        let rows: Vec<serde_json::Value> = registry
+            .iter()
+            .map(|c| {
+                let m = &c.meta;
+                let (applies, why) = applies(c);
+                serde_json::json!({
+                    "id": m.id, "suite": m.suite.key(), "title_zh": m.title_zh, "title_en": m.title_en,
+                    "clauses": m.clauses.iter().map(|cl| serde_json::json!({"source": cl.source, "provenance": cl.provenance.tag()})).collect::<Vec<_>>(),
+                    "severity": m.severity.key(), "weight": m.weight, "mode": m.mode.key(), "active": m.active,
+                    "reference_faults": m.faults, "applies": applies, "applies_reason": why,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&rows).expect("json"));
+        return Ok(0);
+    }
+    for c in &registry {
+        let m = &c.meta;
+        let (applies, why) = applies(c);
+        println!(
+            "{:<9} {:<20} {:<7} {:<9} w{} {} {}",
+            m.id,
+            m.suite.key(),
+            m.mode.key(),
+            m.severity.key(),
+            m.weight,
+            if applies { "applies" } else { "skipped" },
+            m.title_en
+        );
+        println!("          {}  ({why})", m.title_zh);
+        for cl in m.clauses {
+            println!("          [{}] {}", cl.provenance.tag(), cl.source);
+        }
+    }
+    println!(
+        "\n{} checks; clause tags: [V] verified source, [K] known standard text (not retrieved), [P] lab threshold",
+        registry.len()
+    );
+    Ok(0)
+}

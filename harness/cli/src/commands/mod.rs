@@ -1,0 +1,146 @@
+//! One module per subcommand: its arguments and its body. What several share (loading the
+//! configuration, the last step of a run, the console summary) is here.
+
+pub mod certs;
+pub mod diff;
+pub mod export;
+pub mod list;
+pub mod quarterly;
+pub mod run;
+pub mod serve;
+pub mod verify;
+
+mod console;
+
+use std::path::{Path, PathBuf};
+
+use tianping_engine::config::Config;
+use tianping_engine::model::{RunResults, exit};
+use tianping_engine::waivers::Waivers;
+use tianping_harness::evaluate::{self, EvaluateError};
+use tianping_harness::target::TargetError;
+
+/// An error that decides the exit code.
+pub struct Failure(pub i32, pub String);
+
+/// A command line that cannot be carried out (exit 64).
+pub fn usage(msg: impl Into<String>) -> Failure {
+    Failure(exit::USAGE, msg.into())
+}
+
+/// A configuration, or a file it names, that is wrong (exit 78).
+pub fn config_error(msg: impl ToString) -> Failure {
+    Failure(exit::CONFIG, msg.to_string())
+}
+
+/// Something went wrong while evaluating or writing: nothing is decided (exit 2).
+pub fn undecided(msg: impl ToString) -> Failure {
+    Failure(exit::INCONCLUSIVE, msg.to_string())
+}
+
+impl From<EvaluateError> for Failure {
+    fn from(e: EvaluateError) -> Failure {
+        match e {
+            EvaluateError::Config(m) => config_error(m),
+            EvaluateError::Output(m) => undecided(m),
+        }
+    }
+}
+
+impl From<TargetError> for Failure {
+    fn from(e: TargetError) -> Failure {
+        match e {
+            TargetError::Usage(m) => usage(m),
+            TargetError::Config(m) => config_error(m),
+            e @ TargetError::LabRecords(_) => config_error(e),
+            e @ TargetError::Start(_) => undecided(e),
+        }
+    }
+}
+
+/// Reads the configuration (or the defaults), with `--target` taking the place of
+/// `target.base_url`, and validates it.
+pub fn load_config(path: Option<&PathBuf>, target: Option<&String>) -> Result<Config, Failure> {
+    let mut config = match path {
+        Some(p) => Config::load(p).map_err(config_error)?,
+        None => Config::default(),
+    };
+    if let Some(t) = target {
+        config.target.base_url = Some(t.clone());
+    }
+    config.validate().map_err(config_error)?;
+    for unknown in tianping_engine::fields::FieldMap::unknown_overrides(&config.fields) {
+        eprintln!("warning: [fields] names unknown field `{unknown}`; it is ignored");
+    }
+    Ok(config)
+}
+
+/// `--lang` values: a report language, or `none`.
+pub fn parse_lang(s: &str) -> Result<String, String> {
+    let s = s.trim().to_ascii_lowercase();
+    if s == "none" || tianping_harness::pdf::LANGUAGES.contains(&s.as_str()) {
+        Ok(s)
+    } else {
+        Err(format!("unknown report language `{s}` (zh, en or none)"))
+    }
+}
+
+/// The report languages to render, `none` left out.
+fn report_languages(languages: &[String]) -> Vec<String> {
+    let mut langs: Vec<String> = languages.iter().filter(|l| *l != "none").cloned().collect();
+    langs.dedup();
+    langs
+}
+
+/// A new dated folder in the working directory.
+pub fn default_out_dir() -> PathBuf {
+    PathBuf::from(format!(
+        "tianping-run-{}",
+        chrono::Local::now().format("%Y%m%d-%H%M%S")
+    ))
+}
+
+/// The lab's waivers named in the configuration, if any. Loaded before anything is evaluated,
+/// so a broken waivers file stops the command before the run, not after it.
+pub fn load_waivers(config: &Config) -> Result<Waivers, Failure> {
+    match &config.lab.waivers {
+        Some(path) => Waivers::load(Path::new(path)).map_err(config_error),
+        None => Ok(Waivers::default()),
+    }
+}
+
+/// Warns about lab records that name no check.
+pub fn warn_unmatched_lab_records(records: &tianping_engine::lab::LabRecords) {
+    let registry = tianping_suites::registry();
+    let known: Vec<&str> = registry.iter().map(|c| c.meta.id).collect();
+    for unknown in records.unmatched(&known) {
+        eprintln!("warning: lab record `{unknown}` names no check; it is ignored");
+    }
+}
+
+/// The last step every evaluating command shares: waivers, assessment, outputs written once
+/// and sealed, then the console summary. Returns the run's exit code.
+pub async fn finish_run(
+    results: RunResults,
+    config: &Config,
+    waivers: &Waivers,
+    out: &Path,
+    languages: &[String],
+    previous: Option<&RunResults>,
+) -> Result<i32, Failure> {
+    let languages = report_languages(languages);
+    let results = evaluate::finalize(
+        results,
+        &evaluate::Finish {
+            waivers,
+            scoring: &config.scoring,
+            out,
+            config,
+            languages: &languages,
+            previous,
+        },
+    )
+    .await?;
+    console::print_results(&results, out, &languages);
+    Ok(results.exit_code())
+}

@@ -1,0 +1,208 @@
+//! `run`: evaluate a live platform (or, with no target, the built-in reference platform), an
+//! exported evidence package, or re-test what an earlier run found.
+
+use std::path::{Path, PathBuf};
+
+use tianping_engine::config::Config;
+use tianping_engine::model::{RunResults, exit};
+use tianping_engine::{CheckDef, runner};
+use tianping_fixtures::Faults;
+use tianping_harness::{evaluate, target};
+
+use super::console::Progress;
+use tianping_engine::waivers::Waivers;
+
+use super::{Failure, config_error, default_out_dir, finish_run, load_config, load_waivers, usage};
+
+/// Arguments of `run`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Base URL of the platform's profile API (overrides target.base_url in the config).
+    #[arg(long, conflicts_with = "package")]
+    target: Option<String>,
+    /// Evaluate an exported evidence package (a directory) offline instead of a live platform.
+    #[arg(long)]
+    package: Option<PathBuf>,
+    /// TOML configuration file.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Folder for this run's files (default: a new dated folder in the working directory).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Continue the interrupted run in --out without repeating finished checks.
+    #[arg(long, requires = "out")]
+    resume: bool,
+    /// Only these check IDs or ID prefixes (repeatable, or comma-separated).
+    #[arg(long = "only", value_delimiter = ',')]
+    only: Vec<String>,
+    /// Only these suites (data_compliance, system_security, blockchain_security, certificates).
+    #[arg(long = "suite", value_delimiter = ',')]
+    suites: Vec<String>,
+    /// Skip checks that send attack-like input.
+    #[arg(long)]
+    passive: bool,
+    /// The lab's verdicts for manual checks (TOML; overrides [lab] records in the config).
+    #[arg(long)]
+    lab_records: Option<PathBuf>,
+    /// Findings the lab accepts (TOML; overrides [lab] waivers in the config).
+    #[arg(long)]
+    waivers: Option<PathBuf>,
+    /// Rectification re-test: re-run only what failed or was inconclusive in this earlier run
+    /// (folder or results.json); the results combine both runs.
+    #[arg(long, conflicts_with_all = ["resume", "package", "only"])]
+    rerun_failed: Option<PathBuf>,
+    /// Switch on a fault in the built-in reference platform (repeatable; no --target).
+    #[arg(long = "fault", value_delimiter = ',')]
+    faults: Vec<String>,
+    /// Languages of the PDF report: zh (default), en, zh,en, or none.
+    #[arg(long = "lang", value_delimiter = ',', default_value = "zh", value_parser = super::parse_lang)]
+    languages: Vec<String>,
+}
+
+/// The configuration with the command line's selection, waivers and lab records applied.
+fn configure(args: &Args) -> Result<Config, Failure> {
+    let mut config = load_config(args.config.as_ref(), args.target.as_ref())?;
+    config.selection.include.extend(args.only.iter().cloned());
+    config.selection.suites.extend(args.suites.iter().cloned());
+    config.selection.passive |= args.passive;
+    if let Some(w) = &args.waivers {
+        config.lab.waivers = Some(w.display().to_string());
+    }
+    if let Some(records) = &args.lab_records {
+        config.lab.records = Some(records.display().to_string());
+    }
+    config.validate().map_err(config_error)?;
+    Ok(config)
+}
+
+/// Evaluates what the arguments name and returns the exit code.
+pub async fn run(args: Args) -> Result<i32, Failure> {
+    let mut config = configure(&args)?;
+    let waivers = load_waivers(&config)?;
+    let faults = Faults::parse(&args.faults).map_err(usage)?;
+    let previous = match &args.rerun_failed {
+        Some(path) => {
+            let previous = evaluate::read_results(path)?;
+            let ids = evaluate::to_rerun(&previous);
+            if ids.is_empty() {
+                println!(
+                    "nothing to re-test: run {} has no failed or inconclusive check",
+                    previous.run_id
+                );
+                return Ok(previous.exit_code());
+            }
+            eprintln!(
+                "re-testing {} check(s) of run {}: {}",
+                ids.len(),
+                previous.run_id,
+                ids.join(", ")
+            );
+            config.selection.include = ids;
+            Some((previous, path.clone()))
+        }
+        None => None,
+    };
+    let registry = tianping_suites::registry();
+    let checks = runner::select(&registry, &config.selection);
+    if checks.is_empty() {
+        return Err(usage(
+            "the selection matches no check (see `tianping-harness list`)",
+        ));
+    }
+    let out_dir = args.out.clone().unwrap_or_else(default_out_dir);
+    if let Some(package) = &args.package {
+        if !args.faults.is_empty() || args.resume {
+            return Err(usage("--fault and --resume do not apply to --package"));
+        }
+        return run_package(
+            &config,
+            &waivers,
+            &checks,
+            package,
+            &out_dir,
+            &args.languages,
+        )
+        .await;
+    }
+
+    // Keeps the embedded reference serving for the whole run.
+    let target = target::resolve(config, faults).await?;
+    super::warn_unmatched_lab_records(&target.lab_records);
+    eprintln!(
+        "tianping-harness {}: evaluating {} ({} checks) → {}",
+        tianping_engine::HARNESS_VERSION,
+        target.summary.base_url,
+        checks.len(),
+        out_dir.display()
+    );
+    let mut plan = target.plan(checks.clone(), &out_dir);
+    plan.resume = args.resume;
+    let progress = Progress::new(checks.len());
+    let evaluation = evaluate::evaluate(plan, |r, i, n| progress.report(r, i, n));
+    let results = tokio::select! {
+        r = evaluation => r?,
+        _ = tokio::signal::ctrl_c() => {
+            progress.finish();
+            return interrupted(&out_dir, &checks, &target.config).await;
+        }
+    };
+    progress.finish();
+    let results = match &previous {
+        Some((prev, path)) => evaluate::merge_retest(prev, path, results, &target.config.scoring),
+        None => results,
+    };
+    finish_run(
+        results,
+        &target.config,
+        &waivers,
+        &out_dir,
+        &args.languages,
+        previous.as_ref().map(|(p, _)| p),
+    )
+    .await
+}
+
+/// Ctrl-C: the folder is sealed as it stands, so what was gathered can be shown unaltered;
+/// `--resume` seals it again when the run finishes.
+async fn interrupted(
+    out_dir: &Path,
+    checks: &[&CheckDef],
+    config: &Config,
+) -> Result<i32, Failure> {
+    let partial: RunResults = evaluate::write_interrupted(out_dir, checks)?;
+    evaluate::seal_bundle(out_dir, &partial.run_id, config).await?;
+    eprintln!(
+        "interrupted: {} of {} checks recorded; continue with --resume --out {}",
+        partial.results.len(),
+        checks.len(),
+        out_dir.display()
+    );
+    Ok(exit::INCONCLUSIVE)
+}
+
+/// Evaluates an exported evidence package offline.
+async fn run_package(
+    config: &Config,
+    waivers: &Waivers,
+    checks: &[&CheckDef],
+    package: &Path,
+    out_dir: &Path,
+    languages: &[String],
+) -> Result<i32, Failure> {
+    let lab_records = match &config.lab.records {
+        Some(path) => {
+            tianping_engine::lab::LabRecords::load(Path::new(path)).map_err(config_error)?
+        }
+        None => Default::default(),
+    };
+    super::warn_unmatched_lab_records(&lab_records);
+    eprintln!(
+        "tianping-harness {}: evaluating package {} offline ({} checks) → {}",
+        tianping_engine::HARNESS_VERSION,
+        package.display(),
+        checks.len(),
+        out_dir.display()
+    );
+    let results = evaluate::evaluate_package(config, &lab_records, checks, package, out_dir)?;
+    finish_run(results, config, waivers, out_dir, languages, None).await
+}

@@ -1,0 +1,72 @@
+//! `verify`: a sealed run folder checked offline.
+
+use std::path::PathBuf;
+
+use tianping_engine::model::exit;
+
+use super::{Failure, config_error};
+
+#[derive(clap::Args)]
+/// Arguments of the command.
+pub struct Args {
+    /// The run folder (evidence bundle).
+    bundle: PathBuf,
+    /// The lab's public key (hex) the bundle must be signed with.
+    #[arg(long)]
+    signer: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+/// Prints what was found; exits 1 unless the bundle is intact.
+pub fn run(args: Args) -> Result<i32, Failure> {
+    let v = tianping_reports::bundle::verify(&args.bundle, args.signer.as_deref())
+        .map_err(config_error)?;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&v).expect("verification serializes")
+        );
+    } else {
+        println!(
+            "signature: {} (signer {} key {})",
+            if v.signature_valid {
+                "valid"
+            } else {
+                "INVALID"
+            },
+            v.signer_kind,
+            v.signer_public_key
+        );
+        if let Some(t) = &v.timestamp {
+            println!(
+                "time-stamp: {} by {} (token signature valid; TSA certificate SHA-256 {}; the lab decides whether it trusts this TSA)",
+                t.gen_time, t.tsa_subject, t.tsa_certificate_sha256
+            );
+        }
+        for (what, list) in [
+            ("added", &v.added),
+            ("removed", &v.removed),
+            ("changed", &v.changed),
+        ] {
+            for f in list.iter() {
+                println!("{what}: {f}");
+            }
+        }
+        for p in &v.problems {
+            println!("problem: {p}");
+        }
+        for w in &v.warnings {
+            println!("warning: {w}");
+        }
+        println!(
+            "{}",
+            if v.ok() {
+                "bundle intact"
+            } else {
+                "bundle NOT intact"
+            }
+        );
+    }
+    Ok(if v.ok() { 0 } else { exit::NONCONFORMITY })
+}

@@ -1,0 +1,133 @@
+//! What a live run evaluates, resolved in one place: the embedded reference platform when the
+//! configuration names no target, otherwise the platform at `target.base_url` with the lab's
+//! trust anchors, the credentials from the environment and the lab's records.
+//!
+//! The CLI's `run`, the `cargo test` conformance mode and the end-to-end tests all call
+//! [`resolve`], so a test exercises the same choice the command line makes.
+
+use std::path::{Path, PathBuf};
+
+use rustls::pki_types::CertificateDer;
+use tianping_engine::config::{Config, Credentials};
+use tianping_engine::lab::LabRecords;
+use tianping_engine::model::TargetSummary;
+use tianping_engine::{CheckDef, CheckError, Ctx};
+use tianping_fixtures::{Faults, ReferenceServer};
+
+use crate::evaluate::{self, RunPlan};
+
+/// A target ready to evaluate: the configuration pointed at it and everything a check
+/// context needs. When it is the embedded reference, the platform serves as long as this lives.
+pub struct Target {
+    /// The configuration, with `target.base_url` set to the platform evaluated.
+    pub config: Config,
+    /// The accounts the checks use.
+    pub credentials: Credentials,
+    /// Trust anchors for the platform's TLS and SM2 certificates.
+    pub trust_roots: Vec<CertificateDer<'static>>,
+    /// The lab's verdicts for manual checks.
+    pub lab_records: LabRecords,
+    /// What results.json records as the target.
+    pub summary: TargetSummary,
+    /// The embedded reference platform, when that is the target.
+    pub reference: Option<ReferenceServer>,
+}
+
+/// Why a target could not be resolved.
+#[derive(Debug, thiserror::Error)]
+pub enum TargetError {
+    /// The command line asks for something that cannot be done (exit 64).
+    #[error("{0}")]
+    Usage(String),
+    /// The configuration or a file it names is wrong (exit 78).
+    #[error("{0}")]
+    Config(String),
+    /// The lab's records cannot be read (exit 78).
+    #[error("{0}")]
+    LabRecords(#[from] tianping_engine::lab::LabError),
+    /// The embedded reference platform could not start (exit 2).
+    #[error("cannot start the reference platform: {0}")]
+    Start(#[from] std::io::Error),
+}
+
+/// Resolves the target `config` names: the live platform at `target.base_url`, or with none,
+/// the reference platform started on loopback with `faults` switched on.
+pub async fn resolve(config: Config, faults: Faults) -> Result<Target, TargetError> {
+    if config.target.base_url.is_none() {
+        return Ok(crate::reference::start(config, faults).await?);
+    }
+    if !faults.names().is_empty() {
+        return Err(TargetError::Usage(
+            "--fault applies to the built-in reference platform only; drop --target".into(),
+        ));
+    }
+    live(config)
+}
+
+/// The live platform `config` names, with the lab's trust anchors, the credentials from the
+/// environment variables the config names, and the lab's records.
+pub fn live(config: Config) -> Result<Target, TargetError> {
+    let trust_roots = evaluate::load_trust_roots(&config.target.trust_roots)
+        .map_err(|e| TargetError::Config(e.to_string()))?;
+    let credentials = Credentials::from_env(&config.credentials);
+    let lab_records = match &config.lab.records {
+        Some(path) => LabRecords::load(Path::new(path))?,
+        None => LabRecords::default(),
+    };
+    let summary = TargetSummary {
+        base_url: config.target.base_url.clone().unwrap_or_default(),
+        kind: "live".into(),
+        reference_faults: Vec::new(),
+    };
+    Ok(Target {
+        config,
+        credentials,
+        trust_roots,
+        lab_records,
+        summary,
+        reference: None,
+    })
+}
+
+impl Target {
+    /// A check context pointed at this target, with the lab's records.
+    pub fn context(&self) -> Result<Ctx, CheckError> {
+        let ctx = Ctx::new(
+            self.config.clone(),
+            self.credentials.clone(),
+            self.trust_roots.clone(),
+        )?;
+        Ok(ctx.with_lab_records(self.lab_records.clone()))
+    }
+
+    /// A plan that runs `checks` against this target, writing into `out_dir`.
+    pub fn plan<'r>(&self, checks: Vec<&'r CheckDef>, out_dir: &Path) -> RunPlan<'r> {
+        RunPlan {
+            config: self.config.clone(),
+            credentials: self.credentials.clone(),
+            trust_roots: self.trust_roots.clone(),
+            target: self.summary.clone(),
+            checks,
+            out_dir: PathBuf::from(out_dir),
+            resume: false,
+            lab_records: self.lab_records.clone(),
+        }
+    }
+
+    /// The embedded reference platform serving this target.
+    ///
+    /// # Panics
+    /// When the target is a live platform: only tests and the reference run call this.
+    pub fn server(&self) -> &ReferenceServer {
+        self.reference
+            .as_ref()
+            .expect("the target is the embedded reference platform")
+    }
+
+    /// Stops the embedded reference platform, if this target is one.
+    pub async fn stop(self) {
+        if let Some(server) = self.reference {
+            server.stop().await;
+        }
+    }
+}
