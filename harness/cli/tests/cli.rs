@@ -494,15 +494,22 @@ fn waivers_accept_a_finding_until_they_expire_and_stale_ones_are_reported() {
     assert_eq!(results["assessment"]["conclusion"], "rectify");
 
     std::fs::write(dir.path().join("bad.toml"), "[[waiver]]\nid = \"SS-021\"\njustification = \"\"\napprover = \"x\"\nexpires = \"2099-01-01\"\n").unwrap();
+    let cwd = tempfile::tempdir().unwrap();
     assert_eq!(
         harness()
             .args(["run", "--waivers"])
             .arg(dir.path().join("bad.toml"))
+            .current_dir(cwd.path())
             .output()
             .unwrap()
             .status
             .code(),
         Some(78)
+    );
+    assert_eq!(
+        std::fs::read_dir(cwd.path()).unwrap().count(),
+        0,
+        "a broken waivers file stops the run before anything is evaluated"
     );
 }
 
