@@ -17,7 +17,9 @@ pub mod run;
 pub mod waiver;
 
 pub use assessment::{Assessment, Conclusion, ScoredCheck, grade};
-pub use meta::{CheckMeta, Clause, ClauseRef, Mode, Provenance, Severity, Suite};
+pub use meta::{
+    CheckMeta, Clause, ClauseRef, LabThreshold, Mode, Provenance, Severity, Suite, ThresholdDefault,
+};
 pub use result::{CheckResult, Counts, Evidence, Outcome, Samples, ThresholdUsed};
 pub use run::{Parties, RESULTS_SCHEMA, Retest, RunResults, TargetSummary, exit};
 pub use waiver::WaiverNote;

@@ -189,6 +189,54 @@ pub struct CheckMeta {
     /// Names of the reference-platform faults this check exists to catch (one per
     /// requirement it tests; none for a manual check).
     pub faults: &'static [&'static str],
+    /// The lab thresholds the check uses: numbers the sources leave to the lab.
+    pub thresholds: &'static [LabThreshold],
+}
+
+/// A number (or list) the sources leave to the lab, declared by the check that uses it. The
+/// lab may set it under `[thresholds]` in the configuration; every output discloses the
+/// value used.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LabThreshold {
+    /// Key under `[thresholds]`.
+    pub name: &'static str,
+    /// Value when the lab sets none.
+    pub default: ThresholdDefault,
+    /// Unit of the value, e.g. `s`, `days`, `bits`; empty for a count or a list.
+    pub unit: &'static str,
+    /// What the value stands for and where the requirement comes from.
+    pub meaning: &'static str,
+}
+
+/// The kind and default of a lab threshold.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ThresholdDefault {
+    /// A whole number within an inclusive range.
+    Integer {
+        /// Value when the lab sets none.
+        value: i64,
+        /// Smallest value the lab may set.
+        min: i64,
+        /// Largest value the lab may set.
+        max: i64,
+    },
+    /// A list of names, each one of `allowed`.
+    Names {
+        /// Value when the lab sets none.
+        value: &'static [&'static str],
+        /// Names the lab may use.
+        allowed: &'static [&'static str],
+    },
+}
+
+impl LabThreshold {
+    /// The default, as the configuration would write it.
+    pub fn default_text(&self) -> String {
+        match self.default {
+            ThresholdDefault::Integer { value, .. } => value.to_string(),
+            ThresholdDefault::Names { value, .. } => format!("{value:?}"),
+        }
+    }
 }
 
 impl CheckMeta {

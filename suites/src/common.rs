@@ -454,7 +454,10 @@ pub async fn register_probe_account(
     ctx: &Ctx,
     username: String,
 ) -> Result<(ProbeAccount, Exchange), CheckError> {
-    let min_length = ctx.config.thresholds.password_min_length;
+    let min_length = ctx
+        .config
+        .thresholds
+        .unsigned(&crate::thresholds::PASSWORD_MIN_LENGTH) as usize;
     let password = format!(
         "{}{}",
         class_password(min_length.max(12), 4),

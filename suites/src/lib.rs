@@ -8,6 +8,7 @@ pub mod common;
 pub mod data_compliance;
 pub mod plain_http;
 pub mod system_security;
+pub mod thresholds;
 pub mod tls_probe;
 
 use tianping_engine::CheckDef;
@@ -21,6 +22,22 @@ pub fn registry() -> Vec<CheckDef> {
         certificates::CHECKS,
     ]
     .concat()
+}
+
+/// Every lab threshold the checks declare, once per check that uses it.
+pub fn declared_thresholds() -> Vec<&'static tianping_engine::LabThreshold> {
+    registry()
+        .into_iter()
+        .flat_map(|c| c.meta.thresholds.iter())
+        .collect()
+}
+
+/// Checks the `[thresholds]` table against what the checks declare: every name known, every
+/// value of the declared kind and within range.
+pub fn validate_thresholds(
+    thresholds: &tianping_engine::config::Thresholds,
+) -> Result<(), tianping_engine::thresholds::ThresholdError> {
+    thresholds.validate(declared_thresholds())
 }
 
 /// Finds a check by its ID, case-insensitively.
@@ -80,6 +97,22 @@ mod tests {
                     c.meta.id
                 );
             }
+        }
+    }
+
+    #[test]
+    fn thresholds_are_declared_once_and_the_example_config_lists_each_with_its_default() {
+        let example =
+            tianping_engine::Config::parse(include_str!("../../docs/harness.example.toml"))
+                .unwrap();
+        validate_thresholds(&example.thresholds).expect("the example's thresholds are valid");
+        let text = include_str!("../../docs/harness.example.toml");
+        for t in declared_thresholds() {
+            let line = format!("{} = {}", t.name, t.default_text().replace('_', ""));
+            let listed = text
+                .lines()
+                .any(|l| l.replace('_', "").starts_with(&line.replace('_', "")));
+            assert!(listed, "docs/harness.example.toml lacks `{line}`");
         }
     }
 

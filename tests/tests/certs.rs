@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use tianping_engine::Config;
 use tianping_engine::certset::{CertRole, CertSet};
-use tianping_engine::config::Thresholds;
 use tianping_engine::runner;
 use tianping_fixtures::{Fault, Faults};
 use tianping_harness::evaluate;
@@ -100,11 +100,7 @@ fn judge_leaf_under_ca(
 fn judge(set: &CertSet) -> Vec<(String, String)> {
     let registry = tianping_suites::registry();
     let checks: Vec<_> = registry.iter().filter(|c| c.certs.is_some()).collect();
-    outcomes(&runner::run_cert_checks(
-        set,
-        &checks,
-        &Thresholds::default(),
-    ))
+    outcomes(&runner::run_cert_checks(set, &checks, &Config::default()))
 }
 
 #[tokio::test]

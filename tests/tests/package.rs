@@ -14,7 +14,8 @@ fn evaluate(dir: &Path) -> Result<Vec<CheckResult>, String> {
     let info = package::open(dir, &config).map_err(|e| e.to_string())?;
     let registry = tianping_suites::registry();
     let checks: Vec<&CheckDef> = registry.iter().collect();
-    runner::run_package_checks(&info, &checks, &LabRecords::default(), 2).map_err(|e| e.to_string())
+    runner::run_package_checks(&info, &config, &checks, &LabRecords::default(), 2)
+        .map_err(|e| e.to_string())
 }
 
 fn export(faults: Faults, records: usize) -> tempfile::TempDir {

@@ -96,7 +96,7 @@ fn measure(dir: &Path) -> Result<(), String> {
         .iter()
         .filter(|c| c.certs.is_some() && c.meta.id != "CERT-007")
         .collect();
-    let thresholds = tianping_engine::config::Thresholds::default();
+    let config = tianping_engine::Config::default();
     // Each certificate on its own; the corpus split over `threads` workers.
     let judge_all = |part: &[(String, Vec<u8>)]| -> usize {
         let mut failed = 0;
@@ -107,7 +107,7 @@ fn measure(dir: &Path) -> Result<(), String> {
             };
             let role = CertRole::infer(&der);
             set.push(der, role, source);
-            let results = tianping_engine::runner::run_cert_checks(&set, &checks, &thresholds);
+            let results = tianping_engine::runner::run_cert_checks(&set, &checks, &config);
             failed += results.iter().filter(|r| r.outcome.key() == "fail").count();
         }
         failed

@@ -227,7 +227,7 @@ pub fn evaluate_package(
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2);
-    let results = runner::run_package_checks(&info, checks, lab_records, workers)
+    let results = runner::run_package_checks(&info, config, checks, lab_records, workers)
         .map_err(|e| EvaluateError::Config(e.to_string()))?;
     for r in &results {
         journal
@@ -286,7 +286,7 @@ pub fn evaluate_certs(
         reference_faults: Vec::new(),
     };
     let (header, mut journal) = start_offline_run(out, target, config.digest())?;
-    let results = runner::run_cert_checks(set, checks, &config.thresholds);
+    let results = runner::run_cert_checks(set, checks, config);
     for r in &results {
         journal
             .record(r)

@@ -42,6 +42,9 @@ pub enum TargetError {
     /// The configuration or a file it names is wrong (exit 78).
     #[error("{0}")]
     Config(String),
+    /// A `[thresholds]` entry no check declares, or out of range (exit 78).
+    #[error("{0}")]
+    Thresholds(#[from] tianping_engine::thresholds::ThresholdError),
     /// The lab's records cannot be read (exit 78).
     #[error("{0}")]
     LabRecords(#[from] tianping_engine::lab::LabError),
@@ -53,6 +56,7 @@ pub enum TargetError {
 /// Resolves the target `config` names: the live platform at `target.base_url`, or with none,
 /// the reference platform started on loopback with `faults` switched on.
 pub async fn resolve(config: Config, faults: Faults) -> Result<Target, TargetError> {
+    tianping_suites::validate_thresholds(&config.thresholds)?;
     if config.target.base_url.is_none() {
         return Ok(crate::reference::start(config, faults).await?);
     }

@@ -153,6 +153,22 @@ fn configuration_errors_exit_78_with_the_reason() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(78));
+    // Lab thresholds are checked against what the checks declare, before anything runs.
+    for (table, key) in [
+        ("blocks_to_sampel = 3", "blocks_to_sampel"),
+        ("password_min_classes = 9", "password_min_classes"),
+        ("allowed_tls_versions = [\"TLS9\"]", "allowed_tls_versions"),
+    ] {
+        std::fs::write(&config, format!("[thresholds]\n{table}\n")).unwrap();
+        let out = harness()
+            .args(["list", "--config"])
+            .arg(&config)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(78), "{table}: {stderr}");
+        assert!(stderr.contains(key), "{table}: {stderr}");
+    }
 }
 
 #[test]
@@ -182,6 +198,16 @@ fn help_exits_0_and_list_shows_every_check_without_contacting_anything() {
     let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(rows.len(), tianping_suites::registry().len());
     assert!(rows.iter().all(|r| r["clauses"].as_array().is_some_and(|c| !c.is_empty()) && r["applies"] == true));
+    // Each check lists the lab thresholds it uses, with the value in force.
+    let ss001 = rows.iter().find(|r| r["id"] == "SS-001").unwrap();
+    assert!(
+        ss001["thresholds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["name"] == "password_min_classes" && t["value"] == "3"),
+        "{ss001}"
+    );
 }
 
 #[test]

@@ -1,29 +1,120 @@
-//! What a check is to the engine: static metadata plus an async function from the run
-//! context to a verdict. Checks never touch sockets directly; they go through [`Ctx`].
+//! What a check is to the engine: static metadata, an applicability rule, and an async
+//! function from the run context to a verdict, with optional offline forms for an evidence
+//! package and for certificate files. Checks never touch sockets directly; they go through
+//! [`Ctx`].
+//!
+//! A check file builds its [`CheckDef`] with a const constructor, so a manual check is its
+//! metadata and nothing else:
+//!
+//! ```ignore
+//! pub const CHECK: CheckDef = CheckDef::manual(CheckMeta { id: "SS-002", .. });
+//! pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx))).with_certs(judge);
+//! ```
 
 use std::future::Future;
 use std::pin::Pin;
 
+use crate::certset::CertCheck;
+use crate::config::Config;
 use crate::context::Ctx;
-use crate::model::CheckMeta;
+use crate::model::{CheckMeta, Mode};
+use crate::package::PackageCheck;
 use crate::verdict::{CheckError, Verdict};
 
+/// The future a check's `run` returns.
 pub type CheckFuture<'a> = Pin<Box<dyn Future<Output = Result<Verdict, CheckError>> + Send + 'a>>;
+
+/// The body of a check against a live target.
+pub type RunFn = for<'a> fn(&'a Ctx) -> CheckFuture<'a>;
+
+/// Whether a check applies to the target, from the configuration and the lab's declarations
+/// alone: it is decided before anything is sent, the same way for a live platform, an evidence
+/// package and certificate files, and `list` shows it without contacting anything.
+pub type AppliesFn = fn(&Config) -> Applicability;
+
+/// Whether a check applies to the target in hand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applicability {
+    /// The check runs.
+    Applies,
+    /// The check is recorded as not applicable with this reason, and `run` is not called.
+    NotApplicable(String),
+}
+
+/// The applicability rule of a check that applies to every target.
+pub fn always(_: &Config) -> Applicability {
+    Applicability::Applies
+}
 
 /// A registered check. Each check module exposes one `pub const CHECK: CheckDef`.
 #[derive(Clone, Copy)]
 pub struct CheckDef {
+    /// Identity, clauses, severity and weight.
     pub meta: CheckMeta,
-    pub run: for<'a> fn(&'a Ctx) -> CheckFuture<'a>,
+    /// Whether the check applies to the target; see [`AppliesFn`].
+    pub applies: AppliesFn,
+    /// The check against a live target.
+    pub run: RunFn,
     /// How the check judges an exported evidence package, when it can.
-    pub package: Option<crate::package::PackageCheck>,
+    pub package: Option<PackageCheck>,
     /// How the check judges certificates given as files (`tianping-harness certs`), when it can.
-    pub certs: Option<crate::certset::CertCheck>,
+    pub certs: Option<CertCheck>,
+}
+
+impl CheckDef {
+    /// A check that drives the live platform (or reads its package) with `run`; it applies to
+    /// every target until [`CheckDef::with_applies`] says otherwise.
+    pub const fn remote(meta: CheckMeta, run: RunFn) -> CheckDef {
+        assert!(
+            !matches!(meta.mode, Mode::Manual),
+            "a manual check is built with CheckDef::manual"
+        );
+        CheckDef {
+            meta,
+            applies: always,
+            run,
+            package: None,
+            certs: None,
+        }
+    }
+
+    /// A manual check: its metadata and nothing else; the lab's record decides it.
+    pub const fn manual(meta: CheckMeta) -> CheckDef {
+        assert!(
+            matches!(meta.mode, Mode::Manual),
+            "CheckDef::manual needs mode: Mode::Manual"
+        );
+        CheckDef {
+            meta,
+            applies: always,
+            run: manual,
+            package: None,
+            certs: None,
+        }
+    }
+
+    /// The same check with an applicability rule.
+    pub const fn with_applies(mut self, applies: AppliesFn) -> CheckDef {
+        self.applies = applies;
+        self
+    }
+
+    /// The same check with an offline form for evidence packages.
+    pub const fn with_package(mut self, package: PackageCheck) -> CheckDef {
+        self.package = Some(package);
+        self
+    }
+
+    /// The same check with an offline form for certificate files.
+    pub const fn with_certs(mut self, certs: CertCheck) -> CheckDef {
+        self.certs = Some(certs);
+        self
+    }
 }
 
 /// The `run` of a manual check. The runner decides manual checks from the lab's records and
 /// never calls this; it exists so every check has the same shape.
-pub fn manual(_: &Ctx) -> CheckFuture<'_> {
+fn manual(_: &Ctx) -> CheckFuture<'_> {
     Box::pin(async {
         Ok(Verdict::inconclusive(
             "manual check: decided from the lab's records",

@@ -6,6 +6,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::thresholds::Thresholds;
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
@@ -123,72 +125,6 @@ impl Default for Limits {
             check_timeout_secs: 120,
             idle_wait_max_secs: 60,
             max_package_bytes: 256 << 30,
-        }
-    }
-}
-
-/// Lab thresholds ([P]): not fixed by any standard, disclosed in every report.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Thresholds {
-    /// How many of the newest blocks the chain checks examine.
-    pub blocks_to_sample: u64,
-    /// How many transactions (newest first) the signature checks verify at most.
-    pub transactions_to_sample: u64,
-    /// TLS protocol versions an endpoint may accept.
-    pub allowed_tls_versions: Vec<String>,
-    /// Largest accepted offset of the platform's clock from the harness clock.
-    pub clock_tolerance_secs: i64,
-    /// Largest accepted gap between a timestamp token's time and the on-chain time.
-    pub timestamp_gap_secs: i64,
-    /// Blocks sealed after a deposit before its receipt is re-checked for finality.
-    pub finality_blocks: u64,
-    /// Longest accepted delay between sealing a block and anchoring it to Tianping.
-    pub anchor_delay_secs: i64,
-    /// Fewest days an end-entity certificate must still be valid at test time.
-    pub cert_min_remaining_days: u32,
-    /// Longest lifetime of an end-entity certificate, in days (2 years).
-    pub leaf_max_lifetime_days: u32,
-    /// Smallest RSA key accepted anywhere in a chain.
-    pub min_rsa_bits: usize,
-    /// Smallest Strict-Transport-Security max-age accepted (180 days).
-    pub hsts_min_max_age_secs: u64,
-    /// Failed logins for one account the harness sends at most, waiting to be rate limited.
-    pub login_burst_attempts: u32,
-    /// Deposits the second depositor account sends at most, waiting to be rate limited.
-    pub deposit_burst_attempts: u32,
-    /// Wrong passwords after which an account must be locked.
-    pub lockout_max_failures: u32,
-    /// Shortest lock accepted, when the platform states it (Retry-After).
-    pub lockout_min_secs: u64,
-    /// Longest idle time after which a session must end.
-    pub idle_timeout_max_secs: u64,
-    /// Password policy: fewest characters, and fewest of the 4 character classes.
-    pub password_min_length: usize,
-    pub password_min_classes: usize,
-}
-
-impl Default for Thresholds {
-    fn default() -> Self {
-        Thresholds {
-            blocks_to_sample: 64,
-            transactions_to_sample: 64,
-            allowed_tls_versions: vec!["TLS1.2".into(), "TLS1.3".into()],
-            clock_tolerance_secs: 1,
-            timestamp_gap_secs: 60,
-            finality_blocks: 3,
-            anchor_delay_secs: 600,
-            cert_min_remaining_days: 30,
-            leaf_max_lifetime_days: 731,
-            min_rsa_bits: 2048,
-            hsts_min_max_age_secs: 15_552_000,
-            login_burst_attempts: 30,
-            deposit_burst_attempts: 30,
-            lockout_max_failures: 5,
-            lockout_min_secs: 600,
-            idle_timeout_max_secs: 1800,
-            password_min_length: 8,
-            password_min_classes: 3,
         }
     }
 }
@@ -449,7 +385,7 @@ mod tests {
     fn defaults_parse_from_an_empty_file() {
         let c = Config::parse("").unwrap();
         assert_eq!(c.limits.connections_per_host, 4);
-        assert_eq!(c.thresholds.blocks_to_sample, 64);
+        assert_eq!(c.thresholds, Thresholds::default());
     }
 
     #[test]

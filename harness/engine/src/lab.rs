@@ -196,6 +196,7 @@ mod tests {
         mode: Mode::Manual,
         active: false,
         faults: &[],
+        thresholds: &[],
     };
 
     fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {

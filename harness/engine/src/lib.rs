@@ -17,6 +17,7 @@ pub mod package;
 pub mod redact;
 pub mod runner;
 pub mod scoring;
+pub mod thresholds;
 pub mod tls;
 pub mod transcript;
 pub mod verdict;

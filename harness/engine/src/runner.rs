@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::check::CheckDef;
-use crate::config::Selection;
+use crate::check::{Applicability, CheckDef};
+use crate::config::{Config, Selection};
 use crate::context::Ctx;
 use crate::model::{CheckMeta, CheckResult, ClauseRef, Mode, Outcome};
 use crate::verdict::Verdict;
@@ -75,6 +75,9 @@ pub async fn reachability(ctx: &Ctx) -> Result<(), String> {
 async fn run_one(ctx: Arc<Ctx>, def: CheckDef, unreachable: Option<String>) -> CheckResult {
     let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let start = Instant::now();
+    if let Some(verdict) = not_applicable(&def, &ctx.config) {
+        return result_of(&def.meta, verdict, started_at, start.elapsed());
+    }
     if let (Mode::Remote, Some(reason)) = (def.meta.mode, &unreachable) {
         return result_of(
             &def.meta,
@@ -128,6 +131,14 @@ async fn run_one(ctx: Arc<Ctx>, def: CheckDef, unreachable: Option<String>) -> C
         }
     }
     result
+}
+
+/// The not-applicable verdict of a check whose applicability rule excludes this target.
+fn not_applicable(def: &CheckDef, config: &Config) -> Option<Verdict> {
+    match (def.applies)(config) {
+        Applicability::Applies => None,
+        Applicability::NotApplicable(reason) => Some(Verdict::not_applicable(reason)),
+    }
 }
 
 /// Last line of defence: no configured secret value survives into a result.
@@ -202,6 +213,7 @@ pub async fn run_checks(
 /// platform). Blocking CPU and file work; call it off the async runtime.
 pub fn run_package_checks(
     info: &crate::package::PackageInfo,
+    config: &Config,
     checks: &[&CheckDef],
     lab_records: &crate::lab::LabRecords,
     workers: usize,
@@ -210,7 +222,7 @@ pub fn run_package_checks(
     let start = Instant::now();
     let offline: Vec<(&str, crate::package::PackageCheck)> = checks
         .iter()
-        .filter(|c| c.meta.mode != Mode::Manual)
+        .filter(|c| c.meta.mode != Mode::Manual && not_applicable(c, config).is_none())
         .filter_map(|c| c.package.map(|p| (c.meta.id, p)))
         .collect();
     let verdicts = crate::package::scan(info, &offline, workers)?;
@@ -218,7 +230,9 @@ pub fn run_package_checks(
     Ok(checks
         .iter()
         .map(|c| {
-            let verdict = if c.meta.mode == Mode::Manual {
+            let verdict = if let Some(verdict) = not_applicable(c, config) {
+                verdict
+            } else if c.meta.mode == Mode::Manual {
                 crate::lab::verdict(lab_records, &c.meta)
             } else if let Some(i) = offline.iter().position(|(id, _)| *id == c.meta.id) {
                 verdicts[i].clone()
@@ -237,7 +251,7 @@ pub fn run_package_checks(
 pub fn run_cert_checks(
     set: &crate::certset::CertSet,
     checks: &[&CheckDef],
-    thresholds: &crate::config::Thresholds,
+    config: &Config,
 ) -> Vec<CheckResult> {
     checks
         .iter()
@@ -245,20 +259,85 @@ pub fn run_cert_checks(
             let started_at =
                 chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
             let start = Instant::now();
-            let verdict = match c.certs {
+            let verdict = match (not_applicable(c, config), c.certs) {
+                (Some(verdict), _) => verdict,
                 // A panic in one check's parsing must not lose the others' results.
-                Some(judge) => {
-                    std::panic::catch_unwind(|| judge(set, thresholds)).unwrap_or_else(|_| {
+                (None, Some(judge)) => std::panic::catch_unwind(|| judge(set, &config.thresholds))
+                    .unwrap_or_else(|_| {
                         Verdict::inconclusive(
                             "check aborted with an internal error (panic); please report it",
                         )
-                    })
-                }
-                None => Verdict::not_applicable(
+                    }),
+                (None, None) => Verdict::not_applicable(
                     "decided only against a live platform or a package, not from certificate files",
                 ),
             };
             result_of(&c.meta, verdict, started_at, start.elapsed())
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::certset::CertSet;
+    use crate::check::CheckFuture;
+    use crate::model::{Severity, Suite};
+
+    const META: CheckMeta = CheckMeta {
+        id: "XX-001",
+        suite: Suite::Certificates,
+        title_zh: "测试",
+        title_en: "test",
+        clauses: &[],
+        tianping_clause: None,
+        severity: Severity::Low,
+        weight: 1,
+        mode: Mode::Remote,
+        active: false,
+        faults: &[],
+        thresholds: &[],
+    };
+
+    fn excluded(_: &Config) -> Applicability {
+        Applicability::NotApplicable("the lab declared no such component".into())
+    }
+
+    fn must_not_run(_: &Ctx) -> CheckFuture<'_> {
+        panic!("a check that does not apply must not run")
+    }
+
+    fn must_not_judge(_: &CertSet, _: &crate::config::Thresholds) -> Verdict {
+        panic!("a check that does not apply must not judge")
+    }
+
+    fn reason(result: &CheckResult) -> &str {
+        match &result.outcome {
+            Outcome::NotApplicable { reason } => reason,
+            other => panic!("expected not applicable, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_check_that_does_not_apply_is_never_run_and_says_why() {
+        let def = CheckDef::remote(META, must_not_run)
+            .with_applies(excluded)
+            .with_certs(must_not_judge);
+        // Port 1 on loopback: nothing answers, so only the applicability rule can decide.
+        let mut config = Config::default();
+        config.target.base_url = Some("https://127.0.0.1:1".into());
+        let ctx = Ctx::new(config.clone(), Default::default(), Vec::new()).unwrap();
+        let live = run_checks(Arc::new(ctx), &[&def], Vec::new(), |_, _, _| {}).await;
+        assert_eq!(reason(&live[0]), "the lab declared no such component");
+
+        let files = run_cert_checks(&CertSet::default(), &[&def], &config);
+        assert_eq!(reason(&files[0]), "the lab declared no such component");
+    }
+
+    #[tokio::test]
+    async fn a_check_that_applies_runs() {
+        let def = CheckDef::remote(META, must_not_run).with_certs(|_, _| Verdict::pass("judged"));
+        let files = run_cert_checks(&CertSet::default(), &[&def], &Config::default());
+        assert_eq!(files[0].outcome, Outcome::Pass);
+    }
 }

@@ -8,37 +8,37 @@ use tianping_engine::{
 use tianping_profile::canonical;
 
 use crate::common;
+use crate::thresholds::BLOCKS_TO_SAMPLE;
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "BC-001",
-        suite: Suite::BlockchainSecurity,
-        title_zh: "区块哈希链接完整",
-        title_en: "Blocks are hash-linked",
-        clauses: &[
-            Clause {
-                source: "JR/T 0184-2020 ledger data",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "JR/T 0193-2020 §8.5 ledger data security",
-                provenance: Provenance::Verified,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::Critical,
-        weight: 5,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["broken-hash-link"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: None,
-    certs: None,
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "BC-001",
+    suite: Suite::BlockchainSecurity,
+    title_zh: "区块哈希链接完整",
+    title_en: "Blocks are hash-linked",
+    clauses: &[
+        Clause {
+            source: "JR/T 0184-2020 ledger data",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "JR/T 0193-2020 §8.5 ledger data security",
+            provenance: Provenance::Verified,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::Critical,
+    weight: 5,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["broken-hash-link"],
+    thresholds: &[BLOCKS_TO_SAMPLE],
 };
 
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
+
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
-    let n = ctx.config.thresholds.blocks_to_sample;
+    let n = ctx.config.thresholds.unsigned(&BLOCKS_TO_SAMPLE);
     let heights = common::newest_heights(ctx, n).await?;
     let mut failures = Vec::new();
     let mut previous: Option<common::BlockView> = None;

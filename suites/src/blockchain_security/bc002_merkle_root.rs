@@ -9,34 +9,35 @@ use tianping_profile::merkle;
 use tianping_engine::package::{Judgement, PackageCheck, PackageInfo, Record};
 
 use crate::common;
+use crate::thresholds::BLOCKS_TO_SAMPLE;
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "BC-002",
-        suite: Suite::BlockchainSecurity,
-        title_zh: "交易默克尔根正确",
-        title_en: "Transaction Merkle roots are correct",
-        clauses: &[Clause {
-            source: "JR/T 0193-2020 §8.5 ledger data security",
-            provenance: Provenance::Verified,
-        }],
-        tianping_clause: None,
-        severity: Severity::High,
-        weight: 4,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["merkle-root-sha256"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: Some(PackageCheck {
-        judge: judge_record,
-        what: "blocks of the records",
-    }),
-    certs: None,
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "BC-002",
+    suite: Suite::BlockchainSecurity,
+    title_zh: "交易默克尔根正确",
+    title_en: "Transaction Merkle roots are correct",
+    clauses: &[Clause {
+        source: "JR/T 0193-2020 §8.5 ledger data security",
+        provenance: Provenance::Verified,
+    }],
+    tianping_clause: None,
+    severity: Severity::High,
+    weight: 4,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["merkle-root-sha256"],
+    thresholds: &[BLOCKS_TO_SAMPLE],
 };
 
+pub const CHECK: CheckDef =
+    CheckDef::remote(META, |ctx| Box::pin(run(ctx))).with_package(PackageCheck {
+        judge: judge_record,
+        what: "blocks of the records",
+    });
+
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
-    let n = ctx.config.thresholds.blocks_to_sample;
+    let n = ctx.config.thresholds.unsigned(&BLOCKS_TO_SAMPLE);
     let heights = common::newest_heights(ctx, n).await?;
     let mut failures = Vec::new();
     for &h in &heights {

@@ -14,41 +14,42 @@ use tianping_engine::fields::FieldMap;
 use tianping_engine::package::{Judgement, PackageCheck, PackageInfo, Record};
 
 use crate::common;
+use crate::thresholds::{BLOCKS_TO_SAMPLE, TRANSACTIONS_TO_SAMPLE};
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "BC-003",
-        suite: Suite::BlockchainSecurity,
-        title_zh: "存证回执与交易的SM2签名可验证",
-        title_en: "SM2 signatures on receipts and transactions verify",
-        clauses: &[
-            Clause {
-                source: "JR/T 0193-2020 §8.3 cryptography, §8.8 identity",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "GB/T 39786-2021 8.4 h) non-repudiation",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "GM/T 0009 default distinguishing ID 1234567812345678",
-                provenance: Provenance::Verified,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::Critical,
-        weight: 5,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["receipt-signature-invalid"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: Some(PackageCheck {
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "BC-003",
+    suite: Suite::BlockchainSecurity,
+    title_zh: "存证回执与交易的SM2签名可验证",
+    title_en: "SM2 signatures on receipts and transactions verify",
+    clauses: &[
+        Clause {
+            source: "JR/T 0193-2020 §8.3 cryptography, §8.8 identity",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "GB/T 39786-2021 8.4 h) non-repudiation",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "GM/T 0009 default distinguishing ID 1234567812345678",
+            provenance: Provenance::Verified,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::Critical,
+    weight: 5,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["receipt-signature-invalid"],
+    thresholds: &[BLOCKS_TO_SAMPLE, TRANSACTIONS_TO_SAMPLE],
+};
+
+pub const CHECK: CheckDef =
+    CheckDef::remote(META, |ctx| Box::pin(run(ctx))).with_package(PackageCheck {
         judge: judge_record,
         what: "receipt signatures",
-    }),
-    certs: None,
-};
+    });
 
 /// The SEC1 public key inside a certificate (either SPKI form for SM2).
 /// The SEC1 public key of the first certificate in `pem` (either SPKI form for SM2).
@@ -153,8 +154,9 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         ));
     }
 
-    let heights = common::newest_heights(ctx, ctx.config.thresholds.blocks_to_sample).await?;
-    let mut tx_budget = ctx.config.thresholds.transactions_to_sample;
+    let heights =
+        common::newest_heights(ctx, ctx.config.thresholds.unsigned(&BLOCKS_TO_SAMPLE)).await?;
+    let mut tx_budget = ctx.config.thresholds.unsigned(&TRANSACTIONS_TO_SAMPLE);
     for &h in heights.iter().rev() {
         let block = common::fetch_block(ctx, h).await?;
         if let Some(node_key) = &node_key {
@@ -191,9 +193,12 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         common::describe_certificate(&cert),
     )
     .with("distinguishing ID", sm2sig::DEFAULT_DIST_ID)
-    .with_threshold("blocks_to_sample", ctx.config.thresholds.blocks_to_sample)
+    .with_threshold(
+        "blocks_to_sample",
+        ctx.config.thresholds.unsigned(&BLOCKS_TO_SAMPLE),
+    )
     .with_threshold(
         "transactions_to_sample",
-        ctx.config.thresholds.transactions_to_sample,
+        ctx.config.thresholds.unsigned(&TRANSACTIONS_TO_SAMPLE),
     ))
 }

@@ -9,33 +9,32 @@ use x509_parser::prelude::*;
 
 use crate::common;
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "BC-004",
-        suite: Suite::BlockchainSecurity,
-        title_zh: "采用国密算法体系",
-        title_en: "The chain uses the national crypto suite",
-        clauses: &[
-            Clause {
-                source: "JR/T 0184-2020 cryptographic algorithms",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "GB/T 39786-2021 general rule: national cryptographic algorithms",
-                provenance: Provenance::Known,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::High,
-        weight: 4,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["declares-non-sm-crypto"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: None,
-    certs: None,
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "BC-004",
+    suite: Suite::BlockchainSecurity,
+    title_zh: "采用国密算法体系",
+    title_en: "The chain uses the national crypto suite",
+    clauses: &[
+        Clause {
+            source: "JR/T 0184-2020 cryptographic algorithms",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "GB/T 39786-2021 general rule: national cryptographic algorithms",
+            provenance: Provenance::Known,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::High,
+    weight: 4,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["declares-non-sm-crypto"],
+    thresholds: &[],
 };
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
 const SM3_WITH_SM2: &str = "1.2.156.10197.1.501";
 

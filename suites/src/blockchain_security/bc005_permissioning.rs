@@ -13,33 +13,32 @@ use tianping_profile::{canonical, digest, sm2sig};
 
 use crate::common;
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "BC-005",
-        suite: Suite::BlockchainSecurity,
-        title_zh: "联盟链准入控制",
-        title_en: "The network is permissioned",
-        clauses: &[
-            Clause {
-                source: "JR/T 0193-2020 §6.8/§8.8 membership and identity",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "CCID indicators: unauthenticated participants must be refused",
-                provenance: Provenance::Verified,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::Critical,
-        weight: 4,
-        mode: Mode::Remote,
-        active: true,
-        faults: &["unregistered-key-accepted"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: None,
-    certs: None,
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "BC-005",
+    suite: Suite::BlockchainSecurity,
+    title_zh: "联盟链准入控制",
+    title_en: "The network is permissioned",
+    clauses: &[
+        Clause {
+            source: "JR/T 0193-2020 §6.8/§8.8 membership and identity",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "CCID indicators: unauthenticated participants must be refused",
+            provenance: Provenance::Verified,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::Critical,
+    weight: 4,
+    mode: Mode::Remote,
+    active: true,
+    faults: &["unregistered-key-accepted"],
+    thresholds: &[],
 };
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
 pub const SUBMIT: &str = "/api/v1/chain/transactions";
 

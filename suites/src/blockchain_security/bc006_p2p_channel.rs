@@ -2,33 +2,28 @@
 //! one, and uses a GM suite with the lab-issued certificate. Recorded by the lab until the TLS
 //! prober (system-security issue) drives the P2P port directly.
 
-use tianping_engine::check::manual;
 use tianping_engine::{CheckDef, CheckMeta, Clause, Mode, Provenance, Severity, Suite};
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "BC-006",
-        suite: Suite::BlockchainSecurity,
-        title_zh: "节点通信双向认证与加密",
-        title_en: "P2P channel is mutually authenticated and encrypted",
-        clauses: &[
-            Clause {
-                source: "JR/T 0184-2020 node communication",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "GB/T 39786-2021 8.2 a) entity authentication",
-                provenance: Provenance::Verified,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::High,
-        weight: 3,
-        mode: Mode::Manual,
-        active: false,
-        faults: &[],
-    },
-    run: manual,
-    package: None,
-    certs: None,
-};
+pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
+    id: "BC-006",
+    suite: Suite::BlockchainSecurity,
+    title_zh: "节点通信双向认证与加密",
+    title_en: "P2P channel is mutually authenticated and encrypted",
+    clauses: &[
+        Clause {
+            source: "JR/T 0184-2020 node communication",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "GB/T 39786-2021 8.2 a) entity authentication",
+            provenance: Provenance::Verified,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::High,
+    weight: 3,
+    mode: Mode::Manual,
+    active: false,
+    faults: &[],
+    thresholds: &[],
+});

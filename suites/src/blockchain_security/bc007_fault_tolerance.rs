@@ -1,33 +1,28 @@
 //! BC-007 (manual) — On the applicant's n-node test net, with f nodes stopped deposits still finalise and live nodes
 //! agree; with f+1 stopped the system halts safely with no fork. Cooperative: the lab records it.
 
-use tianping_engine::check::manual;
 use tianping_engine::{CheckDef, CheckMeta, Clause, Mode, Provenance, Severity, Suite};
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "BC-007",
-        suite: Suite::BlockchainSecurity,
-        title_zh: "共识容错",
-        title_en: "Consensus tolerates faults",
-        clauses: &[
-            Clause {
-                source: "CCID indicators: stop nodes in turn, transactions and consensus continue",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "BFT bound n ≥ 3f+1",
-                provenance: Provenance::Policy,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::High,
-        weight: 3,
-        mode: Mode::Manual,
-        active: false,
-        faults: &[],
-    },
-    run: manual,
-    package: None,
-    certs: None,
-};
+pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
+    id: "BC-007",
+    suite: Suite::BlockchainSecurity,
+    title_zh: "共识容错",
+    title_en: "Consensus tolerates faults",
+    clauses: &[
+        Clause {
+            source: "CCID indicators: stop nodes in turn, transactions and consensus continue",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "BFT bound n ≥ 3f+1",
+            provenance: Provenance::Policy,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::High,
+    weight: 3,
+    mode: Mode::Manual,
+    active: false,
+    faults: &[],
+    thresholds: &[],
+});

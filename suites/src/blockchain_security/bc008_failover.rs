@@ -1,27 +1,22 @@
 //! BC-008 (manual) — A node stopped for at least ten block intervals and restarted catches up to the same height
 //! and hash. Cooperative: the lab records it.
 
-use tianping_engine::check::manual;
 use tianping_engine::{CheckDef, CheckMeta, Clause, Mode, Provenance, Severity, Suite};
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "BC-008",
-        suite: Suite::BlockchainSecurity,
-        title_zh: "节点故障恢复与同步",
-        title_en: "Failover and resync",
-        clauses: &[Clause {
-            source: "CCID indicators: a node restarted after ≥ 10 block intervals catches up",
-            provenance: Provenance::Verified,
-        }],
-        tianping_clause: None,
-        severity: Severity::Medium,
-        weight: 2,
-        mode: Mode::Manual,
-        active: false,
-        faults: &[],
-    },
-    run: manual,
-    package: None,
-    certs: None,
-};
+pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
+    id: "BC-008",
+    suite: Suite::BlockchainSecurity,
+    title_zh: "节点故障恢复与同步",
+    title_en: "Failover and resync",
+    clauses: &[Clause {
+        source: "CCID indicators: a node restarted after ≥ 10 block intervals catches up",
+        provenance: Provenance::Verified,
+    }],
+    tianping_clause: None,
+    severity: Severity::Medium,
+    weight: 2,
+    mode: Mode::Manual,
+    active: false,
+    faults: &[],
+    thresholds: &[],
+});

@@ -4,42 +4,53 @@
 
 use serde_json::Value;
 use tianping_engine::{
-    CheckDef, CheckError, CheckMeta, Clause, Ctx, Method, Mode, Provenance, Severity, Suite,
-    Verdict,
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, LabThreshold, Method, Mode, Provenance, Severity,
+    Suite, ThresholdDefault, Verdict,
 };
 
 use crate::common;
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "BC-009",
-        suite: Suite::BlockchainSecurity,
-        title_zh: "存证交易最终性",
-        title_en: "Deposits are final",
-        clauses: &[
-            Clause {
-                source: "JR/T 0193-2020 §8.6 consensus security",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "Re-check after k sealed blocks",
-                provenance: Provenance::Policy,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::Critical,
-        weight: 4,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["receipt-rewritten"],
+/// Lab threshold: blocks sealed after a deposit before its receipt is re-checked for finality.
+pub const FINALITY_BLOCKS: LabThreshold = LabThreshold {
+    name: "finality_blocks",
+    default: ThresholdDefault::Integer {
+        value: 3,
+        min: 1,
+        max: 10000,
     },
-    run: |ctx| Box::pin(run(ctx)),
-    package: None,
-    certs: None,
+    unit: "blocks",
+    meaning: "blocks sealed after a deposit before its receipt is re-checked for finality",
 };
 
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "BC-009",
+    suite: Suite::BlockchainSecurity,
+    title_zh: "存证交易最终性",
+    title_en: "Deposits are final",
+    clauses: &[
+        Clause {
+            source: "JR/T 0193-2020 §8.6 consensus security",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "Re-check after k sealed blocks",
+            provenance: Provenance::Policy,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::Critical,
+    weight: 4,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["receipt-rewritten"],
+    thresholds: &[FINALITY_BLOCKS],
+};
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
+
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
-    let k = ctx.config.thresholds.finality_blocks;
+    let k = ctx.config.thresholds.unsigned(&FINALITY_BLOCKS);
     let (_, receipt) = common::deposit(ctx, &common::lab_content(ctx, "BC-009")).await?;
     let id = ctx.fields.str(&receipt, "evidence_id")?.to_string();
     let height = ctx.fields.u64(&receipt, "block_height")?;

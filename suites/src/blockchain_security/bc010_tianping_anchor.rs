@@ -3,42 +3,54 @@
 //! made within the declared delay (lab threshold, default 600 s).
 
 use tianping_engine::{
-    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, LabThreshold, Mode, Provenance, Severity, Suite,
+    ThresholdDefault, Verdict,
 };
 
 use crate::common;
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "BC-010",
-        suite: Suite::BlockchainSecurity,
-        title_zh: "跨链锚定天平链一致",
-        title_en: "Anchoring to Tianping is present and consistent",
-        clauses: &[
-            Clause {
-                source: "Beijing Internet Court: cross-chain access nodes of Tianping",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "Connected platforms return the Tianping tx id (tianping_tx)",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "Anchor delay within the declared service level",
-                provenance: Provenance::Policy,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::Critical,
-        weight: 4,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["anchor-mismatch"],
+/// Lab threshold: longest accepted delay between sealing a block and anchoring it to Tianping.
+pub const ANCHOR_DELAY_SECS: LabThreshold = LabThreshold {
+    name: "anchor_delay_secs",
+    default: ThresholdDefault::Integer {
+        value: 600,
+        min: 0,
+        max: 604800,
     },
-    run: |ctx| Box::pin(run(ctx)),
-    package: None,
-    certs: None,
+    unit: "s",
+    meaning: "longest accepted delay between sealing a block and anchoring it to Tianping",
 };
+
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "BC-010",
+    suite: Suite::BlockchainSecurity,
+    title_zh: "跨链锚定天平链一致",
+    title_en: "Anchoring to Tianping is present and consistent",
+    clauses: &[
+        Clause {
+            source: "Beijing Internet Court: cross-chain access nodes of Tianping",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "Connected platforms return the Tianping tx id (tianping_tx)",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "Anchor delay within the declared service level",
+            provenance: Provenance::Policy,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::Critical,
+    weight: 4,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["anchor-mismatch"],
+    thresholds: &[ANCHOR_DELAY_SECS],
+};
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
 fn time(s: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, CheckError> {
     chrono::DateTime::parse_from_rfc3339(s)
@@ -46,7 +58,7 @@ fn time(s: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, CheckError> {
 }
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
-    let limit = ctx.config.thresholds.anchor_delay_secs;
+    let limit = ctx.config.thresholds.integer(&ANCHOR_DELAY_SECS);
     let (_, receipt) = common::deposit(ctx, &common::lab_content(ctx, "BC-010")).await?;
     let height = ctx.fields.u64(&receipt, "block_height")?;
     let block = common::fetch_block(ctx, height).await?;

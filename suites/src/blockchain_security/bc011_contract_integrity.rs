@@ -2,33 +2,28 @@
 //! or overwrite path (or updates keep history). Needs the audit report and bytecode: the lab
 //! records its verdict.
 
-use tianping_engine::check::manual;
 use tianping_engine::{CheckDef, CheckMeta, Clause, Mode, Provenance, Severity, Suite};
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "BC-011",
-        suite: Suite::BlockchainSecurity,
-        title_zh: "存证合约不可静默改写",
-        title_en: "Deposit contracts cannot silently rewrite evidence",
-        clauses: &[
-            Clause {
-                source: "JR/T 0193-2020 §6.3/§8.7 smart contracts",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "ChainMaker CMEVI evidence-contract standard (history kept)",
-                provenance: Provenance::Verified,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::High,
-        weight: 3,
-        mode: Mode::Manual,
-        active: false,
-        faults: &[],
-    },
-    run: manual,
-    package: None,
-    certs: None,
-};
+pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
+    id: "BC-011",
+    suite: Suite::BlockchainSecurity,
+    title_zh: "存证合约不可静默改写",
+    title_en: "Deposit contracts cannot silently rewrite evidence",
+    clauses: &[
+        Clause {
+            source: "JR/T 0193-2020 §6.3/§8.7 smart contracts",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "ChainMaker CMEVI evidence-contract standard (history kept)",
+            provenance: Provenance::Verified,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::High,
+    weight: 3,
+    mode: Mode::Manual,
+    active: false,
+    faults: &[],
+    thresholds: &[],
+});

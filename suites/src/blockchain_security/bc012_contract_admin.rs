@@ -7,27 +7,26 @@ use tianping_engine::{
     Verdict,
 };
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "BC-012",
-        suite: Suite::BlockchainSecurity,
-        title_zh: "合约管理方法访问控制",
-        title_en: "Contract admin methods are access-controlled",
-        clauses: &[Clause {
-            source: "JR/T 0193-2020 §8.7 smart contract security",
-            provenance: Provenance::Verified,
-        }],
-        tianping_clause: None,
-        severity: Severity::High,
-        weight: 3,
-        mode: Mode::Remote,
-        active: true,
-        faults: &["contract-admin-open"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: None,
-    certs: None,
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "BC-012",
+    suite: Suite::BlockchainSecurity,
+    title_zh: "合约管理方法访问控制",
+    title_en: "Contract admin methods are access-controlled",
+    clauses: &[Clause {
+        source: "JR/T 0193-2020 §8.7 smart contract security",
+        provenance: Provenance::Verified,
+    }],
+    tianping_clause: None,
+    severity: Severity::High,
+    weight: 3,
+    mode: Mode::Remote,
+    active: true,
+    faults: &["contract-admin-open"],
+    thresholds: &[],
 };
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
 const ADMIN: &str = "/api/v1/chain/contract/admin";
 

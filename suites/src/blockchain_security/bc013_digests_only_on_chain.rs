@@ -8,34 +8,34 @@ use tianping_engine::{
 };
 
 use crate::common;
+use crate::thresholds::{BLOCKS_TO_SAMPLE, TRANSACTIONS_TO_SAMPLE};
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "BC-013",
-        suite: Suite::BlockchainSecurity,
-        title_zh: "链上仅存摘要不存个人信息",
-        title_en: "Only digests, no personal data, on chain",
-        clauses: &[
-            Clause {
-                source: "JR/T 0184-2020 privacy protection",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "个人信息保护法 (minimisation)",
-                provenance: Provenance::Known,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::High,
-        weight: 3,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["depositor-on-chain"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: None,
-    certs: None,
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "BC-013",
+    suite: Suite::BlockchainSecurity,
+    title_zh: "链上仅存摘要不存个人信息",
+    title_en: "Only digests, no personal data, on chain",
+    clauses: &[
+        Clause {
+            source: "JR/T 0184-2020 privacy protection",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "个人信息保护法 (minimisation)",
+            provenance: Provenance::Known,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::High,
+    weight: 3,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["depositor-on-chain"],
+    thresholds: &[BLOCKS_TO_SAMPLE, TRANSACTIONS_TO_SAMPLE],
 };
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
 /// Longest string a transaction may carry before it looks like content rather than metadata.
 const MAX_VALUE_CHARS: usize = 1024;
@@ -50,10 +50,10 @@ fn largest_string(v: &Value) -> usize {
 }
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
-    let mut budget = ctx.config.thresholds.transactions_to_sample;
+    let mut budget = ctx.config.thresholds.unsigned(&TRANSACTIONS_TO_SAMPLE);
     let mut failures = Vec::new();
     let mut examined = 0u64;
-    for h in common::newest_heights(ctx, ctx.config.thresholds.blocks_to_sample)
+    for h in common::newest_heights(ctx, ctx.config.thresholds.unsigned(&BLOCKS_TO_SAMPLE))
         .await?
         .into_iter()
         .rev()
@@ -84,7 +84,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     Ok(
         Verdict::from_samples(examined, &failures, "transactions").with_threshold(
             "transactions_to_sample",
-            ctx.config.thresholds.transactions_to_sample,
+            ctx.config.thresholds.unsigned(&TRANSACTIONS_TO_SAMPLE),
         ),
     )
 }

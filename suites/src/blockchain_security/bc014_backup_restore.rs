@@ -1,26 +1,21 @@
 //! BC-014 (manual) — A backup restored to a new node reproduces the same head hash. Cooperative: the lab records it.
 
-use tianping_engine::check::manual;
 use tianping_engine::{CheckDef, CheckMeta, Clause, Mode, Provenance, Severity, Suite};
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "BC-014",
-        suite: Suite::BlockchainSecurity,
-        title_zh: "账本备份与恢复",
-        title_en: "Ledger backup and restore",
-        clauses: &[Clause {
-            source: "CCID indicators: ledger backup and restore",
-            provenance: Provenance::Verified,
-        }],
-        tianping_clause: None,
-        severity: Severity::Medium,
-        weight: 2,
-        mode: Mode::Manual,
-        active: false,
-        faults: &[],
-    },
-    run: manual,
-    package: None,
-    certs: None,
-};
+pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
+    id: "BC-014",
+    suite: Suite::BlockchainSecurity,
+    title_zh: "账本备份与恢复",
+    title_en: "Ledger backup and restore",
+    clauses: &[Clause {
+        source: "CCID indicators: ledger backup and restore",
+        provenance: Provenance::Verified,
+    }],
+    tianping_clause: None,
+    severity: Severity::Medium,
+    weight: 2,
+    mode: Mode::Manual,
+    active: false,
+    faults: &[],
+    thresholds: &[],
+});

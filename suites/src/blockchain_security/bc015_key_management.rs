@@ -2,33 +2,28 @@
 //! lifecycle. An uncertified product is a high-risk finding. Needs certificates of the products:
 //! the lab records its verdict.
 
-use tianping_engine::check::manual;
 use tianping_engine::{CheckDef, CheckMeta, Clause, Mode, Provenance, Severity, Suite};
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "BC-015",
-        suite: Suite::BlockchainSecurity,
-        title_zh: "密钥管理",
-        title_en: "Key management",
-        clauses: &[
-            Clause {
-                source: "JR/T 0193-2020 §6.6 key management",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "GB/T 39786-2021 high-risk judgement: uncertified crypto products",
-                provenance: Provenance::Verified,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::Critical,
-        weight: 4,
-        mode: Mode::Manual,
-        active: false,
-        faults: &[],
-    },
-    run: manual,
-    package: None,
-    certs: None,
-};
+pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
+    id: "BC-015",
+    suite: Suite::BlockchainSecurity,
+    title_zh: "密钥管理",
+    title_en: "Key management",
+    clauses: &[
+        Clause {
+            source: "JR/T 0193-2020 §6.6 key management",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "GB/T 39786-2021 high-risk judgement: uncertified crypto products",
+            provenance: Provenance::Verified,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::Critical,
+    weight: 4,
+    mode: Mode::Manual,
+    active: false,
+    faults: &[],
+    thresholds: &[],
+});

@@ -7,32 +7,33 @@ use tianping_engine::{
 };
 
 use crate::common;
+use crate::thresholds::{BLOCKS_TO_SAMPLE, CLOCK_TOLERANCE_SECS};
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "BC-016",
-        suite: Suite::BlockchainSecurity,
-        title_zh: "区块时间戳合理",
-        title_en: "Block timestamps are sane",
-        clauses: &[Clause {
-            source: "Monotonic block time; head not ahead of the harness clock",
-            provenance: Provenance::Policy,
-        }],
-        tianping_clause: None,
-        severity: Severity::Medium,
-        weight: 2,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["block-time-regression"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: None,
-    certs: None,
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "BC-016",
+    suite: Suite::BlockchainSecurity,
+    title_zh: "区块时间戳合理",
+    title_en: "Block timestamps are sane",
+    clauses: &[Clause {
+        source: "Monotonic block time; head not ahead of the harness clock",
+        provenance: Provenance::Policy,
+    }],
+    tianping_clause: None,
+    severity: Severity::Medium,
+    weight: 2,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["block-time-regression"],
+    thresholds: &[BLOCKS_TO_SAMPLE, CLOCK_TOLERANCE_SECS],
 };
 
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
+
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
-    let tolerance_ms = ctx.config.thresholds.clock_tolerance_secs * 1000;
-    let heights = common::newest_heights(ctx, ctx.config.thresholds.blocks_to_sample).await?;
+    let tolerance_ms = ctx.config.thresholds.integer(&CLOCK_TOLERANCE_SECS) * 1000;
+    let heights =
+        common::newest_heights(ctx, ctx.config.thresholds.unsigned(&BLOCKS_TO_SAMPLE)).await?;
     let mut failures = Vec::new();
     let mut previous: Option<(u64, i64)> = None;
     let mut head_time = 0;
@@ -62,10 +63,13 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
                 "heights examined",
                 format!("{}..={}", heights[0], heights[heights.len() - 1]),
             )
-            .with_threshold("blocks_to_sample", ctx.config.thresholds.blocks_to_sample)
+            .with_threshold(
+                "blocks_to_sample",
+                ctx.config.thresholds.unsigned(&BLOCKS_TO_SAMPLE),
+            )
             .with_threshold(
                 "clock_tolerance_secs",
-                ctx.config.thresholds.clock_tolerance_secs,
+                ctx.config.thresholds.integer(&CLOCK_TOLERANCE_SECS),
             ),
     )
 }

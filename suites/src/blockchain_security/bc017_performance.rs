@@ -1,33 +1,28 @@
 //! BC-017 (manual) — Deposit TPS, query TPS and confirmation latency at the declared load, for the report. No
 //! number is published, so the lab records the figures and marks the item pass or not applicable.
 
-use tianping_engine::check::manual;
 use tianping_engine::{CheckDef, CheckMeta, Clause, Mode, Provenance, Severity, Suite};
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "BC-017",
-        suite: Suite::BlockchainSecurity,
-        title_zh: "性能基线（参考）",
-        title_en: "Performance baseline (informational)",
-        clauses: &[
-            Clause {
-                source: "JR/T 0193-2020 §7.1–7.3 performance",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "No published Tianping figure: report only",
-                provenance: Provenance::Policy,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::Low,
-        weight: 1,
-        mode: Mode::Manual,
-        active: false,
-        faults: &[],
-    },
-    run: manual,
-    package: None,
-    certs: None,
-};
+pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
+    id: "BC-017",
+    suite: Suite::BlockchainSecurity,
+    title_zh: "性能基线（参考）",
+    title_en: "Performance baseline (informational)",
+    clauses: &[
+        Clause {
+            source: "JR/T 0193-2020 §7.1–7.3 performance",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "No published Tianping figure: report only",
+            provenance: Provenance::Policy,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::Low,
+    weight: 1,
+    mode: Mode::Manual,
+    active: false,
+    faults: &[],
+    thresholds: &[],
+});

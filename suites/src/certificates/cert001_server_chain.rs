@@ -9,39 +9,39 @@ use tianping_engine::{CheckDef, CheckMeta, Clause, Mode, Provenance, Severity, S
 
 use crate::common;
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "CERT-001",
-        suite: Suite::Certificates,
-        title_zh: "服务器证书链有效且主机名匹配",
-        title_en: "Server certificate chain is valid and matches the host name",
-        clauses: &[
-            Clause {
-                source: "电子签名法 Arts. 16–17: licensed electronic certification providers",
-                provenance: Provenance::Known,
-            },
-            Clause {
-                source: "RFC 5280 path validation; RFC 6125 host name matching",
-                provenance: Provenance::Known,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::High,
-        weight: 4,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["hostname-mismatch"],
-    },
-    run: |ctx| {
-        Box::pin(common::run_cert_form(
-            ctx,
-            common::CertSources::Served,
-            judge,
-        ))
-    },
-    package: None,
-    certs: Some(judge),
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "CERT-001",
+    suite: Suite::Certificates,
+    title_zh: "服务器证书链有效且主机名匹配",
+    title_en: "Server certificate chain is valid and matches the host name",
+    clauses: &[
+        Clause {
+            source: "电子签名法 Arts. 16–17: licensed electronic certification providers",
+            provenance: Provenance::Known,
+        },
+        Clause {
+            source: "RFC 5280 path validation; RFC 6125 host name matching",
+            provenance: Provenance::Known,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::High,
+    weight: 4,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["hostname-mismatch"],
+    thresholds: &[],
 };
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| {
+    Box::pin(common::run_cert_form(
+        ctx,
+        common::CertSources::Served,
+        judge,
+    ))
+})
+.with_certs(judge);
 
 pub fn judge(set: &CertSet, _: &Thresholds) -> Verdict {
     let servers: Vec<&SourcedCert> = set.with_role(CertRole::Server).collect();

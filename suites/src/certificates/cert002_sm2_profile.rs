@@ -10,39 +10,39 @@ use x509_parser::prelude::*;
 
 use crate::common;
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "CERT-002",
-        suite: Suite::Certificates,
-        title_zh: "SM2证书结构符合GM/T 0015",
-        title_en: "SM2 certificates follow the GM/T 0015 profile",
-        clauses: &[
-            Clause {
-                source: "GM/T 0015 / GM/T 0006: SM2 and SM3withSM2 object identifiers",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "RFC 5280 §4.2.1.3 / §4.2.1.9 KeyUsage and BasicConstraints",
-                provenance: Provenance::Known,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::Medium,
-        weight: 3,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["sm2-cert-no-keyusage"],
-    },
-    run: |ctx| {
-        Box::pin(common::run_cert_form(
-            ctx,
-            common::CertSources::ServedAndPublished,
-            judge,
-        ))
-    },
-    package: None,
-    certs: Some(judge),
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "CERT-002",
+    suite: Suite::Certificates,
+    title_zh: "SM2证书结构符合GM/T 0015",
+    title_en: "SM2 certificates follow the GM/T 0015 profile",
+    clauses: &[
+        Clause {
+            source: "GM/T 0015 / GM/T 0006: SM2 and SM3withSM2 object identifiers",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "RFC 5280 §4.2.1.3 / §4.2.1.9 KeyUsage and BasicConstraints",
+            provenance: Provenance::Known,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::Medium,
+    weight: 3,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["sm2-cert-no-keyusage"],
+    thresholds: &[],
 };
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| {
+    Box::pin(common::run_cert_form(
+        ctx,
+        common::CertSources::ServedAndPublished,
+        judge,
+    ))
+})
+.with_certs(judge);
 
 pub const OID_SM3_WITH_SM2: &str = "1.2.156.10197.1.501";
 

@@ -11,39 +11,39 @@ use x509_parser::prelude::*;
 use crate::certificates::cert002_sm2_profile::OID_SM3_WITH_SM2;
 use crate::common;
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "CERT-003",
-        suite: Suite::Certificates,
-        title_zh: "SM2证书签名可用默认ID验证",
-        title_en: "SM2 certificate signatures verify with the default ID",
-        clauses: &[
-            Clause {
-                source: "GM/T 0009: default distinguishing ID 1234567812345678",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "GB/T 32918.2 SM2 digital signature",
-                provenance: Provenance::Known,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::High,
-        weight: 4,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["sm2-empty-id"],
-    },
-    run: |ctx| {
-        Box::pin(common::run_cert_form(
-            ctx,
-            common::CertSources::ServedAndPublished,
-            judge,
-        ))
-    },
-    package: None,
-    certs: Some(judge),
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "CERT-003",
+    suite: Suite::Certificates,
+    title_zh: "SM2证书签名可用默认ID验证",
+    title_en: "SM2 certificate signatures verify with the default ID",
+    clauses: &[
+        Clause {
+            source: "GM/T 0009: default distinguishing ID 1234567812345678",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "GB/T 32918.2 SM2 digital signature",
+            provenance: Provenance::Known,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::High,
+    weight: 4,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["sm2-empty-id"],
+    thresholds: &[],
 };
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| {
+    Box::pin(common::run_cert_form(
+        ctx,
+        common::CertSources::ServedAndPublished,
+        judge,
+    ))
+})
+.with_certs(judge);
 
 /// Verifies `cert` against `issuer_key`; `Err` carries the diagnosis.
 pub fn diagnose(cert: &X509Certificate<'_>, issuer_key: &[u8]) -> Result<(), String> {

@@ -10,33 +10,32 @@ use x509_parser::prelude::*;
 use crate::common;
 use crate::tls_probe::{self, GM_SUITES, TlcpResult};
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "CERT-004",
-        suite: Suite::Certificates,
-        title_zh: "TLCP使用签名与加密双证书",
-        title_en: "TLCP presents a signing and an encryption certificate",
-        clauses: &[
-            Clause {
-                source: "GB/T 38636-2020: TLCP dual-certificate design",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "GM/T 0015: KeyUsage of signing and encryption certificates",
-                provenance: Provenance::Known,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::Medium,
-        weight: 2,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["tlcp-one-certificate"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: None,
-    certs: None,
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "CERT-004",
+    suite: Suite::Certificates,
+    title_zh: "TLCP使用签名与加密双证书",
+    title_en: "TLCP presents a signing and an encryption certificate",
+    clauses: &[
+        Clause {
+            source: "GB/T 38636-2020: TLCP dual-certificate design",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "GM/T 0015: KeyUsage of signing and encryption certificates",
+            provenance: Provenance::Known,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::Medium,
+    weight: 2,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["tlcp-one-certificate"],
+    thresholds: &[],
 };
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
 /// International suites offered beside the GM ones, so the certificates are seen even from
 /// a TLCP endpoint without GM suites (that is CERT-005's finding, not this check's).

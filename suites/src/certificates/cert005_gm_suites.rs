@@ -7,33 +7,32 @@ use tianping_engine::{
 
 use crate::tls_probe::{self, GM_SUITES, TlcpResult};
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "CERT-005",
-        suite: Suite::Certificates,
-        title_zh: "支持国密密码套件",
-        title_en: "GM cipher suites are offered",
-        clauses: &[
-            Clause {
-                source: "GB/T 38636-2020 Table 2: ECC/ECDHE_SM4_GCM/CBC_SM3 suite identifiers",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "lab policy: GCM suites preferred",
-                provenance: Provenance::Policy,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::High,
-        weight: 3,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["tlcp-without-gm-suites"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: None,
-    certs: None,
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "CERT-005",
+    suite: Suite::Certificates,
+    title_zh: "支持国密密码套件",
+    title_en: "GM cipher suites are offered",
+    clauses: &[
+        Clause {
+            source: "GB/T 38636-2020 Table 2: ECC/ECDHE_SM4_GCM/CBC_SM3 suite identifiers",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "lab policy: GCM suites preferred",
+            provenance: Provenance::Policy,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::High,
+    weight: 3,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["tlcp-without-gm-suites"],
+    thresholds: &[],
 };
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let (host, port) = (ctx.api_host(), ctx.api_port());

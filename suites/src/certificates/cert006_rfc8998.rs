@@ -8,33 +8,32 @@ use tianping_engine::{
 
 use crate::tls_probe::{self, Rfc8998Result};
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "CERT-006",
-        suite: Suite::Certificates,
-        title_zh: "TLS 1.3国密套件（如提供）行为正确",
-        title_en: "TLS 1.3 with GM algorithms, if offered, behaves correctly",
-        clauses: &[
-            Clause {
-                source: "RFC 8998: TLS_SM4_GCM_SM3 0x00C6, TLS_SM4_CCM_SM3 0x00C7",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "RFC 8446 §4.1.3: a server selects only a suite the client offered",
-                provenance: Provenance::Known,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::Low,
-        weight: 1,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["rfc8998-wrong-suite"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: None,
-    certs: None,
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "CERT-006",
+    suite: Suite::Certificates,
+    title_zh: "TLS 1.3国密套件（如提供）行为正确",
+    title_en: "TLS 1.3 with GM algorithms, if offered, behaves correctly",
+    clauses: &[
+        Clause {
+            source: "RFC 8998: TLS_SM4_GCM_SM3 0x00C6, TLS_SM4_CCM_SM3 0x00C7",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "RFC 8446 §4.1.3: a server selects only a suite the client offered",
+            provenance: Provenance::Known,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::Low,
+    weight: 1,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["rfc8998-wrong-suite"],
+    thresholds: &[],
 };
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let (host, port) = (ctx.api_host(), ctx.api_port());

@@ -17,33 +17,32 @@ use x509_parser::prelude::*;
 
 use crate::common;
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "CERT-007",
-        suite: Suite::Certificates,
-        title_zh: "证书吊销状态可查且未被吊销",
-        title_en: "Revocation status is published and the certificates are not revoked",
-        clauses: &[
-            Clause {
-                source: "RFC 5280 §4.2.1.13, §5: CRL distribution points and CRL validation",
-                provenance: Provenance::Known,
-            },
-            Clause {
-                source: "GB/T 19713: online certificate status protocol",
-                provenance: Provenance::Known,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::High,
-        weight: 3,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["revoked-server-cert"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: None,
-    certs: Some(judge),
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "CERT-007",
+    suite: Suite::Certificates,
+    title_zh: "证书吊销状态可查且未被吊销",
+    title_en: "Revocation status is published and the certificates are not revoked",
+    clauses: &[
+        Clause {
+            source: "RFC 5280 §4.2.1.13, §5: CRL distribution points and CRL validation",
+            provenance: Provenance::Known,
+        },
+        Clause {
+            source: "GB/T 19713: online certificate status protocol",
+            provenance: Provenance::Known,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::High,
+    weight: 3,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["revoked-server-cert"],
+    thresholds: &[],
 };
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx))).with_certs(judge);
 
 const OID_OCSP: &str = "1.3.6.1.5.5.7.48.1";
 

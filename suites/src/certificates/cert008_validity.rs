@@ -4,51 +4,78 @@
 
 use tianping_engine::certset::{CertRole, CertSet};
 use tianping_engine::config::Thresholds;
-use tianping_engine::{CheckDef, CheckMeta, Clause, Mode, Provenance, Severity, Suite, Verdict};
+use tianping_engine::{
+    CheckDef, CheckMeta, Clause, LabThreshold, Mode, Provenance, Severity, Suite, ThresholdDefault,
+    Verdict,
+};
 use x509_parser::prelude::*;
 
 use crate::common;
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "CERT-008",
-        suite: Suite::Certificates,
-        title_zh: "证书有效期合理",
-        title_en: "Certificate validity periods are sound",
-        clauses: &[
-            Clause {
-                source: "RFC 5280 §4.1.2.5 validity",
-                provenance: Provenance::Known,
-            },
-            Clause {
-                source: "lab thresholds: remaining validity and leaf lifetime (no number in the sources)",
-                provenance: Provenance::Policy,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::Medium,
-        weight: 2,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["server-cert-expiring"],
+/// Lab threshold: fewest days an end-entity certificate must still be valid at test time.
+pub const CERT_MIN_REMAINING_DAYS: LabThreshold = LabThreshold {
+    name: "cert_min_remaining_days",
+    default: ThresholdDefault::Integer {
+        value: 30,
+        min: 0,
+        max: 3650,
     },
-    run: |ctx| {
-        Box::pin(common::run_cert_form(
-            ctx,
-            common::CertSources::ServedAndPublished,
-            judge,
-        ))
-    },
-    package: None,
-    certs: Some(judge),
+    unit: "days",
+    meaning: "fewest days an end-entity certificate must still be valid at test time",
 };
+
+/// Lab threshold: longest lifetime of an end-entity certificate (2 years).
+pub const LEAF_MAX_LIFETIME_DAYS: LabThreshold = LabThreshold {
+    name: "leaf_max_lifetime_days",
+    default: ThresholdDefault::Integer {
+        value: 731,
+        min: 1,
+        max: 36500,
+    },
+    unit: "days",
+    meaning: "longest lifetime of an end-entity certificate (2 years)",
+};
+
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "CERT-008",
+    suite: Suite::Certificates,
+    title_zh: "证书有效期合理",
+    title_en: "Certificate validity periods are sound",
+    clauses: &[
+        Clause {
+            source: "RFC 5280 §4.1.2.5 validity",
+            provenance: Provenance::Known,
+        },
+        Clause {
+            source: "lab thresholds: remaining validity and leaf lifetime (no number in the sources)",
+            provenance: Provenance::Policy,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::Medium,
+    weight: 2,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["server-cert-expiring"],
+    thresholds: &[CERT_MIN_REMAINING_DAYS, LEAF_MAX_LIFETIME_DAYS],
+};
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| {
+    Box::pin(common::run_cert_form(
+        ctx,
+        common::CertSources::ServedAndPublished,
+        judge,
+    ))
+})
+.with_certs(judge);
 
 const DAY: i64 = 86_400;
 
 pub fn judge(set: &CertSet, thresholds: &Thresholds) -> Verdict {
     let now = chrono::Utc::now().timestamp();
-    let min_remaining = thresholds.cert_min_remaining_days;
-    let max_lifetime = thresholds.leaf_max_lifetime_days;
+    let min_remaining = thresholds.unsigned(&CERT_MIN_REMAINING_DAYS) as u32;
+    let max_lifetime = thresholds.unsigned(&LEAF_MAX_LIFETIME_DAYS) as u32;
     let mut failures = Vec::new();
     let mut lines = Vec::new();
     for c in &set.certs {

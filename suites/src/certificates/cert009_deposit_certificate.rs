@@ -14,44 +14,44 @@ use tianping_engine::{
 use super::signed_pdf::{self, VerifiedSignature};
 use crate::common;
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "CERT-009",
-        suite: Suite::Certificates,
-        title_zh: "存证证书经签名且与存证记录一致",
-        title_en: "The deposit certificate PDF is signed and matches the record",
-        clauses: &[
-            Clause {
-                source: "电子签名法 第十三条: a reliable electronic signature; changes after signing detectable",
-                provenance: Provenance::Known,
-            },
-            Clause {
-                source: "GB/T 38540-2020: electronic seal (SES_Signature, SM3withSM2)",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "ISO 32000-1 §12.8: PDF signature /ByteRange covering the whole file",
-                provenance: Provenance::Known,
-            },
-            Clause {
-                source: "printed hash, transaction id and time equal the record",
-                provenance: Provenance::Policy,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::High,
-        weight: 3,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["deposit-certificate-altered"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: Some(PackageCheck {
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "CERT-009",
+    suite: Suite::Certificates,
+    title_zh: "存证证书经签名且与存证记录一致",
+    title_en: "The deposit certificate PDF is signed and matches the record",
+    clauses: &[
+        Clause {
+            source: "电子签名法 第十三条: a reliable electronic signature; changes after signing detectable",
+            provenance: Provenance::Known,
+        },
+        Clause {
+            source: "GB/T 38540-2020: electronic seal (SES_Signature, SM3withSM2)",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "ISO 32000-1 §12.8: PDF signature /ByteRange covering the whole file",
+            provenance: Provenance::Known,
+        },
+        Clause {
+            source: "printed hash, transaction id and time equal the record",
+            provenance: Provenance::Policy,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::High,
+    weight: 3,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["deposit-certificate-altered"],
+    thresholds: &[],
+};
+
+pub const CHECK: CheckDef =
+    CheckDef::remote(META, |ctx| Box::pin(run(ctx))).with_package(PackageCheck {
         judge: judge_record,
         what: "deposit certificates",
-    }),
-    certs: None,
-};
+    });
 
 /// The profile's path for a deposit's certificate (docs/profile.md §4.10).
 pub fn certificate_path(evidence_id: &str) -> String {

@@ -16,40 +16,40 @@ use x509_parser::prelude::*;
 
 use crate::common;
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "CERT-010",
-        suite: Suite::Certificates,
-        title_zh: "时间戳令牌格式规范",
-        title_en: "The TSA's timestamp tokens are well-formed",
-        clauses: &[
-            Clause {
-                source: "RFC 3161 §2.3, §2.4: TimeStampResp, TSTInfo, TSA certificate EKU",
-                provenance: Provenance::Known,
-            },
-            Clause {
-                source: "GB/T 20520-2006: timestamp service",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "lab threshold: accuracy stated",
-                provenance: Provenance::Policy,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::High,
-        weight: 3,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["tsa-wrong-eku"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: Some(PackageCheck {
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "CERT-010",
+    suite: Suite::Certificates,
+    title_zh: "时间戳令牌格式规范",
+    title_en: "The TSA's timestamp tokens are well-formed",
+    clauses: &[
+        Clause {
+            source: "RFC 3161 §2.3, §2.4: TimeStampResp, TSTInfo, TSA certificate EKU",
+            provenance: Provenance::Known,
+        },
+        Clause {
+            source: "GB/T 20520-2006: timestamp service",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "lab threshold: accuracy stated",
+            provenance: Provenance::Policy,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::High,
+    weight: 3,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["tsa-wrong-eku"],
+    thresholds: &[],
+};
+
+pub const CHECK: CheckDef =
+    CheckDef::remote(META, |ctx| Box::pin(run(ctx))).with_package(PackageCheck {
         judge: judge_record,
         what: "receipt timestamp tokens",
-    }),
-    certs: None,
-};
+    });
 
 /// The token request path of the profile (docs/profile.md).
 pub const TSA_PATH: &str = "/api/v1/tsa";

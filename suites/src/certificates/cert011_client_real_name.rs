@@ -12,43 +12,43 @@ use x509_parser::prelude::*;
 
 use crate::common;
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "CERT-011",
-        suite: Suite::Certificates,
-        title_zh: "存证用户证书实名绑定",
-        title_en: "Depositor certificates are bound to real-name subjects",
-        clauses: &[
-            Clause {
-                source: "区块链信息服务管理规定 Art. 8: real-name identity of users",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "GB 32100 unified social credit code; GB 11643 resident ID (masked)",
-                provenance: Provenance::Known,
-            },
-            Clause {
-                source: "subject DN form (organisation + credit code, or person + masked ID)",
-                provenance: Provenance::Policy,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::Medium,
-        weight: 2,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["client-cert-without-real-name"],
-    },
-    run: |ctx| {
-        Box::pin(common::run_cert_form(
-            ctx,
-            common::CertSources::ServedAndPublished,
-            judge,
-        ))
-    },
-    package: None,
-    certs: Some(judge),
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "CERT-011",
+    suite: Suite::Certificates,
+    title_zh: "存证用户证书实名绑定",
+    title_en: "Depositor certificates are bound to real-name subjects",
+    clauses: &[
+        Clause {
+            source: "区块链信息服务管理规定 Art. 8: real-name identity of users",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "GB 32100 unified social credit code; GB 11643 resident ID (masked)",
+            provenance: Provenance::Known,
+        },
+        Clause {
+            source: "subject DN form (organisation + credit code, or person + masked ID)",
+            provenance: Provenance::Policy,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::Medium,
+    weight: 2,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["client-cert-without-real-name"],
+    thresholds: &[],
 };
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| {
+    Box::pin(common::run_cert_form(
+        ctx,
+        common::CertSources::ServedAndPublished,
+        judge,
+    ))
+})
+.with_certs(judge);
 
 const ORGANIZATION: &str = "2.5.4.10";
 

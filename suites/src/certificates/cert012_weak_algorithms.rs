@@ -3,45 +3,60 @@
 
 use tianping_engine::certset::CertSet;
 use tianping_engine::config::Thresholds;
-use tianping_engine::{CheckDef, CheckMeta, Clause, Mode, Provenance, Severity, Suite, Verdict};
+use tianping_engine::{
+    CheckDef, CheckMeta, Clause, LabThreshold, Mode, Provenance, Severity, Suite, ThresholdDefault,
+    Verdict,
+};
 use x509_parser::prelude::*;
 use x509_parser::public_key::PublicKey;
 
 use crate::common;
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "CERT-012",
-        suite: Suite::Certificates,
-        title_zh: "证书链中无弱密码算法",
-        title_en: "No weak algorithms anywhere in the chains",
-        clauses: &[
-            Clause {
-                source: "GB/T 39786-2021 general rule: cryptographic algorithms approved for use",
-                provenance: Provenance::Known,
-            },
-            Clause {
-                source: "lab threshold: no MD5/SHA-1 signatures, RSA at least 2048 bits",
-                provenance: Provenance::Policy,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::High,
-        weight: 3,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["weak-cross-certificate"],
+/// Lab threshold: smallest RSA key accepted anywhere in a chain.
+pub const MIN_RSA_BITS: LabThreshold = LabThreshold {
+    name: "min_rsa_bits",
+    default: ThresholdDefault::Integer {
+        value: 2048,
+        min: 512,
+        max: 16384,
     },
-    run: |ctx| {
-        Box::pin(common::run_cert_form(
-            ctx,
-            common::CertSources::ServedAndPublished,
-            judge,
-        ))
-    },
-    package: None,
-    certs: Some(judge),
+    unit: "bits",
+    meaning: "smallest RSA key accepted anywhere in a chain",
 };
+
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "CERT-012",
+    suite: Suite::Certificates,
+    title_zh: "证书链中无弱密码算法",
+    title_en: "No weak algorithms anywhere in the chains",
+    clauses: &[
+        Clause {
+            source: "GB/T 39786-2021 general rule: cryptographic algorithms approved for use",
+            provenance: Provenance::Known,
+        },
+        Clause {
+            source: "lab threshold: no MD5/SHA-1 signatures, RSA at least 2048 bits",
+            provenance: Provenance::Policy,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::High,
+    weight: 3,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["weak-cross-certificate"],
+    thresholds: &[MIN_RSA_BITS],
+};
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| {
+    Box::pin(common::run_cert_form(
+        ctx,
+        common::CertSources::ServedAndPublished,
+        judge,
+    ))
+})
+.with_certs(judge);
 
 /// Signature algorithms broken for collision resistance.
 const WEAK_SIGNATURES: &[(&str, &str)] = &[
@@ -76,7 +91,7 @@ pub fn judge(set: &CertSet, thresholds: &Thresholds) -> Verdict {
     if set.certs.is_empty() {
         return Verdict::not_applicable("no certificate to examine");
     }
-    let min_rsa_bits = thresholds.min_rsa_bits;
+    let min_rsa_bits = thresholds.unsigned(&MIN_RSA_BITS) as usize;
     let mut failures = Vec::new();
     let mut verdict_lines = Vec::new();
     for c in &set.certs {

@@ -10,36 +10,36 @@ use tianping_profile::digest;
 
 use crate::common;
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "DC-001",
-        suite: Suite::DataCompliance,
-        title_zh: "存证摘要采用SM3且计算正确",
-        title_en: "Deposit digest is SM3 and computed correctly",
-        clauses: &[
-            Clause {
-                source: "GB/T 39786-2021 general rule: national cryptographic algorithms",
-                provenance: Provenance::Known,
-            },
-            Clause {
-                source: "Tianping-connected deposit APIs: file_hash is SM3, 64 hex",
-                provenance: Provenance::Verified,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::Critical,
-        weight: 5,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["digest-sha256"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: Some(PackageCheck {
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "DC-001",
+    suite: Suite::DataCompliance,
+    title_zh: "存证摘要采用SM3且计算正确",
+    title_en: "Deposit digest is SM3 and computed correctly",
+    clauses: &[
+        Clause {
+            source: "GB/T 39786-2021 general rule: national cryptographic algorithms",
+            provenance: Provenance::Known,
+        },
+        Clause {
+            source: "Tianping-connected deposit APIs: file_hash is SM3, 64 hex",
+            provenance: Provenance::Verified,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::Critical,
+    weight: 5,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["digest-sha256"],
+    thresholds: &[],
+};
+
+pub const CHECK: CheckDef =
+    CheckDef::remote(META, |ctx| Box::pin(run(ctx))).with_package(PackageCheck {
         judge: judge_record,
         what: "records with an original",
-    }),
-    certs: None,
-};
+    });
 
 async fn run(ctx: &Ctx) -> Result<Verdict, tianping_engine::CheckError> {
     let samples = [

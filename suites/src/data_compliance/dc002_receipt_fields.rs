@@ -12,36 +12,36 @@ use tianping_profile::digest::parse_digest_hex;
 
 use crate::common;
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "DC-002",
-        suite: Suite::DataCompliance,
-        title_zh: "存证记录字段完整且格式规范",
-        title_en: "Deposit receipt has a complete, well-formed set of fields",
-        clauses: &[
-            Clause {
-                source: "在线诉讼规则 (2021) Art. 17(4): information verification",
-                provenance: Provenance::Known,
-            },
-            Clause {
-                source: "Field sets of Tianping-connected deposit APIs (tx_id, tx_time, timestamp_tsa, tianping_tx)",
-                provenance: Provenance::Verified,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::High,
-        weight: 3,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["receipt-missing-tianping-tx"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: Some(PackageCheck {
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "DC-002",
+    suite: Suite::DataCompliance,
+    title_zh: "存证记录字段完整且格式规范",
+    title_en: "Deposit receipt has a complete, well-formed set of fields",
+    clauses: &[
+        Clause {
+            source: "在线诉讼规则 (2021) Art. 17(4): information verification",
+            provenance: Provenance::Known,
+        },
+        Clause {
+            source: "Field sets of Tianping-connected deposit APIs (tx_id, tx_time, timestamp_tsa, tianping_tx)",
+            provenance: Provenance::Verified,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::High,
+    weight: 3,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["receipt-missing-tianping-tx"],
+    thresholds: &[],
+};
+
+pub const CHECK: CheckDef =
+    CheckDef::remote(META, |ctx| Box::pin(run(ctx))).with_package(PackageCheck {
         judge: judge_record,
         what: "receipts",
-    }),
-    certs: None,
-};
+    });
 
 enum Form {
     NonEmpty,

@@ -13,36 +13,36 @@ use tianping_engine::package::{Judgement, PackageCheck, PackageInfo, Record};
 
 use crate::common;
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "DC-003",
-        suite: Suite::DataCompliance,
-        title_zh: "链下原文与链上存证一致",
-        title_en: "Off-chain original agrees with the chain",
-        clauses: &[
-            Clause {
-                source: "在线诉讼规则 (2021) Art. 16: technical verification shows consistency",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "SPC 2022 Opinions on blockchain judicial application: evidence verification",
-                provenance: Provenance::Verified,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::Critical,
-        weight: 5,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["original-altered"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: Some(PackageCheck {
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "DC-003",
+    suite: Suite::DataCompliance,
+    title_zh: "链下原文与链上存证一致",
+    title_en: "Off-chain original agrees with the chain",
+    clauses: &[
+        Clause {
+            source: "在线诉讼规则 (2021) Art. 16: technical verification shows consistency",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "SPC 2022 Opinions on blockchain judicial application: evidence verification",
+            provenance: Provenance::Verified,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::Critical,
+    weight: 5,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["original-altered"],
+    thresholds: &[],
+};
+
+pub const CHECK: CheckDef =
+    CheckDef::remote(META, |ctx| Box::pin(run(ctx))).with_package(PackageCheck {
         judge: judge_record,
         what: "records",
-    }),
-    certs: None,
-};
+    });
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let content = common::lab_content(ctx, "DC-003");

@@ -11,33 +11,32 @@ use tianping_engine::{
 
 use crate::common;
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "DC-004",
-        suite: Suite::DataCompliance,
-        title_zh: "篡改可被核验发现",
-        title_en: "Tampering is detected by verification",
-        clauses: &[
-            Clause {
-                source: "在线诉讼规则 (2021) Art. 16: technical verification shows consistency",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "Hangzhou Internet Court API: CONFLICT/409 for data inconsistent with chain",
-                provenance: Provenance::Verified,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::Critical,
-        weight: 5,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["verify-ignores-content"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: None,
-    certs: None,
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "DC-004",
+    suite: Suite::DataCompliance,
+    title_zh: "篡改可被核验发现",
+    title_en: "Tampering is detected by verification",
+    clauses: &[
+        Clause {
+            source: "在线诉讼规则 (2021) Art. 16: technical verification shows consistency",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "Hangzhou Internet Court API: CONFLICT/409 for data inconsistent with chain",
+            provenance: Provenance::Verified,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::Critical,
+    weight: 5,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["verify-ignores-content"],
+    thresholds: &[],
 };
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
 #[derive(Debug, PartialEq)]
 enum Answer {

@@ -9,33 +9,32 @@ use tianping_engine::{
 
 use crate::common;
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "DC-005",
-        suite: Suite::DataCompliance,
-        title_zh: "存证须提供实名身份",
-        title_en: "Depositor real-name identity is required",
-        clauses: &[
-            Clause {
-                source: "区块链信息服务管理规定 (CAC 2019): real-name authentication of users",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "Hangzhou Internet Court API: Identity requires certType/certName/certNo",
-                provenance: Provenance::Verified,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::High,
-        weight: 3,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["identity-optional"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: None,
-    certs: None,
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "DC-005",
+    suite: Suite::DataCompliance,
+    title_zh: "存证须提供实名身份",
+    title_en: "Depositor real-name identity is required",
+    clauses: &[
+        Clause {
+            source: "区块链信息服务管理规定 (CAC 2019): real-name authentication of users",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "Hangzhou Internet Court API: Identity requires certType/certName/certNo",
+            provenance: Provenance::Verified,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::High,
+    weight: 3,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["identity-optional"],
+    thresholds: &[],
 };
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
 /// Deposits `content` with the depositor block replaced by `depositor` (removed when null)
 /// and reports whether the platform refused it.

@@ -9,33 +9,32 @@ use tianping_engine::{
 
 use super::dc005_identity_required::refusal_verdict;
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "DC-006",
-        suite: Suite::DataCompliance,
-        title_zh: "身份信息有效性校验",
-        title_en: "Identity data is validated",
-        clauses: &[
-            Clause {
-                source: "GB/T 22239-2019 8.1.4.4 d) data validity checking",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "GB 11643 / GB 32100 check characters",
-                provenance: Provenance::Known,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::Medium,
-        weight: 2,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["identity-check-digit-ignored"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: None,
-    certs: None,
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "DC-006",
+    suite: Suite::DataCompliance,
+    title_zh: "身份信息有效性校验",
+    title_en: "Identity data is validated",
+    clauses: &[
+        Clause {
+            source: "GB/T 22239-2019 8.1.4.4 d) data validity checking",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "GB 11643 / GB 32100 check characters",
+            provenance: Provenance::Known,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::Medium,
+    weight: 2,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["identity-check-digit-ignored"],
+    thresholds: &[],
 };
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
 /// A valid example unified social credit code (GB 32100), used with its check character changed.
 const VALID_CREDIT_CODE: &str = "91350100M000100Y43";

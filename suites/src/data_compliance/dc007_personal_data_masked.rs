@@ -11,36 +11,36 @@ use tianping_engine::package::{Judgement, PackageCheck, PackageInfo, Record};
 
 use crate::common;
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "DC-007",
-        suite: Suite::DataCompliance,
-        title_zh: "输出中个人信息脱敏",
-        title_en: "Personal information is masked in outputs",
-        clauses: &[
-            Clause {
-                source: "GB/T 22239-2019 8.1.4.11 a)/b) personal information protection",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "个人信息保护法 Arts. 6, 28, 51",
-                provenance: Provenance::Known,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::High,
-        weight: 3,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["receipt-unmasked-id"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: Some(PackageCheck {
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "DC-007",
+    suite: Suite::DataCompliance,
+    title_zh: "输出中个人信息脱敏",
+    title_en: "Personal information is masked in outputs",
+    clauses: &[
+        Clause {
+            source: "GB/T 22239-2019 8.1.4.11 a)/b) personal information protection",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "个人信息保护法 Arts. 6, 28, 51",
+            provenance: Provenance::Known,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::High,
+    weight: 3,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["receipt-unmasked-id"],
+    thresholds: &[],
+};
+
+pub const CHECK: CheckDef =
+    CheckDef::remote(META, |ctx| Box::pin(run(ctx))).with_package(PackageCheck {
         judge: judge_record,
         what: "receipts",
-    }),
-    certs: None,
-};
+    });
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let since = (chrono::Utc::now() - chrono::Duration::minutes(1))

@@ -6,7 +6,8 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::Value;
 use tianping_engine::{
-    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, LabThreshold, Mode, Provenance, Severity, Suite,
+    ThresholdDefault, Verdict,
 };
 use tianping_profile::rfc3161::{self, oid};
 
@@ -15,40 +16,52 @@ use tianping_engine::package::{Judgement, PackageCheck, PackageInfo, Record};
 
 use crate::common;
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "DC-008",
-        suite: Suite::DataCompliance,
-        title_zh: "可信时间戳与存证摘要绑定",
-        title_en: "Trusted timestamp is bound to the deposit digest",
-        clauses: &[
-            Clause {
-                source: "GB/T 20520-2006: trusted time traceable to the national time authority",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "RFC 3161 messageImprint binding",
-                provenance: Provenance::Known,
-            },
-            Clause {
-                source: "|token time − on-chain time| within the lab threshold",
-                provenance: Provenance::Policy,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::High,
-        weight: 3,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["tsa-imprint-mismatch"],
+/// Lab threshold: largest accepted gap between a receipt time-stamp token's time and the on-chain time.
+pub const TIMESTAMP_GAP_SECS: LabThreshold = LabThreshold {
+    name: "timestamp_gap_secs",
+    default: ThresholdDefault::Integer {
+        value: 60,
+        min: 0,
+        max: 86400,
     },
-    run: |ctx| Box::pin(run(ctx)),
-    package: Some(PackageCheck {
+    unit: "s",
+    meaning: "largest accepted gap between a receipt time-stamp token's time and the on-chain time",
+};
+
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "DC-008",
+    suite: Suite::DataCompliance,
+    title_zh: "可信时间戳与存证摘要绑定",
+    title_en: "Trusted timestamp is bound to the deposit digest",
+    clauses: &[
+        Clause {
+            source: "GB/T 20520-2006: trusted time traceable to the national time authority",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "RFC 3161 messageImprint binding",
+            provenance: Provenance::Known,
+        },
+        Clause {
+            source: "|token time − on-chain time| within the lab threshold",
+            provenance: Provenance::Policy,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::High,
+    weight: 3,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["tsa-imprint-mismatch"],
+    thresholds: &[TIMESTAMP_GAP_SECS],
+};
+
+pub const CHECK: CheckDef =
+    CheckDef::remote(META, |ctx| Box::pin(run(ctx))).with_package(PackageCheck {
         judge: judge_record,
         what: "timestamp tokens",
-    }),
-    certs: None,
-};
+    });
 
 fn parse_time(s: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, CheckError> {
     chrono::DateTime::parse_from_rfc3339(s)
@@ -132,7 +145,7 @@ fn declared_tsa_certificate(fields: &FieldMap, platform: &Value) -> Result<Vec<u
 }
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
-    let gap_limit = ctx.config.thresholds.timestamp_gap_secs;
+    let gap_limit = ctx.config.thresholds.integer(&TIMESTAMP_GAP_SECS);
     let info = common::platform_info(ctx).await?;
     let tsa_cert = declared_tsa_certificate(&ctx.fields, &info)?;
     let (_, receipt) = common::deposit(ctx, &common::lab_content(ctx, "DC-008")).await?;
@@ -171,7 +184,7 @@ fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
             &info.fields,
             receipt,
             &cert,
-            info.config.thresholds.timestamp_gap_secs,
+            info.config.thresholds.integer(&TIMESTAMP_GAP_SECS),
         )
     });
     match checked {

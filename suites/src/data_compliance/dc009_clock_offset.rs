@@ -8,34 +8,34 @@ use tianping_engine::{
 };
 
 use crate::common;
+use crate::thresholds::CLOCK_TOLERANCE_SECS;
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "DC-009",
-        suite: Suite::DataCompliance,
-        title_zh: "平台时间与标准时间同步",
-        title_en: "Platform clock tracks standard time",
-        clauses: &[
-            Clause {
-                source: "GB/T 20520-2006: time source traceable to national standard time",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "Clock offset within the lab threshold (no published number)",
-                provenance: Provenance::Policy,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::Medium,
-        weight: 2,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["clock-skew"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: None,
-    certs: None,
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "DC-009",
+    suite: Suite::DataCompliance,
+    title_zh: "平台时间与标准时间同步",
+    title_en: "Platform clock tracks standard time",
+    clauses: &[
+        Clause {
+            source: "GB/T 20520-2006: time source traceable to national standard time",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "Clock offset within the lab threshold (no published number)",
+            provenance: Provenance::Policy,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::Medium,
+    weight: 2,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["clock-skew"],
+    thresholds: &[CLOCK_TOLERANCE_SECS],
 };
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
 type Utc = chrono::DateTime<chrono::Utc>;
 
@@ -52,7 +52,7 @@ fn within(t: Utc, sent: Utc, received: Utc, tolerance: i64, whole_seconds: bool)
 }
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
-    let tolerance = ctx.config.thresholds.clock_tolerance_secs;
+    let tolerance = ctx.config.thresholds.integer(&CLOCK_TOLERANCE_SECS);
     let mut failures = Vec::new();
     let mut lines = Vec::new();
     for _ in 0..3 {

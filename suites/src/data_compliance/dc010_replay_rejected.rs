@@ -10,33 +10,32 @@ use tianping_engine::{
 
 use crate::common;
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "DC-010",
-        suite: Suite::DataCompliance,
-        title_zh: "请求防重放且时间戳有效",
-        title_en: "Replayed and stale requests are rejected",
-        clauses: &[
-            Clause {
-                source: "Hangzhou Internet Court API: timestamp within 5 minutes",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "Reference window ±300 s; probes at −360 s and −240 s",
-                provenance: Provenance::Policy,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::High,
-        weight: 3,
-        mode: Mode::Remote,
-        active: true,
-        faults: &["replay-accepted"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: None,
-    certs: None,
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "DC-010",
+    suite: Suite::DataCompliance,
+    title_zh: "请求防重放且时间戳有效",
+    title_en: "Replayed and stale requests are rejected",
+    clauses: &[
+        Clause {
+            source: "Hangzhou Internet Court API: timestamp within 5 minutes",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "Reference window ±300 s; probes at −360 s and −240 s",
+            provenance: Provenance::Policy,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::High,
+    weight: 3,
+    mode: Mode::Remote,
+    active: true,
+    faults: &["replay-accepted"],
+    thresholds: &[],
 };
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
 /// Sends a deposit signed at `now + skew_secs` with `nonce`; returns the exchange.
 async fn deposit_at(

@@ -8,33 +8,32 @@ use tianping_engine::{
 
 use crate::common;
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "DC-011",
-        suite: Suite::DataCompliance,
-        title_zh: "接口调用经密码技术鉴别",
-        title_en: "API calls are cryptographically authenticated",
-        clauses: &[
-            Clause {
-                source: "GB/T 39786-2021 8.4 a) cryptographic authentication of application users",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "GB/T 39786-2021 8.4 f) integrity of data in transit",
-                provenance: Provenance::Verified,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::Critical,
-        weight: 4,
-        mode: Mode::Remote,
-        active: true,
-        faults: &["signature-not-verified"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: None,
-    certs: None,
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "DC-011",
+    suite: Suite::DataCompliance,
+    title_zh: "接口调用经密码技术鉴别",
+    title_en: "API calls are cryptographically authenticated",
+    clauses: &[
+        Clause {
+            source: "GB/T 39786-2021 8.4 a) cryptographic authentication of application users",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "GB/T 39786-2021 8.4 f) integrity of data in transit",
+            provenance: Provenance::Verified,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::Critical,
+    weight: 4,
+    mode: Mode::Remote,
+    active: true,
+    faults: &["signature-not-verified"],
+    thresholds: &[],
 };
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let body = common::deposit_body(ctx, &common::lab_content(ctx, "DC-011"))

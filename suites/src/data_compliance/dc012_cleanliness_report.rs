@@ -2,33 +2,28 @@
 //! starts, the capture log and device/network data exist, and the report's digest is part of the
 //! deposit. Needs the applicant's documents: the lab records its verdict and the files it saw.
 
-use tianping_engine::check::manual;
 use tianping_engine::{CheckDef, CheckMeta, Clause, Mode, Provenance, Severity, Suite};
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "DC-012",
-        suite: Suite::DataCompliance,
-        title_zh: "取证环境清洁性检查报告",
-        title_en: "Evidence capture records environment cleanliness",
-        clauses: &[
-            Clause {
-                source: "SF/T 0091-2021 §9: cleanliness check of the capture environment before capture",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "在线诉讼规则 (2021) Art. 17(3): cleanliness of the information system",
-                provenance: Provenance::Verified,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::Medium,
-        weight: 2,
-        mode: Mode::Manual,
-        active: false,
-        faults: &[],
-    },
-    run: manual,
-    package: None,
-    certs: None,
-};
+pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
+    id: "DC-012",
+    suite: Suite::DataCompliance,
+    title_zh: "取证环境清洁性检查报告",
+    title_en: "Evidence capture records environment cleanliness",
+    clauses: &[
+        Clause {
+            source: "SF/T 0091-2021 §9: cleanliness check of the capture environment before capture",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "在线诉讼规则 (2021) Art. 17(3): cleanliness of the information system",
+            provenance: Provenance::Verified,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::Medium,
+    weight: 2,
+    mode: Mode::Manual,
+    active: false,
+    faults: &[],
+    thresholds: &[],
+});

@@ -12,36 +12,36 @@ use tianping_engine::{
 
 use crate::common;
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "DC-013",
-        suite: Suite::DataCompliance,
-        title_zh: "上链前数据来源信息完整",
-        title_en: "Pre-chain provenance is recorded",
-        clauses: &[
-            Clause {
-                source: "在线诉讼规则 (2021) Art. 18: source, generation mechanism, storage of pre-chain data",
-                provenance: Provenance::Known,
-            },
-            Clause {
-                source: "Hangzhou Internet Court API NotaryMeta/Location fields (ip required)",
-                provenance: Provenance::Verified,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::Medium,
-        weight: 2,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["provenance-dropped"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: Some(PackageCheck {
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "DC-013",
+    suite: Suite::DataCompliance,
+    title_zh: "上链前数据来源信息完整",
+    title_en: "Pre-chain provenance is recorded",
+    clauses: &[
+        Clause {
+            source: "在线诉讼规则 (2021) Art. 18: source, generation mechanism, storage of pre-chain data",
+            provenance: Provenance::Known,
+        },
+        Clause {
+            source: "Hangzhou Internet Court API NotaryMeta/Location fields (ip required)",
+            provenance: Provenance::Verified,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::Medium,
+    weight: 2,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["provenance-dropped"],
+    thresholds: &[],
+};
+
+pub const CHECK: CheckDef =
+    CheckDef::remote(META, |ctx| Box::pin(run(ctx))).with_package(PackageCheck {
         judge: judge_record,
         what: "receipts",
-    }),
-    certs: None,
-};
+    });
 
 /// Fields every deposit's provenance must carry.
 const MANDATORY: [&str; 4] = ["source", "operator", "capture_ip", "captured_at"];

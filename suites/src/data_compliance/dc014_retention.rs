@@ -2,33 +2,28 @@
 //! records are kept at least six months. Needs the retention policy and the oldest records: the
 //! lab records its verdict.
 
-use tianping_engine::check::manual;
 use tianping_engine::{CheckDef, CheckMeta, Clause, Mode, Provenance, Severity, Suite};
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "DC-014",
-        suite: Suite::DataCompliance,
-        title_zh: "存证记录与日志留存",
-        title_en: "Records and logs are retained",
-        clauses: &[
-            Clause {
-                source: "区块链信息服务管理规定 (CAC 2019): logs and backups kept at least 6 months",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "网络安全法 Art. 21(3): network logs kept at least 6 months",
-                provenance: Provenance::Known,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::Medium,
-        weight: 2,
-        mode: Mode::Manual,
-        active: false,
-        faults: &[],
-    },
-    run: manual,
-    package: None,
-    certs: None,
-};
+pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
+    id: "DC-014",
+    suite: Suite::DataCompliance,
+    title_zh: "存证记录与日志留存",
+    title_en: "Records and logs are retained",
+    clauses: &[
+        Clause {
+            source: "区块链信息服务管理规定 (CAC 2019): logs and backups kept at least 6 months",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "网络安全法 Art. 21(3): network logs kept at least 6 months",
+            provenance: Provenance::Known,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::Medium,
+    weight: 2,
+    mode: Mode::Manual,
+    active: false,
+    faults: &[],
+    thresholds: &[],
+});

@@ -13,37 +13,38 @@ use tianping_engine::fields::FieldMap;
 use tianping_engine::package::{Judgement, PackageCheck, PackageInfo, Record};
 
 use crate::common;
+use crate::thresholds::{BLOCKS_TO_SAMPLE, TRANSACTIONS_TO_SAMPLE};
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "DC-015",
-        suite: Suite::DataCompliance,
-        title_zh: "批量锚定可逐条证明",
-        title_en: "Batch anchoring is provable for each item",
-        clauses: &[
-            Clause {
-                source: "在线诉讼规则 (2021) Art. 16: technical verification",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "Per-item Merkle inclusion proof with SM3",
-                provenance: Provenance::Policy,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::High,
-        weight: 3,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["proof-path-wrong"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: Some(PackageCheck {
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "DC-015",
+    suite: Suite::DataCompliance,
+    title_zh: "批量锚定可逐条证明",
+    title_en: "Batch anchoring is provable for each item",
+    clauses: &[
+        Clause {
+            source: "在线诉讼规则 (2021) Art. 16: technical verification",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "Per-item Merkle inclusion proof with SM3",
+            provenance: Provenance::Policy,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::High,
+    weight: 3,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["proof-path-wrong"],
+    thresholds: &[BLOCKS_TO_SAMPLE, TRANSACTIONS_TO_SAMPLE],
+};
+
+pub const CHECK: CheckDef =
+    CheckDef::remote(META, |ctx| Box::pin(run(ctx))).with_package(PackageCheck {
         judge: judge_record,
         what: "inclusion proofs",
-    }),
-    certs: None,
-};
+    });
 
 /// Fetches and checks the inclusion proof of `tx_id`; `Err` says why it does not prove.
 /// A proof as the profile's proof document gives it.
@@ -126,8 +127,8 @@ fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let (_, receipt) = common::deposit(ctx, &common::lab_content(ctx, "DC-015")).await?;
     let mut tx_ids = vec![ctx.fields.str(&receipt, "tx_id")?.to_string()];
-    let budget = ctx.config.thresholds.transactions_to_sample as usize;
-    for h in common::newest_heights(ctx, ctx.config.thresholds.blocks_to_sample)
+    let budget = ctx.config.thresholds.unsigned(&TRANSACTIONS_TO_SAMPLE) as usize;
+    for h in common::newest_heights(ctx, ctx.config.thresholds.unsigned(&BLOCKS_TO_SAMPLE))
         .await?
         .into_iter()
         .rev()

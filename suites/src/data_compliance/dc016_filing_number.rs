@@ -8,33 +8,32 @@ use tianping_engine::{
 
 use crate::common;
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "DC-016",
-        suite: Suite::DataCompliance,
-        title_zh: "区块链信息服务备案编号公示",
-        title_en: "Blockchain service filing number is displayed",
-        clauses: &[
-            Clause {
-                source: "区块链信息服务管理规定 (CAC 2019): file within 10 working days and display the filing number",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "Format: “…网信备…号” with digits",
-                provenance: Provenance::Policy,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::Low,
-        weight: 1,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["no-filing-number"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: None,
-    certs: None,
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "DC-016",
+    suite: Suite::DataCompliance,
+    title_zh: "区块链信息服务备案编号公示",
+    title_en: "Blockchain service filing number is displayed",
+    clauses: &[
+        Clause {
+            source: "区块链信息服务管理规定 (CAC 2019): file within 10 working days and display the filing number",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "Format: “…网信备…号” with digits",
+            provenance: Provenance::Policy,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::Low,
+    weight: 1,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["no-filing-number"],
+    thresholds: &[],
 };
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
 pub fn well_formed(number: &str) -> bool {
     let digits = number.chars().filter(char::is_ascii_digit).count();

@@ -8,27 +8,26 @@ use tianping_engine::{
 
 use crate::common;
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "DC-017",
-        suite: Suite::DataCompliance,
-        title_zh: "存证业务类型限于批准范围",
-        title_en: "Deposits are limited to the approved business types",
-        clauses: &[Clause {
-            source: "天平链应用接入管理规范 4.8 c): use within the approved business scope",
-            provenance: Provenance::Verified,
-        }],
-        tianping_clause: Some("管理规范 4.8 c)"),
-        severity: Severity::High,
-        weight: 3,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["any-business-type"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: None,
-    certs: None,
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "DC-017",
+    suite: Suite::DataCompliance,
+    title_zh: "存证业务类型限于批准范围",
+    title_en: "Deposits are limited to the approved business types",
+    clauses: &[Clause {
+        source: "天平链应用接入管理规范 4.8 c): use within the approved business scope",
+        provenance: Provenance::Verified,
+    }],
+    tianping_clause: Some("管理规范 4.8 c)"),
+    severity: Severity::High,
+    weight: 3,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["any-business-type"],
+    thresholds: &[],
 };
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
 /// Business categories of connected platforms named in the access process.
 pub const KNOWN_TYPES: [&str; 5] = ["e-commerce", "finance", "copyright", "notary", "deposit"];

@@ -5,38 +5,51 @@
 //! is touched; the accounts it manages to create stay on the platform (named `tp-probe-…`).
 
 use tianping_engine::{
-    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, LabThreshold, Mode, Provenance, Severity, Suite,
+    ThresholdDefault, Verdict,
 };
 
 use crate::common::{self, class_password};
+use crate::thresholds::PASSWORD_MIN_LENGTH;
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "SS-001",
-        suite: Suite::SystemSecurity,
-        title_zh: "身份标识唯一且口令复杂度达标",
-        title_en: "Identities are unique and passwords meet the complexity policy",
-        clauses: &[
-            Clause {
-                source: "GB/T 22239-2019 8.1.4.1 a) unique identities; passwords complex and changed periodically",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "at least 8 characters from 3 of 4 character classes",
-                provenance: Provenance::Policy,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::High,
-        weight: 3,
-        mode: Mode::Remote,
-        active: true,
-        faults: &["weak-passwords-accepted"],
+/// Lab threshold: fewest of the four character classes (lower, upper, digit, other) a password must mix.
+pub const PASSWORD_MIN_CLASSES: LabThreshold = LabThreshold {
+    name: "password_min_classes",
+    default: ThresholdDefault::Integer {
+        value: 3,
+        min: 1,
+        max: 4,
     },
-    run: |ctx| Box::pin(run(ctx)),
-    package: None,
-    certs: None,
+    unit: "classes",
+    meaning: "fewest of the four character classes (lower, upper, digit, other) a password must mix",
 };
+
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "SS-001",
+    suite: Suite::SystemSecurity,
+    title_zh: "身份标识唯一且口令复杂度达标",
+    title_en: "Identities are unique and passwords meet the complexity policy",
+    clauses: &[
+        Clause {
+            source: "GB/T 22239-2019 8.1.4.1 a) unique identities; passwords complex and changed periodically",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "at least 8 characters from 3 of 4 character classes",
+            provenance: Provenance::Policy,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::High,
+    weight: 3,
+    mode: Mode::Remote,
+    active: true,
+    faults: &["weak-passwords-accepted"],
+    thresholds: &[PASSWORD_MIN_LENGTH, PASSWORD_MIN_CLASSES],
+};
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
 /// Passwords the policy must refuse, with why: each allowed length with too few classes,
 /// and all four classes one character short.
@@ -60,8 +73,8 @@ fn weak_passwords(min_length: usize, min_classes: usize) -> Vec<(String, String)
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let (min_length, min_classes) = (
-        ctx.config.thresholds.password_min_length,
-        ctx.config.thresholds.password_min_classes,
+        (ctx.config.thresholds.unsigned(&PASSWORD_MIN_LENGTH) as usize),
+        (ctx.config.thresholds.unsigned(&PASSWORD_MIN_CLASSES) as usize),
     );
     let base = common::probe_account_prefix(ctx);
     let weak = weak_passwords(min_length, min_classes);

@@ -2,33 +2,28 @@
 //! reads the password policy configuration or ages a test account's password, and records the
 //! configured expiry and the screenshot or configuration file it saw.
 
-use tianping_engine::check::manual;
 use tianping_engine::{CheckDef, CheckMeta, Clause, Mode, Provenance, Severity, Suite};
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "SS-002",
-        suite: Suite::SystemSecurity,
-        title_zh: "口令定期更换",
-        title_en: "Passwords are changed periodically",
-        clauses: &[
-            Clause {
-                source: "GB/T 22239-2019 8.1.4.1 a) passwords complex and changed periodically",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "password expiry ≤ 90 days",
-                provenance: Provenance::Policy,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::Medium,
-        weight: 2,
-        mode: Mode::Manual,
-        active: false,
-        faults: &[],
-    },
-    run: manual,
-    package: None,
-    certs: None,
-};
+pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
+    id: "SS-002",
+    suite: Suite::SystemSecurity,
+    title_zh: "口令定期更换",
+    title_en: "Passwords are changed periodically",
+    clauses: &[
+        Clause {
+            source: "GB/T 22239-2019 8.1.4.1 a) passwords complex and changed periodically",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "password expiry ≤ 90 days",
+            provenance: Provenance::Policy,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::Medium,
+    weight: 2,
+    mode: Mode::Manual,
+    active: false,
+    faults: &[],
+    thresholds: &[],
+});

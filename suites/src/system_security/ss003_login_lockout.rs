@@ -7,38 +7,62 @@
 use serde_json::json;
 use tianping_engine::http::Exchange;
 use tianping_engine::{
-    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, LabThreshold, Mode, Provenance, Severity, Suite,
+    ThresholdDefault, Verdict,
 };
 
 use crate::common::paths;
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "SS-003",
-        suite: Suite::SystemSecurity,
-        title_zh: "登录失败处理",
-        title_en: "Repeated login failures lock the account",
-        clauses: &[
-            Clause {
-                source: "GB/T 22239-2019 8.1.4.1 b) login-failure handling: end the session, limit attempts, exit on timeout",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "locked after ≤ 5 failures, for ≥ 10 minutes",
-                provenance: Provenance::Policy,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::High,
-        weight: 3,
-        mode: Mode::Remote,
-        active: true,
-        faults: &["no-login-lockout"],
+/// Lab threshold: wrong passwords after which the lockout account must be locked.
+pub const LOCKOUT_MAX_FAILURES: LabThreshold = LabThreshold {
+    name: "lockout_max_failures",
+    default: ThresholdDefault::Integer {
+        value: 5,
+        min: 1,
+        max: 100,
     },
-    run: |ctx| Box::pin(run(ctx)),
-    package: None,
-    certs: None,
+    unit: "attempts",
+    meaning: "wrong passwords after which the lockout account must be locked",
 };
+
+/// Lab threshold: shortest lock accepted, when the platform states it (Retry-After).
+pub const LOCKOUT_MIN_SECS: LabThreshold = LabThreshold {
+    name: "lockout_min_secs",
+    default: ThresholdDefault::Integer {
+        value: 600,
+        min: 0,
+        max: 86400,
+    },
+    unit: "s",
+    meaning: "shortest lock accepted, when the platform states it (Retry-After)",
+};
+
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "SS-003",
+    suite: Suite::SystemSecurity,
+    title_zh: "登录失败处理",
+    title_en: "Repeated login failures lock the account",
+    clauses: &[
+        Clause {
+            source: "GB/T 22239-2019 8.1.4.1 b) login-failure handling: end the session, limit attempts, exit on timeout",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "locked after ≤ 5 failures, for ≥ 10 minutes",
+            provenance: Provenance::Policy,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::High,
+    weight: 3,
+    mode: Mode::Remote,
+    active: true,
+    faults: &["no-login-lockout"],
+    thresholds: &[LOCKOUT_MAX_FAILURES, LOCKOUT_MIN_SECS],
+};
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
 async fn login(ctx: &Ctx, user: &str, password: &str) -> Result<Exchange, CheckError> {
     Ok(ctx
@@ -60,8 +84,8 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             ctx.config.credentials.lockout_password_env
         )));
     }
-    let max_failures = ctx.config.thresholds.lockout_max_failures;
-    let min_lock = ctx.config.thresholds.lockout_min_secs;
+    let max_failures = ctx.config.thresholds.unsigned(&LOCKOUT_MAX_FAILURES) as u32;
+    let min_lock = ctx.config.thresholds.unsigned(&LOCKOUT_MIN_SECS);
     // The account must work before it is locked, or a refusal proves nothing.
     let first = login(ctx, user, password).await?;
     if !first.is_success() {

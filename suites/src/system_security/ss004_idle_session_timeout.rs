@@ -7,39 +7,50 @@
 use std::time::Duration;
 
 use tianping_engine::{
-    CheckDef, CheckError, CheckMeta, Clause, Ctx, Method, Mode, Provenance, Severity, Suite,
-    Verdict,
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, LabThreshold, Method, Mode, Provenance, Severity,
+    Suite, ThresholdDefault, Verdict,
 };
 
 use crate::common::{self, paths};
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "SS-004",
-        suite: Suite::SystemSecurity,
-        title_zh: "登录连接超时自动退出",
-        title_en: "Idle sessions time out on the server",
-        clauses: &[
-            Clause {
-                source: "GB/T 22239-2019 8.1.4.1 b) log out automatically when a connection times out",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "idle timeout ≤ 30 minutes",
-                provenance: Provenance::Policy,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::Medium,
-        weight: 2,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["session-never-expires"],
+/// Lab threshold: longest idle time after which a console session must end.
+pub const IDLE_TIMEOUT_MAX_SECS: LabThreshold = LabThreshold {
+    name: "idle_timeout_max_secs",
+    default: ThresholdDefault::Integer {
+        value: 1800,
+        min: 1,
+        max: 86400,
     },
-    run: |ctx| Box::pin(run(ctx)),
-    package: None,
-    certs: None,
+    unit: "s",
+    meaning: "longest idle time after which a console session must end",
 };
+
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "SS-004",
+    suite: Suite::SystemSecurity,
+    title_zh: "登录连接超时自动退出",
+    title_en: "Idle sessions time out on the server",
+    clauses: &[
+        Clause {
+            source: "GB/T 22239-2019 8.1.4.1 b) log out automatically when a connection times out",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "idle timeout ≤ 30 minutes",
+            provenance: Provenance::Policy,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::Medium,
+    weight: 2,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["session-never-expires"],
+    thresholds: &[IDLE_TIMEOUT_MAX_SECS],
+};
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
 /// Past the stated timeout by this much before the session is tried again (the server may
 /// count idle time in whole seconds).
@@ -54,7 +65,7 @@ async fn session_answer(ctx: &Ctx, token: &str) -> Result<u16, CheckError> {
 }
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
-    let max_idle = ctx.config.thresholds.idle_timeout_max_secs;
+    let max_idle = ctx.config.thresholds.unsigned(&IDLE_TIMEOUT_MAX_SECS);
     let limits = &ctx.config.limits;
     // Idling must end well before the check itself is timed out.
     let max_wait = limits

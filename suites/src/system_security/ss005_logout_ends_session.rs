@@ -8,33 +8,32 @@ use tianping_engine::{
 
 use crate::common::{self, paths};
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "SS-005",
-        suite: Suite::SystemSecurity,
-        title_zh: "注销后服务端会话失效",
-        title_en: "Logout ends the session on the server",
-        clauses: &[
-            Clause {
-                source: "GB/T 22239-2019 8.1.4.1 b) end the session",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "GB/T 22239-2019 8.1.4.10 a) residual information",
-                provenance: Provenance::Verified,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::High,
-        weight: 3,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["logout-keeps-session"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: None,
-    certs: None,
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "SS-005",
+    suite: Suite::SystemSecurity,
+    title_zh: "注销后服务端会话失效",
+    title_en: "Logout ends the session on the server",
+    clauses: &[
+        Clause {
+            source: "GB/T 22239-2019 8.1.4.1 b) end the session",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "GB/T 22239-2019 8.1.4.10 a) residual information",
+            provenance: Provenance::Verified,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::High,
+    weight: 3,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["logout-keeps-session"],
+    thresholds: &[],
 };
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let login = common::console_login(ctx).await?;

@@ -2,33 +2,28 @@
 //! cryptographic (an SM2 USB-key certificate or a one-time password device). The lab logs in to
 //! the console with the applicant and records how it authenticated; password-only is a failure.
 
-use tianping_engine::check::manual;
 use tianping_engine::{CheckDef, CheckMeta, Clause, Mode, Provenance, Severity, Suite};
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "SS-006",
-        suite: Suite::SystemSecurity,
-        title_zh: "管理员双因素认证",
-        title_en: "Administrators log in with two factors, one of them cryptographic",
-        clauses: &[
-            Clause {
-                source: "GB/T 22239-2019 8.1.4.1 d) two or more authentication techniques, one cryptographic",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "GB/T 39786-2021 8.4 a) cryptographic identity authentication of administrators",
-                provenance: Provenance::Verified,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::High,
-        weight: 3,
-        mode: Mode::Manual,
-        active: false,
-        faults: &[],
-    },
-    run: manual,
-    package: None,
-    certs: None,
-};
+pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
+    id: "SS-006",
+    suite: Suite::SystemSecurity,
+    title_zh: "管理员双因素认证",
+    title_en: "Administrators log in with two factors, one of them cryptographic",
+    clauses: &[
+        Clause {
+            source: "GB/T 22239-2019 8.1.4.1 d) two or more authentication techniques, one cryptographic",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "GB/T 39786-2021 8.4 a) cryptographic identity authentication of administrators",
+            provenance: Provenance::Verified,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::High,
+    weight: 3,
+    mode: Mode::Manual,
+    active: false,
+    faults: &[],
+    thresholds: &[],
+});

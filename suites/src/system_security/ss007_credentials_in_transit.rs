@@ -16,51 +16,64 @@ use serde_json::json;
 use tianping_engine::Method;
 use tianping_engine::http::Exchange;
 use tianping_engine::{
-    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, LabThreshold, Mode, Provenance, Severity, Suite,
+    ThresholdDefault, Verdict,
 };
 
 use crate::common::{self, paths};
 use crate::plain_http::{self, PlainAnswer};
+use crate::thresholds::PASSWORD_MIN_LENGTH;
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "SS-007",
-        suite: Suite::SystemSecurity,
-        title_zh: "鉴别信息不以明文传输、不置于URL中",
-        title_en: "Credentials are never sent in clear or in URLs (HTTPS only, HSTS, no query credentials)",
-        clauses: &[
-            Clause {
-                source: "GB/T 22239-2019 8.1.4.1 c) remote management protected against eavesdropping of authentication data",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "RFC 6797 HTTP Strict Transport Security",
-                provenance: Provenance::Known,
-            },
-            Clause {
-                source: "CWE-598 sensitive query strings: credentials in a URL are kept by logs, proxies and history",
-                provenance: Provenance::Known,
-            },
-            Clause {
-                source: "HSTS max-age ≥ 180 days",
-                provenance: Provenance::Policy,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::High,
-        weight: 3,
-        mode: Mode::Remote,
-        active: false,
-        faults: &[
-            "hsts-missing",
-            "plain-http-served",
-            "credentials-in-url-accepted",
-        ],
+/// Lab threshold: smallest Strict-Transport-Security max-age accepted (180 days).
+pub const HSTS_MIN_MAX_AGE_SECS: LabThreshold = LabThreshold {
+    name: "hsts_min_max_age_secs",
+    default: ThresholdDefault::Integer {
+        value: 15552000,
+        min: 0,
+        max: 315360000,
     },
-    run: |ctx| Box::pin(run(ctx)),
-    package: None,
-    certs: None,
+    unit: "s",
+    meaning: "smallest Strict-Transport-Security max-age accepted (180 days)",
 };
+
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "SS-007",
+    suite: Suite::SystemSecurity,
+    title_zh: "鉴别信息不以明文传输、不置于URL中",
+    title_en: "Credentials are never sent in clear or in URLs (HTTPS only, HSTS, no query credentials)",
+    clauses: &[
+        Clause {
+            source: "GB/T 22239-2019 8.1.4.1 c) remote management protected against eavesdropping of authentication data",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "RFC 6797 HTTP Strict Transport Security",
+            provenance: Provenance::Known,
+        },
+        Clause {
+            source: "CWE-598 sensitive query strings: credentials in a URL are kept by logs, proxies and history",
+            provenance: Provenance::Known,
+        },
+        Clause {
+            source: "HSTS max-age ≥ 180 days",
+            provenance: Provenance::Policy,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::High,
+    weight: 3,
+    mode: Mode::Remote,
+    active: false,
+    faults: &[
+        "hsts-missing",
+        "plain-http-served",
+        "credentials-in-url-accepted",
+    ],
+    thresholds: &[HSTS_MIN_MAX_AGE_SECS, PASSWORD_MIN_LENGTH],
+};
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
 /// The max-age a Strict-Transport-Security value states, if it is well-formed.
 fn hsts_max_age(value: &str) -> Option<u64> {
@@ -270,7 +283,7 @@ fn why_undecided(e: CheckError) -> String {
 }
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
-    let min_age = ctx.config.thresholds.hsts_min_max_age_secs;
+    let min_age = ctx.config.thresholds.unsigned(&HSTS_MIN_MAX_AGE_SECS);
     let scheme = ctx.http.base().scheme().to_string();
     if scheme != "https" {
         return Ok(Verdict::fail(format!(

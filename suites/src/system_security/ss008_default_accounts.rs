@@ -8,27 +8,26 @@ use tianping_engine::{
 
 use crate::common::paths;
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "SS-008",
-        suite: Suite::SystemSecurity,
-        title_zh: "默认账户已删除或重命名",
-        title_en: "Default accounts are removed or renamed",
-        clauses: &[Clause {
-            source: "GB/T 22239-2019 8.1.4.2 b) rename or remove default accounts, change default passwords",
-            provenance: Provenance::Verified,
-        }],
-        tianping_clause: None,
-        severity: Severity::High,
-        weight: 3,
-        mode: Mode::Remote,
-        active: true,
-        faults: &["default-admin-account"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: None,
-    certs: None,
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "SS-008",
+    suite: Suite::SystemSecurity,
+    title_zh: "默认账户已删除或重命名",
+    title_en: "Default accounts are removed or renamed",
+    clauses: &[Clause {
+        source: "GB/T 22239-2019 8.1.4.2 b) rename or remove default accounts, change default passwords",
+        provenance: Provenance::Verified,
+    }],
+    tianping_clause: None,
+    severity: Severity::High,
+    weight: 3,
+    mode: Mode::Remote,
+    active: true,
+    faults: &["default-admin-account"],
+    thresholds: &[],
 };
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
 /// Pairs vendors ship and operators forget; one attempt each, so no account is locked out.
 const DEFAULTS: [(&str, &str); 8] = [

@@ -11,27 +11,26 @@ use tianping_engine::{
 
 use crate::common::{self, paths};
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "SS-009",
-        suite: Suite::SystemSecurity,
-        title_zh: "对象级访问控制",
-        title_en: "One account cannot reach another account's evidence",
-        clauses: &[Clause {
-            source: "GB/T 22239-2019 8.1.4.2 a)/e)/f) access control at user and record granularity",
-            provenance: Provenance::Verified,
-        }],
-        tianping_clause: None,
-        severity: Severity::Critical,
-        weight: 4,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["object-access-unchecked"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: None,
-    certs: None,
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "SS-009",
+    suite: Suite::SystemSecurity,
+    title_zh: "对象级访问控制",
+    title_en: "One account cannot reach another account's evidence",
+    clauses: &[Clause {
+        source: "GB/T 22239-2019 8.1.4.2 a)/e)/f) access control at user and record granularity",
+        provenance: Provenance::Verified,
+    }],
+    tianping_clause: None,
+    severity: Severity::Critical,
+    weight: 4,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["object-access-unchecked"],
+    thresholds: &[],
 };
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     if !ctx.has_account(Account::Second) {

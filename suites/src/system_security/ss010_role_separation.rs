@@ -2,27 +2,22 @@
 //! own work (an audit administrator cannot change configuration). The lab reviews the role list
 //! and tries one forbidden action per role with the applicant, and records the results.
 
-use tianping_engine::check::manual;
 use tianping_engine::{CheckDef, CheckMeta, Clause, Mode, Provenance, Severity, Suite};
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "SS-010",
-        suite: Suite::SystemSecurity,
-        title_zh: "三权分立与最小权限",
-        title_en: "Least privilege and separate system, audit and security administrators",
-        clauses: &[Clause {
-            source: "GB/T 22239-2019 8.1.4.2 d) least privilege; 8.1.5.1–8.1.5.3 system, audit and security administration",
-            provenance: Provenance::Verified,
-        }],
-        tianping_clause: None,
-        severity: Severity::High,
-        weight: 3,
-        mode: Mode::Manual,
-        active: false,
-        faults: &[],
-    },
-    run: manual,
-    package: None,
-    certs: None,
-};
+pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
+    id: "SS-010",
+    suite: Suite::SystemSecurity,
+    title_zh: "三权分立与最小权限",
+    title_en: "Least privilege and separate system, audit and security administrators",
+    clauses: &[Clause {
+        source: "GB/T 22239-2019 8.1.4.2 d) least privilege; 8.1.5.1–8.1.5.3 system, audit and security administration",
+        provenance: Provenance::Verified,
+    }],
+    tianping_clause: None,
+    severity: Severity::High,
+    weight: 3,
+    mode: Mode::Manual,
+    active: false,
+    faults: &[],
+    thresholds: &[],
+});

@@ -13,27 +13,26 @@ use tianping_engine::{
 
 use crate::common::{self, paths};
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "SS-011",
-        suite: Suite::SystemSecurity,
-        title_zh: "审计记录内容完整",
-        title_en: "Audit records name time, user, event, outcome and source",
-        clauses: &[Clause {
-            source: "GB/T 22239-2019 8.1.4.3 a)/b) audit coverage and record content",
-            provenance: Provenance::Verified,
-        }],
-        tianping_clause: None,
-        severity: Severity::High,
-        weight: 3,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["audit-incomplete"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: None,
-    certs: None,
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "SS-011",
+    suite: Suite::SystemSecurity,
+    title_zh: "审计记录内容完整",
+    title_en: "Audit records name time, user, event, outcome and source",
+    clauses: &[Clause {
+        source: "GB/T 22239-2019 8.1.4.3 a)/b) audit coverage and record content",
+        provenance: Provenance::Verified,
+    }],
+    tianping_clause: None,
+    severity: Severity::High,
+    weight: 3,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["audit-incomplete"],
+    thresholds: &[],
 };
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
 /// One action of the harness the log must show.
 struct Expected {

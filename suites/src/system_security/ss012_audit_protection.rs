@@ -2,33 +2,28 @@
 //! cannot delete them. The lab exports the log twice, compares the exports, attempts a deletion
 //! with the applicant, and records what it saw.
 
-use tianping_engine::check::manual;
 use tianping_engine::{CheckDef, CheckMeta, Clause, Mode, Provenance, Severity, Suite};
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "SS-012",
-        suite: Suite::SystemSecurity,
-        title_zh: "审计记录防篡改",
-        title_en: "Audit records are protected against change and deletion",
-        clauses: &[
-            Clause {
-                source: "GB/T 22239-2019 8.1.4.3 c)/d) audit records protected and backed up",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "GB/T 39786-2021 8.3 d) integrity of logs (宜)",
-                provenance: Provenance::Verified,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::Medium,
-        weight: 2,
-        mode: Mode::Manual,
-        active: false,
-        faults: &[],
-    },
-    run: manual,
-    package: None,
-    certs: None,
-};
+pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
+    id: "SS-012",
+    suite: Suite::SystemSecurity,
+    title_zh: "审计记录防篡改",
+    title_en: "Audit records are protected against change and deletion",
+    clauses: &[
+        Clause {
+            source: "GB/T 22239-2019 8.1.4.3 c)/d) audit records protected and backed up",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "GB/T 39786-2021 8.3 d) integrity of logs (宜)",
+            provenance: Provenance::Verified,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::Medium,
+    weight: 2,
+    mode: Mode::Manual,
+    active: false,
+    faults: &[],
+    thresholds: &[],
+});

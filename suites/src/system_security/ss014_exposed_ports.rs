@@ -14,27 +14,26 @@ use tianping_engine::{
 use super::ss019_tls_versions::endpoints;
 use crate::common::paths;
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "SS-014",
-        suite: Suite::SystemSecurity,
-        title_zh: "仅开放必要的服务端口",
-        title_en: "Only declared service ports are reachable",
-        clauses: &[Clause {
-            source: "GB/T 22239-2019 8.1.4.4 a)/b) install only needed components; close unneeded services and ports",
-            provenance: Provenance::Verified,
-        }],
-        tianping_clause: None,
-        severity: Severity::High,
-        weight: 3,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["exposed-service-port"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: None,
-    certs: None,
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "SS-014",
+    suite: Suite::SystemSecurity,
+    title_zh: "仅开放必要的服务端口",
+    title_en: "Only declared service ports are reachable",
+    clauses: &[Clause {
+        source: "GB/T 22239-2019 8.1.4.4 a)/b) install only needed components; close unneeded services and ports",
+        provenance: Provenance::Verified,
+    }],
+    tianping_clause: None,
+    severity: Severity::High,
+    weight: 3,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["exposed-service-port"],
+    thresholds: &[],
 };
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
 /// Ports scanned when the config names none, with the service usually behind them.
 pub const RISKY_PORTS: &[(u16, &str)] = &[

@@ -1,27 +1,22 @@
 //! SS-015 (manual) — The administration console is not reachable, or refuses, from an address outside the
 //! applicant's whitelist. The lab tries it from its own network and records the answer.
 
-use tianping_engine::check::manual;
 use tianping_engine::{CheckDef, CheckMeta, Clause, Mode, Provenance, Severity, Suite};
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "SS-015",
-        suite: Suite::SystemSecurity,
-        title_zh: "管理终端接入地址限制",
-        title_en: "Management access is restricted by source address",
-        clauses: &[Clause {
-            source: "GB/T 22239-2019 8.1.4.4 c) management terminals restricted by address or network",
-            provenance: Provenance::Verified,
-        }],
-        tianping_clause: None,
-        severity: Severity::Medium,
-        weight: 2,
-        mode: Mode::Manual,
-        active: false,
-        faults: &[],
-    },
-    run: manual,
-    package: None,
-    certs: None,
-};
+pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
+    id: "SS-015",
+    suite: Suite::SystemSecurity,
+    title_zh: "管理终端接入地址限制",
+    title_en: "Management access is restricted by source address",
+    clauses: &[Clause {
+        source: "GB/T 22239-2019 8.1.4.4 c) management terminals restricted by address or network",
+        provenance: Provenance::Verified,
+    }],
+    tianping_clause: None,
+    severity: Severity::Medium,
+    weight: 2,
+    mode: Mode::Manual,
+    active: false,
+    faults: &[],
+    thresholds: &[],
+});

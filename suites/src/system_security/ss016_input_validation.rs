@@ -9,27 +9,26 @@ use tianping_engine::{
 
 use crate::common;
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "SS-016",
-        suite: Suite::SystemSecurity,
-        title_zh: "输入数据有效性校验",
-        title_en: "Input is validated",
-        clauses: &[Clause {
-            source: "GB/T 22239-2019 8.1.4.4 d) validity checking of data input through interfaces",
-            provenance: Provenance::Verified,
-        }],
-        tianping_clause: None,
-        severity: Severity::High,
-        weight: 3,
-        mode: Mode::Remote,
-        active: true,
-        faults: &["input-causes-500"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: None,
-    certs: None,
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "SS-016",
+    suite: Suite::SystemSecurity,
+    title_zh: "输入数据有效性校验",
+    title_en: "Input is validated",
+    clauses: &[Clause {
+        source: "GB/T 22239-2019 8.1.4.4 d) validity checking of data input through interfaces",
+        provenance: Provenance::Verified,
+    }],
+    tianping_clause: None,
+    severity: Severity::High,
+    weight: 3,
+    mode: Mode::Remote,
+    active: true,
+    faults: &["input-causes-500"],
+    thresholds: &[],
 };
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
 /// Sends a signed request with a raw body (which need not be JSON).
 async fn send_raw(

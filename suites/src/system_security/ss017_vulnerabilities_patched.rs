@@ -1,27 +1,22 @@
 //! SS-017 (manual) — No unpatched high-risk vulnerability: the lab runs its vulnerability scanner against the
 //! in-scope hosts and records the report and its high-risk findings.
 
-use tianping_engine::check::manual;
 use tianping_engine::{CheckDef, CheckMeta, Clause, Mode, Provenance, Severity, Suite};
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "SS-017",
-        suite: Suite::SystemSecurity,
-        title_zh: "已知漏洞已修补",
-        title_en: "Known high-risk vulnerabilities are patched",
-        clauses: &[Clause {
-            source: "GB/T 22239-2019 8.1.4.4 e) known vulnerabilities found and patched in time",
-            provenance: Provenance::Verified,
-        }],
-        tianping_clause: None,
-        severity: Severity::High,
-        weight: 3,
-        mode: Mode::Manual,
-        active: false,
-        faults: &[],
-    },
-    run: manual,
-    package: None,
-    certs: None,
-};
+pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
+    id: "SS-017",
+    suite: Suite::SystemSecurity,
+    title_zh: "已知漏洞已修补",
+    title_en: "Known high-risk vulnerabilities are patched",
+    clauses: &[Clause {
+        source: "GB/T 22239-2019 8.1.4.4 e) known vulnerabilities found and patched in time",
+        provenance: Provenance::Verified,
+    }],
+    tianping_clause: None,
+    severity: Severity::High,
+    weight: 3,
+    mode: Mode::Manual,
+    active: false,
+    faults: &[],
+    thresholds: &[],
+});

@@ -1,33 +1,28 @@
 //! SS-018 (manual) — A scripted attack burst agreed with the applicant raises an alert that is logged. The lab
 //! records the burst it ran and the alert the applicant showed.
 
-use tianping_engine::check::manual;
 use tianping_engine::{CheckDef, CheckMeta, Clause, Mode, Provenance, Severity, Suite};
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "SS-018",
-        suite: Suite::SystemSecurity,
-        title_zh: "入侵检测与告警",
-        title_en: "Intrusions are detected and alerted",
-        clauses: &[
-            Clause {
-                source: "GB/T 22239-2019 8.1.4.4 f) intrusion detection and alerting on serious intrusions",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "GB/T 22239-2019 8.1.3.3 intrusion prevention at the boundary",
-                provenance: Provenance::Known,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::Medium,
-        weight: 2,
-        mode: Mode::Manual,
-        active: false,
-        faults: &[],
-    },
-    run: manual,
-    package: None,
-    certs: None,
-};
+pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
+    id: "SS-018",
+    suite: Suite::SystemSecurity,
+    title_zh: "入侵检测与告警",
+    title_en: "Intrusions are detected and alerted",
+    clauses: &[
+        Clause {
+            source: "GB/T 22239-2019 8.1.4.4 f) intrusion detection and alerting on serious intrusions",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "GB/T 22239-2019 8.1.3.3 intrusion prevention at the boundary",
+            provenance: Provenance::Known,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::Medium,
+    weight: 2,
+    mode: Mode::Manual,
+    active: false,
+    faults: &[],
+    thresholds: &[],
+});

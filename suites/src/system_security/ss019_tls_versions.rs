@@ -9,39 +9,39 @@ use tianping_engine::{
 
 use futures_util::future::join_all;
 
+use crate::thresholds::ALLOWED_TLS_VERSIONS;
 use crate::tls_probe::{self, ProbeResult, Version};
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "SS-019",
-        suite: Suite::SystemSecurity,
-        title_zh: "传输层仅启用安全协议版本",
-        title_en: "Only secure TLS protocol versions are accepted",
-        clauses: &[
-            Clause {
-                source: "GB/T 22239-2019 8.1.4.7 a) / 8.1.4.8 a) integrity and confidentiality in transit",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "GB/T 39786-2021 8.2 c) channel confidentiality",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "Allowed versions TLS 1.2 / TLS 1.3 (and TLCP 1.1)",
-                provenance: Provenance::Policy,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::High,
-        weight: 4,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["legacy-tls10"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: None,
-    certs: None,
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "SS-019",
+    suite: Suite::SystemSecurity,
+    title_zh: "传输层仅启用安全协议版本",
+    title_en: "Only secure TLS protocol versions are accepted",
+    clauses: &[
+        Clause {
+            source: "GB/T 22239-2019 8.1.4.7 a) / 8.1.4.8 a) integrity and confidentiality in transit",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "GB/T 39786-2021 8.2 c) channel confidentiality",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "Allowed versions TLS 1.2 / TLS 1.3 (and TLCP 1.1)",
+            provenance: Provenance::Policy,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::High,
+    weight: 4,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["legacy-tls10"],
+    thresholds: &[ALLOWED_TLS_VERSIONS],
 };
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
 /// The API endpoint plus any configured `host:port` endpoints.
 pub fn endpoints(ctx: &Ctx) -> Result<Vec<(String, u16)>, CheckError> {
@@ -65,7 +65,7 @@ pub fn endpoints(ctx: &Ctx) -> Result<Vec<(String, u16)>, CheckError> {
 }
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
-    let allowed = &ctx.config.thresholds.allowed_tls_versions;
+    let allowed = &ctx.config.thresholds.names(&ALLOWED_TLS_VERSIONS);
     let mut failures = Vec::new();
     let mut unknown = Vec::new();
     let mut lines = Vec::new();

@@ -2,33 +2,28 @@
 //! certified cryptographic products. The lab reviews a database sample and the products'
 //! certificates with the applicant and records them.
 
-use tianping_engine::check::manual;
 use tianping_engine::{CheckDef, CheckMeta, Clause, Mode, Provenance, Severity, Suite};
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "SS-020",
-        suite: Suite::SystemSecurity,
-        title_zh: "重要数据存储加密",
-        title_en: "Important data is encrypted at rest",
-        clauses: &[
-            Clause {
-                source: "GB/T 22239-2019 8.1.4.8 b) confidentiality of important data in storage",
-                provenance: Provenance::Known,
-            },
-            Clause {
-                source: "GB/T 39786-2021 8.4 e) confidentiality of stored important data (应)",
-                provenance: Provenance::Verified,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::High,
-        weight: 3,
-        mode: Mode::Manual,
-        active: false,
-        faults: &[],
-    },
-    run: manual,
-    package: None,
-    certs: None,
-};
+pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
+    id: "SS-020",
+    suite: Suite::SystemSecurity,
+    title_zh: "重要数据存储加密",
+    title_en: "Important data is encrypted at rest",
+    clauses: &[
+        Clause {
+            source: "GB/T 22239-2019 8.1.4.8 b) confidentiality of important data in storage",
+            provenance: Provenance::Known,
+        },
+        Clause {
+            source: "GB/T 39786-2021 8.4 e) confidentiality of stored important data (应)",
+            provenance: Provenance::Verified,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::High,
+    weight: 3,
+    mode: Mode::Manual,
+    active: false,
+    faults: &[],
+    thresholds: &[],
+});

@@ -8,33 +8,32 @@ use tianping_engine::{
 
 use crate::common;
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "SS-021",
-        suite: Suite::SystemSecurity,
-        title_zh: "敏感响应禁止缓存",
-        title_en: "Sensitive responses are not cached",
-        clauses: &[
-            Clause {
-                source: "GB/T 22239-2019 8.1.4.10 a)/b) residual information protection",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "Cache-Control: no-store on authenticated evidence responses",
-                provenance: Provenance::Policy,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::Medium,
-        weight: 2,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["cache-control-missing"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: None,
-    certs: None,
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "SS-021",
+    suite: Suite::SystemSecurity,
+    title_zh: "敏感响应禁止缓存",
+    title_en: "Sensitive responses are not cached",
+    clauses: &[
+        Clause {
+            source: "GB/T 22239-2019 8.1.4.10 a)/b) residual information protection",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "Cache-Control: no-store on authenticated evidence responses",
+            provenance: Provenance::Policy,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::Medium,
+    weight: 2,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["cache-control-missing"],
+    thresholds: &[],
 };
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
 fn has_no_store(ex: &tianping_engine::http::Exchange) -> bool {
     ex.header("cache-control").is_some_and(|v| {

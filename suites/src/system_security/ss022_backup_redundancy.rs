@@ -1,27 +1,22 @@
 //! SS-022 (manual) — Local backup and recovery, real-time off-site backup, and hot standby of the key systems.
 //! The lab reviews the backup records and a restore or failover drill and records them.
 
-use tianping_engine::check::manual;
 use tianping_engine::{CheckDef, CheckMeta, Clause, Mode, Provenance, Severity, Suite};
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "SS-022",
-        suite: Suite::SystemSecurity,
-        title_zh: "数据备份与热冗余",
-        title_en: "Backups, an off-site copy and hot redundancy exist",
-        clauses: &[Clause {
-            source: "GB/T 22239-2019 8.1.4.9 a)–c) backup and recovery, off-site backup, hot redundancy",
-            provenance: Provenance::Verified,
-        }],
-        tianping_clause: None,
-        severity: Severity::High,
-        weight: 3,
-        mode: Mode::Manual,
-        active: false,
-        faults: &[],
-    },
-    run: manual,
-    package: None,
-    certs: None,
-};
+pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
+    id: "SS-022",
+    suite: Suite::SystemSecurity,
+    title_zh: "数据备份与热冗余",
+    title_en: "Backups, an off-site copy and hot redundancy exist",
+    clauses: &[Clause {
+        source: "GB/T 22239-2019 8.1.4.9 a)–c) backup and recovery, off-site backup, hot redundancy",
+        provenance: Provenance::Verified,
+    }],
+    tianping_clause: None,
+    severity: Severity::High,
+    weight: 3,
+    mode: Mode::Manual,
+    active: false,
+    faults: &[],
+    thresholds: &[],
+});

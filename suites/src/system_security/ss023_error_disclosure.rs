@@ -8,33 +8,32 @@ use tianping_engine::{
 
 use crate::common;
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "SS-023",
-        suite: Suite::SystemSecurity,
-        title_zh: "错误信息不泄露内部细节",
-        title_en: "Errors do not leak internals",
-        clauses: &[
-            Clause {
-                source: "GB/T 22239-2019 8.1.4.4 d) (error handling follows from input checking)",
-                provenance: Provenance::Known,
-            },
-            Clause {
-                source: "No stack traces, source paths or SQL in error answers",
-                provenance: Provenance::Policy,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::Medium,
-        weight: 2,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["verbose-errors"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: None,
-    certs: None,
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "SS-023",
+    suite: Suite::SystemSecurity,
+    title_zh: "错误信息不泄露内部细节",
+    title_en: "Errors do not leak internals",
+    clauses: &[
+        Clause {
+            source: "GB/T 22239-2019 8.1.4.4 d) (error handling follows from input checking)",
+            provenance: Provenance::Known,
+        },
+        Clause {
+            source: "No stack traces, source paths or SQL in error answers",
+            provenance: Provenance::Policy,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::Medium,
+    weight: 2,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["verbose-errors"],
+    thresholds: &[],
 };
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
 /// Text that only internals produce: traces, source locations, SQL engines, runtime paths.
 const MARKERS: [&str; 14] = [

@@ -8,39 +8,62 @@
 use serde_json::json;
 use tianping_engine::http::Exchange;
 use tianping_engine::{
-    Account, CheckDef, CheckError, CheckMeta, Clause, Ctx, Method, Mode, Provenance, Severity,
-    Suite, Verdict,
+    Account, CheckDef, CheckError, CheckMeta, Clause, Ctx, LabThreshold, Method, Mode, Provenance,
+    Severity, Suite, ThresholdDefault, Verdict,
 };
 
 use crate::common::{self, paths};
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "SS-024",
-        suite: Suite::SystemSecurity,
-        title_zh: "登录与存证防自动化",
-        title_en: "Login and deposit attempts are rate limited",
-        clauses: &[
-            Clause {
-                source: "GB/T 22239-2019 8.1.3.3 a) detect and limit attacks from outside",
-                provenance: Provenance::Known,
-            },
-            Clause {
-                source: "rate limited (429 or Retry-After) within the lab's attempt budgets",
-                provenance: Provenance::Policy,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::Medium,
-        weight: 2,
-        mode: Mode::Remote,
-        active: true,
-        faults: &["no-rate-limiting"],
+/// Lab threshold: failed logins for one probe account the harness sends at most, waiting for a 429.
+pub const LOGIN_BURST_ATTEMPTS: LabThreshold = LabThreshold {
+    name: "login_burst_attempts",
+    default: ThresholdDefault::Integer {
+        value: 30,
+        min: 1,
+        max: 1000,
     },
-    run: |ctx| Box::pin(run(ctx)),
-    package: None,
-    certs: None,
+    unit: "attempts",
+    meaning: "failed logins for one probe account the harness sends at most, waiting for a 429",
 };
+
+/// Lab threshold: deposits the second depositor account sends at most, waiting for a 429.
+pub const DEPOSIT_BURST_ATTEMPTS: LabThreshold = LabThreshold {
+    name: "deposit_burst_attempts",
+    default: ThresholdDefault::Integer {
+        value: 30,
+        min: 1,
+        max: 1000,
+    },
+    unit: "deposits",
+    meaning: "deposits the second depositor account sends at most, waiting for a 429",
+};
+
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "SS-024",
+    suite: Suite::SystemSecurity,
+    title_zh: "登录与存证防自动化",
+    title_en: "Login and deposit attempts are rate limited",
+    clauses: &[
+        Clause {
+            source: "GB/T 22239-2019 8.1.3.3 a) detect and limit attacks from outside",
+            provenance: Provenance::Known,
+        },
+        Clause {
+            source: "rate limited (429 or Retry-After) within the lab's attempt budgets",
+            provenance: Provenance::Policy,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::Medium,
+    weight: 2,
+    mode: Mode::Remote,
+    active: true,
+    faults: &["no-rate-limiting"],
+    thresholds: &[LOGIN_BURST_ATTEMPTS, DEPOSIT_BURST_ATTEMPTS],
+};
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
 /// How a burst of requests ended.
 #[derive(Debug, PartialEq, Eq)]
@@ -131,11 +154,17 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             ctx.config.credentials.second_api_secret_env
         )));
     }
-    let login = login_burst(ctx, thresholds.login_burst_attempts).await?;
-    let deposit = deposit_burst(ctx, thresholds.deposit_burst_attempts).await?;
+    let login = login_burst(ctx, thresholds.unsigned(&LOGIN_BURST_ATTEMPTS) as u32).await?;
+    let deposit = deposit_burst(ctx, thresholds.unsigned(&DEPOSIT_BURST_ATTEMPTS) as u32).await?;
     Ok(verdict_of(&login, &deposit)
-        .with_threshold("login_burst_attempts", thresholds.login_burst_attempts)
-        .with_threshold("deposit_burst_attempts", thresholds.deposit_burst_attempts))
+        .with_threshold(
+            "login_burst_attempts",
+            thresholds.unsigned(&LOGIN_BURST_ATTEMPTS) as u32,
+        )
+        .with_threshold(
+            "deposit_burst_attempts",
+            thresholds.unsigned(&DEPOSIT_BURST_ATTEMPTS) as u32,
+        ))
 }
 
 #[cfg(test)]

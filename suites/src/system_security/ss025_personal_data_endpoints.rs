@@ -8,33 +8,32 @@ use tianping_engine::{
 
 use crate::common::{self, paths};
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "SS-025",
-        suite: Suite::SystemSecurity,
-        title_zh: "个人信息接口访问受控",
-        title_en: "Personal-information endpoints refuse unauthenticated requests",
-        clauses: &[
-            Clause {
-                source: "GB/T 22239-2019 8.1.4.11 a)/b) personal information collected and used only as authorised",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "个人信息保护法 第五十一条: access control for personal information",
-                provenance: Provenance::Known,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::High,
-        weight: 3,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["receipt-readable-unauthenticated"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: None,
-    certs: None,
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "SS-025",
+    suite: Suite::SystemSecurity,
+    title_zh: "个人信息接口访问受控",
+    title_en: "Personal-information endpoints refuse unauthenticated requests",
+    clauses: &[
+        Clause {
+            source: "GB/T 22239-2019 8.1.4.11 a)/b) personal information collected and used only as authorised",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "个人信息保护法 第五十一条: access control for personal information",
+            provenance: Provenance::Known,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::High,
+    weight: 3,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["receipt-readable-unauthenticated"],
+    thresholds: &[],
 };
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let (_, receipt) = common::deposit(ctx, &common::lab_content(ctx, "SS-025")).await?;

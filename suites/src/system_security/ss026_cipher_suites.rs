@@ -10,39 +10,39 @@ use tianping_engine::{
 };
 
 use super::ss019_tls_versions::endpoints;
+use crate::thresholds::ALLOWED_TLS_VERSIONS;
 use crate::tls_probe::{self, KeyExchange, ProbeResult, SuiteInfo, Version};
 
-pub const CHECK: CheckDef = CheckDef {
-    meta: CheckMeta {
-        id: "SS-026",
-        suite: Suite::SystemSecurity,
-        title_zh: "传输层密码套件安全且具备前向安全性",
-        title_en: "Only strong, forward-secret cipher suites are accepted",
-        clauses: &[
-            Clause {
-                source: "GB/T 22239-2019 8.1.4.7 a) / 8.1.4.8 a) integrity and confidentiality in transit",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "GB/T 39786-2021 8.2 c) channel confidentiality",
-                provenance: Provenance::Verified,
-            },
-            Clause {
-                source: "no NULL/EXPORT/RC4/DES/3DES/anonymous suites; forward secrecy required",
-                provenance: Provenance::Policy,
-            },
-        ],
-        tianping_clause: None,
-        severity: Severity::High,
-        weight: 3,
-        mode: Mode::Remote,
-        active: false,
-        faults: &["weak-cipher-suite"],
-    },
-    run: |ctx| Box::pin(run(ctx)),
-    package: None,
-    certs: None,
+/// What the check is: identity, clauses, severity and weight.
+const META: CheckMeta = CheckMeta {
+    id: "SS-026",
+    suite: Suite::SystemSecurity,
+    title_zh: "传输层密码套件安全且具备前向安全性",
+    title_en: "Only strong, forward-secret cipher suites are accepted",
+    clauses: &[
+        Clause {
+            source: "GB/T 22239-2019 8.1.4.7 a) / 8.1.4.8 a) integrity and confidentiality in transit",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "GB/T 39786-2021 8.2 c) channel confidentiality",
+            provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "no NULL/EXPORT/RC4/DES/3DES/anonymous suites; forward secrecy required",
+            provenance: Provenance::Policy,
+        },
+    ],
+    tianping_clause: None,
+    severity: Severity::High,
+    weight: 3,
+    mode: Mode::Remote,
+    active: false,
+    faults: &["weak-cipher-suite"],
+    thresholds: &[ALLOWED_TLS_VERSIONS],
 };
+
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
 /// What one endpoint accepts at one version.
 struct VersionSuites {
@@ -99,7 +99,7 @@ pub fn suite_problems(version: Version, accepted: &[&SuiteInfo]) -> Vec<String> 
 }
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
-    let allowed = &ctx.config.thresholds.allowed_tls_versions;
+    let allowed = &ctx.config.thresholds.names(&ALLOWED_TLS_VERSIONS);
     let mut failures = Vec::new();
     let mut undecided = Vec::new();
     let mut lines = Vec::new();

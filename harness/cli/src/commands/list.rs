@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-use tianping_engine::{CheckDef, Mode, runner};
+use tianping_engine::check::Applicability;
+use tianping_engine::{CheckDef, LabThreshold, Mode, ThresholdDefault, runner};
 
 use super::{Failure, load_config};
 
@@ -28,16 +29,20 @@ pub fn run(args: Args) -> Result<i32, Failure> {
         .map(|c| c.meta.id)
         .collect();
     let live = config.target.base_url.is_some();
-    let applies = |c: &CheckDef| -> (bool, &'static str) {
+    let applies = |c: &CheckDef| -> (bool, String) {
         if !selected.contains(&c.meta.id) {
-            return (false, "not selected by the configuration");
+            return (false, "not selected by the configuration".into());
         }
-        match c.meta.mode {
-            Mode::Remote if live => (true, "remote check of the configured target"),
-            Mode::Remote => (true, "remote check of the built-in reference platform"),
-            Mode::Package => (false, "needs an evidence package"),
-            Mode::Manual => (true, "the lab records the verdict"),
+        if let Applicability::NotApplicable(reason) = (c.applies)(&config) {
+            return (false, reason);
         }
+        let why = match c.meta.mode {
+            Mode::Remote if live => "remote check of the configured target",
+            Mode::Remote => "remote check of the built-in reference platform",
+            Mode::Package => "needs an evidence package",
+            Mode::Manual => "the lab records the verdict",
+        };
+        (c.meta.mode != Mode::Package, why.into())
     };
     if args.json {
         let rows: Vec<serde_json::Value> = registry
@@ -50,6 +55,10 @@ pub fn run(args: Args) -> Result<i32, Failure> {
                     "clauses": m.clauses.iter().map(|cl| serde_json::json!({"source": cl.source, "provenance": cl.provenance.tag()})).collect::<Vec<_>>(),
                     "severity": m.severity.key(), "weight": m.weight, "mode": m.mode.key(), "active": m.active,
                     "reference_faults": m.faults, "applies": applies, "applies_reason": why,
+                    "thresholds": m.thresholds.iter().map(|t| serde_json::json!({
+                        "name": t.name, "value": value_in_force(&config, t), "default": t.default_text(),
+                        "unit": t.unit, "meaning": t.meaning,
+                    })).collect::<Vec<_>>(),
                 })
             })
             .collect();
@@ -73,10 +82,27 @@ pub fn run(args: Args) -> Result<i32, Failure> {
         for cl in m.clauses {
             println!("          [{}] {}", cl.provenance.tag(), cl.source);
         }
+        for t in m.thresholds {
+            println!(
+                "          threshold {} = {} {} ({})",
+                t.name,
+                value_in_force(&config, t),
+                t.unit,
+                t.meaning
+            );
+        }
     }
     println!(
         "\n{} checks; clause tags: [V] verified source, [K] known standard text (not retrieved), [P] lab threshold",
         registry.len()
     );
     Ok(0)
+}
+
+/// The value of `t` this configuration sets, or its default, as text.
+fn value_in_force(config: &tianping_engine::Config, t: &LabThreshold) -> String {
+    match t.default {
+        ThresholdDefault::Integer { .. } => config.thresholds.integer(t).to_string(),
+        ThresholdDefault::Names { .. } => config.thresholds.names(t).join(", "),
+    }
 }

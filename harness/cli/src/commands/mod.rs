@@ -52,7 +52,7 @@ impl From<TargetError> for Failure {
         match e {
             TargetError::Usage(m) => usage(m),
             TargetError::Config(m) => config_error(m),
-            e @ TargetError::LabRecords(_) => config_error(e),
+            e @ (TargetError::LabRecords(_) | TargetError::Thresholds(_)) => config_error(e),
             e @ TargetError::Start(_) => undecided(e),
         }
     }
@@ -69,6 +69,7 @@ pub fn load_config(path: Option<&PathBuf>, target: Option<&String>) -> Result<Co
         config.target.base_url = Some(t.clone());
     }
     config.validate().map_err(config_error)?;
+    tianping_suites::validate_thresholds(&config.thresholds).map_err(config_error)?;
     for unknown in tianping_engine::fields::FieldMap::unknown_overrides(&config.fields) {
         eprintln!("warning: [fields] names unknown field `{unknown}`; it is ignored");
     }
