@@ -1,0 +1,151 @@
+//! The reference platform speaking other dialects: other JSON shapes through the field map,
+//! and no self-registration.
+
+use super::*;
+
+/// Runs every check against the reference platform speaking `dialect`, with `config`.
+async fn run_dialect(
+    config: Config,
+    dialect: tianping_fixtures::Dialect,
+) -> Vec<tianping_engine::CheckResult> {
+    let embedded = tianping_harness::reference::start_with(
+        Config {
+            limits: loopback_config().limits,
+            ..config
+        },
+        Faults::none(),
+        dialect,
+    )
+    .await
+    .unwrap();
+    let ctx = std::sync::Arc::new(embedded.context().unwrap());
+    let registry = tianping_suites::registry();
+    let checks: Vec<_> = registry.iter().collect();
+    let results = runner::run_checks(ctx, &checks, Vec::new(), |_, _, _| {}).await;
+    embedded.stop().await;
+    results
+}
+
+#[tokio::test]
+async fn a_platform_with_other_json_shapes_is_evaluated_through_the_field_map_alone() {
+    // This platform wraps every answer in {"code":0,"message":"ok","data":{...}}.
+    let mut config = Config::default();
+    for (field, pointer) in tianping_engine::fields::DEFAULT_POINTERS {
+        // Fields of an audit entry are read inside each entry, which no envelope wraps.
+        if field.starts_with("audit_") && *field != "audit_entries" {
+            continue;
+        }
+        config
+            .fields
+            .insert(field.to_string(), format!("/data{pointer}"));
+    }
+    let results = run_dialect(config, tianping_fixtures::Dialect::Enveloped).await;
+    let not_passed: Vec<String> = results
+        .iter()
+        .filter(|r| r.outcome != Outcome::Pass)
+        .map(|r| format!("{} {}: {}", r.id, r.outcome.key(), r.summary))
+        .collect();
+    assert!(not_passed.is_empty(), "{not_passed:?}");
+}
+
+/// Checks that read no JSON field: TLS and TLCP probes, the RFC 3161 exchange (CERT-010), a
+/// response header and login status codes (SS-007), a port scan (SS-014), and checks that judge a refusal or a limit by its HTTP status or
+/// error text (SS-001/003/008/016/023/024, DC-005/006/010/011, BC-005/012).
+const DECIDED_WITHOUT_JSON: [&str; 21] = [
+    "SS-001", "SS-003", "SS-014", "SS-007", "SS-008", "SS-016", "SS-019", "SS-023", "SS-024",
+    "SS-026", "CERT-001", "CERT-004", "CERT-005", "CERT-006", "CERT-010", "DC-005", "DC-006",
+    "DC-010", "DC-011", "BC-005", "BC-012",
+];
+
+#[tokio::test]
+async fn without_the_field_map_such_a_platform_is_inconclusive_never_failed_or_passed_by_guess() {
+    let results = run_dialect(Config::default(), tianping_fixtures::Dialect::Enveloped).await;
+    for r in &results {
+        match r.outcome {
+            Outcome::Pass => assert!(
+                r.mode == tianping_engine::Mode::Manual
+                    || DECIDED_WITHOUT_JSON.contains(&r.id.as_str()),
+                "{} passed without its fields: {}",
+                r.id,
+                r.summary
+            ),
+            Outcome::Inconclusive { ref error } => assert!(
+                error.contains("missing or malformed") || error.contains("absent"),
+                "{}: {error}",
+                r.id
+            ),
+            _ => panic!("{} {}: {}", r.id, r.outcome.key(), r.summary),
+        }
+    }
+}
+
+/// Without self-registration the harness has no account of its own to put in a URL or to
+/// try weak passwords on: SS-001 and SS-007 are inconclusive and say why, never passed; a lab
+/// record decides SS-007 then; and an HSTS finding still fails SS-007 without the URL half.
+#[tokio::test]
+async fn without_self_registration_the_account_probes_wait_for_the_lab() {
+    use tianping_engine::lab::{LabRecord, LabRecords, LabVerdict};
+    let mut config = loopback_config();
+    config.selection.include = vec!["SS-001".into(), "SS-007".into()];
+    let record = LabRecords {
+        source: "lab-records.toml".into(),
+        records: vec![LabRecord {
+            id: "SS-007".into(),
+            verdict: LabVerdict::Pass,
+            note: "login with credentials in the query string refused; none in the access logs"
+                .into(),
+            evaluator: None,
+            recorded_at: None,
+            attachments: Vec::new(),
+        }],
+    };
+    let mut runs = Vec::new();
+    for (faults, records) in [
+        (Faults::none(), LabRecords::default()),
+        (Faults::none(), record),
+        (
+            Faults::parse(&["hsts-missing"]).unwrap(),
+            LabRecords::default(),
+        ),
+    ] {
+        let embedded = tianping_harness::reference::start_with(
+            config.clone(),
+            faults,
+            tianping_fixtures::Dialect::WithoutRegistration,
+        )
+        .await
+        .unwrap();
+        let run = evaluate_embedded(&embedded, records).await;
+        embedded.stop().await;
+        runs.push(run);
+    }
+    let result =
+        |run: &RunResults, id: &str| run.results.iter().find(|r| r.id == id).cloned().unwrap();
+    for id in ["SS-001", "SS-007"] {
+        let r = result(&runs[0], id);
+        assert!(
+            matches!(&r.outcome, Outcome::Inconclusive { error } if error.contains("self-registration")),
+            "{r:?}"
+        );
+    }
+    let decided = result(&runs[1], "SS-007");
+    assert_eq!(decided.outcome, Outcome::Pass, "{decided:?}");
+    assert!(
+        decided
+            .evidence
+            .iter()
+            .any(|e| e.label == "the harness could not decide"
+                && e.value.contains("plain HTTP conform")),
+        "{:?}",
+        decided.evidence
+    );
+    let hsts = result(&runs[2], "SS-007");
+    assert_eq!(hsts.outcome, Outcome::Fail, "{hsts:?}");
+    assert!(
+        hsts.evidence
+            .iter()
+            .any(|e| e.label == "credentials in URLs" && e.value.starts_with("not decided")),
+        "{:?}",
+        hsts.evidence
+    );
+}
