@@ -4,6 +4,7 @@
 
 use crate::digest::sm3;
 
+/// A field holds a line break, which would make the canonical bytes ambiguous; names the field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("field `{0}` contains a line break and cannot be encoded canonically")]
 pub struct LineBreakInField(pub &'static str);
@@ -52,14 +53,19 @@ pub fn receipt_signing_bytes(values: &[&str; 11]) -> Result<Vec<u8>, LineBreakIn
 
 /// A deposit transaction as it is hashed into its id.
 pub struct TxFields<'a> {
+    /// The deposit's evidence id.
     pub evidence_id: &'a str,
+    /// SM3 of the original, lower-case hex.
     pub file_hash: &'a str,
+    /// Business type of the deposit.
     pub business_type: &'a str,
     /// SM3 of the depositor's identity record: the chain carries no personal data.
     pub depositor_digest: &'a str,
+    /// When the deposit was submitted (RFC 3339).
     pub submitted_at: &'a str,
 }
 
+/// The canonical bytes of a deposit transaction (profile §5), which its hash and signature cover.
 pub fn tx_bytes(tx: &TxFields<'_>) -> Result<Vec<u8>, LineBreakInField> {
     lines(
         "tp-tx-v1",

@@ -8,28 +8,47 @@ use sha2::Digest;
 use crate::der::{DerError, Tlv, tag};
 use crate::{digest, sm2sig};
 
+/// Object identifiers the readers compare against.
 pub mod oid {
+    /// id-data.
     pub const DATA: &str = "1.2.840.113549.1.7.1";
+    /// id-signedData.
     pub const SIGNED_DATA: &str = "1.2.840.113549.1.7.2";
+    /// The content-type signed attribute.
     pub const CONTENT_TYPE: &str = "1.2.840.113549.1.9.3";
+    /// The message-digest signed attribute.
     pub const MESSAGE_DIGEST: &str = "1.2.840.113549.1.9.4";
+    /// The signing-time signed attribute.
     pub const SIGNING_TIME: &str = "1.2.840.113549.1.9.5";
+    /// SHA-256.
     pub const SHA256: &str = "2.16.840.1.101.3.4.2.1";
+    /// SHA-384.
     pub const SHA384: &str = "2.16.840.1.101.3.4.2.2";
+    /// SHA-512.
     pub const SHA512: &str = "2.16.840.1.101.3.4.2.3";
+    /// SM3 (GB/T 32905).
     pub const SM3: &str = "1.2.156.10197.1.401";
+    /// SM3withSM2 signatures.
     pub const SM3_WITH_SM2: &str = "1.2.156.10197.1.501";
+    /// rsaEncryption.
     pub const RSA: &str = "1.2.840.113549.1.1.1";
+    /// id-ecPublicKey.
     pub const EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
+    /// NIST P-256.
     pub const P256: &str = "1.2.840.10045.3.1.7";
+    /// NIST P-384.
     pub const P384: &str = "1.3.132.0.34";
+    /// The SM2 curve.
     pub const SM2_CURVE: &str = "1.2.156.10197.1.301";
 }
 
+/// Why a CMS SignedData cannot be read or does not verify.
 #[derive(Debug, thiserror::Error)]
 pub enum CmsError {
+    /// Not well-formed DER.
     #[error("malformed CMS data: {0}")]
     Der(#[from] DerError),
+    /// Well-formed, but not what CMS requires, or the signature does not verify.
     #[error("{0}")]
     Invalid(String),
 }
@@ -55,6 +74,7 @@ pub struct SignedData<'a> {
     pub content_type: String,
     /// The encapsulated content, or `None` when the signature is detached.
     pub content: Option<&'a [u8]>,
+    /// Digest algorithm of the signer, as an OID.
     pub digest_algorithm: String,
     /// The SignerInfo's signatureAlgorithm, which must suit the signer's key.
     pub signature_algorithm: String,

@@ -1,27 +1,47 @@
 //! A small, strict DER reader: enough to walk CMS and RFC 3161 structures without trusting
 //! them. Every length is checked against the input; nothing is allocated per element.
 
+/// Why DER bytes cannot be read.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum DerError {
+    /// The input ends inside an element.
     #[error("DER ends early")]
     Truncated,
+    /// A length is not minimal, indefinite or too large.
     #[error("unsupported DER length form")]
     Length,
+    /// An element of another type stands where one was expected.
     #[error("expected {expected}, found tag 0x{found:02x}")]
-    Unexpected { expected: &'static str, found: u8 },
+    Unexpected {
+        /// What the reader expected.
+        expected: &'static str,
+        /// The tag it found.
+        found: u8,
+    },
+    /// The content breaks the type's rules.
     #[error("{0}")]
     Invalid(&'static str),
 }
 
+/// Universal tags the readers use.
 pub mod tag {
+    /// BOOLEAN.
     pub const BOOLEAN: u8 = 0x01;
+    /// INTEGER.
     pub const INTEGER: u8 = 0x02;
+    /// BIT STRING.
     pub const BIT_STRING: u8 = 0x03;
+    /// OCTET STRING.
     pub const OCTET_STRING: u8 = 0x04;
+    /// NULL.
     pub const NULL: u8 = 0x05;
+    /// OBJECT IDENTIFIER.
     pub const OID: u8 = 0x06;
+    /// GeneralizedTime.
     pub const GENERALIZED_TIME: u8 = 0x18;
+    /// SEQUENCE.
     pub const SEQUENCE: u8 = 0x30;
+    /// SET.
     pub const SET: u8 = 0x31;
     /// `[n]` constructed, context-specific.
     pub const fn context(n: u8) -> u8 {
@@ -32,8 +52,11 @@ pub mod tag {
 /// One element: its tag, its content and its whole encoding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tlv<'a> {
+    /// The tag byte.
     pub tag: u8,
+    /// The content octets.
     pub content: &'a [u8],
+    /// The whole element: tag, length and content.
     pub raw: &'a [u8],
 }
 
@@ -78,6 +101,7 @@ impl<'a> Tlv<'a> {
         Ok(tlv)
     }
 
+    /// This element, if its tag is `tag`; otherwise an error naming `what`.
     pub fn expect(self, tag: u8, what: &'static str) -> Result<Tlv<'a>, DerError> {
         if self.tag == tag {
             Ok(self)

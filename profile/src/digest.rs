@@ -4,18 +4,22 @@
 use sha2::Sha256;
 use sm3::{Digest, Sm3};
 
+/// SM3 of `data`.
 pub fn sm3(data: &[u8]) -> [u8; 32] {
     Sm3::digest(data).into()
 }
 
+/// SM3 of `data`, lower-case hex.
 pub fn sm3_hex(data: &[u8]) -> String {
     hex::encode(sm3(data))
 }
 
+/// SHA-256 of `data`.
 pub fn sha256(data: &[u8]) -> [u8; 32] {
     Sha256::digest(data).into()
 }
 
+/// SHA-256 of `data`, lower-case hex.
 pub fn sha256_hex(data: &[u8]) -> String {
     hex::encode(sha256(data))
 }

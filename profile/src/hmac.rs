@@ -5,6 +5,7 @@ use crate::digest::sm3;
 
 const BLOCK: usize = 64;
 
+/// HMAC-SM3 (RFC 2104 over SM3) of `message` under `key`.
 pub fn hmac_sm3(key: &[u8], message: &[u8]) -> [u8; 32] {
     let mut block_key = [0u8; BLOCK];
     if key.len() > BLOCK {

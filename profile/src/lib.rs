@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! The wire format of the Tianping applicant test profile (`docs/profile.md`).
 //!
 //! Everything a platform and the harness must compute byte for byte lives here: digests,

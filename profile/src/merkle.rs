@@ -4,8 +4,10 @@
 
 use crate::digest::sm3;
 
+/// A node of the tree: 32 bytes of SM3.
 pub type Hash = [u8; 32];
 
+/// Hash of a leaf: SM3(0x00 ‖ leaf), as RFC 6962 with SM3.
 pub fn leaf_hash(leaf: &[u8]) -> Hash {
     let mut buf = Vec::with_capacity(1 + leaf.len());
     buf.push(0);
@@ -13,6 +15,7 @@ pub fn leaf_hash(leaf: &[u8]) -> Hash {
     sm3(&buf)
 }
 
+/// Hash of an inner node: SM3(0x01 ‖ left ‖ right).
 pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
     let mut buf = [0u8; 65];
     buf[0] = 1;

@@ -11,12 +11,16 @@ const OID_SHA1: &str = "1.3.14.3.2.26";
 const OID_BASIC_RESPONSE: &str = "1.3.6.1.5.5.7.48.1.1";
 const OID_KP_OCSP_SIGNING: &str = "1.3.6.1.5.5.7.3.9";
 
+/// Why an OCSP response cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum OcspError {
+    /// Not well-formed DER.
     #[error("malformed OCSP data: {0}")]
     Der(#[from] DerError),
+    /// The responder answered with an error status.
     #[error("the responder answered {0} instead of a status")]
     NotSuccessful(&'static str),
+    /// Well-formed, but not a valid basic response, or the signature does not verify.
     #[error("OCSP response: {0}")]
     Invalid(String),
 }
@@ -28,17 +32,27 @@ fn invalid(msg: impl Into<String>) -> OcspError {
 /// What the responder says of the certificate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CertStatus {
+    /// Not revoked.
     Good,
-    Revoked { at: String, reason: Option<u8> },
+    /// Revoked.
+    Revoked {
+        /// Revocation time as the response gives it.
+        at: String,
+        /// CRL reason code, when given.
+        reason: Option<u8>,
+    },
+    /// The responder does not know the certificate.
     Unknown,
 }
 
 /// A verified answer about one certificate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Answer {
+    /// The certificate's status.
     pub status: CertStatus,
     /// GeneralizedTime as the responder wrote them.
     pub this_update: String,
+    /// When newer information will be available, when given.
     pub next_update: Option<String>,
     /// Subject of the key that signed the answer (the CA, or its delegated responder).
     pub signer: String,

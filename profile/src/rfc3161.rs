@@ -6,21 +6,34 @@ use crate::cms::{self, CmsError};
 use crate::der::{DerError, Tlv, encode, encode_oid, encode_unsigned, tag};
 use crate::digest;
 
+/// Object identifiers of RFC 3161.
 pub mod oid {
     pub use crate::cms::oid::{SHA256, SHA384, SHA512, SIGNED_DATA, SM3};
+    /// id-ct-TSTInfo.
     pub const TST_INFO: &str = "1.2.840.113549.1.9.16.1.4";
 }
 
+/// Why a time-stamp response cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum TsError {
+    /// Not well-formed DER.
     #[error("malformed time-stamp data: {0}")]
     Der(#[from] DerError),
+    /// The TSA refused the request.
     #[error("the TSA refused the request (PKIStatus {status}{text})")]
-    Refused { status: u32, text: String },
+    Refused {
+        /// PKIStatus.
+        status: u32,
+        /// The status text, when given.
+        text: String,
+    },
+    /// Granted, but no token in the response.
     #[error("the TSA granted the request but sent no token")]
     NoToken,
+    /// The token is not a valid TSTInfo in a SignedData.
     #[error("time-stamp token: {0}")]
     Token(String),
+    /// The token's signature does not verify.
     #[error("time-stamp token: {0}")]
     Cms(#[from] CmsError),
 }
@@ -34,10 +47,15 @@ pub struct TimeStamp {
     pub accuracy_present: bool,
     /// GeneralizedTime as the TSA wrote it, e.g. `20261122130501Z`.
     pub gen_time: String,
+    /// TSA policy OID.
     pub policy: String,
+    /// Serial number, hex.
     pub serial_hex: String,
+    /// Hash algorithm of the imprint, as an OID.
     pub imprint_algorithm: String,
+    /// The message imprint, hex.
     pub imprint_hex: String,
+    /// The nonce, hex, when the request had one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nonce_hex: Option<String>,
     /// Subject of the certificate that signed the token.

@@ -7,14 +7,19 @@ use sm2::dsa::{Signature, SigningKey, VerifyingKey};
 /// GM/T 0009 default user ID (16 bytes, ENTL = 0x0080).
 pub const DEFAULT_DIST_ID: &str = "1234567812345678";
 
+/// Why an SM2 key or signature cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Sm2Error {
+    /// The public key is not a point on the curve.
     #[error("public key is not a valid SM2 curve point")]
     BadPublicKey,
+    /// The private key is out of range.
     #[error("private key is not a valid SM2 scalar")]
     BadPrivateKey,
+    /// The signature is neither 64 raw bytes nor DER.
     #[error("signature is neither DER SEQUENCE{{r,s}} nor 64-byte r||s")]
     BadEncoding,
+    /// The signature does not verify.
     #[error("signature does not verify")]
     Mismatch,
 }
@@ -22,6 +27,7 @@ pub enum Sm2Error {
 /// How a signature verified, so callers can tell a compliant signature from a tolerated one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignatureEncoding {
+    /// The DER signature is malformed.
     Der,
     /// 64 raw bytes `r || s`: verifies, but is not the encoding the profile requires.
     RawRs,
@@ -39,6 +45,7 @@ pub fn signing_key_from_seed(dist_id: &str, seed: &[u8]) -> SigningKey {
     }
 }
 
+/// An SM2 signing key from its 32-byte secret, with distinguishing id `dist_id`.
 pub fn signing_key_from_bytes(dist_id: &str, secret: &[u8]) -> Result<SigningKey, Sm2Error> {
     SigningKey::from_slice(dist_id, secret).map_err(|_| Sm2Error::BadPrivateKey)
 }

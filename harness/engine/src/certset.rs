@@ -24,6 +24,7 @@ pub enum CertRole {
 }
 
 impl CertRole {
+    /// How the role reads in evidence.
     pub fn label(self) -> &'static str {
         match self {
             CertRole::Server => "server",
@@ -77,8 +78,11 @@ impl CertRole {
 /// One certificate, its role and where it was found (an endpoint, a field, a file).
 #[derive(Debug, Clone)]
 pub struct SourcedCert {
+    /// The certificate, DER.
     pub der: Vec<u8>,
+    /// What it is for.
     pub role: CertRole,
+    /// Where it came from: a file, an endpoint, an API path.
     pub source: String,
 }
 
@@ -86,8 +90,11 @@ pub struct SourcedCert {
 /// certificates, the host name they must match.
 #[derive(Debug, Clone, Default)]
 pub struct CertSet {
+    /// The certificates examined.
     pub certs: Vec<SourcedCert>,
+    /// Trust anchors the lab accepts (DER).
     pub trust_roots: Vec<Vec<u8>>,
+    /// Host name a server certificate must match.
     pub host: Option<String>,
     /// CRLs (DER) fetched from the certificates' distribution points or given as files.
     pub crls: Vec<Vec<u8>>,
@@ -98,6 +105,7 @@ pub struct CertSet {
 }
 
 impl CertSet {
+    /// Adds a certificate with its role and source.
     pub fn push(&mut self, der: Vec<u8>, role: CertRole, source: impl Into<String>) {
         if !self.certs.iter().any(|c| c.der == der) {
             self.certs.push(SourcedCert {
@@ -108,6 +116,7 @@ impl CertSet {
         }
     }
 
+    /// The certificates of one role.
     pub fn with_role(&self, role: CertRole) -> impl Iterator<Item = &SourcedCert> {
         self.certs.iter().filter(move |c| c.role == role)
     }

@@ -8,21 +8,32 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::thresholds::Thresholds;
 
+/// The harness configuration: a TOML file, or the defaults. Secrets are never in it: it names
+/// the environment variables that hold them.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
+    /// What is evaluated.
     pub target: TargetConfig,
+    /// Names of the environment variables holding the lab's secrets.
     pub credentials: CredentialVars,
     /// Logical field name → JSON pointer, for platforms whose JSON names differ.
     pub fields: BTreeMap<String, String>,
+    /// Timeouts, rates and size limits.
     pub limits: Limits,
+    /// Lab thresholds, as the checks declare them.
     pub thresholds: Thresholds,
+    /// Which checks run.
     pub selection: Selection,
+    /// The lab's test depositor.
     pub deposit: DepositConfig,
+    /// The lab: its name, evaluators, records, waivers, signing key and TSA.
     pub lab: LabConfig,
+    /// Weights and exclusions of the score.
     pub scoring: crate::scoring::ScoringConfig,
 }
 
+/// The evaluation lab and its files.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LabConfig {
@@ -35,17 +46,20 @@ pub struct LabConfig {
     pub signing_key: Option<String>,
     /// The evaluation lab's name and its evaluators, for the report's cover.
     pub name: Option<String>,
+    /// The evaluators, for the report's cover.
     pub evaluators: Vec<String>,
     /// RFC 3161 time-stamping service for the bundle's manifest (a host outside the target's
     /// scope that the lab names itself). Without it the manifest is signed but not time-stamped.
     pub tsa_url: Option<String>,
 }
 
+/// The platform under evaluation.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TargetConfig {
     /// The applicant organisation and the platform under evaluation, for the report's cover.
     pub applicant: Option<String>,
+    /// The platform's name, for the report's cover.
     pub platform: Option<String>,
     /// Base URL of the platform's profile API, e.g. `https://evidence.example.cn`.
     pub base_url: Option<String>,
@@ -65,18 +79,25 @@ pub struct TargetConfig {
     pub plain_http_port: Option<u16>,
 }
 
+/// Names of the environment variables that hold the lab's accounts.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct CredentialVars {
+    /// Variable holding the API key id.
     pub api_key_id_env: String,
+    /// Variable holding the API secret.
     pub api_secret_env: String,
+    /// Variable holding the console username.
     pub username_env: String,
+    /// Variable holding the console password.
     pub password_env: String,
     /// A second depositor account's API key: SS-009 checks it cannot read the first's evidence.
     pub second_api_key_id_env: String,
+    /// Variable holding the second depositor account's API secret.
     pub second_api_secret_env: String,
     /// A console account the lab may lock: SS-003 sends it failed logins.
     pub lockout_username_env: String,
+    /// Variable holding the lockout account's password.
     pub lockout_password_env: String,
 }
 
@@ -95,15 +116,23 @@ impl Default for CredentialVars {
     }
 }
 
+/// Politeness and safety limits of every connection.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Limits {
+    /// Longest wait for a connection.
     pub connect_timeout_secs: u64,
+    /// Longest wait for a whole answer.
     pub request_timeout_secs: u64,
+    /// Largest answer body read; a larger one is an error.
     pub max_body_bytes: usize,
+    /// Connections open to one host at once.
     pub connections_per_host: usize,
+    /// Requests per second across the run.
     pub requests_per_second: f64,
+    /// Checks running at once.
     pub concurrent_checks: usize,
+    /// Longest a check may run before it is inconclusive.
     pub check_timeout_secs: u64,
     /// Longest a check sits idle to watch a session expire (SS-004), and never closer than
     /// 10 s to `check_timeout_secs`. A platform declaring a longer idle timeout is
@@ -129,6 +158,7 @@ impl Default for Limits {
     }
 }
 
+/// Which checks a run selects.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Selection {
@@ -136,6 +166,7 @@ pub struct Selection {
     pub suites: Vec<String>,
     /// Check IDs or ID prefixes to run; empty means all.
     pub include: Vec<String>,
+    /// Check IDs or ID prefixes left out.
     pub exclude: Vec<String>,
     /// Skip checks that send attack-like input.
     pub passive: bool,
@@ -145,9 +176,13 @@ pub struct Selection {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DepositConfig {
+    /// Business type of the test deposits.
     pub business_type: String,
+    /// Depositor type (`person` or `organization`).
     pub depositor_type: String,
+    /// Name of the test depositor.
     pub depositor_name: String,
+    /// Identity number of the test depositor (test data).
     pub depositor_id_number: String,
 }
 
@@ -163,15 +198,26 @@ impl Default for DepositConfig {
     }
 }
 
+/// Why a configuration cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// The file cannot be read.
     #[error("cannot read config file {path}: {source}")]
     Read {
+        /// The file.
         path: String,
+        /// The I/O error.
         source: std::io::Error,
     },
+    /// The file is not valid TOML or has an unknown key.
     #[error("config file {path} is not valid: {message}")]
-    Parse { path: String, message: String },
+    Parse {
+        /// The file.
+        path: String,
+        /// What the TOML parser said.
+        message: String,
+    },
+    /// A value is out of range or inconsistent.
     #[error("invalid configuration: {0}")]
     Invalid(String),
 }
@@ -221,6 +267,7 @@ impl Config {
         Ok(config)
     }
 
+    /// Parses a configuration from TOML text.
     pub fn parse(text: &str) -> Result<Config, ConfigError> {
         let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
             path: "<text>".into(),
@@ -230,6 +277,7 @@ impl Config {
         Ok(config)
     }
 
+    /// Checks ranges and consistency that TOML types cannot express.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let l = &self.limits;
         if l.connections_per_host == 0 || l.concurrent_checks == 0 {
@@ -291,12 +339,15 @@ impl Config {
 pub struct Secret(String);
 
 impl Secret {
+    /// Wraps a secret value.
     pub fn new(value: impl Into<String>) -> Self {
         Secret(value.into())
     }
+    /// The secret itself: only for signing and sending, never for output.
     pub fn expose(&self) -> &str {
         &self.0
     }
+    /// Whether no value was given.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -308,15 +359,25 @@ impl std::fmt::Debug for Secret {
     }
 }
 
+/// The lab's accounts, read from the environment. Secrets are [`Secret`]s: they do not
+/// print.
 #[derive(Debug, Clone, Default)]
 pub struct Credentials {
+    /// Key id of the lab's API account.
     pub api_key_id: String,
+    /// Secret of the lab's API account.
     pub api_secret: Secret,
+    /// The lab's console username.
     pub username: String,
+    /// The lab's console password.
     pub password: Secret,
+    /// Key id of a second depositor account (SS-009, SS-024).
     pub second_api_key_id: String,
+    /// Secret of the second depositor account.
     pub second_api_secret: Secret,
+    /// A console account the lab allows the harness to lock (SS-003).
     pub lockout_username: String,
+    /// Password of the lockout account.
     pub lockout_password: Secret,
 }
 
@@ -337,6 +398,7 @@ impl Credentials {
         }
     }
 
+    /// Every secret value, for scrubbing outputs.
     pub fn secret_values(&self) -> Vec<&str> {
         vec![
             self.api_secret.expose(),

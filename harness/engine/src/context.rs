@@ -24,10 +24,16 @@ pub enum Account {
     Second,
 }
 
+/// Everything a check may use: the scoped client, the field map, the credentials, the
+/// configuration and the lab's records.
 pub struct Ctx {
+    /// The configuration of the run.
     pub config: Config,
+    /// The only way to the network.
     pub http: HttpClient,
+    /// Where each logical field sits in the platform's JSON.
     pub fields: FieldMap,
+    /// The lab's accounts.
     pub credentials: Credentials,
     /// Trust anchors the lab accepts, DER.
     pub trust_roots: Vec<CertificateDer<'static>>,
@@ -74,11 +80,13 @@ impl Ctx {
         self
     }
 
+    /// The same context with the lab's records for manual checks.
     pub fn with_lab_records(mut self, records: crate::lab::LabRecords) -> Ctx {
         self.lab_records = records;
         self
     }
 
+    /// Host of the platform's API.
     pub fn api_host(&self) -> String {
         self.http
             .base()
@@ -89,14 +97,17 @@ impl Ctx {
             .to_string()
     }
 
+    /// Port of the platform's API.
     pub fn api_port(&self) -> u16 {
         self.http.base().port_or_known_default().unwrap_or(443)
     }
 
+    /// `GET path` on the platform, unsigned.
     pub async fn get(&self, path: &str) -> Result<Exchange, HttpError> {
         self.http.send(Method::GET, path, &[], None).await
     }
 
+    /// `GET path`, the answer parsed as JSON.
     pub async fn get_json(&self, path: &str) -> Result<(Exchange, Value), CheckError> {
         let ex = self.get(path).await?;
         expect_success(&ex)?;
@@ -104,6 +115,7 @@ impl Ctx {
         Ok((ex, json))
     }
 
+    /// `POST path` with a JSON body, unsigned; the answer parsed as JSON.
     pub async fn post_json(
         &self,
         path: &str,

@@ -7,35 +7,73 @@ use serde_json::Value;
 
 use crate::redact;
 
+/// Why a request got no usable answer.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum HttpError {
+    /// The host is not among those the user named: nothing was sent.
     #[error("refused to contact `{0}`: not among the hosts named in the configuration")]
     OutOfScope(String),
+    /// No connection could be made.
     #[error("cannot connect to {url}: {detail}")]
-    Connect { url: String, detail: String },
+    Connect {
+        /// The URL (secret query values masked).
+        url: String,
+        /// What the connection attempt reported.
+        detail: String,
+    },
+    /// No whole answer within the timeout.
     #[error("request to {url} timed out after {secs} s")]
-    Timeout { url: String, secs: u64 },
+    Timeout {
+        /// The URL (secret query values masked).
+        url: String,
+        /// The timeout that passed.
+        secs: u64,
+    },
+    /// The answer is larger than the body limit.
     #[error("response from {url} exceeds the body limit of {limit} bytes")]
-    BodyTooLarge { url: String, limit: usize },
+    BodyTooLarge {
+        /// The URL (secret query values masked).
+        url: String,
+        /// The body limit in bytes.
+        limit: usize,
+    },
+    /// The request failed otherwise.
     #[error("request to {url} failed: {detail}")]
-    Other { url: String, detail: String },
+    Other {
+        /// The URL (secret query values masked).
+        url: String,
+        /// What failed.
+        detail: String,
+    },
+    /// The answer should be JSON and is not.
     #[error("response from {url} is not JSON: {detail}")]
-    NotJson { url: String, detail: String },
+    NotJson {
+        /// The URL (secret query values masked).
+        url: String,
+        /// The parser's complaint and an excerpt of the body.
+        detail: String,
+    },
 }
 
 /// One request and its response, as a check sees it.
 #[derive(Debug, Clone)]
 pub struct Exchange {
+    /// Request method.
     pub method: String,
     /// Path and query only: never credentials.
     pub path: String,
+    /// Response status.
     pub status: u16,
+    /// Response headers, in order.
     pub headers: Vec<(String, String)>,
+    /// Response body, at most the body limit.
     pub body: Vec<u8>,
+    /// Time from request to whole answer.
     pub elapsed_ms: u64,
 }
 
 impl Exchange {
+    /// The first response header of this name, case-insensitively.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -43,6 +81,7 @@ impl Exchange {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The body parsed as JSON.
     pub fn json(&self) -> Result<Value, HttpError> {
         serde_json::from_slice(&self.body).map_err(|e| HttpError::NotJson {
             url: self.path.clone(),
@@ -50,10 +89,12 @@ impl Exchange {
         })
     }
 
+    /// Whether the status is 2xx.
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
     }
 
+    /// The body as text, secret JSON fields masked, cut at `max` characters.
     pub fn body_excerpt(&self, max: usize) -> String {
         match serde_json::from_slice::<Value>(&self.body) {
             Ok(v) => redact::truncate(&redact::redact_json(&v).to_string(), max),

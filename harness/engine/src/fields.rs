@@ -70,6 +70,8 @@ pub const DEFAULT_POINTERS: &[(&str, &str)] = &[
     ("proof_path", "/path"),
 ];
 
+/// Where each logical field sits in the platform's JSON: the profile's pointers, with the
+/// lab's `[fields]` overrides.
 #[derive(Debug, Clone)]
 pub struct FieldMap {
     pointers: BTreeMap<String, String>,
@@ -82,6 +84,7 @@ impl Default for FieldMap {
 }
 
 impl FieldMap {
+    /// The profile's pointers with `overrides` applied.
     pub fn new(overrides: &BTreeMap<String, String>) -> Self {
         let mut pointers: BTreeMap<String, String> = DEFAULT_POINTERS
             .iter()
@@ -100,6 +103,7 @@ impl FieldMap {
             .collect()
     }
 
+    /// The JSON pointer of a logical field.
     pub fn pointer(&self, field: &str) -> &str {
         self.pointers.get(field).map(String::as_str).unwrap_or("")
     }
@@ -109,6 +113,7 @@ impl FieldMap {
         doc.pointer(self.pointer(field)).filter(|v| !v.is_null())
     }
 
+    /// The field as a string.
     pub fn str<'v>(&self, doc: &'v Value, field: &str) -> Result<&'v str, CheckError> {
         match self.get(doc, field) {
             Some(Value::String(s)) => Ok(s),
@@ -140,6 +145,7 @@ impl FieldMap {
         }
     }
 
+    /// The field as a whole number.
     pub fn i64(&self, doc: &Value, field: &str) -> Result<i64, CheckError> {
         match self.get(doc, field) {
             Some(Value::Number(n)) => n
@@ -153,6 +159,7 @@ impl FieldMap {
         }
     }
 
+    /// The field as a boolean.
     pub fn bool(&self, doc: &Value, field: &str) -> Result<bool, CheckError> {
         match self.get(doc, field) {
             Some(Value::Bool(b)) => Ok(*b),

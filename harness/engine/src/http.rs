@@ -23,6 +23,7 @@ pub struct Scope {
 }
 
 impl Scope {
+    /// The scope of these hosts (case and trailing dots ignored).
     pub fn new<I: IntoIterator<Item = S>, S: AsRef<str>>(hosts: I) -> Scope {
         Scope {
             hosts: hosts
@@ -32,10 +33,12 @@ impl Scope {
         }
     }
 
+    /// Whether `host` is in scope.
     pub fn allows(&self, host: &str) -> bool {
         self.hosts.contains(&normalize_host(host))
     }
 
+    /// The hosts in scope.
     pub fn hosts(&self) -> impl Iterator<Item = &String> {
         self.hosts.iter()
     }
@@ -75,6 +78,8 @@ impl RateLimiter {
     }
 }
 
+/// The scoped HTTP client every check uses: scope guard, per-host connection cap, request
+/// rate limit, timeouts, body limit, no redirects followed.
 pub struct HttpClient {
     client: reqwest::Client,
     base: Url,
@@ -85,6 +90,7 @@ pub struct HttpClient {
 }
 
 impl HttpClient {
+    /// A client for `base`, limited to `scope`.
     pub fn new(base: Url, scope: Scope, limits: Limits) -> Result<HttpClient, HttpError> {
         let verifier = Arc::new(tls::dangerous::RecordingVerifier::default());
         let client = reqwest::Client::builder()
@@ -110,14 +116,17 @@ impl HttpClient {
         })
     }
 
+    /// The base URL requests are relative to.
     pub fn base(&self) -> &Url {
         &self.base
     }
 
+    /// The hosts this client may contact.
     pub fn scope(&self) -> &Scope {
         &self.scope
     }
 
+    /// The limits in force.
     pub fn limits(&self) -> &Limits {
         &self.limits
     }
@@ -149,6 +158,7 @@ impl HttpClient {
         Ok(url)
     }
 
+    /// Sends a request to `path` under the base URL.
     pub async fn send(
         &self,
         method: Method,
@@ -160,6 +170,7 @@ impl HttpClient {
         self.send_url(method, url, headers, body).await
     }
 
+    /// Sends a request to an absolute URL, which must be in scope.
     pub async fn send_url(
         &self,
         method: Method,

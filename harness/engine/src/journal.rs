@@ -10,13 +10,19 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{CheckResult, TargetSummary};
 
+/// The journal's file name in the run folder.
 pub const JOURNAL_FILE: &str = "journal.jsonl";
 
+/// First line of a journal: which run, when, against what, with which settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JournalHeader {
+    /// Identifier of the run.
     pub run_id: String,
+    /// When it started (RFC 3339).
     pub started_at: String,
+    /// What it evaluates.
     pub target: TargetSummary,
+    /// SM3 of the configuration; a resume must match it.
     pub config_sm3: String,
 }
 
@@ -27,29 +33,40 @@ enum Line {
     Result(Box<CheckResult>),
 }
 
+/// Why a journal cannot be written or read.
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
+    /// Reading or writing failed.
     #[error("journal {path}: {source}")]
     Io {
+        /// The journal file.
         path: String,
+        /// The I/O error.
         source: std::io::Error,
     },
+    /// A line cannot be read back.
     #[error("journal {path} line {line} is corrupt: {detail}")]
     Corrupt {
+        /// The journal file.
         path: String,
+        /// The line number.
         line: usize,
+        /// What is wrong with it.
         detail: String,
     },
+    /// The journal has no header line.
     #[error("journal {0} has no header line")]
     NoHeader(String),
 }
 
+/// An open journal: each result is appended and flushed as it lands.
 pub struct Journal {
     path: PathBuf,
     file: File,
 }
 
 impl Journal {
+    /// Starts a new journal in `dir` with its header.
     pub fn create(dir: &Path, header: &JournalHeader) -> Result<Journal, JournalError> {
         let path = dir.join(JOURNAL_FILE);
         let file = File::create(&path).map_err(|source| JournalError::Io {
@@ -74,6 +91,7 @@ impl Journal {
         Ok(Journal { path, file })
     }
 
+    /// Appends one result and flushes it.
     pub fn record(&mut self, result: &CheckResult) -> Result<(), JournalError> {
         self.write_line(&Line::Result(Box::new(result.clone())))
     }

@@ -19,24 +19,33 @@ use serde::Deserialize;
 use crate::model::CheckMeta;
 use crate::verdict::Verdict;
 
+/// The lab's verdict on a check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LabVerdict {
+    /// The requirement is met.
     Pass,
+    /// A nonconformity.
     Fail,
+    /// The requirement does not apply; the note says why.
     NotApplicable,
 }
 
 /// A file the lab relied on, with its digests taken when the records were loaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attachment {
+    /// File name as the record gives it.
     pub name: String,
+    /// Size in bytes.
     pub bytes: usize,
+    /// SM3 of the content, hex.
     pub sm3: String,
+    /// SHA-256 of the content, hex.
     pub sha256: String,
 }
 
 impl Attachment {
+    /// An attachment's digests from its content.
     pub fn of(name: impl Into<String>, content: &[u8]) -> Attachment {
         Attachment {
             name: name.into(),
@@ -47,19 +56,29 @@ impl Attachment {
     }
 }
 
+/// One verdict the lab recorded, with its note and attachments.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LabRecord {
+    /// The check it decides.
     pub id: String,
+    /// The lab's verdict.
     pub verdict: LabVerdict,
+    /// What the lab saw.
     pub note: String,
+    /// Who recorded it.
     pub evaluator: Option<String>,
+    /// When.
     pub recorded_at: Option<String>,
+    /// Documents the verdict rests on, by digest.
     pub attachments: Vec<Attachment>,
 }
 
+/// The lab's records for a run.
 #[derive(Debug, Clone, Default)]
 pub struct LabRecords {
+    /// Where they came from (a file, or the reference's simulation).
     pub source: String,
+    /// The records.
     pub records: Vec<LabRecord>,
 }
 
@@ -83,10 +102,17 @@ struct RawRecord {
     recorded_at: Option<String>,
 }
 
+/// Why the records cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum LabError {
+    /// The file is unreadable or a record is incomplete.
     #[error("lab records {path}: {detail}")]
-    Invalid { path: String, detail: String },
+    Invalid {
+        /// The records file.
+        path: String,
+        /// What is wrong in it.
+        detail: String,
+    },
 }
 
 impl LabRecords {
@@ -135,6 +161,7 @@ impl LabRecords {
         })
     }
 
+    /// The record for check `id`, if any.
     pub fn get(&self, id: &str) -> Option<&LabRecord> {
         self.records.iter().find(|r| r.id.eq_ignore_ascii_case(id))
     }

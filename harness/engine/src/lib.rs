@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! Engine of the Tianping conformance harness.
 //!
 //! It knows the *shape* of a check (metadata, outcome, evidence) and how to run many of them

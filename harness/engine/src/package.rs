@@ -18,17 +18,22 @@ use crate::fields::FieldMap;
 use crate::model::Samples;
 use crate::verdict::Verdict;
 
+/// The package's header file.
 pub const HEADER_FILE: &str = "package.json";
+/// The package's manifest, one JSON record per line.
 pub const MANIFEST_FILE: &str = "manifest.jsonl";
 /// Failure descriptions kept per check; the count is always complete.
 const KEPT_FAILURES: usize = 20;
 
 /// What every judge may read about the package as a whole.
 pub struct PackageInfo {
+    /// The package folder.
     pub root: PathBuf,
     /// `package.json`: profile version, generation time and the platform metadata.
     pub header: Value,
+    /// Where the logical fields sit in the package's JSON.
     pub fields: FieldMap,
+    /// The configuration of the run.
     pub config: Config,
 }
 
@@ -41,15 +46,21 @@ impl PackageInfo {
 
 /// One record, with the facts the pass computed about it.
 pub struct Record {
+    /// Line of the manifest (1-based).
     pub line: usize,
+    /// The manifest line as JSON.
     pub entry: Value,
+    /// The record's evidence id.
     pub evidence_id: String,
+    /// The receipt, when the package holds one.
     pub receipt: Option<Value>,
     /// The record's inclusion proof with its block, when the package has one.
     pub proof: Option<Value>,
+    /// Where the original file is, when the package holds one.
     pub original_path: Option<PathBuf>,
     /// SM3 of the original file as read, when it could be read.
     pub original_sm3: Option<[u8; 32]>,
+    /// Size of the original file.
     pub original_bytes: u64,
     /// Why the record's files could not be read, if they could not.
     pub unreadable: Option<String>,
@@ -91,7 +102,9 @@ impl Record {
 /// What a check concluded about one record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Judgement {
+    /// The record conforms.
     Conforms,
+    /// The record does not conform, for this reason.
     Nonconforming(String),
     /// The record holds nothing this check can judge (e.g. deposited by digest, no original).
     NotExamined,
@@ -113,15 +126,23 @@ impl Judgement {
 /// A check's offline form: a judgement per record.
 #[derive(Clone, Copy)]
 pub struct PackageCheck {
+    /// Judges one record.
     pub judge: fn(&PackageInfo, &Record) -> Judgement,
     /// What the samples are, for the summary ("records", "receipt signatures").
     pub what: &'static str,
 }
 
+/// Why a package cannot be read.
 #[derive(Debug, thiserror::Error)]
 pub enum PackageError {
+    /// A file is missing, unreadable or malformed.
     #[error("package {path}: {detail}")]
-    Invalid { path: String, detail: String },
+    Invalid {
+        /// The file or folder.
+        path: String,
+        /// What is wrong.
+        detail: String,
+    },
 }
 
 fn invalid(path: &Path, detail: impl Into<String>) -> PackageError {
@@ -131,6 +152,7 @@ fn invalid(path: &Path, detail: impl Into<String>) -> PackageError {
     }
 }
 
+/// Opens a package folder and reads its header.
 pub fn open(root: &Path, config: &Config) -> Result<PackageInfo, PackageError> {
     if !root.is_dir() {
         return Err(invalid(root, "not a directory or a zip file"));

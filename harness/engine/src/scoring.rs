@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{Assessment, CheckResult, Conclusion, Outcome, ScoredCheck, Severity, grade};
 
+/// The lab's scoring settings (`[scoring]`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ScoringConfig {
@@ -26,10 +27,13 @@ pub struct ScoringConfig {
     pub exclusions: Vec<Exclusion>,
 }
 
+/// A check taken out of the score, with the reason.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Exclusion {
+    /// The check.
     pub id: String,
+    /// Why it is excluded.
     pub reason: String,
     /// False when the evaluators found the reason does not hold: the check is scored again.
     #[serde(default = "yes")]
@@ -54,6 +58,7 @@ pub fn assess_run(results: &[CheckResult], complete: bool, config: &ScoringConfi
     assessment
 }
 
+/// Scores `results` and recommends a conclusion (standard §8.3).
 pub fn assess(results: &[CheckResult], config: &ScoringConfig) -> Assessment {
     let mut checks = Vec::new();
     let (mut earned, mut applicable) = (0.0, 0.0);

@@ -10,25 +10,39 @@ use std::time::Duration;
 use rustls::pki_types::{CertificateDer, ServerName};
 use tokio::net::TcpStream;
 
+/// Why a TLS connection could not be made or recorded.
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
+    /// The host is not among those the user named: nothing was sent.
     #[error("host `{0}` is not in scope")]
     OutOfScope(String),
+    /// No TCP connection could be made.
     #[error("TCP connect to {addr} failed: {detail}")]
     Connect {
+        /// Host and port.
         addr: String,
+        /// What the attempt reported.
         detail: String,
         /// The host answered that nothing listens there (as opposed to no route, no name).
         refused: bool,
     },
+    /// The TLS handshake failed.
     #[error("TLS handshake with {addr} failed: {detail}")]
-    Handshake { addr: String, detail: String },
+    Handshake {
+        /// Host and port.
+        addr: String,
+        /// What the TLS library reported.
+        detail: String,
+    },
+    /// No handshake within the timeout.
     #[error("timed out after {0:?}")]
     Timeout(Duration),
+    /// The host is not a valid server name.
     #[error("invalid server name `{0}`")]
     ServerName(String),
 }
 
+/// The crypto provider every TLS connection uses.
 pub fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::aws_lc_rs::default_provider())
 }
@@ -39,8 +53,11 @@ pub mod dangerous {
     use rustls::DigitallySignedStruct;
     use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 
+    /// A certificate verifier that accepts any chain and records it, so a check can judge the
+    /// chain itself (named `dangerous` because it verifies nothing).
     #[derive(Debug, Default)]
     pub struct RecordingVerifier {
+        /// The chain the server presented last.
         pub seen: Mutex<Option<Vec<CertificateDer<'static>>>>,
     }
 
@@ -110,8 +127,11 @@ pub mod dangerous {
 /// What a full TLS handshake with an endpoint showed.
 #[derive(Debug, Clone)]
 pub struct PeerTls {
+    /// The chain the server presented, leaf first.
     pub chain: Vec<CertificateDer<'static>>,
+    /// Negotiated protocol version.
     pub protocol: String,
+    /// Negotiated cipher suite.
     pub cipher_suite: String,
 }
 

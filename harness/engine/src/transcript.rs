@@ -21,6 +21,7 @@ tokio::task_local! {
     static CURRENT: Arc<Recorder>;
 }
 
+/// Raw evidence of one check: its HTTP exchanges and the chains it was served.
 #[derive(Default)]
 pub struct Recorder {
     inner: Mutex<Recorded>,

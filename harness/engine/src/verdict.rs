@@ -8,19 +8,30 @@ use crate::model::{Evidence, Outcome, Samples, ThresholdUsed};
 /// Why a check could not decide. Becomes an `inconclusive` outcome, never a pass.
 #[derive(Debug, thiserror::Error)]
 pub enum CheckError {
+    /// The request got no usable answer.
     #[error("{0}")]
     Transport(#[from] crate::exchange::HttpError),
+    /// A TLS connection failed.
     #[error("{0}")]
     Tls(#[from] crate::tls::TlsError),
+    /// A response field is missing or malformed.
     #[error("response field `{field}` missing or malformed: {detail}")]
-    Field { field: String, detail: String },
+    Field {
+        /// The logical field name.
+        field: String,
+        /// What was wrong with it.
+        detail: String,
+    },
+    /// The answer does not follow the protocol.
     #[error("unexpected response: {0}")]
     Protocol(String),
+    /// The configuration does not allow the check to run.
     #[error("configuration: {0}")]
     Config(String),
 }
 
 impl CheckError {
+    /// An unexpected answer, in words.
     pub fn protocol(msg: impl Into<String>) -> Self {
         CheckError::Protocol(msg.into())
     }
@@ -29,10 +40,15 @@ impl CheckError {
 /// What a check decided, with the evidence that decided it.
 #[derive(Debug, Clone)]
 pub struct Verdict {
+    /// What was decided.
     pub outcome: Outcome,
+    /// One sentence a reader can act on.
     pub summary: String,
+    /// Labelled evidence, in order.
     pub evidence: Vec<Evidence>,
+    /// Items examined and failed, for checks over samples.
     pub samples: Option<Samples>,
+    /// Lab thresholds used, with their values.
     pub thresholds: Vec<ThresholdUsed>,
 }
 
@@ -47,14 +63,17 @@ impl Verdict {
         }
     }
 
+    /// A pass.
     pub fn pass(summary: impl Into<String>) -> Self {
         Self::new(Outcome::Pass, summary)
     }
 
+    /// A nonconformity.
     pub fn fail(summary: impl Into<String>) -> Self {
         Self::new(Outcome::Fail, summary)
     }
 
+    /// Not applicable, for this reason.
     pub fn not_applicable(reason: impl Into<String>) -> Self {
         let reason = reason.into();
         Self::new(
@@ -65,6 +84,7 @@ impl Verdict {
         )
     }
 
+    /// Undecided, for this reason.
     pub fn inconclusive(error: impl Into<String>) -> Self {
         let error = error.into();
         Self::new(
@@ -105,6 +125,7 @@ impl Verdict {
         v
     }
 
+    /// Adds one labelled piece of evidence.
     pub fn with(mut self, label: impl Into<String>, value: impl Into<String>) -> Self {
         self.evidence.push(Evidence {
             label: label.into(),
@@ -121,6 +142,7 @@ impl Verdict {
         lines.into_iter().fold(self, |v, (k, val)| v.with(k, val))
     }
 
+    /// Discloses a lab threshold and the value used.
     pub fn with_threshold(mut self, name: impl Into<String>, value: impl ToString) -> Self {
         self.thresholds.push(ThresholdUsed {
             name: name.into(),
@@ -129,6 +151,7 @@ impl Verdict {
         self
     }
 
+    /// Whether this is a pass.
     pub fn is_pass(&self) -> bool {
         self.outcome == Outcome::Pass
     }

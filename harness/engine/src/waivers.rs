@@ -17,18 +17,24 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{CheckResult, Outcome, WaiverNote};
 
+/// A finding the lab accepts, with a justification, an approver and an expiry date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Waiver {
+    /// The check whose finding is accepted.
     pub id: String,
+    /// Why.
     pub justification: String,
+    /// Who approved it.
     pub approver: String,
     /// Last day the waiver applies (inclusive).
     pub expires: NaiveDate,
 }
 
+/// The lab's waivers for a run.
 #[derive(Debug, Clone, Default)]
 pub struct Waivers {
+    /// The waivers.
     pub waivers: Vec<Waiver>,
 }
 
@@ -40,6 +46,7 @@ struct File {
 }
 
 impl Waivers {
+    /// Reads a waivers file; a waiver without justification or approver is an error.
     pub fn load(path: &Path) -> Result<Waivers, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("waivers {}: {e}", path.display()))?;
