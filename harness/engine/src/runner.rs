@@ -65,12 +65,17 @@ pub fn result_of(
 
 /// Whether the target answers at TCP level. Checked once so an unreachable target fails
 /// fast and closed, instead of every check waiting out its own timeout.
-pub async fn reachability(ctx: &Ctx) -> Result<(), String> {
+pub async fn reachability(ctx: &Ctx) -> Result<(), Unreachable> {
     match ctx.http.connect_tcp(&ctx.api_host(), ctx.api_port()).await {
         Ok(_) => Ok(()),
-        Err(e) => Err(format!("target unreachable: {e}")),
+        Err(e) => Err(Unreachable(e)),
     }
 }
+
+/// The target did not answer at TCP level: every remote check is inconclusive with this.
+#[derive(Debug, thiserror::Error)]
+#[error("target unreachable: {0}")]
+pub struct Unreachable(pub crate::tls::TlsError);
 
 async fn run_one(ctx: Arc<Ctx>, def: CheckDef, unreachable: Option<String>) -> CheckResult {
     let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
@@ -178,7 +183,7 @@ pub async fn run_checks(
     let mut finished = done.len();
     let mut results = done;
     let unreachable = if pending.iter().any(|c| c.meta.mode == Mode::Remote) {
-        reachability(&ctx).await.err()
+        reachability(&ctx).await.err().map(|e| e.to_string())
     } else {
         None
     };

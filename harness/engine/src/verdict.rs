@@ -22,6 +22,24 @@ pub enum CheckError {
         /// What was wrong with it.
         detail: String,
     },
+    /// A control (the same operation done right, in the same run) did not succeed, so the
+    /// probe that needs it proves nothing: never a pass.
+    #[error("{control} did not succeed, so the probe proves nothing: {answer}")]
+    NoControl {
+        /// The control that should have succeeded.
+        control: String,
+        /// What the platform answered instead.
+        answer: String,
+    },
+    /// The platform does not offer what the check needs (an endpoint, self-registration):
+    /// the lab decides the check with a record.
+    #[error("the platform has no {what} ({detail}); a lab record decides this check")]
+    NotOffered {
+        /// What is missing.
+        what: String,
+        /// Where it was looked for and what came back.
+        detail: String,
+    },
     /// The answer does not follow the protocol.
     #[error("unexpected response: {0}")]
     Protocol(String),

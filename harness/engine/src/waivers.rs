@@ -38,6 +38,35 @@ pub struct Waivers {
     pub waivers: Vec<Waiver>,
 }
 
+/// Why a waivers file cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum WaiverError {
+    /// The file cannot be read.
+    #[error("waivers {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or has an unknown key.
+    #[error("waivers {path}: {message}")]
+    Parse {
+        /// The file.
+        path: String,
+        /// What the TOML parser said.
+        message: String,
+    },
+    /// A waiver lacks its justification or its approver.
+    #[error("waivers {path}: {id} needs a justification and an approver")]
+    Incomplete {
+        /// The file.
+        path: String,
+        /// The check the waiver names.
+        id: String,
+    },
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
@@ -47,18 +76,22 @@ struct File {
 
 impl Waivers {
     /// Reads a waivers file; a waiver without justification or approver is an error.
-    pub fn load(path: &Path) -> Result<Waivers, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("waivers {}: {e}", path.display()))?;
-        let file: File =
-            toml::from_str(&text).map_err(|e| format!("waivers {}: {e}", path.display()))?;
+    pub fn load(path: &Path) -> Result<Waivers, WaiverError> {
+        let shown = || path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| WaiverError::Read {
+            path: shown(),
+            source,
+        })?;
+        let file: File = toml::from_str(&text).map_err(|e| WaiverError::Parse {
+            path: shown(),
+            message: e.to_string(),
+        })?;
         for w in &file.waiver {
             if w.justification.trim().is_empty() || w.approver.trim().is_empty() {
-                return Err(format!(
-                    "waivers {}: {} needs a justification and an approver",
-                    path.display(),
-                    w.id
-                ));
+                return Err(WaiverError::Incomplete {
+                    path: shown(),
+                    id: w.id.clone(),
+                });
             }
         }
         Ok(Waivers {

@@ -140,7 +140,10 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         .opt_str(&info, "platform_node_public_key")?
         .map(hex::decode)
         .transpose()
-        .map_err(|_| CheckError::protocol("node_public_key is not hex"))?;
+        .map_err(|_| CheckError::Field {
+            field: "node_public_key".into(),
+            detail: "not hex".into(),
+        })?;
 
     let mut failures = Vec::new();
     let mut examined = 0u64;

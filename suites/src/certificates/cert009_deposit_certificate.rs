@@ -75,8 +75,11 @@ struct RecordFields {
 impl RecordFields {
     fn of(fields: &FieldMap, receipt: &Value) -> Result<RecordFields, CheckError> {
         let tx_time_text = fields.str(receipt, "tx_time")?.to_string();
-        let tx_time = chrono::DateTime::parse_from_rfc3339(&tx_time_text)
-            .map_err(|e| CheckError::protocol(format!("tx_time `{tx_time_text}`: {e}")))?;
+        let tx_time =
+            chrono::DateTime::parse_from_rfc3339(&tx_time_text).map_err(|e| CheckError::Field {
+                field: "tx_time".into(),
+                detail: format!("`{tx_time_text}`: {e}"),
+            })?;
         let mut other_digests = Vec::new();
         for field in ["block_hash", "tianping_tx"] {
             if let Some(d) = fields.opt_str(receipt, field)? {

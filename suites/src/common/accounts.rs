@@ -85,12 +85,10 @@ pub async fn register_probe_account(
     );
     let answer = register(ctx, &username, &password).await?;
     if answer.status == 404 || answer.status == 405 {
-        return Err(CheckError::protocol(format!(
-            "the platform has no self-registration at {} (HTTP {}), so the harness cannot \
-             make a probe account of its own; a lab record decides this check",
-            paths::REGISTER,
-            answer.status
-        )));
+        return Err(CheckError::NotOffered {
+            what: "self-registration, so the harness cannot make a probe account of its own".into(),
+            detail: format!("{} answered HTTP {}", paths::REGISTER, answer.status),
+        });
     }
     if !answer.is_success() {
         return Err(CheckError::protocol(format!(

@@ -91,11 +91,13 @@ fn token_problems(
     let tx_time = parse_time(tx_time_text)?;
     let token = B64
         .decode(fields.str(receipt, "timestamp_tsa")?)
-        .map_err(|_| CheckError::protocol("timestamp_tsa is not base64"))?;
-    let ts = rfc3161::verify_token(&token).map_err(|e| {
-        CheckError::protocol(format!(
-            "timestamp_tsa is not a verifiable RFC 3161 token: {e}"
-        ))
+        .map_err(|_| CheckError::Field {
+            field: "timestamp_tsa".into(),
+            detail: "not base64".into(),
+        })?;
+    let ts = rfc3161::verify_token(&token).map_err(|e| CheckError::Field {
+        field: "timestamp_tsa".into(),
+        detail: format!("not a verifiable RFC 3161 token: {e}"),
     })?;
     let mut problems = Vec::new();
     if !ts.imprint_hex.eq_ignore_ascii_case(file_hash) {

@@ -78,7 +78,10 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let received = chrono::Utc::now();
     let tx_time = ctx.fields.str(&receipt, "tx_time")?;
     let on_chain = chrono::DateTime::parse_from_rfc3339(tx_time)
-        .map_err(|e| CheckError::protocol(format!("tx_time `{tx_time}`: {e}")))?
+        .map_err(|e| CheckError::Field {
+            field: "tx_time".into(),
+            detail: format!("`{tx_time}`: {e}"),
+        })?
         .with_timezone(&chrono::Utc);
     lines.push(format!(
         "deposit tx_time {tx_time}, sent {sent}, received {received}"

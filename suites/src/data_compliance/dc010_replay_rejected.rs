@@ -62,10 +62,10 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let nonce = ctx.nonce();
     let first = deposit_at(ctx, 0, &nonce, &body).await?;
     if !first.is_success() {
-        return Err(CheckError::protocol(format!(
-            "a freshly signed deposit was refused: {}",
-            first.excerpt()
-        )));
+        return Err(CheckError::NoControl {
+            control: "a freshly signed deposit".into(),
+            answer: first.excerpt(),
+        });
     }
     let replay = deposit_at(ctx, 0, &nonce, &body).await?;
     let stale = deposit_at(ctx, -360, &ctx.nonce(), &body).await?;

@@ -58,8 +58,11 @@ struct Proof {
 
 fn parse_proof(fields: &FieldMap, proof: &Value) -> Result<Proof, CheckError> {
     let leaf_hex = fields.str(proof, "tx_id")?;
-    let leaf = tianping_profile::digest::parse_digest_hex(leaf_hex)
-        .ok_or_else(|| CheckError::protocol(format!("proof tx_id `{leaf_hex}` is not 64 hex")))?;
+    let leaf =
+        tianping_profile::digest::parse_digest_hex(leaf_hex).ok_or_else(|| CheckError::Field {
+            field: "proof tx_id".into(),
+            detail: format!("`{leaf_hex}` is not 64 hex"),
+        })?;
     let path = match fields.get(proof, "proof_path") {
         Some(Value::Array(items)) => items
             .iter()
@@ -70,7 +73,10 @@ fn parse_proof(fields: &FieldMap, proof: &Value) -> Result<Proof, CheckError> {
             .collect::<Option<Vec<_>>>(),
         _ => None,
     }
-    .ok_or_else(|| CheckError::protocol("proof path is not a list of 64-hex hashes"))?;
+    .ok_or_else(|| CheckError::Field {
+        field: "proof_path".into(),
+        detail: "not a list of 64-hex hashes".into(),
+    })?;
     Ok(Proof {
         leaf,
         height: fields.u64(proof, "block_height")?,

@@ -89,11 +89,12 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     // The account must work before it is locked, or a refusal proves nothing.
     let first = login(ctx, user, password).await?;
     if !first.is_success() {
-        return Err(CheckError::protocol(format!(
-            "the lockout account does not log in with its password before the test (still \
-             locked from an earlier run, or wrong credentials): {}",
-            first.excerpt()
-        )));
+        return Err(CheckError::NoControl {
+            control: "the lockout account's login with its password before the test (is it \
+                      still locked from an earlier run, or are the credentials wrong?)"
+                .into(),
+            answer: first.excerpt(),
+        });
     }
     let mut wrong_answers = Vec::new();
     for attempt in 1..=max_failures {

@@ -85,9 +85,10 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         ))));
     }
     if session_answer(ctx, &token).await? != 200 {
-        return Err(CheckError::protocol(
-            "a fresh session token was not accepted, so its expiry proves nothing",
-        ));
+        return Err(CheckError::NoControl {
+            control: "a request with a fresh session token".into(),
+            answer: "refused before any idle time".into(),
+        });
     }
     let wait = stated + MARGIN_SECS;
     if wait > max_wait {

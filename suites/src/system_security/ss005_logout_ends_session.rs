@@ -40,10 +40,10 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let token = ctx.fields.str(&login, "session_token")?.to_string();
     let before = common::with_session(ctx, Method::GET, paths::SESSION, &token).await?;
     if !before.is_success() {
-        return Err(CheckError::protocol(format!(
-            "a fresh session token was not accepted: {}",
-            before.excerpt()
-        )));
+        return Err(CheckError::NoControl {
+            control: "a request with a fresh session token".into(),
+            answer: before.excerpt(),
+        });
     }
     let logout = common::with_session(ctx, Method::POST, paths::LOGOUT, &token).await?;
     tianping_engine::context::expect_success(&logout)?;

@@ -201,11 +201,10 @@ async fn url_credential_probes(ctx: &Ctx) -> Result<UrlProbes, CheckError> {
         control.status
     ));
     if !control.is_success() && findings.is_empty() {
-        return Err(CheckError::protocol(format!(
-            "the probe account could not log in with its credentials in the body either \
-             (HTTP {}), so the URL refusals prove nothing",
-            control.status
-        )));
+        return Err(CheckError::NoControl {
+            control: "the probe account's login with its credentials in the body".into(),
+            answer: format!("HTTP {}", control.status),
+        });
     }
     // Leave no session open behind the probe; a failed logout is SS-005's business.
     sessions.extend(session_token(ctx, &control));

@@ -64,10 +64,10 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         )
         .await?;
     if !own_read.is_success() {
-        return Err(CheckError::protocol(format!(
-            "the second account cannot read its own receipt, so refusals prove nothing: {}",
-            own_read.excerpt()
-        )));
+        return Err(CheckError::NoControl {
+            control: "the second account reading its own receipt".into(),
+            answer: own_read.excerpt(),
+        });
     }
     let evidence = paths::evidence(id);
     let verify_body = json!({"file_hash": file_hash});

@@ -101,11 +101,10 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     .await?;
     let export = ctx.signed(Method::GET, paths::AUDIT, None).await?;
     if export.status == 404 {
-        return Err(CheckError::protocol(format!(
-            "the platform has no audit export at {}: the lab reviews the log with the \
-             applicant and records SS-011",
-            paths::AUDIT
-        )));
+        return Err(CheckError::NotOffered {
+            what: "audit export: the lab reviews the log with the applicant".into(),
+            detail: format!("{} answered HTTP 404", paths::AUDIT),
+        });
     }
     tianping_engine::context::expect_success(&export)?;
     let doc = export.json()?;

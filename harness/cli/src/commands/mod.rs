@@ -24,8 +24,8 @@ use tianping_harness::target::TargetError;
 pub struct Failure(pub i32, pub String);
 
 /// A command line that cannot be carried out (exit 64).
-pub fn usage(msg: impl Into<String>) -> Failure {
-    Failure(exit::USAGE, msg.into())
+pub fn usage(msg: impl ToString) -> Failure {
+    Failure(exit::USAGE, msg.to_string())
 }
 
 /// A configuration, or a file it names, that is wrong (exit 78).
