@@ -15,6 +15,7 @@ pub mod hmac;
 pub mod identity;
 pub mod merkle;
 pub mod ocsp;
+pub mod pem;
 pub mod rfc3161;
 pub mod sm2sig;
 

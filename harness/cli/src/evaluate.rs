@@ -40,7 +40,7 @@ pub fn load_trust_roots(paths: &[String]) -> Result<Vec<CertificateDer<'static>>
     for p in paths {
         let text = std::fs::read_to_string(p)
             .map_err(|e| EvaluateError::Config(format!("trust root {p}: {e}")))?;
-        let ders = tianping_suites::common::pem_certificates(&text)
+        let ders = tianping_profile::pem::certificates(&text)
             .map_err(|e| EvaluateError::Config(format!("trust root {p}: {e}")))?;
         if ders.is_empty() {
             return Err(EvaluateError::Config(format!(
@@ -303,10 +303,8 @@ pub fn read_certificate_files(paths: &[PathBuf]) -> Result<Vec<(String, Vec<u8>)
             .map_err(|e| EvaluateError::Config(format!("{}: {e}", path.display())))?;
         let name = path.display().to_string();
         let ders = match std::str::from_utf8(&bytes) {
-            Ok(text) if text.contains("-----BEGIN") => {
-                tianping_suites::common::pem_certificates(text)
-                    .map_err(|e| EvaluateError::Config(format!("{name}: {e}")))?
-            }
+            Ok(text) if text.contains("-----BEGIN") => tianping_profile::pem::certificates(text)
+                .map_err(|e| EvaluateError::Config(format!("{name}: {e}")))?,
             _ => vec![bytes],
         };
         if ders.is_empty() {
@@ -335,28 +333,16 @@ pub fn read_certificate_files(paths: &[PathBuf]) -> Result<Vec<(String, Vec<u8>)
 
 /// Reads CRLs from PEM (`X509 CRL` blocks) or DER files.
 pub fn read_crl_files(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>, EvaluateError> {
-    use base64::Engine;
     let mut out = Vec::new();
     for path in paths {
         let name = path.display().to_string();
         let bytes =
             std::fs::read(path).map_err(|e| EvaluateError::Config(format!("{name}: {e}")))?;
         let ders: Vec<Vec<u8>> = match std::str::from_utf8(&bytes) {
-            Ok(text) if text.contains("-----BEGIN X509 CRL-----") => text
-                .split("-----BEGIN X509 CRL-----")
-                .skip(1)
-                .map(|block| {
-                    let body: String = block
-                        .split("-----END X509 CRL-----")
-                        .next()
-                        .unwrap_or_default()
-                        .split_whitespace()
-                        .collect();
-                    base64::engine::general_purpose::STANDARD
-                        .decode(body)
-                        .map_err(|e| EvaluateError::Config(format!("{name}: bad PEM: {e}")))
-                })
-                .collect::<Result<_, _>>()?,
+            Ok(text) if text.contains("-----BEGIN X509 CRL-----") => {
+                tianping_profile::pem::blocks(text, "X509 CRL")
+                    .map_err(|e| EvaluateError::Config(format!("{name}: {e}")))?
+            }
             _ => vec![bytes],
         };
         for der in ders {

@@ -222,3 +222,45 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Any JSON document, nested a few levels deep.
+    fn json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>()
+                .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+            ".{0,12}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(4, 64, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::from),
+                proptest::collection::btree_map("[a-z_]{1,8}", inner, 0..6)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        /// Every accessor answers a value or a typed error on any document, through the
+        /// profile's pointers and through a lab's override pointing anywhere.
+        #[test]
+        fn field_access_never_panics(doc in json(), field in "[a-z_]{1,16}", pointer in "(/[a-z0-9_~]{0,6}){0,4}") {
+            let overrides = [(field.clone(), pointer)].into_iter().collect();
+            for map in [FieldMap::new(&Default::default()), FieldMap::new(&overrides)] {
+                let _ = map.get(&doc, &field);
+                let _ = map.str(&doc, &field);
+                let _ = map.opt_str(&doc, &field);
+                let _ = map.u64(&doc, &field);
+                let _ = map.i64(&doc, &field);
+                let _ = map.bool(&doc, &field);
+            }
+        }
+    }
+}

@@ -520,3 +520,34 @@ mod tests {
         assert!(inside(root, "originals/../../x").is_err());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Any manifest line, with names pointing anywhere (out of the folder included): the
+        /// record reader answers with a record, never panics, and reads nothing outside the
+        /// package folder.
+        #[test]
+        fn any_manifest_line_becomes_a_record(
+            line in prop_oneof![
+                ".{0,200}",
+                ("[a-z./]{0,20}", "[a-z./]{0,20}", "[a-z./]{0,20}").prop_map(|(r, o, p)| {
+                    serde_json::json!({"evidence_id": "EV-1", "receipt": r, "original": o, "proof": p}).to_string()
+                }),
+            ]
+        ) {
+            let dir = std::env::temp_dir().join(format!("tp-prop-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join(HEADER_FILE), r#"{"platform": {}}"#).unwrap();
+            std::fs::write(dir.join(MANIFEST_FILE), "").unwrap();
+            let info = open(&dir, &Config::default()).unwrap();
+            let record = load_record(&info, 1, &line);
+            prop_assert_eq!(record.line, 1);
+            prop_assert!(record.original_path.as_ref().is_none_or(|p| p.starts_with(&dir)));
+        }
+    }
+}

@@ -40,6 +40,9 @@ pub enum CheckError {
         /// Where it was looked for and what came back.
         detail: String,
     },
+    /// PEM text in an answer cannot be read.
+    #[error("{0}")]
+    Pem(#[from] tianping_profile::pem::PemError),
     /// The answer does not follow the protocol.
     #[error("unexpected response: {0}")]
     Protocol(String),

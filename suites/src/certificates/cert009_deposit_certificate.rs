@@ -450,4 +450,38 @@ mod tests {
             ""
         );
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Arbitrary edits of a signed certificate (bytes changed, spliced in or cut): the PDF
+        /// reader and the signature check answer without panicking, and an edited file never
+        /// conforms to the record.
+        #[test]
+        fn edited_certificates_never_panic_and_never_conform(
+            edits in proptest::collection::vec((proptest::prelude::any::<usize>(), proptest::prelude::any::<u8>(), 0u8..3), 1..6)
+        ) {
+            use std::sync::OnceLock;
+            static SIGNED: OnceLock<(Vec<u8>, Vec<u8>)> = OnceLock::new();
+            let (pdf, signer) = SIGNED.get_or_init(|| {
+                let pki = ReferencePki::generate(&tianping_fixtures::Faults::none());
+                let pdf = fixture::signed(&printed(), &pki.receipt_key, &pki.receipt_cert_der);
+                (pdf, pki.receipt_cert_der.clone())
+            });
+            let mut edited = pdf.clone();
+            for (at, byte, kind) in edits {
+                let at = at % edited.len().max(1);
+                match kind {
+                    0 => edited[at] ^= byte | 1,
+                    1 => edited.insert(at, byte),
+                    _ => edited.truncate(at.max(1)),
+                }
+            }
+            let _ = signed_pdf::printed_text(&edited);
+            let _ = signed_pdf::verify(&edited);
+            if &edited != pdf {
+                let finding = judge_certificate(&edited, &record_of(&printed()), signer);
+                proptest::prop_assert!(!matches!(finding, Finding::Conforms(_)));
+            }
+        }
+    }
 }

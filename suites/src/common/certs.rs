@@ -1,8 +1,6 @@
 //! Certificates: PEM, the platform's published SM2 certificates, the account certificate, the
 //! chains servers present, and the shared run of the certificate-form checks.
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::Value;
 use tianping_engine::Method;
 use tianping_engine::certset::{CertCheck, CertRole, CertSet};
@@ -10,26 +8,9 @@ use tianping_engine::{CheckError, Ctx, Verdict};
 
 use super::*;
 
-/// Decodes every PEM CERTIFICATE block in `text` into DER.
+/// Decodes every PEM CERTIFICATE block in `text` into DER (the profile's one PEM reader).
 pub fn pem_certificates(text: &str) -> Result<Vec<Vec<u8>>, CheckError> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("-----BEGIN CERTIFICATE-----") {
-        let after = &rest[start + 27..];
-        let end = after
-            .find("-----END CERTIFICATE-----")
-            .ok_or_else(|| CheckError::protocol("unterminated PEM certificate"))?;
-        let b64: String = after[..end]
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect();
-        out.push(
-            B64.decode(b64)
-                .map_err(|e| CheckError::protocol(format!("PEM certificate is not base64: {e}")))?,
-        );
-        rest = &after[end..];
-    }
-    Ok(out)
+    Ok(tianping_profile::pem::certificates(text)?)
 }
 
 /// The platform's published SM2 certificates: (role, DER), CA certificates last.

@@ -251,3 +251,42 @@ pub fn classify_tlcp(reply: &[u8]) -> TlcpResult {
         },
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+
+    /// A record header of a handshake or alert, then random bytes: past the first checks.
+    fn record_like() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            vec(any::<u8>(), 0..2048),
+            (
+                prop_oneof![Just(0x15u8), Just(0x16u8)],
+                any::<u16>(),
+                vec(any::<u8>(), 0..1024)
+            )
+                .prop_map(|(kind, version, body)| {
+                    let mut out = vec![kind];
+                    out.extend(version.to_be_bytes());
+                    out.extend((body.len() as u16).to_be_bytes());
+                    out.extend(body);
+                    out
+                }),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn the_reply_readers_never_panic(reply in record_like(), suite in any::<u16>()) {
+            for version in Version::ALL {
+                let _ = classify(version, &reply);
+                let _ = classify_suite(version, suite, &reply);
+            }
+            let _ = classify_rfc8998(&reply);
+            let _ = classify_tlcp(&reply);
+            let _ = first_flight(&reply);
+        }
+    }
+}
