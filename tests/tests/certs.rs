@@ -123,7 +123,7 @@ async fn certificate_files_get_the_same_findings_as_the_live_run() {
             Some(f) => Faults::parse(&[f.name()]).unwrap(),
             None => Faults::none(),
         };
-        let embedded = tianping_harness::reference::start(loopback_config(), faults)
+        let embedded = tianping_target::reference::start(loopback_config(), faults)
             .await
             .unwrap();
         let ctx = std::sync::Arc::new(embedded.context().unwrap());

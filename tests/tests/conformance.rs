@@ -11,7 +11,7 @@ use std::sync::Arc;
 use libtest_mimic::{Arguments, Failed, Trial};
 use tianping_engine::config::Config;
 use tianping_engine::{Ctx, Outcome, runner};
-use tianping_harness::target::Target;
+use tianping_target::Target;
 
 fn main() {
     let args = Arguments::from_args();
@@ -77,7 +77,8 @@ async fn target() -> Result<(Ctx, Target), String> {
         config.target.base_url = Some(url);
     }
     config.validate().map_err(|e| e.to_string())?;
-    let target = tianping_harness::target::resolve(config, tianping_fixtures::Faults::none())
+    tianping_suites::validate_thresholds(&config.thresholds).map_err(|e| e.to_string())?;
+    let target = tianping_target::resolve(config, tianping_fixtures::Faults::none())
         .await
         .map_err(|e| e.to_string())?;
     let ctx = target.context().map_err(|e| e.to_string())?;

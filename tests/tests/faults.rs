@@ -11,7 +11,7 @@ use tianping_fixtures::Faults;
 fn run_all(faults: Faults) -> Result<Vec<CheckResult>, String> {
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     runtime.block_on(async {
-        let embedded = tianping_harness::reference::start(loopback_config(), faults)
+        let embedded = tianping_target::reference::start(loopback_config(), faults)
             .await
             .map_err(|e| e.to_string())?;
         let ctx = embedded.context().map_err(|e| e.to_string())?;

@@ -46,7 +46,7 @@ fn package_figures_count_every_deposit_by_type_and_organisation() {
 
 #[tokio::test]
 async fn live_figures_come_from_the_platform_export() {
-    let embedded = tianping_harness::reference::start(Default::default(), Faults::none())
+    let embedded = tianping_target::reference::start(Default::default(), Faults::none())
         .await
         .unwrap();
     let ctx = embedded.context().unwrap();

@@ -30,26 +30,28 @@ pub struct RunPlan<'a> {
     pub lab_records: tianping_engine::lab::LabRecords,
 }
 
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+impl<'a> RunPlan<'a> {
+    /// A plan that runs `checks` against `target`, writing into `out_dir`.
+    pub fn for_target(
+        target: &tianping_target::Target,
+        checks: Vec<&'a CheckDef>,
+        out_dir: &Path,
+    ) -> RunPlan<'a> {
+        RunPlan {
+            config: target.config.clone(),
+            credentials: target.credentials.clone(),
+            trust_roots: target.trust_roots.clone(),
+            target: target.summary.clone(),
+            checks,
+            out_dir: out_dir.to_path_buf(),
+            resume: false,
+            lab_records: target.lab_records.clone(),
+        }
+    }
 }
 
-/// Reads PEM trust anchors named in the config.
-pub fn load_trust_roots(paths: &[String]) -> Result<Vec<CertificateDer<'static>>, EvaluateError> {
-    let mut roots = Vec::new();
-    for p in paths {
-        let text = std::fs::read_to_string(p)
-            .map_err(|e| EvaluateError::Config(format!("trust root {p}: {e}")))?;
-        let ders = tianping_profile::pem::certificates(&text)
-            .map_err(|e| EvaluateError::Config(format!("trust root {p}: {e}")))?;
-        if ders.is_empty() {
-            return Err(EvaluateError::Config(format!(
-                "trust root {p}: no PEM CERTIFICATE block"
-            )));
-        }
-        roots.extend(ders.into_iter().map(CertificateDer::from));
-    }
-    Ok(roots)
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// Assembles the results file from whatever has been gathered; `complete` only when every

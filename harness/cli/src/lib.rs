@@ -5,5 +5,3 @@
 pub mod evaluate;
 pub mod pdf;
 pub mod quarterly;
-pub mod reference;
-pub mod target;

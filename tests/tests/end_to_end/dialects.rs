@@ -8,7 +8,7 @@ async fn run_dialect(
     config: Config,
     dialect: tianping_fixtures::Dialect,
 ) -> Vec<tianping_engine::CheckResult> {
-    let embedded = tianping_harness::reference::start_with(
+    let embedded = tianping_target::reference::start_with(
         Config {
             limits: loopback_config().limits,
             ..config
@@ -108,7 +108,7 @@ async fn without_self_registration_the_account_probes_wait_for_the_lab() {
             LabRecords::default(),
         ),
     ] {
-        let embedded = tianping_harness::reference::start_with(
+        let embedded = tianping_target::reference::start_with(
             config.clone(),
             faults,
             tianping_fixtures::Dialect::WithoutRegistration,

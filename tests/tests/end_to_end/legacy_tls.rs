@@ -11,7 +11,7 @@ async fn the_raw_handshake_reads_the_chain_a_legacy_endpoint_serves() {
         (Faults::parse(&["legacy-tls10"]).unwrap(), true),
         (Faults::none(), false),
     ] {
-        let embedded = tianping_harness::reference::start(loopback_config(), faults)
+        let embedded = tianping_target::reference::start(loopback_config(), faults)
             .await
             .unwrap();
         let ctx = embedded.context().unwrap();

@@ -18,7 +18,7 @@ use tianping_fixtures::hostile::{
     Misbehaviour, misbehaving_server, replying_server, tls10_only_server,
 };
 use tianping_harness::evaluate::{self, Finish, RunPlan};
-use tianping_harness::target::Target;
+use tianping_target::Target;
 
 /// The default configuration with the politeness rate limit lifted: loopback only.
 fn loopback_config() -> Config {
@@ -35,7 +35,11 @@ fn reference_plan<'r>(
     out: &Path,
     lab_records: tianping_engine::lab::LabRecords,
 ) -> RunPlan<'r> {
-    let mut plan = embedded.plan(runner::select(registry, &embedded.config.selection), out);
+    let mut plan = RunPlan::for_target(
+        embedded,
+        runner::select(registry, &embedded.config.selection),
+        out,
+    );
     plan.lab_records = lab_records;
     plan
 }
@@ -56,7 +60,7 @@ async fn evaluate_embedded(
 }
 
 async fn run_reference(faults: Faults, out: &Path, resume: bool) -> Result<RunResults, String> {
-    let embedded = tianping_harness::reference::start(loopback_config(), faults.clone())
+    let embedded = tianping_target::reference::start(loopback_config(), faults.clone())
         .await
         .map_err(|e| e.to_string())?;
     let registry = tianping_suites::registry();

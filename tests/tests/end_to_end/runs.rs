@@ -241,7 +241,7 @@ async fn scoring_gives_grant_rectify_refuse_and_incomplete_as_the_standard_says(
     );
 
     // The same platform without the lab's manual records: no conclusion.
-    let embedded = tianping_harness::reference::start(loopback_config(), Faults::none())
+    let embedded = tianping_target::reference::start(loopback_config(), Faults::none())
         .await
         .unwrap();
     let registry = tianping_suites::registry();
@@ -295,7 +295,7 @@ async fn a_passive_run_skips_exactly_the_checks_that_send_attack_like_input() {
 
     let mut config = loopback_config();
     config.selection.passive = true;
-    let embedded = tianping_harness::reference::start(config, Faults::none())
+    let embedded = tianping_target::reference::start(config, Faults::none())
         .await
         .unwrap();
     let ctx = std::sync::Arc::new(embedded.context().unwrap());
@@ -323,7 +323,7 @@ async fn a_lab_record_decides_a_remote_check_the_harness_could_not() {
     let mut config = loopback_config();
     config.limits.idle_wait_max_secs = 1;
     config.selection.include = vec!["SS-004".into(), "SS-005".into()];
-    let embedded = tianping_harness::reference::start(config, Faults::none())
+    let embedded = tianping_target::reference::start(config, Faults::none())
         .await
         .unwrap();
     let undecided = evaluate_embedded(&embedded, Default::default()).await;
@@ -384,7 +384,7 @@ async fn a_lab_record_decides_a_remote_check_the_harness_could_not() {
 async fn a_probe_check_that_fails_loses_its_whole_weight() {
     let mut config = loopback_config();
     config.selection.include = vec!["SS-008".into()];
-    let embedded = tianping_harness::reference::start(
+    let embedded = tianping_target::reference::start(
         config,
         Faults::parse(&["default-admin-account"]).unwrap(),
     )

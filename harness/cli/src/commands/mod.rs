@@ -18,7 +18,7 @@ use tianping_engine::config::Config;
 use tianping_engine::model::{RunResults, exit};
 use tianping_engine::waivers::Waivers;
 use tianping_harness::evaluate::{self, EvaluateError};
-use tianping_harness::target::TargetError;
+use tianping_target::TargetError;
 
 /// An error that decides the exit code.
 pub struct Failure(pub i32, pub String);
@@ -52,7 +52,7 @@ impl From<TargetError> for Failure {
         match e {
             TargetError::Usage(m) => usage(m),
             TargetError::Config(m) => config_error(m),
-            e @ (TargetError::LabRecords(_) | TargetError::Thresholds(_)) => config_error(e),
+            e @ TargetError::LabRecords(_) => config_error(e),
             e @ TargetError::Start(_) => undecided(e),
         }
     }

@@ -5,7 +5,6 @@ use std::path::PathBuf;
 
 use tianping_engine::config::Credentials;
 use tianping_engine::model::exit;
-use tianping_harness::evaluate;
 
 use super::{Failure, config_error, load_config, undecided, usage};
 
@@ -42,7 +41,7 @@ pub async fn run(args: Args) -> Result<i32, Failure> {
             )
         }
         (None, Some(url)) => {
-            let roots = evaluate::load_trust_roots(&config.target.trust_roots)?;
+            let roots = tianping_target::target::load_trust_roots(&config.target.trust_roots)?;
             let ctx = tianping_engine::Ctx::new(
                 config.clone(),
                 Credentials::from_env(&config.credentials),

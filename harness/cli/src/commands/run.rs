@@ -7,7 +7,7 @@ use tianping_engine::config::Config;
 use tianping_engine::model::{RunResults, exit};
 use tianping_engine::{CheckDef, runner};
 use tianping_fixtures::Faults;
-use tianping_harness::{evaluate, target};
+use tianping_harness::evaluate::{self, RunPlan};
 
 use super::console::Progress;
 use tianping_engine::waivers::Waivers;
@@ -126,7 +126,7 @@ pub async fn run(args: Args) -> Result<i32, Failure> {
     }
 
     // Keeps the embedded reference serving for the whole run.
-    let target = target::resolve(config, faults).await?;
+    let target = tianping_target::resolve(config, faults).await?;
     super::warn_unmatched_lab_records(&target.lab_records);
     eprintln!(
         "tianping-harness {}: evaluating {} ({} checks) → {}",
@@ -135,7 +135,7 @@ pub async fn run(args: Args) -> Result<i32, Failure> {
         checks.len(),
         out_dir.display()
     );
-    let mut plan = target.plan(checks.clone(), &out_dir);
+    let mut plan = RunPlan::for_target(&target, checks.clone(), &out_dir);
     plan.resume = args.resume;
     let progress = Progress::new(checks.len());
     let evaluation = evaluate::evaluate(plan, |r, i, n| progress.report(r, i, n));

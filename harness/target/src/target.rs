@@ -2,19 +2,19 @@
 //! configuration names no target, otherwise the platform at `target.base_url` with the lab's
 //! trust anchors, the credentials from the environment and the lab's records.
 //!
-//! The CLI's `run`, the `cargo test` conformance mode and the end-to-end tests all call
-//! [`resolve`], so a test exercises the same choice the command line makes.
+//! The CLI's `run`, the `cargo test` conformance mode, the end-to-end tests and the checks' own
+//! tests all call [`resolve`] (or [`crate::reference::start`]), so a test exercises the same
+//! choice the command line makes. Callers validate `[thresholds]` against the registry first
+//! (`tianping_suites::validate_thresholds`): this crate knows no check.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rustls::pki_types::CertificateDer;
 use tianping_engine::config::{Config, Credentials};
 use tianping_engine::lab::LabRecords;
 use tianping_engine::model::TargetSummary;
-use tianping_engine::{CheckDef, CheckError, Ctx};
+use tianping_engine::{CheckError, Ctx};
 use tianping_fixtures::{Faults, ReferenceServer};
-
-use crate::evaluate::{self, RunPlan};
 
 /// A target ready to evaluate: the configuration pointed at it and everything a check
 /// context needs. When it is the embedded reference, the platform serves as long as this lives.
@@ -42,9 +42,6 @@ pub enum TargetError {
     /// The configuration or a file it names is wrong (exit 78).
     #[error("{0}")]
     Config(String),
-    /// A `[thresholds]` entry no check declares, or out of range (exit 78).
-    #[error("{0}")]
-    Thresholds(#[from] tianping_engine::thresholds::ThresholdError),
     /// The lab's records cannot be read (exit 78).
     #[error("{0}")]
     LabRecords(#[from] tianping_engine::lab::LabError),
@@ -56,7 +53,6 @@ pub enum TargetError {
 /// Resolves the target `config` names: the live platform at `target.base_url`, or with none,
 /// the reference platform started on loopback with `faults` switched on.
 pub async fn resolve(config: Config, faults: Faults) -> Result<Target, TargetError> {
-    tianping_suites::validate_thresholds(&config.thresholds)?;
     if config.target.base_url.is_none() {
         return Ok(crate::reference::start(config, faults).await?);
     }
@@ -71,8 +67,7 @@ pub async fn resolve(config: Config, faults: Faults) -> Result<Target, TargetErr
 /// The live platform `config` names, with the lab's trust anchors, the credentials from the
 /// environment variables the config names, and the lab's records.
 pub fn live(config: Config) -> Result<Target, TargetError> {
-    let trust_roots = evaluate::load_trust_roots(&config.target.trust_roots)
-        .map_err(|e| TargetError::Config(e.to_string()))?;
+    let trust_roots = load_trust_roots(&config.target.trust_roots)?;
     let credentials = Credentials::from_env(&config.credentials);
     let lab_records = match &config.lab.records {
         Some(path) => LabRecords::load(Path::new(path))?,
@@ -104,20 +99,6 @@ impl Target {
         Ok(ctx.with_lab_records(self.lab_records.clone()))
     }
 
-    /// A plan that runs `checks` against this target, writing into `out_dir`.
-    pub fn plan<'r>(&self, checks: Vec<&'r CheckDef>, out_dir: &Path) -> RunPlan<'r> {
-        RunPlan {
-            config: self.config.clone(),
-            credentials: self.credentials.clone(),
-            trust_roots: self.trust_roots.clone(),
-            target: self.summary.clone(),
-            checks,
-            out_dir: PathBuf::from(out_dir),
-            resume: false,
-            lab_records: self.lab_records.clone(),
-        }
-    }
-
     /// The embedded reference platform serving this target.
     ///
     /// # Panics
@@ -134,4 +115,22 @@ impl Target {
             server.stop().await;
         }
     }
+}
+
+/// Reads PEM trust anchors named in the config.
+pub fn load_trust_roots(paths: &[String]) -> Result<Vec<CertificateDer<'static>>, TargetError> {
+    let mut roots = Vec::new();
+    for p in paths {
+        let text = std::fs::read_to_string(p)
+            .map_err(|e| TargetError::Config(format!("trust root {p}: {e}")))?;
+        let ders = tianping_profile::pem::certificates(&text)
+            .map_err(|e| TargetError::Config(format!("trust root {p}: {e}")))?;
+        if ders.is_empty() {
+            return Err(TargetError::Config(format!(
+                "trust root {p}: no PEM CERTIFICATE block"
+            )));
+        }
+        roots.extend(ders.into_iter().map(CertificateDer::from));
+    }
+    Ok(roots)
 }
