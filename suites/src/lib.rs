@@ -8,6 +8,8 @@ pub mod common;
 pub mod data_compliance;
 pub mod plain_http;
 pub mod system_security;
+#[cfg(test)]
+mod testing;
 pub mod thresholds;
 pub mod tls_probe;
 

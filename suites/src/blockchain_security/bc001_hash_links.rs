@@ -86,3 +86,8 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             .with_threshold("blocks_to_sample", n),
     )
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

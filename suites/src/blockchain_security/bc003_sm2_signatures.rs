@@ -205,3 +205,8 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         ctx.config.thresholds.unsigned(&TRANSACTIONS_TO_SAMPLE),
     ))
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

@@ -74,3 +74,8 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         .with("declared hash algorithm", hash)
         .with("declared signature algorithm", signature))
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

@@ -93,3 +93,8 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         .with("submission", ex.excerpt())
         .with("probe tx_id", hex::encode(tx_id)))
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

@@ -108,3 +108,8 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         .with("head when re-checked", head.to_string())
         .with_threshold("finality_blocks", k))
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

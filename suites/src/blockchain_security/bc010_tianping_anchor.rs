@@ -104,3 +104,8 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         .with("anchor record", anchor.to_string())
         .with_threshold("anchor_delay_secs", limit))
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

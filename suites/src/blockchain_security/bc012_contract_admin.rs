@@ -50,3 +50,8 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     };
     Ok(verdict.with("admin call", ex.excerpt()))
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

@@ -1,6 +1,9 @@
-//! BC-013 — Only digests go on chain: sampled transactions carry no unmasked ID or mobile
-//! number, their depositor field is an SM3 digest, and no value is large enough to be
-//! plaintext content.
+//! BC-013 — Only digests go on chain: transactions carry no unmasked ID or mobile number,
+//! their depositor field is an SM3 digest, and no value is large enough to be plaintext
+//! content. The transaction of the check's own deposit is always examined (made with the lab's
+//! test depositor, so personal data the platform puts on chain is there to be seen), then the
+//! newest blocks' transactions up to the sample size. Without its own deposit the check could
+//! pass on whatever older transactions happen to be on chain.
 
 use serde_json::Value;
 use tianping_engine::{
@@ -49,10 +52,31 @@ fn largest_string(v: &Value) -> usize {
     }
 }
 
+/// What is wrong with one transaction as the chain serves it; empty when it holds digests only.
+async fn judge_transaction(ctx: &Ctx, tx_hex: &str) -> Result<Vec<String>, CheckError> {
+    let (_, tx) = ctx.get_json(&common::paths::tx(tx_hex)).await?;
+    let mut problems = Vec::new();
+    for token in common::personal_data_tokens(&tx) {
+        problems.push(format!("tx {tx_hex}: {token} in clear"));
+    }
+    if let Some(d) = tx["depositor_digest"].as_str()
+        && tianping_profile::digest::parse_digest_hex(d).is_none()
+    {
+        problems.push(format!("tx {tx_hex}: depositor field is not an SM3 digest"));
+    }
+    let largest = largest_string(&tx);
+    if largest > MAX_VALUE_CHARS {
+        problems.push(format!("tx {tx_hex}: carries a {largest}-character value"));
+    }
+    Ok(problems)
+}
+
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
+    let (_, receipt) = common::deposit(ctx, &common::lab_content(ctx, "BC-013")).await?;
+    let own_tx = ctx.fields.str(&receipt, "tx_id")?.to_ascii_lowercase();
+    let mut failures = judge_transaction(ctx, &own_tx).await?;
+    let mut examined = 1u64;
     let mut budget = ctx.config.thresholds.unsigned(&TRANSACTIONS_TO_SAMPLE);
-    let mut failures = Vec::new();
-    let mut examined = 0u64;
     for h in common::newest_heights(ctx, ctx.config.thresholds.unsigned(&BLOCKS_TO_SAMPLE))
         .await?
         .into_iter()
@@ -61,30 +85,26 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         let block = common::fetch_block(ctx, h).await?;
         for tx_id in block.tx_ids.iter().take(budget as usize) {
             budget -= 1;
-            examined += 1;
             let tx_hex = hex::encode(tx_id);
-            let (_, tx) = ctx.get_json(&common::paths::tx(&tx_hex)).await?;
-            for token in common::personal_data_tokens(&tx) {
-                failures.push(format!("tx {tx_hex}: {token} in clear"));
+            if tx_hex == own_tx {
+                continue;
             }
-            if let Some(d) = tx["depositor_digest"].as_str()
-                && tianping_profile::digest::parse_digest_hex(d).is_none()
-            {
-                failures.push(format!("tx {tx_hex}: depositor field is not an SM3 digest"));
-            }
-            let largest = largest_string(&tx);
-            if largest > MAX_VALUE_CHARS {
-                failures.push(format!("tx {tx_hex}: carries a {largest}-character value"));
-            }
+            examined += 1;
+            failures.extend(judge_transaction(ctx, &tx_hex).await?);
         }
         if budget == 0 {
             break;
         }
     }
-    Ok(
-        Verdict::from_samples(examined, &failures, "transactions").with_threshold(
+    Ok(Verdict::from_samples(examined, &failures, "transactions")
+        .with("own deposit's transaction", own_tx)
+        .with_threshold(
             "transactions_to_sample",
             ctx.config.thresholds.unsigned(&TRANSACTIONS_TO_SAMPLE),
-        ),
-    )
+        ))
+}
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
 }

@@ -73,3 +73,8 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             ),
     )
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

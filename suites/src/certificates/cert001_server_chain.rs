@@ -106,3 +106,8 @@ pub fn judge(set: &CertSet, _: &Thresholds) -> Verdict {
     }
     verdict
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

@@ -189,3 +189,8 @@ mod tests {
         assert!(profile_problems(rsa_like, "CA")[0].starts_with("does not parse"));
     }
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

@@ -160,3 +160,8 @@ mod tests {
         assert!(err.starts_with("bad signature"), "{err}");
     }
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

@@ -150,3 +150,8 @@ mod tests {
         assert!(same.iter().any(|p| p.contains("same key")), "{same:?}");
     }
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

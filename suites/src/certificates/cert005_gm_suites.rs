@@ -73,3 +73,8 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     };
     Ok(verdict.with_all(lines))
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

@@ -340,3 +340,8 @@ async fn ask_ocsp_responders(ctx: &Ctx, set: &mut CertSet) {
         }
     }
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

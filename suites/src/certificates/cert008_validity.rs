@@ -137,3 +137,8 @@ pub fn judge(set: &CertSet, thresholds: &Thresholds) -> Verdict {
         .with_threshold("leaf_max_lifetime_days", max_lifetime)
         .with_all(lines)
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

@@ -242,3 +242,8 @@ mod tests {
         assert_eq!(tsa_eku_problems(&der), Vec::<String>::new());
     }
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

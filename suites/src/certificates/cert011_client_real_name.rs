@@ -224,3 +224,8 @@ mod tests {
         assert!(!is_masked_resident_id("110105*******1002X"));
     }
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

@@ -148,3 +148,8 @@ mod tests {
         assert_eq!((s.examined, s.failed), (1, 1));
     }
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

@@ -139,3 +139,8 @@ fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
         Err(e) => Judgement::Nonconforming(e),
     }
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

@@ -133,3 +133,8 @@ fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
     }
     Judgement::from_problems(problems)
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

@@ -115,3 +115,8 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     }
     Ok(verdict)
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

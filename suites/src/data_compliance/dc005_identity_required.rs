@@ -100,3 +100,8 @@ pub async fn refusal_verdict(
     }
     Ok(verdict)
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

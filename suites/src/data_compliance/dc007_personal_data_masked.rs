@@ -97,3 +97,8 @@ fn judge_record(_: &PackageInfo, record: &Record) -> Judgement {
         Err(_) => Judgement::NotExamined,
     }
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

@@ -194,3 +194,8 @@ fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
         Err(e) => Judgement::Nonconforming(e.to_string()),
     }
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

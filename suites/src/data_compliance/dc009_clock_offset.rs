@@ -111,3 +111,8 @@ mod tests {
         assert!(!within(fast, sent, received, 1, true));
     }
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

@@ -96,3 +96,8 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         .with("in window (−240 s)", in_window.excerpt())
         .with_threshold("request_window_secs", 300))
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

@@ -89,3 +89,8 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             .with("changed body", changed.excerpt()),
     )
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

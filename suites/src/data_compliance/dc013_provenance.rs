@@ -131,3 +131,8 @@ mod tests {
         assert_eq!(provenance_problems(Some(&bad)).len(), 3);
     }
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

@@ -163,3 +163,8 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             .with_threshold("transactions_to_sample", budget),
     )
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

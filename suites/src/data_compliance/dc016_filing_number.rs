@@ -77,3 +77,8 @@ mod tests {
         assert!(!super::well_formed("网信备号"));
     }
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

@@ -79,3 +79,8 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         .with("declared business types", declared.join(", "))
         .with("unapproved deposit", ex.excerpt()))
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

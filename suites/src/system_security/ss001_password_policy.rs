@@ -128,3 +128,8 @@ mod tests {
         assert_eq!(weak_passwords(10, 4)[3].0.len(), 9);
     }
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

@@ -27,3 +27,8 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     faults: &[],
     thresholds: &[],
 });
+
+#[cfg(test)]
+mod manual_tests {
+    crate::testing::manual_tests!(super::CHECK);
+}

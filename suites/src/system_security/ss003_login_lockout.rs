@@ -143,3 +143,8 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     };
     Ok(evidence(verdict))
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

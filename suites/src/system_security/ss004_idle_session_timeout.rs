@@ -111,3 +111,8 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     };
     Ok(with_thresholds(verdict).with("after idling", format!("HTTP {after}")))
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

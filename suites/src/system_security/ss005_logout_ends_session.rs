@@ -69,3 +69,8 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         .with("logout", logout.excerpt())
         .with("after logout", after.excerpt()))
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

@@ -427,3 +427,8 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

@@ -114,3 +114,8 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     )
     .with("answers", answers.join("; ")))
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

@@ -70,3 +70,8 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             fetched.header("cache-control").unwrap_or("absent"),
         ))
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}

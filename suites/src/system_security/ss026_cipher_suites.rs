@@ -160,3 +160,8 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     }
     Ok(verdict.with_threshold("allowed_tls_versions", allowed.join(", ")))
 }
+
+#[cfg(test)]
+mod reference_tests {
+    crate::testing::reference_tests!(super::CHECK);
+}
