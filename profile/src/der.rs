@@ -1,5 +1,8 @@
-//! A small, strict DER reader: enough to walk CMS and RFC 3161 structures without trusting
-//! them. Every length is checked against the input; nothing is allocated per element.
+//! A small, strict DER walker: enough to walk CMS, OCSP and RFC 3161 structures without
+//! trusting them. Lengths and object identifiers are decoded by RustCrypto's `der` and
+//! `const-oid` (canonical forms only); every length is checked against the input, and nothing
+//! is allocated per element. Why the structures above it are still read by hand is in the
+//! README ("Crates beyond the design card").
 
 /// Why DER bytes cannot be read.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -67,17 +70,16 @@ impl<'a> Tlv<'a> {
         if tag & 0x1F == 0x1F {
             return Err(DerError::Invalid("multi-byte tags are not used here"));
         }
-        let (&first, rest) = rest.split_first().ok_or(DerError::Truncated)?;
-        let (len, rest) = if first < 0x80 {
-            (first as usize, rest)
-        } else {
-            let n = (first & 0x7F) as usize;
-            if n == 0 || n > 4 || rest.len() < n {
-                return Err(DerError::Length);
-            }
-            let len = rest[..n].iter().fold(0usize, |a, b| (a << 8) | *b as usize);
-            (len, &rest[n..])
-        };
+        // The length in DER's one canonical form (short when it fits, minimal long form,
+        // never indefinite), decoded by the `der` crate.
+        use der::{Decode, Reader};
+        let mut reader = der::SliceReader::new(rest).map_err(|_| DerError::Length)?;
+        let len = der::Length::decode(&mut reader).map_err(|e| match e.kind() {
+            der::ErrorKind::Incomplete { .. } => DerError::Truncated,
+            _ => DerError::Length,
+        })?;
+        let len = u32::from(len) as usize;
+        let rest = &rest[u32::from(reader.position()) as usize..];
         if rest.len() < len {
             return Err(DerError::Truncated);
         }
@@ -141,29 +143,18 @@ impl<'a> Tlv<'a> {
                 found: self.tag,
             });
         }
-        let mut arcs: Vec<u64> = Vec::new();
-        let mut value: u64 = 0;
+        // X.690 8.19.2: no subidentifier starts with 0x80 (a padded arc). const-oid accepts
+        // that, so it is refused here; const-oid decodes the rest and refuses a cut-short arc.
+        let mut starts_arc = true;
         for &b in self.content {
-            value = value
-                .checked_mul(128)
-                .ok_or(DerError::Invalid("OID arc too large"))?
-                | (b & 0x7F) as u64;
-            if b & 0x80 == 0 {
-                if arcs.is_empty() {
-                    let first = (value / 40).min(2);
-                    arcs.push(first);
-                    arcs.push(value - first * 40);
-                } else {
-                    arcs.push(value);
-                }
-                value = 0;
+            if starts_arc && b == 0x80 {
+                return Err(DerError::Invalid("OBJECT IDENTIFIER arc padded with 0x80"));
             }
+            starts_arc = b & 0x80 == 0;
         }
-        Ok(arcs
-            .iter()
-            .map(u64::to_string)
-            .collect::<Vec<_>>()
-            .join("."))
+        const_oid::ObjectIdentifier::from_bytes(self.content)
+            .map(|oid| oid.to_string())
+            .map_err(|_| DerError::Invalid("malformed OBJECT IDENTIFIER"))
     }
 }
 
@@ -254,5 +245,38 @@ mod tests {
         let long = encode(tag::OCTET_STRING, &[7u8; 300]);
         let (t, rest) = Tlv::read(&long).unwrap();
         assert_eq!((t.content.len(), rest.len(), t.raw.len()), (300, 0, 304));
+    }
+
+    #[test]
+    fn only_canonical_lengths_and_object_identifiers_are_read() {
+        // OCTET STRING of 5 bytes, length in long form where the short form fits.
+        assert_eq!(
+            Tlv::parse(&[0x04, 0x81, 0x05, 1, 2, 3, 4, 5]),
+            Err(DerError::Length)
+        );
+        // Long form with a leading zero length octet.
+        let mut padded = vec![0x04, 0x82, 0x00, 0x80];
+        padded.extend([0u8; 0x80]);
+        assert_eq!(Tlv::parse(&padded), Err(DerError::Length));
+        // Indefinite length (BER only).
+        assert_eq!(Tlv::parse(&[0x30, 0x80, 0, 0]), Err(DerError::Length));
+        // A length that runs past the input.
+        assert_eq!(Tlv::parse(&[0x04, 0x05, 1]), Err(DerError::Truncated));
+        assert_eq!(
+            Tlv::parse(&[0x04, 0x05, 1, 2, 3, 4, 5]).unwrap().content,
+            &[1, 2, 3, 4, 5]
+        );
+
+        let oid = |content: &[u8]| {
+            let mut der = vec![tag::OID, content.len() as u8];
+            der.extend_from_slice(content);
+            Tlv::parse(&der).unwrap().oid()
+        };
+        assert_eq!(
+            oid(&[0x2A, 0x81, 0x1C, 0xCF, 0x55]).unwrap(),
+            "1.2.156.10197"
+        );
+        assert!(oid(&[0x2A, 0x80, 0x01]).is_err(), "an arc padded with 0x80");
+        assert!(oid(&[0x2A, 0x81]).is_err(), "an arc cut short");
     }
 }
