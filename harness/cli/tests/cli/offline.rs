@@ -1,0 +1,183 @@
+//! Offline commands: packages, the quarterly figures, certificate files.
+
+use super::*;
+
+#[test]
+fn package_and_quarterly_commands_work_offline_with_meaningful_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = dir.path().join("pkg");
+    let out = harness()
+        .args([
+            "export-reference-package",
+            "--records",
+            "6",
+            "--record-bytes",
+            "64",
+            "--fault",
+            "receipt-unmasked-id",
+            "--out",
+        ])
+        .arg(&pkg)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The fault shows offline: a nonconformity, so exit 1 even with manual checks unrecorded.
+    let run = harness()
+        .args(["run", "--package"])
+        .arg(&pkg)
+        .arg("--out")
+        .arg(dir.path().join("run"))
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("run/results.json")).unwrap())
+            .unwrap();
+    assert_eq!(results["target"]["kind"], "package");
+    let failed: Vec<&str> = results["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["outcome"]["status"] == "fail")
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(failed, ["DC-007"]);
+
+    let q = harness()
+        .args(["quarterly", "--quarter", "2026Q1", "--package"])
+        .arg(&pkg)
+        .arg("--out")
+        .arg(dir.path().join("q"))
+        .output()
+        .unwrap();
+    assert_eq!(q.status.code(), Some(0));
+    assert!(
+        dir.path().join("q/by-business-type.csv").exists()
+            && dir.path().join("q/quarterly.json").exists()
+    );
+    assert_eq!(
+        harness()
+            .args(["quarterly", "--quarter", "2026Q9", "--package"])
+            .arg(&pkg)
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(64)
+    );
+    assert_eq!(
+        harness()
+            .args(["quarterly", "--quarter", "2026Q1"])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(64)
+    );
+    assert_eq!(
+        harness()
+            .args(["run", "--package"])
+            .arg(dir.path().join("nope"))
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(78)
+    );
+}
+
+#[test]
+fn certs_evaluates_files_offline_with_run_exit_codes() {
+    use tianping_fixtures::pki::{self, KU_SIGNING, Sm2CertSpec};
+    use tianping_profile::sm2sig;
+    let dir = tempfile::tempdir().unwrap();
+    // A conforming SM2 hierarchy as files: root, a signing leaf that names its CRL, the CRL.
+    let root_key = sm2sig::signing_key_from_seed(sm2sig::DEFAULT_DIST_ID, b"cli-root");
+    let leaf_key = sm2sig::signing_key_from_seed(sm2sig::DEFAULT_DIST_ID, b"cli-leaf");
+    let root = pki::sm2_root("CLI Root", &root_key);
+    let leaf_public = sm2sig::public_key_bytes(&leaf_key);
+    let leaf = pki::sm2_certificate(
+        &Sm2CertSpec {
+            subject_cn: "CLI Signer",
+            holder: None,
+            serial: 2,
+            public_key: &leaf_public,
+            is_ca: false,
+            key_usage: Some(KU_SIGNING),
+            extended_key_usage: &[],
+            crl_url: Some("http://ca.example/root.crl"),
+            ocsp_url: None,
+        },
+        "CLI Root",
+        &root_key,
+    );
+    let file = |name: &str| dir.path().join(name);
+    std::fs::write(file("root.pem"), pki::pem("CERTIFICATE", &root)).unwrap();
+    std::fs::write(file("leaf.der"), &leaf).unwrap();
+    std::fs::write(file("root.crl"), pki::sm2_crl("CLI Root", &root_key, &[7])).unwrap();
+    let data =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../suites/testdata/openssl-sm2");
+    let run = |files: &[std::path::PathBuf], trust: &std::path::Path, out: &str| {
+        harness()
+            .arg("certs")
+            .args(files)
+            .arg("--trust")
+            .arg(trust)
+            .arg("--crl")
+            .arg(file("root.crl"))
+            .args(["--lang", "none", "--out"])
+            .arg(file(out))
+            .output()
+            .unwrap()
+    };
+    let good = run(
+        &[file("leaf.der"), file("root.pem")],
+        &file("root.pem"),
+        "good",
+    );
+    assert_eq!(
+        good.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&good.stdout),
+        String::from_utf8_lossy(&good.stderr)
+    );
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("good/results.json")).unwrap())
+            .unwrap();
+    assert_eq!(results["target"]["kind"], "certificates");
+    let bad = run(
+        &[data.join("leaf-empty-id.pem")],
+        &data.join("root.pem"),
+        "bad",
+    );
+    assert_eq!(bad.status.code(), Some(1));
+    let bad_results = std::fs::read_to_string(dir.path().join("bad/results.json")).unwrap();
+    assert!(
+        bad_results.contains("empty distinguishing ID"),
+        "{bad_results}"
+    );
+    // The run folder is a sealed bundle like any other.
+    let verify = harness()
+        .arg("verify")
+        .arg(dir.path().join("bad"))
+        .output()
+        .unwrap();
+    assert_eq!(verify.status.code(), Some(0));
+    // A missing file is an input error; no file at all a usage error.
+    let missing = harness()
+        .args(["certs", "/nonexistent/cert.pem", "--lang", "none"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(78));
+    assert_eq!(
+        harness().arg("certs").output().unwrap().status.code(),
+        Some(64)
+    );
+}

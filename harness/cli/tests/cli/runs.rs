@@ -1,0 +1,306 @@
+//! Runs of the reference platform: exit codes, interruption, re-tests and waivers.
+
+use super::*;
+
+#[test]
+fn run_with_no_arguments_evaluates_the_reference_platform_and_exits_0() {
+    let cwd = tempfile::tempdir().unwrap();
+    let out = harness()
+        .arg("run")
+        .current_dir(cwd.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout:\n{stdout}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The dated output folder was created in the working directory.
+    let runs: Vec<_> = std::fs::read_dir(cwd.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(runs.len(), 1);
+    assert!(
+        runs[0]
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("tianping-run-")
+    );
+    for file in ["results.json", "junit.xml", "journal.jsonl"] {
+        assert!(runs[0].join(file).exists(), "{file} missing");
+    }
+    assert!(stdout.contains("0 fail"), "{stdout}");
+}
+
+#[test]
+fn one_fault_exits_1_and_names_the_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = harness()
+        .args(["run", "--fault", "sm2-empty-id", "--only", "CERT", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("results.json")).unwrap()).unwrap();
+    let failed: Vec<&str> = results["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["outcome"]["status"] == "fail")
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(failed, ["CERT-003"]);
+}
+
+#[test]
+fn a_closed_port_exits_2_with_nothing_passed() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let out = harness()
+        .args([
+            "run",
+            "--target",
+            &format!("https://127.0.0.1:{port}"),
+            "--out",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = std::fs::read_to_string(dir.path().join("results.json")).unwrap();
+    assert!(!text.contains("\"status\": \"pass\""));
+}
+
+#[test]
+fn an_interrupted_run_keeps_what_it_gathered_and_exits_2() {
+    // A target that accepts connections and never answers: checks wait on their timeouts.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in listener.incoming().flatten() {
+            held.push(s);
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("slow.toml");
+    std::fs::write(&config, format!("[target]\nbase_url = \"https://127.0.0.1:{port}\"\n[limits]\nrequest_timeout_secs = 30\ncheck_timeout_secs = 60\n")).unwrap();
+    let out = dir.path().join("run");
+    let child = harness()
+        .args(["run", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
+    assert_eq!(results["complete"], false);
+    assert!(results["finished_at"].is_null());
+    assert!(
+        results["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["outcome"]["status"] != "pass")
+    );
+    assert!(out.join("journal.jsonl").exists());
+    // What was gathered is sealed as it stands.
+    let verify = harness().arg("verify").arg(&out).output().unwrap();
+    assert_eq!(
+        verify.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+}
+
+#[test]
+fn a_rectification_retest_reruns_only_the_failures_and_diff_reports_them_fixed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (before, after) = (dir.path().join("before"), dir.path().join("after"));
+    let first = harness()
+        .args(["run", "--fault", "cache-control-missing", "--out"])
+        .arg(&before)
+        .output()
+        .unwrap();
+    assert_eq!(first.status.code(), Some(1));
+    // The fault is switched off (the platform rectified); re-test only what failed.
+    let retest = harness()
+        .arg("run")
+        .arg("--rerun-failed")
+        .arg(&before)
+        .arg("--out")
+        .arg(&after)
+        .output()
+        .unwrap();
+    assert_eq!(
+        retest.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&retest.stderr)
+    );
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(after.join("results.json")).unwrap()).unwrap();
+    assert_eq!(results["retest"]["rerun"], serde_json::json!(["SS-021"]));
+    assert_eq!(
+        results["results"].as_array().unwrap().len(),
+        tianping_suites::registry().len(),
+        "carried-over results are kept"
+    );
+    assert_eq!(results["assessment"]["conclusion"], "grant");
+    let journal = std::fs::read_to_string(after.join("journal.jsonl")).unwrap();
+    assert_eq!(
+        journal.lines().count(),
+        2,
+        "header plus the one re-run check"
+    );
+
+    let diff = harness()
+        .arg("diff")
+        .arg(&before)
+        .arg(&after)
+        .output()
+        .unwrap();
+    assert_eq!(diff.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&diff.stdout);
+    assert!(
+        text.contains("fixed (1)") && text.contains("SS-021") && text.contains("rectify → grant"),
+        "{text}"
+    );
+    let same = harness()
+        .arg("diff")
+        .arg(&before)
+        .arg(before.join("results.json"))
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert_eq!(same.status.code(), Some(1), "a nonconformity still open");
+    let d: serde_json::Value = serde_json::from_slice(&same.stdout).unwrap();
+    assert_eq!(d["still_open"][0]["id"], "SS-021");
+    assert_eq!(
+        harness()
+            .arg("diff")
+            .arg(dir.path().join("nope"))
+            .arg(&after)
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(78)
+    );
+}
+
+#[test]
+fn waivers_accept_a_finding_until_they_expire_and_stale_ones_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, expires: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, format!(
+            "[[waiver]]\nid = \"SS-021\"\njustification = \"edge proxy adds no-store\"\napprover = \"李工\"\nexpires = \"{expires}\"\n\n[[waiver]]\nid = \"DC-001\"\njustification = \"not needed\"\napprover = \"李工\"\nexpires = \"2099-01-01\"\n"
+        )).unwrap();
+        p
+    };
+    let run = |waivers: &std::path::Path, out: &str| {
+        let out = dir.path().join(out);
+        let o = harness()
+            .args([
+                "run",
+                "--fault",
+                "cache-control-missing",
+                "--only",
+                "SS-021,DC-001",
+                "--waivers",
+            ])
+            .arg(waivers)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        let results: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
+        (
+            o,
+            results,
+            std::fs::read_to_string(out.join("junit.xml")).unwrap(),
+        )
+    };
+    let (active, results, junit) = run(&write("active.toml", "2099-12-31"), "active");
+    assert_eq!(
+        active.status.code(),
+        Some(0),
+        "a waived finding does not fail the run"
+    );
+    let ss021 = results["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "SS-021")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        ss021["outcome"]["status"], "fail",
+        "the finding itself is kept"
+    );
+    assert_eq!(ss021["waiver"]["active"], true);
+    assert_eq!(results["assessment"]["conclusion"], "grant");
+    assert!(
+        junit.contains("waived finding") && !junit.contains("<failure"),
+        "{junit}"
+    );
+    assert!(String::from_utf8_lossy(&active.stdout).contains("WAIVED"));
+    assert!(
+        results["unmatched_waivers"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("DC-001"),
+        "a waiver for a passing check is reported"
+    );
+    assert!(String::from_utf8_lossy(&active.stderr).contains("warning: waiver DC-001"));
+
+    let (expired, results, _) = run(&write("expired.toml", "2020-01-01"), "expired");
+    assert_eq!(
+        expired.status.code(),
+        Some(1),
+        "an expired waiver no longer applies"
+    );
+    assert_eq!(results["assessment"]["conclusion"], "rectify");
+
+    std::fs::write(dir.path().join("bad.toml"), "[[waiver]]\nid = \"SS-021\"\njustification = \"\"\napprover = \"x\"\nexpires = \"2099-01-01\"\n").unwrap();
+    let cwd = tempfile::tempdir().unwrap();
+    assert_eq!(
+        harness()
+            .args(["run", "--waivers"])
+            .arg(dir.path().join("bad.toml"))
+            .current_dir(cwd.path())
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(78)
+    );
+    assert_eq!(
+        std::fs::read_dir(cwd.path()).unwrap().count(),
+        0,
+        "a broken waivers file stops the run before anything is evaluated"
+    );
+}
