@@ -205,22 +205,39 @@ pub async fn live_deposits(
         .collect())
 }
 
+/// A file of the quarterly figures that could not be written.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {source}")]
+pub struct WriteError {
+    /// The file or folder.
+    pub path: String,
+    /// The I/O error.
+    pub source: std::io::Error,
+}
+
 /// Writes quarterly.json and the two CSV tables into `out`.
-pub fn write(out: &Path, figures: &Figures) -> Result<(), String> {
-    std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
-    let w = |name: &str, text: String| {
-        std::fs::write(out.join(name), text).map_err(|e| format!("{name}: {e}"))
+pub fn write(out: &Path, figures: &Figures) -> Result<(), WriteError> {
+    let put = |path: &Path, text: String| {
+        std::fs::write(path, text).map_err(|source| WriteError {
+            path: path.display().to_string(),
+            source,
+        })
     };
-    w(
-        "quarterly.json",
-        serde_json::to_string_pretty(figures).expect("figures serialize"),
-    )?;
-    w(
-        "by-business-type.csv",
+    std::fs::create_dir_all(out).map_err(|source| WriteError {
+        path: out.display().to_string(),
+        source,
+    })?;
+    let json = serde_json::to_string_pretty(figures).map_err(|e| WriteError {
+        path: out.join("quarterly.json").display().to_string(),
+        source: e.into(),
+    })?;
+    put(&out.join("quarterly.json"), json)?;
+    put(
+        &out.join("by-business-type.csv"),
         csv("business_type", &figures.by_business_type),
     )?;
-    w(
-        "by-organization.csv",
+    put(
+        &out.join("by-organization.csv"),
         csv("organization", &figures.by_organization),
     )
 }
