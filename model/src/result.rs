@@ -140,6 +140,23 @@ impl Counts {
 }
 
 impl CheckResult {
+    /// `ID outcome: summary` and the evidence, one labelled line each: for test failures and
+    /// logs, never for reports (which render the model themselves).
+    pub fn describe(&self) -> String {
+        let evidence: Vec<String> = self
+            .evidence
+            .iter()
+            .map(|e| format!("    {}: {}", e.label, e.value))
+            .collect();
+        format!(
+            "{} {}: {}\n{}",
+            self.id,
+            self.outcome.key(),
+            self.summary,
+            evidence.join("\n")
+        )
+    }
+
     /// A failure the lab accepted with a waiver still in force.
     pub fn waived(&self) -> bool {
         self.outcome == Outcome::Fail && self.waiver.as_ref().is_some_and(|w| w.active)

@@ -79,18 +79,7 @@ pub fn record(check: &CheckDef, verdict: LabVerdict) -> LabRecord {
 
 /// The outcome, summary and evidence of a result, for assertion messages.
 pub fn describe(r: &CheckResult) -> String {
-    let evidence: Vec<String> = r
-        .evidence
-        .iter()
-        .map(|e| format!("  {}: {}", e.label, e.value))
-        .collect();
-    format!(
-        "{} {}: {}\n{}",
-        r.id,
-        r.outcome.key(),
-        r.summary,
-        evidence.join("\n")
-    )
+    r.describe()
 }
 
 /// The tests of an automated check: it passes on the conforming reference platform and fails,

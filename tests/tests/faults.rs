@@ -32,18 +32,7 @@ fn loopback_config() -> tianping_engine::Config {
 }
 
 fn describe(r: &CheckResult) -> String {
-    let evidence: Vec<String> = r
-        .evidence
-        .iter()
-        .map(|e| format!("    {}: {}", e.label, e.value))
-        .collect();
-    format!(
-        "{} {}: {}\n{}",
-        r.id,
-        r.outcome.key(),
-        r.summary,
-        evidence.join("\n")
-    )
+    r.describe()
 }
 
 static CONFORMING: OnceLock<Result<Vec<CheckResult>, String>> = OnceLock::new();

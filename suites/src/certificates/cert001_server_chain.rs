@@ -34,14 +34,8 @@ const META: CheckMeta = CheckMeta {
     thresholds: &[],
 };
 
-pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| {
-    Box::pin(common::run_cert_form(
-        ctx,
-        common::CertSources::Served,
-        judge,
-    ))
-})
-.with_certs(judge);
+pub const CHECK: CheckDef =
+    common::certificate_form_check!(META, common::CertSources::Served, judge);
 
 pub fn judge(set: &CertSet, _: &Thresholds) -> Verdict {
     let servers: Vec<&SourcedCert> = set.with_role(CertRole::Server).collect();

@@ -35,14 +35,8 @@ const META: CheckMeta = CheckMeta {
     thresholds: &[],
 };
 
-pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| {
-    Box::pin(common::run_cert_form(
-        ctx,
-        common::CertSources::ServedAndPublished,
-        judge,
-    ))
-})
-.with_certs(judge);
+pub const CHECK: CheckDef =
+    common::certificate_form_check!(META, common::CertSources::ServedAndPublished, judge);
 
 pub const OID_SM3_WITH_SM2: &str = "1.2.156.10197.1.501";
 

@@ -36,14 +36,8 @@ const META: CheckMeta = CheckMeta {
     thresholds: &[],
 };
 
-pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| {
-    Box::pin(common::run_cert_form(
-        ctx,
-        common::CertSources::ServedAndPublished,
-        judge,
-    ))
-})
-.with_certs(judge);
+pub const CHECK: CheckDef =
+    common::certificate_form_check!(META, common::CertSources::ServedAndPublished, judge);
 
 /// Verifies `cert` against `issuer_key`; `Err` carries the diagnosis.
 pub fn diagnose(cert: &X509Certificate<'_>, issuer_key: &[u8]) -> Result<(), String> {

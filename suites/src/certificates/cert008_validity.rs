@@ -61,14 +61,8 @@ const META: CheckMeta = CheckMeta {
     thresholds: &[CERT_MIN_REMAINING_DAYS, LEAF_MAX_LIFETIME_DAYS],
 };
 
-pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| {
-    Box::pin(common::run_cert_form(
-        ctx,
-        common::CertSources::ServedAndPublished,
-        judge,
-    ))
-})
-.with_certs(judge);
+pub const CHECK: CheckDef =
+    common::certificate_form_check!(META, common::CertSources::ServedAndPublished, judge);
 
 const DAY: i64 = 86_400;
 

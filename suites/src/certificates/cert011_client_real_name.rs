@@ -41,14 +41,8 @@ const META: CheckMeta = CheckMeta {
     thresholds: &[],
 };
 
-pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| {
-    Box::pin(common::run_cert_form(
-        ctx,
-        common::CertSources::ServedAndPublished,
-        judge,
-    ))
-})
-.with_certs(judge);
+pub const CHECK: CheckDef =
+    common::certificate_form_check!(META, common::CertSources::ServedAndPublished, judge);
 
 const ORGANIZATION: &str = "2.5.4.10";
 

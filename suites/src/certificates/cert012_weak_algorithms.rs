@@ -49,14 +49,8 @@ const META: CheckMeta = CheckMeta {
     thresholds: &[MIN_RSA_BITS],
 };
 
-pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| {
-    Box::pin(common::run_cert_form(
-        ctx,
-        common::CertSources::ServedAndPublished,
-        judge,
-    ))
-})
-.with_certs(judge);
+pub const CHECK: CheckDef =
+    common::certificate_form_check!(META, common::CertSources::ServedAndPublished, judge);
 
 /// Signature algorithms broken for collision resistance.
 const WEAK_SIGNATURES: &[(&str, &str)] = &[

@@ -179,3 +179,17 @@ pub fn describe_certificate(der: &[u8]) -> String {
         Err(_) => format!("unparseable certificate, SHA-256 {fp_sha}, SM3 {fp_sm3}"),
     }
 }
+
+/// A certificate-form check, as a const: live, it gathers the certificates `sources` names and
+/// judges them with `judge`; offline, `judge` alone decides certificate files. Each of these
+/// checks is its metadata, its sources and its judge:
+/// `pub const CHECK: CheckDef = certificate_form_check!(META, CertSources::Served, judge);`
+macro_rules! certificate_form_check {
+    ($meta:expr, $sources:expr, $judge:path) => {
+        tianping_engine::CheckDef::remote($meta, |ctx| {
+            Box::pin($crate::common::run_cert_form(ctx, $sources, $judge))
+        })
+        .with_certs($judge)
+    };
+}
+pub(crate) use certificate_form_check;
