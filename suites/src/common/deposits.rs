@@ -88,13 +88,81 @@ pub async fn deposit_raw(ctx: &Ctx, body: &Value) -> Result<Exchange, CheckError
     ctx.signed(Method::POST, paths::EVIDENCE, Some(body)).await
 }
 
-/// A refusal: a 4xx answer, or a 2xx whose body carries no transaction id.
-pub fn refused(ctx: &Ctx, ex: &Exchange) -> bool {
-    (400..500).contains(&ex.status)
-        || (ex.is_success()
-            && ex
-                .json()
-                .ok()
-                .and_then(|v| ctx.fields.get(&v, "tx_id").cloned())
-                .is_none())
+/// How the platform answered a deposit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DepositAnswer {
+    /// A 2xx carrying a transaction id: the deposit was made.
+    Accepted,
+    /// A 4xx: the platform refused the deposit.
+    Refused,
+    /// Neither: the reason says what came back. A 5xx is the platform failing, not refusing;
+    /// a redirect or a 2xx without a transaction id (an asynchronous acceptance, or an answer
+    /// the field map does not reach) shows neither acceptance nor refusal.
+    Undecided(String),
+}
+
+/// Judges a deposit's answer by the profile's rule: acceptance is a 2xx with a transaction id,
+/// refusal a 4xx; nothing else is taken for either.
+pub fn deposit_answer(fields: &tianping_engine::fields::FieldMap, ex: &Exchange) -> DepositAnswer {
+    match ex.status {
+        200..=299 => match ex
+            .json()
+            .ok()
+            .and_then(|v| fields.get(&v, "tx_id").cloned())
+        {
+            Some(_) => DepositAnswer::Accepted,
+            None => DepositAnswer::Undecided(format!(
+                "HTTP {} without a transaction id (absent, or not where the field map points): \
+                 neither a refusal nor a completed deposit",
+                ex.status
+            )),
+        },
+        400..=499 => DepositAnswer::Refused,
+        500..=599 => DepositAnswer::Undecided(format!(
+            "HTTP {}: the platform failed; a server error is not a refusal",
+            ex.status
+        )),
+        other => DepositAnswer::Undecided(format!("HTTP {other}: neither accepted nor refused")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tianping_engine::fields::FieldMap;
+
+    fn answer(status: u16, body: &str) -> DepositAnswer {
+        let ex = Exchange {
+            method: "POST".into(),
+            path: paths::EVIDENCE.into(),
+            status,
+            headers: Vec::new(),
+            body: body.as_bytes().to_vec(),
+            elapsed_ms: 0,
+        };
+        deposit_answer(&FieldMap::new(&Default::default()), &ex)
+    }
+
+    #[test]
+    fn only_a_4xx_is_a_refusal_and_only_a_2xx_with_a_transaction_id_an_acceptance() {
+        let tx = tianping_profile::digest::sm3_hex(b"tx");
+        assert_eq!(
+            answer(200, &format!(r#"{{"tx_id":"{tx}"}}"#)),
+            DepositAnswer::Accepted
+        );
+        assert_eq!(answer(400, "{}"), DepositAnswer::Refused);
+        assert_eq!(answer(422, "not json"), DepositAnswer::Refused);
+        for (status, body) in [
+            (500, "{}"),
+            (503, ""),
+            (200, "{}"),
+            (202, r#"{"status":"pending"}"#),
+            (302, ""),
+        ] {
+            assert!(
+                matches!(answer(status, body), DepositAnswer::Undecided(_)),
+                "HTTP {status} {body}"
+            );
+        }
+    }
 }

@@ -37,12 +37,12 @@ const META: CheckMeta = CheckMeta {
 pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
 /// Deposits `content` with the depositor block replaced by `depositor` (removed when null)
-/// and reports whether the platform refused it.
-pub async fn refuses_with_depositor(
+/// and reports how the platform answered.
+pub async fn deposit_with_depositor(
     ctx: &Ctx,
     purpose: &str,
     depositor: Value,
-) -> Result<(bool, String), CheckError> {
+) -> Result<(common::DepositAnswer, String), CheckError> {
     let mut body = common::deposit_body(ctx, &common::lab_content(ctx, purpose));
     match depositor {
         Value::Null => {
@@ -53,7 +53,7 @@ pub async fn refuses_with_depositor(
         d => body["depositor"] = d,
     }
     let ex = common::deposit_raw(ctx, &body).await?;
-    Ok((common::refused(ctx, &ex), ex.excerpt()))
+    Ok((common::deposit_answer(&ctx.fields, &ex), ex.excerpt()))
 }
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
@@ -79,22 +79,53 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
 }
 
 /// Deposits once per `(label, depositor)` case; the verdict passes when every one is refused.
+/// A control deposit with the lab's full, valid identity must be accepted first: a platform
+/// that refuses everything proves nothing by refusing these. An answer that is neither an
+/// acceptance nor a refusal (a server error, a 2xx without a transaction id) leaves its case
+/// undecided, never passed.
 pub async fn refusal_verdict(
     ctx: &Ctx,
     purpose: &str,
     cases: Vec<(&str, Value)>,
     what: &str,
 ) -> Result<Verdict, CheckError> {
+    let (control, control_excerpt) = deposit_with_depositor(
+        ctx,
+        purpose,
+        common::deposit_body(ctx, b"")["depositor"].clone(),
+    )
+    .await?;
+    match control {
+        common::DepositAnswer::Accepted => {}
+        common::DepositAnswer::Refused => {
+            return Err(CheckError::NoControl {
+                control: "a deposit with the lab's full, valid identity".into(),
+                answer: control_excerpt,
+            });
+        }
+        common::DepositAnswer::Undecided(why) => {
+            return Err(CheckError::NoControl {
+                control: "a deposit with the lab's full, valid identity".into(),
+                answer: format!("{why}: {control_excerpt}"),
+            });
+        }
+    }
     let mut failures = Vec::new();
-    let mut lines = Vec::new();
+    let mut undecided = Vec::new();
+    let mut lines = vec![("control, full identity", control_excerpt)];
     for (label, depositor) in cases {
-        let (refused, excerpt) = refuses_with_depositor(ctx, purpose, depositor).await?;
-        if !refused {
-            failures.push(format!("{label}: accepted"));
+        let (answer, excerpt) = deposit_with_depositor(ctx, purpose, depositor).await?;
+        match answer {
+            common::DepositAnswer::Refused => {}
+            common::DepositAnswer::Accepted => failures.push(format!("{label}: accepted")),
+            common::DepositAnswer::Undecided(why) => undecided.push(format!("{label}: {why}")),
         }
         lines.push((label, excerpt));
     }
-    let mut verdict = Verdict::from_probes(lines.len() as u64, &failures, what);
+    if failures.is_empty() && !undecided.is_empty() {
+        return Err(CheckError::protocol(undecided.join("; ")));
+    }
+    let mut verdict = Verdict::from_probes((lines.len() - 1) as u64, &failures, what);
     for (k, v) in lines {
         verdict = verdict.with(k, v);
     }

@@ -62,10 +62,17 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let mut body = common::deposit_body(ctx, &common::lab_content(ctx, "DC-017"));
     body["business_type"] = serde_json::json!(UNAPPROVED);
     let ex = common::deposit_raw(ctx, &body).await?;
-    if !common::refused(ctx, &ex) {
-        failures.push(format!(
+    match common::deposit_answer(&ctx.fields, &ex) {
+        common::DepositAnswer::Refused => {}
+        common::DepositAnswer::Accepted => failures.push(format!(
             "a deposit of unapproved type `{UNAPPROVED}` was accepted"
-        ));
+        )),
+        common::DepositAnswer::Undecided(why) if failures.is_empty() => {
+            return Err(CheckError::protocol(format!(
+                "a deposit of unapproved type `{UNAPPROVED}`: {why}"
+            )));
+        }
+        common::DepositAnswer::Undecided(_) => {}
     }
     let verdict = if failures.is_empty() {
         Verdict::pass(format!(
