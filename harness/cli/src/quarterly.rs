@@ -58,9 +58,10 @@ impl Deposit {
     pub fn from_receipt(fields: &FieldMap, receipt: &Value, bytes: u64) -> Deposit {
         let text = |f: &str| {
             fields
-                .get(receipt, f)
-                .and_then(Value::as_str)
-                .map(str::to_string)
+                .opt_str(receipt, f)
+                .ok()
+                .flatten()
+                .map(|s| s.into_owned())
         };
         Deposit {
             tx_time: text("tx_time").and_then(|t| DateTime::parse_from_rfc3339(&t).ok()),
@@ -182,14 +183,13 @@ pub async fn live_deposits(
     from: &DateTime<FixedOffset>,
     to: &DateTime<FixedOffset>,
 ) -> Result<Vec<Deposit>, String> {
-    let enc = |t: &DateTime<FixedOffset>| t.to_rfc3339().replace('+', "%2B");
-    let path = format!("/api/v1/export?from={}&to={}", enc(from), enc(to));
-    let ex = ctx
-        .signed(tianping_engine::Method::GET, &path, None)
+    let (_, doc) = ctx
+        .call(tianping_engine::Operation::Export)
+        .param("since", from.to_rfc3339())
+        .param("until", to.to_rfc3339())
+        .data()
         .await
         .map_err(|e| e.to_string())?;
-    tianping_engine::context::expect_success(&ex).map_err(|e| e.to_string())?;
-    let doc = ex.json().map_err(|e| e.to_string())?;
     let records = doc["records"]
         .as_array()
         .ok_or("export has no `records` list")?;

@@ -17,7 +17,10 @@ pub struct Config {
     pub target: TargetConfig,
     /// Names of the environment variables holding the lab's secrets.
     pub credentials: CredentialVars,
-    /// Logical field name → JSON pointer, for platforms whose JSON names differ.
+    /// The platform's adapter (docs/adapters.md): unset, tp-profile-1.
+    pub adapter: AdapterConfig,
+    /// Legacy field map (logical field name → absolute JSON pointer), applied on top of the
+    /// adapter's fields. New configs write an adapter instead.
     pub fields: BTreeMap<String, String>,
     /// Timeouts, rates and size limits.
     pub limits: Limits,
@@ -31,6 +34,24 @@ pub struct Config {
     pub lab: LabConfig,
     /// Weights and exclusions of the score.
     pub scoring: crate::scoring::ScoringConfig,
+}
+
+/// Which adapter describes the platform.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AdapterConfig {
+    /// Adapter file (relative to this config file); unset, the built-in tp-profile-1.
+    pub file: Option<String>,
+}
+
+impl AdapterConfig {
+    /// The adapter this names, read and validated.
+    pub fn load(&self) -> Result<crate::adapter::Adapter, crate::adapter::AdapterError> {
+        match &self.file {
+            Some(file) => crate::adapter::Adapter::load(Path::new(file)),
+            None => Ok(crate::adapter::Adapter::tp_profile_1()),
+        }
+    }
 }
 
 /// The evaluation lab and its files.
@@ -251,6 +272,7 @@ impl Config {
             &mut config.lab.records,
             &mut config.lab.waivers,
             &mut config.lab.signing_key,
+            &mut config.adapter.file,
         ]
         .into_iter()
         .flatten()
@@ -327,10 +349,18 @@ impl Config {
         Ok(())
     }
 
-    /// SM3 of the effective configuration: names the exact settings a result came from.
+    /// SM3 of the effective configuration, the adapter file's content included: names the
+    /// exact settings a result came from.
     pub fn digest(&self) -> String {
-        let text = toml::to_string(self).unwrap_or_default();
-        tianping_profile::digest::sm3_hex(text.as_bytes())
+        let mut bytes = toml::to_string(self).unwrap_or_default().into_bytes();
+        match self.adapter.load() {
+            Ok(adapter) if self.adapter.file.is_some() => {
+                bytes.extend(b"\n# adapter\n");
+                bytes.extend(std::fs::read(&adapter.source).unwrap_or_default());
+            }
+            _ => {}
+        }
+        tianping_profile::digest::sm3_hex(&bytes)
     }
 }
 

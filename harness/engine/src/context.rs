@@ -4,16 +4,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use reqwest::Method;
 use rustls::pki_types::CertificateDer;
-use serde_json::Value;
 use url::Url;
 
+use crate::adapter::Adapter;
 use crate::config::{Config, Credentials};
 use crate::fields::FieldMap;
 use crate::http::{Exchange, HttpClient, HttpError, Scope};
 use crate::verdict::CheckError;
-
-/// The longest Retry-After a signed request waits out before trying once more.
-const MAX_POLITE_WAIT_SECS: u64 = 5;
 
 /// Which of the lab's depositor accounts signs a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,7 +28,9 @@ pub struct Ctx {
     pub config: Config,
     /// The only way to the network.
     pub http: HttpClient,
-    /// Where each logical field sits in the platform's JSON.
+    /// How the platform performs each operation, says yes and no, and authenticates.
+    pub adapter: Adapter,
+    /// Where each logical field sits in the platform's JSON, and how values are normalised.
     pub fields: FieldMap,
     /// The lab's accounts.
     pub credentials: Credentials,
@@ -61,9 +60,17 @@ impl Ctx {
             Url::parse(base).map_err(|e| CheckError::Config(format!("target.base_url: {e}")))?;
         let mut hosts: Vec<String> = vec![base.host_str().unwrap_or_default().to_string()];
         hosts.extend(config.target.extra_hosts.iter().cloned());
-        let http = HttpClient::new(base, Scope::new(hosts), config.limits.clone())?;
+        let adapter = config
+            .adapter
+            .load()
+            .map_err(|e| CheckError::Config(e.to_string()))?;
+        let mut masked = adapter.auth.signature_headers();
+        masked.push(adapter.session.header.to_ascii_lowercase());
+        let http = HttpClient::new(base, Scope::new(hosts), config.limits.clone())?
+            .with_masked_headers(masked);
         Ok(Ctx {
-            fields: FieldMap::new(&config.fields),
+            fields: FieldMap::from_adapter(&adapter, &config.fields),
+            adapter,
             http,
             config,
             credentials,
@@ -102,36 +109,10 @@ impl Ctx {
         self.http.base().port_or_known_default().unwrap_or(443)
     }
 
-    /// `GET path` on the platform, unsigned.
+    /// `GET path` on the platform, unsigned and outside any operation: for probes of paths no
+    /// platform serves. Checks otherwise call operations ([`Ctx::call`]).
     pub async fn get(&self, path: &str) -> Result<Exchange, HttpError> {
         self.http.send(Method::GET, path, &[], None).await
-    }
-
-    /// `GET path`, the answer parsed as JSON.
-    pub async fn get_json(&self, path: &str) -> Result<(Exchange, Value), CheckError> {
-        let ex = self.get(path).await?;
-        expect_success(&ex)?;
-        let json = ex.json()?;
-        Ok((ex, json))
-    }
-
-    /// `POST path` with a JSON body, unsigned; the answer parsed as JSON.
-    pub async fn post_json(
-        &self,
-        path: &str,
-        body: &Value,
-        extra_headers: &[(String, String)],
-    ) -> Result<Exchange, HttpError> {
-        let mut headers = vec![("content-type".to_string(), "application/json".to_string())];
-        headers.extend_from_slice(extra_headers);
-        self.http
-            .send(
-                Method::POST,
-                path,
-                &headers,
-                Some(body.to_string().into_bytes()),
-            )
-            .await
     }
 
     /// A fresh request nonce: unique within the run and across runs.
@@ -145,24 +126,12 @@ impl Ctx {
         tianping_profile::digest::sm3_hex(seed.as_bytes())[..32].to_string()
     }
 
-    /// Headers that authenticate a request with HMAC-SM3 (docs/profile.md §3).
-    pub fn signing_headers(
-        &self,
-        method: &str,
-        path: &str,
-        body: &[u8],
-        timestamp: i64,
-        nonce: &str,
-    ) -> Result<Vec<(String, String)>, CheckError> {
-        self.signing_headers_as(Account::Primary, method, path, body, timestamp, nonce)
-    }
-
     /// Whether the config supplies the API key of `account`.
     pub fn has_account(&self, account: Account) -> bool {
         self.api_key(account).is_ok()
     }
 
-    fn api_key(&self, account: Account) -> Result<(&str, &str), CheckError> {
+    pub(crate) fn api_key(&self, account: Account) -> Result<(&str, &str), CheckError> {
         let (c, vars) = (&self.credentials, &self.config.credentials);
         let (id, secret, id_env, secret_env) = match account {
             Account::Primary => (
@@ -184,124 +153,5 @@ impl Ctx {
             )));
         }
         Ok((id, secret.expose()))
-    }
-
-    /// Headers that authenticate a request as `account`.
-    pub fn signing_headers_as(
-        &self,
-        account: Account,
-        method: &str,
-        path: &str,
-        body: &[u8],
-        timestamp: i64,
-        nonce: &str,
-    ) -> Result<Vec<(String, String)>, CheckError> {
-        let (key_id, secret) = self.api_key(account)?;
-        let path_and_query = self.http.url(path)?;
-        let shown = match path_and_query.query() {
-            Some(q) => format!("{}?{q}", path_and_query.path()),
-            None => path_and_query.path().to_string(),
-        };
-        let ts = timestamp.to_string();
-        let to_sign =
-            tianping_profile::canonical::request_string_to_sign(method, &shown, &ts, nonce, body)
-                .map_err(|e| CheckError::Protocol(e.to_string()))?;
-        let mac = tianping_profile::hmac::hmac_sm3(secret.as_bytes(), &to_sign);
-        Ok(vec![
-            ("x-tp-key-id".into(), key_id.to_string()),
-            ("x-tp-timestamp".into(), ts),
-            ("x-tp-nonce".into(), nonce.to_string()),
-            ("x-tp-signature".into(), hex::encode(mac)),
-        ])
-    }
-
-    /// Sends a request signed now with a fresh nonce, as the lab's test account.
-    pub async fn signed(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<&Value>,
-    ) -> Result<Exchange, CheckError> {
-        self.signed_as(Account::Primary, method, path, body).await
-    }
-
-    /// Sends a request signed now as `account`. A 429 asking to wait at most
-    /// `MAX_POLITE_WAIT_SECS` (Retry-After) is honoured once: the request is signed afresh and
-    /// sent again, so a platform's quota slows a check down instead of deciding it.
-    pub async fn signed_as(
-        &self,
-        account: Account,
-        method: Method,
-        path: &str,
-        body: Option<&Value>,
-    ) -> Result<Exchange, CheckError> {
-        let first = self
-            .signed_once_as(account, method.clone(), path, body)
-            .await?;
-        let wait = first
-            .header("retry-after")
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .filter(|secs| first.status == 429 && *secs <= MAX_POLITE_WAIT_SECS);
-        match wait {
-            Some(secs) => {
-                tokio::time::sleep(std::time::Duration::from_secs(secs.max(1))).await;
-                self.signed_once_as(account, method, path, body).await
-            }
-            None => Ok(first),
-        }
-    }
-
-    /// Sends a request signed now as `account`, once, whatever the answer: for checks that
-    /// probe the platform's rate limits themselves.
-    pub async fn signed_once_as(
-        &self,
-        account: Account,
-        method: Method,
-        path: &str,
-        body: Option<&Value>,
-    ) -> Result<Exchange, CheckError> {
-        let bytes = body.map(|b| b.to_string().into_bytes());
-        let mut headers = self.signing_headers_as(
-            account,
-            method.as_str(),
-            path,
-            bytes.as_deref().unwrap_or_default(),
-            chrono::Utc::now().timestamp(),
-            &self.nonce(),
-        )?;
-        if bytes.is_some() {
-            headers.push(("content-type".into(), "application/json".into()));
-        }
-        Ok(self.http.send(method, path, &headers, bytes).await?)
-    }
-
-    /// Sends `body` (any bytes, JSON or not) signed with the given timestamp and nonce: for
-    /// checks that probe freshness, replay or malformed input.
-    pub async fn signed_raw(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<Vec<u8>>,
-        timestamp: i64,
-        nonce: &str,
-    ) -> Result<Exchange, CheckError> {
-        let bytes = body.clone().unwrap_or_default();
-        let mut headers = self.signing_headers(method.as_str(), path, &bytes, timestamp, nonce)?;
-        if body.is_some() {
-            headers.push(("content-type".into(), "application/json".into()));
-        }
-        Ok(self.http.send(method, path, &headers, body).await?)
-    }
-}
-
-/// A non-2xx answer where success was required is a protocol problem, reported with an excerpt.
-pub fn expect_success(ex: &Exchange) -> Result<(), CheckError> {
-    if ex.is_success() {
-        Ok(())
-    } else {
-        Err(CheckError::Protocol(format!(
-            "expected 2xx: {}",
-            ex.excerpt()
-        )))
     }
 }

@@ -1,10 +1,13 @@
-//! Field mapping: checks ask for logical fields (`file_hash`, `tx_id`, …); the lab's config
-//! says where a platform keeps them (JSON pointers), so a platform need not rename its API.
+//! Field mapping: checks ask for logical fields (`file_hash`, `tx_id`, …); the adapter says
+//! where a platform keeps them (JSON pointers) and how it writes their values, so a platform
+//! need not rename its API or change its vocabulary.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::adapter::{Adapter, Normaliser};
 use crate::verdict::CheckError;
 
 /// The profile's own locations (docs/profile.md §5). A config entry overrides one of them.
@@ -70,11 +73,22 @@ pub const DEFAULT_POINTERS: &[(&str, &str)] = &[
     ("proof_path", "/path"),
 ];
 
-/// Where each logical field sits in the platform's JSON: the profile's pointers, with the
-/// lab's `[fields]` overrides.
+/// Whether `field` is one of the logical fields checks read.
+pub fn is_known_field(field: &str) -> bool {
+    DEFAULT_POINTERS.iter().any(|(f, _)| *f == field)
+}
+
+/// Whether `field` is read inside one audit entry rather than from a whole answer.
+pub fn is_entry_field(field: &str) -> bool {
+    field.starts_with("audit_") && field != "audit_entries"
+}
+
+/// Where each logical field sits in the platform's JSON, and how its values are normalised
+/// to the profile's vocabulary and representation before a check judges them.
 #[derive(Debug, Clone)]
 pub struct FieldMap {
     pointers: BTreeMap<String, String>,
+    normaliser: Normaliser,
 }
 
 impl Default for FieldMap {
@@ -91,14 +105,28 @@ impl FieldMap {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         pointers.extend(overrides.iter().map(|(k, v)| (k.clone(), v.clone())));
-        FieldMap { pointers }
+        FieldMap {
+            pointers,
+            normaliser: Normaliser::default(),
+        }
+    }
+
+    /// The adapter's pointers, value maps and formats, with a config's legacy `[fields]`
+    /// (absolute pointers) applied on top.
+    pub fn from_adapter(adapter: &Adapter, legacy: &BTreeMap<String, String>) -> Self {
+        let mut pointers = adapter.pointers();
+        pointers.extend(legacy.iter().map(|(k, v)| (k.clone(), v.clone())));
+        FieldMap {
+            pointers,
+            normaliser: adapter.normaliser.clone(),
+        }
     }
 
     /// Names in the config that are not known fields: reported, since they are likely typos.
     pub fn unknown_overrides(overrides: &BTreeMap<String, String>) -> Vec<String> {
         overrides
             .keys()
-            .filter(|k| !DEFAULT_POINTERS.iter().any(|(d, _)| d == k))
+            .filter(|k| !is_known_field(k))
             .cloned()
             .collect()
     }
@@ -108,32 +136,44 @@ impl FieldMap {
         self.pointers.get(field).map(String::as_str).unwrap_or("")
     }
 
-    /// The value at the field's pointer; `None` when absent or JSON null.
-    pub fn get<'v>(&self, doc: &'v Value, field: &str) -> Option<&'v Value> {
+    /// The value at the field's pointer, normalised (value map, hex case and prefix, declared
+    /// time format); `None` when absent or JSON null.
+    pub fn get<'v>(&self, doc: &'v Value, field: &str) -> Option<Cow<'v, Value>> {
+        doc.pointer(self.pointer(field))
+            .filter(|v| !v.is_null())
+            .map(|v| self.normaliser.normalise(field, v))
+    }
+
+    /// The value at the field's pointer exactly as the platform sent it, for evidence.
+    pub fn raw<'v>(&self, doc: &'v Value, field: &str) -> Option<&'v Value> {
         doc.pointer(self.pointer(field)).filter(|v| !v.is_null())
     }
 
     /// The field as a string.
-    pub fn str<'v>(&self, doc: &'v Value, field: &str) -> Result<&'v str, CheckError> {
-        match self.get(doc, field) {
-            Some(Value::String(s)) => Ok(s),
-            Some(other) => Err(self.malformed(field, &format!("expected a string, got {other}"))),
+    pub fn str<'v>(&self, doc: &'v Value, field: &str) -> Result<Cow<'v, str>, CheckError> {
+        match self.opt_str(doc, field)? {
+            Some(s) => Ok(s),
             None => Err(self.malformed(field, "absent")),
         }
     }
 
     /// A string that may be absent; present but not a string is still an error.
-    pub fn opt_str<'v>(&self, doc: &'v Value, field: &str) -> Result<Option<&'v str>, CheckError> {
+    pub fn opt_str<'v>(
+        &self,
+        doc: &'v Value,
+        field: &str,
+    ) -> Result<Option<Cow<'v, str>>, CheckError> {
         match self.get(doc, field) {
             None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
+            Some(Cow::Borrowed(Value::String(s))) => Ok(Some(Cow::Borrowed(s.as_str()))),
+            Some(Cow::Owned(Value::String(s))) => Ok(Some(Cow::Owned(s))),
             Some(other) => Err(self.malformed(field, &format!("expected a string, got {other}"))),
         }
     }
 
     /// Unsigned integer, accepted as a JSON number or a decimal string.
     pub fn u64(&self, doc: &Value, field: &str) -> Result<u64, CheckError> {
-        match self.get(doc, field) {
+        match self.get(doc, field).as_deref() {
             Some(Value::Number(n)) => n
                 .as_u64()
                 .ok_or_else(|| self.malformed(field, "not an unsigned integer")),
@@ -147,7 +187,7 @@ impl FieldMap {
 
     /// The field as a whole number.
     pub fn i64(&self, doc: &Value, field: &str) -> Result<i64, CheckError> {
-        match self.get(doc, field) {
+        match self.get(doc, field).as_deref() {
             Some(Value::Number(n)) => n
                 .as_i64()
                 .ok_or_else(|| self.malformed(field, "not an integer")),
@@ -161,7 +201,7 @@ impl FieldMap {
 
     /// The field as a boolean.
     pub fn bool(&self, doc: &Value, field: &str) -> Result<bool, CheckError> {
-        match self.get(doc, field) {
+        match self.get(doc, field).as_deref() {
             Some(Value::Bool(b)) => Ok(*b),
             Some(other) => Err(self.malformed(field, &format!("expected true/false, got {other}"))),
             None => Err(self.malformed(field, "absent")),

@@ -87,6 +87,7 @@ pub struct HttpClient {
     per_host: Mutex<HashMap<String, Arc<Semaphore>>>,
     rate: RateLimiter,
     limits: Limits,
+    masked_headers: Vec<String>,
 }
 
 impl HttpClient {
@@ -113,7 +114,15 @@ impl HttpClient {
             per_host: Mutex::new(HashMap::new()),
             rate: RateLimiter::new(limits.requests_per_second),
             limits,
+            masked_headers: Vec::new(),
         })
+    }
+
+    /// The same client, masking these request headers' values in transcripts (besides the
+    /// secret-looking names always masked): an adapter's signature and session headers.
+    pub fn with_masked_headers(mut self, names: Vec<String>) -> HttpClient {
+        self.masked_headers = names;
+        self
     }
 
     /// The base URL requests are relative to.
@@ -228,7 +237,13 @@ impl HttpClient {
             body,
             elapsed_ms: started.elapsed().as_millis() as u64,
         };
-        crate::transcript::record_http(&host, headers, recorded_body.as_deref(), &exchange);
+        crate::transcript::record_http(
+            &host,
+            &self.masked_headers,
+            headers,
+            recorded_body.as_deref(),
+            &exchange,
+        );
         Ok(exchange)
     }
 

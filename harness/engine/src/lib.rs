@@ -5,6 +5,8 @@
 //! politely against one target; it knows no check by name. Suites register [`CheckDef`]s,
 //! reports read [`RunResults`], the CLI wires them together.
 
+pub mod adapter;
+pub mod call;
 pub mod certset;
 pub mod check;
 pub mod config;
@@ -24,6 +26,8 @@ pub mod transcript;
 pub mod verdict;
 pub mod waivers;
 
+pub use adapter::{Adapter, Answer, Operation, Refusal};
+pub use call::Probe;
 pub use check::{CheckDef, CheckFuture};
 pub use config::Config;
 pub use context::{Account, Ctx};

@@ -79,6 +79,7 @@ impl Recorder {
 /// Called by the HTTP client for every exchange.
 pub(crate) fn record_http(
     host: &str,
+    masked_headers: &[String],
     request_headers: &[(String, String)],
     request_body: Option<&[u8]>,
     exchange: &Exchange,
@@ -96,7 +97,13 @@ pub(crate) fn record_http(
             exchange.method, exchange.path, exchange.status, exchange.elapsed_ms
         );
         for (k, v) in request_headers {
-            let _ = writeln!(t, "> {k}: {}", mask_header(k, v));
+            let masked = masked_headers.iter().any(|m| m.eq_ignore_ascii_case(k));
+            let shown = if masked {
+                format!("[{} characters masked]", v.chars().count())
+            } else {
+                mask_header(k, v)
+            };
+            let _ = writeln!(t, "> {k}: {shown}");
         }
         if let Some(body) = request_body {
             let _ = writeln!(t, ">\n> {}", body_text(body));

@@ -43,6 +43,14 @@ pub enum CheckError {
     /// PEM text in an answer cannot be read.
     #[error("{0}")]
     Pem(#[from] tianping_profile::pem::PemError),
+    /// Something the platform accepted did not complete in the time the adapter allows.
+    #[error("{what} did not complete: {detail}")]
+    Incomplete {
+        /// What did not complete.
+        what: String,
+        /// Polls made, time waited, the last answer.
+        detail: String,
+    },
     /// The answer does not follow the protocol.
     #[error("unexpected response: {0}")]
     Protocol(String),

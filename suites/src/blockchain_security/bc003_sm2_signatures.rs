@@ -69,7 +69,10 @@ fn receipt_values(
     receipt: &serde_json::Value,
 ) -> Result<[String; 11], CheckError> {
     let s = |field: &str| -> Result<String, CheckError> {
-        Ok(fields.opt_str(receipt, field)?.unwrap_or("").to_string())
+        Ok(fields
+            .opt_str(receipt, field)?
+            .map(|v| v.into_owned())
+            .unwrap_or_default())
     };
     Ok([
         s("evidence_id")?,
@@ -112,7 +115,7 @@ pub fn verify_receipt(
     let signature = fields
         .str(receipt, "receipt_signature")
         .map_err(|e| e.to_string())?;
-    check_signature(key, &signed, signature)
+    check_signature(key, &signed, &signature)
 }
 
 fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
@@ -124,7 +127,7 @@ fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
         .fields
         .str(info.platform(), "platform_signing_certificate")
         .map_err(|e| e.to_string())
-        .and_then(|pem| certificate_public_key(pem).map_err(|e| e.to_string()));
+        .and_then(|pem| certificate_public_key(&pem).map_err(|e| e.to_string()));
     match key.and_then(|(key, _)| verify_receipt(&info.fields, receipt, &key)) {
         Ok(()) => Judgement::Conforms,
         Err(e) => Judgement::Nonconforming(format!("receipt signature: {e}")),
@@ -134,11 +137,11 @@ fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let info = common::platform_info(ctx).await?;
     let (receipt_key, cert) =
-        certificate_public_key(ctx.fields.str(&info, "platform_signing_certificate")?)?;
+        certificate_public_key(&ctx.fields.str(&info, "platform_signing_certificate")?)?;
     let node_key = ctx
         .fields
         .opt_str(&info, "platform_node_public_key")?
-        .map(hex::decode)
+        .map(|k| hex::decode(k.as_bytes()))
         .transpose()
         .map_err(|_| CheckError::Field {
             field: "node_public_key".into(),
@@ -153,7 +156,9 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     if let Err(e) = verify_receipt(&ctx.fields, &receipt, &receipt_key) {
         failures.push(format!(
             "receipt {}: {e}",
-            ctx.fields.opt_str(&receipt, "evidence_id")?.unwrap_or("?")
+            ctx.fields
+                .opt_str(&receipt, "evidence_id")?
+                .unwrap_or("?".into())
         ));
     }
 
@@ -178,10 +183,10 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         for tx_id in block.tx_ids.iter().take(tx_budget as usize) {
             tx_budget -= 1;
             let tx_hex = hex::encode(tx_id);
-            let (_, tx) = ctx.get_json(&common::paths::tx(&tx_hex)).await?;
+            let tx = common::transaction(ctx, &tx_hex).await?;
             let signature = ctx.fields.str(&tx, "tx_signature")?;
             examined += 1;
-            if let Err(e) = check_signature(&receipt_key, tx_id, signature) {
+            if let Err(e) = check_signature(&receipt_key, tx_id, &signature) {
                 failures.push(format!("tx {tx_hex}: {e}"));
             }
         }

@@ -6,12 +6,12 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::json;
 use tianping_engine::{
-    CheckDef, CheckError, CheckMeta, Clause, Ctx, Method, Mode, Provenance, Severity, Suite,
-    Verdict,
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
 };
 use tianping_profile::{canonical, digest, sm2sig};
 
 use crate::common;
+use tianping_engine::{Answer, Operation, Refusal};
 
 /// What the check is: identity, clauses, severity and weight.
 const META: CheckMeta = CheckMeta {
@@ -39,8 +39,6 @@ const META: CheckMeta = CheckMeta {
 };
 
 pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
-
-pub const SUBMIT: &str = "/api/v1/chain/transactions";
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     // A key made for this probe only: no chain can have registered it.
@@ -72,21 +70,34 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         "signer_public_key": hex::encode(sm2sig::public_key_bytes(&key)),
         "signature": B64.encode(sm2sig::sign_der(&key, &tx_id)),
     });
-    let ex = ctx.signed(Method::POST, SUBMIT, Some(&body)).await?;
-    let verdict = match ex.status {
-        404 | 405 => Verdict::inconclusive(format!(
-            "the platform exposes no transaction submission endpoint ({SUBMIT} → {}); record a lab verdict",
-            ex.status
+    if !ctx.offers(Operation::ChainSubmit) {
+        return Ok(Verdict::inconclusive(
+            "the adapter maps no `chain_submit` operation: the platform exposes no transaction \
+             submission; record a lab verdict",
+        ));
+    }
+    let ex = ctx.call(Operation::ChainSubmit).json(body).send().await?;
+    let verdict = match ctx.answer(&ex) {
+        answer @ Answer::Refused {
+            kind: Refusal::NotFound,
+            ..
+        } => Verdict::inconclusive(format!(
+            "the platform exposes no transaction submission endpoint ({} {} → {answer}); \
+             record a lab verdict",
+            ex.method, ex.path
         )),
-        s if (200..300).contains(&s) => Verdict::fail(format!(
-            "a transaction signed by an unregistered key was accepted (HTTP {s})"
+        Answer::Success => Verdict::fail(format!(
+            "a transaction signed by an unregistered key was accepted ({})",
+            Answer::Success
         )),
-        401 | 403 => Verdict::pass(format!(
-            "a transaction signed by an unregistered key was refused (HTTP {})",
-            ex.status
+        answer @ Answer::Refused {
+            kind: Refusal::Denied,
+            ..
+        } => Verdict::pass(format!(
+            "a transaction signed by an unregistered key was refused ({answer})"
         )),
-        s => Verdict::inconclusive(format!(
-            "unexpected answer HTTP {s} to a transaction from an unregistered key"
+        other => Verdict::inconclusive(format!(
+            "unexpected answer to a transaction from an unregistered key: {other}"
         )),
     };
     Ok(verdict

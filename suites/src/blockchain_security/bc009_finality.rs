@@ -2,10 +2,9 @@
 //! deposit's receipt, its transaction and its block are unchanged: same height, same block
 //! hash, the transaction still in that block.
 
-use serde_json::Value;
 use tianping_engine::{
-    CheckDef, CheckError, CheckMeta, Clause, Ctx, LabThreshold, Method, Mode, Provenance, Severity,
-    Suite, ThresholdDefault, Verdict,
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, LabThreshold, Mode, Provenance, Severity, Suite,
+    ThresholdDefault, Verdict,
 };
 
 use crate::common;
@@ -75,16 +74,12 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             "the chain did not advance {k} blocks past {height}"
         )));
     }
-    let again = ctx
-        .signed(Method::GET, &common::paths::evidence(&id), None)
-        .await?;
-    tianping_engine::context::expect_success(&again)?;
-    let again: Value = again.json()?;
+    let (_, again) = common::receipt(ctx, &id).await?;
     let block = common::fetch_block(ctx, height).await?;
     let mut failures = Vec::new();
     let now_height = ctx.fields.u64(&again, "block_height")?;
     let now_hash = ctx.fields.str(&again, "block_hash")?;
-    if now_height != height || now_hash != block_hash {
+    if now_height != height || *now_hash != *block_hash {
         failures.push(format!(
             "receipt now names block {now_height} {now_hash}, not {height} {block_hash}"
         ));

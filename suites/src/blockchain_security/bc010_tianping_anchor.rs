@@ -8,6 +8,7 @@ use tianping_engine::{
 };
 
 use crate::common;
+use tianping_engine::Operation;
 
 /// Lab threshold: longest accepted delay between sealing a block and anchoring it to Tianping.
 pub const ANCHOR_DELAY_SECS: LabThreshold = LabThreshold {
@@ -63,12 +64,14 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let height = ctx.fields.u64(&receipt, "block_height")?;
     let block = common::fetch_block(ctx, height).await?;
     let (_, anchor) = ctx
-        .get_json(&format!("{}/anchor", common::paths::block(height)))
+        .call(Operation::Anchor)
+        .param("height", height)
+        .data()
         .await?;
     let anchored_hash = ctx.fields.str(&anchor, "anchor_block_hash")?;
     let anchor_tx = ctx.fields.str(&anchor, "anchor_tianping_tx")?;
     let mut failures = Vec::new();
-    if anchored_hash != hex::encode(block.hash) {
+    if *anchored_hash != hex::encode(block.hash) {
         failures.push(format!(
             "anchor of block {height} names hash {anchored_hash}, the block's hash is {}",
             hex::encode(block.hash)
@@ -84,7 +87,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     }
     let sealed = chrono::DateTime::from_timestamp_millis(block.timestamp_ms)
         .ok_or_else(|| CheckError::protocol("block timestamp out of range"))?;
-    let delay = (time(ctx.fields.str(&anchor, "anchor_time")?)?.with_timezone(&chrono::Utc)
+    let delay = (time(&ctx.fields.str(&anchor, "anchor_time")?)?.with_timezone(&chrono::Utc)
         - sealed)
         .num_seconds();
     if delay > limit {

@@ -2,9 +2,9 @@
 //! ordinary (depositor) account is refused.
 
 use serde_json::json;
+use tianping_engine::{Answer, Operation, Refusal};
 use tianping_engine::{
-    CheckDef, CheckError, CheckMeta, Clause, Ctx, Method, Mode, Provenance, Severity, Suite,
-    Verdict,
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
 };
 
 /// What the check is: identity, clauses, severity and weight.
@@ -28,25 +28,36 @@ const META: CheckMeta = CheckMeta {
 
 pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
-const ADMIN: &str = "/api/v1/chain/contract/admin";
-
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     // A harmless request: the upgrade names no code, so even an open endpoint changes nothing.
     let body = json!({"method": "upgrade", "args": {"note": "tianping-harness BC-012 access-control probe"}});
-    let ex = ctx.signed(Method::POST, ADMIN, Some(&body)).await?;
-    let verdict = match ex.status {
-        404 | 405 => Verdict::inconclusive(format!(
-            "the platform exposes no contract administration endpoint ({ADMIN} → {}); record a lab verdict",
-            ex.status
+    if !ctx.offers(Operation::ChainAdmin) {
+        return Ok(Verdict::inconclusive(
+            "the adapter maps no `chain_admin` operation: the platform exposes no contract \
+             administration; record a lab verdict",
+        ));
+    }
+    let ex = ctx.call(Operation::ChainAdmin).json(body).send().await?;
+    let verdict = match ctx.answer(&ex) {
+        answer @ Answer::Refused {
+            kind: Refusal::NotFound,
+            ..
+        } => Verdict::inconclusive(format!(
+            "the platform exposes no contract administration endpoint ({} {} → {answer}); \
+             record a lab verdict",
+            ex.method, ex.path
         )),
-        s if (200..300).contains(&s) => Verdict::fail(format!(
-            "an admin method answered the lab's non-admin account (HTTP {s})"
+        Answer::Success => Verdict::fail(format!(
+            "an admin method answered the lab's non-admin account ({})",
+            Answer::Success
         )),
-        401 | 403 => Verdict::pass(format!(
-            "the admin method refused the non-admin account (HTTP {})",
-            ex.status
+        answer @ Answer::Refused {
+            kind: Refusal::Denied,
+            ..
+        } => Verdict::pass(format!(
+            "the admin method refused the non-admin account ({answer})"
         )),
-        s => Verdict::inconclusive(format!("unexpected answer HTTP {s} to an admin call")),
+        other => Verdict::inconclusive(format!("unexpected answer to an admin call: {other}")),
     };
     Ok(verdict.with("admin call", ex.excerpt()))
 }

@@ -54,7 +54,7 @@ fn largest_string(v: &Value) -> usize {
 
 /// What is wrong with one transaction as the chain serves it; empty when it holds digests only.
 async fn judge_transaction(ctx: &Ctx, tx_hex: &str) -> Result<Vec<String>, CheckError> {
-    let (_, tx) = ctx.get_json(&common::paths::tx(tx_hex)).await?;
+    let tx = common::transaction(ctx, tx_hex).await?;
     let mut problems = Vec::new();
     for token in common::personal_data_tokens(&tx) {
         problems.push(format!("tx {tx_hex}: {token} in clear"));

@@ -13,6 +13,7 @@ use tianping_engine::{
 
 use super::signed_pdf::{self, VerifiedSignature};
 use crate::common;
+use tianping_engine::{Operation, Refusal};
 
 /// What the check is: identity, clauses, severity and weight.
 const META: CheckMeta = CheckMeta {
@@ -52,11 +53,6 @@ pub const CHECK: CheckDef =
         judge: judge_record,
         what: "deposit certificates",
     });
-
-/// The profile's path for a deposit's certificate (docs/profile.md §4.10).
-pub fn certificate_path(evidence_id: &str) -> String {
-    format!("{}/certificate", common::paths::evidence(evidence_id))
-}
 
 /// A one-page certificate is far smaller; anything larger is refused unread.
 const MAX_PDF_BYTES: u64 = 16 << 20;
@@ -201,7 +197,7 @@ fn judge_certificate(pdf: &[u8], record: &RecordFields, declared_signer: &[u8]) 
 
 fn declared_signer(fields: &FieldMap, platform: &Value) -> Result<Vec<u8>, CheckError> {
     let (_, der) = crate::blockchain_security::certificate_public_key(
-        fields.str(platform, "platform_signing_certificate")?,
+        &fields.str(platform, "platform_signing_certificate")?,
     )?;
     Ok(der)
 }
@@ -230,16 +226,18 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let signer = declared_signer(&ctx.fields, &info)?;
     let (_, receipt) = common::deposit(ctx, &common::lab_content(ctx, "CERT-009")).await?;
     let record = RecordFields::of(&ctx.fields, &receipt)?;
-    let path = certificate_path(&record.evidence_id);
     let answer = ctx
-        .signed(tianping_engine::Method::GET, &path, None)
+        .call(Operation::DepositCertificate)
+        .param("evidence_id", record.evidence_id.as_str())
+        .send()
         .await?;
-    if answer.status == 404 {
+    if ctx.answer(&answer).is_refusal_of(Refusal::NotFound) {
         return Ok(Verdict::inconclusive(format!(
-            "the platform serves no deposit certificate at {path}"
+            "the platform serves no deposit certificate at {}",
+            answer.path
         )));
     }
-    tianping_engine::context::expect_success(&answer)?;
+    ctx.expect_success(&answer)?;
     let verdict = match judge_certificate(&answer.body, &record, &signer) {
         Finding::Conforms(s) => Verdict::pass(
             "the certificate is signed by the platform over the whole file and prints the record",
@@ -254,7 +252,12 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     Ok(verdict
         .with(
             "certificate",
-            format!("GET {path}: {} bytes", answer.body.len()),
+            format!(
+                "{} {}: {} bytes",
+                answer.method,
+                answer.path,
+                answer.body.len()
+            ),
         )
         .with(
             "record",

@@ -8,13 +8,13 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use tianping_engine::package::{Judgement, PackageCheck, PackageInfo, Record};
 use tianping_engine::{
-    CheckDef, CheckError, CheckMeta, Clause, Ctx, Method, Mode, Provenance, Severity, Suite,
-    Verdict,
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
 };
 use tianping_profile::rfc3161::{self, TimeStamp, TsError, oid};
 use x509_parser::prelude::*;
 
 use crate::common;
+use tianping_engine::Operation;
 
 /// What the check is: identity, clauses, severity and weight.
 const META: CheckMeta = CheckMeta {
@@ -50,9 +50,6 @@ pub const CHECK: CheckDef =
         judge: judge_record,
         what: "receipt timestamp tokens",
     });
-
-/// The token request path of the profile (docs/profile.md).
-pub const TSA_PATH: &str = "/api/v1/tsa";
 
 /// Problems with the TSA certificate's ExtendedKeyUsage: it must be critical and hold
 /// id-kp-timeStamping alone.
@@ -131,7 +128,7 @@ fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
     };
     let token = match info.fields.str(receipt, "timestamp_tsa") {
         Ok(text) => B64
-            .decode(text)
+            .decode(text.as_bytes())
             .map_err(|_| "timestamp_tsa is not base64".to_string()),
         Err(e) => Err(e.to_string()),
     };
@@ -147,17 +144,17 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let nonce = tianping_profile::digest::sm3(ctx.nonce().as_bytes());
     let nonce = &nonce[..8];
     let request = rfc3161::request(oid::SM3, &imprint, nonce);
-    let headers = [(
-        "content-type".to_string(),
-        "application/timestamp-query".to_string(),
-    )];
+    // RFC 3161 over HTTP (RFC 3161 §3.4) fixes its own transport: a token answer is HTTP 200
+    // with application/timestamp-reply, whatever the platform's JSON API does.
     let answer = ctx
-        .http
-        .send(Method::POST, TSA_PATH, &headers, Some(request))
+        .call(Operation::Tsa)
+        .raw(request, "application/timestamp-query")
+        .send()
         .await?;
     if answer.status == 404 {
         return Ok(Verdict::inconclusive(format!(
-            "the platform has no RFC 3161 endpoint at {TSA_PATH}"
+            "the platform has no RFC 3161 endpoint at {}",
+            answer.path
         )));
     }
     if answer.status != 200 {

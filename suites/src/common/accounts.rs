@@ -2,10 +2,9 @@
 //! passwords built from the lab's thresholds.
 
 use serde_json::{Value, json};
+use tianping_engine::call::Call;
 use tianping_engine::http::Exchange;
-use tianping_engine::{CheckError, Ctx};
-
-use super::*;
+use tianping_engine::{CheckError, Ctx, Operation, Refusal};
 
 /// Logs the lab's console test account in and returns the login answer (session token, idle
 /// timeout); missing credentials or a refused login leave the caller inconclusive.
@@ -17,15 +16,10 @@ pub async fn console_login(ctx: &Ctx) -> Result<Value, CheckError> {
             ctx.config.credentials.username_env, ctx.config.credentials.password_env
         )));
     }
-    let login = ctx
-        .post_json(
-            paths::LOGIN,
-            &json!({"username": creds.username, "password": creds.password.expose()}),
-            &[],
-        )
+    let (_, answer) = login(ctx, &creds.username, creds.password.expose())
+        .data()
         .await?;
-    tianping_engine::context::expect_success(&login)?;
-    Ok(login.json()?)
+    Ok(answer)
 }
 
 /// Character classes in the order probe passwords draw on them.
@@ -55,15 +49,30 @@ pub fn probe_account_prefix(ctx: &Ctx) -> String {
     format!("tp-probe-{}", &ctx.nonce()[..12])
 }
 
+/// A console login call with these credentials, ready to send.
+pub fn login<'c>(ctx: &'c Ctx, username: &str, password: &str) -> Call<'c> {
+    ctx.call(Operation::Login)
+        .json(json!({"username": username, "password": password}))
+}
+
 /// Asks self-registration for an account; the answer as it comes.
 pub async fn register(ctx: &Ctx, username: &str, password: &str) -> Result<Exchange, CheckError> {
-    Ok(ctx
-        .post_json(
-            paths::REGISTER,
-            &json!({"username": username, "password": password}),
-            &[],
-        )
-        .await?)
+    if !ctx.offers(Operation::Register) {
+        return Err(no_registration(
+            "the adapter maps no `register` operation".into(),
+        ));
+    }
+    ctx.call(Operation::Register)
+        .json(json!({"username": username, "password": password}))
+        .send()
+        .await
+}
+
+fn no_registration(detail: String) -> CheckError {
+    CheckError::NotOffered {
+        what: "self-registration, so the harness cannot make a probe account of its own".into(),
+        detail,
+    }
 }
 
 /// Registers `username` with a password any policy of the lab's shape accepts (all four
@@ -84,13 +93,14 @@ pub async fn register_probe_account(
         &ctx.nonce()[..4]
     );
     let answer = register(ctx, &username, &password).await?;
-    if answer.status == 404 || answer.status == 405 {
-        return Err(CheckError::NotOffered {
-            what: "self-registration, so the harness cannot make a probe account of its own".into(),
-            detail: format!("{} answered HTTP {}", paths::REGISTER, answer.status),
-        });
+    let judged = ctx.answer(&answer);
+    if judged.is_refusal_of(Refusal::NotFound) {
+        return Err(no_registration(format!(
+            "{} {} answered {judged}",
+            answer.method, answer.path
+        )));
     }
-    if !answer.is_success() {
+    if !judged.is_success() {
         return Err(CheckError::protocol(format!(
             "registration refused a probe account whose password meets the policy: {}",
             answer.excerpt()
@@ -99,13 +109,7 @@ pub async fn register_probe_account(
     Ok((ProbeAccount { username, password }, answer))
 }
 
-/// Sends `method path` with a console session's bearer token.
-pub async fn with_session(
-    ctx: &Ctx,
-    method: tianping_engine::Method,
-    path: &str,
-    token: &str,
-) -> Result<Exchange, CheckError> {
-    let auth = vec![("authorization".to_string(), format!("Bearer {token}"))];
-    Ok(ctx.http.send(method, path, &auth, None).await?)
+/// Performs `op` (session state, logout) with a console session's token.
+pub async fn with_session(ctx: &Ctx, op: Operation, token: &str) -> Result<Exchange, CheckError> {
+    ctx.call(op).session(token).send().await
 }

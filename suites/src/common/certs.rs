@@ -2,9 +2,8 @@
 //! chains servers present, and the shared run of the certificate-form checks.
 
 use serde_json::Value;
-use tianping_engine::Method;
 use tianping_engine::certset::{CertCheck, CertRole, CertSet};
-use tianping_engine::{CheckError, Ctx, Verdict};
+use tianping_engine::{CheckError, Ctx, Operation, Refusal, Verdict};
 
 use super::*;
 
@@ -23,13 +22,13 @@ pub async fn platform_sm2_certificates(ctx: &Ctx) -> Result<Vec<(String, Vec<u8>
     ] {
         if let Some(pem) = ctx.fields.opt_str(&info, field)? {
             certs.extend(
-                pem_certificates(pem)?
+                pem_certificates(&pem)?
                     .into_iter()
                     .map(|d| (role.to_string(), d)),
             );
         }
     }
-    if let Some(Value::Array(cas)) = ctx.fields.get(&info, "platform_ca_certificates") {
+    if let Some(Value::Array(cas)) = ctx.fields.get(&info, "platform_ca_certificates").as_deref() {
         for pem in cas.iter().filter_map(Value::as_str) {
             certs.extend(
                 pem_certificates(pem)?
@@ -48,18 +47,19 @@ pub async fn platform_sm2_certificates(ctx: &Ctx) -> Result<Vec<(String, Vec<u8>
 }
 
 /// The certificate the platform issued to the harness's depositor account, then its issuers;
-/// empty when the platform has no such endpoint (404).
+/// empty when the platform does not offer it (unmapped, or answered "not found").
 pub async fn account_certificates(ctx: &Ctx) -> Result<Vec<Vec<u8>>, CheckError> {
-    let ex = ctx
-        .signed(Method::GET, paths::ACCOUNT_CERTIFICATE, None)
-        .await?;
-    if ex.status == 404 {
+    if !ctx.offers(Operation::AccountCertificate) {
         return Ok(Vec::new());
     }
-    tianping_engine::context::expect_success(&ex)?;
-    let doc = ex.json()?;
-    let mut certs = pem_certificates(ctx.fields.str(&doc, "account_certificate")?)?;
-    if let Some(Value::Array(chain)) = ctx.fields.get(&doc, "account_certificate_chain") {
+    let ex = ctx.call(Operation::AccountCertificate).send().await?;
+    if ctx.answer(&ex).is_refusal_of(Refusal::NotFound) {
+        return Ok(Vec::new());
+    }
+    let doc = ctx.success_json(&ex)?;
+    let mut certs = pem_certificates(&ctx.fields.str(&doc, "account_certificate")?)?;
+    if let Some(Value::Array(chain)) = ctx.fields.get(&doc, "account_certificate_chain").as_deref()
+    {
         for pem in chain.iter().filter_map(Value::as_str) {
             certs.extend(pem_certificates(pem)?);
         }

@@ -3,7 +3,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::Value;
-use tianping_engine::{CheckError, Ctx};
+use tianping_engine::{CheckError, Ctx, Operation};
 
 use super::*;
 
@@ -23,7 +23,7 @@ pub fn tx_ids_of(
     fields: &tianping_engine::fields::FieldMap,
     block: &Value,
 ) -> Result<Vec<[u8; 32]>, CheckError> {
-    match fields.get(block, "block_tx_ids") {
+    match fields.get(block, "block_tx_ids").as_deref() {
         Some(Value::Array(items)) => items
             .iter()
             .map(|v| {
@@ -47,16 +47,10 @@ pub fn block_view(
     fields: &tianping_engine::fields::FieldMap,
     b: &Value,
 ) -> Result<BlockView, CheckError> {
-    let hash = |field: &str| -> Result<[u8; 32], CheckError> {
-        let s = fields.str(b, field)?;
-        tianping_profile::digest::parse_digest_hex(s).ok_or_else(|| CheckError::Field {
-            field: field.into(),
-            detail: format!("`{s}` is not 64 lowercase hex characters"),
-        })
-    };
+    let hash = |field: &str| digest_of(fields, b, field);
     let signature = fields
         .opt_str(b, "block_signature")?
-        .map(|s| B64.decode(s).unwrap_or_default())
+        .map(|s| B64.decode(s.as_bytes()).unwrap_or_default())
         .unwrap_or_default();
     Ok(BlockView {
         height: fields.u64(b, "block_number")?,
@@ -69,14 +63,29 @@ pub fn block_view(
     })
 }
 
+/// A chain transaction by its hex id, requiring a success.
+pub async fn transaction(ctx: &Ctx, tx_hex: &str) -> Result<Value, CheckError> {
+    let (_, tx) = ctx
+        .call(Operation::Tx)
+        .param("tx_id", tx_hex)
+        .data()
+        .await?;
+    Ok(tx)
+}
+
+/// A block by height, read into its parts.
 pub async fn fetch_block(ctx: &Ctx, height: u64) -> Result<BlockView, CheckError> {
-    let (_, b) = ctx.get_json(&paths::block(height)).await?;
+    let (_, b) = ctx
+        .call(Operation::Block)
+        .param("height", height)
+        .data()
+        .await?;
     block_view(&ctx.fields, &b)
 }
 
 /// Heights of the newest `n` blocks (lab threshold `blocks_to_sample`), oldest first.
 pub async fn newest_heights(ctx: &Ctx, n: u64) -> Result<Vec<u64>, CheckError> {
-    let (_, head) = ctx.get_json(paths::CHAIN_HEAD).await?;
+    let (_, head) = ctx.call(Operation::ChainHead).data().await?;
     let top = ctx.fields.u64(&head, "block_number")?;
     let first = (top + 1).saturating_sub(n.max(1));
     Ok((first..=top).collect())

@@ -1,14 +1,11 @@
-//! The lab's test deposit: its content, body and signed request, the platform's metadata, and
-//! whether an answer is a refusal.
+//! The lab's test deposit: its content, body and request, asynchronous completion, the
+//! platform's metadata, and whether an answer is an acceptance or a refusal.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::{Value, json};
-use tianping_engine::Method;
 use tianping_engine::http::Exchange;
-use tianping_engine::{CheckError, Ctx};
-
-use super::*;
+use tianping_engine::{Answer, CheckError, Ctx, Operation};
 
 /// Content the harness deposits: unique per call so platforms cannot deduplicate it.
 pub fn lab_content(ctx: &Ctx, purpose: &str) -> Vec<u8> {
@@ -38,24 +35,70 @@ pub fn deposit_body(ctx: &Ctx, content: &[u8]) -> Value {
 }
 
 /// Deposits `content` and returns the exchange and the receipt; a refusal is inconclusive
-/// for the caller, since the check needed a receipt to judge anything.
+/// for the caller, since the check needed a receipt to judge anything. When the adapter
+/// declares deposits asynchronous, the receipt is polled until its chain fields appear.
 pub async fn deposit(ctx: &Ctx, content: &[u8]) -> Result<(Exchange, Value), CheckError> {
-    let ex = ctx
-        .signed(
-            Method::POST,
-            paths::EVIDENCE,
-            Some(&deposit_body(ctx, content)),
-        )
-        .await?;
-    tianping_engine::context::expect_success(&ex)?;
-    let receipt = ex.json()?;
+    let ex = deposit_raw(ctx, &deposit_body(ctx, content)).await?;
+    let receipt = ctx.success_json(&ex)?;
+    if ctx.adapter.deposit.asynchronous && ctx.fields.get(&receipt, "tx_id").is_none() {
+        return await_completion(ctx, &receipt).await;
+    }
     Ok((ex, receipt))
+}
+
+/// Polls the receipt of an accepted asynchronous deposit until its transaction id appears,
+/// for at most the adapter's `deposit.max_wait_secs`.
+pub async fn await_completion(
+    ctx: &Ctx,
+    accepted: &Value,
+) -> Result<(Exchange, Value), CheckError> {
+    let id = ctx.fields.str(accepted, "evidence_id")?.into_owned();
+    let spec = &ctx.adapter.deposit;
+    let started = std::time::Instant::now();
+    let deadline = started + std::time::Duration::from_secs(spec.max_wait_secs);
+    let mut polls = 0u32;
+    loop {
+        let ex = ctx
+            .call(Operation::Receipt)
+            .param("evidence_id", id.as_str())
+            .send()
+            .await?;
+        polls += 1;
+        if let Ok(receipt) = ctx.success_json(&ex)
+            && ctx.fields.get(&receipt, "tx_id").is_some()
+        {
+            return Ok((ex, receipt));
+        }
+        if std::time::Instant::now() >= deadline {
+            return Err(CheckError::Incomplete {
+                what: format!("asynchronous deposit {id}"),
+                detail: format!(
+                    "no transaction id after {polls} polls in {} s (deposit.max_wait_secs = {}); last answer: {}",
+                    started.elapsed().as_secs(),
+                    spec.max_wait_secs,
+                    ex.excerpt()
+                ),
+            });
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(
+            spec.poll_interval_ms.max(50),
+        ))
+        .await;
+    }
+}
+
+/// Fetches a deposit's receipt, requiring a success.
+pub async fn receipt(ctx: &Ctx, evidence_id: &str) -> Result<(Exchange, Value), CheckError> {
+    ctx.call(Operation::Receipt)
+        .param("evidence_id", evidence_id)
+        .data()
+        .await
 }
 
 /// Platform metadata. When none of its core fields is where the field map points, that is a
 /// configuration problem, reported as such (inconclusive) rather than as findings.
 pub async fn platform_info(ctx: &Ctx) -> Result<Value, CheckError> {
-    let (ex, info) = ctx.get_json(paths::PLATFORM).await?;
+    let (ex, info) = ctx.call(Operation::Platform).data().await?;
     const CORE: [&str; 4] = [
         "platform_hash_algorithm",
         "platform_signature_algorithm",
@@ -66,7 +109,7 @@ pub async fn platform_info(ctx: &Ctx) -> Result<Value, CheckError> {
         return Err(CheckError::Field {
             field: "platform metadata".into(),
             detail: format!(
-                "none of its fields is at its configured pointer; check [fields] in the config. Response: {}",
+                "none of its fields is at its configured pointer; check the adapter's [fields]. Response: {}",
                 ex.excerpt()
             ),
         });
@@ -74,55 +117,75 @@ pub async fn platform_info(ctx: &Ctx) -> Result<Value, CheckError> {
     Ok(info)
 }
 
+/// A 32-byte digest field, normalised (hex case and `0x` are not findings).
 pub fn hex32(ctx: &Ctx, doc: &Value, field: &str) -> Result<[u8; 32], CheckError> {
-    let s = ctx.fields.str(doc, field)?;
-    tianping_profile::digest::parse_digest_hex(s).ok_or_else(|| CheckError::Field {
+    digest_of(&ctx.fields, doc, field)
+}
+
+/// A 32-byte digest field read through `fields`.
+pub fn digest_of(
+    fields: &tianping_engine::fields::FieldMap,
+    doc: &Value,
+    field: &str,
+) -> Result<[u8; 32], CheckError> {
+    let s = fields.str(doc, field)?;
+    tianping_profile::digest::parse_digest_hex(&s).ok_or_else(|| CheckError::Field {
         field: field.into(),
-        detail: format!("`{s}` is not 64 lowercase hex characters"),
+        detail: format!("`{s}` is not a 32-byte hex digest"),
     })
 }
 
-/// Sends a signed deposit with an arbitrary body, without requiring success: for checks that
-/// expect the platform to refuse.
+/// Sends a deposit with an arbitrary logical body, without requiring success: for checks
+/// that expect the platform to refuse.
 pub async fn deposit_raw(ctx: &Ctx, body: &Value) -> Result<Exchange, CheckError> {
-    ctx.signed(Method::POST, paths::EVIDENCE, Some(body)).await
+    ctx.call(Operation::Deposit).json(body.clone()).send().await
 }
 
 /// How the platform answered a deposit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DepositAnswer {
-    /// A 2xx carrying a transaction id: the deposit was made.
+    /// A success carrying a transaction id (or, for an asynchronous platform, an evidence
+    /// id): the deposit was made.
     Accepted,
-    /// A 4xx: the platform refused the deposit.
+    /// A refusal under the adapter's success rule.
     Refused,
-    /// Neither: the reason says what came back. A 5xx is the platform failing, not refusing;
-    /// a redirect or a 2xx without a transaction id (an asynchronous acceptance, or an answer
-    /// the field map does not reach) shows neither acceptance nor refusal.
+    /// Neither: the reason says what came back. A server error is the platform failing, not
+    /// refusing; a success without the ids shows neither acceptance nor refusal.
     Undecided(String),
 }
 
-/// Judges a deposit's answer by the profile's rule: acceptance is a 2xx with a transaction id,
-/// refusal a 4xx; nothing else is taken for either.
-pub fn deposit_answer(fields: &tianping_engine::fields::FieldMap, ex: &Exchange) -> DepositAnswer {
-    match ex.status {
-        200..=299 => match ex
+/// Judges a deposit's answer by the adapter's success rule: acceptance is a success with a
+/// transaction id (an evidence id for an asynchronous platform); refusal is a refusal under
+/// the rule; nothing else is taken for either.
+pub fn deposit_answer(ctx: &Ctx, ex: &Exchange) -> DepositAnswer {
+    judge_deposit(&ctx.adapter, &ctx.fields, ex)
+}
+
+fn judge_deposit(
+    adapter: &tianping_engine::Adapter,
+    fields: &tianping_engine::fields::FieldMap,
+    ex: &Exchange,
+) -> DepositAnswer {
+    let id_field = if adapter.deposit.asynchronous {
+        "evidence_id"
+    } else {
+        "tx_id"
+    };
+    match adapter.judge(ex) {
+        Answer::Success => match ex
             .json()
             .ok()
-            .and_then(|v| fields.get(&v, "tx_id").cloned())
+            .and_then(|v| fields.get(&v, id_field).map(|_| ()))
         {
-            Some(_) => DepositAnswer::Accepted,
+            Some(()) => DepositAnswer::Accepted,
             None => DepositAnswer::Undecided(format!(
-                "HTTP {} without a transaction id (absent, or not where the field map points): \
-                 neither a refusal nor a completed deposit",
-                ex.status
+                "a success without {id_field} (absent, or not where the field map points): \
+                 neither a refusal nor a completed deposit; {}",
+                ex.excerpt()
             )),
         },
-        400..=499 => DepositAnswer::Refused,
-        500..=599 => DepositAnswer::Undecided(format!(
-            "HTTP {}: the platform failed; a server error is not a refusal",
-            ex.status
-        )),
-        other => DepositAnswer::Undecided(format!("HTTP {other}: neither accepted nor refused")),
+        Answer::Refused { .. } => DepositAnswer::Refused,
+        other => DepositAnswer::Undecided(other.describe()),
     }
 }
 
@@ -134,13 +197,13 @@ mod tests {
     fn answer(status: u16, body: &str) -> DepositAnswer {
         let ex = Exchange {
             method: "POST".into(),
-            path: paths::EVIDENCE.into(),
+            path: "/api/v1/evidence".into(),
             status,
             headers: Vec::new(),
             body: body.as_bytes().to_vec(),
             elapsed_ms: 0,
         };
-        deposit_answer(&FieldMap::new(&Default::default()), &ex)
+        judge_deposit(&Default::default(), &FieldMap::default(), &ex)
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! Steps many checks share, by topic: profile endpoints ([`paths`]), the lab's deposit and
-//! platform metadata ([`deposits`]), blocks ([`chain`]), certificates ([`certs`]), console
+//! Steps many checks share, by topic: the lab's deposit and platform metadata
+//! ([`deposits`]), blocks ([`chain`]), certificates ([`certs`]), console
 //! accounts ([`accounts`]) and personal data in answers ([`personal_data`]). Checks call these
 //! instead of repeating them; everything is re-exported here, so a check writes
 //! `common::deposit(…)`.
@@ -8,7 +8,6 @@ pub mod accounts;
 pub mod certs;
 pub mod chain;
 pub mod deposits;
-pub mod paths;
 pub mod personal_data;
 
 pub use accounts::*;

@@ -63,11 +63,11 @@ async fn run(ctx: &Ctx) -> Result<Verdict, tianping_engine::CheckError> {
         let algorithm = ctx
             .fields
             .opt_str(&receipt, "hash_algorithm")?
-            .unwrap_or("");
+            .unwrap_or_default();
         evidence.push((format!("{label}: expected SM3"), expected.clone()));
         evidence.push((format!("{label}: returned file_hash"), returned.to_string()));
         evidence.push((format!("{label}: response"), ex.excerpt()));
-        let problems = digest_problems(returned, algorithm, &expected, || {
+        let problems = digest_problems(&returned, &algorithm, &expected, || {
             Some(digest::sha256_hex(content))
         });
         failures.extend(problems.into_iter().map(|p| format!("{label}: {p}")));
@@ -122,21 +122,23 @@ fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
     };
     let returned = info
         .fields
-        .get(receipt, "file_hash")
-        .and_then(|v| v.as_str())
-        .unwrap_or("(absent)");
+        .opt_str(receipt, "file_hash")
+        .ok()
+        .flatten()
+        .unwrap_or("(absent)".into());
     let algorithm = info
         .fields
-        .get(receipt, "hash_algorithm")
-        .and_then(|v| v.as_str())
-        .unwrap_or("(absent)");
+        .opt_str(receipt, "hash_algorithm")
+        .ok()
+        .flatten()
+        .unwrap_or("(absent)".into());
     let mut problems = Vec::new();
-    if digest::parse_digest_hex(returned).is_none() {
+    if digest::parse_digest_hex(&returned).is_none() {
         problems.push(format!(
             "file_hash `{returned}` is not 64 lowercase hex characters"
         ));
     } else if returned != hex::encode(sm3)
-        && tianping_engine::package::sha256_file(path).is_ok_and(|s| s == returned)
+        && tianping_engine::package::sha256_file(path).is_ok_and(|s| *s == *returned)
     {
         problems.push(format!(
             "file_hash {returned} is the SHA-256 digest of the original, not SM3"

@@ -127,7 +127,7 @@ fn receipt_problems(fields: &FieldMap, receipt: &Value) -> Vec<String> {
     REQUIRED
         .iter()
         .filter_map(|(field, form)| {
-            problem(fields.get(receipt, field), form)
+            problem(fields.get(receipt, field).as_deref(), form)
                 .map(|p| format!("{field} (at {}): {p}", fields.pointer(field)))
         })
         .collect()

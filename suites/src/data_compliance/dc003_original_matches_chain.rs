@@ -4,14 +4,14 @@
 //! deposited) this closes original = receipt = chain; the Tianping leg is BC-010.
 
 use tianping_engine::{
-    CheckDef, CheckError, CheckMeta, Clause, Ctx, Method, Mode, Provenance, Severity, Suite,
-    Verdict,
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
 };
 use tianping_profile::digest;
 
 use tianping_engine::package::{Judgement, PackageCheck, PackageInfo, Record};
 
 use crate::common;
+use tianping_engine::Operation;
 
 /// What the check is: identity, clauses, severity and weight.
 const META: CheckMeta = CheckMeta {
@@ -51,14 +51,12 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let receipt_hash = ctx.fields.str(&receipt, "file_hash")?.to_string();
     let tx_id = ctx.fields.str(&receipt, "tx_id")?.to_string();
     let fetched = ctx
-        .signed(
-            Method::GET,
-            &format!("{}/original", common::paths::evidence(id)),
-            None,
-        )
+        .call(Operation::Original)
+        .param("evidence_id", &*id)
+        .send()
         .await?;
-    tianping_engine::context::expect_success(&fetched)?;
-    let (_, tx) = ctx.get_json(&common::paths::tx(&tx_id)).await?;
+    ctx.expect_success(&fetched)?;
+    let tx = common::transaction(ctx, &tx_id).await?;
     let chain_hash = ctx.fields.str(&tx, "tx_file_hash")?.to_string();
 
     let deposited = digest::sm3_hex(&content);
@@ -99,11 +97,12 @@ fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
     let listed = record.entry["file_hash"].as_str().unwrap_or("(absent)");
     let in_receipt = info
         .fields
-        .get(receipt, "file_hash")
-        .and_then(|v| v.as_str())
-        .unwrap_or("(absent)");
+        .opt_str(receipt, "file_hash")
+        .ok()
+        .flatten()
+        .unwrap_or("(absent)".into());
     let mut problems = Vec::new();
-    if in_receipt != listed {
+    if *in_receipt != *listed {
         problems.push(format!(
             "receipt file_hash {in_receipt} ≠ manifest file_hash {listed}"
         ));

@@ -3,13 +3,13 @@
 //! answered with an explicit mismatch (HTTP 409 CONFLICT, or `match: false`).
 
 use serde_json::json;
-use tianping_engine::Method;
 use tianping_engine::http::Exchange;
 use tianping_engine::{
     CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
 };
 
 use crate::common;
+use tianping_engine::{Operation, Refusal};
 
 /// What the check is: identity, clauses, severity and weight.
 const META: CheckMeta = CheckMeta {
@@ -52,20 +52,28 @@ async fn verify(
     use base64::Engine;
     let body = json!({"content_base64": base64::engine::general_purpose::STANDARD.encode(content)});
     let ex = ctx
-        .signed(
-            Method::POST,
-            &common::paths::verify(evidence_id),
-            Some(&body),
-        )
+        .call(Operation::Verify)
+        .param("evidence_id", evidence_id)
+        .json(body)
+        .send()
         .await?;
     let flag = ex.json().ok().and_then(|doc| {
         ctx.fields
             .get(&doc, "verify_match")
             .and_then(|v| v.as_bool())
     });
-    let answer = match (ex.status, flag) {
-        (200..=299, Some(true)) => Answer::Match,
-        (200..=299, Some(false)) | (404 | 409 | 422, _) => Answer::Mismatch,
+    // A refusal to verify (no such record, content does not match) says "mismatch" too; a
+    // denial or a failure says nothing.
+    let answer = match (ctx.answer(&ex), flag) {
+        (tianping_engine::Answer::Success, Some(true)) => Answer::Match,
+        (tianping_engine::Answer::Success, Some(false)) => Answer::Mismatch,
+        (
+            tianping_engine::Answer::Refused {
+                kind: Refusal::NotFound | Refusal::Invalid,
+                ..
+            },
+            _,
+        ) => Answer::Mismatch,
         _ => {
             return Err(CheckError::protocol(format!(
                 "verify gave no explicit answer: {}",

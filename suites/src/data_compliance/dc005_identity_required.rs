@@ -53,7 +53,7 @@ pub async fn deposit_with_depositor(
         d => body["depositor"] = d,
     }
     let ex = common::deposit_raw(ctx, &body).await?;
-    Ok((common::deposit_answer(&ctx.fields, &ex), ex.excerpt()))
+    Ok((common::deposit_answer(ctx, &ex), ex.excerpt()))
 }
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {

@@ -3,13 +3,13 @@
 //! export.
 
 use tianping_engine::{
-    CheckDef, CheckError, CheckMeta, Clause, Ctx, Method, Mode, Provenance, Severity, Suite,
-    Verdict,
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
 };
 
 use tianping_engine::package::{Judgement, PackageCheck, PackageInfo, Record};
 
 use crate::common;
+use tianping_engine::Operation;
 
 /// What the check is: identity, clauses, severity and weight.
 const META: CheckMeta = CheckMeta {
@@ -47,25 +47,26 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let (deposit, receipt) = common::deposit(ctx, &common::lab_content(ctx, "DC-007")).await?;
     let id = ctx.fields.str(&receipt, "evidence_id")?;
-    let fetched = ctx
-        .signed(Method::GET, &common::paths::evidence(id), None)
-        .await?;
-    tianping_engine::context::expect_success(&fetched)?;
-    let export = ctx
-        .signed(
-            Method::GET,
-            &format!("/api/v1/export?from={}", since.replace('+', "%2B")),
-            None,
+    let (fetched, _) = common::receipt(ctx, &id).await?;
+    let export = if ctx.offers(Operation::Export) {
+        Some(
+            ctx.call(Operation::Export)
+                .param("since", since.as_str())
+                .send()
+                .await?,
         )
-        .await?;
+    } else {
+        None
+    };
     let mut failures = Vec::new();
     let mut examined = 0;
     for (what, ex) in [
-        ("deposit receipt", &deposit),
-        ("fetched receipt", &fetched),
-        ("export", &export),
+        ("deposit receipt", Some(&deposit)),
+        ("fetched receipt", Some(&fetched)),
+        ("export", export.as_ref()),
     ] {
-        if !ex.is_success() {
+        let Some(ex) = ex else { continue };
+        if !ctx.answer(ex).is_success() {
             continue; // an export the lab's account may not use is not a finding here
         }
         examined += 1;
@@ -82,7 +83,10 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     .with("deposit receipt", deposit.excerpt())
     .with(
         "export",
-        format!("HTTP {} ({} bytes)", export.status, export.body.len()),
+        match &export {
+            Some(ex) => format!("{} ({} bytes)", ctx.answer(ex), ex.body.len()),
+            None => "not offered (the adapter maps no `export` operation)".into(),
+        },
     ))
 }
 

@@ -88,9 +88,9 @@ fn token_problems(
 ) -> Result<(Vec<String>, TokenReading), CheckError> {
     let file_hash = fields.str(receipt, "file_hash")?;
     let tx_time_text = fields.str(receipt, "tx_time")?;
-    let tx_time = parse_time(tx_time_text)?;
+    let tx_time = parse_time(&tx_time_text)?;
     let token = B64
-        .decode(fields.str(receipt, "timestamp_tsa")?)
+        .decode(fields.str(receipt, "timestamp_tsa")?.as_bytes())
         .map_err(|_| CheckError::Field {
             field: "timestamp_tsa".into(),
             detail: "not base64".into(),
@@ -100,7 +100,7 @@ fn token_problems(
         detail: format!("not a verifiable RFC 3161 token: {e}"),
     })?;
     let mut problems = Vec::new();
-    if !ts.imprint_hex.eq_ignore_ascii_case(file_hash) {
+    if !ts.imprint_hex.eq_ignore_ascii_case(&file_hash) {
         problems.push(format!(
             "token imprint {} ≠ deposit file_hash {file_hash}",
             ts.imprint_hex
@@ -141,7 +141,7 @@ fn token_problems(
 /// The TSA certificate the platform declares (DER).
 fn declared_tsa_certificate(fields: &FieldMap, platform: &Value) -> Result<Vec<u8>, CheckError> {
     let (_, der) = crate::blockchain_security::certificate_public_key(
-        fields.str(platform, "platform_tsa_certificate")?,
+        &fields.str(platform, "platform_tsa_certificate")?,
     )?;
     Ok(der)
 }

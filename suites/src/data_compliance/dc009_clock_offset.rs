@@ -9,6 +9,7 @@ use tianping_engine::{
 
 use crate::common;
 use crate::thresholds::CLOCK_TOLERANCE_SECS;
+use tianping_engine::Operation;
 
 /// What the check is: identity, clauses, severity and weight.
 const META: CheckMeta = CheckMeta {
@@ -57,7 +58,8 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let mut lines = Vec::new();
     for _ in 0..3 {
         let sent = chrono::Utc::now();
-        let ex = ctx.get(common::paths::CHAIN_HEAD).await?;
+        // Any answer carries a Date header; platform metadata is the one every adapter maps.
+        let ex = ctx.call(Operation::Platform).send().await?;
         let received = chrono::Utc::now();
         let date = ex
             .header("date")
@@ -77,7 +79,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let (_, receipt) = common::deposit(ctx, &common::lab_content(ctx, "DC-009")).await?;
     let received = chrono::Utc::now();
     let tx_time = ctx.fields.str(&receipt, "tx_time")?;
-    let on_chain = chrono::DateTime::parse_from_rfc3339(tx_time)
+    let on_chain = chrono::DateTime::parse_from_rfc3339(&tx_time)
         .map_err(|e| CheckError::Field {
             field: "tx_time".into(),
             detail: format!("`{tx_time}`: {e}"),

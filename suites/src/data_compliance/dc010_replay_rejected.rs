@@ -3,12 +3,13 @@
 //! accepted. The ±5 min reference window comes from a court API; the exact width is a lab
 //! threshold.
 
-use tianping_engine::Method;
+use serde_json::Value;
 use tianping_engine::{
     CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
 };
 
 use crate::common;
+use tianping_engine::{Operation, Probe};
 
 /// What the check is: identity, clauses, severity and weight.
 const META: CheckMeta = CheckMeta {
@@ -42,26 +43,24 @@ async fn deposit_at(
     ctx: &Ctx,
     skew_secs: i64,
     nonce: &str,
-    body: &[u8],
+    body: &Value,
 ) -> Result<tianping_engine::http::Exchange, CheckError> {
-    let ts = chrono::Utc::now().timestamp() + skew_secs;
-    ctx.signed_raw(
-        Method::POST,
-        common::paths::EVIDENCE,
-        Some(body.to_vec()),
-        ts,
-        nonce,
-    )
-    .await
+    let at_ms = chrono::Utc::now().timestamp_millis() + skew_secs * 1000;
+    ctx.call(Operation::Deposit)
+        .json(body.clone())
+        .probe(Probe::At {
+            at_ms,
+            nonce: nonce.to_string(),
+        })
+        .send()
+        .await
 }
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
-    let body = common::deposit_body(ctx, &common::lab_content(ctx, "DC-010"))
-        .to_string()
-        .into_bytes();
+    let body = common::deposit_body(ctx, &common::lab_content(ctx, "DC-010"));
     let nonce = ctx.nonce();
     let first = deposit_at(ctx, 0, &nonce, &body).await?;
-    if !first.is_success() {
+    if !ctx.answer(&first).is_success() {
         return Err(CheckError::NoControl {
             control: "a freshly signed deposit".into(),
             answer: first.excerpt(),
@@ -72,16 +71,16 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let in_window = deposit_at(ctx, -240, &ctx.nonce(), &body).await?;
 
     let mut failures = Vec::new();
-    if replay.is_success() {
+    if ctx.answer(&replay).is_success() {
         failures.push("an identical replay (same nonce and signature) was accepted".to_string());
     }
-    if stale.is_success() {
+    if ctx.answer(&stale).is_success() {
         failures.push("a request stamped 360 s in the past was accepted".to_string());
     }
-    if !in_window.is_success() {
+    if !ctx.answer(&in_window).is_success() {
         failures.push(format!(
             "a request stamped 240 s in the past was refused ({})",
-            in_window.status
+            ctx.answer(&in_window)
         ));
     }
     let verdict = if failures.is_empty() {

@@ -2,11 +2,11 @@
 //! with the wrong secret, or whose body was changed after signing is refused (401/403).
 
 use tianping_engine::{
-    CheckDef, CheckError, CheckMeta, Clause, Ctx, Method, Mode, Provenance, Severity, Suite,
-    Verdict,
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
 };
 
 use crate::common;
+use tianping_engine::{Operation, Probe};
 
 /// What the check is: identity, clauses, severity and weight.
 const META: CheckMeta = CheckMeta {
@@ -36,41 +36,20 @@ const META: CheckMeta = CheckMeta {
 pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
-    let body = common::deposit_body(ctx, &common::lab_content(ctx, "DC-011"))
-        .to_string()
-        .into_bytes();
-    let json = vec![("content-type".to_string(), "application/json".to_string())];
-    let path = common::paths::EVIDENCE;
-    let now = chrono::Utc::now().timestamp();
-
-    let unsigned = ctx
-        .http
-        .send(Method::POST, path, &json, Some(body.clone()))
-        .await?;
-
-    // Signed correctly, then the signature replaced by one made with another secret.
-    let mut wrong_key = ctx.signing_headers("POST", path, &body, now, &ctx.nonce())?;
-    let forged = tianping_profile::hmac::hmac_sm3(b"not the lab's secret", b"anything");
-    wrong_key
-        .iter_mut()
-        .filter(|(k, _)| k == "x-tp-signature")
-        .for_each(|(_, v)| *v = hex::encode(forged));
-    wrong_key.extend(json.clone());
-    let wrong_key = ctx
-        .http
-        .send(Method::POST, path, &wrong_key, Some(body.clone()))
-        .await?;
-
-    // Signed for one body, sent with another.
-    let other = common::deposit_body(ctx, &common::lab_content(ctx, "DC-011 altered"))
-        .to_string()
-        .into_bytes();
-    let mut changed = ctx.signing_headers("POST", path, &body, now, &ctx.nonce())?;
-    changed.extend(json);
-    let changed = ctx
-        .http
-        .send(Method::POST, path, &changed, Some(other))
-        .await?;
+    let body = common::deposit_body(ctx, &common::lab_content(ctx, "DC-011"));
+    let deposit = |probe: Probe| {
+        ctx.call(Operation::Deposit)
+            .json(body.clone())
+            .probe(probe)
+            .send()
+    };
+    let unsigned = deposit(Probe::Unsigned).await?;
+    let wrong_key = deposit(Probe::WrongSecret).await?;
+    // Signed for one body, sent with another: the deposit as the adapter shapes it, with
+    // other content.
+    let other = common::deposit_body(ctx, &common::lab_content(ctx, "DC-011 altered"));
+    let other = ctx.adapter.shape_body(Operation::Deposit, &other)?;
+    let changed = deposit(Probe::BodyChangedAfterSigning(other)).await?;
 
     let mut failures = Vec::new();
     for (label, ex) in [
@@ -78,8 +57,9 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         ("signed with a wrong secret", &wrong_key),
         ("body changed after signing", &changed),
     ] {
-        if ex.is_success() {
-            failures.push(format!("{label}: accepted (HTTP {})", ex.status));
+        let answer = ctx.answer(ex);
+        if answer.is_success() {
+            failures.push(format!("{label}: accepted ({answer})"));
         }
     }
     Ok(

@@ -6,8 +6,7 @@
 use serde_json::Value;
 use tianping_engine::package::{Judgement, PackageCheck, PackageInfo, Record};
 use tianping_engine::{
-    CheckDef, CheckError, CheckMeta, Clause, Ctx, Method, Mode, Provenance, Severity, Suite,
-    Verdict,
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
 };
 
 use crate::common;
@@ -78,14 +77,12 @@ fn provenance_problems(provenance: Option<&Value>) -> Vec<String> {
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let sent = common::deposit_body(ctx, &common::lab_content(ctx, "DC-013"));
     let ex = common::deposit_raw(ctx, &sent).await?;
-    tianping_engine::context::expect_success(&ex)?;
-    let id = ctx.fields.str(&ex.json()?, "evidence_id")?.to_string();
-    let fetched = ctx
-        .signed(Method::GET, &common::paths::evidence(&id), None)
-        .await?;
-    tianping_engine::context::expect_success(&fetched)?;
-    let receipt = fetched.json()?;
-    let kept = ctx.fields.get(&receipt, "provenance");
+    let id = ctx
+        .fields
+        .str(&ctx.success_json(&ex)?, "evidence_id")?
+        .to_string();
+    let (fetched, receipt) = common::receipt(ctx, &id).await?;
+    let kept = ctx.fields.raw(&receipt, "provenance");
     let mut problems = provenance_problems(kept);
     if let Some(kept) = kept {
         for f in MANDATORY {
@@ -111,7 +108,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
 fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
     match record.receipt() {
         Ok(receipt) => {
-            Judgement::from_problems(provenance_problems(info.fields.get(receipt, "provenance")))
+            Judgement::from_problems(provenance_problems(info.fields.raw(receipt, "provenance")))
         }
         Err(e) => Judgement::Nonconforming(e),
     }

@@ -14,6 +14,7 @@ use tianping_engine::package::{Judgement, PackageCheck, PackageInfo, Record};
 
 use crate::common;
 use crate::thresholds::{BLOCKS_TO_SAMPLE, TRANSACTIONS_TO_SAMPLE};
+use tianping_engine::Operation;
 
 /// What the check is: identity, clauses, severity and weight.
 const META: CheckMeta = CheckMeta {
@@ -59,11 +60,11 @@ struct Proof {
 fn parse_proof(fields: &FieldMap, proof: &Value) -> Result<Proof, CheckError> {
     let leaf_hex = fields.str(proof, "tx_id")?;
     let leaf =
-        tianping_profile::digest::parse_digest_hex(leaf_hex).ok_or_else(|| CheckError::Field {
+        tianping_profile::digest::parse_digest_hex(&leaf_hex).ok_or_else(|| CheckError::Field {
             field: "proof tx_id".into(),
             detail: format!("`{leaf_hex}` is not 64 hex"),
         })?;
-    let path = match fields.get(proof, "proof_path") {
+    let path = match fields.get(proof, "proof_path").as_deref() {
         Some(Value::Array(items)) => items
             .iter()
             .map(|v| {
@@ -102,7 +103,11 @@ fn proof_problem(p: &Proof, tx_id: &str, block_tx_ids: &[[u8; 32]]) -> Option<St
 }
 
 async fn proof_holds(ctx: &Ctx, tx_id: &str) -> Result<Result<(), String>, CheckError> {
-    let (_, doc) = ctx.get_json(&common::paths::tx_proof(tx_id)).await?;
+    let (_, doc) = ctx
+        .call(Operation::TxProof)
+        .param("tx_id", tx_id)
+        .data()
+        .await?;
     let proof = parse_proof(&ctx.fields, &doc)?;
     let block = common::fetch_block(ctx, proof.height).await?;
     Ok(proof_problem(&proof, tx_id, &block.tx_ids).map_or(Ok(()), Err))
@@ -118,13 +123,14 @@ fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
     };
     let tx_id = info
         .fields
-        .get(receipt, "tx_id")
-        .and_then(Value::as_str)
-        .unwrap_or("");
+        .opt_str(receipt, "tx_id")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     let block_ids = common::tx_ids_of(&info.fields, &doc["block"]);
     match (parse_proof(&info.fields, doc), block_ids) {
         (Ok(p), Ok(ids)) => {
-            proof_problem(&p, tx_id, &ids).map_or(Judgement::Conforms, Judgement::Nonconforming)
+            proof_problem(&p, &tx_id, &ids).map_or(Judgement::Conforms, Judgement::Nonconforming)
         }
         (Err(e), _) | (_, Err(e)) => Judgement::Nonconforming(e.to_string()),
     }

@@ -47,7 +47,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             "platform metadata has no filing number (at {})",
             ctx.fields.pointer("platform_filing_number")
         )),
-        Some(n) if !well_formed(n) => Verdict::fail(format!(
+        Some(n) if !well_formed(&n) => Verdict::fail(format!(
             "filing number `{n}` is not of the form …网信备<digits>号"
         )),
         Some(n) => Verdict::pass(format!(
@@ -63,7 +63,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             "filing number",
             ctx.fields
                 .opt_str(&info, "platform_filing_number")?
-                .unwrap_or("(absent)"),
+                .unwrap_or("(absent)".into()),
         )
         .with("metadata fields present", format!("{keys:?}")))
 }

@@ -35,7 +35,7 @@ const UNAPPROVED: &str = "online-gaming";
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let info = common::platform_info(ctx).await?;
-    let declared: Vec<String> = match ctx.fields.get(&info, "platform_business_types") {
+    let declared: Vec<String> = match ctx.fields.get(&info, "platform_business_types").as_deref() {
         Some(serde_json::Value::Array(items)) => items
             .iter()
             .filter_map(|v| v.as_str().map(str::to_string))
@@ -62,7 +62,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let mut body = common::deposit_body(ctx, &common::lab_content(ctx, "DC-017"));
     body["business_type"] = serde_json::json!(UNAPPROVED);
     let ex = common::deposit_raw(ctx, &body).await?;
-    match common::deposit_answer(&ctx.fields, &ex) {
+    match common::deposit_answer(ctx, &ex) {
         common::DepositAnswer::Refused => {}
         common::DepositAnswer::Accepted => failures.push(format!(
             "a deposit of unapproved type `{UNAPPROVED}` was accepted"

@@ -81,23 +81,24 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     // A conforming password is accepted first, so the refusals below mean something.
     let (ok, accepted) = common::register_probe_account(ctx, format!("{base}-ok")).await?;
     let mut failures = Vec::new();
-    let mut answers = vec![format!("conforming password: HTTP {}", accepted.status)];
+    let mut answers = vec![format!("conforming password: {}", ctx.answer(&accepted))];
     for (i, (password, why)) in weak.iter().enumerate() {
         let ex = common::register(ctx, &format!("{base}-w{i}"), password).await?;
-        answers.push(format!("{why}: HTTP {}", ex.status));
-        if ex.is_success() {
+        let answer = ctx.answer(&ex);
+        answers.push(format!("{why}: {answer}"));
+        if answer.is_success() {
             failures.push(format!(
-                "a password with {why} (`{password}`) was accepted (HTTP {})",
-                ex.status
+                "a password with {why} (`{password}`) was accepted ({answer})"
             ));
         }
     }
     let duplicate = common::register(ctx, &ok.username, &ok.password).await?;
-    answers.push(format!("duplicate name: HTTP {}", duplicate.status));
-    if duplicate.is_success() {
+    let answer = ctx.answer(&duplicate);
+    answers.push(format!("duplicate name: {answer}"));
+    if answer.is_success() {
         failures.push(format!(
-            "a second account named `{}` was created (HTTP {})",
-            ok.username, duplicate.status
+            "a second account named `{}` was created ({answer})",
+            ok.username
         ));
     }
     Ok(Verdict::from_probes(

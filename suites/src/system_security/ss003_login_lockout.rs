@@ -4,14 +4,14 @@
 //! lab set aside to be locked, never the account the other checks log in with; that account
 //! stays locked afterwards for as long as the platform locks it.
 
-use serde_json::json;
 use tianping_engine::http::Exchange;
 use tianping_engine::{
     CheckDef, CheckError, CheckMeta, Clause, Ctx, LabThreshold, Mode, Provenance, Severity, Suite,
     ThresholdDefault, Verdict,
 };
 
-use crate::common::paths;
+use crate::common;
+use tianping_engine::Answer;
 
 /// Lab threshold: wrong passwords after which the lockout account must be locked.
 pub const LOCKOUT_MAX_FAILURES: LabThreshold = LabThreshold {
@@ -64,14 +64,10 @@ const META: CheckMeta = CheckMeta {
 
 pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
-async fn login(ctx: &Ctx, user: &str, password: &str) -> Result<Exchange, CheckError> {
-    Ok(ctx
-        .post_json(
-            paths::LOGIN,
-            &json!({"username": user, "password": password}),
-            &[],
-        )
-        .await?)
+async fn login(ctx: &Ctx, user: &str, password: &str) -> Result<(Exchange, Answer), CheckError> {
+    let ex = common::login(ctx, user, password).once().send().await?;
+    let answer = ctx.answer(&ex);
+    Ok((ex, answer))
 }
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
@@ -87,8 +83,8 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let max_failures = ctx.config.thresholds.unsigned(&LOCKOUT_MAX_FAILURES) as u32;
     let min_lock = ctx.config.thresholds.unsigned(&LOCKOUT_MIN_SECS);
     // The account must work before it is locked, or a refusal proves nothing.
-    let first = login(ctx, user, password).await?;
-    if !first.is_success() {
+    let (first, first_answer) = login(ctx, user, password).await?;
+    if !first_answer.is_success() {
         return Err(CheckError::NoControl {
             control: "the lockout account's login with its password before the test (is it \
                       still locked from an earlier run, or are the credentials wrong?)"
@@ -98,29 +94,22 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     }
     let mut wrong_answers = Vec::new();
     for attempt in 1..=max_failures {
-        let ex = login(ctx, user, &format!("wrong-password-{attempt}")).await?;
-        if ex.is_success() {
+        let (_, answer) = login(ctx, user, &format!("wrong-password-{attempt}")).await?;
+        if answer.is_success() {
             return Ok(Verdict::fail(format!(
-                "a wrong password logged in (attempt {attempt}, HTTP {})",
-                ex.status
+                "a wrong password logged in (attempt {attempt}, {answer})"
             )));
         }
-        wrong_answers.push(ex.status.to_string());
+        wrong_answers.push(answer.to_string());
     }
-    let after = login(ctx, user, password).await?;
+    let (after, after_answer) = login(ctx, user, password).await?;
     let evidence = |v: Verdict| {
-        v.with(
-            "wrong passwords answered",
-            format!("HTTP {}", wrong_answers.join(", ")),
-        )
-        .with(
-            "right password afterwards",
-            format!("HTTP {}", after.status),
-        )
-        .with_threshold("lockout_max_failures", max_failures)
-        .with_threshold("lockout_min_secs", min_lock)
+        v.with("wrong passwords answered", wrong_answers.join("; "))
+            .with("right password afterwards", after_answer.to_string())
+            .with_threshold("lockout_max_failures", max_failures)
+            .with_threshold("lockout_min_secs", min_lock)
     };
-    if after.is_success() {
+    if after_answer.is_success() {
         return Ok(evidence(Verdict::fail(format!(
             "after {max_failures} wrong passwords the right one still logs in: the account \
              was not locked"

@@ -7,11 +7,12 @@
 use std::time::Duration;
 
 use tianping_engine::{
-    CheckDef, CheckError, CheckMeta, Clause, Ctx, LabThreshold, Method, Mode, Provenance, Severity,
-    Suite, ThresholdDefault, Verdict,
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, LabThreshold, Mode, Provenance, Severity, Suite,
+    ThresholdDefault, Verdict,
 };
 
-use crate::common::{self, paths};
+use crate::common;
+use tianping_engine::{Answer, Operation};
 
 /// Lab threshold: longest idle time after which a console session must end.
 pub const IDLE_TIMEOUT_MAX_SECS: LabThreshold = LabThreshold {
@@ -56,12 +57,9 @@ pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 /// count idle time in whole seconds).
 const MARGIN_SECS: u64 = 1;
 
-async fn session_answer(ctx: &Ctx, token: &str) -> Result<u16, CheckError> {
-    Ok(
-        common::with_session(ctx, Method::GET, paths::SESSION, token)
-            .await?
-            .status,
-    )
+async fn session_answer(ctx: &Ctx, token: &str) -> Result<Answer, CheckError> {
+    let ex = common::with_session(ctx, Operation::Session, token).await?;
+    Ok(ctx.answer(&ex))
 }
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
@@ -84,10 +82,11 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             "sessions stay alive for {stated} s idle, more than the {max_idle} s allowed"
         ))));
     }
-    if session_answer(ctx, &token).await? != 200 {
+    let control = session_answer(ctx, &token).await?;
+    if !control.is_success() {
         return Err(CheckError::NoControl {
             control: "a request with a fresh session token".into(),
-            answer: "refused before any idle time".into(),
+            answer: format!("{control}, before any idle time"),
         });
     }
     let wait = stated + MARGIN_SECS;
@@ -99,17 +98,19 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     }
     tokio::time::sleep(Duration::from_secs(wait)).await;
     let after = session_answer(ctx, &token).await?;
-    let verdict = if after == 200 {
-        Verdict::fail(format!(
+    let verdict = match &after {
+        Answer::Success => Verdict::fail(format!(
             "the session was still accepted after {wait} s idle, past the stated {stated} s"
-        ))
-    } else {
-        Verdict::pass(format!(
-            "the session was refused (HTTP {after}) after {wait} s idle; stated {stated} s, \
+        )),
+        Answer::Refused { .. } => Verdict::pass(format!(
+            "the session was refused ({after}) after {wait} s idle; stated {stated} s, \
              within {max_idle} s"
-        ))
+        )),
+        other => Verdict::inconclusive(format!(
+            "after {wait} s idle the session request was neither accepted nor refused: {other}"
+        )),
     };
-    Ok(with_thresholds(verdict).with("after idling", format!("HTTP {after}")))
+    Ok(with_thresholds(verdict).with("after idling", after.to_string()))
 }
 
 #[cfg(test)]

@@ -2,11 +2,11 @@
 //! logout is refused after it, not merely forgotten by the client.
 
 use tianping_engine::{
-    CheckDef, CheckError, CheckMeta, Clause, Ctx, Method, Mode, Provenance, Severity, Suite,
-    Verdict,
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
 };
 
-use crate::common::{self, paths};
+use crate::common;
+use tianping_engine::{Answer, Operation, Refusal};
 
 /// What the check is: identity, clauses, severity and weight.
 const META: CheckMeta = CheckMeta {
@@ -38,31 +38,28 @@ pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let login = common::console_login(ctx).await?;
     let token = ctx.fields.str(&login, "session_token")?.to_string();
-    let before = common::with_session(ctx, Method::GET, paths::SESSION, &token).await?;
-    if !before.is_success() {
+    let before = common::with_session(ctx, Operation::Session, &token).await?;
+    if !ctx.answer(&before).is_success() {
         return Err(CheckError::NoControl {
             control: "a request with a fresh session token".into(),
             answer: before.excerpt(),
         });
     }
-    let logout = common::with_session(ctx, Method::POST, paths::LOGOUT, &token).await?;
-    tianping_engine::context::expect_success(&logout)?;
-    let after = common::with_session(ctx, Method::GET, paths::SESSION, &token).await?;
-    let verdict = if after.is_success() {
-        Verdict::fail(format!(
-            "the session token still works after logout (HTTP {})",
-            after.status
-        ))
-    } else if after.status == 401 || after.status == 403 {
-        Verdict::pass(format!(
-            "the old token is refused after logout (HTTP {})",
-            after.status
-        ))
-    } else {
-        Verdict::inconclusive(format!(
-            "unexpected answer to the old token after logout: HTTP {}",
-            after.status
-        ))
+    let logout = common::with_session(ctx, Operation::Logout, &token).await?;
+    ctx.expect_success(&logout)?;
+    let after = common::with_session(ctx, Operation::Session, &token).await?;
+    let verdict = match ctx.answer(&after) {
+        Answer::Success => Verdict::fail(format!(
+            "the session token still works after logout ({})",
+            Answer::Success
+        )),
+        denied @ Answer::Refused {
+            kind: Refusal::Denied,
+            ..
+        } => Verdict::pass(format!("the old token is refused after logout ({denied})")),
+        other => Verdict::inconclusive(format!(
+            "unexpected answer to the old token after logout: {other}"
+        )),
     };
     Ok(verdict
         .with("before logout", before.excerpt())

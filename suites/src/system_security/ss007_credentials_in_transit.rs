@@ -20,9 +20,11 @@ use tianping_engine::{
     ThresholdDefault, Verdict,
 };
 
-use crate::common::{self, paths};
+use crate::common;
 use crate::plain_http::{self, PlainAnswer};
 use crate::thresholds::PASSWORD_MIN_LENGTH;
+use tianping_engine::adapter::SuccessRule;
+use tianping_engine::{Answer, Operation};
 
 /// Lab threshold: smallest Strict-Transport-Security max-age accepted (180 days).
 pub const HSTS_MIN_MAX_AGE_SECS: LabThreshold = LabThreshold {
@@ -113,11 +115,22 @@ enum UrlLogin {
     Undecided(String),
 }
 
-fn judge_url_login(ex: &Exchange, issued_token: bool) -> UrlLogin {
-    let at = format!("{} {} (HTTP {})", ex.method, ex.path, ex.status);
-    let sets_cookie = ex.header("set-cookie").is_some();
-    match ex.status {
-        200..=299 => UrlLogin::Accepted(format!(
+/// Judges a login that carried the credentials only in the URL, by the adapter's success rule
+/// (so an HTTP 200 carrying an error code is a refusal).
+fn judge_url_login(ex: &Exchange, rule: &SuccessRule, issued_token: bool) -> UrlLogin {
+    let answer = rule.judge(ex);
+    let at = format!("{} {} ({answer})", ex.method, ex.path);
+    if (300..400).contains(&ex.status) {
+        return if ex.header("set-cookie").is_some() {
+            UrlLogin::Accepted(format!(
+                "{at}: login with the credentials in the URL redirected and set a cookie"
+            ))
+        } else {
+            UrlLogin::Refused
+        };
+    }
+    match answer {
+        Answer::Success => UrlLogin::Accepted(format!(
             "{at}: login succeeded with the credentials in the URL{}",
             if issued_token {
                 " and issued a session token"
@@ -125,13 +138,10 @@ fn judge_url_login(ex: &Exchange, issued_token: bool) -> UrlLogin {
                 ""
             }
         )),
-        300..=399 if sets_cookie => UrlLogin::Accepted(format!(
-            "{at}: login with the credentials in the URL redirected and set a cookie"
-        )),
-        429 | 500.. => UrlLogin::Undecided(format!(
+        Answer::Refused { .. } => UrlLogin::Refused,
+        Answer::Throttled { .. } | Answer::Failed(_) => UrlLogin::Undecided(format!(
             "{at}: neither a refusal nor a login, so it shows nothing"
         )),
-        _ => UrlLogin::Refused,
     }
 }
 
@@ -150,13 +160,24 @@ struct UrlProbes {
     account: String,
 }
 
+/// The login operation's path (no placeholders: a login names no earlier answer).
+fn login_path(ctx: &Ctx) -> Result<String, CheckError> {
+    match ctx.adapter.operation(Operation::Login) {
+        Some(spec) => Ok(spec.path.clone()),
+        None => Err(tianping_engine::call::not_offered(
+            Operation::Login,
+            &ctx.adapter.info.name,
+        )),
+    }
+}
+
 /// Registers a probe account, then logs it in with its credentials only in the URL query
 /// (a POST with an empty JSON body, and a GET), then in the body as a control: the control
 /// must succeed, or the refusals before it prove nothing.
 async fn url_credential_probes(ctx: &Ctx) -> Result<UrlProbes, CheckError> {
     let name = format!("{}-url", common::probe_account_prefix(ctx));
     let (probe, _) = common::register_probe_account(ctx, name).await?;
-    let mut url = ctx.http.url(paths::LOGIN)?;
+    let mut url = ctx.http.url(&login_path(ctx)?)?;
     url.query_pairs_mut()
         .append_pair("username", &probe.username)
         .append_pair("password", &probe.password);
@@ -178,8 +199,8 @@ async fn url_credential_probes(ctx: &Ctx) -> Result<UrlProbes, CheckError> {
         let token = session_token(ctx, &ex);
         let issued_token = token.is_some();
         sessions.extend(token);
-        answers.push(format!("{} {}: HTTP {}", ex.method, ex.path, ex.status));
-        match judge_url_login(&ex, issued_token) {
+        answers.push(format!("{} {}: {}", ex.method, ex.path, ctx.answer(&ex)));
+        match judge_url_login(&ex, &ctx.adapter.success, issued_token) {
             UrlLogin::Refused => {}
             UrlLogin::Accepted(finding) => findings.push(finding),
             UrlLogin::Undecided(why) => undecided.push(why),
@@ -189,27 +210,25 @@ async fn url_credential_probes(ctx: &Ctx) -> Result<UrlProbes, CheckError> {
     if findings.is_empty() && !undecided.is_empty() {
         return Err(CheckError::protocol(undecided.join("; ")));
     }
-    let control = ctx
-        .post_json(
-            paths::LOGIN,
-            &json!({"username": probe.username, "password": probe.password}),
-            &[],
-        )
+    let control = common::login(ctx, &probe.username, &probe.password)
+        .send()
         .await?;
+    let control_answer = ctx.answer(&control);
     answers.push(format!(
-        "control login, credentials in the body: HTTP {}",
-        control.status
+        "control login, credentials in the body: {control_answer}"
     ));
-    if !control.is_success() && findings.is_empty() {
+    if !control_answer.is_success() && findings.is_empty() {
         return Err(CheckError::NoControl {
             control: "the probe account's login with its credentials in the body".into(),
-            answer: format!("HTTP {}", control.status),
+            answer: control_answer.to_string(),
         });
     }
     // Leave no session open behind the probe; a failed logout is SS-005's business.
     sessions.extend(session_token(ctx, &control));
     for token in sessions {
-        let _ = common::with_session(ctx, Method::POST, paths::LOGOUT, &token).await;
+        if ctx.offers(Operation::Logout) {
+            let _ = common::with_session(ctx, Operation::Logout, &token).await;
+        }
     }
     Ok(UrlProbes {
         sent,
@@ -246,18 +265,22 @@ async fn plain_http_probes(ctx: &Ctx) -> Result<(Vec<String>, Vec<String>), Chec
         "username": format!("{}-decoy", common::probe_account_prefix(ctx)),
         "password": common::class_password(16, 4),
     });
-    let https = ctx.post_json(paths::LOGIN, &decoy, &[]).await?;
+    let https = ctx
+        .call(Operation::Login)
+        .json(decoy.clone())
+        .send()
+        .await?;
     let host = ctx.api_host();
-    let path = ctx.http.url(paths::LOGIN)?.path().to_string();
+    let path = ctx.http.url(&login_path(ctx)?)?.path().to_string();
     let mut ports = vec![ctx.config.target.plain_http_port.unwrap_or(80)];
     if !ports.contains(&ctx.api_port()) {
         ports.push(ctx.api_port());
     }
-    let body = decoy.to_string();
+    let body = ctx.adapter.shape_body(Operation::Login, &decoy)?;
     let mut findings = Vec::new();
     let mut answers = vec![format!("decoy login over HTTPS: HTTP {}", https.status)];
     for port in ports {
-        let answer = plain_http::post(ctx, &host, port, &path, body.as_bytes()).await?;
+        let answer = plain_http::post(ctx, &host, port, &path, &body).await?;
         answers.push(match &answer {
             PlainAnswer::NotServed(why) => why.clone(),
             PlainAnswer::Http { status, location } => format!(
@@ -290,7 +313,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         ))
         .with("target", ctx.http.base().as_str()));
     }
-    let (public, _) = ctx.get_json(paths::PLATFORM).await?;
+    let (public, _) = ctx.call(Operation::Platform).data().await?;
     let (deposit, _) = common::deposit(ctx, &common::lab_content(ctx, "SS-007")).await?;
     let mut failures: Vec<String> = [&public, &deposit]
         .into_iter()
@@ -404,27 +427,42 @@ mod tests {
 
     #[test]
     fn only_a_refusal_without_a_session_counts_as_refused() {
-        assert_eq!(judge_url_login(&answer(401, &[]), false), UrlLogin::Refused);
-        assert_eq!(judge_url_login(&answer(405, &[]), false), UrlLogin::Refused);
-        assert_eq!(judge_url_login(&answer(302, &[]), false), UrlLogin::Refused);
+        let rule = SuccessRule::default();
+        let judge = |ex: &Exchange, token| judge_url_login(ex, &rule, token);
+        assert_eq!(judge(&answer(401, &[]), false), UrlLogin::Refused);
+        assert_eq!(judge(&answer(405, &[]), false), UrlLogin::Refused);
+        assert_eq!(judge(&answer(302, &[]), false), UrlLogin::Refused);
         assert!(matches!(
-            judge_url_login(&answer(200, &[]), true),
+            judge(&answer(200, &[]), true),
             UrlLogin::Accepted(f) if f.contains("session token") && f.contains("password=***")
         ));
         assert!(matches!(
-            judge_url_login(&answer(204, &[]), false),
+            judge(&answer(204, &[]), false),
             UrlLogin::Accepted(_)
         ));
         assert!(matches!(
-            judge_url_login(&answer(302, &[("set-cookie", "sid=1")]), false),
+            judge(&answer(302, &[("set-cookie", "sid=1")]), false),
             UrlLogin::Accepted(_)
         ));
         for status in [429, 500, 503] {
             assert!(matches!(
-                judge_url_login(&answer(status, &[]), false),
+                judge(&answer(status, &[]), false),
                 UrlLogin::Undecided(_)
             ));
         }
+        // A platform that answers errors as HTTP 200 with a business code: a refusal.
+        let enveloped = SuccessRule {
+            statuses: vec![200],
+            code: Some("/code".into()),
+            ok: vec![serde_json::json!(0)],
+            ..SuccessRule::default()
+        };
+        let mut refused = answer(200, &[]);
+        refused.body = br#"{"code":40100,"msg":"bad credentials"}"#.to_vec();
+        assert_eq!(
+            judge_url_login(&refused, &enveloped, false),
+            UrlLogin::Refused
+        );
     }
 }
 

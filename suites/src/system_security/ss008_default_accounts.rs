@@ -1,12 +1,11 @@
 //! SS-008 — Vendor default accounts are removed or renamed: none of a short dictionary of
 //! default username/password pairs can log in to the console.
 
-use serde_json::json;
 use tianping_engine::{
     CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
 };
 
-use crate::common::paths;
+use crate::common;
 
 /// What the check is: identity, clauses, severity and weight.
 const META: CheckMeta = CheckMeta {
@@ -44,17 +43,11 @@ const DEFAULTS: [(&str, &str); 8] = [
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let mut failures = Vec::new();
     for (user, pass) in DEFAULTS {
-        let ex = ctx
-            .post_json(
-                paths::LOGIN,
-                &json!({"username": user, "password": pass}),
-                &[],
-            )
-            .await?;
-        if ex.is_success() {
+        let ex = common::login(ctx, user, pass).send().await?;
+        let answer = ctx.answer(&ex);
+        if answer.is_success() {
             failures.push(format!(
-                "`{user}` with its vendor default password logs in (HTTP {})",
-                ex.status
+                "`{user}` with its vendor default password logs in ({answer})"
             ));
         }
     }

@@ -5,11 +5,12 @@
 
 use serde_json::json;
 use tianping_engine::{
-    Account, CheckDef, CheckError, CheckMeta, Clause, Ctx, Method, Mode, Provenance, Severity,
-    Suite, Verdict,
+    Account, CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite,
+    Verdict,
 };
 
-use crate::common::{self, paths};
+use crate::common;
+use tianping_engine::{Answer, Operation};
 
 /// What the check is: identity, clauses, severity and weight.
 const META: CheckMeta = CheckMeta {
@@ -46,73 +47,79 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     // The second account's own deposit, read back: its key works.
     let own_body = common::deposit_body(ctx, &common::lab_content(ctx, "SS-009 second account"));
     let own = ctx
-        .signed_as(
-            Account::Second,
-            Method::POST,
-            paths::EVIDENCE,
-            Some(&own_body),
-        )
+        .call(Operation::Deposit)
+        .json(own_body)
+        .as_account(Account::Second)
+        .send()
         .await?;
-    tianping_engine::context::expect_success(&own)?;
-    let own_id = ctx.fields.str(&own.json()?, "evidence_id")?.to_string();
+    let own_id = ctx
+        .fields
+        .str(&ctx.success_json(&own)?, "evidence_id")?
+        .to_string();
     let own_read = ctx
-        .signed_as(
-            Account::Second,
-            Method::GET,
-            &paths::evidence(&own_id),
-            None,
-        )
+        .call(Operation::Receipt)
+        .param("evidence_id", own_id.as_str())
+        .as_account(Account::Second)
+        .send()
         .await?;
-    if !own_read.is_success() {
+    if !ctx.answer(&own_read).is_success() {
         return Err(CheckError::NoControl {
             control: "the second account reading its own receipt".into(),
             answer: own_read.excerpt(),
         });
     }
-    let evidence = paths::evidence(id);
-    let verify_body = json!({"file_hash": file_hash});
+    let verify_body = json!({"file_hash": &*file_hash});
     let probes = [
-        ("receipt", Method::GET, evidence.clone(), None),
-        (
-            "original",
-            Method::GET,
-            format!("{evidence}/original"),
-            None,
-        ),
-        (
-            "deposit certificate",
-            Method::GET,
-            format!("{evidence}/certificate"),
-            None,
-        ),
-        (
-            "verify",
-            Method::POST,
-            paths::verify(id),
-            Some(&verify_body),
-        ),
+        ("receipt", Operation::Receipt, None),
+        ("original", Operation::Original, None),
+        ("deposit certificate", Operation::DepositCertificate, None),
+        ("verify", Operation::Verify, Some(verify_body)),
     ];
     let mut failures = Vec::new();
+    let mut undecided = Vec::new();
     let mut answers = Vec::new();
-    for (what, method, path, body) in &probes {
-        let ex = ctx
-            .signed_as(Account::Second, method.clone(), path, *body)
-            .await?;
-        answers.push(format!("{what}: HTTP {}", ex.status));
-        if ![403, 404].contains(&ex.status) {
-            failures.push(format!(
-                "{method} {path} ({what}) as the second account answered HTTP {} ({} bytes)",
-                ex.status,
+    let mut sent = 0u64;
+    for (what, op, body) in probes {
+        if !ctx.offers(op) {
+            answers.push(format!("{what}: not offered"));
+            continue;
+        }
+        let mut call = ctx
+            .call(op)
+            .param("evidence_id", &*id)
+            .as_account(Account::Second);
+        if let Some(body) = body {
+            call = call.json(body);
+        }
+        let ex = call.send().await?;
+        sent += 1;
+        let answer = ctx.answer(&ex);
+        answers.push(format!("{what}: {answer}"));
+        match answer {
+            Answer::Success => failures.push(format!(
+                "{} {} ({what}) as the second account succeeded ({} bytes)",
+                ex.method,
+                ex.path,
                 ex.body.len()
-            ));
+            )),
+            Answer::Refused { .. } => {}
+            other => undecided.push(format!("{what}: {other}")),
         }
     }
-    Ok(Verdict::from_probes(
-        probes.len() as u64,
-        &failures,
-        "requests for another account's evidence refused",
-    )
-    .with("answers", answers.join("; ")))
+    let verdict = if failures.is_empty() && !undecided.is_empty() {
+        Verdict::inconclusive(format!(
+            "no request for another account's evidence succeeded, but some were neither \
+             refused nor answered: {}",
+            undecided.join("; ")
+        ))
+    } else {
+        Verdict::from_probes(
+            sent,
+            &failures,
+            "requests for another account's evidence refused",
+        )
+    };
+    Ok(verdict.with("answers", answers.join("; ")))
 }
 
 #[cfg(test)]

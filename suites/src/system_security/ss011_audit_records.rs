@@ -7,11 +7,11 @@
 use serde_json::{Value, json};
 use tianping_engine::fields::FieldMap;
 use tianping_engine::{
-    CheckDef, CheckError, CheckMeta, Clause, Ctx, Method, Mode, Provenance, Severity, Suite,
-    Verdict,
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
 };
 
-use crate::common::{self, paths};
+use crate::common;
+use tianping_engine::{Operation, Refusal};
 
 /// What the check is: identity, clauses, severity and weight.
 const META: CheckMeta = CheckMeta {
@@ -54,8 +54,8 @@ fn find<'a>(
             .opt_str(v, f)
             .ok()
             .flatten()
-            .unwrap_or("")
-            .to_string()
+            .map(|s| s.into_owned())
+            .unwrap_or_default()
     };
     let entry = entries.iter().find(|v| {
         text(v, "audit_event").eq_ignore_ascii_case(e.event)
@@ -77,40 +77,42 @@ fn find<'a>(
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let probe_user = format!("tp-audit-{}", &ctx.nonce()[..12]);
-    ctx.post_json(
-        paths::LOGIN,
-        &json!({"username": probe_user, "password": "not-the-password"}),
-        &[],
-    )
-    .await?;
+    common::login(ctx, &probe_user, "not-the-password")
+        .send()
+        .await?;
     common::console_login(ctx).await?;
     let (_, receipt) = common::deposit(ctx, &common::lab_content(ctx, "SS-011")).await?;
     let id = ctx.fields.str(&receipt, "evidence_id")?.to_string();
     let file_hash = ctx.fields.str(&receipt, "file_hash")?.to_string();
-    ctx.signed(
-        Method::POST,
-        &paths::verify(&id),
-        Some(&json!({"file_hash": file_hash})),
-    )
-    .await?;
-    ctx.signed(
-        Method::GET,
-        &format!("{}/original", paths::evidence(&id)),
-        None,
-    )
-    .await?;
-    let export = ctx.signed(Method::GET, paths::AUDIT, None).await?;
-    if export.status == 404 {
-        return Err(CheckError::NotOffered {
-            what: "audit export: the lab reviews the log with the applicant".into(),
-            detail: format!("{} answered HTTP 404", paths::AUDIT),
-        });
+    ctx.call(Operation::Verify)
+        .param("evidence_id", id.as_str())
+        .json(json!({"file_hash": file_hash}))
+        .send()
+        .await?;
+    ctx.call(Operation::Original)
+        .param("evidence_id", id.as_str())
+        .send()
+        .await?;
+    let not_offered = |detail: String| CheckError::NotOffered {
+        what: "audit export: the lab reviews the log with the applicant".into(),
+        detail,
+    };
+    if !ctx.offers(Operation::Audit) {
+        return Err(not_offered("the adapter maps no `audit` operation".into()));
     }
-    tianping_engine::context::expect_success(&export)?;
-    let doc = export.json()?;
+    let export = ctx.call(Operation::Audit).send().await?;
+    if ctx.answer(&export).is_refusal_of(Refusal::NotFound) {
+        return Err(not_offered(format!(
+            "{} {} answered {}",
+            export.method,
+            export.path,
+            ctx.answer(&export)
+        )));
+    }
+    let doc = ctx.success_json(&export)?;
     let entries = ctx
         .fields
-        .get(&doc, "audit_entries")
+        .raw(&doc, "audit_entries")
         .and_then(Value::as_array)
         .cloned()
         .ok_or_else(|| CheckError::Field {

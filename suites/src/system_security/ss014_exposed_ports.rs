@@ -12,7 +12,7 @@ use tianping_engine::{
 };
 
 use super::ss019_tls_versions::endpoints;
-use crate::common::paths;
+use tianping_engine::Operation;
 
 /// What the check is: identity, clauses, severity and weight.
 const META: CheckMeta = CheckMeta {
@@ -88,7 +88,7 @@ async fn try_port(ctx: &Ctx, host: &str, port: u16) -> Result<PortState, CheckEr
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     // Scan only a host that answers as the platform: a wrong address is not a clean host.
-    ctx.get_json(paths::PLATFORM).await?;
+    ctx.call(Operation::Platform).data().await?;
     let host = ctx.api_host();
     let mut declared: Vec<u16> = endpoints(ctx)?
         .into_iter()

@@ -3,11 +3,13 @@
 //! 5xx (the input reached code that did not expect it) and never a success.
 
 use tianping_engine::{
-    CheckDef, CheckError, CheckMeta, Clause, Ctx, Method, Mode, Provenance, Severity, Suite,
-    Verdict,
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
 };
 
 use crate::common;
+use serde_json::Value;
+use tianping_engine::http::Exchange;
+use tianping_engine::{Answer, Operation};
 
 /// What the check is: identity, clauses, severity and weight.
 const META: CheckMeta = CheckMeta {
@@ -30,21 +32,17 @@ const META: CheckMeta = CheckMeta {
 
 pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
-/// Sends a signed request with a raw body (which need not be JSON).
-async fn send_raw(
-    ctx: &Ctx,
-    method: Method,
-    path: &str,
-    body: Vec<u8>,
-) -> Result<tianping_engine::http::Exchange, CheckError> {
-    ctx.signed_raw(
-        method,
-        path,
-        Some(body),
-        chrono::Utc::now().timestamp(),
-        &ctx.nonce(),
-    )
-    .await
+/// A deposit with this logical body, shaped by the adapter.
+async fn deposit(ctx: &Ctx, body: Value) -> Result<Exchange, CheckError> {
+    ctx.call(Operation::Deposit).json(body).send().await
+}
+
+/// A receipt request with this id.
+async fn receipt(ctx: &Ctx, id: &str) -> Result<Exchange, CheckError> {
+    ctx.call(Operation::Receipt)
+        .param("evidence_id", id)
+        .send()
+        .await
 }
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
@@ -57,56 +55,29 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let cases = [
         (
             "body that is not JSON",
-            send_raw(
-                ctx,
-                Method::POST,
-                common::paths::EVIDENCE,
-                b"{\"business_type\": ".to_vec(),
-            )
-            .await?,
+            ctx.call(Operation::Deposit)
+                .raw(b"{\"business_type\": ".to_vec(), "application/json")
+                .send()
+                .await?,
         ),
         (
             "business_type of the wrong type",
-            send_raw(
-                ctx,
-                Method::POST,
-                common::paths::EVIDENCE,
-                mistyped.to_string().into_bytes(),
-            )
-            .await?,
+            deposit(ctx, mistyped).await?,
         ),
-        (
-            "3 MiB original",
-            send_raw(
-                ctx,
-                Method::POST,
-                common::paths::EVIDENCE,
-                oversized.to_string().into_bytes(),
-            )
-            .await?,
-        ),
+        ("3 MiB original", deposit(ctx, oversized).await?),
         (
             "path traversal in an id",
-            ctx.signed(
-                Method::GET,
-                &common::paths::evidence("../../../../etc/passwd"),
-                None,
-            )
-            .await?,
+            receipt(ctx, "../../../../etc/passwd").await?,
         ),
-        (
-            "SQL in an id",
-            ctx.signed(Method::GET, &common::paths::evidence("' OR '1'='1"), None)
-                .await?,
-        ),
+        ("SQL in an id", receipt(ctx, "' OR '1'='1").await?),
     ];
     let mut failures = Vec::new();
     let mut verdict_lines = Vec::new();
     for (label, ex) in &cases {
-        match ex.status {
-            400..=499 => {}
-            500..=599 => failures.push(format!("{label}: HTTP {} (server error)", ex.status)),
-            s => failures.push(format!("{label}: HTTP {s}, not refused")),
+        match ctx.answer(ex) {
+            Answer::Refused { .. } => {}
+            Answer::Failed(why) => failures.push(format!("{label}: {why}")),
+            other => failures.push(format!("{label}: {other}, not refused")),
         }
         verdict_lines.push((label.to_string(), ex.excerpt()));
     }

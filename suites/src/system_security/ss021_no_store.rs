@@ -2,8 +2,7 @@
 //! `Cache-Control: no-store`, so no browser or proxy keeps a copy after the session ends.
 
 use tianping_engine::{
-    CheckDef, CheckError, CheckMeta, Clause, Ctx, Method, Mode, Provenance, Severity, Suite,
-    Verdict,
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
 };
 
 use crate::common;
@@ -45,10 +44,7 @@ fn has_no_store(ex: &tianping_engine::http::Exchange) -> bool {
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let (deposit, receipt) = common::deposit(ctx, &common::lab_content(ctx, "SS-021")).await?;
     let id = ctx.fields.str(&receipt, "evidence_id")?;
-    let fetched = ctx
-        .signed(Method::GET, &common::paths::evidence(id), None)
-        .await?;
-    tianping_engine::context::expect_success(&fetched)?;
+    let (fetched, _) = common::receipt(ctx, &id).await?;
     let mut failures = Vec::new();
     for (what, ex) in [("deposit response", &deposit), ("receipt fetch", &fetched)] {
         if !has_no_store(ex) {

@@ -2,11 +2,10 @@
 //! a malformed block height carry no stack trace, source path, SQL or parser internals.
 
 use tianping_engine::{
-    CheckDef, CheckError, CheckMeta, Clause, Ctx, Method, Mode, Provenance, Severity, Suite,
-    Verdict,
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
 };
 
-use crate::common;
+use tianping_engine::Operation;
 
 /// What the check is: identity, clauses, severity and weight.
 const META: CheckMeta = CheckMeta {
@@ -65,22 +64,38 @@ pub fn leaks(body: &[u8]) -> Vec<&'static str> {
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let malformed = ctx
-        .signed_raw(
-            Method::POST,
-            common::paths::EVIDENCE,
-            Some(b"{\"business_type\": ".to_vec()),
-            chrono::Utc::now().timestamp(),
-            &ctx.nonce(),
-        )
+        .call(Operation::Deposit)
+        .raw(b"{\"business_type\": ".to_vec(), "application/json")
+        .send()
         .await?;
-    let cases = [
-        ("unknown path", ctx.get("/api/v1/no-such-endpoint").await?),
+    // A path beside the platform's own metadata path that no platform serves.
+    let platform_path = ctx
+        .adapter
+        .operation(Operation::Platform)
+        .map_or("/", |spec| spec.path.as_str());
+    let unknown = format!(
+        "{}/tp-harness-no-such-endpoint",
+        platform_path.trim_end_matches('/')
+    );
+    let mut cases = vec![
+        ("unknown path", ctx.get(&unknown).await?),
         ("malformed deposit body", malformed),
-        (
-            "malformed block height",
-            ctx.get("/api/v1/chain/blocks/not-a-number").await?,
-        ),
     ];
+    if ctx.offers(Operation::Block) {
+        let bad_height = ctx
+            .call(Operation::Block)
+            .param("height", "not-a-number")
+            .send()
+            .await?;
+        cases.push(("malformed block height", bad_height));
+    } else {
+        let bad_id = ctx
+            .call(Operation::Receipt)
+            .param("evidence_id", "\u{0}'\"<>")
+            .send()
+            .await?;
+        cases.push(("malformed evidence id", bad_id));
+    }
     let mut failures = Vec::new();
     let mut lines = Vec::new();
     for (label, ex) in &cases {

@@ -5,14 +5,13 @@
 //! configured (its deposits are real records, at most `deposit_burst_attempts` of them), so
 //! the account the other checks use keeps its quota.
 
-use serde_json::json;
-use tianping_engine::http::Exchange;
 use tianping_engine::{
-    Account, CheckDef, CheckError, CheckMeta, Clause, Ctx, LabThreshold, Method, Mode, Provenance,
+    Account, CheckDef, CheckError, CheckMeta, Clause, Ctx, LabThreshold, Mode, Provenance,
     Severity, Suite, ThresholdDefault, Verdict,
 };
 
-use crate::common::{self, paths};
+use crate::common;
+use tianping_engine::Operation;
 
 /// Lab threshold: failed logins for one probe account the harness sends at most, waiting for a 429.
 pub const LOGIN_BURST_ATTEMPTS: LabThreshold = LabThreshold {
@@ -74,28 +73,21 @@ enum Burst {
     Unlimited(u32),
 }
 
-fn is_limit(ex: &Exchange) -> bool {
-    ex.status == 429 || (ex.status == 503 && ex.header("retry-after").is_some())
-}
-
 async fn login_burst(ctx: &Ctx, budget: u32) -> Result<Burst, CheckError> {
     let user = format!("tianping-probe-{}", ctx.nonce());
     for attempt in 1..=budget {
-        let ex = ctx
-            .post_json(
-                paths::LOGIN,
-                &json!({"username": user, "password": format!("wrong-{attempt}")}),
-                &[],
-            )
+        let ex = common::login(ctx, &user, &format!("wrong-{attempt}"))
+            .once()
+            .send()
             .await?;
-        if ex.is_success() {
+        let answer = ctx.answer(&ex);
+        if answer.is_success() {
             return Err(CheckError::protocol(format!(
-                "login as the made-up account `{user}` succeeded (HTTP {}), so the burst \
-                 proves nothing",
-                ex.status
+                "login as the made-up account `{user}` succeeded ({answer}), so the burst \
+                 proves nothing"
             )));
         }
-        if is_limit(&ex) {
+        if answer.is_throttled() {
             return Ok(Burst::Limited(attempt));
         }
     }
@@ -107,12 +99,16 @@ async fn deposit_burst(ctx: &Ctx, budget: u32) -> Result<Burst, CheckError> {
         let content = common::lab_content(ctx, &format!("SS-024 burst {attempt}"));
         let body = common::deposit_body(ctx, &content);
         let ex = ctx
-            .signed_once_as(Account::Second, Method::POST, paths::EVIDENCE, Some(&body))
+            .call(Operation::Deposit)
+            .json(body)
+            .as_account(Account::Second)
+            .once()
+            .send()
             .await?;
-        if is_limit(&ex) {
+        if ctx.answer(&ex).is_throttled() {
             return Ok(Burst::Limited(attempt));
         }
-        tianping_engine::context::expect_success(&ex)?;
+        ctx.expect_success(&ex)?;
     }
     Ok(Burst::Unlimited(budget))
 }

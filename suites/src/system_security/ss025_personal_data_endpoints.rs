@@ -6,7 +6,8 @@ use tianping_engine::{
     CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
 };
 
-use crate::common::{self, paths};
+use crate::common;
+use tianping_engine::{Operation, Probe};
 
 /// What the check is: identity, clauses, severity and weight.
 const META: CheckMeta = CheckMeta {
@@ -38,36 +39,43 @@ pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let (_, receipt) = common::deposit(ctx, &common::lab_content(ctx, "SS-025")).await?;
     let id = ctx.fields.str(&receipt, "evidence_id")?;
-    let evidence = paths::evidence(id);
     let endpoints = [
-        ("receipt", evidence.clone()),
-        ("original", format!("{evidence}/original")),
-        ("deposit certificate", format!("{evidence}/certificate")),
-        (
-            "account certificate",
-            paths::ACCOUNT_CERTIFICATE.to_string(),
-        ),
+        ("receipt", Operation::Receipt),
+        ("original", Operation::Original),
+        ("deposit certificate", Operation::DepositCertificate),
+        ("account certificate", Operation::AccountCertificate),
     ];
     let mut failures = Vec::new();
     let mut answers = Vec::new();
-    for (what, path) in &endpoints {
-        // No signature headers: what anyone on the network could ask.
-        let ex = ctx.get(path).await?;
-        answers.push(format!("{what}: HTTP {}", ex.status));
-        if ex.is_success() {
+    let mut sent = 0u64;
+    for (what, op) in endpoints {
+        if !ctx.offers(op) {
+            answers.push(format!("{what}: not offered"));
+            continue;
+        }
+        // No authentication: what anyone on the network could ask.
+        let ex = ctx
+            .call(op)
+            .param("evidence_id", &*id)
+            .probe(Probe::Unsigned)
+            .send()
+            .await?;
+        sent += 1;
+        let answer = ctx.answer(&ex);
+        answers.push(format!("{what}: {answer}"));
+        if answer.is_success() {
             failures.push(format!(
-                "GET {path} ({what}) without credentials answered HTTP {} with {} bytes",
-                ex.status,
+                "{} {} ({what}) without credentials succeeded with {} bytes",
+                ex.method,
+                ex.path,
                 ex.body.len()
             ));
         }
     }
-    Ok(Verdict::from_probes(
-        endpoints.len() as u64,
-        &failures,
-        "unauthenticated requests refused",
+    Ok(
+        Verdict::from_probes(sent, &failures, "unauthenticated requests refused")
+            .with("answers", answers.join("; ")),
     )
-    .with("answers", answers.join("; ")))
 }
 
 #[cfg(test)]

@@ -1,0 +1,423 @@
+//! Adapters: how a real platform performs each logical operation the checks use, how it says
+//! yes and no, where its fields are, its vocabulary and formats, and how its requests are
+//! authenticated. docs/adapters.md explains the model; docs/adapters/ holds examples.
+//!
+//! The default adapter is docs/adapters/tp-profile-1.toml, compiled in.
+
+pub mod auth;
+pub mod operation;
+pub mod success;
+pub mod template;
+pub mod values;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+pub use auth::AuthScheme;
+pub use operation::{Operation, OperationAuth, OperationSpec};
+pub use success::{Answer, Refusal, SuccessRule};
+pub use values::{Normaliser, TimeFormat};
+
+use template::TemplateError;
+
+/// The tp-profile-1 adapter's text: the default.
+pub const TP_PROFILE_1: &str = include_str!("../../../../docs/adapters/tp-profile-1.toml");
+
+/// The largest adapter file read.
+const MAX_ADAPTER_BYTES: u64 = 1 << 20;
+
+/// Why an adapter cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum AdapterError {
+    /// The file cannot be read.
+    #[error("cannot read adapter file {path}: {detail}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        detail: String,
+    },
+    /// The file is not valid TOML or has an unknown key.
+    #[error("adapter {path} is not valid: {message}")]
+    Parse {
+        /// The file.
+        path: String,
+        /// What the TOML parser said.
+        message: String,
+    },
+    /// A section is inconsistent; names the section.
+    #[error("adapter {path}: {section}: {message}")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// The section or key, e.g. `operations.receipt`.
+        section: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// The adapter's name and description.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AdapterInfo {
+    /// Short name, shown in every output.
+    pub name: String,
+    /// What platform or style it describes.
+    pub description: String,
+}
+
+/// Where the payload sits in an answer.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ResponseSpec {
+    /// JSON pointer of the payload in every answer (`/data` for `{code, msg, data}`
+    /// envelopes); field pointers are relative to it. Empty: the whole answer.
+    pub data: String,
+}
+
+/// How a console session token travels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SessionSpec {
+    /// Header name.
+    pub header: String,
+    /// Header value template over `{session_token}`.
+    pub value: String,
+}
+
+impl Default for SessionSpec {
+    fn default() -> Self {
+        SessionSpec {
+            header: "authorization".into(),
+            value: "Bearer {session_token}".into(),
+        }
+    }
+}
+
+/// How deposits complete.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DepositSpec {
+    /// The deposit answers before the chain transaction exists; the receipt operation is
+    /// polled until the chain fields appear.
+    pub asynchronous: bool,
+    /// Milliseconds between polls.
+    pub poll_interval_ms: u64,
+    /// Longest wait for an asynchronous deposit to complete; longer is a finding of its own.
+    pub max_wait_secs: u64,
+}
+
+impl Default for DepositSpec {
+    fn default() -> Self {
+        DepositSpec {
+            asynchronous: false,
+            poll_interval_ms: 500,
+            max_wait_secs: 30,
+        }
+    }
+}
+
+/// An adapter file as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AdapterFile {
+    adapter: AdapterInfo,
+    #[serde(default)]
+    response: ResponseSpec,
+    #[serde(default)]
+    success: SuccessRule,
+    auth: AuthScheme,
+    #[serde(default)]
+    session: SessionSpec,
+    #[serde(default)]
+    deposit: DepositSpec,
+    #[serde(default)]
+    operations: BTreeMap<String, OperationSpec>,
+    #[serde(default)]
+    fields: BTreeMap<String, String>,
+    #[serde(default)]
+    values: BTreeMap<String, BTreeMap<String, Value>>,
+    #[serde(default)]
+    formats: BTreeMap<String, String>,
+}
+
+/// A platform's adapter, read and validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Adapter {
+    /// Name and description.
+    pub info: AdapterInfo,
+    /// Where the payload sits.
+    pub response: ResponseSpec,
+    /// How the platform says yes and no.
+    pub success: SuccessRule,
+    /// Request authentication.
+    pub auth: AuthScheme,
+    /// How session tokens travel.
+    pub session: SessionSpec,
+    /// How deposits complete.
+    pub deposit: DepositSpec,
+    /// The operations the platform offers.
+    pub operations: BTreeMap<Operation, OperationSpec>,
+    /// Field pointers the adapter writes (relative to `response.data`).
+    pub fields: BTreeMap<String, String>,
+    /// Value maps and formats.
+    pub normaliser: Normaliser,
+    /// Where it was read from (`tp-profile-1 (built in)` for the default).
+    pub source: String,
+}
+
+impl Default for Adapter {
+    fn default() -> Self {
+        Adapter::tp_profile_1()
+    }
+}
+
+impl Adapter {
+    /// The tp-profile-1 adapter, the default.
+    pub fn tp_profile_1() -> Adapter {
+        Adapter::parse(TP_PROFILE_1, "tp-profile-1 (built in)")
+            .expect("docs/adapters/tp-profile-1.toml is a valid adapter")
+    }
+
+    /// Reads an adapter file (a regular file of at most 1 MiB).
+    pub fn load(path: &Path) -> Result<Adapter, AdapterError> {
+        let shown = path.display().to_string();
+        let read_error = |detail: String| AdapterError::Read {
+            path: shown.clone(),
+            detail,
+        };
+        let meta = std::fs::metadata(path).map_err(|e| read_error(e.to_string()))?;
+        if !meta.is_file() {
+            return Err(read_error("not a regular file".into()));
+        }
+        if meta.len() > MAX_ADAPTER_BYTES {
+            return Err(read_error(format!(
+                "{} bytes, more than the {MAX_ADAPTER_BYTES} an adapter may have",
+                meta.len()
+            )));
+        }
+        let text = std::fs::read_to_string(path).map_err(|e| read_error(e.to_string()))?;
+        Adapter::parse(&text, &shown)
+    }
+
+    /// Parses and validates adapter text; `source` names it in errors.
+    pub fn parse(text: &str, source: &str) -> Result<Adapter, AdapterError> {
+        let file: AdapterFile = toml::from_str(text).map_err(|e| AdapterError::Parse {
+            path: source.to_string(),
+            message: e.to_string(),
+        })?;
+        let invalid = |section: String, message: String| AdapterError::Invalid {
+            path: source.to_string(),
+            section,
+            message,
+        };
+        if file.adapter.name.trim().is_empty() {
+            return Err(invalid("adapter.name".into(), "is empty".into()));
+        }
+        if !file.response.data.is_empty() && !file.response.data.starts_with('/') {
+            return Err(invalid(
+                "response.data".into(),
+                format!("`{}` is not a JSON pointer", file.response.data),
+            ));
+        }
+        file.success
+            .validate()
+            .map_err(|m| invalid("success".into(), m))?;
+        file.auth
+            .validate()
+            .map_err(|m| invalid("auth".into(), m))?;
+        let session_names = template::placeholders(&file.session.value)
+            .map_err(|e: TemplateError| invalid("session.value".into(), e.to_string()))?;
+        template::check_known(&file.session.value, &session_names, &["session_token"])
+            .map_err(|e| invalid("session.value".into(), e.to_string()))?;
+        let mut operations = BTreeMap::new();
+        for (key, spec) in file.operations {
+            let op = Operation::from_key(&key).ok_or_else(|| {
+                invalid(
+                    format!("operations.{key}"),
+                    format!(
+                        "unknown operation (known: {})",
+                        Operation::ALL.map(Operation::key).join(", ")
+                    ),
+                )
+            })?;
+            spec.validate(op)
+                .map_err(|m| invalid(format!("operations.{key}"), m))?;
+            operations.insert(op, spec);
+        }
+        for (field, pointer) in &file.fields {
+            if !crate::fields::is_known_field(field) {
+                return Err(invalid(
+                    format!("fields.{field}"),
+                    "unknown logical field (docs/adapters.md lists them)".into(),
+                ));
+            }
+            if !pointer.is_empty() && !pointer.starts_with('/') {
+                return Err(invalid(
+                    format!("fields.{field}"),
+                    format!("`{pointer}` is not a JSON pointer (must start with '/')"),
+                ));
+            }
+        }
+        let mut normaliser = Normaliser::default();
+        for (field, map) in file.values {
+            if !crate::fields::is_known_field(&field) {
+                return Err(invalid(
+                    format!("values.{field}"),
+                    "unknown logical field".into(),
+                ));
+            }
+            normaliser.values.insert(field, map);
+        }
+        for (field, format) in file.formats {
+            let kind = values::kind_of(&field);
+            if !matches!(
+                kind,
+                values::FieldKind::Time | values::FieldKind::EpochMillis
+            ) {
+                return Err(invalid(
+                    format!("formats.{field}"),
+                    "only time fields take a format (hex is always normalised)".into(),
+                ));
+            }
+            let parsed =
+                TimeFormat::parse(&format).map_err(|m| invalid(format!("formats.{field}"), m))?;
+            normaliser.formats.insert(field, parsed);
+        }
+        Ok(Adapter {
+            info: file.adapter,
+            response: file.response,
+            success: file.success,
+            auth: file.auth,
+            session: file.session,
+            deposit: file.deposit,
+            operations,
+            fields: file.fields,
+            normaliser,
+            source: source.to_string(),
+        })
+    }
+
+    /// How the platform performs `op`, or `None` when it does not offer it.
+    pub fn operation(&self, op: Operation) -> Option<&OperationSpec> {
+        self.operations.get(&op)
+    }
+
+    /// What an answer means under the success rule.
+    pub fn judge(&self, ex: &crate::exchange::Exchange) -> Answer {
+        self.success.judge(ex)
+    }
+
+    /// The effective pointer of every logical field: the adapter's (under `response.data`),
+    /// else the profile's (under `response.data` too). Fields inside an audit entry are
+    /// relative to the entry.
+    pub fn pointers(&self) -> BTreeMap<String, String> {
+        crate::fields::DEFAULT_POINTERS
+            .iter()
+            .map(|(field, default)| {
+                let own = self
+                    .fields
+                    .get(*field)
+                    .map(String::as_str)
+                    .unwrap_or(default);
+                let pointer = if crate::fields::is_entry_field(field) {
+                    own.to_string()
+                } else {
+                    format!("{}{own}", self.response.data)
+                };
+                (field.to_string(), pointer)
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_built_in_adapter_maps_every_operation_and_field() {
+        let a = Adapter::tp_profile_1();
+        assert_eq!(a.info.name, "tp-profile-1");
+        for op in Operation::ALL {
+            assert!(a.operation(op).is_some(), "{}", op.key());
+        }
+        for (field, pointer) in crate::fields::DEFAULT_POINTERS {
+            assert_eq!(
+                a.fields.get(*field).map(String::as_str),
+                Some(*pointer),
+                "{field}"
+            );
+        }
+        assert_eq!(a.pointers().len(), crate::fields::DEFAULT_POINTERS.len());
+    }
+
+    #[test]
+    fn mistakes_are_named_by_section() {
+        let base = TP_PROFILE_1;
+        let cases = [
+            (
+                base.replace("[operations.tsa]", "[operations.tsaa]"),
+                "operations.tsaa",
+            ),
+            (
+                base.replace(
+                    "path = \"/api/v1/evidence/{evidence_id}\"",
+                    "path = \"/api/v1/evidence/{evidence}\"",
+                ),
+                "operations.receipt",
+            ),
+            (
+                base.replace("file_hash = \"/file_hash\"", "file_hsah = \"/file_hash\""),
+                "fields.file_hsah",
+            ),
+            (
+                base.replace("[formats]", "[formats]\nfile_hash = \"epoch_ms\""),
+                "formats.file_hash",
+            ),
+            (
+                base.replace("[formats]", "[formats]\ntx_time = \"unix\""),
+                "formats.tx_time",
+            ),
+            (
+                base.replace(
+                    "statuses = [200, 201, 202, 204]",
+                    "statuses = [200]\ncode = \"/code\"",
+                ),
+                "success",
+            ),
+        ];
+        for (text, section) in cases {
+            let err = Adapter::parse(&text, "a.toml").unwrap_err();
+            assert!(
+                matches!(&err, AdapterError::Invalid { section: s, .. } if s == section),
+                "{section}: {err}"
+            );
+        }
+        let err = Adapter::parse("[adapter]\nname = \"x\"\nbogus = 1", "a.toml").unwrap_err();
+        assert!(matches!(err, AdapterError::Parse { .. }), "{err}");
+    }
+
+    #[test]
+    fn an_envelope_moves_every_pointer_but_those_inside_audit_entries() {
+        let text = TP_PROFILE_1.replace("data = \"\"", "data = \"/data\"");
+        let a = Adapter::parse(&text, "x").unwrap();
+        let p = a.pointers();
+        assert_eq!(p["file_hash"], "/data/file_hash");
+        assert_eq!(p["audit_entries"], "/data/entries");
+        assert_eq!(p["audit_event"], "/event");
+    }
+
+    #[test]
+    fn special_files_are_not_read() {
+        let err = Adapter::load(Path::new("/dev/zero")).unwrap_err();
+        assert!(err.to_string().contains("not a regular file"), "{err}");
+        let dir = std::env::temp_dir();
+        let err = Adapter::load(&dir).unwrap_err();
+        assert!(err.to_string().contains("not a regular file"), "{err}");
+    }
+}
