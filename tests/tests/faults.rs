@@ -1,19 +1,56 @@
 //! The fault matrix: every check passes on the conforming reference platform, and for the
 //! fault it names, that check fails (with evidence) while every other check still passes.
-//! One test per check and direction, so a regression names the check.
+//! One test per check and direction, so a regression names the check. The whole matrix runs
+//! twice: on the profile's own API, and through the `cloud-openapi` dialect with its adapter
+//! file (docs/adapters/cloud-openapi.toml), so every check works through an adapter too.
 
 use std::sync::{Arc, OnceLock};
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use tianping_engine::{CheckResult, Outcome, runner};
-use tianping_fixtures::Faults;
+use tianping_fixtures::{Dialect, Faults};
 
-fn run_all(faults: Faults) -> Result<Vec<CheckResult>, String> {
+/// How the reference platform speaks, and the adapter the harness uses for it.
+#[derive(Clone, Copy)]
+enum Speech {
+    Profile,
+    CloudOpenapi,
+}
+
+impl Speech {
+    fn prefix(self) -> &'static str {
+        match self {
+            Speech::Profile => "",
+            Speech::CloudOpenapi => "cloud_openapi::",
+        }
+    }
+
+    fn dialect(self) -> Dialect {
+        match self {
+            Speech::Profile => Dialect::Profile,
+            Speech::CloudOpenapi => Dialect::CloudOpenapi,
+        }
+    }
+
+    fn config(self) -> tianping_engine::Config {
+        let mut config = loopback_config();
+        if let Speech::CloudOpenapi = self {
+            config.adapter.file = Some(format!(
+                "{}/../docs/adapters/cloud-openapi.toml",
+                env!("CARGO_MANIFEST_DIR")
+            ));
+        }
+        config
+    }
+}
+
+fn run_all(faults: Faults, speech: Speech) -> Result<Vec<CheckResult>, String> {
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     runtime.block_on(async {
-        let embedded = tianping_target::reference::start(loopback_config(), faults)
-            .await
-            .map_err(|e| e.to_string())?;
+        let embedded =
+            tianping_target::reference::start_with(speech.config(), faults, speech.dialect())
+                .await
+                .map_err(|e| e.to_string())?;
         let ctx = embedded.context().map_err(|e| e.to_string())?;
         let registry = tianping_suites::registry();
         let checks: Vec<_> = registry.iter().collect();
@@ -36,17 +73,30 @@ fn describe(r: &CheckResult) -> String {
 }
 
 static CONFORMING: OnceLock<Result<Vec<CheckResult>, String>> = OnceLock::new();
+static CONFORMING_CLOUD: OnceLock<Result<Vec<CheckResult>, String>> = OnceLock::new();
 
 fn main() {
     let args = Arguments::from_args();
     let mut trials = Vec::new();
+    for speech in [Speech::Profile, Speech::CloudOpenapi] {
+        add_trials(&mut trials, speech);
+    }
+    libtest_mimic::run(&args, trials).exit();
+}
+
+fn add_trials(trials: &mut Vec<Trial>, speech: Speech) {
+    let prefix = speech.prefix();
+    let conforming = match speech {
+        Speech::Profile => &CONFORMING,
+        Speech::CloudOpenapi => &CONFORMING_CLOUD,
+    };
     for def in tianping_suites::registry() {
         let id = def.meta.id;
         trials.push(Trial::test(
-            format!("{id}::passes_on_reference"),
+            format!("{prefix}{id}::passes_on_reference"),
             move || {
-                let results = CONFORMING
-                    .get_or_init(|| run_all(Faults::none()))
+                let results = conforming
+                    .get_or_init(|| run_all(Faults::none(), speech))
                     .as_ref()
                     .map_err(|e| Failed::from(e.clone()))?;
                 let r = results.iter().find(|r| r.id == id).ok_or("no result")?;
@@ -62,38 +112,40 @@ fn main() {
         }
         if def.meta.faults.is_empty() {
             trials.push(Trial::test(
-                format!("{id}::has_a_reference_fault"),
+                format!("{prefix}{id}::has_a_reference_fault"),
                 move || Err(format!("{id} is automated but names no reference fault").into()),
             ));
         }
         for &fault in def.meta.faults {
-            trials.push(Trial::test(format!("{id}::fails_on_{fault}"), move || {
-                let faults = Faults::parse(&[fault]).map_err(Failed::from)?;
-                let results = run_all(faults).map_err(Failed::from)?;
-                let mut problems = Vec::new();
-                for r in &results {
-                    let expected_fail = r.id == id;
-                    match (&r.outcome, expected_fail) {
-                        (Outcome::Fail, true) if !r.evidence.is_empty() => {}
-                        (Outcome::Fail, true) => {
-                            problems.push(format!("{} failed without evidence", r.id))
+            trials.push(Trial::test(
+                format!("{prefix}{id}::fails_on_{fault}"),
+                move || {
+                    let faults = Faults::parse(&[fault]).map_err(Failed::from)?;
+                    let results = run_all(faults, speech).map_err(Failed::from)?;
+                    let mut problems = Vec::new();
+                    for r in &results {
+                        let expected_fail = r.id == id;
+                        match (&r.outcome, expected_fail) {
+                            (Outcome::Fail, true) if !r.evidence.is_empty() => {}
+                            (Outcome::Fail, true) => {
+                                problems.push(format!("{} failed without evidence", r.id))
+                            }
+                            (_, true) => problems
+                                .push(format!("fault `{fault}` was not caught:\n{}", describe(r))),
+                            (Outcome::Pass, false) => {}
+                            (_, false) => problems.push(format!(
+                                "fault `{fault}` also affected another check:\n{}",
+                                describe(r)
+                            )),
                         }
-                        (_, true) => problems
-                            .push(format!("fault `{fault}` was not caught:\n{}", describe(r))),
-                        (Outcome::Pass, false) => {}
-                        (_, false) => problems.push(format!(
-                            "fault `{fault}` also affected another check:\n{}",
-                            describe(r)
-                        )),
                     }
-                }
-                if problems.is_empty() {
-                    Ok(())
-                } else {
-                    Err(problems.join("\n").into())
-                }
-            }));
+                    if problems.is_empty() {
+                        Ok(())
+                    } else {
+                        Err(problems.join("\n").into())
+                    }
+                },
+            ));
         }
     }
-    libtest_mimic::run(&args, trials).exit();
 }

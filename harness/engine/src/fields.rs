@@ -63,6 +63,7 @@ pub const DEFAULT_POINTERS: &[(&str, &str)] = &[
     ("block_signature", "/signature"),
     ("tx_signature", "/signature"),
     ("tx_file_hash", "/file_hash"),
+    ("tx_depositor_digest", "/depositor_digest"),
     // Tianping anchor record of a block
     ("anchor_tianping_tx", "/tianping_tx"),
     ("anchor_block_hash", "/block_hash"),

@@ -59,8 +59,8 @@ async fn judge_transaction(ctx: &Ctx, tx_hex: &str) -> Result<Vec<String>, Check
     for token in common::personal_data_tokens(&tx) {
         problems.push(format!("tx {tx_hex}: {token} in clear"));
     }
-    if let Some(d) = tx["depositor_digest"].as_str()
-        && tianping_profile::digest::parse_digest_hex(d).is_none()
+    if let Some(d) = ctx.fields.opt_str(&tx, "tx_depositor_digest")?
+        && tianping_profile::digest::parse_digest_hex(&d).is_none()
     {
         problems.push(format!("tx {tx_hex}: depositor field is not an SM3 digest"));
     }

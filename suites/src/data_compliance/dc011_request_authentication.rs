@@ -6,6 +6,7 @@ use tianping_engine::{
 };
 
 use crate::common;
+use tianping_engine::Answer;
 use tianping_engine::{Operation, Probe};
 
 /// What the check is: identity, clauses, severity and weight.
@@ -43,6 +44,14 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             .probe(probe)
             .send()
     };
+    // The same deposit signed correctly must go through, or the refusals prove nothing.
+    let control = deposit(Probe::AsDeclared).await?;
+    if !ctx.answer(&control).is_success() {
+        return Err(CheckError::NoControl {
+            control: "the same deposit, correctly signed".into(),
+            answer: format!("{}; {}", ctx.answer(&control), control.excerpt()),
+        });
+    }
     let unsigned = deposit(Probe::Unsigned).await?;
     let wrong_key = deposit(Probe::WrongSecret).await?;
     // Signed for one body, sent with another: the deposit as the adapter shapes it, with
@@ -52,15 +61,24 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let changed = deposit(Probe::BodyChangedAfterSigning(other)).await?;
 
     let mut failures = Vec::new();
+    let mut undecided = Vec::new();
     for (label, ex) in [
         ("unsigned", &unsigned),
         ("signed with a wrong secret", &wrong_key),
         ("body changed after signing", &changed),
     ] {
-        let answer = ctx.answer(ex);
-        if answer.is_success() {
-            failures.push(format!("{label}: accepted ({answer})"));
+        match ctx.answer(ex) {
+            Answer::Success => failures.push(format!("{label}: accepted")),
+            Answer::Refused { .. } => {}
+            other => undecided.push(format!("{label}: {other}")),
         }
+    }
+    if failures.is_empty() && !undecided.is_empty() {
+        return Ok(Verdict::inconclusive(format!(
+            "no unauthenticated deposit was accepted, but some were neither accepted nor \
+             refused: {}",
+            undecided.join("; ")
+        )));
     }
     Ok(
         Verdict::from_probes(3, &failures, "unauthenticated requests refused")

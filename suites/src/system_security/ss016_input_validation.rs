@@ -46,6 +46,21 @@ async fn receipt(ctx: &Ctx, id: &str) -> Result<Exchange, CheckError> {
 }
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
+    // A well-formed deposit and a read of its receipt go through, or the refusals below prove
+    // nothing (a wrong path refuses everything).
+    let (_, control) = common::deposit(ctx, &common::lab_content(ctx, "SS-016 control"))
+        .await
+        .map_err(|e| CheckError::NoControl {
+            control: "a well-formed deposit".into(),
+            answer: e.to_string(),
+        })?;
+    let id = ctx.fields.str(&control, "evidence_id")?;
+    common::receipt(ctx, &id)
+        .await
+        .map_err(|e| CheckError::NoControl {
+            control: "reading the well-formed deposit's receipt".into(),
+            answer: e.to_string(),
+        })?;
     let mut mistyped = common::deposit_body(ctx, &common::lab_content(ctx, "SS-016"));
     mistyped["business_type"] = serde_json::json!(123);
     // Just over the profile's 1 MiB original limit, yet small enough that a server reads the

@@ -7,6 +7,8 @@ use tianping_engine::{
 
 use tianping_engine::Operation;
 
+use crate::common;
+
 /// What the check is: identity, clauses, severity and weight.
 const META: CheckMeta = CheckMeta {
     id: "SS-023",
@@ -63,6 +65,14 @@ pub fn leaks(body: &[u8]) -> Vec<&'static str> {
 }
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
+    // A well-formed deposit goes through, so the malformed one below reaches the code that
+    // parses deposits rather than a gateway's generic refusal.
+    common::deposit(ctx, &common::lab_content(ctx, "SS-023 control"))
+        .await
+        .map_err(|e| CheckError::NoControl {
+            control: "a well-formed deposit".into(),
+            answer: e.to_string(),
+        })?;
     let malformed = ctx
         .call(Operation::Deposit)
         .raw(b"{\"business_type\": ".to_vec(), "application/json")

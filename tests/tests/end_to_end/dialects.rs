@@ -150,3 +150,54 @@ async fn without_self_registration_the_account_probes_wait_for_the_lab() {
         hsts.evidence
     );
 }
+
+/// The adapter file a lab would write for the reference platform's `cloud-openapi` dialect.
+fn cloud_openapi_config() -> Config {
+    let mut config = Config::default();
+    config.adapter.file = Some(format!(
+        "{}/../docs/adapters/cloud-openapi.toml",
+        env!("CARGO_MANIFEST_DIR")
+    ));
+    config
+}
+
+/// A platform that differs from tp-profile-1 on paths, methods, authentication, envelope,
+/// HTTP-200 errors, hex and time formats, vocabularies and field names is evaluated through
+/// its adapter file alone: every check passes on it.
+#[tokio::test]
+async fn a_cloud_openapi_platform_is_evaluated_through_its_adapter() {
+    let results = run_dialect(
+        cloud_openapi_config(),
+        tianping_fixtures::Dialect::CloudOpenapi,
+    )
+    .await;
+    let not_passed: Vec<String> = results
+        .iter()
+        .filter(|r| r.outcome != Outcome::Pass)
+        .map(|r| format!("{} {}: {}", r.id, r.outcome.key(), r.summary))
+        .collect();
+    assert!(not_passed.is_empty(), "{not_passed:#?}");
+}
+
+/// The same platform evaluated without its adapter: nothing passes by accident. Each check
+/// either cannot reach what it needs (inconclusive, saying why) or is decided without the
+/// platform's API (TLS, ports, manual records).
+#[tokio::test]
+async fn without_its_adapter_the_cloud_platform_is_never_passed_by_guess() {
+    let results = run_dialect(Config::default(), tianping_fixtures::Dialect::CloudOpenapi).await;
+    let guessed: Vec<String> = results
+        .iter()
+        .filter(|r| {
+            r.outcome == Outcome::Pass
+                && r.mode != tianping_engine::Mode::Manual
+                && !DECIDED_WITHOUT_API.contains(&r.id.as_str())
+        })
+        .map(|r| format!("{} passed without its adapter: {}", r.id, r.summary))
+        .collect();
+    assert!(guessed.is_empty(), "{guessed:#?}");
+}
+
+/// Checks decided without the platform's JSON API: TLS and TLCP probes and a port scan.
+const DECIDED_WITHOUT_API: [&str; 8] = [
+    "SS-014", "SS-019", "SS-026", "CERT-001", "CERT-004", "CERT-005", "CERT-006", "CERT-010",
+];

@@ -151,6 +151,15 @@ impl SuccessRule {
         Ok(())
     }
 
+    /// Whether the answer is a file rather than a JSON document: a success status with a
+    /// body that does not say it is JSON and does not parse as JSON (an original, a PDF).
+    fn is_file(ex: &Exchange) -> bool {
+        let says_json = ex
+            .header("content-type")
+            .is_some_and(|ct| ct.to_ascii_lowercase().contains("json"));
+        !says_json && !ex.body.is_empty() && serde_json::from_slice::<Value>(&ex.body).is_err()
+    }
+
     fn business_code(&self, ex: &Exchange) -> Option<String> {
         let pointer = self.code.as_deref()?;
         let doc: Value = serde_json::from_slice(&ex.body).ok()?;
@@ -200,6 +209,8 @@ impl SuccessRule {
                 return Answer::Success;
             };
             return match &code {
+                // A file carries no business code: its success status says it.
+                None if Self::is_file(ex) => Answer::Success,
                 Some(c) if listed(&self.ok, c) => Answer::Success,
                 Some(c) => by_code(c, Refusal::Invalid),
                 None => Answer::Failed(format!(
@@ -291,10 +302,11 @@ mod tests {
             rule.judge(&ex(200, r#"{"data":{}}"#)),
             Answer::Failed(_)
         ));
-        assert!(matches!(
-            rule.judge(&ex(200, "not json")),
-            Answer::Failed(_)
-        ));
+        // A file (not JSON, not said to be) carries no code: its status decides.
+        assert_eq!(rule.judge(&ex(200, "%PDF-1.7 ...")), Answer::Success);
+        let mut claimed_json = ex(200, "not json");
+        claimed_json.headers = vec![("content-type".into(), "application/json".into())];
+        assert!(matches!(rule.judge(&claimed_json), Answer::Failed(_)));
         // A gateway's own 404 without a code is still a refusal.
         assert!(rule.judge(&ex(404, "")).is_refusal_of(Refusal::NotFound));
     }

@@ -142,7 +142,9 @@ pub fn render(
 }
 
 /// Fills a JSON template. A string that is exactly one placeholder becomes the value itself
-/// (an object, a number, …); a placeholder inside a longer string is replaced by its text.
+/// (an object, a number, …); a placeholder inside a longer string is replaced by its text. An
+/// object member whose value is exactly one placeholder with no value in this call (but one
+/// `known` lists) is left out, so one template serves calls that send either of two fields.
 pub fn render_json(
     template: &Value,
     lookup: &dyn Fn(&str) -> Option<Value>,
@@ -167,7 +169,13 @@ pub fn render_json(
         Value::Object(map) => {
             let mut out = serde_json::Map::new();
             for (k, v) in map {
-                out.insert(text(k)?, render_json(v, lookup, known)?);
+                let absent = v
+                    .as_str()
+                    .and_then(whole_placeholder)
+                    .is_some_and(|name| known.contains(&name) && lookup(name).is_none());
+                if !absent {
+                    out.insert(text(k)?, render_json(v, lookup, known)?);
+                }
             }
             Value::Object(out)
         }
@@ -227,6 +235,15 @@ mod tests {
             out,
             json!({"data": {"who": {"name": "x"}, "label": "id-7", "n": 7}})
         );
+        // A member whose value has no value in this call is left out; one naming nothing the
+        // operation provides is an error.
+        let either = json!({"id": "{id}", "content": "{content}", "hash": "{hash}"});
+        let lookup_id = |n: &str| (n != "hash").then(|| json!(n));
+        assert_eq!(
+            render_json(&either, &lookup_id, &["id", "content", "hash"]).unwrap(),
+            json!({"id": "id", "content": "content"})
+        );
+        assert!(render_json(&either, &lookup_id, &["id", "content"]).is_err());
         let mut used = json_placeholders(&template).unwrap();
         used.sort();
         assert_eq!(used, vec!["depositor", "n", "n"]);

@@ -36,6 +36,7 @@ pub fn kind_of(field: &str) -> FieldKind {
         | "block_tx_root"
         | "block_own_hash"
         | "tx_file_hash"
+        | "tx_depositor_digest"
         | "anchor_block_hash"
         | "platform_node_public_key" => FieldKind::Hex,
         "block_tx_ids" | "proof_path" => FieldKind::HexList,
