@@ -16,6 +16,10 @@ pub struct TargetSummary {
     /// Faults switched on in the reference platform, if that was the target.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reference_faults: Vec<String>,
+    /// The adapter the platform was evaluated through: its name, and the file with its SM3
+    /// digest when it is not the built-in tp-profile-1 (absent for packages and certificates).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adapter: Option<String>,
 }
 
 /// Exit codes, documented in the README. Usage and config errors use 64 and up.
@@ -164,6 +168,7 @@ mod tests {
                 base_url: String::new(),
                 kind: String::new(),
                 reference_faults: Vec::new(),
+                adapter: None,
             },
             config_sm3: String::new(),
             selected: Vec::new(),

@@ -191,6 +191,7 @@ mod tests {
                 base_url: "https://x".into(),
                 kind: "live".into(),
                 reference_faults: vec![],
+                adapter: None,
             },
             config_sm3: "00".into(),
             selected: rs.iter().map(|r| r.id.clone()).collect(),

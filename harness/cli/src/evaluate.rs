@@ -224,6 +224,7 @@ pub fn evaluate_package(
         base_url: package.display().to_string(),
         kind: "package".into(),
         reference_faults: Vec::new(),
+        adapter: None,
     };
     let (header, mut journal) = start_offline_run(out, target, config.digest())?;
     let workers = std::thread::available_parallelism()
@@ -286,6 +287,7 @@ pub fn evaluate_certs(
             .join(", "),
         kind: "certificates".into(),
         reference_faults: Vec::new(),
+        adapter: None,
     };
     let (header, mut journal) = start_offline_run(out, target, config.digest())?;
     let results = runner::run_cert_checks(set, checks, config);

@@ -40,6 +40,10 @@ enum Command {
     Diff(commands::diff::Args),
     /// Check a run folder's signed manifest offline: names any file added, removed or changed.
     Verify(commands::verify::Args),
+    /// Debug an adapter: call each mapped operation once and show what was sent and
+    /// understood.
+    #[command(subcommand)]
+    Adapter(commands::adapter::Command),
     /// Evaluate certificate files offline (PEM or DER, chains in any order) with the
     /// certificate checks; exit codes as for `run`.
     Certs(commands::certs::Args),
@@ -74,6 +78,7 @@ fn main() -> ExitCode {
             Command::Diff(args) => commands::diff::run(args),
             Command::Verify(args) => commands::verify::run(args),
             Command::Certs(args) => commands::certs::run(args).await,
+            Command::Adapter(command) => commands::adapter::run(command).await,
         }
     });
     match outcome {

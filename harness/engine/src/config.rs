@@ -45,6 +45,22 @@ pub struct AdapterConfig {
 }
 
 impl AdapterConfig {
+    /// How outputs name the adapter: its name, and for a file its path and SM3 digest.
+    pub fn describe(&self) -> Result<String, crate::adapter::AdapterError> {
+        let adapter = self.load()?;
+        Ok(match &self.file {
+            Some(file) => {
+                let bytes = std::fs::read(file).unwrap_or_default();
+                format!(
+                    "{} ({file}, SM3 {})",
+                    adapter.info.name,
+                    tianping_profile::digest::sm3_hex(&bytes)
+                )
+            }
+            None => format!("{} (built in)", adapter.info.name),
+        })
+    }
+
     /// The adapter this names, read and validated.
     pub fn load(&self) -> Result<crate::adapter::Adapter, crate::adapter::AdapterError> {
         match &self.file {

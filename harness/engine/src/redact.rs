@@ -11,7 +11,8 @@ const SECRET_KEYS: [&str; 6] = [
     "signature",
 ];
 
-pub(crate) fn is_secret_key(key: &str) -> bool {
+/// Whether a key or header name looks like it holds a secret (password, token, …).
+pub fn is_secret_key(key: &str) -> bool {
     let key = key.to_ascii_lowercase();
     SECRET_KEYS.iter().any(|s| key.contains(s))
 }

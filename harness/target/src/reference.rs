@@ -67,6 +67,7 @@ pub async fn start_with(
         base_url: server.base_url.clone(),
         kind: "reference".into(),
         reference_faults: server.faults.names(),
+        adapter: config.adapter.describe().ok(),
     };
     Ok(Target {
         config,

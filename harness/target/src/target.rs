@@ -77,6 +77,12 @@ pub fn live(config: Config) -> Result<Target, TargetError> {
         base_url: config.target.base_url.clone().unwrap_or_default(),
         kind: "live".into(),
         reference_faults: Vec::new(),
+        adapter: Some(
+            config
+                .adapter
+                .describe()
+                .map_err(|e| TargetError::Config(e.to_string()))?,
+        ),
     };
     Ok(Target {
         config,

@@ -298,6 +298,9 @@ pub fn build(input: &ReportInput<'_>, lang: Lang, fonts: &FontSet) -> Result<Val
         Some(&run.config_sm3),
         true,
     );
+    if let Some(adapter) = &run.target.adapter {
+        row(&mut w, "接口适配", "Adapter", Some(adapter), true);
+    }
     if !run.target.reference_faults.is_empty() {
         let faults = run.target.reference_faults.join(", ");
         row(

@@ -26,6 +26,7 @@ fn live_plan(base_url: String, out: &Path, limits_timeout: u64) -> RunPlan<'stat
             base_url,
             kind: "live".into(),
             reference_faults: Vec::new(),
+            adapter: None,
         },
         out_dir: out.to_path_buf(),
         resume: false,

@@ -39,7 +39,7 @@ pub struct Args {
 /// Evaluates the files and writes a run folder as `run` does.
 pub async fn run(args: Args) -> Result<i32, Failure> {
     use tianping_engine::certset::{CertRole, CertSet};
-    let config = load_config(args.config.as_ref(), None)?;
+    let config = load_config(args.config.as_ref(), None, None)?;
     let waivers = load_waivers(&config)?;
     let files = evaluate::read_certificate_files(&args.files)?;
     let mut set = CertSet {

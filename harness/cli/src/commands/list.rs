@@ -22,7 +22,7 @@ pub struct Args {
 
 /// Prints the checks.
 pub fn run(args: Args) -> Result<i32, Failure> {
-    let config = load_config(args.config.as_ref(), args.target.as_ref())?;
+    let config = load_config(args.config.as_ref(), args.target.as_ref(), None)?;
     let registry = tianping_suites::registry();
     let selected: Vec<&str> = runner::select(&registry, &config.selection)
         .iter()

@@ -1,6 +1,7 @@
 //! One module per subcommand: its arguments and its body. What several share (loading the
 //! configuration, the last step of a run, the console summary) is here.
 
+pub mod adapter;
 pub mod certs;
 pub mod diff;
 pub mod export;
@@ -59,8 +60,13 @@ impl From<TargetError> for Failure {
 }
 
 /// Reads the configuration (or the defaults), with `--target` taking the place of
-/// `target.base_url`, and validates it.
-pub fn load_config(path: Option<&PathBuf>, target: Option<&String>) -> Result<Config, Failure> {
+/// `target.base_url` and `--adapter` that of `[adapter] file`, and validates it, the adapter
+/// included: a broken adapter stops the command before anything is contacted.
+pub fn load_config(
+    path: Option<&PathBuf>,
+    target: Option<&String>,
+    adapter: Option<&PathBuf>,
+) -> Result<Config, Failure> {
     let mut config = match path {
         Some(p) => Config::load(p).map_err(config_error)?,
         None => Config::default(),
@@ -68,8 +74,19 @@ pub fn load_config(path: Option<&PathBuf>, target: Option<&String>) -> Result<Co
     if let Some(t) = target {
         config.target.base_url = Some(t.clone());
     }
+    if let Some(a) = adapter {
+        config.adapter.file = Some(a.display().to_string());
+    }
     config.validate().map_err(config_error)?;
     tianping_suites::validate_thresholds(&config.thresholds).map_err(config_error)?;
+    let loaded = config.adapter.load().map_err(config_error)?;
+    if !config.fields.is_empty() {
+        eprintln!(
+            "warning: [fields] in the config is the legacy field map: its pointers are applied on \
+             top of adapter `{}`; move them into an adapter file (docs/adapters.md)",
+            loaded.info.name
+        );
+    }
     for unknown in tianping_engine::fields::FieldMap::unknown_overrides(&config.fields) {
         eprintln!("warning: [fields] names unknown field `{unknown}`; it is ignored");
     }

@@ -22,6 +22,9 @@ pub struct Args {
     target: Option<String>,
     #[arg(long)]
     config: Option<PathBuf>,
+    /// The platform's adapter file (overrides [adapter] file in the config).
+    #[arg(long)]
+    adapter: Option<PathBuf>,
     /// Output folder (default: tianping-quarterly-<QUARTER>).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -31,7 +34,11 @@ pub struct Args {
 pub async fn run(args: Args) -> Result<i32, Failure> {
     use tianping_harness::quarterly;
     let (from, to) = quarterly::quarter_bounds(&args.quarter).map_err(usage)?;
-    let config = load_config(args.config.as_ref(), args.target.as_ref())?;
+    let config = load_config(
+        args.config.as_ref(),
+        args.target.as_ref(),
+        args.adapter.as_ref(),
+    )?;
     let (source, deposits) = match (&args.package, &config.target.base_url) {
         (Some(dir), _) => {
             let fields = tianping_engine::fields::FieldMap::new(&config.fields);

@@ -26,6 +26,9 @@ pub struct Args {
     /// TOML configuration file.
     #[arg(long)]
     config: Option<PathBuf>,
+    /// The platform's adapter file (overrides [adapter] file in the config; docs/adapters.md).
+    #[arg(long)]
+    adapter: Option<PathBuf>,
     /// Folder for this run's files (default: a new dated folder in the working directory).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -61,7 +64,11 @@ pub struct Args {
 
 /// The configuration with the command line's selection, waivers and lab records applied.
 fn configure(args: &Args) -> Result<Config, Failure> {
-    let mut config = load_config(args.config.as_ref(), args.target.as_ref())?;
+    let mut config = load_config(
+        args.config.as_ref(),
+        args.target.as_ref(),
+        args.adapter.as_ref(),
+    )?;
     config.selection.include.extend(args.only.iter().cloned());
     config.selection.suites.extend(args.suites.iter().cloned());
     config.selection.passive |= args.passive;
@@ -135,6 +142,9 @@ pub async fn run(args: Args) -> Result<i32, Failure> {
         checks.len(),
         out_dir.display()
     );
+    if let Some(adapter) = &target.summary.adapter {
+        eprintln!("through adapter {adapter}");
+    }
     let mut plan = RunPlan::for_target(&target, checks.clone(), &out_dir);
     plan.resume = args.resume;
     let progress = Progress::new(checks.len());

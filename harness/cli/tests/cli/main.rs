@@ -1,5 +1,6 @@
 //! The binary as a user runs it: exit codes, default run, flags and configuration errors.
 
+mod adapters;
 mod bundle;
 mod offline;
 mod runs;
