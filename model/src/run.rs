@@ -20,6 +20,10 @@ pub struct TargetSummary {
     /// digest when it is not the built-in tp-profile-1 (absent for packages and certificates).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adapter: Option<String>,
+    /// Architecture declarations the lab accepted (`architecture.local_chain = false`, …);
+    /// the checks each removes are in the results as not applicable, naming it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub declarations: Vec<String>,
 }
 
 /// Exit codes, documented in the README. Usage and config errors use 64 and up.
@@ -169,6 +173,7 @@ mod tests {
                 kind: String::new(),
                 reference_faults: Vec::new(),
                 adapter: None,
+                declarations: Vec::new(),
             },
             config_sm3: String::new(),
             selected: Vec::new(),

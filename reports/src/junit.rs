@@ -192,6 +192,7 @@ mod tests {
                 kind: "live".into(),
                 reference_faults: vec![],
                 adapter: None,
+                declarations: Vec::new(),
             },
             config_sm3: "00".into(),
             selected: rs.iter().map(|r| r.id.clone()).collect(),

@@ -118,14 +118,29 @@ mod tests {
         }
     }
 
+    /// Faults that break more than one requirement, and the checks that catch each: a receipt
+    /// without its Tianping transaction lacks a required field (DC-002) and leaves the deposit
+    /// without a verifiable anchor (BC-010).
+    const CAUGHT_BY_SEVERAL: [(&str, &[&str]); 1] =
+        [("receipt-missing-tianping-tx", &["DC-002", "BC-010"])];
+
     #[test]
-    fn every_fault_is_caught_by_exactly_one_check() {
+    fn every_fault_is_caught_by_exactly_one_check_unless_listed() {
         for f in tianping_fixtures::Fault::ALL {
-            let n = registry()
+            let mut by: Vec<&str> = registry()
                 .iter()
                 .filter(|c| c.meta.catches(f.name()))
-                .count();
-            assert_eq!(n, 1, "fault {} is named by {n} checks", f.name());
+                .map(|c| c.meta.id)
+                .collect();
+            match CAUGHT_BY_SEVERAL.iter().find(|(name, _)| *name == f.name()) {
+                Some((_, expected)) => {
+                    by.sort();
+                    let mut expected = expected.to_vec();
+                    expected.sort();
+                    assert_eq!(by, expected, "fault {}", f.name());
+                }
+                None => assert_eq!(by.len(), 1, "fault {} is named by {by:?}", f.name()),
+            }
         }
     }
 }

@@ -7,14 +7,16 @@
 use std::sync::{Arc, OnceLock};
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use tianping_engine::{CheckResult, Outcome, runner};
-use tianping_fixtures::{Dialect, Faults};
+use tianping_engine::check::Applicability;
+use tianping_engine::{CheckDef, CheckResult, Outcome, runner};
+use tianping_fixtures::{Dialect, Fault, Faults};
 
-/// How the reference platform speaks, and the adapter the harness uses for it.
+/// How the reference platform speaks, and the adapter (and declarations) the harness uses.
 #[derive(Clone, Copy)]
 enum Speech {
     Profile,
     CloudOpenapi,
+    EsignAsync,
 }
 
 impl Speech {
@@ -22,6 +24,7 @@ impl Speech {
         match self {
             Speech::Profile => "",
             Speech::CloudOpenapi => "cloud_openapi::",
+            Speech::EsignAsync => "esign_async::",
         }
     }
 
@@ -29,18 +32,42 @@ impl Speech {
         match self {
             Speech::Profile => Dialect::Profile,
             Speech::CloudOpenapi => Dialect::CloudOpenapi,
+            Speech::EsignAsync => Dialect::EsignAsync,
         }
     }
 
     fn config(self) -> tianping_engine::Config {
         let mut config = loopback_config();
-        if let Speech::CloudOpenapi = self {
-            config.adapter.file = Some(format!(
-                "{}/../docs/adapters/cloud-openapi.toml",
+        let adapter = |name: &str| {
+            Some(format!(
+                "{}/../docs/adapters/{name}.toml",
                 env!("CARGO_MANIFEST_DIR")
-            ));
+            ))
+        };
+        match self {
+            Speech::Profile => {}
+            Speech::CloudOpenapi => config.adapter.file = adapter("cloud-openapi"),
+            Speech::EsignAsync => {
+                config.adapter.file = adapter("esign-async");
+                config.architecture.local_chain = false;
+            }
         }
         config
+    }
+
+    /// Whether `check` applies to a platform speaking this way.
+    fn applies(self, check: &CheckDef) -> bool {
+        (check.applies)(&self.config()) == Applicability::Applies
+    }
+
+    /// Whether a platform speaking this way can have `fault` at all.
+    fn can_have(self, fault: &str) -> bool {
+        let needs_chain = Faults::parse(&[fault]).is_ok_and(|f| {
+            Fault::ALL
+                .iter()
+                .any(|x| f.has(*x) && x.needs_local_chain())
+        });
+        !needs_chain || self.config().architecture.local_chain
     }
 }
 
@@ -74,11 +101,12 @@ fn describe(r: &CheckResult) -> String {
 
 static CONFORMING: OnceLock<Result<Vec<CheckResult>, String>> = OnceLock::new();
 static CONFORMING_CLOUD: OnceLock<Result<Vec<CheckResult>, String>> = OnceLock::new();
+static CONFORMING_ESIGN: OnceLock<Result<Vec<CheckResult>, String>> = OnceLock::new();
 
 fn main() {
     let args = Arguments::from_args();
     let mut trials = Vec::new();
-    for speech in [Speech::Profile, Speech::CloudOpenapi] {
+    for speech in [Speech::Profile, Speech::CloudOpenapi, Speech::EsignAsync] {
         add_trials(&mut trials, speech);
     }
     libtest_mimic::run(&args, trials).exit();
@@ -89,9 +117,11 @@ fn add_trials(trials: &mut Vec<Trial>, speech: Speech) {
     let conforming = match speech {
         Speech::Profile => &CONFORMING,
         Speech::CloudOpenapi => &CONFORMING_CLOUD,
+        Speech::EsignAsync => &CONFORMING_ESIGN,
     };
     for def in tianping_suites::registry() {
         let id = def.meta.id;
+        let applies = speech.applies(&def);
         trials.push(Trial::test(
             format!("{prefix}{id}::passes_on_reference"),
             move || {
@@ -100,15 +130,14 @@ fn add_trials(trials: &mut Vec<Trial>, speech: Speech) {
                     .as_ref()
                     .map_err(|e| Failed::from(e.clone()))?;
                 let r = results.iter().find(|r| r.id == id).ok_or("no result")?;
-                if r.outcome == Outcome::Pass {
-                    Ok(())
-                } else {
-                    Err(describe(r).into())
+                match (&r.outcome, applies) {
+                    (Outcome::Pass, true) | (Outcome::NotApplicable { .. }, false) => Ok(()),
+                    _ => Err(describe(r).into()),
                 }
             },
         ));
-        if def.meta.mode == tianping_engine::Mode::Manual {
-            continue; // decided by the lab's record; covered by passes_on_reference
+        if def.meta.mode == tianping_engine::Mode::Manual || !applies {
+            continue; // decided by the lab's record, or removed by a declaration
         }
         if def.meta.faults.is_empty() {
             trials.push(Trial::test(
@@ -117,35 +146,50 @@ fn add_trials(trials: &mut Vec<Trial>, speech: Speech) {
             ));
         }
         for &fault in def.meta.faults {
+            if !speech.can_have(fault) {
+                continue;
+            }
             trials.push(Trial::test(
                 format!("{prefix}{id}::fails_on_{fault}"),
-                move || {
-                    let faults = Faults::parse(&[fault]).map_err(Failed::from)?;
-                    let results = run_all(faults, speech).map_err(Failed::from)?;
-                    let mut problems = Vec::new();
-                    for r in &results {
-                        let expected_fail = r.id == id;
-                        match (&r.outcome, expected_fail) {
-                            (Outcome::Fail, true) if !r.evidence.is_empty() => {}
-                            (Outcome::Fail, true) => {
-                                problems.push(format!("{} failed without evidence", r.id))
-                            }
-                            (_, true) => problems
-                                .push(format!("fault `{fault}` was not caught:\n{}", describe(r))),
-                            (Outcome::Pass, false) => {}
-                            (_, false) => problems.push(format!(
-                                "fault `{fault}` also affected another check:\n{}",
-                                describe(r)
-                            )),
-                        }
-                    }
-                    if problems.is_empty() {
-                        Ok(())
-                    } else {
-                        Err(problems.join("\n").into())
-                    }
-                },
+                move || fails_on(fault, speech),
             ));
         }
+    }
+}
+
+/// With `fault` switched on, every check that names it (and applies) fails with evidence, and
+/// every other check is as on the conforming platform.
+fn fails_on(fault: &'static str, speech: Speech) -> Result<(), Failed> {
+    let faults = Faults::parse(&[fault]).map_err(Failed::from)?;
+    let results = run_all(faults, speech).map_err(Failed::from)?;
+    let registry = tianping_suites::registry();
+    let catches = |id: &str| {
+        registry
+            .iter()
+            .any(|d| d.meta.id == id && d.meta.catches(fault) && speech.applies(d))
+    };
+    let applies = |id: &str| {
+        registry
+            .iter()
+            .any(|d| d.meta.id == id && speech.applies(d))
+    };
+    let mut problems = Vec::new();
+    for r in &results {
+        match (&r.outcome, catches(&r.id)) {
+            (Outcome::Fail, true) if !r.evidence.is_empty() => {}
+            (Outcome::Fail, true) => problems.push(format!("{} failed without evidence", r.id)),
+            (_, true) => problems.push(format!("fault `{fault}` was not caught:\n{}", describe(r))),
+            (Outcome::Pass, false) => {}
+            (Outcome::NotApplicable { .. }, false) if !applies(&r.id) => {}
+            (_, false) => problems.push(format!(
+                "fault `{fault}` also affected another check:\n{}",
+                describe(r)
+            )),
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n").into())
     }
 }

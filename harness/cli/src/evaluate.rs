@@ -225,6 +225,7 @@ pub fn evaluate_package(
         kind: "package".into(),
         reference_faults: Vec::new(),
         adapter: None,
+        declarations: Vec::new(),
     };
     let (header, mut journal) = start_offline_run(out, target, config.digest())?;
     let workers = std::thread::available_parallelism()
@@ -288,6 +289,7 @@ pub fn evaluate_certs(
         kind: "certificates".into(),
         reference_faults: Vec::new(),
         adapter: None,
+        declarations: Vec::new(),
     };
     let (header, mut journal) = start_offline_run(out, target, config.digest())?;
     let results = runner::run_cert_checks(set, checks, config);

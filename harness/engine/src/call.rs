@@ -339,7 +339,7 @@ impl<'c> Call<'c> {
                 };
                 let (at_ms, nonce) = match probe {
                     Probe::At { at_ms, nonce } => (*at_ms, nonce.clone()),
-                    _ => (chrono::Utc::now().timestamp_millis(), self.ctx.nonce()),
+                    _ => (self.ctx.request_time_ms(), self.ctx.nonce()),
                 };
                 let body_bytes = body.clone().unwrap_or_default();
                 let input = SigningInput {

@@ -19,6 +19,8 @@ pub struct Config {
     pub credentials: CredentialVars,
     /// The platform's adapter (docs/adapters.md): unset, tp-profile-1.
     pub adapter: AdapterConfig,
+    /// What the applicant declares about its architecture and the lab accepted.
+    pub architecture: Architecture,
     /// Legacy field map (logical field name → absolute JSON pointer), applied on top of the
     /// adapter's fields. New configs write an adapter instead.
     pub fields: BTreeMap<String, String>,
@@ -34,6 +36,60 @@ pub struct Config {
     pub lab: LabConfig,
     /// Weights and exclusions of the score.
     pub scoring: crate::scoring::ScoringConfig,
+}
+
+/// What the applicant declares about its architecture, and the lab accepted. Each declaration
+/// is shown in every output, and each check it removes is recorded as not applicable with the
+/// declaration as its reason: nothing is removed silently, and nothing failed becomes a pass.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Architecture {
+    /// The platform runs a chain of its own (the default). `false`: it writes digests to
+    /// Tianping through an application node; checks of a local chain do not apply, and
+    /// anchoring is judged on the Tianping transaction id alone.
+    pub local_chain: bool,
+    /// The platform keeps the originals it is given (the default). `false`: digest-only
+    /// deposits; checks of the original do not apply.
+    pub originals_kept: bool,
+    /// Anyone may verify content against a deposit (a feature the SPC opinions ask for). Other
+    /// accounts reading receipts and originals stays forbidden.
+    pub public_verification: bool,
+}
+
+impl Default for Architecture {
+    fn default() -> Self {
+        Architecture {
+            local_chain: true,
+            originals_kept: true,
+            public_verification: false,
+        }
+    }
+}
+
+impl Architecture {
+    /// The declarations that differ from the defaults, as the config writes them.
+    pub fn declarations(&self) -> Vec<String> {
+        let defaults = Architecture::default();
+        let mut out = Vec::new();
+        for (name, value, default) in [
+            ("local_chain", self.local_chain, defaults.local_chain),
+            (
+                "originals_kept",
+                self.originals_kept,
+                defaults.originals_kept,
+            ),
+            (
+                "public_verification",
+                self.public_verification,
+                defaults.public_verification,
+            ),
+        ] {
+            if value != default {
+                out.push(format!("architecture.{name} = {value}"));
+            }
+        }
+        out
+    }
 }
 
 /// Which adapter describes the platform.

@@ -1,6 +1,6 @@
 //! Everything a check may use: the scoped client, the field map, credentials, thresholds.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 use reqwest::Method;
 use rustls::pki_types::CertificateDer;
@@ -41,6 +41,7 @@ pub struct Ctx {
     /// Run folder whose `evidence/<check ID>/` receives each check's raw transcript.
     pub evidence_root: Option<std::path::PathBuf>,
     nonce_counter: AtomicU64,
+    last_request_ms: AtomicI64,
 }
 
 impl Ctx {
@@ -78,6 +79,7 @@ impl Ctx {
             lab_records: Default::default(),
             evidence_root: None,
             nonce_counter: AtomicU64::new(0),
+            last_request_ms: AtomicI64::new(0),
         })
     }
 
@@ -113,6 +115,26 @@ impl Ctx {
     /// platform serves. Checks otherwise call operations ([`Ctx::call`]).
     pub async fn get(&self, path: &str) -> Result<Exchange, HttpError> {
         self.http.send(Method::GET, path, &[], None).await
+    }
+
+    /// The time to sign a request with, in epoch milliseconds: now, but never the same as an
+    /// earlier request's, so that under a scheme without a nonce two requests of the run are
+    /// never byte-identical (a platform would rightly take the second for a replay).
+    pub fn request_time_ms(&self) -> i64 {
+        let now = chrono::Utc::now().timestamp_millis();
+        let mut last = self.last_request_ms.load(Ordering::Relaxed);
+        loop {
+            let next = now.max(last + 1);
+            match self.last_request_ms.compare_exchange_weak(
+                last,
+                next,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return next,
+                Err(seen) => last = seen,
+            }
+        }
     }
 
     /// A fresh request nonce: unique within the run and across runs.
@@ -153,5 +175,22 @@ impl Ctx {
             )));
         }
         Ok((id, secret.expose()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_times_never_repeat_even_within_a_millisecond() {
+        let mut config = Config::default();
+        config.target.base_url = Some("https://127.0.0.1:1".into());
+        let ctx = Ctx::new(config, Credentials::default(), Vec::new()).unwrap();
+        let times: Vec<i64> = (0..1000).map(|_| ctx.request_time_ms()).collect();
+        assert!(times.windows(2).all(|w| w[1] > w[0]));
+        // And they stay close to the clock.
+        let drift = times[999] - chrono::Utc::now().timestamp_millis();
+        assert!(drift < 1000, "{drift} ms ahead");
     }
 }

@@ -68,6 +68,7 @@ pub async fn start_with(
         kind: "reference".into(),
         reference_faults: server.faults.names(),
         adapter: config.adapter.describe().ok(),
+        declarations: config.architecture.declarations(),
     };
     Ok(Target {
         config,

@@ -83,6 +83,7 @@ pub fn live(config: Config) -> Result<Target, TargetError> {
                 .describe()
                 .map_err(|e| TargetError::Config(e.to_string()))?,
         ),
+        declarations: config.architecture.declarations(),
     };
     Ok(Target {
         config,

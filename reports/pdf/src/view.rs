@@ -301,6 +301,10 @@ pub fn build(input: &ReportInput<'_>, lang: Lang, fonts: &FontSet) -> Result<Val
     if let Some(adapter) = &run.target.adapter {
         row(&mut w, "接口适配", "Adapter", Some(adapter), true);
     }
+    if !run.target.declarations.is_empty() {
+        let declared = run.target.declarations.join("; ");
+        row(&mut w, "申请方声明", "Declarations", Some(&declared), true);
+    }
     if !run.target.reference_faults.is_empty() {
         let faults = run.target.reference_faults.join(", ");
         row(

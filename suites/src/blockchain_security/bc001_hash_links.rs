@@ -35,7 +35,8 @@ const META: CheckMeta = CheckMeta {
     thresholds: &[BLOCKS_TO_SAMPLE],
 };
 
-pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
+pub const CHECK: CheckDef =
+    CheckDef::remote(META, |ctx| Box::pin(run(ctx))).with_applies(common::needs_local_chain);
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let n = ctx.config.thresholds.unsigned(&BLOCKS_TO_SAMPLE);

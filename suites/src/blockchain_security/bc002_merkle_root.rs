@@ -30,11 +30,12 @@ const META: CheckMeta = CheckMeta {
     thresholds: &[BLOCKS_TO_SAMPLE],
 };
 
-pub const CHECK: CheckDef =
-    CheckDef::remote(META, |ctx| Box::pin(run(ctx))).with_package(PackageCheck {
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)))
+    .with_package(PackageCheck {
         judge: judge_record,
         what: "blocks of the records",
-    });
+    })
+    .with_applies(common::needs_local_chain);
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let n = ctx.config.thresholds.unsigned(&BLOCKS_TO_SAMPLE);

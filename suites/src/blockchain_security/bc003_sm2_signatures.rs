@@ -80,7 +80,11 @@ fn receipt_values(
         s("hash_algorithm")?,
         s("business_type")?,
         s("tx_id")?,
-        fields.u64(receipt, "block_height")?.to_string(),
+        // Absent (no local chain): signed as empty, like any absent field.
+        match fields.get(receipt, "block_height") {
+            Some(_) => fields.u64(receipt, "block_height")?.to_string(),
+            None => String::new(),
+        },
         s("block_hash")?,
         s("tx_time")?,
         s("tianping_tx")?,
@@ -162,8 +166,12 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         ));
     }
 
-    let heights =
-        common::newest_heights(ctx, ctx.config.thresholds.unsigned(&BLOCKS_TO_SAMPLE)).await?;
+    // Without a local chain there are no blocks or transactions of the platform's own.
+    let heights = if ctx.config.architecture.local_chain {
+        common::newest_heights(ctx, ctx.config.thresholds.unsigned(&BLOCKS_TO_SAMPLE)).await?
+    } else {
+        Vec::new()
+    };
     let mut tx_budget = ctx.config.thresholds.unsigned(&TRANSACTIONS_TO_SAMPLE);
     for &h in heights.iter().rev() {
         let block = common::fetch_block(ctx, h).await?;

@@ -25,7 +25,8 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     active: false,
     faults: &[],
     thresholds: &[],
-});
+})
+.with_applies(crate::common::needs_local_chain);
 
 #[cfg(test)]
 mod manual_tests {

@@ -46,7 +46,8 @@ const META: CheckMeta = CheckMeta {
     thresholds: &[FINALITY_BLOCKS],
 };
 
-pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
+pub const CHECK: CheckDef =
+    CheckDef::remote(META, |ctx| Box::pin(run(ctx))).with_applies(common::needs_local_chain);
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let k = ctx.config.thresholds.unsigned(&FINALITY_BLOCKS);

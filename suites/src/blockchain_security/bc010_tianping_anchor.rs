@@ -47,7 +47,7 @@ const META: CheckMeta = CheckMeta {
     weight: 4,
     mode: Mode::Remote,
     active: false,
-    faults: &["anchor-mismatch"],
+    faults: &["anchor-mismatch", "receipt-missing-tianping-tx"],
     thresholds: &[ANCHOR_DELAY_SECS],
 };
 
@@ -58,9 +58,29 @@ fn time(s: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, CheckError> {
         .map_err(|e| CheckError::protocol(format!("time `{s}`: {e}")))
 }
 
+/// Without a local chain the deposit itself is the Tianping transaction: judged on the
+/// Tianping transaction id the receipt names, alone.
+fn anchored_directly(ctx: &Ctx, receipt: &serde_json::Value) -> Result<Verdict, CheckError> {
+    let verdict = match ctx.fields.opt_str(receipt, "tianping_tx")? {
+        Some(tx) if !tx.trim().is_empty() => Verdict::pass(format!(
+            "the deposit was written to Tianping as transaction {tx} (no local chain declared: \
+             judged on the Tianping transaction id alone)"
+        )),
+        _ => Verdict::fail(format!(
+            "the completed deposit's receipt names no Tianping transaction (at {}); without a \
+             local chain that id is the only anchor",
+            ctx.fields.pointer("tianping_tx")
+        )),
+    };
+    Ok(verdict.with("declared", common::NO_LOCAL_CHAIN))
+}
+
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let limit = ctx.config.thresholds.integer(&ANCHOR_DELAY_SECS);
     let (_, receipt) = common::deposit(ctx, &common::lab_content(ctx, "BC-010")).await?;
+    if !ctx.config.architecture.local_chain {
+        return Ok(anchored_directly(ctx, &receipt)?.with_threshold("anchor_delay_secs", limit));
+    }
     let height = ctx.fields.u64(&receipt, "block_height")?;
     let block = common::fetch_block(ctx, height).await?;
     let (_, anchor) = ctx
@@ -77,13 +97,16 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             hex::encode(block.hash)
         ));
     }
-    // An absent tianping_tx is DC-002's finding; a different one is ours.
-    if let Some(in_receipt) = ctx.fields.opt_str(&receipt, "tianping_tx")?
-        && in_receipt != anchor_tx
-    {
-        failures.push(format!(
+    // The receipt is what the depositor keeps: it must name the anchor's Tianping tx.
+    match ctx.fields.opt_str(&receipt, "tianping_tx")? {
+        Some(in_receipt) if in_receipt == anchor_tx => {}
+        Some(in_receipt) => failures.push(format!(
             "receipt names Tianping tx {in_receipt}, the anchor record {anchor_tx}"
-        ));
+        )),
+        None => failures.push(format!(
+            "the receipt names no Tianping transaction (at {}); the anchor record names {anchor_tx}",
+            ctx.fields.pointer("tianping_tx")
+        )),
     }
     let sealed = chrono::DateTime::from_timestamp_millis(block.timestamp_ms)
         .ok_or_else(|| CheckError::protocol("block timestamp out of range"))?;

@@ -26,7 +26,8 @@ const META: CheckMeta = CheckMeta {
     thresholds: &[],
 };
 
-pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
+pub const CHECK: CheckDef =
+    CheckDef::remote(META, |ctx| Box::pin(run(ctx))).with_applies(crate::common::needs_local_chain);
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     // A harmless request: the upgrade names no code, so even an open endpoint changes nothing.

@@ -38,7 +38,8 @@ const META: CheckMeta = CheckMeta {
     thresholds: &[BLOCKS_TO_SAMPLE, TRANSACTIONS_TO_SAMPLE],
 };
 
-pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
+pub const CHECK: CheckDef =
+    CheckDef::remote(META, |ctx| Box::pin(run(ctx))).with_applies(common::needs_local_chain);
 
 /// Longest string a transaction may carry before it looks like content rather than metadata.
 const MAX_VALUE_CHARS: usize = 1024;

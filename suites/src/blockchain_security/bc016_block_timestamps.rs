@@ -28,7 +28,8 @@ const META: CheckMeta = CheckMeta {
     thresholds: &[BLOCKS_TO_SAMPLE, CLOCK_TOLERANCE_SECS],
 };
 
-pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
+pub const CHECK: CheckDef =
+    CheckDef::remote(META, |ctx| Box::pin(run(ctx))).with_applies(common::needs_local_chain);
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let tolerance_ms = ctx.config.thresholds.integer(&CLOCK_TOLERANCE_SECS) * 1000;

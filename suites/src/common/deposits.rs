@@ -7,6 +7,8 @@ use serde_json::{Value, json};
 use tianping_engine::http::Exchange;
 use tianping_engine::{Answer, CheckError, Ctx, Operation};
 
+use super::architecture::completion_field;
+
 /// Content the harness deposits: unique per call so platforms cannot deduplicate it.
 pub fn lab_content(ctx: &Ctx, purpose: &str) -> Vec<u8> {
     format!("天平链接入测评 tianping-harness {purpose} {}", ctx.nonce()).into_bytes()
@@ -38,16 +40,23 @@ pub fn deposit_body(ctx: &Ctx, content: &[u8]) -> Value {
 /// for the caller, since the check needed a receipt to judge anything. When the adapter
 /// declares deposits asynchronous, the receipt is polled until its chain fields appear.
 pub async fn deposit(ctx: &Ctx, content: &[u8]) -> Result<(Exchange, Value), CheckError> {
-    let ex = deposit_raw(ctx, &deposit_body(ctx, content)).await?;
+    deposit_with(ctx, &deposit_body(ctx, content)).await
+}
+
+/// Deposits this logical body and returns the exchange and the completed receipt, as
+/// [`deposit`] does.
+pub async fn deposit_with(ctx: &Ctx, body: &Value) -> Result<(Exchange, Value), CheckError> {
+    let ex = deposit_raw(ctx, body).await?;
     let receipt = ctx.success_json(&ex)?;
-    if ctx.adapter.deposit.asynchronous && ctx.fields.get(&receipt, "tx_id").is_none() {
+    if ctx.adapter.deposit.asynchronous && !is_complete(ctx, &receipt)? {
         return await_completion(ctx, &receipt).await;
     }
     Ok((ex, receipt))
 }
 
-/// Polls the receipt of an accepted asynchronous deposit until its transaction id appears,
-/// for at most the adapter's `deposit.max_wait_secs`.
+/// Polls the receipt of an accepted asynchronous deposit until its transaction id (without a
+/// local chain: its Tianping transaction id) appears, for at most the adapter's
+/// `deposit.max_wait_secs`.
 pub async fn await_completion(
     ctx: &Ctx,
     accepted: &Value,
@@ -65,7 +74,7 @@ pub async fn await_completion(
             .await?;
         polls += 1;
         if let Ok(receipt) = ctx.success_json(&ex)
-            && ctx.fields.get(&receipt, "tx_id").is_some()
+            && is_complete(ctx, &receipt)?
         {
             return Ok((ex, receipt));
         }
@@ -73,7 +82,8 @@ pub async fn await_completion(
             return Err(CheckError::Incomplete {
                 what: format!("asynchronous deposit {id}"),
                 detail: format!(
-                    "no transaction id after {polls} polls in {} s (deposit.max_wait_secs = {}); last answer: {}",
+                    "no {} after {polls} polls in {} s (deposit.max_wait_secs = {}); last answer: {}",
+                    completion_field(ctx),
                     started.elapsed().as_secs(),
                     spec.max_wait_secs,
                     ex.excerpt()
@@ -84,6 +94,22 @@ pub async fn await_completion(
             spec.poll_interval_ms.max(50),
         ))
         .await;
+    }
+}
+
+/// Whether an asynchronous deposit's receipt is complete: its status says so when the adapter
+/// declares a status, else it names its transaction. A status that says the deposit failed
+/// for good ends the wait.
+fn is_complete(ctx: &Ctx, receipt: &Value) -> Result<bool, CheckError> {
+    use tianping_engine::adapter::DepositStatus;
+    match ctx.adapter.deposit_status(receipt) {
+        Some(DepositStatus::Done) => Ok(true),
+        Some(DepositStatus::Failed(status)) => Err(CheckError::Incomplete {
+            what: "an asynchronous deposit".into(),
+            detail: format!("the platform reports it failed (status {status})"),
+        }),
+        Some(DepositStatus::Processing(_)) => Ok(false),
+        None => Ok(ctx.fields.get(receipt, completion_field(ctx)).is_some()),
     }
 }
 
@@ -138,7 +164,15 @@ pub fn digest_of(
 /// Sends a deposit with an arbitrary logical body, without requiring success: for checks
 /// that expect the platform to refuse.
 pub async fn deposit_raw(ctx: &Ctx, body: &Value) -> Result<Exchange, CheckError> {
-    ctx.call(Operation::Deposit).json(body.clone()).send().await
+    let mut call = ctx.call(Operation::Deposit).json(body.clone());
+    // A platform that takes digests, not originals, gets the content's SM3 as `{file_hash}`.
+    if let Some(content) = body["content_base64"]
+        .as_str()
+        .and_then(|b| B64.decode(b).ok())
+    {
+        call = call.param("file_hash", tianping_profile::digest::sm3_hex(&content));
+    }
+    call.send().await
 }
 
 /// How the platform answered a deposit.
@@ -158,18 +192,19 @@ pub enum DepositAnswer {
 /// transaction id (an evidence id for an asynchronous platform); refusal is a refusal under
 /// the rule; nothing else is taken for either.
 pub fn deposit_answer(ctx: &Ctx, ex: &Exchange) -> DepositAnswer {
-    judge_deposit(&ctx.adapter, &ctx.fields, ex)
+    judge_deposit(&ctx.adapter, &ctx.fields, completion_field(ctx), ex)
 }
 
 fn judge_deposit(
     adapter: &tianping_engine::Adapter,
     fields: &tianping_engine::fields::FieldMap,
+    completion: &'static str,
     ex: &Exchange,
 ) -> DepositAnswer {
     let id_field = if adapter.deposit.asynchronous {
         "evidence_id"
     } else {
-        "tx_id"
+        completion
     };
     match adapter.judge(ex) {
         Answer::Success => match ex
@@ -203,7 +238,7 @@ mod tests {
             body: body.as_bytes().to_vec(),
             elapsed_ms: 0,
         };
-        judge_deposit(&Default::default(), &FieldMap::default(), &ex)
+        judge_deposit(&Default::default(), &FieldMap::default(), "tx_id", &ex)
     }
 
     #[test]

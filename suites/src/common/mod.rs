@@ -5,12 +5,14 @@
 //! `common::deposit(…)`.
 
 pub mod accounts;
+pub mod architecture;
 pub mod certs;
 pub mod chain;
 pub mod deposits;
 pub mod personal_data;
 
 pub use accounts::*;
+pub use architecture::*;
 pub use certs::*;
 pub use chain::*;
 pub use deposits::*;

@@ -92,8 +92,15 @@ fn problem(value: Option<&Value>, form: &Form) -> Option<&'static str> {
 }
 
 async fn run(ctx: &Ctx) -> Result<Verdict, tianping_engine::CheckError> {
-    let (ex, receipt) = common::deposit(ctx, &common::lab_content(ctx, "DC-002")).await?;
-    let failures = receipt_problems(&ctx.fields, &receipt);
+    // A deposit that never completes is this check's finding (not a refusal, and not a reason
+    // to give up): the receipt it should produce does not exist.
+    let (ex, receipt) = match common::deposit(ctx, &common::lab_content(ctx, "DC-002")).await {
+        Err(e @ tianping_engine::CheckError::Incomplete { .. }) => {
+            return Ok(Verdict::fail(format!("no complete receipt: {e}")));
+        }
+        other => other?,
+    };
+    let failures = problems_of(&ctx.fields, &receipt, ctx.config.architecture.local_chain);
     // Nothing at all where the map points is a field-map problem, not evidence against the
     // platform: say so instead of reporting ten nonconformities.
     if REQUIRED
@@ -103,15 +110,19 @@ async fn run(ctx: &Ctx) -> Result<Verdict, tianping_engine::CheckError> {
         return Err(tianping_engine::CheckError::Field {
             field: "receipt".into(),
             detail: format!(
-                "none of the receipt fields is at its configured pointer; check [fields] in the config. Response: {}",
+                "none of the receipt fields is at its configured pointer; check the adapter's [fields]. Response: {}",
                 ex.excerpt()
             ),
         });
     }
     let verdict = if failures.is_empty() {
-        Verdict::pass(format!(
-            "all {} required receipt fields present and well-formed",
+        let required = if ctx.config.architecture.local_chain {
             REQUIRED.len()
+        } else {
+            REQUIRED.len() - LOCAL_CHAIN_FIELDS.len()
+        };
+        Verdict::pass(format!(
+            "all {required} required receipt fields present and well-formed"
         ))
     } else {
         Verdict::fail(format!(
@@ -122,10 +133,19 @@ async fn run(ctx: &Ctx) -> Result<Verdict, tianping_engine::CheckError> {
     Ok(verdict.with("receipt", ex.excerpt()))
 }
 
+/// Fields only a platform with a chain of its own has.
+const LOCAL_CHAIN_FIELDS: [&str; 3] = ["tx_id", "block_height", "block_hash"];
+
 /// Every required field that is absent or malformed, with where the map looked for it.
 fn receipt_problems(fields: &FieldMap, receipt: &Value) -> Vec<String> {
+    problems_of(fields, receipt, true)
+}
+
+/// What is wrong with a receipt; without a local chain, its chain fields are not required.
+fn problems_of(fields: &FieldMap, receipt: &Value, local_chain: bool) -> Vec<String> {
     REQUIRED
         .iter()
+        .filter(|(field, _)| local_chain || !LOCAL_CHAIN_FIELDS.contains(field))
         .filter_map(|(field, form)| {
             problem(fields.get(receipt, field).as_deref(), form)
                 .map(|p| format!("{field} (at {}): {p}", fields.pointer(field)))

@@ -38,50 +38,67 @@ const META: CheckMeta = CheckMeta {
     thresholds: &[],
 };
 
-pub const CHECK: CheckDef =
-    CheckDef::remote(META, |ctx| Box::pin(run(ctx))).with_package(PackageCheck {
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)))
+    .with_package(PackageCheck {
         judge: judge_record,
         what: "records",
-    });
+    })
+    .with_applies(common::needs_originals_or_local_chain);
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let content = common::lab_content(ctx, "DC-003");
     let (_, receipt) = common::deposit(ctx, &content).await?;
     let id = ctx.fields.str(&receipt, "evidence_id")?;
     let receipt_hash = ctx.fields.str(&receipt, "file_hash")?.to_string();
-    let tx_id = ctx.fields.str(&receipt, "tx_id")?.to_string();
-    let fetched = ctx
-        .call(Operation::Original)
-        .param("evidence_id", &*id)
-        .send()
-        .await?;
-    ctx.expect_success(&fetched)?;
-    let tx = common::transaction(ctx, &tx_id).await?;
-    let chain_hash = ctx.fields.str(&tx, "tx_file_hash")?.to_string();
-
+    let architecture = &ctx.config.architecture;
     let deposited = digest::sm3_hex(&content);
-    let returned = digest::sm3_hex(&fetched.body);
     let mut failures = Vec::new();
-    if fetched.body != content {
-        failures.push(format!("the original returned ({} bytes, SM3 {returned}) is not what was deposited ({} bytes, SM3 {deposited})", fetched.body.len(), content.len()));
+    let mut verdict_lines = vec![
+        ("SM3 of deposited content", deposited.clone()),
+        ("receipt file_hash", receipt_hash.clone()),
+    ];
+    let mut judged = Vec::new();
+    // Each half applies unless a declaration removed it (the check is not applicable when
+    // both are removed).
+    if architecture.originals_kept {
+        let fetched = ctx
+            .call(Operation::Original)
+            .param("evidence_id", &*id)
+            .send()
+            .await?;
+        ctx.expect_success(&fetched)?;
+        let returned = digest::sm3_hex(&fetched.body);
+        if fetched.body != content {
+            failures.push(format!("the original returned ({} bytes, SM3 {returned}) is not what was deposited ({} bytes, SM3 {deposited})", fetched.body.len(), content.len()));
+        }
+        verdict_lines.push(("SM3 of returned original", returned));
+        judged.push("the original comes back unchanged");
+    } else {
+        verdict_lines.push(("original", common::NO_ORIGINALS.to_string()));
     }
-    if chain_hash != receipt_hash {
-        failures.push(format!(
-            "chain transaction {tx_id} carries {chain_hash} ≠ receipt file_hash {receipt_hash}"
-        ));
+    if architecture.local_chain {
+        let tx_id = ctx.fields.str(&receipt, "tx_id")?.to_string();
+        let tx = common::transaction(ctx, &tx_id).await?;
+        let chain_hash = ctx.fields.str(&tx, "tx_file_hash")?.to_string();
+        if chain_hash != receipt_hash {
+            failures.push(format!(
+                "chain transaction {tx_id} carries {chain_hash} ≠ receipt file_hash {receipt_hash}"
+            ));
+        }
+        verdict_lines.push(("chain tx file_hash", chain_hash));
+        judged.push("the chain carries the receipt's digest");
+    } else {
+        verdict_lines.push(("chain", common::NO_LOCAL_CHAIN.to_string()));
     }
-    let verdict = if failures.is_empty() {
-        Verdict::pass(
-            "the original comes back unchanged and the chain carries the receipt's digest",
-        )
+    let mut verdict = if failures.is_empty() {
+        Verdict::pass(judged.join("; "))
     } else {
         Verdict::fail(failures.join("; "))
     };
-    Ok(verdict
-        .with("SM3 of deposited content", deposited)
-        .with("SM3 of returned original", returned)
-        .with("receipt file_hash", receipt_hash)
-        .with("chain tx file_hash", chain_hash))
+    for (label, value) in verdict_lines {
+        verdict = verdict.with(label, value);
+    }
+    Ok(verdict)
 }
 
 /// Offline: the original named by the manifest is present, is what the manifest describes, and

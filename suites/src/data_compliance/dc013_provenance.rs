@@ -76,11 +76,8 @@ fn provenance_problems(provenance: Option<&Value>) -> Vec<String> {
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let sent = common::deposit_body(ctx, &common::lab_content(ctx, "DC-013"));
-    let ex = common::deposit_raw(ctx, &sent).await?;
-    let id = ctx
-        .fields
-        .str(&ctx.success_json(&ex)?, "evidence_id")?
-        .to_string();
+    let (_, completed) = common::deposit_with(ctx, &sent).await?;
+    let id = ctx.fields.str(&completed, "evidence_id")?.to_string();
     let (fetched, receipt) = common::receipt(ctx, &id).await?;
     let kept = ctx.fields.raw(&receipt, "provenance");
     let mut problems = provenance_problems(kept);

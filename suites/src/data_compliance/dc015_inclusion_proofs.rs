@@ -41,11 +41,12 @@ const META: CheckMeta = CheckMeta {
     thresholds: &[BLOCKS_TO_SAMPLE, TRANSACTIONS_TO_SAMPLE],
 };
 
-pub const CHECK: CheckDef =
-    CheckDef::remote(META, |ctx| Box::pin(run(ctx))).with_package(PackageCheck {
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)))
+    .with_package(PackageCheck {
         judge: judge_record,
         what: "inclusion proofs",
-    });
+    })
+    .with_applies(common::needs_local_chain);
 
 /// Fetches and checks the inclusion proof of `tx_id`; `Err` says why it does not prove.
 /// A proof as the profile's proof document gives it.

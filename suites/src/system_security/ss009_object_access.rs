@@ -84,6 +84,13 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             answers.push(format!("{what}: not offered"));
             continue;
         }
+        if op == Operation::Verify && ctx.config.architecture.public_verification {
+            answers.push(format!(
+                "{what}: not probed (architecture.public_verification = true: anyone may \
+                 verify, as declared and accepted)"
+            ));
+            continue;
+        }
         let mut call = ctx
             .call(op)
             .param("evidence_id", &*id)

@@ -20,7 +20,7 @@ async fn run_dialect(
     .unwrap();
     let ctx = std::sync::Arc::new(embedded.context().unwrap());
     let registry = tianping_suites::registry();
-    let checks: Vec<_> = registry.iter().collect();
+    let checks = runner::select(&registry, &embedded.config.selection);
     let results = runner::run_checks(ctx, &checks, Vec::new(), |_, _, _| {}).await;
     embedded.stop().await;
     results
@@ -201,3 +201,99 @@ async fn without_its_adapter_the_cloud_platform_is_never_passed_by_guess() {
 const DECIDED_WITHOUT_API: [&str; 8] = [
     "SS-014", "SS-019", "SS-026", "CERT-001", "CERT-004", "CERT-005", "CERT-006", "CERT-010",
 ];
+
+/// The config a lab would write for the reference platform's `esign-async` dialect: its adapter
+/// file, and the applicant's declaration that it runs no chain of its own.
+fn esign_async_config() -> Config {
+    let mut config = Config::default();
+    config.adapter.file = Some(format!(
+        "{}/../docs/adapters/esign-async.toml",
+        env!("CARGO_MANIFEST_DIR")
+    ));
+    config.architecture.local_chain = false;
+    config
+}
+
+/// An asynchronous platform without a chain of its own passes every check that applies to
+/// it; the checks of a local chain are not applicable, each naming the declaration, and none
+/// is silently dropped.
+#[tokio::test]
+async fn an_asynchronous_platform_without_a_local_chain_is_evaluated_through_its_adapter() {
+    let results = run_dialect(esign_async_config(), tianping_fixtures::Dialect::EsignAsync).await;
+    let mut not_applicable = Vec::new();
+    let mut wrong = Vec::new();
+    for r in &results {
+        match &r.outcome {
+            Outcome::Pass => {}
+            Outcome::NotApplicable { reason }
+                if reason.contains("architecture.local_chain = false") =>
+            {
+                not_applicable.push(r.id.clone())
+            }
+            other => wrong.push(format!("{} {}: {}", r.id, other.key(), r.summary)),
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    assert_eq!(
+        not_applicable,
+        [
+            "DC-015", "BC-001", "BC-002", "BC-005", "BC-006", "BC-007", "BC-008", "BC-009",
+            "BC-011", "BC-012", "BC-013", "BC-016"
+        ],
+        "the checks the declaration removes"
+    );
+}
+
+/// Without the declaration the same platform is not passed by guess: the chain checks cannot
+/// find a chain and say so.
+#[tokio::test]
+async fn without_its_declaration_a_platform_without_a_chain_is_inconclusive_not_passed() {
+    let mut config = esign_async_config();
+    config.architecture.local_chain = true;
+    let chain_checks = ["BC-001", "BC-002", "BC-012", "BC-016"];
+    config.selection.include = chain_checks.map(String::from).to_vec();
+    let results = run_dialect(config, tianping_fixtures::Dialect::EsignAsync).await;
+    assert_eq!(results.len(), chain_checks.len());
+    for r in &results {
+        assert!(
+            matches!(&r.outcome, Outcome::Inconclusive { error } if error.contains("maps no")),
+            "{} {}: {}",
+            r.id,
+            r.outcome.key(),
+            r.summary
+        );
+    }
+}
+
+/// A deposit the platform accepts but never completes is DC-002's finding (no receipt), with
+/// the polls made; it is never taken for a refusal.
+#[tokio::test]
+async fn an_asynchronous_deposit_that_never_completes_is_a_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(format!(
+        "{}/../docs/adapters/esign-async.toml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+    .replace("max_wait_secs = 20", "max_wait_secs = 1")
+    .replace("done = [\"DONE\"]", "done = [\"ARCHIVED\"]");
+    let adapter = dir.path().join("never-done.toml");
+    std::fs::write(&adapter, text).unwrap();
+    let mut config = esign_async_config();
+    config.adapter.file = Some(adapter.display().to_string());
+    config.selection.include = vec!["DC-002".into(), "DC-001".into()];
+    let results = run_dialect(config, tianping_fixtures::Dialect::EsignAsync).await;
+    let by_id = |id: &str| results.iter().find(|r| r.id == id).unwrap();
+    let dc002 = by_id("DC-002");
+    assert_eq!(dc002.outcome, Outcome::Fail, "{dc002:?}");
+    assert!(
+        dc002.summary.contains("did not complete") && dc002.summary.contains("polls"),
+        "{}",
+        dc002.summary
+    );
+    assert!(
+        matches!(&by_id("DC-001").outcome, Outcome::Inconclusive { error } if error.contains("did not complete")),
+        "{:?}",
+        by_id("DC-001")
+    );
+}

@@ -27,6 +27,7 @@ fn live_plan(base_url: String, out: &Path, limits_timeout: u64) -> RunPlan<'stat
             kind: "live".into(),
             reference_faults: Vec::new(),
             adapter: None,
+            declarations: Vec::new(),
         },
         out_dir: out.to_path_buf(),
         resume: false,

@@ -145,6 +145,9 @@ pub async fn run(args: Args) -> Result<i32, Failure> {
     if let Some(adapter) = &target.summary.adapter {
         eprintln!("through adapter {adapter}");
     }
+    for declared in &target.summary.declarations {
+        eprintln!("declared by the applicant and accepted: {declared}");
+    }
     let mut plan = RunPlan::for_target(&target, checks.clone(), &out_dir);
     plan.resume = args.resume;
     let progress = Progress::new(checks.len());

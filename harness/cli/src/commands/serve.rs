@@ -19,8 +19,9 @@ pub struct Args {
     /// Print the known faults and exit.
     #[arg(long)]
     list_faults: bool,
-    /// API variant: `profile`, `enveloped` ({"code":0,"data":{...}}, to try a field map), or
-    /// `without-registration` (no self-registration, as where the lab creates accounts).
+    /// API variant: `profile`, `enveloped` ({"code":0,"data":{...}}, to try a field map),
+    /// `without-registration` (no self-registration, as where the lab creates accounts),
+    /// `cloud-openapi` or `esign-async` (docs/adapters/*.toml evaluate them).
     #[arg(long, default_value = "profile")]
     dialect: String,
     /// Folder where the CA certificate, credentials and a harness config are written.
@@ -44,7 +45,7 @@ pub async fn run(args: Args) -> Result<i32, Failure> {
     let faults = Faults::parse(&args.faults).map_err(usage)?;
     let dialect = tianping_fixtures::Dialect::from_name(&args.dialect).ok_or_else(|| {
         usage(format!(
-            "unknown dialect `{}` (profile, enveloped, without-registration)",
+            "unknown dialect `{}` (profile, enveloped, without-registration, cloud-openapi, esign-async)",
             args.dialect
         ))
     })?;
@@ -74,16 +75,23 @@ pub async fn run(args: Args) -> Result<i32, Failure> {
         ),
     )?;
     let config = dir.join("harness.toml");
-    std::fs::write(
-        &config,
-        format!(
-            // The ports SS-014 and SS-007 try are the reference's own, as in an embedded run:
-            // on loopback the machine's other services would answer too.
-            "[target]\nbase_url = \"{}\"\ntrust_roots = [\"tls-ca.pem\", \"sm2-root.pem\"]\nscan_ports = [{}]\nplain_http_port = {}\n",
-            server.base_url, server.service_port, server.plain_http_port,
-        ),
-    )
-    .map_err(|e| config_error(e.to_string()))?;
+    let mut text = format!(
+        // The ports SS-014 and SS-007 try are the reference's own, as in an embedded run:
+        // on loopback the machine's other services would answer too.
+        "[target]\nbase_url = \"{}\"\ntrust_roots = [\"tls-ca.pem\", \"sm2-root.pem\"]\nscan_ports = [{}]\nplain_http_port = {}\n",
+        server.base_url, server.service_port, server.plain_http_port,
+    );
+    // A dialect with an adapter of its own: the adapter beside the config, and the
+    // architecture the lab would accept for it.
+    if let Some((name, adapter)) = dialect_adapter(dialect) {
+        let file = format!("{name}.toml");
+        std::fs::write(dir.join(&file), adapter).map_err(|e| config_error(e.to_string()))?;
+        text.push_str(&format!("\n[adapter]\nfile = \"{file}\"\n"));
+        if !dialect.has_local_chain() {
+            text.push_str("\n[architecture]\nlocal_chain = false\n");
+        }
+    }
+    std::fs::write(&config, text).map_err(|e| config_error(e.to_string()))?;
     println!("reference platform listening on {}", server.base_url);
     println!(
         "faults: {}",
@@ -103,6 +111,22 @@ pub async fn run(args: Args) -> Result<i32, Failure> {
         .map_err(|e| undecided(e.to_string()))?;
     server.stop().await;
     Ok(0)
+}
+
+/// The adapter file that evaluates a dialect, when it needs one beyond tp-profile-1.
+fn dialect_adapter(dialect: tianping_fixtures::Dialect) -> Option<(&'static str, &'static str)> {
+    use tianping_fixtures::Dialect;
+    match dialect {
+        Dialect::CloudOpenapi => Some((
+            "cloud-openapi",
+            include_str!("../../../../docs/adapters/cloud-openapi.toml"),
+        )),
+        Dialect::EsignAsync => Some((
+            "esign-async",
+            include_str!("../../../../docs/adapters/esign-async.toml"),
+        )),
+        Dialect::Profile | Dialect::Enveloped | Dialect::WithoutRegistration => None,
+    }
 }
 
 /// The reference credentials go to a file only the user can read, never to the terminal.

@@ -109,6 +109,13 @@ pub struct DepositSpec {
     pub poll_interval_ms: u64,
     /// Longest wait for an asynchronous deposit to complete; longer is a finding of its own.
     pub max_wait_secs: u64,
+    /// JSON pointer (relative to `response.data`) of a receipt's processing status, when the
+    /// platform has one. Without it, a receipt is complete once it names its transaction.
+    pub status: Option<String>,
+    /// Status values meaning the deposit is complete.
+    pub done: Vec<Value>,
+    /// Status values meaning the deposit failed for good (no point waiting).
+    pub failed: Vec<Value>,
 }
 
 impl Default for DepositSpec {
@@ -117,8 +124,22 @@ impl Default for DepositSpec {
             asynchronous: false,
             poll_interval_ms: 500,
             max_wait_secs: 30,
+            status: None,
+            done: Vec::new(),
+            failed: Vec::new(),
         }
     }
+}
+
+/// A receipt's processing status under the adapter's `[deposit]` rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DepositStatus {
+    /// Complete.
+    Done,
+    /// Failed for good; the platform's status value.
+    Failed(String),
+    /// Still processing; the platform's status value.
+    Processing(String),
 }
 
 /// An adapter file as written.
@@ -227,6 +248,21 @@ impl Adapter {
         file.success
             .validate()
             .map_err(|m| invalid("success".into(), m))?;
+        match &file.deposit.status {
+            Some(p) if !p.starts_with('/') => {
+                return Err(invalid(
+                    "deposit.status".into(),
+                    format!("`{p}` is not a JSON pointer"),
+                ));
+            }
+            Some(_) if file.deposit.done.is_empty() => {
+                return Err(invalid(
+                    "deposit.done".into(),
+                    "deposit.status is set but no status means done".into(),
+                ));
+            }
+            _ => {}
+        }
         file.auth
             .validate()
             .map_err(|m| invalid("auth".into(), m))?;
@@ -299,6 +335,23 @@ impl Adapter {
             fields: file.fields,
             normaliser,
             source: source.to_string(),
+        })
+    }
+
+    /// What a receipt's processing status says, when the adapter declares one: `Some(true)`
+    /// complete, `Some(false)` failed for good, `None` still processing or no status rule.
+    pub fn deposit_status(&self, receipt: &Value) -> Option<DepositStatus> {
+        let pointer = self.deposit.status.as_deref()?;
+        let status = receipt
+            .pointer(&format!("{}{pointer}", self.response.data))
+            .map(template::text_of)?;
+        let listed = |list: &[Value]| list.iter().any(|v| template::text_of(v) == status);
+        Some(if listed(&self.deposit.done) {
+            DepositStatus::Done
+        } else if listed(&self.deposit.failed) {
+            DepositStatus::Failed(status)
+        } else {
+            DepositStatus::Processing(status)
         })
     }
 

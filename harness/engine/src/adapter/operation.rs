@@ -166,6 +166,7 @@ impl Operation {
             Operation::Block | Operation::Anchor => &["height"],
             Operation::Tx | Operation::TxProof => &["tx_id"],
             Operation::Export => &["since", "until"],
+            Operation::Deposit => &["file_hash"],
             Operation::Session | Operation::Logout => &["session_token"],
             _ => &[],
         }

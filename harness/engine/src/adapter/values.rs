@@ -37,6 +37,8 @@ pub fn kind_of(field: &str) -> FieldKind {
         | "block_own_hash"
         | "tx_file_hash"
         | "tx_depositor_digest"
+        | "tianping_tx"
+        | "anchor_tianping_tx"
         | "anchor_block_hash"
         | "platform_node_public_key" => FieldKind::Hex,
         "block_tx_ids" | "proof_path" => FieldKind::HexList,
