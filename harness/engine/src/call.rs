@@ -8,7 +8,7 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::adapter::auth::{SigningInput, SigningKey};
+use crate::adapter::auth::{Secret, SigningInput, SigningKey};
 use crate::adapter::operation::path_segment;
 use crate::adapter::template::{self, text_of};
 use crate::adapter::{Answer, Operation, OperationAuth, OperationSpec};
@@ -18,9 +18,6 @@ use crate::verdict::CheckError;
 
 /// The longest Retry-After a call waits out before trying once more.
 const MAX_POLITE_WAIT_SECS: u64 = 5;
-
-/// A secret no lab uses: requests signed with it must be refused.
-const WRONG_SECRET: &[u8] = b"not the lab's secret: tianping-harness probe";
 
 /// How a probe deliberately departs from a correctly authenticated request.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -41,6 +38,12 @@ pub enum Probe {
     WrongSecret,
     /// Signed for the body prepared, then sent with this one instead.
     BodyChangedAfterSigning(Vec<u8>),
+}
+
+/// What an account signs with, read for one request.
+enum Material {
+    Shared(String),
+    PrivateKey { text: String, env: String },
 }
 
 enum Body {
@@ -230,6 +233,33 @@ impl<'c> Call<'c> {
         Ok((ex, json))
     }
 
+    /// The account's key id and what it signs with: the API secret for an HMAC, or the
+    /// private key in the variable the adapter names.
+    fn signing_material(&self) -> Result<(String, Material), CheckError> {
+        let second = self.account == Account::Second;
+        match self.ctx.adapter.auth.private_key_env(second) {
+            None => {
+                let (key_id, secret) = self.ctx.api_key(self.account)?;
+                Ok((key_id.to_string(), Material::Shared(secret.to_string())))
+            }
+            Some(env) => {
+                let key_id = self.ctx.key_id(self.account)?;
+                let text = std::env::var(env).map_err(|_| {
+                    CheckError::Config(format!(
+                        "the adapter signs with a private key: set {env} to the account's key"
+                    ))
+                })?;
+                Ok((
+                    key_id,
+                    Material::PrivateKey {
+                        text,
+                        env: env.to_string(),
+                    },
+                ))
+            }
+        }
+    }
+
     fn lookup(&self, name: &str) -> Option<Value> {
         if let Some(v) = self.params.get(name) {
             return Some(v.clone());
@@ -332,10 +362,11 @@ impl<'c> Call<'c> {
                 headers.push((session.header.to_ascii_lowercase(), value));
             }
             (OperationAuth::Signed, probe) => {
-                let (key_id, secret) = self.ctx.api_key(self.account)?;
-                let secret = match probe {
-                    Probe::WrongSecret => WRONG_SECRET,
-                    _ => secret.as_bytes(),
+                let (key_id, material) = self.signing_material()?;
+                let secret = match (probe, &material) {
+                    (Probe::WrongSecret, _) => Secret::NotTheAccounts,
+                    (_, Material::Shared(s)) => Secret::Shared(s.as_bytes()),
+                    (_, Material::PrivateKey { text, env }) => Secret::PrivateKey { text, env },
                 };
                 let (at_ms, nonce) = match probe {
                     Probe::At { at_ms, nonce } => (*at_ms, nonce.clone()),
@@ -354,7 +385,13 @@ impl<'c> Call<'c> {
                     .ctx
                     .adapter
                     .auth
-                    .sign(SigningKey { key_id, secret }, &input)
+                    .sign(
+                        SigningKey {
+                            key_id: &key_id,
+                            secret,
+                        },
+                        &input,
+                    )
                     .map_err(|e| self.config_error(format!("auth: {e}")))?;
                 headers.extend(signed);
                 if let Probe::BodyChangedAfterSigning(other) = probe {

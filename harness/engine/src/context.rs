@@ -148,6 +148,19 @@ impl Ctx {
         tianping_profile::digest::sm3_hex(seed.as_bytes())[..32].to_string()
     }
 
+    /// The key id of `account`, for schemes that sign with a private key (no API secret).
+    pub(crate) fn key_id(&self, account: Account) -> Result<String, CheckError> {
+        let (c, vars) = (&self.credentials, &self.config.credentials);
+        let (id, env) = match account {
+            Account::Primary => (&c.api_key_id, &vars.api_key_id_env),
+            Account::Second => (&c.second_api_key_id, &vars.second_api_key_id_env),
+        };
+        if id.is_empty() {
+            return Err(CheckError::Config(format!("API key id missing: set {env}")));
+        }
+        Ok(id.clone())
+    }
+
     /// Whether the config supplies the API key of `account`.
     pub fn has_account(&self, account: Account) -> bool {
         self.api_key(account).is_ok()

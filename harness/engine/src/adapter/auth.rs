@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use super::template::{self, TemplateError};
 
-/// The MAC of an HMAC scheme.
+/// What makes a request's signature: a MAC under a shared secret, or a signature under the
+/// account's private key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum MacAlgorithm {
@@ -19,6 +20,49 @@ pub enum MacAlgorithm {
     HmacSm3,
     /// HMAC over SHA-256.
     HmacSha256,
+    /// SM2 signature with SM3 (GB/T 32918, with a distinguishing ID), DER.
+    Sm2Sm3,
+    /// RSASSA-PKCS1-v1_5 with SHA-256 (SHA256withRSA).
+    RsaSha256,
+}
+
+impl MacAlgorithm {
+    /// Whether the algorithm signs with a private key rather than a shared secret.
+    pub fn is_asymmetric(self) -> bool {
+        matches!(self, MacAlgorithm::Sm2Sm3 | MacAlgorithm::RsaSha256)
+    }
+}
+
+/// Why a request cannot be signed.
+#[derive(Debug, thiserror::Error)]
+pub enum SignError {
+    /// A template cannot be filled.
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+    /// The private key cannot be used; never shows the key.
+    #[error("the private key in {env} cannot be used: {why}")]
+    Key {
+        /// The environment variable that holds it.
+        env: String,
+        /// Why (no key material).
+        why: &'static str,
+    },
+}
+
+/// The secret a request is signed with.
+#[derive(Clone, Copy)]
+pub enum Secret<'a> {
+    /// An HMAC key.
+    Shared(&'a [u8]),
+    /// A private key (PEM, or for SM2 also 64 hex characters), and the variable it came from.
+    PrivateKey {
+        /// The key text.
+        text: &'a str,
+        /// The environment variable that held it, for messages.
+        env: &'a str,
+    },
+    /// A key that is not the account's: for probes that must be refused.
+    NotTheAccounts,
 }
 
 /// How the body is digested for the string to sign.
@@ -62,8 +106,9 @@ pub enum TimeUnit {
     Millis,
 }
 
-/// The HMAC family: a digest, header names, a timestamp unit, the string to sign as a
-/// template, and the signature's encoding. tp-profile-1 is one member.
+/// Signed requests: an algorithm (an HMAC, or SM2 / RSA under the account's private key), header
+/// names, a timestamp unit, the string to sign as a template, and the signature's encoding.
+/// tp-profile-1 is one member.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HmacScheme {
@@ -84,6 +129,15 @@ pub struct HmacScheme {
     /// requests inside and outside it.
     #[serde(default)]
     pub window_secs: Option<i64>,
+    /// For SM2 and RSA: the environment variable holding the lab account's private key.
+    #[serde(default)]
+    pub private_key_env: Option<String>,
+    /// For SM2 and RSA: the environment variable holding the second account's private key.
+    #[serde(default)]
+    pub second_private_key_env: Option<String>,
+    /// For SM2: the distinguishing ID (default 1234567812345678, GB/T 35276).
+    #[serde(default)]
+    pub distinguishing_id: Option<String>,
 }
 
 /// Names a string to sign may use.
@@ -102,7 +156,9 @@ pub const SIGNING_NAMES: [&str; 8] = [
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "scheme", rename_all = "kebab-case")]
 pub enum AuthScheme {
-    /// An HMAC over a declared string to sign.
+    /// A signature over a declared string to sign: an HMAC, or SM2 / RSA (`scheme =
+    /// "signature"` reads the same).
+    #[serde(alias = "signature")]
     Hmac(HmacScheme),
     /// No request authentication at all (a platform that relies on something else, e.g.
     /// network controls): checks that probe it find nothing to probe.
@@ -132,10 +188,25 @@ pub struct SigningKey<'a> {
     /// Key id sent with the request.
     pub key_id: &'a str,
     /// The secret.
-    pub secret: &'a [u8],
+    pub secret: Secret<'a>,
 }
 
 impl HmacScheme {
+    /// Checks that an asymmetric algorithm names its key and an HMAC does not.
+    fn validate_keys(&self) -> Result<(), String> {
+        match (self.algorithm.is_asymmetric(), &self.private_key_env) {
+            (true, None) => Err(
+                "auth.private_key_env must name the environment variable holding the private key"
+                    .into(),
+            ),
+            (false, Some(_)) => Err(
+                "auth.private_key_env is for sm2-sm3 and rsa-sha256; an HMAC uses the API secret"
+                    .into(),
+            ),
+            _ => Ok(()),
+        }
+    }
+
     /// Checks the templates.
     pub fn validate(&self) -> Result<(), TemplateError> {
         let names = template::placeholders(&self.string_to_sign)?;
@@ -161,19 +232,63 @@ impl HmacScheme {
         }
     }
 
-    fn mac(&self, secret: &[u8], message: &[u8]) -> Vec<u8> {
+    /// The signature bytes of `message`.
+    fn mac(&self, secret: Secret<'_>, message: &[u8]) -> Result<Vec<u8>, SignError> {
+        let env = match secret {
+            Secret::PrivateKey { env, .. } => env.to_string(),
+            _ => String::new(),
+        };
+        let bad = |why: &'static str| SignError::Key {
+            env: env.clone(),
+            why,
+        };
         match self.algorithm {
             MacAlgorithm::HmacSm3 => {
-                let mut mac = hmac::Hmac::<sm3::Sm3>::new_from_slice(secret)
+                let mut mac = hmac::Hmac::<sm3::Sm3>::new_from_slice(shared(secret))
                     .expect("HMAC accepts keys of any length");
                 mac.update(message);
-                mac.finalize().into_bytes().to_vec()
+                Ok(mac.finalize().into_bytes().to_vec())
             }
             MacAlgorithm::HmacSha256 => {
-                let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret)
+                let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(shared(secret))
                     .expect("HMAC accepts keys of any length");
                 mac.update(message);
-                mac.finalize().into_bytes().to_vec()
+                Ok(mac.finalize().into_bytes().to_vec())
+            }
+            MacAlgorithm::Sm2Sm3 => {
+                let id = self
+                    .distinguishing_id
+                    .as_deref()
+                    .unwrap_or(tianping_profile::sm2sig::DEFAULT_DIST_ID);
+                let key = match secret {
+                    Secret::PrivateKey { text, .. } => sm2_key(id, text).ok_or_else(|| {
+                        bad("not an SM2 private key (64 hex characters, or PKCS#8 PEM)")
+                    })?,
+                    _ => tianping_profile::sm2sig::signing_key_from_seed(id, WRONG_SECRET),
+                };
+                Ok(tianping_profile::sm2sig::sign_der(&key, message))
+            }
+            MacAlgorithm::RsaSha256 => {
+                use aws_lc_rs::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
+                let key = match secret {
+                    Secret::PrivateKey { text, .. } => {
+                        let der = private_key_der(text)
+                            .ok_or_else(|| bad("no PKCS#8 PEM block (PRIVATE KEY)"))?;
+                        RsaKeyPair::from_pkcs8(&der)
+                            .map_err(|_| bad("not a usable RSA key (PKCS#8)"))?
+                    }
+                    _ => RsaKeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048)
+                        .map_err(|_| bad("could not make a probe key"))?,
+                };
+                let mut signature = vec![0; key.public_modulus_len()];
+                key.sign(
+                    &RSA_PKCS1_SHA256,
+                    &aws_lc_rs::rand::SystemRandom::new(),
+                    message,
+                    &mut signature,
+                )
+                .map_err(|_| bad("signing failed"))?;
+                Ok(signature)
             }
         }
     }
@@ -183,7 +298,7 @@ impl HmacScheme {
         &self,
         key: SigningKey<'_>,
         input: &SigningInput<'_>,
-    ) -> Result<Vec<(String, String)>, TemplateError> {
+    ) -> Result<Vec<(String, String)>, SignError> {
         let timestamp = match self.timestamp_unit {
             TimeUnit::Seconds => input.at_ms.div_euclid(1000).to_string(),
             TimeUnit::Millis => input.at_ms.to_string(),
@@ -208,13 +323,14 @@ impl HmacScheme {
             })
         };
         let to_sign = template::render(&self.string_to_sign, value, &SIGNING_NAMES)?;
-        let mac = self.mac(key.secret, to_sign.as_bytes());
+        let mac = self.mac(key.secret, to_sign.as_bytes())?;
         let signature = match self.signature_encoding {
             SignatureEncoding::Hex => hex::encode(&mac),
             SignatureEncoding::HexUpper => hex::encode_upper(&mac),
             SignatureEncoding::Base64 => B64.encode(&mac),
         };
-        self.headers
+        let headers: Result<Vec<(String, String)>, TemplateError> = self
+            .headers
             .iter()
             .map(|(name, t)| {
                 let v = template::render(
@@ -230,16 +346,68 @@ impl HmacScheme {
                 )?;
                 Ok((name.to_ascii_lowercase(), v))
             })
-            .collect()
+            .collect();
+        Ok(headers?)
     }
 }
 
+/// A secret no lab uses: requests signed with it must be refused.
+const WRONG_SECRET: &[u8] = b"not the lab's secret: tianping-harness probe";
+
+/// The HMAC key of `secret`: the account's, or for a probe one no lab uses.
+fn shared(secret: Secret<'_>) -> &[u8] {
+    match secret {
+        Secret::Shared(key) => key,
+        _ => WRONG_SECRET,
+    }
+}
+
+/// The DER of the first PKCS#8 `PRIVATE KEY` block in `text`.
+fn private_key_der(text: &str) -> Option<Vec<u8>> {
+    tianping_profile::pem::blocks(text, "PRIVATE KEY")
+        .ok()?
+        .into_iter()
+        .next()
+}
+
+/// An SM2 private key from 64 hex characters or a PKCS#8 PEM block.
+fn sm2_key(id: &str, text: &str) -> Option<sm2::dsa::SigningKey> {
+    let text = text.trim();
+    let secret = match hex::decode(text) {
+        Ok(bytes) if bytes.len() == 32 => bytes,
+        _ => {
+            use sm2::pkcs8::DecodePrivateKey;
+            let key = sm2::SecretKey::from_pkcs8_der(&private_key_der(text)?).ok()?;
+            key.to_bytes().to_vec()
+        }
+    };
+    tianping_profile::sm2sig::signing_key_from_bytes(id, &secret).ok()
+}
+
 impl AuthScheme {
-    /// Checks the scheme's templates.
+    /// Checks the scheme's templates and keys.
     pub fn validate(&self) -> Result<(), String> {
         match self {
-            AuthScheme::Hmac(h) => h.validate().map_err(|e| format!("auth: {e}")),
+            AuthScheme::Hmac(h) => {
+                h.validate_keys()?;
+                h.validate().map_err(|e| format!("auth: {e}"))
+            }
             AuthScheme::None => Ok(()),
+        }
+    }
+
+    /// The environment variable holding the second account's (or the lab account's) private
+    /// key, for schemes that sign with one.
+    pub fn private_key_env(&self, second: bool) -> Option<&str> {
+        match self {
+            AuthScheme::Hmac(h) if h.algorithm.is_asymmetric() => {
+                if second {
+                    h.second_private_key_env.as_deref()
+                } else {
+                    h.private_key_env.as_deref()
+                }
+            }
+            _ => None,
         }
     }
 
@@ -286,7 +454,7 @@ impl AuthScheme {
         &self,
         key: SigningKey<'_>,
         input: &SigningInput<'_>,
-    ) -> Result<Vec<(String, String)>, TemplateError> {
+    ) -> Result<Vec<(String, String)>, SignError> {
         match self {
             AuthScheme::Hmac(h) => h.sign(key, input),
             AuthScheme::None => Ok(Vec::new()),
@@ -317,7 +485,7 @@ mod tests {
         };
         let key = SigningKey {
             key_id: "k",
-            secret: b"s3cret",
+            secret: Secret::Shared(b"s3cret"),
         };
         let headers = tp_profile_1().sign(key, &input).unwrap();
         let expected = tianping_profile::canonical::request_string_to_sign(
@@ -351,6 +519,9 @@ mod tests {
             .into_iter()
             .collect(),
             window_secs: None,
+            private_key_env: None,
+            second_private_key_env: None,
+            distinguishing_id: None,
         };
         let input = SigningInput {
             method: "GET",
@@ -364,7 +535,7 @@ mod tests {
             .sign(
                 SigningKey {
                     key_id: "",
-                    secret: b"Jefe",
+                    secret: Secret::Shared(b"Jefe"),
                 },
                 &input,
             )
@@ -393,6 +564,132 @@ mod tests {
             scheme.body_digest(b"abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    /// A scheme signing `{method} {path}` with `algorithm`, base64.
+    fn asymmetric(algorithm: MacAlgorithm) -> HmacScheme {
+        HmacScheme {
+            algorithm,
+            timestamp_unit: TimeUnit::Seconds,
+            body_digest: BodyDigest::None,
+            signature_encoding: SignatureEncoding::Base64,
+            string_to_sign: "{method} {path}".into(),
+            headers: [("x-sig".to_string(), "{signature}".to_string())]
+                .into_iter()
+                .collect(),
+            window_secs: None,
+            private_key_env: Some("TP_TEST_KEY".into()),
+            second_private_key_env: None,
+            distinguishing_id: None,
+        }
+    }
+
+    fn input() -> SigningInput<'static> {
+        SigningInput {
+            method: "POST",
+            path: "/v1/deposit",
+            query: "",
+            body: b"{}",
+            at_ms: 1_700_000_000_000,
+            nonce: "n",
+        }
+    }
+
+    fn signature_of(headers: &[(String, String)]) -> Vec<u8> {
+        B64.decode(&headers.iter().find(|(k, _)| k == "x-sig").unwrap().1)
+            .unwrap()
+    }
+
+    #[test]
+    fn sm2_signed_requests_verify_under_the_accounts_public_key() {
+        let secret = [7u8; 32];
+        let text = hex::encode(secret);
+        let scheme = asymmetric(MacAlgorithm::Sm2Sm3);
+        let key = SigningKey {
+            key_id: "k",
+            secret: Secret::PrivateKey {
+                text: &text,
+                env: "TP_TEST_KEY",
+            },
+        };
+        let signature = signature_of(&scheme.sign(key, &input()).unwrap());
+        let signer = tianping_profile::sm2sig::signing_key_from_bytes(
+            tianping_profile::sm2sig::DEFAULT_DIST_ID,
+            &secret,
+        )
+        .unwrap();
+        let public = tianping_profile::sm2sig::public_key_bytes(&signer);
+        assert!(
+            tianping_profile::sm2sig::verify(
+                &public,
+                tianping_profile::sm2sig::DEFAULT_DIST_ID,
+                b"POST /v1/deposit",
+                &signature
+            )
+            .is_ok()
+        );
+        // A probe's key is not the account's: its signature does not verify.
+        let probe = SigningKey {
+            key_id: "k",
+            secret: Secret::NotTheAccounts,
+        };
+        let forged = signature_of(&scheme.sign(probe, &input()).unwrap());
+        assert!(
+            tianping_profile::sm2sig::verify(
+                &public,
+                tianping_profile::sm2sig::DEFAULT_DIST_ID,
+                b"POST /v1/deposit",
+                &forged
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn rsa_signed_requests_verify_under_the_accounts_public_key() {
+        use aws_lc_rs::encoding::AsDer;
+        use aws_lc_rs::signature::{KeyPair, RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
+        let pair = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).unwrap();
+        let der = pair.as_der().unwrap();
+        let pem = tianping_profile::pem::encode("PRIVATE KEY", der.as_ref());
+        let scheme = asymmetric(MacAlgorithm::RsaSha256);
+        let key = SigningKey {
+            key_id: "k",
+            secret: Secret::PrivateKey {
+                text: &pem,
+                env: "TP_TEST_KEY",
+            },
+        };
+        let signature = signature_of(&scheme.sign(key, &input()).unwrap());
+        UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, pair.public_key().as_ref())
+            .verify(b"POST /v1/deposit", &signature)
+            .unwrap();
+    }
+
+    #[test]
+    fn a_bad_private_key_is_named_by_its_variable_never_shown() {
+        let scheme = asymmetric(MacAlgorithm::Sm2Sm3);
+        let key = SigningKey {
+            key_id: "k",
+            secret: Secret::PrivateKey {
+                text: "secret-material-that-is-not-a-key",
+                env: "TP_TEST_KEY",
+            },
+        };
+        let err = scheme.sign(key, &input()).unwrap_err().to_string();
+        assert!(err.contains("TP_TEST_KEY"), "{err}");
+        assert!(!err.contains("secret-material"), "{err}");
+    }
+
+    #[test]
+    fn asymmetric_schemes_name_their_key_and_hmacs_do_not() {
+        let mut scheme = asymmetric(MacAlgorithm::Sm2Sm3);
+        assert!(AuthScheme::Hmac(scheme.clone()).validate().is_ok());
+        scheme.private_key_env = None;
+        assert!(AuthScheme::Hmac(scheme.clone()).validate().is_err());
+        let mut hmac = tp_profile_1();
+        hmac.private_key_env = Some("X".into());
+        assert!(AuthScheme::Hmac(hmac).validate().is_err());
     }
 
     #[test]
