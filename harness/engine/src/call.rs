@@ -361,6 +361,22 @@ impl<'c> Call<'c> {
                 .map_err(|e| self.config_error(format!("session: {e}")))?;
                 headers.push((session.header.to_ascii_lowercase(), value));
             }
+            (OperationAuth::Signed, probe)
+                if let crate::adapter::AuthScheme::Bearer(scheme) = &self.ctx.adapter.auth =>
+            {
+                let token = match probe {
+                    Probe::WrongSecret => "tp-harness-probe-not-a-token".to_string(),
+                    _ => self.ctx.bearer_token(self.account, scheme).await?,
+                };
+                headers.push(
+                    scheme
+                        .header_for(&token)
+                        .map_err(|e| self.config_error(format!("auth: {e}")))?,
+                );
+                if let Probe::BodyChangedAfterSigning(other) = probe {
+                    sent_body = Some(other.clone());
+                }
+            }
             (OperationAuth::Signed, probe) => {
                 let (key_id, material) = self.signing_material()?;
                 let secret = match (probe, &material) {

@@ -13,7 +13,7 @@ use crate::http::{Exchange, HttpClient, HttpError, Scope};
 use crate::verdict::CheckError;
 
 /// Which of the lab's depositor accounts signs a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Account {
     /// The lab's test account, used by every check.
     Primary,
@@ -42,6 +42,8 @@ pub struct Ctx {
     pub evidence_root: Option<std::path::PathBuf>,
     nonce_counter: AtomicU64,
     last_request_ms: AtomicI64,
+    /// Bearer tokens fetched this run, per account, with when they stop being used.
+    tokens: tokio::sync::Mutex<std::collections::HashMap<Account, (String, std::time::Instant)>>,
 }
 
 impl Ctx {
@@ -80,6 +82,7 @@ impl Ctx {
             evidence_root: None,
             nonce_counter: AtomicU64::new(0),
             last_request_ms: AtomicI64::new(0),
+            tokens: Default::default(),
         })
     }
 
@@ -146,6 +149,79 @@ impl Ctx {
             .as_nanos();
         let seed = format!("{t}:{n}:{}", std::process::id());
         tianping_profile::digest::sm3_hex(seed.as_bytes())[..32].to_string()
+    }
+
+    /// A bearer token for `account` from the scheme's token endpoint (OAuth2 client
+    /// credentials), fetched once and reused until shortly before it expires.
+    pub(crate) async fn bearer_token(
+        &self,
+        account: Account,
+        scheme: &crate::adapter::auth::BearerScheme,
+    ) -> Result<String, CheckError> {
+        use base64::Engine;
+        let mut tokens = self.tokens.lock().await;
+        if let Some((token, until)) = tokens.get(&account)
+            && std::time::Instant::now() < *until
+        {
+            return Ok(token.clone());
+        }
+        let (client_id, secret) = self.api_key(account)?;
+        let mut headers = vec![(
+            "content-type".to_string(),
+            "application/x-www-form-urlencoded".to_string(),
+        )];
+        let form = {
+            let mut form = url::form_urlencoded::Serializer::new(String::new());
+            form.append_pair("grant_type", "client_credentials");
+            if let Some(scope) = &scheme.scope {
+                form.append_pair("scope", scope);
+            }
+            match scheme.client_auth {
+                crate::adapter::auth::ClientAuth::Body => {
+                    form.append_pair("client_id", client_id);
+                    form.append_pair("client_secret", secret);
+                }
+                crate::adapter::auth::ClientAuth::Basic => headers.push((
+                    "authorization".into(),
+                    format!(
+                        "Basic {}",
+                        base64::engine::general_purpose::STANDARD
+                            .encode(format!("{client_id}:{secret}"))
+                    ),
+                )),
+            }
+            form.finish()
+        };
+        let ex = self
+            .http
+            .send(
+                Method::POST,
+                &scheme.token_path,
+                &headers,
+                Some(form.into_bytes()),
+            )
+            .await?;
+        let refused = |why: &str| CheckError::NoControl {
+            control: format!("a bearer token from {}", scheme.token_path),
+            answer: format!("{why} (HTTP {})", ex.status),
+        };
+        if !(200..300).contains(&ex.status) {
+            return Err(refused(
+                "the token endpoint refused the lab's client credentials",
+            ));
+        }
+        let doc: serde_json::Value = ex.json()?;
+        let token = doc["access_token"]
+            .as_str()
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| refused("the answer has no access_token"))?
+            .to_string();
+        // Renewed a minute before it expires; an answer without expires_in lasts the run.
+        let lifetime = doc["expires_in"].as_u64().unwrap_or(24 * 3600);
+        let until = std::time::Instant::now()
+            + std::time::Duration::from_secs(lifetime.saturating_sub(60).max(1));
+        tokens.insert(account, (token.clone(), until));
+        Ok(token)
     }
 
     /// The key id of `account`, for schemes that sign with a private key (no API secret).

@@ -37,6 +37,24 @@ pub fn redact_json(value: &Value) -> Value {
     }
 }
 
+/// A form-encoded body (`a=1&client_secret=…`) with the values of secret-looking keys
+/// replaced by `***`; other text is returned as it is.
+pub fn redact_form(text: &str) -> String {
+    let looks_like_form = text.contains('=')
+        && !text.contains(char::is_whitespace)
+        && !text.starts_with(['{', '[', '<']);
+    if !looks_like_form {
+        return text.to_string();
+    }
+    text.split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((key, _)) if is_secret_key(&key.replace("%5F", "_")) => format!("{key}=***"),
+            _ => pair.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 /// Cuts text to `max` characters on a character boundary, marking the cut.
 pub fn truncate(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
@@ -66,6 +84,15 @@ mod tests {
         assert_eq!(r["user"]["password"], "***");
         assert_eq!(r["user"]["name"], "n");
         assert_eq!(r["list"][0]["api_secret"], "***");
+    }
+
+    #[test]
+    fn secret_form_fields_are_masked() {
+        assert_eq!(
+            redact_form("grant_type=client_credentials&client_id=lab&client_secret=s3cr%21t"),
+            "grant_type=client_credentials&client_id=lab&client_secret=***"
+        );
+        assert_eq!(redact_form("plain text = fine"), "plain text = fine");
     }
 
     #[test]

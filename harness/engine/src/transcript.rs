@@ -143,7 +143,10 @@ fn mask_header(name: &str, value: &str) -> String {
 fn body_text(body: &[u8]) -> String {
     match serde_json::from_slice::<serde_json::Value>(body) {
         Ok(v) => redact::truncate(&redact::redact_json(&v).to_string(), BODY_CHARS),
-        Err(_) => redact::truncate(&String::from_utf8_lossy(body), BODY_CHARS),
+        Err(_) => redact::truncate(
+            &redact::redact_form(&String::from_utf8_lossy(body)),
+            BODY_CHARS,
+        ),
     }
 }
 

@@ -10,6 +10,7 @@ use tianping_engine::{
 
 use crate::common;
 use tianping_engine::Answer;
+use tianping_engine::check::Applicability;
 use tianping_engine::{Operation, Probe};
 
 /// What the check is: identity, clauses, severity and weight.
@@ -37,7 +38,21 @@ const META: CheckMeta = CheckMeta {
     thresholds: &[],
 };
 
-pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
+pub const CHECK: CheckDef =
+    CheckDef::remote(META, |ctx| Box::pin(run(ctx))).with_applies(requests_carry_a_time);
+
+/// Replay and clock-window probes need requests that carry a time (bearer tokens do not: their
+/// lifetime is the token endpoint's business, which the lab reviews).
+fn requests_carry_a_time(config: &tianping_engine::Config) -> Applicability {
+    match config.adapter.load() {
+        Ok(adapter) if !adapter.auth.has_timestamp() => Applicability::NotApplicable(format!(
+            "the adapter's request authentication ({}) puts no time or nonce in requests, so \
+             there is nothing to replay or to stamp outside a window",
+            adapter.info.name
+        )),
+        _ => Applicability::Applies,
+    }
+}
 
 /// Sends a deposit signed at `at_ms` with `nonce`; returns the exchange.
 async fn deposit_at(

@@ -160,9 +160,64 @@ pub enum AuthScheme {
     /// "signature"` reads the same).
     #[serde(alias = "signature")]
     Hmac(HmacScheme),
+    /// Bearer tokens from an OAuth2 client-credentials endpoint (RFC 6749 §4.4).
+    Bearer(BearerScheme),
     /// No request authentication at all (a platform that relies on something else, e.g.
     /// network controls): checks that probe it find nothing to probe.
     None,
+}
+
+/// How the client's credentials go to the token endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClientAuth {
+    /// `client_id` and `client_secret` in the form body.
+    #[default]
+    Body,
+    /// HTTP Basic with the id and secret (RFC 6749 §2.3.1).
+    Basic,
+}
+
+/// Bearer tokens: the API key id and secret are an OAuth2 client's, exchanged for a token at
+/// `token_path`; each request carries the token. Requests carry no time and their bodies are
+/// not signed, so the replay and altered-body probes have nothing to probe.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BearerScheme {
+    /// Path of the token endpoint under the base URL.
+    pub token_path: String,
+    /// How the client authenticates to it.
+    #[serde(default)]
+    pub client_auth: ClientAuth,
+    /// The scope asked for, if the platform needs one.
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// Header that carries the token (default `authorization`).
+    #[serde(default = "default_bearer_header")]
+    pub header: String,
+    /// Its value, a template over `{token}` (default `Bearer {token}`).
+    #[serde(default = "default_bearer_value")]
+    pub value: String,
+}
+
+fn default_bearer_header() -> String {
+    "authorization".into()
+}
+
+fn default_bearer_value() -> String {
+    "Bearer {token}".into()
+}
+
+impl BearerScheme {
+    /// The header that carries `token`.
+    pub fn header_for(&self, token: &str) -> Result<(String, String), TemplateError> {
+        let value = template::render(
+            &self.value,
+            |n| (n == "token").then(|| token.to_string()),
+            &["token"],
+        )?;
+        Ok((self.header.to_ascii_lowercase(), value))
+    }
 }
 
 /// What is signed: one request as it will be sent.
@@ -392,7 +447,30 @@ impl AuthScheme {
                 h.validate_keys()?;
                 h.validate().map_err(|e| format!("auth: {e}"))
             }
+            AuthScheme::Bearer(b) => {
+                if !b.token_path.starts_with('/') {
+                    return Err(format!(
+                        "auth.token_path `{}` must be a path under the base URL",
+                        b.token_path
+                    ));
+                }
+                let names = template::placeholders(&b.value).map_err(|e| e.to_string())?;
+                template::check_known(&b.value, &names, &["token"]).map_err(|e| e.to_string())
+            }
             AuthScheme::None => Ok(()),
+        }
+    }
+
+    /// Whether request bodies are covered by the authentication (the altered-body probe has
+    /// something to probe).
+    pub fn signs_body(&self) -> bool {
+        match self {
+            AuthScheme::Hmac(h) => {
+                h.body_digest != BodyDigest::None
+                    && (h.string_to_sign.contains("{body_digest}")
+                        || h.headers.values().any(|v| v.contains("{body_digest}")))
+            }
+            _ => false,
         }
     }
 
@@ -416,7 +494,7 @@ impl AuthScheme {
     pub fn has_timestamp(&self) -> bool {
         match self {
             AuthScheme::Hmac(h) => h.headers.values().any(|t| t.contains("{timestamp}")),
-            AuthScheme::None => false,
+            AuthScheme::Bearer(_) | AuthScheme::None => false,
         }
     }
 
@@ -424,7 +502,7 @@ impl AuthScheme {
     pub fn has_nonce(&self) -> bool {
         match self {
             AuthScheme::Hmac(h) => h.string_to_sign.contains("{nonce}"),
-            AuthScheme::None => false,
+            AuthScheme::Bearer(_) | AuthScheme::None => false,
         }
     }
 
@@ -432,7 +510,7 @@ impl AuthScheme {
     pub fn window_secs(&self) -> Option<i64> {
         match self {
             AuthScheme::Hmac(h) => h.window_secs,
-            AuthScheme::None => None,
+            AuthScheme::Bearer(_) | AuthScheme::None => None,
         }
     }
 
@@ -445,6 +523,7 @@ impl AuthScheme {
                 .filter(|(_, t)| t.contains("{signature}"))
                 .map(|(n, _)| n.to_ascii_lowercase())
                 .collect(),
+            AuthScheme::Bearer(b) => vec![b.header.to_ascii_lowercase()],
             AuthScheme::None => Vec::new(),
         }
     }
@@ -457,7 +536,8 @@ impl AuthScheme {
     ) -> Result<Vec<(String, String)>, SignError> {
         match self {
             AuthScheme::Hmac(h) => h.sign(key, input),
-            AuthScheme::None => Ok(Vec::new()),
+            // The token is fetched and attached by the caller, which holds the connection.
+            AuthScheme::Bearer(_) | AuthScheme::None => Ok(Vec::new()),
         }
     }
 }
@@ -469,7 +549,7 @@ mod tests {
     fn tp_profile_1() -> HmacScheme {
         match super::super::Adapter::tp_profile_1().auth {
             AuthScheme::Hmac(h) => h,
-            AuthScheme::None => panic!("tp-profile-1 signs requests"),
+            _ => panic!("tp-profile-1 signs requests"),
         }
     }
 
