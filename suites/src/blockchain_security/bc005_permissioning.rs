@@ -11,7 +11,7 @@ use tianping_engine::{
 use tianping_profile::{canonical, digest, sm2sig};
 
 use crate::common;
-use tianping_engine::{Answer, Operation, Refusal};
+use tianping_engine::Operation;
 
 /// What the check is: identity, clauses, severity and weight.
 const META: CheckMeta = CheckMeta {
@@ -71,38 +71,17 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         "signer_public_key": hex::encode(sm2sig::public_key_bytes(&key)),
         "signature": B64.encode(sm2sig::sign_der(&key, &tx_id)),
     });
-    if !ctx.offers(Operation::ChainSubmit) {
-        return Ok(Verdict::inconclusive(
-            "the adapter maps no `chain_submit` operation: the platform exposes no transaction \
-             submission; record a lab verdict",
-        ));
-    }
-    let ex = ctx.call(Operation::ChainSubmit).json(body).send().await?;
-    let verdict = match ctx.answer(&ex) {
-        answer @ Answer::Refused {
-            kind: Refusal::NotFound,
-            ..
-        } => Verdict::inconclusive(format!(
-            "the platform exposes no transaction submission endpoint ({} {} → {answer}); \
-             record a lab verdict",
-            ex.method, ex.path
-        )),
-        Answer::Success => Verdict::fail(format!(
-            "a transaction signed by an unregistered key was accepted ({})",
-            Answer::Success
-        )),
-        answer @ Answer::Refused {
-            kind: Refusal::Denied,
-            ..
-        } => Verdict::pass(format!(
-            "a transaction signed by an unregistered key was refused ({answer})"
-        )),
-        other => Verdict::inconclusive(format!(
-            "unexpected answer to a transaction from an unregistered key: {other}"
-        )),
+    let probe = common::DenialProbe {
+        operation: Operation::ChainSubmit,
+        endpoint: "transaction submission",
+        request: "a transaction signed by an unregistered key",
     };
+    let (verdict, ex) = common::expect_denial(ctx, &probe, body).await?;
     Ok(verdict
-        .with("submission", ex.excerpt())
+        .with(
+            "submission",
+            ex.map_or_else(|| "not sent".into(), |ex| ex.excerpt()),
+        )
         .with("probe tx_id", hex::encode(tx_id)))
 }
 

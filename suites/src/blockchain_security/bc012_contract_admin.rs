@@ -2,7 +2,9 @@
 //! ordinary (depositor) account is refused.
 
 use serde_json::json;
-use tianping_engine::{Answer, Operation, Refusal};
+use tianping_engine::Operation;
+
+use crate::common;
 use tianping_engine::{
     CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
 };
@@ -32,35 +34,16 @@ pub const CHECK: CheckDef =
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     // A harmless request: the upgrade names no code, so even an open endpoint changes nothing.
     let body = json!({"method": "upgrade", "args": {"note": "tianping-harness BC-012 access-control probe"}});
-    if !ctx.offers(Operation::ChainAdmin) {
-        return Ok(Verdict::inconclusive(
-            "the adapter maps no `chain_admin` operation: the platform exposes no contract \
-             administration; record a lab verdict",
-        ));
-    }
-    let ex = ctx.call(Operation::ChainAdmin).json(body).send().await?;
-    let verdict = match ctx.answer(&ex) {
-        answer @ Answer::Refused {
-            kind: Refusal::NotFound,
-            ..
-        } => Verdict::inconclusive(format!(
-            "the platform exposes no contract administration endpoint ({} {} → {answer}); \
-             record a lab verdict",
-            ex.method, ex.path
-        )),
-        Answer::Success => Verdict::fail(format!(
-            "an admin method answered the lab's non-admin account ({})",
-            Answer::Success
-        )),
-        answer @ Answer::Refused {
-            kind: Refusal::Denied,
-            ..
-        } => Verdict::pass(format!(
-            "the admin method refused the non-admin account ({answer})"
-        )),
-        other => Verdict::inconclusive(format!("unexpected answer to an admin call: {other}")),
+    let probe = common::DenialProbe {
+        operation: Operation::ChainAdmin,
+        endpoint: "contract administration",
+        request: "an admin call by the lab's non-admin account",
     };
-    Ok(verdict.with("admin call", ex.excerpt()))
+    let (verdict, ex) = common::expect_denial(ctx, &probe, body).await?;
+    Ok(verdict.with(
+        "admin call",
+        ex.map_or_else(|| "not sent".into(), |ex| ex.excerpt()),
+    ))
 }
 
 #[cfg(test)]

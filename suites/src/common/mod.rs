@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod architecture;
 pub mod certs;
 pub mod chain;
+pub mod denials;
 pub mod deposits;
 pub mod personal_data;
 
@@ -15,5 +16,6 @@ pub use accounts::*;
 pub use architecture::*;
 pub use certs::*;
 pub use chain::*;
+pub use denials::*;
 pub use deposits::*;
 pub use personal_data::*;
