@@ -15,6 +15,9 @@ pub struct Args {
     config: Option<PathBuf>,
     #[arg(long)]
     target: Option<String>,
+    /// The platform's adapter file: what applies can depend on its authentication scheme.
+    #[arg(long)]
+    adapter: Option<PathBuf>,
     /// Machine-readable output.
     #[arg(long)]
     json: bool,
@@ -22,7 +25,11 @@ pub struct Args {
 
 /// Prints the checks.
 pub fn run(args: Args) -> Result<i32, Failure> {
-    let config = load_config(args.config.as_ref(), args.target.as_ref(), None)?;
+    let config = load_config(
+        args.config.as_ref(),
+        args.target.as_ref(),
+        args.adapter.as_ref(),
+    )?;
     let registry = tianping_suites::registry();
     let selected: Vec<&str> = runner::select(&registry, &config.selection)
         .iter()

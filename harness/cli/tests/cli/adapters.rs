@@ -112,3 +112,44 @@ fn a_legacy_field_map_still_works_and_says_what_to_write_instead() {
         "{stderr}"
     );
 }
+
+#[test]
+fn list_shows_what_a_declaration_or_an_adapter_removes_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("lab.toml");
+    std::fs::write(&config, "[architecture]\nlocal_chain = false\n").unwrap();
+    let bearer = dir.path().join("bearer.toml");
+    std::fs::write(
+        &bearer,
+        "[adapter]\nname = \"bearer-example\"\n[auth]\nscheme = \"bearer\"\ntoken_path = \"/oauth2/token\"\n",
+    )
+    .unwrap();
+    let out = harness()
+        .args(["list", "--json", "--config"])
+        .arg(&config)
+        .arg("--adapter")
+        .arg(&bearer)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let row = |id: &str| rows.iter().find(|r| r["id"] == id).unwrap().clone();
+    for (id, reason) in [
+        ("BC-001", "architecture.local_chain = false"),
+        ("DC-015", "architecture.local_chain = false"),
+        ("DC-010", "bearer-example"),
+    ] {
+        let r = row(id);
+        assert_eq!(r["applies"], false, "{r}");
+        assert!(
+            r["applies_reason"].as_str().unwrap().contains(reason),
+            "{r}"
+        );
+    }
+    assert_eq!(row("BC-003")["applies"], true);
+}
