@@ -39,8 +39,9 @@ pub struct Config {
 }
 
 /// What the applicant declares about its architecture, and the lab accepted. Each declaration
-/// is shown in every output, and each check it removes is recorded as not applicable with the
-/// declaration as its reason: nothing is removed silently, and nothing failed becomes a pass.
+/// is in results.json, on the report's cover and in the console, and each check it removes is
+/// recorded as not applicable with the declaration as its reason: nothing is removed silently,
+/// and nothing failed becomes a pass.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Architecture {
