@@ -139,17 +139,31 @@ impl crate::adapter::Adapter {
                     "body" => Some(logical.clone()),
                     field => logical.get(field).cloned(),
                 };
-                template::render_json(t, &lookup, &op.template_names()).map_err(|e| {
-                    CheckError::Config(format!(
-                        "adapter {}, operation `{}`: {e}",
-                        self.info.name,
-                        op.key()
-                    ))
-                })?
+                self.fill_body(op, t, &lookup)?
             }
             None => logical.clone(),
         };
         Ok(shaped.to_string().into_bytes())
+    }
+
+    /// `op`'s JSON body template filled by `lookup`.
+    fn fill_body(
+        &self,
+        op: Operation,
+        template: &Value,
+        lookup: &dyn Fn(&str) -> Option<Value>,
+    ) -> Result<Value, CheckError> {
+        template::render_json(template, lookup, &op.template_names())
+            .map_err(|e| self.operation_error(op, e))
+    }
+
+    /// A configuration error naming the adapter and the operation.
+    fn operation_error(&self, op: Operation, what: impl std::fmt::Display) -> CheckError {
+        CheckError::Config(format!(
+            "adapter {}, operation `{}`: {what}",
+            self.info.name,
+            op.key()
+        ))
     }
 }
 
@@ -272,11 +286,7 @@ impl<'c> Call<'c> {
     }
 
     fn config_error(&self, what: String) -> CheckError {
-        CheckError::Config(format!(
-            "adapter {}, operation `{}`: {what}",
-            self.ctx.adapter.info.name,
-            self.op.key()
-        ))
+        self.ctx.adapter.operation_error(self.op, what)
     }
 
     fn prepare(&self, spec: &OperationSpec) -> Result<Prepared, CheckError> {
@@ -325,8 +335,10 @@ impl<'c> Call<'c> {
             }
             (Body::Json(logical), None) => json(logical.clone(), &mut headers),
             (_, Some(t)) => {
-                let shaped = template::render_json(t, &|n| self.lookup(n), &known)
-                    .map_err(|e| self.config_error(e.to_string()))?;
+                let shaped = self
+                    .ctx
+                    .adapter
+                    .fill_body(self.op, t, &|n| self.lookup(n))?;
                 json(shaped, &mut headers)
             }
             (Body::None, None) => None,
