@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use tianping_engine::lab::{LabRecord, LabRecords, LabVerdict};
 use tianping_engine::{CheckDef, CheckResult, Config, Ctx, runner};
-use tianping_fixtures::Faults;
+use tianping_fixtures::{Dialect, Fault, Faults};
 
 /// The default configuration with the politeness rate limit lifted: loopback only.
 fn loopback_config() -> Config {
@@ -20,7 +20,8 @@ fn loopback_config() -> Config {
     config
 }
 
-/// Runs `check` alone against the reference platform with `faults` switched on.
+/// Runs `check` alone against the reference platform with `faults` switched on (behind
+/// mutual TLS when a fault lives there).
 pub fn run_on_reference(check: &CheckDef, faults: &[&str]) -> CheckResult {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -29,7 +30,22 @@ pub fn run_on_reference(check: &CheckDef, faults: &[&str]) -> CheckResult {
         .expect("a test runtime");
     runtime.block_on(async {
         let faults = Faults::parse(faults).expect("the check names known faults");
-        let target = tianping_target::reference::start(loopback_config(), faults)
+        // A fault of mutual TLS needs a platform that asks for client certificates, and an
+        // adapter that presents them.
+        let mutual_tls = Fault::ALL
+            .iter()
+            .any(|f| faults.has(*f) && f.needs_mutual_tls());
+        let mut config = loopback_config();
+        let dialect = if mutual_tls {
+            config.adapter.file = Some(format!(
+                "{}/../docs/adapters/mutual-tls.toml",
+                env!("CARGO_MANIFEST_DIR")
+            ));
+            Dialect::MutualTls
+        } else {
+            Dialect::Profile
+        };
+        let target = tianping_target::reference::start_with(config, faults, dialect)
             .await
             .expect("the reference platform starts on loopback");
         let ctx = target.context().expect("a context for the reference");

@@ -1,8 +1,9 @@
 //! The fault matrix: every check passes on the conforming reference platform, and for the
 //! fault it names, that check fails (with evidence) while every other check still passes.
 //! One test per check and direction, so a regression names the check. The whole matrix runs
-//! twice: on the profile's own API, and through the `cloud-openapi` dialect with its adapter
-//! file (docs/adapters/cloud-openapi.toml), so every check works through an adapter too.
+//! on the profile's own API, and through the `cloud-openapi`, `esign-async` and `mutual-tls`
+//! dialects with their adapter files (docs/adapters/), so every check works through an adapter
+//! too.
 
 use std::sync::{Arc, OnceLock};
 
@@ -17,6 +18,7 @@ enum Speech {
     Profile,
     CloudOpenapi,
     EsignAsync,
+    MutualTls,
 }
 
 impl Speech {
@@ -25,6 +27,7 @@ impl Speech {
             Speech::Profile => "",
             Speech::CloudOpenapi => "cloud_openapi::",
             Speech::EsignAsync => "esign_async::",
+            Speech::MutualTls => "mutual_tls::",
         }
     }
 
@@ -33,6 +36,7 @@ impl Speech {
             Speech::Profile => Dialect::Profile,
             Speech::CloudOpenapi => Dialect::CloudOpenapi,
             Speech::EsignAsync => Dialect::EsignAsync,
+            Speech::MutualTls => Dialect::MutualTls,
         }
     }
 
@@ -51,6 +55,7 @@ impl Speech {
                 config.adapter.file = adapter("esign-async");
                 config.architecture.local_chain = false;
             }
+            Speech::MutualTls => config.adapter.file = adapter("mutual-tls"),
         }
         config
     }
@@ -62,12 +67,12 @@ impl Speech {
 
     /// Whether a platform speaking this way can have `fault` at all.
     fn can_have(self, fault: &str) -> bool {
-        let needs_chain = Faults::parse(&[fault]).is_ok_and(|f| {
-            Fault::ALL
-                .iter()
-                .any(|x| f.has(*x) && x.needs_local_chain())
-        });
-        !needs_chain || self.config().architecture.local_chain
+        let needs = |what: fn(Fault) -> bool| {
+            Faults::parse(&[fault]).is_ok_and(|f| Fault::ALL.iter().any(|x| f.has(*x) && what(*x)))
+        };
+        (!needs(Fault::needs_local_chain) || self.config().architecture.local_chain)
+            && (!needs(Fault::needs_mutual_tls) || self.dialect().requires_client_certificate())
+            && !(needs(Fault::hidden_by_mutual_tls) && self.dialect().requires_client_certificate())
     }
 }
 
@@ -115,11 +120,17 @@ fn describe(r: &CheckResult) -> String {
 static CONFORMING: OnceLock<Result<Vec<CheckResult>, String>> = OnceLock::new();
 static CONFORMING_CLOUD: OnceLock<Result<Vec<CheckResult>, String>> = OnceLock::new();
 static CONFORMING_ESIGN: OnceLock<Result<Vec<CheckResult>, String>> = OnceLock::new();
+static CONFORMING_MUTUAL_TLS: OnceLock<Result<Vec<CheckResult>, String>> = OnceLock::new();
 
 fn main() {
     let args = Arguments::from_args();
     let mut trials = Vec::new();
-    for speech in [Speech::Profile, Speech::CloudOpenapi, Speech::EsignAsync] {
+    for speech in [
+        Speech::Profile,
+        Speech::CloudOpenapi,
+        Speech::EsignAsync,
+        Speech::MutualTls,
+    ] {
         add_trials(&mut trials, speech);
     }
     libtest_mimic::run(&args, trials).exit();
@@ -131,6 +142,7 @@ fn add_trials(trials: &mut Vec<Trial>, speech: Speech) {
         Speech::Profile => &CONFORMING,
         Speech::CloudOpenapi => &CONFORMING_CLOUD,
         Speech::EsignAsync => &CONFORMING_ESIGN,
+        Speech::MutualTls => &CONFORMING_MUTUAL_TLS,
     };
     for def in tianping_suites::registry() {
         let id = def.meta.id;

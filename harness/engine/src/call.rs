@@ -13,7 +13,8 @@ use crate::adapter::operation::path_segment;
 use crate::adapter::template::{self, text_of};
 use crate::adapter::{Answer, Operation, OperationAuth, OperationSpec};
 use crate::context::{Account, Ctx};
-use crate::exchange::Exchange;
+use crate::exchange::{Exchange, HttpError};
+use crate::http::Presents;
 use crate::verdict::CheckError;
 
 /// The longest Retry-After a call waits out before trying once more.
@@ -38,6 +39,9 @@ pub enum Probe {
     WrongSecret,
     /// Signed for the body prepared, then sent with this one instead.
     BodyChangedAfterSigning(Vec<u8>),
+    /// Authenticated as declared, over a connection that presents no client certificate
+    /// although the adapter declares mutual TLS.
+    WithoutClientCertificate,
 }
 
 /// What an account signs with, read for one request.
@@ -221,7 +225,20 @@ impl<'c> Call<'c> {
             .adapter
             .operation(self.op)
             .ok_or_else(|| not_offered(self.op, &self.ctx.adapter.info.name))?;
-        let first = self.send_once(spec).await?;
+        let mut first = self.send_once(spec).await?;
+        // A bearer token the platform no longer takes (a login session that ended, a token
+        // revoked early) is fetched afresh, once.
+        if self.probe == Probe::AsDeclared
+            && spec.auth == OperationAuth::Signed
+            && matches!(self.ctx.adapter.auth, crate::adapter::AuthScheme::Bearer(_))
+            && self
+                .ctx
+                .answer(&first)
+                .is_refusal_of(crate::adapter::Refusal::Denied)
+        {
+            self.ctx.forget_token(self.account).await;
+            first = self.send_once(spec).await?;
+        }
         let wait = first
             .header("retry-after")
             .and_then(|v| v.trim().parse::<u64>().ok())
@@ -245,6 +262,23 @@ impl<'c> Call<'c> {
         let ex = self.send().await?;
         let json = ctx.success_json(&ex)?;
         Ok((ex, json))
+    }
+
+    /// Sends the call carrying no authentication of its own: how a login that yields the
+    /// run's bearer tokens is made (a login never needs a token, and must not ask for one).
+    pub(crate) async fn send_as_login(self) -> Result<Exchange, CheckError> {
+        let spec = self
+            .ctx
+            .adapter
+            .operation(self.op)
+            .ok_or_else(|| not_offered(self.op, &self.ctx.adapter.info.name))?;
+        let Prepared {
+            method,
+            url,
+            headers,
+            body,
+        } = self.prepare(spec)?;
+        Ok(self.ctx.http.send_url(method, url, &headers, body).await?)
     }
 
     /// The account's key id and what it signs with: the API secret for an HMAC, or the
@@ -427,10 +461,43 @@ impl<'c> Call<'c> {
                 }
             }
         }
-        Ok(self
+        let presents = match (&self.probe, self.account) {
+            (Probe::Unsigned | Probe::WithoutClientCertificate, _) => Presents::NoCertificate,
+            (_, Account::Second) => Presents::SecondCertificate,
+            (_, Account::Primary) => Presents::LabCertificate,
+        };
+        let method_name = method.to_string();
+        let path = url.path().to_string();
+        match self
             .ctx
             .http
-            .send_url(method, url, &headers, sent_body)
-            .await?)
+            .send_url_presenting(presents, method, url, &headers, sent_body)
+            .await
+        {
+            Ok(ex) => Ok(ex),
+            Err(e)
+                if presents == Presents::NoCertificate && self.ctx.http.presents_certificates() =>
+            {
+                match refused_for_want_of_certificate(&e) {
+                    Some(detail) => Ok(Exchange::refused_by_tls(&method_name, &path, detail)),
+                    None => Err(e.into()),
+                }
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// Under mutual TLS, whether a connection that presented no certificate failed because the
+/// server refused it at the TLS layer (an alert, or the connection closed during or right
+/// after the handshake), as opposed to not being reachable at all or too slow.
+fn refused_for_want_of_certificate(error: &HttpError) -> Option<&str> {
+    match error {
+        HttpError::Connect { detail, .. } | HttpError::Other { detail, .. }
+            if !detail.to_ascii_lowercase().contains("connection refused") =>
+        {
+            Some(detail)
+        }
+        _ => None,
     }
 }

@@ -482,6 +482,9 @@ pub struct Credentials {
     pub lockout_username: String,
     /// Password of the lockout account.
     pub lockout_password: Secret,
+    /// Client certificates for mutual TLS, when handed over in memory (the built-in reference
+    /// platform); otherwise read from the variables the adapter names.
+    pub client_certificates: Option<crate::tls::ClientCertificates>,
 }
 
 impl Credentials {
@@ -498,6 +501,7 @@ impl Credentials {
             second_api_secret: Secret::new(get(&vars.second_api_secret_env)),
             lockout_username: get(&vars.lockout_username_env),
             lockout_password: Secret::new(get(&vars.lockout_password_env)),
+            client_certificates: None,
         }
     }
 

@@ -10,6 +10,7 @@ use crate::adapter::Adapter;
 use crate::config::{Config, Credentials};
 use crate::fields::FieldMap;
 use crate::http::{Exchange, HttpClient, HttpError, Scope};
+use crate::tls::{ClientCertificates, ClientIdentity};
 use crate::verdict::CheckError;
 
 /// Which of the lab's depositor accounts signs a request.
@@ -46,6 +47,36 @@ pub struct Ctx {
     tokens: tokio::sync::Mutex<std::collections::HashMap<Account, (String, std::time::Instant)>>,
 }
 
+/// The client certificates the adapter's `[client_certificate]` names, read from their
+/// environment variables; a missing or unusable one is a configuration error naming the
+/// variable, before anything is contacted.
+fn client_certificates_from_env(
+    spec: &crate::adapter::ClientCertificateSpec,
+) -> Result<ClientCertificates, CheckError> {
+    let read = |certificate_env: &str, key_env: &str| {
+        let var = |name: &str| {
+            std::env::var(name).map_err(|_| {
+                CheckError::Config(format!(
+                    "the adapter uses mutual TLS: set {name} (PEM) for the client certificate"
+                ))
+            })
+        };
+        ClientIdentity::from_pem(
+            &var(certificate_env)?,
+            certificate_env,
+            &var(key_env)?,
+            key_env,
+        )
+        .map_err(|e| CheckError::Config(format!("client_certificate: {e}")))
+    };
+    let lab = read(&spec.certificate_env, &spec.private_key_env)?;
+    let second = match (&spec.second_certificate_env, &spec.second_private_key_env) {
+        (Some(c), Some(k)) => Some(read(c, k)?),
+        _ => None,
+    };
+    Ok(ClientCertificates { lab, second })
+}
+
 impl Ctx {
     /// Builds the context for a live target. The scope is the target's host plus the
     /// configured extra hosts, nothing else.
@@ -69,8 +100,15 @@ impl Ctx {
             .map_err(|e| CheckError::Config(e.to_string()))?;
         let mut masked = adapter.auth.signature_headers();
         masked.push(adapter.session.header.to_ascii_lowercase());
-        let http = HttpClient::new(base, Scope::new(hosts), config.limits.clone())?
+        let mut http = HttpClient::new(base, Scope::new(hosts), config.limits.clone())?
             .with_masked_headers(masked);
+        if let Some(spec) = &adapter.client_certificate {
+            let ClientCertificates { lab, second } = match &credentials.client_certificates {
+                Some(given) => given.clone(),
+                None => client_certificates_from_env(spec)?,
+            };
+            http = http.with_client_certificates(lab, second)?;
+        }
         Ok(Ctx {
             fields: FieldMap::from_adapter(&adapter, &config.fields),
             adapter,
@@ -151,20 +189,50 @@ impl Ctx {
         tianping_profile::digest::sm3_hex(seed.as_bytes())[..32].to_string()
     }
 
-    /// A bearer token for `account` from the scheme's token endpoint (OAuth2 client
-    /// credentials), fetched once and reused until shortly before it expires.
+    /// The bearer token `account` uses now: fetched once and kept until shortly before it
+    /// expires (or until the platform refuses it, see [`Ctx::forget_token`]).
     pub(crate) async fn bearer_token(
         &self,
         account: Account,
         scheme: &crate::adapter::auth::BearerScheme,
     ) -> Result<String, CheckError> {
-        use base64::Engine;
+        use crate::adapter::auth::TokenSource;
         let mut tokens = self.tokens.lock().await;
         if let Some((token, until)) = tokens.get(&account)
             && std::time::Instant::now() < *until
         {
             return Ok(token.clone());
         }
+        let (token, lifetime) = match (scheme.token_from, &scheme.token_path) {
+            (TokenSource::ClientCredentials, Some(path)) => {
+                self.client_credentials_token(account, scheme, path).await?
+            }
+            // Validation makes the token path present for client credentials.
+            (TokenSource::ClientCredentials, None) | (TokenSource::Login, _) => {
+                self.login_token(account).await?
+            }
+        };
+        // Renewed a minute before it expires; a token without a lifetime lasts until refused.
+        let until = std::time::Instant::now()
+            + std::time::Duration::from_secs(lifetime.saturating_sub(60).max(1));
+        tokens.insert(account, (token.clone(), until));
+        Ok(token)
+    }
+
+    /// Drops `account`'s bearer token, so the next call fetches a new one: after the platform
+    /// refused it (a session that ended, a token revoked early).
+    pub(crate) async fn forget_token(&self, account: Account) {
+        self.tokens.lock().await.remove(&account);
+    }
+
+    /// A token from an OAuth2 token endpoint (client credentials), and its lifetime in seconds.
+    async fn client_credentials_token(
+        &self,
+        account: Account,
+        scheme: &crate::adapter::auth::BearerScheme,
+        token_path: &str,
+    ) -> Result<(String, u64), CheckError> {
+        use base64::Engine;
         let (client_id, secret) = self.api_key(account)?;
         let mut headers = vec![(
             "content-type".to_string(),
@@ -194,15 +262,10 @@ impl Ctx {
         };
         let ex = self
             .http
-            .send(
-                Method::POST,
-                &scheme.token_path,
-                &headers,
-                Some(form.into_bytes()),
-            )
+            .send(Method::POST, token_path, &headers, Some(form.into_bytes()))
             .await?;
         let refused = |why: &str| CheckError::NoControl {
-            control: format!("a bearer token from {}", scheme.token_path),
+            control: format!("a bearer token from {token_path}"),
             answer: format!("{why} (HTTP {})", ex.status),
         };
         if !(200..300).contains(&ex.status) {
@@ -216,12 +279,36 @@ impl Ctx {
             .filter(|t| !t.is_empty())
             .ok_or_else(|| refused("the answer has no access_token"))?
             .to_string();
-        // Renewed a minute before it expires; an answer without expires_in lasts the run.
-        let lifetime = doc["expires_in"].as_u64().unwrap_or(24 * 3600);
-        let until = std::time::Instant::now()
-            + std::time::Duration::from_secs(lifetime.saturating_sub(60).max(1));
-        tokens.insert(account, (token.clone(), until));
-        Ok(token)
+        Ok((token, doc["expires_in"].as_u64().unwrap_or(24 * 3600)))
+    }
+
+    /// A token from the adapter's `login` operation, with the account's key id and secret
+    /// as user name and password; it lasts until the platform refuses it.
+    async fn login_token(&self, account: Account) -> Result<(String, u64), CheckError> {
+        let (username, password) = self.api_key(account)?;
+        let ex = self
+            .call(crate::adapter::Operation::Login)
+            .json(serde_json::json!({"username": username, "password": password}))
+            .send_as_login()
+            .await?;
+        let refused = |why: String| CheckError::NoControl {
+            control: "a bearer token from the login operation".into(),
+            answer: why,
+        };
+        let answer = self.answer(&ex);
+        if !answer.is_success() {
+            return Err(refused(format!(
+                "the login refused the lab's account: {answer}"
+            )));
+        }
+        let doc = ex.json()?;
+        let token = self
+            .fields
+            .str(&doc, "session_token")
+            .map_err(|e| refused(format!("the login answer has no session token: {e}")))?
+            .into_owned();
+        // A day: in effect the run; a session that ends sooner is renewed when refused.
+        Ok((token, 24 * 3600))
     }
 
     /// The key id of `account`, for schemes that sign with a private key (no API secret).
@@ -270,6 +357,28 @@ impl Ctx {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mutual_tls_without_its_certificate_stops_before_anything_is_contacted() {
+        let mut config = Config::default();
+        config.target.base_url = Some("https://127.0.0.1:1".into());
+        let adapter = std::env::temp_dir().join(format!("tp-mtls-{}.toml", std::process::id()));
+        std::fs::write(
+            &adapter,
+            "[adapter]\nname = \"m\"\nextends = \"tp-profile-1\"\n[client_certificate]\n\
+             certificate_env = \"TP_TEST_UNSET_CERT_4711\"\nprivate_key_env = \"TP_TEST_UNSET_KEY_4711\"\n",
+        )
+        .unwrap();
+        config.adapter.file = Some(adapter.display().to_string());
+        let err = Ctx::new(config, Credentials::default(), Vec::new())
+            .err()
+            .expect("no certificate, no context");
+        std::fs::remove_file(&adapter).unwrap();
+        assert!(
+            matches!(&err, CheckError::Config(m) if m.contains("TP_TEST_UNSET_CERT_4711")),
+            "{err}"
+        );
+    }
 
     #[test]
     fn request_times_never_repeat_even_within_a_millisecond() {

@@ -73,6 +73,29 @@ pub struct Exchange {
 }
 
 impl Exchange {
+    /// The status of an exchange that never reached HTTP because the TLS layer refused a
+    /// connection that presented no client certificate (mutual TLS).
+    pub const TLS_REFUSED: u16 = 0;
+
+    /// The record of a request refused at the TLS layer for want of a client certificate:
+    /// no status, no headers, the TLS library's words as the body.
+    pub fn refused_by_tls(method: &str, path: &str, detail: &str) -> Exchange {
+        Exchange {
+            method: method.to_string(),
+            path: path.to_string(),
+            status: Exchange::TLS_REFUSED,
+            headers: Vec::new(),
+            body: format!("TLS connection without a client certificate refused: {detail}")
+                .into_bytes(),
+            elapsed_ms: 0,
+        }
+    }
+
+    /// Whether the TLS layer refused the connection before any HTTP answer.
+    pub fn is_tls_refusal(&self) -> bool {
+        self.status == Exchange::TLS_REFUSED
+    }
+
     /// The first response header of this name, case-insensitively.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers

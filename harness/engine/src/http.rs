@@ -78,10 +78,27 @@ impl RateLimiter {
     }
 }
 
+/// Which client certificate a request's connection presents, when the platform uses mutual
+/// TLS. Without one declared, every connection presents none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Presents {
+    /// The lab account's certificate.
+    #[default]
+    LabCertificate,
+    /// The second account's certificate (the lab's when it has none of its own).
+    SecondCertificate,
+    /// No certificate: probes of unauthenticated access.
+    NoCertificate,
+}
+
 /// The scoped HTTP client every check uses: scope guard, per-host connection cap, request
 /// rate limit, timeouts, body limit, no redirects followed.
 pub struct HttpClient {
     client: reqwest::Client,
+    /// Under mutual TLS: connections presenting the second account's certificate, and none.
+    second: Option<reqwest::Client>,
+    anonymous: Option<reqwest::Client>,
+    identity: Option<tls::ClientIdentity>,
     base: Url,
     scope: Scope,
     per_host: Mutex<HashMap<String, Arc<Semaphore>>>,
@@ -93,22 +110,12 @@ pub struct HttpClient {
 impl HttpClient {
     /// A client for `base`, limited to `scope`.
     pub fn new(base: Url, scope: Scope, limits: Limits) -> Result<HttpClient, HttpError> {
-        let verifier = Arc::new(tls::dangerous::RecordingVerifier::default());
-        let client = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls::dangerous::recording_client_config(verifier))
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .connect_timeout(Duration::from_secs(limits.connect_timeout_secs))
-            .timeout(Duration::from_secs(limits.request_timeout_secs))
-            .pool_max_idle_per_host(limits.connections_per_host)
-            .user_agent(concat!("tianping-harness/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| HttpError::Other {
-                url: base.to_string(),
-                detail: e.to_string(),
-            })?;
+        let client = build_client(&base, &limits, None)?;
         Ok(HttpClient {
             client,
+            second: None,
+            anonymous: None,
+            identity: None,
             base,
             scope,
             per_host: Mutex::new(HashMap::new()),
@@ -123,6 +130,31 @@ impl HttpClient {
     pub fn with_masked_headers(mut self, names: Vec<String>) -> HttpClient {
         self.masked_headers = names;
         self
+    }
+
+    /// The same client under mutual TLS: every connection presents `lab` (or `second` for the
+    /// second account's requests), except those asked to present none.
+    pub fn with_client_certificates(
+        mut self,
+        lab: tls::ClientIdentity,
+        second: Option<tls::ClientIdentity>,
+    ) -> Result<HttpClient, HttpError> {
+        let anonymous = std::mem::replace(
+            &mut self.client,
+            build_client(&self.base, &self.limits, Some(&lab))?,
+        );
+        self.second = match &second {
+            Some(id) => Some(build_client(&self.base, &self.limits, Some(id))?),
+            None => None,
+        };
+        self.anonymous = Some(anonymous);
+        self.identity = Some(lab);
+        Ok(self)
+    }
+
+    /// Whether connections present a client certificate (mutual TLS).
+    pub fn presents_certificates(&self) -> bool {
+        self.identity.is_some()
     }
 
     /// The base URL requests are relative to.
@@ -187,6 +219,25 @@ impl HttpClient {
         headers: &[(String, String)],
         body: Option<Vec<u8>>,
     ) -> Result<Exchange, HttpError> {
+        self.send_url_presenting(Presents::LabCertificate, method, url, headers, body)
+            .await
+    }
+
+    /// Sends a request to an absolute URL, which must be in scope, over a connection that
+    /// presents `presents` under mutual TLS.
+    pub async fn send_url_presenting(
+        &self,
+        presents: Presents,
+        method: Method,
+        url: Url,
+        headers: &[(String, String)],
+        body: Option<Vec<u8>>,
+    ) -> Result<Exchange, HttpError> {
+        let client = match presents {
+            Presents::LabCertificate => &self.client,
+            Presents::SecondCertificate => self.second.as_ref().unwrap_or(&self.client),
+            Presents::NoCertificate => self.anonymous.as_ref().unwrap_or(&self.client),
+        };
         let host = url.host_str().unwrap_or_default().to_string();
         if !self.scope.allows(&host) {
             return Err(HttpError::OutOfScope(host));
@@ -195,7 +246,7 @@ impl HttpClient {
         let _permit = self.permit(&host).await;
         self.rate.wait().await;
         let started = Instant::now();
-        let mut request = self.client.request(method.clone(), url.clone());
+        let mut request = client.request(method.clone(), url.clone());
         for (k, v) in headers {
             request = request.header(k, v);
         }
@@ -286,11 +337,35 @@ impl HttpClient {
             &addr,
             server_name,
             Duration::from_secs(self.limits.request_timeout_secs),
+            self.identity.as_ref(),
         )
         .await?;
         crate::transcript::record_chain(&addr, &peer.chain);
         Ok(peer)
     }
+}
+
+/// A reqwest client with the harness's TLS, timeouts and redirect policy, presenting
+/// `identity` when a server asks for a client certificate.
+fn build_client(
+    base: &Url,
+    limits: &Limits,
+    identity: Option<&tls::ClientIdentity>,
+) -> Result<reqwest::Client, HttpError> {
+    let verifier = Arc::new(tls::dangerous::RecordingVerifier::default());
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(tls::dangerous::recording_client_config(verifier, identity))
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .connect_timeout(Duration::from_secs(limits.connect_timeout_secs))
+        .timeout(Duration::from_secs(limits.request_timeout_secs))
+        .pool_max_idle_per_host(limits.connections_per_host)
+        .user_agent(concat!("tianping-harness/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| HttpError::Other {
+            url: base.to_string(),
+            detail: e.to_string(),
+        })
 }
 
 fn bracket_ipv6(host: &str) -> String {

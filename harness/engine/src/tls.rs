@@ -42,6 +42,112 @@ pub enum TlsError {
     ServerName(String),
 }
 
+/// A client certificate chain and its private key, presented for mutual TLS. Debug output
+/// never shows the key.
+pub struct ClientIdentity {
+    chain: Vec<CertificateDer<'static>>,
+    key: rustls::pki_types::PrivateKeyDer<'static>,
+}
+
+impl std::fmt::Debug for ClientIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientIdentity")
+            .field("certificates", &self.chain.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Clone for ClientIdentity {
+    fn clone(&self) -> Self {
+        ClientIdentity {
+            chain: self.chain.clone(),
+            key: self.key.clone_key(),
+        }
+    }
+}
+
+/// The certificates the lab's accounts present under mutual TLS.
+#[derive(Debug, Clone)]
+pub struct ClientCertificates {
+    /// The lab account's.
+    pub lab: ClientIdentity,
+    /// The second account's, when the platform tells accounts apart by certificate.
+    pub second: Option<ClientIdentity>,
+}
+
+/// Why a client certificate or key cannot be used; never shows key material.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdentityError {
+    /// The variable holds no PEM certificate.
+    #[error("{env} holds no PEM certificate")]
+    NoCertificate {
+        /// The environment variable.
+        env: String,
+    },
+    /// The variable holds no PEM private key.
+    #[error("{env} holds no PEM private key (PKCS#8, SEC1 or PKCS#1)")]
+    NoKey {
+        /// The environment variable.
+        env: String,
+    },
+    /// The key does not belong to the certificate, or rustls cannot use it.
+    #[error("the key in {key_env} cannot be used with the certificate in {certificate_env}: {why}")]
+    Mismatch {
+        /// The certificate's variable.
+        certificate_env: String,
+        /// The key's variable.
+        key_env: String,
+        /// What rustls said (no key material).
+        why: String,
+    },
+}
+
+impl ClientIdentity {
+    /// Reads a PEM chain and key; the variable names are for messages only.
+    pub fn from_pem(
+        certificate_pem: &str,
+        certificate_env: &str,
+        key_pem: &str,
+        key_env: &str,
+    ) -> Result<ClientIdentity, IdentityError> {
+        use rustls::pki_types::PrivateKeyDer;
+        use rustls::pki_types::pem::PemObject;
+        let chain: Vec<CertificateDer<'static>> =
+            CertificateDer::pem_slice_iter(certificate_pem.as_bytes())
+                .filter_map(Result::ok)
+                .collect();
+        if chain.is_empty() {
+            return Err(IdentityError::NoCertificate {
+                env: certificate_env.to_string(),
+            });
+        }
+        let key = PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).map_err(|_| {
+            IdentityError::NoKey {
+                env: key_env.to_string(),
+            }
+        })?;
+        let identity = ClientIdentity { chain, key };
+        // Building a config now catches a key that does not match its certificate before
+        // anything is contacted.
+        rustls::ClientConfig::builder_with_provider(provider())
+            .with_safe_default_protocol_versions()
+            .expect("aws-lc-rs supports the default versions")
+            .with_root_certificates(rustls::RootCertStore::empty())
+            .with_client_auth_cert(identity.chain.clone(), identity.key.clone_key())
+            .map_err(|e| IdentityError::Mismatch {
+                certificate_env: certificate_env.to_string(),
+                key_env: key_env.to_string(),
+                why: e.to_string(),
+            })?;
+        Ok(identity)
+    }
+
+    /// The leaf certificate, DER.
+    pub fn leaf(&self) -> &CertificateDer<'static> {
+        &self.chain[0]
+    }
+}
+
 /// The crypto provider every TLS connection uses.
 pub fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::aws_lc_rs::default_provider())
@@ -111,14 +217,23 @@ pub mod dangerous {
         }
     }
 
-    /// Client config for API traffic: TLS 1.2/1.3, any certificate accepted and recorded.
-    pub fn recording_client_config(verifier: Arc<RecordingVerifier>) -> rustls::ClientConfig {
-        let mut config = rustls::ClientConfig::builder_with_provider(provider())
+    /// Client config for API traffic: TLS 1.2/1.3, any certificate accepted and recorded,
+    /// presenting `identity` when the platform asks for a client certificate.
+    pub fn recording_client_config(
+        verifier: Arc<RecordingVerifier>,
+        identity: Option<&ClientIdentity>,
+    ) -> rustls::ClientConfig {
+        let builder = rustls::ClientConfig::builder_with_provider(provider())
             .with_safe_default_protocol_versions()
             .expect("aws-lc-rs supports the default versions")
             .dangerous()
-            .with_custom_certificate_verifier(verifier)
-            .with_no_client_auth();
+            .with_custom_certificate_verifier(verifier);
+        let mut config = match identity {
+            Some(id) => builder
+                .with_client_auth_cert(id.chain.clone(), id.key.clone_key())
+                .expect("checked when the identity was read"),
+            None => builder.with_no_client_auth(),
+        };
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
         config
     }
@@ -142,9 +257,10 @@ pub async fn handshake_and_record(
     addr: &str,
     server_name: &str,
     timeout: Duration,
+    identity: Option<&ClientIdentity>,
 ) -> Result<PeerTls, TlsError> {
     let verifier = Arc::new(dangerous::RecordingVerifier::default());
-    let config = dangerous::recording_client_config(verifier.clone());
+    let config = dangerous::recording_client_config(verifier.clone(), identity);
     let name = ServerName::try_from(server_name.to_string())
         .map_err(|_| TlsError::ServerName(server_name.to_string()))?;
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
@@ -175,4 +291,54 @@ pub async fn handshake_and_record(
         protocol,
         cipher_suite,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn issued() -> (String, String) {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["lab".to_string()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        (cert.pem(), key.serialize_pem())
+    }
+
+    #[test]
+    fn a_client_identity_is_read_from_pem_and_never_shows_its_key() {
+        let (cert, key) = issued();
+        let id = ClientIdentity::from_pem(&cert, "C", &key, "K").unwrap();
+        let body: String = key.lines().filter(|l| !l.starts_with("-----")).collect();
+        let shown = format!("{id:?}");
+        assert!(!shown.contains(&body[..20]), "{shown}");
+        assert_eq!(id.leaf().as_ref(), id.clone().leaf().as_ref());
+    }
+
+    #[test]
+    fn unusable_material_is_named_by_variable_without_its_content() {
+        let (cert, key) = issued();
+        let (_, other_key) = issued();
+        assert_eq!(
+            ClientIdentity::from_pem("not pem", "CERT_VAR", &key, "KEY_VAR").unwrap_err(),
+            IdentityError::NoCertificate {
+                env: "CERT_VAR".into()
+            }
+        );
+        assert_eq!(
+            ClientIdentity::from_pem(&cert, "CERT_VAR", &cert, "KEY_VAR").unwrap_err(),
+            IdentityError::NoKey {
+                env: "KEY_VAR".into()
+            }
+        );
+        let err = ClientIdentity::from_pem(&cert, "CERT_VAR", &other_key, "KEY_VAR").unwrap_err();
+        assert!(matches!(err, IdentityError::Mismatch { .. }), "{err}");
+        let text = err.to_string();
+        assert!(
+            text.contains("KEY_VAR") && text.contains("CERT_VAR"),
+            "{text}"
+        );
+        assert!(!text.contains("PRIVATE KEY"), "{text}");
+    }
 }

@@ -6,6 +6,7 @@ use tianping_engine::Config;
 use tianping_engine::config::{Credentials, Secret};
 use tianping_engine::lab::{Attachment, LabRecord, LabRecords, LabVerdict};
 use tianping_engine::model::TargetSummary;
+use tianping_engine::tls::{ClientCertificates, ClientIdentity};
 use tianping_fixtures::{Dialect, Faults};
 
 use crate::target::Target;
@@ -61,6 +62,7 @@ pub async fn start_with(
         second_api_secret: Secret::new(issued.second_api_secret.clone()),
         lockout_username: issued.lockout_username.clone(),
         lockout_password: Secret::new(issued.lockout_password.clone()),
+        client_certificates: server.client_pki.as_ref().map(client_certificates),
     };
     let trust_roots = vec![server.tls_ca_der.clone(), server.sm2_root_der.clone()];
     let summary = TargetSummary {
@@ -78,6 +80,18 @@ pub async fn start_with(
         summary,
         reference: Some(server),
     })
+}
+
+/// The certificates the reference platform issued to the lab's accounts for mutual TLS.
+fn client_certificates(pki: &tianping_fixtures::pki::ClientPki) -> ClientCertificates {
+    let identity = |issued: &tianping_fixtures::pki::IssuedClientCertificate, who: &str| {
+        ClientIdentity::from_pem(&issued.certificate_pem, who, &issued.private_key_pem, who)
+            .expect("the reference issues usable client certificates")
+    };
+    ClientCertificates {
+        lab: identity(&pki.lab, "the reference's lab certificate"),
+        second: Some(identity(&pki.second, "the reference's second certificate")),
+    }
 }
 
 /// The reference applicant's manual-check records, as a lab would have written them.

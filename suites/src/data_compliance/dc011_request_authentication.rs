@@ -1,5 +1,6 @@
 //! DC-011 — API calls are cryptographically authenticated: a deposit that is unsigned, signed
-//! with the wrong secret, or whose body was changed after signing is refused (401/403).
+//! with the wrong secret, or whose body was changed after signing is refused (401/403); under
+//! mutual TLS, so is a correctly signed one over a connection without the client certificate.
 
 use tianping_engine::{
     CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
@@ -30,7 +31,7 @@ const META: CheckMeta = CheckMeta {
     weight: 4,
     mode: Mode::Remote,
     active: true,
-    faults: &["signature-not-verified"],
+    faults: &["signature-not-verified", "client-certificate-optional"],
     thresholds: &[],
 };
 
@@ -64,6 +65,14 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         None
     };
 
+    // Under mutual TLS the certificate is a factor of its own: a correct signature over a
+    // connection without it must still be refused.
+    let without_certificate = if ctx.http.presents_certificates() {
+        Some(deposit(Probe::WithoutClientCertificate).await?)
+    } else {
+        None
+    };
+
     let mut failures = Vec::new();
     let mut undecided = Vec::new();
     let mut probes = vec![
@@ -72,6 +81,9 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     ];
     if let Some(changed) = &changed {
         probes.push(("body changed after signing", changed));
+    }
+    if let Some(ex) = &without_certificate {
+        probes.push(("signed, without the client certificate", ex));
     }
     let sent = probes.len() as u64;
     for (label, ex) in probes {
@@ -99,6 +111,13 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
                     None => {
                         "not probed: the adapter's authentication does not cover the body".into()
                     }
+                },
+            )
+            .with(
+                "without client certificate",
+                match &without_certificate {
+                    Some(ex) => ex.excerpt(),
+                    None => "not probed: the adapter declares no mutual TLS".into(),
                 },
             ),
     )

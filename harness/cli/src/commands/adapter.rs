@@ -53,7 +53,7 @@ async fn check(args: CheckArgs) -> Result<i32, Failure> {
     } else {
         let dialect = Dialect::from_name(&args.reference_dialect).ok_or_else(|| {
             usage(format!(
-                "unknown reference dialect `{}` (profile, enveloped, without-registration, cloud-openapi)",
+                "unknown reference dialect `{}` (profile, enveloped, without-registration, cloud-openapi, esign-async, mutual-tls)",
                 args.reference_dialect
             ))
         })?;

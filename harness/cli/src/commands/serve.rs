@@ -21,7 +21,8 @@ pub struct Args {
     list_faults: bool,
     /// API variant: `profile`, `enveloped` ({"code":0,"data":{...}}, to try a field map),
     /// `without-registration` (no self-registration, as where the lab creates accounts),
-    /// `cloud-openapi` or `esign-async` (docs/adapters/*.toml evaluate them).
+    /// `cloud-openapi`, `esign-async`, or `mutual-tls` (the profile behind client
+    /// certificates); docs/adapters/*.toml evaluate the last three.
     #[arg(long, default_value = "profile")]
     dialect: String,
     /// Folder where the CA certificate, credentials and a harness config are written.
@@ -45,7 +46,7 @@ pub async fn run(args: Args) -> Result<i32, Failure> {
     let faults = Faults::parse(&args.faults).map_err(usage)?;
     let dialect = tianping_fixtures::Dialect::from_name(&args.dialect).ok_or_else(|| {
         usage(format!(
-            "unknown dialect `{}` (profile, enveloped, without-registration, cloud-openapi, esign-async)",
+            "unknown dialect `{}` (profile, enveloped, without-registration, cloud-openapi, esign-async, mutual-tls)",
             args.dialect
         ))
     })?;
@@ -60,20 +61,30 @@ pub async fn run(args: Args) -> Result<i32, Failure> {
         .map_err(|e| config_error(e.to_string()))?;
     let c = &server.credentials;
     let env = dir.join("env.sh");
-    write_private(
-        &env,
-        &format!(
-            "export TIANPING_API_KEY_ID='{}'\nexport TIANPING_API_SECRET='{}'\nexport TIANPING_USERNAME='{}'\nexport TIANPING_PASSWORD='{}'\nexport TIANPING_SECOND_API_KEY_ID='{}'\nexport TIANPING_SECOND_API_SECRET='{}'\nexport TIANPING_LOCKOUT_USERNAME='{}'\nexport TIANPING_LOCKOUT_PASSWORD='{}'\n",
-            c.api_key_id,
-            c.api_secret,
-            c.username,
-            c.password,
-            c.second_api_key_id,
-            c.second_api_secret,
-            c.lockout_username,
-            c.lockout_password
-        ),
-    )?;
+    let mut exports = format!(
+        "export TIANPING_API_KEY_ID='{}'\nexport TIANPING_API_SECRET='{}'\nexport TIANPING_USERNAME='{}'\nexport TIANPING_PASSWORD='{}'\nexport TIANPING_SECOND_API_KEY_ID='{}'\nexport TIANPING_SECOND_API_SECRET='{}'\nexport TIANPING_LOCKOUT_USERNAME='{}'\nexport TIANPING_LOCKOUT_PASSWORD='{}'\n",
+        c.api_key_id,
+        c.api_secret,
+        c.username,
+        c.password,
+        c.second_api_key_id,
+        c.second_api_secret,
+        c.lockout_username,
+        c.lockout_password
+    );
+    // Under mutual TLS, the client certificates and keys the platform issued, in the
+    // variables docs/adapters/mutual-tls.toml names (PEM has no quote characters).
+    if let Some(pki) = &server.client_pki {
+        for (var, pem) in [
+            ("TIANPING_CLIENT_CERT", &pki.lab.certificate_pem),
+            ("TIANPING_CLIENT_KEY", &pki.lab.private_key_pem),
+            ("TIANPING_SECOND_CLIENT_CERT", &pki.second.certificate_pem),
+            ("TIANPING_SECOND_CLIENT_KEY", &pki.second.private_key_pem),
+        ] {
+            exports.push_str(&format!("export {var}='{pem}'\n"));
+        }
+    }
+    write_private(&env, &exports)?;
     let config = dir.join("harness.toml");
     let mut text = format!(
         // The ports SS-014 and SS-007 try are the reference's own, as in an embedded run:
@@ -124,6 +135,10 @@ fn dialect_adapter(dialect: tianping_fixtures::Dialect) -> Option<(&'static str,
         Dialect::EsignAsync => Some((
             "esign-async",
             include_str!("../../../../docs/adapters/esign-async.toml"),
+        )),
+        Dialect::MutualTls => Some((
+            "mutual-tls",
+            include_str!("../../../../docs/adapters/mutual-tls.toml"),
         )),
         Dialect::Profile | Dialect::Enveloped | Dialect::WithoutRegistration => None,
     }

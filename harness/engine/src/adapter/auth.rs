@@ -178,14 +178,30 @@ pub enum ClientAuth {
     Basic,
 }
 
-/// Bearer tokens: the API key id and secret are an OAuth2 client's, exchanged for a token at
-/// `token_path`; each request carries the token. Requests carry no time and their bodies are
-/// not signed, so the replay and altered-body probes have nothing to probe.
+/// Where bearer tokens come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TokenSource {
+    /// An OAuth2 token endpoint, client credentials grant (RFC 6749 §4.4).
+    #[default]
+    ClientCredentials,
+    /// The adapter's `login` operation, with the account's key id and secret as user name
+    /// and password; the token is the answer's `session_token` field.
+    Login,
+}
+
+/// Bearer tokens: the API key id and secret are an OAuth2 client's (exchanged for a token at
+/// `token_path`) or a login's; each request carries the token. Requests carry no time and
+/// their bodies are not signed, so the replay and altered-body probes have nothing to probe.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BearerScheme {
-    /// Path of the token endpoint under the base URL.
-    pub token_path: String,
+    /// Where tokens come from.
+    #[serde(default)]
+    pub token_from: TokenSource,
+    /// Path of the token endpoint under the base URL (client credentials only).
+    #[serde(default)]
+    pub token_path: Option<String>,
     /// How the client authenticates to it.
     #[serde(default)]
     pub client_auth: ClientAuth,
@@ -448,11 +464,26 @@ impl AuthScheme {
                 h.validate().map_err(|e| format!("auth: {e}"))
             }
             AuthScheme::Bearer(b) => {
-                if !b.token_path.starts_with('/') {
-                    return Err(format!(
-                        "auth.token_path `{}` must be a path under the base URL",
-                        b.token_path
-                    ));
+                match (b.token_from, &b.token_path) {
+                    (TokenSource::ClientCredentials, Some(p)) if p.starts_with('/') => {}
+                    (TokenSource::ClientCredentials, Some(p)) => {
+                        return Err(format!(
+                            "auth.token_path `{p}` must be a path under the base URL"
+                        ));
+                    }
+                    (TokenSource::ClientCredentials, None) => {
+                        return Err(
+                            "auth.token_path must name the token endpoint (or set token_from = \"login\")"
+                                .into(),
+                        );
+                    }
+                    (TokenSource::Login, Some(_)) => {
+                        return Err(
+                            "auth.token_path is for client credentials; with token_from = \"login\" the token comes from the login operation"
+                                .into(),
+                        );
+                    }
+                    (TokenSource::Login, None) => {}
                 }
                 let names = template::placeholders(&b.value).map_err(|e| e.to_string())?;
                 template::check_known(&b.value, &names, &["token"]).map_err(|e| e.to_string())

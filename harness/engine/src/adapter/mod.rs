@@ -68,6 +68,9 @@ pub struct AdapterInfo {
     pub name: String,
     /// What platform or style it describes.
     pub description: String,
+    /// `tp-profile-1`: this file only adds to or replaces parts of the built-in adapter
+    /// (tables are merged key by key; any other value replaces the built-in one).
+    pub extends: Option<String>,
 }
 
 /// Where the payload sits in an answer.
@@ -131,6 +134,41 @@ impl Default for DepositSpec {
     }
 }
 
+/// Mutual TLS: the client certificate and key the harness presents on every connection to the
+/// platform, both PEM, read from environment variables (adapters are shared between labs; the
+/// material is the lab's). Probes of unauthenticated access connect without one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientCertificateSpec {
+    /// Variable holding the lab account's certificate chain, leaf first (PEM).
+    pub certificate_env: String,
+    /// Variable holding its private key (PKCS#8, SEC1 or PKCS#1 PEM).
+    pub private_key_env: String,
+    /// Variable holding the second account's certificate chain, when the platform tells
+    /// accounts apart by certificate; otherwise the second account presents the lab's.
+    #[serde(default)]
+    pub second_certificate_env: Option<String>,
+    /// Variable holding the second account's private key.
+    #[serde(default)]
+    pub second_private_key_env: Option<String>,
+}
+
+impl ClientCertificateSpec {
+    /// Checks that the second account's certificate and key come together.
+    fn validate(&self) -> Result<(), String> {
+        let named = |v: &str| !v.trim().is_empty();
+        if !named(&self.certificate_env) || !named(&self.private_key_env) {
+            return Err("certificate_env and private_key_env must name variables".into());
+        }
+        match (&self.second_certificate_env, &self.second_private_key_env) {
+            (Some(_), None) | (None, Some(_)) => {
+                Err("second_certificate_env and second_private_key_env go together".into())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 /// A receipt's processing status under the adapter's `[deposit]` rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DepositStatus {
@@ -140,6 +178,18 @@ pub enum DepositStatus {
     Failed(String),
     /// Still processing; the platform's status value.
     Processing(String),
+}
+
+/// Lays `over` onto `base`: tables merge key by key, anything else replaces.
+fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (key, value) in over {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
 }
 
 /// An adapter file as written.
@@ -154,6 +204,8 @@ struct AdapterFile {
     auth: AuthScheme,
     #[serde(default)]
     session: SessionSpec,
+    #[serde(default)]
+    client_certificate: Option<ClientCertificateSpec>,
     #[serde(default)]
     deposit: DepositSpec,
     #[serde(default)]
@@ -179,6 +231,9 @@ pub struct Adapter {
     pub auth: AuthScheme,
     /// How session tokens travel.
     pub session: SessionSpec,
+    /// The client certificate every connection presents (mutual TLS), if the platform asks
+    /// for one.
+    pub client_certificate: Option<ClientCertificateSpec>,
     /// How deposits complete.
     pub deposit: DepositSpec,
     /// The operations the platform offers.
@@ -227,10 +282,32 @@ impl Adapter {
 
     /// Parses and validates adapter text; `source` names it in errors.
     pub fn parse(text: &str, source: &str) -> Result<Adapter, AdapterError> {
-        let file: AdapterFile = toml::from_str(text).map_err(|e| AdapterError::Parse {
+        let parse_error = |e: &dyn std::fmt::Display| AdapterError::Parse {
             path: source.to_string(),
             message: e.to_string(),
-        })?;
+        };
+        let mut table: toml::Table = toml::from_str(text).map_err(|e| parse_error(&e))?;
+        let extends = table
+            .get("adapter")
+            .and_then(|a| a.get("extends"))
+            .map(|v| v.as_str().unwrap_or_default().to_string());
+        match extends.as_deref() {
+            None => {}
+            Some("tp-profile-1") => {
+                let mut base: toml::Table =
+                    toml::from_str(TP_PROFILE_1).expect("the built-in adapter is TOML");
+                merge(&mut base, table);
+                table = base;
+            }
+            Some(other) => {
+                return Err(AdapterError::Invalid {
+                    path: source.to_string(),
+                    section: "adapter.extends".into(),
+                    message: format!("`{other}` is not an adapter to extend (only tp-profile-1)"),
+                });
+            }
+        }
+        let file: AdapterFile = table.try_into().map_err(|e| parse_error(&e))?;
         let invalid = |section: String, message: String| AdapterError::Invalid {
             path: source.to_string(),
             section,
@@ -266,6 +343,10 @@ impl Adapter {
         file.auth
             .validate()
             .map_err(|m| invalid("auth".into(), m))?;
+        if let Some(spec) = &file.client_certificate {
+            spec.validate()
+                .map_err(|m| invalid("client_certificate".into(), m))?;
+        }
         let session_names = template::placeholders(&file.session.value)
             .map_err(|e: TemplateError| invalid("session.value".into(), e.to_string()))?;
         template::check_known(&file.session.value, &session_names, &["session_token"])
@@ -284,6 +365,18 @@ impl Adapter {
             spec.validate(op)
                 .map_err(|m| invalid(format!("operations.{key}"), m))?;
             operations.insert(op, spec);
+        }
+        if let AuthScheme::Bearer(b) = &file.auth
+            && b.token_from == auth::TokenSource::Login
+            && operations
+                .get(&Operation::Login)
+                .is_none_or(|login: &OperationSpec| login.auth != OperationAuth::None)
+        {
+            return Err(invalid(
+                "auth.token_from".into(),
+                "tokens from the login operation need `operations.login` with auth = \"none\""
+                    .into(),
+            ));
         }
         for (field, pointer) in &file.fields {
             if !crate::fields::is_known_field(field) {
@@ -330,6 +423,7 @@ impl Adapter {
             success: file.success,
             auth: file.auth,
             session: file.session,
+            client_certificate: file.client_certificate,
             deposit: file.deposit,
             operations,
             fields: file.fields,
@@ -463,6 +557,45 @@ mod tests {
         assert_eq!(p["file_hash"], "/data/file_hash");
         assert_eq!(p["audit_entries"], "/data/entries");
         assert_eq!(p["audit_event"], "/event");
+    }
+
+    #[test]
+    fn an_adapter_can_extend_the_built_in_one() {
+        let text = "[adapter]\nname = \"mine\"\nextends = \"tp-profile-1\"\n\
+                    [success]\nstatuses = [200]\n\
+                    [operations.receipt]\nmethod = \"POST\"\npath = \"/r\"\n";
+        let a = Adapter::parse(text, "x").unwrap();
+        let base = Adapter::tp_profile_1();
+        assert_eq!(a.info.name, "mine");
+        assert_eq!(a.success.statuses, vec![200]);
+        assert_eq!(a.operation(Operation::Receipt).unwrap().path, "/r");
+        // Untouched sections and operations are the built-in ones.
+        assert_eq!(a.auth, base.auth);
+        assert_eq!(
+            a.operation(Operation::Deposit),
+            base.operation(Operation::Deposit)
+        );
+        let err =
+            Adapter::parse("[adapter]\nname = \"m\"\nextends = \"other\"\n", "x").unwrap_err();
+        assert!(
+            matches!(&err, AdapterError::Invalid { section, .. } if section == "adapter.extends"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_shipped_mutual_tls_adapter_is_tp_profile_1_with_certificates() {
+        let text = include_str!("../../../../docs/adapters/mutual-tls.toml");
+        let a = Adapter::parse(text, "mutual-tls.toml").unwrap();
+        let spec = a.client_certificate.as_ref().unwrap();
+        assert_eq!(spec.certificate_env, "TIANPING_CLIENT_CERT");
+        assert_eq!(a.operations, Adapter::tp_profile_1().operations);
+        let half = text.replace("second_private_key_env", "# ");
+        let err = Adapter::parse(&half, "m").unwrap_err();
+        assert!(
+            matches!(&err, AdapterError::Invalid { section, .. } if section == "client_certificate"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -105,6 +105,7 @@ impl Answer {
     /// A short description for evidence, e.g. `refused (HTTP 200, code 40001)`.
     pub fn describe(&self) -> String {
         let with_code = |status: &u16, code: &Option<String>| match code {
+            _ if *status == Exchange::TLS_REFUSED => "TLS handshake, no client certificate".into(),
             Some(c) => format!("HTTP {status}, code {c}"),
             None => format!("HTTP {status}"),
         };
@@ -169,6 +170,13 @@ impl SuccessRule {
     /// What `ex` means.
     pub fn judge(&self, ex: &Exchange) -> Answer {
         let status = ex.status;
+        if ex.is_tls_refusal() {
+            return Answer::Refused {
+                kind: Refusal::Denied,
+                status,
+                code: None,
+            };
+        }
         let code = self.business_code(ex);
         let listed = |list: &[Value], code: &str| list.iter().any(|v| text_of(v) == code);
         let refusal_of_status = match status {
