@@ -404,13 +404,28 @@ impl Adapter {
         }
         for (field, format) in file.formats {
             let kind = values::kind_of(&field);
+            if kind == values::FieldKind::Binary {
+                match format.as_str() {
+                    "base64" => {}
+                    "hex" => {
+                        normaliser.hex_binary.insert(field);
+                    }
+                    other => {
+                        return Err(invalid(
+                            format!("formats.{field}"),
+                            format!("unknown binary format `{other}` (use base64 or hex)"),
+                        ));
+                    }
+                }
+                continue;
+            }
             if !matches!(
                 kind,
                 values::FieldKind::Time | values::FieldKind::EpochMillis
             ) {
                 return Err(invalid(
                     format!("formats.{field}"),
-                    "only time fields take a format (hex is always normalised)".into(),
+                    "only time and binary fields take a format (hex is always normalised)".into(),
                 ));
             }
             let parsed =

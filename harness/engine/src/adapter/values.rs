@@ -20,6 +20,9 @@ pub enum FieldKind {
     Time,
     /// A point in time in epoch milliseconds.
     EpochMillis,
+    /// Bytes (a signature, a time-stamp token): base64 in the profile; a platform may
+    /// declare hex.
+    Binary,
     /// Anything else: compared as it comes, after the value map.
     Plain,
 }
@@ -27,7 +30,7 @@ pub enum FieldKind {
 /// The kind of each logical field the checks read.
 pub fn kind_of(field: &str) -> FieldKind {
     match field {
-        // Signatures are base64 in the profile, so they are not here: lower-casing would
+        // Signatures are base64 in the profile, so they are not hex: lower-casing would
         // corrupt them.
         "file_hash"
         | "tx_id"
@@ -44,6 +47,7 @@ pub fn kind_of(field: &str) -> FieldKind {
         "block_tx_ids" | "proof_path" => FieldKind::HexList,
         "tx_time" | "anchor_time" | "audit_time" => FieldKind::Time,
         "block_timestamp_ms" => FieldKind::EpochMillis,
+        "receipt_signature" | "timestamp_tsa" => FieldKind::Binary,
         _ => FieldKind::Plain,
     }
 }
@@ -123,6 +127,8 @@ pub struct Normaliser {
     pub values: BTreeMap<String, BTreeMap<String, Value>>,
     /// Field → how the platform writes its time.
     pub formats: BTreeMap<String, TimeFormat>,
+    /// Binary fields the platform writes in hex rather than base64.
+    pub hex_binary: std::collections::BTreeSet<String>,
 }
 
 fn hex_form(s: &str) -> Option<String> {
@@ -191,7 +197,20 @@ impl Normaliser {
                 },
                 _ => value,
             },
-            FieldKind::Plain => value,
+            FieldKind::Binary if self.hex_binary.contains(field) => {
+                use base64::Engine;
+                match value
+                    .as_str()
+                    .and_then(hex_form)
+                    .and_then(|h| hex::decode(h).ok())
+                {
+                    Some(bytes) => Cow::Owned(Value::String(
+                        base64::engine::general_purpose::STANDARD.encode(bytes),
+                    )),
+                    None => value,
+                }
+            }
+            FieldKind::Binary | FieldKind::Plain => value,
         }
     }
 }
@@ -260,6 +279,26 @@ mod tests {
         );
         assert!(TimeFormat::parse("datetime").is_err());
         assert!(TimeFormat::parse("unix").is_err());
+    }
+
+    #[test]
+    fn binary_fields_declared_hex_become_base64() {
+        let mut n = Normaliser::default();
+        // Base64 is the profile's: untouched unless the adapter says hex.
+        assert_eq!(
+            n.normalise("receipt_signature", &json!("3045AB")).as_ref(),
+            &json!("3045AB")
+        );
+        n.hex_binary.insert("receipt_signature".into());
+        assert_eq!(
+            n.normalise("receipt_signature", &json!("0x3045AB"))
+                .as_ref(),
+            &json!("MEWr")
+        );
+        assert_eq!(
+            n.normalise("receipt_signature", &json!("not hex")).as_ref(),
+            &json!("not hex")
+        );
     }
 
     #[test]
