@@ -121,8 +121,11 @@ mod tests {
     /// Faults that break more than one requirement, and the checks that catch each: a receipt
     /// without its Tianping transaction lacks a required field (DC-002) and leaves the deposit
     /// without a verifiable anchor (BC-010).
-    const CAUGHT_BY_SEVERAL: [(&str, &[&str]); 1] =
-        [("receipt-missing-tianping-tx", &["DC-002", "BC-010"])];
+    const CAUGHT_BY_SEVERAL: [(&str, &[&str]); 2] = [
+        ("receipt-missing-tianping-tx", &["DC-002", "BC-010"]),
+        // BC-001 over the blocks it examines, BC-009 over the blocks it waits for.
+        ("stale-chain-head", &["BC-001", "BC-009"]),
+    ];
 
     #[test]
     fn every_fault_is_caught_by_exactly_one_check_unless_listed() {

@@ -124,9 +124,12 @@ impl Verdict {
         )
     }
 
-    /// Pass when `failures` is empty, otherwise fail listing them; counts as samples.
+    /// Pass when `failures` is empty, otherwise fail listing them; counts as samples. Nothing
+    /// examined is nothing to judge: inconclusive, never a pass.
     pub fn from_samples(examined: u64, failures: &[String], what: &str) -> Self {
-        let mut v = if failures.is_empty() {
+        let mut v = if examined == 0 && failures.is_empty() {
+            Verdict::inconclusive(format!("nothing to examine: no {what} were found"))
+        } else if failures.is_empty() {
             Verdict::pass(format!("all {examined} {what} conform"))
         } else {
             Verdict::fail(format!(
@@ -180,8 +183,54 @@ impl Verdict {
         self
     }
 
+    /// The rule no check escapes: a pass over zero samples is no pass. Applied to every
+    /// verdict before it becomes a result.
+    pub fn no_vacuous_pass(self) -> Self {
+        match (&self.outcome, self.samples) {
+            (Outcome::Pass, Some(Samples { examined: 0, .. })) => {
+                let mut v = Verdict::inconclusive(format!(
+                    "nothing to examine: the check found no samples ({})",
+                    self.summary
+                ));
+                v.evidence = self.evidence;
+                v.samples = self.samples;
+                v.thresholds = self.thresholds;
+                v
+            }
+            _ => self,
+        }
+    }
+
     /// Whether this is a pass.
     pub fn is_pass(&self) -> bool {
         self.outcome == Outcome::Pass
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zero_samples_is_never_a_pass() {
+        let v = Verdict::from_samples(0, &[], "blocks");
+        assert!(
+            matches!(&v.outcome, Outcome::Inconclusive { error } if error.contains("nothing to examine")),
+            "{v:?}"
+        );
+        let v = Verdict::from_probes(0, &[], "probes");
+        assert!(matches!(v.outcome, Outcome::Inconclusive { .. }), "{v:?}");
+        // However a verdict was built, the rule applies before it becomes a result.
+        let mut hand_made = Verdict::pass("all 0 transactions conform");
+        hand_made.samples = Some(Samples {
+            examined: 0,
+            failed: 0,
+        });
+        assert!(matches!(
+            hand_made.no_vacuous_pass().outcome,
+            Outcome::Inconclusive { .. }
+        ));
+        let v = Verdict::from_samples(3, &[], "blocks").no_vacuous_pass();
+        assert_eq!(v.outcome, Outcome::Pass);
     }
 }

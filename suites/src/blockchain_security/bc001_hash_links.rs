@@ -1,6 +1,7 @@
 //! BC-001 — Blocks are hash-linked: over the newest N blocks (lab threshold), each block's
 //! hash equals SM3 of its header as the profile encodes it, and each block names its
-//! predecessor's hash as `prev_hash`.
+//! predecessor's hash as `prev_hash`. The window reaches the block holding the run's own
+//! fresh deposit; a chain head that trails it (hiding newer blocks) is a finding.
 
 use tianping_engine::{
     CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
@@ -31,7 +32,7 @@ const META: CheckMeta = CheckMeta {
     weight: 5,
     mode: Mode::Remote,
     active: false,
-    faults: &["broken-hash-link"],
+    faults: &["broken-hash-link", "stale-chain-head"],
     thresholds: &[BLOCKS_TO_SAMPLE],
 };
 
@@ -40,15 +41,16 @@ pub const CHECK: CheckDef =
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let n = ctx.config.thresholds.unsigned(&BLOCKS_TO_SAMPLE);
-    let heights = common::newest_heights(ctx, n).await?;
-    let mut failures = Vec::new();
+    let window = common::chain_window(ctx, n, None, "BC-001").await?;
+    let heights = &window.heights;
+    let mut failures: Vec<String> = window.disagreement().into_iter().collect();
     let mut previous: Option<common::BlockView> = None;
     // Fetch the block before the window too, so the first sampled link is checked.
     let first = heights[0];
     if first > 0 {
         previous = Some(common::fetch_block(ctx, first - 1).await?);
     }
-    for &h in &heights {
+    for &h in heights {
         let b = common::fetch_block(ctx, h).await?;
         if b.height != h {
             failures.push(format!(
@@ -83,6 +85,13 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             .with(
                 "heights examined",
                 format!("{}..={}", heights[0], heights[heights.len() - 1]),
+            )
+            .with(
+                "chain head reported",
+                format!(
+                    "block {}; the run's own deposit is in block {}",
+                    window.reported_head, window.own_block
+                ),
             )
             .with_threshold("blocks_to_sample", n),
     )

@@ -39,7 +39,7 @@ pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)))
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let n = ctx.config.thresholds.unsigned(&BLOCKS_TO_SAMPLE);
-    let heights = common::newest_heights(ctx, n).await?;
+    let heights = common::chain_window(ctx, n, None, "BC-002").await?.heights;
     let mut failures = Vec::new();
     for &h in &heights {
         let b = common::fetch_block(ctx, h).await?;

@@ -168,7 +168,10 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
 
     // Without a local chain there are no blocks or transactions of the platform's own.
     let heights = if ctx.config.architecture.local_chain {
-        common::newest_heights(ctx, ctx.config.thresholds.unsigned(&BLOCKS_TO_SAMPLE)).await?
+        let n = ctx.config.thresholds.unsigned(&BLOCKS_TO_SAMPLE);
+        common::chain_window(ctx, n, Some(&receipt), "BC-003")
+            .await?
+            .heights
     } else {
         Vec::new()
     };

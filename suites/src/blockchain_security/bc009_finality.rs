@@ -42,7 +42,7 @@ const META: CheckMeta = CheckMeta {
     weight: 4,
     mode: Mode::Remote,
     active: false,
-    faults: &["receipt-rewritten"],
+    faults: &["receipt-rewritten", "stale-chain-head"],
     thresholds: &[FINALITY_BLOCKS],
 };
 
@@ -57,18 +57,24 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let block_hash = ctx.fields.str(&receipt, "block_hash")?.to_string();
     let tx_id = ctx.fields.str(&receipt, "tx_id")?.to_string();
     // Wait for k more blocks; on a quiet chain, make them with our own deposits.
-    let mut head = *common::newest_heights(ctx, 1)
-        .await?
-        .last()
-        .expect("one height");
+    // Wait for k more blocks; on a quiet chain, make them with our own deposits. The fillers'
+    // own blocks say how far the chain really is, whatever the head reports.
+    let mut head = common::head_height(ctx).await?;
+    let mut own_newest = height;
     let mut made = 0;
-    while head < height + k && made < k * 3 {
-        common::deposit(ctx, &common::lab_content(ctx, "BC-009 filler")).await?;
+    while own_newest.max(head) < height + k && made < k * 3 {
+        let (_, filler) = common::deposit(ctx, &common::lab_content(ctx, "BC-009 filler")).await?;
+        own_newest = own_newest.max(ctx.fields.u64(&filler, "block_height")?);
         made += 1;
-        head = *common::newest_heights(ctx, 1)
-            .await?
-            .last()
-            .expect("one height");
+        head = common::head_height(ctx).await?;
+    }
+    if own_newest > head {
+        return Ok(Verdict::fail(format!(
+            "the chain head the platform reports (block {head}) is behind the block holding \
+             the run's own newest deposit (block {own_newest}): a reader of the head would \
+             not see deposits the platform has receipted"
+        ))
+        .with("deposit", format!("{id} in block {height} {block_hash}")));
     }
     if head < height + k {
         return Ok(Verdict::inconclusive(format!(

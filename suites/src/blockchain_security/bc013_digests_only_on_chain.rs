@@ -78,8 +78,10 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let mut failures = judge_transaction(ctx, &own_tx).await?;
     let mut examined = 1u64;
     let mut budget = ctx.config.thresholds.unsigned(&TRANSACTIONS_TO_SAMPLE);
-    for h in common::newest_heights(ctx, ctx.config.thresholds.unsigned(&BLOCKS_TO_SAMPLE))
+    let n = ctx.config.thresholds.unsigned(&BLOCKS_TO_SAMPLE);
+    for h in common::chain_window(ctx, n, Some(&receipt), "BC-013")
         .await?
+        .heights
         .into_iter()
         .rev()
     {

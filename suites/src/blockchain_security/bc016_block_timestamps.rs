@@ -33,8 +33,8 @@ pub const CHECK: CheckDef =
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let tolerance_ms = ctx.config.thresholds.integer(&CLOCK_TOLERANCE_SECS) * 1000;
-    let heights =
-        common::newest_heights(ctx, ctx.config.thresholds.unsigned(&BLOCKS_TO_SAMPLE)).await?;
+    let n = ctx.config.thresholds.unsigned(&BLOCKS_TO_SAMPLE);
+    let heights = common::chain_window(ctx, n, None, "BC-016").await?.heights;
     let mut failures = Vec::new();
     let mut previous: Option<(u64, i64)> = None;
     let mut head_time = 0;

@@ -83,10 +83,64 @@ pub async fn fetch_block(ctx: &Ctx, height: u64) -> Result<BlockView, CheckError
     block_view(&ctx.fields, &b)
 }
 
-/// Heights of the newest `n` blocks (lab threshold `blocks_to_sample`), oldest first.
-pub async fn newest_heights(ctx: &Ctx, n: u64) -> Result<Vec<u64>, CheckError> {
+/// The height of the newest block, as the platform's chain head reports it.
+pub async fn head_height(ctx: &Ctx) -> Result<u64, CheckError> {
     let (_, head) = ctx.call(Operation::ChainHead).data().await?;
-    let top = ctx.fields.u64(&head, "block_number")?;
-    let first = (top + 1).saturating_sub(n.max(1));
-    Ok((first..=top).collect())
+    ctx.fields.u64(&head, "block_number")
+}
+
+/// The blocks a chain check examines: the newest `n` (lab threshold `blocks_to_sample`),
+/// counted from whichever is higher of the head the platform reports and the block holding
+/// the run's own fresh deposit. A head that trails that deposit would otherwise hide every
+/// newer block; it is kept here so a check can report it.
+#[derive(Debug, Clone)]
+pub struct ChainWindow {
+    /// Heights to examine, oldest first, contiguous; they include the own deposit's block
+    /// unless the head is more than 4n blocks past it.
+    pub heights: Vec<u64>,
+    /// The head the platform reported.
+    pub reported_head: u64,
+    /// The block that holds the run's own deposit, by its receipt.
+    pub own_block: u64,
+}
+
+impl ChainWindow {
+    /// The two views of the chain disagreeing, in words: the head behind a block the
+    /// platform itself put a fresh deposit in.
+    pub fn disagreement(&self) -> Option<String> {
+        (self.own_block > self.reported_head).then(|| {
+            format!(
+                "the chain head the platform reports (block {}) is behind the block holding                  the run's own deposit (block {}): the head hides newer blocks",
+                self.reported_head, self.own_block
+            )
+        })
+    }
+}
+
+/// The window of `n` blocks to examine (see [`ChainWindow`]). `own_receipt` is a receipt of
+/// the run's own deposit when the check has one; otherwise one is made, labelled `label`.
+pub async fn chain_window(
+    ctx: &Ctx,
+    n: u64,
+    own_receipt: Option<&Value>,
+    label: &str,
+) -> Result<ChainWindow, CheckError> {
+    let own_block = match own_receipt {
+        Some(receipt) => ctx.fields.u64(receipt, "block_height")?,
+        None => {
+            let (_, receipt) = super::deposit(ctx, &super::lab_content(ctx, label)).await?;
+            ctx.fields.u64(&receipt, "block_height")?
+        }
+    };
+    let reported_head = head_height(ctx).await?;
+    let top = reported_head.max(own_block);
+    // Widened down to the own block, unless the head claims to be far ahead of it (a busy
+    // chain): then the newest blocks are what is examined.
+    let newest_first = (top + 1).saturating_sub(n.max(1));
+    let first = newest_first.min(own_block.max(top.saturating_sub(4 * n.max(1))));
+    Ok(ChainWindow {
+        heights: (first..=top).collect(),
+        reported_head,
+        own_block,
+    })
 }

@@ -141,8 +141,10 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let (_, receipt) = common::deposit(ctx, &common::lab_content(ctx, "DC-015")).await?;
     let mut tx_ids = vec![ctx.fields.str(&receipt, "tx_id")?.to_string()];
     let budget = ctx.config.thresholds.unsigned(&TRANSACTIONS_TO_SAMPLE) as usize;
-    for h in common::newest_heights(ctx, ctx.config.thresholds.unsigned(&BLOCKS_TO_SAMPLE))
+    let n = ctx.config.thresholds.unsigned(&BLOCKS_TO_SAMPLE);
+    for h in common::chain_window(ctx, n, Some(&receipt), "DC-015")
         .await?
+        .heights
         .into_iter()
         .rev()
     {
