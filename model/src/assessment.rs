@@ -12,7 +12,10 @@ pub enum Conclusion {
     Rectify,
     /// 不予接入
     Refuse,
-    /// No conclusion yet: something is undecided.
+    /// 不予接入 while checks are still undecided: a finding that decides the outcome is
+    /// already there, so incompleteness does not hide it.
+    RefuseIncomplete,
+    /// No conclusion yet: something is undecided, or the run was partial.
     Incomplete,
 }
 
@@ -23,6 +26,7 @@ impl Conclusion {
             Conclusion::Grant => "准予接入",
             Conclusion::Rectify => "限期整改后准予接入",
             Conclusion::Refuse => "不予接入",
+            Conclusion::RefuseIncomplete => "不予接入（测评尚未完成，已有决定性不符合项）",
             Conclusion::Incomplete => "测评未完成，暂无结论",
         }
     }
@@ -33,6 +37,9 @@ impl Conclusion {
             Conclusion::Grant => "Grant access",
             Conclusion::Rectify => "Grant after rectification within the set time",
             Conclusion::Refuse => "Refuse access",
+            Conclusion::RefuseIncomplete => {
+                "Refuse access (evaluation incomplete, but a finding already decides it)"
+            }
             Conclusion::Incomplete => "Evaluation incomplete: no conclusion",
         }
     }
@@ -52,9 +59,80 @@ pub struct ScoredCheck {
     /// Why the check is not in the score, when it is not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub excluded: Option<String>,
-    /// A failure the lab accepted with a waiver in force: scored as conforming.
+    /// A failure with a lab waiver in force: shown as waived and kept out of the exit code,
+    /// but scored as the failure it is (the standard knows no waivers).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub waived: bool,
+    /// What the scoring did with a lab setting for this check that it could not honour
+    /// (an exclusion of a failed check).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The four conditions of the certification standard §8.3 c) 3), each of which makes a
+/// finding a special deduction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpecialCondition {
+    /// 不符合国家法律法规的相关要求
+    Law,
+    /// 无法满足《区块链白皮书》所描述的任何区块链基本特性
+    BlockchainProperties,
+    /// 采用欺骗方式误导顾客，所交付的服务无法满足服务协议中的服务需求
+    Deception,
+    /// 存在对区块链服务有重大风险可能造成服务意外中止的其它情况
+    MajorRisk,
+}
+
+impl SpecialCondition {
+    /// The standard's words.
+    pub fn title_zh(self) -> &'static str {
+        match self {
+            SpecialCondition::Law => "不符合国家法律法规的相关要求",
+            SpecialCondition::BlockchainProperties => "无法满足区块链基本特性",
+            SpecialCondition::Deception => "误导顾客或无法满足服务协议中的服务需求",
+            SpecialCondition::MajorRisk => "存在可能造成服务意外中止的重大风险",
+        }
+    }
+
+    /// In English.
+    pub fn title_en(self) -> &'static str {
+        match self {
+            SpecialCondition::Law => "does not meet national laws and regulations",
+            SpecialCondition::BlockchainProperties => {
+                "cannot provide a basic property of a blockchain"
+            }
+            SpecialCondition::Deception => {
+                "misleads customers or cannot deliver the agreed service"
+            }
+            SpecialCondition::MajorRisk => "a major risk of unexpected service interruption",
+        }
+    }
+}
+
+/// One special deduction: the critical finding and the condition of §8.3 c) 3) it evidences.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpecialDeduction {
+    /// The check with the critical finding.
+    pub id: String,
+    /// The condition it evidences.
+    pub condition: SpecialCondition,
+}
+
+/// How much of the evaluation a run covered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Coverage {
+    /// Checks with a result in this run.
+    pub ran: usize,
+    /// Checks the harness has: a run with fewer is partial and yields no grant.
+    pub total: usize,
+}
+
+impl Coverage {
+    /// Whether some of the harness's checks did not run.
+    pub fn is_partial(&self) -> bool {
+        self.ran < self.total
+    }
 }
 
 /// Score and recommended conclusion of a run.
@@ -68,6 +146,15 @@ pub struct Assessment {
     pub applicable: f64,
     /// Critical findings: each fails the evaluation and takes one more point off.
     pub special_deductions: Vec<String>,
+    /// The condition of §8.3 c) 3) each special deduction evidences.
+    #[serde(default)]
+    pub special_conditions: Vec<SpecialDeduction>,
+    /// The best practice the lab credited with the one bonus point (§8.3 c) 4)), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub best_practice_bonus: Option<String>,
+    /// How many of the harness's checks ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<Coverage>,
     /// Grade of the score (standard §8.3 d), while there is one.
     pub grade: Option<String>,
     /// The recommended conclusion.

@@ -16,7 +16,9 @@ pub mod result;
 pub mod run;
 pub mod waiver;
 
-pub use assessment::{Assessment, Conclusion, ScoredCheck, grade};
+pub use assessment::{
+    Assessment, Conclusion, Coverage, ScoredCheck, SpecialCondition, SpecialDeduction, grade,
+};
 pub use meta::{
     CheckMeta, Clause, ClauseRef, LabThreshold, Mode, Provenance, Severity, Suite, ThresholdDefault,
 };

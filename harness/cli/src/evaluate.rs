@@ -50,6 +50,34 @@ impl<'a> RunPlan<'a> {
     }
 }
 
+/// Why `now` is not the target `before` was, if it is not: another kind of target, another
+/// platform URL, or another adapter. (The embedded reference listens on new ports at each
+/// start, so two reference runs are the same target.)
+pub fn other_target(before: &TargetSummary, now: &TargetSummary) -> Option<String> {
+    let url = |s: &str| s.trim_end_matches('/').to_ascii_lowercase();
+    if before.kind != now.kind {
+        Some(format!("this run's target is a {} target", now.kind))
+    } else if now.kind != "reference" && url(&before.base_url) != url(&now.base_url) {
+        Some(format!("this run targets {}", now.base_url))
+    } else if before.adapter != now.adapter {
+        Some(format!(
+            "this run uses adapter {}",
+            now.adapter.as_deref().unwrap_or("none")
+        ))
+    } else {
+        None
+    }
+}
+
+/// What a run covered, for its assessment: whether it finished, out of every check the
+/// harness has (a selection of fewer is a partial run, which never yields a grant).
+fn run_scope(complete: bool) -> tianping_engine::scoring::RunScope {
+    tianping_engine::scoring::RunScope {
+        complete,
+        total_checks: tianping_suites::registry().len(),
+    }
+}
+
 fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
@@ -67,7 +95,7 @@ pub fn assemble(
         && checks
             .iter()
             .all(|c| results.iter().any(|r| r.id == c.meta.id));
-    let assessment = tianping_engine::scoring::assess_run(&results, complete, scoring);
+    let assessment = tianping_engine::scoring::assess_run(&results, run_scope(complete), scoring);
     RunResults {
         schema: RESULTS_SCHEMA.to_string(),
         harness_version: HARNESS_VERSION.to_string(),
@@ -435,7 +463,7 @@ pub fn merge_retest(
             .selected
             .iter()
             .all(|id| results.iter().any(|r| &r.id == id));
-    let assessment = tianping_engine::scoring::assess_run(&results, complete, scoring);
+    let assessment = tianping_engine::scoring::assess_run(&results, run_scope(complete), scoring);
     RunResults {
         complete,
         selected: previous.selected.clone(),
@@ -493,8 +521,11 @@ pub async fn finalize(
         .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8"))
         .date_naive();
     results.unmatched_waivers = finish.waivers.apply(&mut results.results, today);
-    let assessment =
-        tianping_engine::scoring::assess_run(&results.results, results.complete, finish.scoring);
+    let assessment = tianping_engine::scoring::assess_run(
+        &results.results,
+        run_scope(results.complete),
+        finish.scoring,
+    );
     results.assessment = Some(assessment);
     results.parties = finish.config.parties();
     let out = finish.out;

@@ -54,6 +54,8 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("conclusion", "建议结论", "Recommended conclusion"),
     ("rule", "判定依据", "Rule applied"),
     ("special", "特别扣分项", "Special deductions"),
+    ("bonus", "特别加分项", "Best-practice bonus"),
+    ("coverage", "检查覆盖", "Checks run"),
     ("undecided", "尚无判定", "Undecided"),
     ("counts", "各测评类别结果统计", "Results by suite"),
     ("suite", "测评类别", "Suite"),

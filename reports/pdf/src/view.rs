@@ -364,7 +364,9 @@ pub fn build(input: &ReportInput<'_>, lang: Lang, fonts: &FontSet) -> Result<Val
         "conclusion": conclusion.map(|c| w.text(c, "conclusion")).unwrap_or(json!(dash)),
         "conclusion_key": conclusion_key,
         "rule": rule.map(|r| w.text(&r, "rule")).unwrap_or(json!(dash)),
-        "special": a.map(|a| a.special_deductions.join(", ")).unwrap_or_default(),
+        "special": a.map(|a| special_text(a, lang)).unwrap_or_default(),
+        "bonus": a.and_then(|a| a.best_practice_bonus.clone()).unwrap_or_default(),
+        "coverage": a.and_then(|a| a.coverage).map(|c| coverage_text(c, lang)).unwrap_or(dash.clone()),
         "undecided": a.map(|a| a.undecided.join(", ")).unwrap_or_default(),
         "complete": run.complete,
         "suites": Suite::ALL.iter().map(|s| {
@@ -586,5 +588,30 @@ mod tests {
         let g = tianping_model::grade(96.0);
         assert!(grade_part(g, Lang::Zh).starts_with("五星级"));
         assert!(grade_part(g, Lang::En).starts_with("five-star"));
+    }
+}
+
+/// Each special deduction with the condition of §8.3 c) 3) it evidences.
+fn special_text(a: &tianping_model::Assessment, lang: Lang) -> String {
+    a.special_conditions
+        .iter()
+        .map(|s| match lang {
+            Lang::Zh => format!("{}（{}）", s.id, s.condition.title_zh()),
+            Lang::En => format!("{} ({})", s.id, s.condition.title_en()),
+        })
+        .collect::<Vec<_>>()
+        .join(if lang == Lang::Zh { "；" } else { "; " })
+}
+
+/// How many of the harness's checks the run covered.
+fn coverage_text(c: tianping_model::Coverage, lang: Lang) -> String {
+    match (lang, c.is_partial()) {
+        (Lang::Zh, false) => format!("全部 {} 项", c.total),
+        (Lang::Zh, true) => format!("{} / {} 项（部分测评，不给出准予接入结论）", c.ran, c.total),
+        (Lang::En, false) => format!("all {}", c.total),
+        (Lang::En, true) => format!(
+            "{} of {} (a partial run: no grant is given)",
+            c.ran, c.total
+        ),
     }
 }

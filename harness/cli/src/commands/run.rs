@@ -134,6 +134,15 @@ pub async fn run(args: Args) -> Result<i32, Failure> {
 
     // Keeps the embedded reference serving for the whole run.
     let target = tianping_target::resolve(config, faults).await?;
+    if let Some((prev, _)) = &previous
+        && let Some(why) = evaluate::other_target(&prev.target, &target.summary)
+    {
+        target.stop().await;
+        return Err(usage(format!(
+            "--rerun-failed: run {} evaluated {}, {why}: a re-test evaluates the same target",
+            prev.run_id, prev.target.base_url
+        )));
+    }
     super::warn_unmatched_lab_records(&target.lab_records);
     eprintln!(
         "tianping-harness {}: evaluating {} ({} checks) → {}",

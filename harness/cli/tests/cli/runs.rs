@@ -175,6 +175,22 @@ fn a_rectification_retest_reruns_only_the_failures_and_diff_reports_them_fixed()
         "header plus the one re-run check"
     );
 
+    // A re-test of another platform than the run it re-tests is refused before anything runs.
+    let elsewhere = harness()
+        .args(["run", "--target", "https://127.0.0.1:1", "--rerun-failed"])
+        .arg(&before)
+        .arg("--out")
+        .arg(dir.path().join("elsewhere"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&elsewhere.stderr);
+    assert_eq!(elsewhere.status.code(), Some(64), "{stderr}");
+    assert!(
+        stderr.contains("a re-test evaluates the same target"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("elsewhere").join("results.json").exists());
+
     let diff = harness()
         .arg("diff")
         .arg(&before)
@@ -262,7 +278,23 @@ fn waivers_accept_a_finding_until_they_expire_and_stale_ones_are_reported() {
         "the finding itself is kept"
     );
     assert_eq!(ss021["waiver"]["active"], true);
-    assert_eq!(results["assessment"]["conclusion"], "grant");
+    // A waiver keeps CI green but changes no score: the standard knows no waivers.
+    let scored = results["assessment"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "SS-021")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (scored["deduction"].as_f64(), &scored["waived"]),
+        (Some(1.0), &serde_json::json!(true))
+    );
+    assert_eq!(
+        results["assessment"]["conclusion"], "incomplete",
+        "two checks of the harness's are a partial run: no conclusion"
+    );
+    assert_eq!(results["assessment"]["coverage"]["ran"], 2);
     assert!(
         junit.contains("waived finding") && !junit.contains("<failure"),
         "{junit}"
@@ -283,7 +315,7 @@ fn waivers_accept_a_finding_until_they_expire_and_stale_ones_are_reported() {
         Some(1),
         "an expired waiver no longer applies"
     );
-    assert_eq!(results["assessment"]["conclusion"], "rectify");
+    assert_eq!(results["assessment"]["conclusion"], "incomplete");
 
     std::fs::write(dir.path().join("bad.toml"), "[[waiver]]\nid = \"SS-021\"\njustification = \"\"\napprover = \"x\"\nexpires = \"2099-01-01\"\n").unwrap();
     let cwd = tempfile::tempdir().unwrap();
