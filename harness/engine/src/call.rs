@@ -42,7 +42,12 @@ pub enum Probe {
     /// Authenticated as declared, over a connection that presents no client certificate
     /// although the adapter declares mutual TLS.
     WithoutClientCertificate,
+    /// Signed with the account's own secret, but naming a key id the platform never issued.
+    UnknownKeyId,
 }
+
+/// The key id the unknown-key probe names.
+pub const UNKNOWN_KEY_ID: &str = "tp-harness-probe-unknown-key";
 
 /// What an account signs with, read for one request.
 enum Material {
@@ -424,7 +429,10 @@ impl<'c> Call<'c> {
                 }
             }
             (OperationAuth::Signed, probe) => {
-                let (key_id, material) = self.signing_material()?;
+                let (mut key_id, material) = self.signing_material()?;
+                if *probe == Probe::UnknownKeyId {
+                    key_id = UNKNOWN_KEY_ID.to_string();
+                }
                 let secret = match (probe, &material) {
                     (Probe::WrongSecret, _) => Secret::NotTheAccounts,
                     (_, Material::Shared(s)) => Secret::Shared(s.as_bytes()),

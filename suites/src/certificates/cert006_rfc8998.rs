@@ -41,9 +41,24 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         Rfc8998Result::Accepted(suite) => Verdict::pass(format!(
             "TLS 1.3 negotiated with RFC 8998 suite {suite:#06x}"
         )),
-        Rfc8998Result::Refused(how) => Verdict::pass(format!(
-            "RFC 8998 suites are not offered, and the endpoint refuses them cleanly ({how})"
-        )),
+        // A refusal counts only from an endpoint that completes an ordinary TLS handshake in
+        // the same run: one that speaks no TLS at all refuses everything.
+        Rfc8998Result::Refused(how) => match ctx.http.peer_tls(&host, port, &host).await {
+            Ok(peer) => Verdict::pass(format!(
+                "RFC 8998 suites are not offered, and the endpoint refuses them cleanly ({how})"
+            ))
+            .with(
+                "control",
+                format!(
+                    "an ordinary handshake completes ({} {})",
+                    peer.protocol, peer.cipher_suite
+                ),
+            ),
+            Err(e) => Verdict::inconclusive(format!(
+                "the RFC 8998 hello was refused ({how}), but no ordinary TLS handshake completes \
+                 either ({e}), so the refusal proves nothing"
+            )),
+        },
         Rfc8998Result::Violation(what) => Verdict::fail(what),
         Rfc8998Result::Inconclusive(why) => Verdict::inconclusive(why),
     };

@@ -125,6 +125,13 @@ pub async fn chain_window(
     own_receipt: Option<&Value>,
     label: &str,
 ) -> Result<ChainWindow, CheckError> {
+    // A platform without a chain is told by its missing head operation, before any deposit.
+    if !ctx.offers(Operation::ChainHead) {
+        return Err(tianping_engine::call::not_offered(
+            Operation::ChainHead,
+            &ctx.adapter.info.name,
+        ));
+    }
     let own_block = match own_receipt {
         Some(receipt) => ctx.fields.u64(receipt, "block_height")?,
         None => {
@@ -132,6 +139,7 @@ pub async fn chain_window(
             ctx.fields.u64(&receipt, "block_height")?
         }
     };
+    // Read after the deposit: a head read before it could rightly be a block behind.
     let reported_head = head_height(ctx).await?;
     let top = reported_head.max(own_block);
     // Widened down to the own block, unless the head claims to be far ahead of it (a busy

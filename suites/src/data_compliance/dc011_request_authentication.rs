@@ -1,6 +1,7 @@
 //! DC-011 — API calls are cryptographically authenticated: a deposit that is unsigned, signed
 //! with the wrong secret, or whose body was changed after signing is refused (401/403); under
-//! mutual TLS, so is a correctly signed one over a connection without the client certificate.
+//! mutual TLS, so is a correctly signed one over a connection without the client certificate;
+//! and so is one signed with the account's secret under a key id never issued (profile §3).
 
 use tianping_engine::{
     CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
@@ -31,7 +32,11 @@ const META: CheckMeta = CheckMeta {
     weight: 4,
     mode: Mode::Remote,
     active: true,
-    faults: &["signature-not-verified", "client-certificate-optional"],
+    faults: &[
+        "signature-not-verified",
+        "client-certificate-optional",
+        "unknown-key-id-accepted",
+    ],
     thresholds: &[],
 };
 
@@ -65,6 +70,12 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         None
     };
 
+    // Profile §3: a key id the platform never issued is refused, whatever the signature.
+    let unknown_key = if ctx.adapter.auth.names_key() {
+        Some(deposit(Probe::UnknownKeyId).await?)
+    } else {
+        None
+    };
     // Under mutual TLS the certificate is a factor of its own: a correct signature over a
     // connection without it must still be refused.
     let without_certificate = if ctx.http.presents_certificates() {
@@ -81,6 +92,12 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     ];
     if let Some(changed) = &changed {
         probes.push(("body changed after signing", changed));
+    }
+    if let Some(ex) = &unknown_key {
+        probes.push((
+            "signed with the account's secret under an unknown key id",
+            ex,
+        ));
     }
     if let Some(ex) = &without_certificate {
         probes.push(("signed, without the client certificate", ex));
@@ -111,6 +128,13 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
                     None => {
                         "not probed: the adapter's authentication does not cover the body".into()
                     }
+                },
+            )
+            .with(
+                "unknown key id",
+                match &unknown_key {
+                    Some(ex) => ex.excerpt(),
+                    None => "not probed: requests under this scheme name no key id".into(),
                 },
             )
             .with(

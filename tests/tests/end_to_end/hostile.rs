@@ -199,3 +199,26 @@ async fn the_plain_http_probe_never_hangs_and_reads_only_real_answers() {
         "{answer:?}"
     );
 }
+
+/// CERT-006 passes an endpoint that refuses the RFC 8998 hello cleanly, but only when an
+/// ordinary handshake completes in the same run: an endpoint that drops or resets every
+/// connection refuses everything, and is inconclusive.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refusal_from_an_endpoint_that_speaks_no_tls_is_no_pass() {
+    let cert006 = tianping_suites::registry()
+        .into_iter()
+        .find(|c| c.meta.id == "CERT-006")
+        .unwrap();
+    for how in [Misbehaviour::Drop, Misbehaviour::Reset] {
+        let port = misbehaving_server(how).await.unwrap();
+        let ctx = std::sync::Arc::new(impatient_ctx(port));
+        let r = runner::run_checks(ctx, &[&cert006], Vec::new(), |_, _, _| {})
+            .await
+            .remove(0);
+        assert!(
+            matches!(&r.outcome, Outcome::Inconclusive { error } if error.contains("proves nothing")),
+            "{how:?}: {}",
+            r.describe()
+        );
+    }
+}

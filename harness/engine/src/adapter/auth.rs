@@ -505,6 +505,18 @@ impl AuthScheme {
         }
     }
 
+    /// Whether requests name the key they are signed with (the unknown-key probe has
+    /// something to probe).
+    pub fn names_key(&self) -> bool {
+        match self {
+            AuthScheme::Hmac(h) => {
+                h.string_to_sign.contains("{key_id}")
+                    || h.headers.values().any(|v| v.contains("{key_id}"))
+            }
+            _ => false,
+        }
+    }
+
     /// The environment variable holding the second account's (or the lab account's) private
     /// key, for schemes that sign with one.
     pub fn private_key_env(&self, second: bool) -> Option<&str> {
