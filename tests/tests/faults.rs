@@ -73,6 +73,8 @@ impl Speech {
         (!needs(Fault::needs_local_chain) || self.config().architecture.local_chain)
             && (!needs(Fault::needs_mutual_tls) || self.dialect().requires_client_certificate())
             && !(needs(Fault::hidden_by_mutual_tls) && self.dialect().requires_client_certificate())
+            && !(needs(Fault::needs_http_error_statuses)
+                && self.dialect().answers_errors_with_http_200())
     }
 }
 
@@ -195,8 +197,13 @@ fn fails_on(fault: &'static str, speech: Speech) -> Result<(), Failed> {
         .filter(|d| d.meta.catches(fault) && speech.applies(d))
         .map(|d| d.meta.id)
         .collect();
+    // A catcher that judges every answer of the run needs the whole run around it.
+    let judges_the_run = registry
+        .iter()
+        .any(|d| d.after_others && catchers.contains(&d.meta.id));
     let only = match speech {
         Speech::Profile => None,
+        _ if judges_the_run => None,
         _ => Some(catchers.as_slice()),
     };
     let results = run_some(faults, speech, only).map_err(Failed::from)?;

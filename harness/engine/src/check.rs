@@ -59,6 +59,9 @@ pub struct CheckDef {
     pub package: Option<PackageCheck>,
     /// How the check judges certificates given as files (`tianping-harness certs`), when it can.
     pub certs: Option<CertCheck>,
+    /// Runs after every other check of the run, so it can judge every answer the run
+    /// received ([`crate::http::HttpClient::answers_seen`]).
+    pub after_others: bool,
 }
 
 impl CheckDef {
@@ -75,6 +78,7 @@ impl CheckDef {
             run,
             package: None,
             certs: None,
+            after_others: false,
         }
     }
 
@@ -90,7 +94,14 @@ impl CheckDef {
             run: manual,
             package: None,
             certs: None,
+            after_others: false,
         }
+    }
+
+    /// Runs the check after every other check of the run: it judges every answer received.
+    pub const fn after_others(mut self) -> CheckDef {
+        self.after_others = true;
+        self
     }
 
     /// The same check with an applicability rule.

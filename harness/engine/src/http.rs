@@ -78,6 +78,65 @@ impl RateLimiter {
     }
 }
 
+/// Answers kept for the checks that judge every answer of the run (headers, error bodies):
+/// at most this many, each body cut to [`SEEN_BODY_BYTES`].
+const SEEN_ANSWERS_KEPT: usize = 20_000;
+const SEEN_BODY_BYTES: usize = 2048;
+
+/// One answer the run received, as kept for run-wide judgements.
+#[derive(Debug, Clone)]
+pub struct SeenAnswer {
+    /// `https` or `http`.
+    pub scheme: String,
+    /// The host it came from.
+    pub host: String,
+    /// Request method.
+    pub method: String,
+    /// Path and query as evidence shows them (secret values masked).
+    pub path: String,
+    /// Response status.
+    pub status: u16,
+    /// Response headers.
+    pub headers: Vec<(String, String)>,
+    /// The first bytes of the body.
+    pub body_head: Vec<u8>,
+}
+
+impl SeenAnswer {
+    /// The first response header of this name, case-insensitively.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The answer as an exchange (its body cut to the kept head), for rules written over
+    /// exchanges.
+    pub fn to_exchange(&self) -> Exchange {
+        Exchange {
+            method: self.method.clone(),
+            path: self.path.clone(),
+            status: self.status,
+            headers: self.headers.clone(),
+            body: self.body_head.clone(),
+            elapsed_ms: 0,
+        }
+    }
+
+    /// `GET /path → 404`, for evidence.
+    pub fn describe(&self) -> String {
+        format!("{} {} → {}", self.method, self.path, self.status)
+    }
+}
+
+/// Every answer of the run, up to the cap, and how many were not kept.
+#[derive(Debug, Default)]
+struct SeenAnswers {
+    kept: Vec<SeenAnswer>,
+    not_kept: usize,
+}
+
 /// Which client certificate a request's connection presents, when the platform uses mutual
 /// TLS. Without one declared, every connection presents none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -99,6 +158,7 @@ pub struct HttpClient {
     second: Option<reqwest::Client>,
     anonymous: Option<reqwest::Client>,
     identity: Option<tls::ClientIdentity>,
+    seen: Mutex<SeenAnswers>,
     base: Url,
     scope: Scope,
     per_host: Mutex<HashMap<String, Arc<Semaphore>>>,
@@ -116,6 +176,7 @@ impl HttpClient {
             second: None,
             anonymous: None,
             identity: None,
+            seen: Mutex::default(),
             base,
             scope,
             per_host: Mutex::new(HashMap::new()),
@@ -150,6 +211,30 @@ impl HttpClient {
         self.anonymous = Some(anonymous);
         self.identity = Some(lab);
         Ok(self)
+    }
+
+    fn keep_seen(&self, scheme: &str, host: &str, ex: &Exchange) {
+        let mut seen = self.seen.lock().expect("seen answers lock");
+        if seen.kept.len() >= SEEN_ANSWERS_KEPT {
+            seen.not_kept += 1;
+            return;
+        }
+        seen.kept.push(SeenAnswer {
+            scheme: scheme.to_string(),
+            host: host.to_string(),
+            method: ex.method.clone(),
+            path: ex.path.clone(),
+            status: ex.status,
+            headers: ex.headers.clone(),
+            body_head: ex.body[..ex.body.len().min(SEEN_BODY_BYTES)].to_vec(),
+        });
+    }
+
+    /// Every answer this client has received so far (up to a cap), and how many more were
+    /// received but not kept: for checks that judge a header or body rule on every answer.
+    pub fn answers_seen(&self) -> (Vec<SeenAnswer>, usize) {
+        let seen = self.seen.lock().expect("seen answers lock");
+        (seen.kept.clone(), seen.not_kept)
     }
 
     /// Whether connections present a client certificate (mutual TLS).
@@ -295,6 +380,7 @@ impl HttpClient {
             recorded_body.as_deref(),
             &exchange,
         );
+        self.keep_seen(url.scheme(), &host, &exchange);
         Ok(exchange)
     }
 

@@ -189,20 +189,25 @@ pub async fn run_checks(
         None
     };
     let slots = Arc::new(Semaphore::new(ctx.config.limits.concurrent_checks));
-    let mut set = JoinSet::new();
-    for def in pending {
-        let (ctx, slots, unreachable) = (ctx.clone(), slots.clone(), unreachable.clone());
-        set.spawn(async move {
-            let _slot = slots.acquire_owned().await.expect("semaphore never closed");
-            run_one(ctx, def, unreachable).await
-        });
-    }
-    while let Some(joined) = set.join_next().await {
-        // run_one catches check panics itself, so a JoinError here is a harness bug.
-        let result = joined.expect("check runner task failed");
-        finished += 1;
-        on_result(&result, finished, total);
-        results.push(result);
+    // Two waves: the checks that judge every answer of the run go once the others are done.
+    let (last, first): (Vec<CheckDef>, Vec<CheckDef>) =
+        pending.into_iter().partition(|c| c.after_others);
+    for wave in [first, last] {
+        let mut set = JoinSet::new();
+        for def in wave {
+            let (ctx, slots, unreachable) = (ctx.clone(), slots.clone(), unreachable.clone());
+            set.spawn(async move {
+                let _slot = slots.acquire_owned().await.expect("semaphore never closed");
+                run_one(ctx, def, unreachable).await
+            });
+        }
+        while let Some(joined) = set.join_next().await {
+            // run_one catches check panics itself, so a JoinError here is a harness bug.
+            let result = joined.expect("check runner task failed");
+            finished += 1;
+            on_result(&result, finished, total);
+            results.push(result);
+        }
     }
     let order = |id: &str| {
         checks

@@ -1,7 +1,8 @@
 //! SS-007 — Credentials never travel in clear or in URLs:
 //! - the API is served over HTTPS only, and every answer carries Strict-Transport-Security
 //!   with a max-age of at least the lab's threshold (180 days by default), so a browser never
-//!   falls back to plain HTTP to send a password;
+//!   falls back to plain HTTP to send a password. The check runs after every other one and
+//!   judges every HTTPS answer from the API host the run received, not a sample;
 //! - plain HTTP on the API host (port 80 unless configured, and the API's own port) does not
 //!   run the login: a decoy login sent there in clear meets a redirect to HTTPS, a refusal of
 //!   its own, or nothing at all;
@@ -69,13 +70,14 @@ const META: CheckMeta = CheckMeta {
     active: false,
     faults: &[
         "hsts-missing",
+        "hsts-on-success-only",
         "plain-http-served",
         "credentials-in-url-accepted",
     ],
     thresholds: &[HSTS_MIN_MAX_AGE_SECS, PASSWORD_MIN_LENGTH],
 };
 
-pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx))).after_others();
 
 /// The max-age a Strict-Transport-Security value states, if it is well-formed.
 fn hsts_max_age(value: &str) -> Option<u64> {
@@ -313,20 +315,43 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         ))
         .with("target", ctx.http.base().as_str()));
     }
+    // Two answers of its own at least, then every HTTPS answer from the API host the run
+    // received (this check runs after all others).
     let (public, _) = ctx.call(Operation::Platform).data().await?;
-    let (deposit, _) = common::deposit(ctx, &common::lab_content(ctx, "SS-007")).await?;
-    let mut failures: Vec<String> = [&public, &deposit]
-        .into_iter()
+    common::deposit(ctx, &common::lab_content(ctx, "SS-007")).await?;
+    let api_host = ctx.api_host();
+    let (seen, not_kept) = ctx.http.answers_seen();
+    let answers: Vec<_> = seen
+        .iter()
+        .filter(|a| a.scheme == "https" && a.host.trim_matches(['[', ']']) == api_host)
+        .map(|a| a.to_exchange())
+        .collect();
+    let mut failures: Vec<String> = answers
+        .iter()
         .filter_map(|ex| hsts_problem(ex, min_age))
         .collect();
-    let mut examined = 2;
-    let mut evidence = vec![(
-        "Strict-Transport-Security",
-        public
-            .header("strict-transport-security")
-            .unwrap_or("absent")
-            .to_string(),
-    )];
+    let mut examined = answers.len() as u64;
+    let mut evidence = vec![
+        (
+            "Strict-Transport-Security",
+            public
+                .header("strict-transport-security")
+                .unwrap_or("absent")
+                .to_string(),
+        ),
+        (
+            "answers judged for HSTS",
+            format!(
+                "{} HTTPS answer(s) from {api_host}: every one the run received{}",
+                answers.len(),
+                if not_kept > 0 {
+                    format!(" up to the cap ({not_kept} more were not kept)")
+                } else {
+                    String::new()
+                }
+            ),
+        ),
+    ];
     // Each half below may be left open (no answer, no probe account); a finding elsewhere
     // still stands, and what is open is said.
     let mut open = Vec::new();

@@ -1,5 +1,7 @@
 //! SS-023 — Errors do not leak internals: the answers to an unknown path, a malformed body and
-//! a malformed block height carry no stack trace, source path, SQL or parser internals.
+//! a malformed block height carry no stack trace, source path, SQL or parser internals; and
+//! neither does any other answer the run received that was not a success (the check runs
+//! after every other one and reads them all).
 
 use tianping_engine::{
     CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
@@ -30,11 +32,11 @@ const META: CheckMeta = CheckMeta {
     weight: 2,
     mode: Mode::Remote,
     active: false,
-    faults: &["verbose-errors"],
+    faults: &["verbose-errors", "trace-in-auth-errors"],
     thresholds: &[],
 };
 
-pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx))).after_others();
 
 /// Text that only internals produce: traces, source locations, SQL engines, runtime paths.
 const MARKERS: [&str; 14] = [
@@ -65,6 +67,9 @@ pub fn leaks(body: &[u8]) -> Vec<&'static str> {
 }
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
+    // Every answer of the run so far: the error answers other checks provoked are error
+    // answers too. Taken first, so this check's own are judged once, below.
+    let (seen, not_kept) = ctx.http.answers_seen();
     // A well-formed deposit goes through, so the malformed one below reaches the code that
     // parses deposits rather than a gateway's generic refusal.
     common::deposit(ctx, &common::lab_content(ctx, "SS-023 control"))
@@ -108,6 +113,36 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     }
     let mut failures = Vec::new();
     let mut lines = Vec::new();
+    // Every other answer of the run that was not a success (taken before this check's own).
+    let others: Vec<_> = seen
+        .iter()
+        .map(|a| a.to_exchange())
+        .filter(|ex| !ctx.answer(ex).is_success())
+        .collect();
+    for ex in &others {
+        let found = leaks(&ex.body);
+        if !found.is_empty() {
+            failures.push(format!(
+                "{} {} (HTTP {}): shows {}",
+                ex.method,
+                ex.path,
+                ex.status,
+                found.join(", ")
+            ));
+        }
+    }
+    lines.push((
+        "other error answers of the run".to_string(),
+        format!(
+            "{} judged{}",
+            others.len(),
+            if not_kept > 0 {
+                format!(" ({not_kept} beyond the cap were not kept)")
+            } else {
+                String::new()
+            }
+        ),
+    ));
     for (label, ex) in &cases {
         let found = leaks(&ex.body);
         if !found.is_empty() {
@@ -119,7 +154,11 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         }
         lines.push((label.to_string(), ex.excerpt()));
     }
-    let mut verdict = Verdict::from_probes(cases.len() as u64, &failures, "error answers");
+    let mut verdict = Verdict::from_probes(
+        (cases.len() + others.len()) as u64,
+        &failures,
+        "error answers",
+    );
     for (k, v) in lines {
         verdict = verdict.with(k, v);
     }
