@@ -16,6 +16,20 @@ pub const BLOCKS_TO_SAMPLE: LabThreshold = LabThreshold {
     meaning: "newest blocks the chain checks examine (sample size, lab policy)",
 };
 
+/// Whether receipts must carry the platform's own signature. No law or court rule read here
+/// requires one (the trusted time-stamp and the Tianping transaction are what a court
+/// verifies), so by default a signature is judged when present and not required.
+pub const RECEIPT_SIGNATURE_REQUIRED: LabThreshold = LabThreshold {
+    name: "receipt_signature_required",
+    default: ThresholdDefault::Integer {
+        value: 0,
+        min: 0,
+        max: 1,
+    },
+    unit: "0/1",
+    meaning: "1: receipts must carry the platform's signature (DC-002, BC-003); 0: judged when present",
+};
+
 /// Transactions, newest first, the signature and content checks examine at most.
 pub const TRANSACTIONS_TO_SAMPLE: LabThreshold = LabThreshold {
     name: "transactions_to_sample",

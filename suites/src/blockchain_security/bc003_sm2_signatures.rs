@@ -14,7 +14,7 @@ use tianping_engine::fields::FieldMap;
 use tianping_engine::package::{Judgement, PackageCheck, PackageInfo, Record};
 
 use crate::common;
-use crate::thresholds::{BLOCKS_TO_SAMPLE, TRANSACTIONS_TO_SAMPLE};
+use crate::thresholds::{BLOCKS_TO_SAMPLE, RECEIPT_SIGNATURE_REQUIRED, TRANSACTIONS_TO_SAMPLE};
 
 /// What the check is: identity, clauses, severity and weight.
 const META: CheckMeta = CheckMeta {
@@ -42,7 +42,11 @@ const META: CheckMeta = CheckMeta {
     mode: Mode::Remote,
     active: false,
     faults: &["receipt-signature-invalid"],
-    thresholds: &[BLOCKS_TO_SAMPLE, TRANSACTIONS_TO_SAMPLE],
+    thresholds: &[
+        BLOCKS_TO_SAMPLE,
+        TRANSACTIONS_TO_SAMPLE,
+        RECEIPT_SIGNATURE_REQUIRED,
+    ],
 };
 
 pub const CHECK: CheckDef =
@@ -77,7 +81,11 @@ fn receipt_values(
     Ok([
         s("evidence_id")?,
         s("file_hash")?,
-        s("hash_algorithm")?,
+        // The canonical form names the algorithm; a receipt that leaves it out means SM3,
+        // the only one the profile has.
+        fields
+            .opt_str(receipt, "hash_algorithm")?
+            .map_or_else(|| "SM3".to_string(), |a| a.into_owned()),
         s("business_type")?,
         s("tx_id")?,
         // Absent (no local chain): signed as empty, like any absent field.
@@ -132,6 +140,10 @@ fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
         .str(info.platform(), "platform_signing_certificate")
         .map_err(|e| e.to_string())
         .and_then(|pem| certificate_public_key(&pem).map_err(|e| e.to_string()));
+    let required = info.config.thresholds.unsigned(&RECEIPT_SIGNATURE_REQUIRED) == 1;
+    if !required && info.fields.get(receipt, "receipt_signature").is_none() {
+        return Judgement::NotExamined;
+    }
     match key.and_then(|(key, _)| verify_receipt(&info.fields, receipt, &key)) {
         Ok(()) => Judgement::Conforms,
         Err(e) => Judgement::Nonconforming(format!("receipt signature: {e}")),
@@ -156,14 +168,19 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let mut examined = 0u64;
 
     let (_, receipt) = common::deposit(ctx, &common::lab_content(ctx, "BC-003")).await?;
-    examined += 1;
-    if let Err(e) = verify_receipt(&ctx.fields, &receipt, &receipt_key) {
-        failures.push(format!(
-            "receipt {}: {e}",
-            ctx.fields
-                .opt_str(&receipt, "evidence_id")?
-                .unwrap_or("?".into())
-        ));
+    // A receipt signature is judged when the receipt carries one, or when the lab requires it.
+    let required = ctx.config.thresholds.unsigned(&RECEIPT_SIGNATURE_REQUIRED) == 1;
+    let signed = ctx.fields.get(&receipt, "receipt_signature").is_some();
+    if signed || required {
+        examined += 1;
+        if let Err(e) = verify_receipt(&ctx.fields, &receipt, &receipt_key) {
+            failures.push(format!(
+                "receipt {}: {e}",
+                ctx.fields
+                    .opt_str(&receipt, "evidence_id")?
+                    .unwrap_or("?".into())
+            ));
+        }
     }
 
     // Without a local chain there are no blocks or transactions of the platform's own.

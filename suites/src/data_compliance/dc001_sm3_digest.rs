@@ -63,11 +63,11 @@ async fn run(ctx: &Ctx) -> Result<Verdict, tianping_engine::CheckError> {
         let algorithm = ctx
             .fields
             .opt_str(&receipt, "hash_algorithm")?
-            .unwrap_or_default();
+            .map(|a| a.into_owned());
         evidence.push((format!("{label}: expected SM3"), expected.clone()));
         evidence.push((format!("{label}: returned file_hash"), returned.to_string()));
         evidence.push((format!("{label}: response"), ex.excerpt()));
-        let problems = digest_problems(&returned, &algorithm, &expected, || {
+        let problems = digest_problems(&returned, algorithm.as_deref(), &expected, || {
             Some(digest::sha256_hex(content))
         });
         failures.extend(problems.into_iter().map(|p| format!("{label}: {p}")));
@@ -88,7 +88,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, tianping_engine::CheckError> {
 /// to name a SHA-256 digest passed off as SM3.
 fn digest_problems(
     returned: &str,
-    algorithm: &str,
+    algorithm: Option<&str>,
     expected: &str,
     sha256: impl FnOnce() -> Option<String>,
 ) -> Vec<String> {
@@ -103,7 +103,10 @@ fn digest_problems(
         };
         problems.push(format!("file_hash {returned} {what} ({expected})"));
     }
-    if !algorithm.eq_ignore_ascii_case("sm3") {
+    // A receipt that names no algorithm is judged by its digest alone, recomputed above.
+    if let Some(algorithm) = algorithm
+        && !algorithm.eq_ignore_ascii_case("sm3")
+    {
         problems.push(format!("hash_algorithm is `{algorithm}`, not SM3"));
     }
     problems
@@ -130,8 +133,7 @@ fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
         .fields
         .opt_str(receipt, "hash_algorithm")
         .ok()
-        .flatten()
-        .unwrap_or("(absent)".into());
+        .flatten();
     let mut problems = Vec::new();
     if digest::parse_digest_hex(&returned).is_none() {
         problems.push(format!(
@@ -144,7 +146,9 @@ fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
             "file_hash {returned} is the SHA-256 digest of the original, not SM3"
         ));
     }
-    if !algorithm.eq_ignore_ascii_case("sm3") {
+    if let Some(algorithm) = algorithm
+        && !algorithm.eq_ignore_ascii_case("sm3")
+    {
         problems.push(format!("hash_algorithm is `{algorithm}`, not SM3"));
     }
     Judgement::from_problems(problems)

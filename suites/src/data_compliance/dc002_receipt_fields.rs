@@ -1,6 +1,9 @@
 //! DC-002 — A deposit receipt carries every field a court needs to verify the evidence later,
-//! each well-formed: evidence id, SM3 digest and algorithm, local tx id, block height and
-//! hash, on-chain time, Tianping tx id, trusted-timestamp token and the platform signature.
+//! each well-formed: evidence id, SM3 digest, local tx id, the block (its height or its hash:
+//! either identifies it), on-chain time, Tianping tx id and trusted-timestamp token. The
+//! digest algorithm's name and the platform's own signature are judged when present; the
+//! algorithm itself is DC-001's (it recomputes the digest), and a signature is required only
+//! when the lab says so (`receipt_signature_required`).
 
 use serde_json::Value;
 use tianping_engine::fields::FieldMap;
@@ -11,6 +14,7 @@ use tianping_engine::{
 use tianping_profile::digest::parse_digest_hex;
 
 use crate::common;
+use crate::thresholds::RECEIPT_SIGNATURE_REQUIRED;
 
 /// What the check is: identity, clauses, severity and weight.
 const META: CheckMeta = CheckMeta {
@@ -34,7 +38,7 @@ const META: CheckMeta = CheckMeta {
     mode: Mode::Remote,
     active: false,
     faults: &["receipt-missing-tianping-tx"],
-    thresholds: &[],
+    thresholds: &[RECEIPT_SIGNATURE_REQUIRED],
 };
 
 pub const CHECK: CheckDef =
@@ -43,6 +47,7 @@ pub const CHECK: CheckDef =
         what: "receipts",
     });
 
+#[derive(Clone, Copy)]
 enum Form {
     NonEmpty,
     Hex64,
@@ -51,17 +56,28 @@ enum Form {
     Base64,
 }
 
-const REQUIRED: [(&str, Form); 10] = [
-    ("evidence_id", Form::NonEmpty),
-    ("file_hash", Form::Hex64),
-    ("hash_algorithm", Form::NonEmpty),
-    ("tx_id", Form::Hex64),
-    ("block_height", Form::Integer),
-    ("block_hash", Form::Hex64),
-    ("tx_time", Form::Time),
-    ("tianping_tx", Form::NonEmpty),
-    ("timestamp_tsa", Form::Base64),
-    ("receipt_signature", Form::Base64),
+/// How much a field is needed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Need {
+    /// Must be present and well-formed.
+    Required,
+    /// Judged for form when present.
+    IfPresent,
+    /// One of the fields of this group must be present; each present one well-formed.
+    OneOf(&'static str),
+}
+
+const FIELDS: [(&str, Form, Need); 10] = [
+    ("evidence_id", Form::NonEmpty, Need::Required),
+    ("file_hash", Form::Hex64, Need::Required),
+    ("hash_algorithm", Form::NonEmpty, Need::IfPresent),
+    ("tx_id", Form::Hex64, Need::Required),
+    ("block_height", Form::Integer, Need::OneOf("the block")),
+    ("block_hash", Form::Hex64, Need::OneOf("the block")),
+    ("tx_time", Form::Time, Need::Required),
+    ("tianping_tx", Form::NonEmpty, Need::Required),
+    ("timestamp_tsa", Form::Base64, Need::Required),
+    ("receipt_signature", Form::Base64, Need::IfPresent),
 ];
 
 fn problem(value: Option<&Value>, form: &Form) -> Option<&'static str> {
@@ -100,12 +116,18 @@ async fn run(ctx: &Ctx) -> Result<Verdict, tianping_engine::CheckError> {
         }
         other => other?,
     };
-    let failures = problems_of(&ctx.fields, &receipt, ctx.config.architecture.local_chain);
+    let signature_required = ctx.config.thresholds.unsigned(&RECEIPT_SIGNATURE_REQUIRED) == 1;
+    let failures = problems_of(
+        &ctx.fields,
+        &receipt,
+        ctx.config.architecture.local_chain,
+        signature_required,
+    );
     // Nothing at all where the map points is a field-map problem, not evidence against the
     // platform: say so instead of reporting ten nonconformities.
-    if REQUIRED
+    if FIELDS
         .iter()
-        .all(|(field, _)| ctx.fields.get(&receipt, field).is_none())
+        .all(|(field, _, _)| ctx.fields.get(&receipt, field).is_none())
     {
         return Err(tianping_engine::CheckError::Field {
             field: "receipt".into(),
@@ -116,46 +138,75 @@ async fn run(ctx: &Ctx) -> Result<Verdict, tianping_engine::CheckError> {
         });
     }
     let verdict = if failures.is_empty() {
-        let required = if ctx.config.architecture.local_chain {
-            REQUIRED.len()
-        } else {
-            REQUIRED.len() - LOCAL_CHAIN_FIELDS.len()
-        };
-        Verdict::pass(format!(
-            "all {required} required receipt fields present and well-formed"
-        ))
+        Verdict::pass("every required receipt field present, and every field present well-formed")
     } else {
         Verdict::fail(format!(
             "receipt fields missing or malformed: {}",
             failures.join("; ")
         ))
     };
-    Ok(verdict.with("receipt", ex.excerpt()))
+    Ok(verdict
+        .with("receipt", ex.excerpt())
+        .with_threshold("receipt_signature_required", u8::from(signature_required)))
 }
 
 /// Fields only a platform with a chain of its own has.
 const LOCAL_CHAIN_FIELDS: [&str; 3] = ["tx_id", "block_height", "block_hash"];
 
-/// Every required field that is absent or malformed, with where the map looked for it.
-fn receipt_problems(fields: &FieldMap, receipt: &Value) -> Vec<String> {
-    problems_of(fields, receipt, true)
-}
-
-/// What is wrong with a receipt; without a local chain, its chain fields are not required.
-fn problems_of(fields: &FieldMap, receipt: &Value, local_chain: bool) -> Vec<String> {
-    REQUIRED
-        .iter()
-        .filter(|(field, _)| local_chain || !LOCAL_CHAIN_FIELDS.contains(field))
-        .filter_map(|(field, form)| {
-            problem(fields.get(receipt, field).as_deref(), form)
-                .map(|p| format!("{field} (at {}): {p}", fields.pointer(field)))
-        })
-        .collect()
+/// What is wrong with a receipt: a required field absent, a group with none of its fields,
+/// or a present field malformed. Without a local chain, its chain fields are not required.
+fn problems_of(
+    fields: &FieldMap,
+    receipt: &Value,
+    local_chain: bool,
+    signature_required: bool,
+) -> Vec<String> {
+    let applies = |field: &&str| local_chain || !LOCAL_CHAIN_FIELDS.contains(field);
+    let mut problems = Vec::new();
+    let mut groups_seen: Vec<(&str, bool, Vec<String>)> = Vec::new();
+    for (field, form, need) in FIELDS.iter().filter(|(f, _, _)| applies(f)) {
+        let need = match (*field, need) {
+            ("receipt_signature", _) if signature_required => Need::Required,
+            (_, need) => *need,
+        };
+        let value = fields.get(receipt, field);
+        let at = || format!("{field} (at {})", fields.pointer(field));
+        match (value.as_deref(), need) {
+            (None, Need::Required) => problems.push(format!("{}: absent", at())),
+            (None, Need::IfPresent) => {}
+            (None, Need::OneOf(group)) => match groups_seen.iter_mut().find(|g| g.0 == group) {
+                Some(g) => g.2.push(at()),
+                None => groups_seen.push((group, false, vec![at()])),
+            },
+            (Some(v), need) => {
+                if let Need::OneOf(group) = need {
+                    match groups_seen.iter_mut().find(|g| g.0 == group) {
+                        Some(g) => g.1 = true,
+                        None => groups_seen.push((group, true, Vec::new())),
+                    }
+                }
+                if let Some(p) = problem(Some(v), form) {
+                    problems.push(format!("{}: {p}", at()));
+                }
+            }
+        }
+    }
+    for (group, present, absent) in groups_seen {
+        if !present {
+            problems.push(format!("{group}: none of {} present", absent.join(", ")));
+        }
+    }
+    problems
 }
 
 fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
     match record.receipt() {
-        Ok(receipt) => Judgement::from_problems(receipt_problems(&info.fields, receipt)),
+        Ok(receipt) => Judgement::from_problems(problems_of(
+            &info.fields,
+            receipt,
+            true,
+            info.config.thresholds.unsigned(&RECEIPT_SIGNATURE_REQUIRED) == 1,
+        )),
         Err(e) => Judgement::Nonconforming(e),
     }
 }

@@ -9,6 +9,19 @@ use tianping_engine::{
 };
 
 use crate::common;
+use tianping_engine::{LabThreshold, ThresholdDefault};
+
+/// Lab threshold: the request clock window probed when the adapter declares none.
+pub const REQUEST_WINDOW_SECS: LabThreshold = LabThreshold {
+    name: "request_window_secs",
+    default: ThresholdDefault::Integer {
+        value: 300,
+        min: 1,
+        max: 86_400,
+    },
+    unit: "s",
+    meaning: "request clock window probed when the adapter declares none (court API reference: 300)",
+};
 use tianping_engine::Answer;
 use tianping_engine::check::Applicability;
 use tianping_engine::{Operation, Probe};
@@ -34,8 +47,8 @@ const META: CheckMeta = CheckMeta {
     weight: 3,
     mode: Mode::Remote,
     active: true,
-    faults: &["replay-accepted"],
-    thresholds: &[],
+    faults: &["replay-accepted", "future-requests-accepted"],
+    thresholds: &[REQUEST_WINDOW_SECS],
 };
 
 pub const CHECK: CheckDef =
@@ -72,16 +85,14 @@ async fn deposit_at(
         .await
 }
 
-/// The clock window probed when the adapter declares none: the court API reference's.
-const DEFAULT_WINDOW_SECS: i64 = 300;
-
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
+    // The platform's declared window, else the lab's.
     let window = ctx
         .adapter
         .auth
         .window_secs()
-        .unwrap_or(DEFAULT_WINDOW_SECS);
-    // Just outside the window, and well inside it.
+        .unwrap_or_else(|| ctx.config.thresholds.integer(&REQUEST_WINDOW_SECS));
+    // Just outside the window (in the past and in the future), and well inside it.
     let (outside, inside) = (window + 60, (window * 4 / 5).max(1));
     let body = common::deposit_body(ctx, &common::lab_content(ctx, "DC-010"));
     let nonce = ctx.nonce();
@@ -96,6 +107,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     }
     let replay = deposit_at(ctx, now_ms, &nonce, &body).await?;
     let stale = deposit_at(ctx, now_ms - outside * 1000, &ctx.nonce(), &body).await?;
+    let future = deposit_at(ctx, now_ms + outside * 1000, &ctx.nonce(), &body).await?;
     let in_window = deposit_at(ctx, now_ms - inside * 1000, &ctx.nonce(), &body).await?;
 
     let mut failures = Vec::new();
@@ -105,6 +117,10 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         (
             &*format!("a request stamped {outside} s in the past"),
             &stale,
+        ),
+        (
+            &*format!("a request stamped {outside} s in the future"),
+            &future,
         ),
     ] {
         match ctx.answer(ex) {
@@ -130,12 +146,13 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             undecided.join("; ")
         ))
     } else {
-        Verdict::pass("replay and stale requests refused; in-window request accepted")
+        Verdict::pass("replay, stale and future-dated requests refused; in-window request accepted")
     };
     Ok(verdict
         .with("first request", first.excerpt())
         .with("replay", replay.excerpt())
         .with(format!("stale (−{outside} s)"), stale.excerpt())
+        .with(format!("future (+{outside} s)"), future.excerpt())
         .with(format!("in window (−{inside} s)"), in_window.excerpt())
         .with_threshold("request_window_secs", window))
 }
