@@ -47,7 +47,11 @@ const META: CheckMeta = CheckMeta {
     weight: 4,
     mode: Mode::Remote,
     active: false,
-    faults: &["anchor-mismatch", "receipt-missing-tianping-tx"],
+    faults: &[
+        "anchor-mismatch",
+        "receipt-missing-tianping-tx",
+        "block-time-in-seconds",
+    ],
     thresholds: &[ANCHOR_DELAY_SECS],
 };
 

@@ -1,6 +1,7 @@
-//! BC-016 — Block timestamps are sane: over the newest N blocks they never go backwards, and
-//! the head block is not stamped in the future of the harness clock (beyond the lab's clock
-//! tolerance).
+//! BC-016 — Block timestamps are sane: over the newest N blocks they never go backwards, the
+//! head block is not stamped in the future of the harness clock, and the block holding the
+//! run's own deposit is stamped within the time that deposit took (beyond the lab's clock
+//! tolerance either way: a stamp in seconds, 1970, is not plausible however well it orders).
 
 use tianping_engine::{
     CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
@@ -24,7 +25,7 @@ const META: CheckMeta = CheckMeta {
     weight: 2,
     mode: Mode::Remote,
     active: false,
-    faults: &["block-time-regression"],
+    faults: &["block-time-regression", "block-time-in-seconds"],
     thresholds: &[BLOCKS_TO_SAMPLE, CLOCK_TOLERANCE_SECS],
 };
 
@@ -34,7 +35,13 @@ pub const CHECK: CheckDef =
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let tolerance_ms = ctx.config.thresholds.integer(&CLOCK_TOLERANCE_SECS) * 1000;
     let n = ctx.config.thresholds.unsigned(&BLOCKS_TO_SAMPLE);
-    let heights = common::chain_window(ctx, n, None, "BC-016").await?.heights;
+    // The window's own deposit is made between these two instants, so its block must be
+    // stamped between them (give or take the clock tolerance): a stamp in the wrong unit or
+    // from a wrong clock is implausible, however well it orders.
+    let before = chrono::Utc::now().timestamp_millis();
+    let window = common::chain_window(ctx, n, None, "BC-016").await?;
+    let after = chrono::Utc::now().timestamp_millis();
+    let heights = window.heights;
     let mut failures = Vec::new();
     let mut previous: Option<(u64, i64)> = None;
     let mut head_time = 0;
@@ -46,6 +53,17 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             failures.push(format!(
                 "block {h} is stamped {} ms before block {ph}",
                 pt - b.timestamp_ms
+            ));
+        }
+        if h == window.own_block
+            && (b.timestamp_ms < before - tolerance_ms || b.timestamp_ms > after + tolerance_ms)
+        {
+            failures.push(format!(
+                "block {h}, which holds the run's own deposit made between {} and {}, is stamped {} ({} ms): implausible",
+                rfc3339(before),
+                rfc3339(after),
+                rfc3339(b.timestamp_ms),
+                b.timestamp_ms
             ));
         }
         previous = Some((h, b.timestamp_ms));
@@ -73,6 +91,12 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
                 ctx.config.thresholds.integer(&CLOCK_TOLERANCE_SECS),
             ),
     )
+}
+
+fn rfc3339(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+        .unwrap_or_else(|| format!("{ms} ms"))
 }
 
 #[cfg(test)]

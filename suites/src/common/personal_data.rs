@@ -12,6 +12,54 @@ pub fn personal_data_tokens(doc: &Value) -> Vec<String> {
     found
 }
 
+/// What a masked value may show (profile §4.2, after GB/T 35273 practice): of a resident ID,
+/// the first 6 characters (the region) and the last 4; of a mobile number, the first 3 and the
+/// last 4. A mask that shows more (the birth date, a fifth trailing digit) is judged as
+/// showing too much, whatever mask character it uses.
+const ID_MAY_SHOW: (usize, usize) = (6, 4);
+const MOBILE_MAY_SHOW: (usize, usize) = (3, 4);
+
+/// Characters a platform masks with.
+fn is_mask_char(c: char) -> bool {
+    matches!(c, '*' | '＊' | '●' | '•' | '×' | '#')
+}
+
+/// Why a masked token shows more than the rule allows, if it does: a token of the value's
+/// length made of its characters and mask characters, with at least one masked.
+fn overexposed(token: &[char]) -> Option<String> {
+    let masked = token.iter().filter(|c| is_mask_char(**c)).count();
+    if masked == 0 {
+        return None;
+    }
+    let visible_outside = |(head, tail): (usize, usize)| {
+        token
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| !is_mask_char(**c) && *i >= head && *i < token.len() - tail)
+            .count()
+    };
+    let shown: String = token.iter().collect();
+    let id_shape = token.len() == 18
+        && token
+            .iter()
+            .all(|c| c.is_ascii_digit() || matches!(c, 'X' | 'x') || is_mask_char(*c));
+    let mobile_shape =
+        token.len() == 11 && token.iter().all(|c| c.is_ascii_digit() || is_mask_char(*c));
+    if id_shape && visible_outside(ID_MAY_SHOW) > 0 {
+        Some(format!(
+            "resident ID masked as {shown}: shows more than the first {} and last {}",
+            ID_MAY_SHOW.0, ID_MAY_SHOW.1
+        ))
+    } else if mobile_shape && visible_outside(MOBILE_MAY_SHOW) > 0 {
+        Some(format!(
+            "mobile number masked as {shown}: shows more than the first {} and last {}",
+            MOBILE_MAY_SHOW.0, MOBILE_MAY_SHOW.1
+        ))
+    } else {
+        None
+    }
+}
+
 fn collect_personal_data(doc: &Value, found: &mut Vec<String>) {
     match doc {
         Value::String(s) => {
@@ -20,6 +68,13 @@ fn collect_personal_data(doc: &Value, found: &mut Vec<String>) {
                     found.push(format!("resident ID {}", mask(token)));
                 } else if is_mobile(token) {
                     found.push(format!("mobile number {}", mask(token)));
+                }
+            }
+            // Masked values: runs of value and mask characters, judged against what may show.
+            let chars: Vec<char> = s.chars().collect();
+            for run in chars.split(|c| !(c.is_ascii_alphanumeric() || is_mask_char(*c))) {
+                if let Some(why) = overexposed(run) {
+                    found.push(why);
                 }
             }
         }
@@ -65,6 +120,30 @@ mod tests {
             found.iter().all(|f| !f.contains("11010519491231002X")),
             "evidence masks what it found"
         );
+    }
+
+    #[test]
+    fn masks_are_judged_against_what_may_show() {
+        for ok in [
+            "110105********002X",
+            "******************",
+            "138****8000",
+            "1**********",
+        ] {
+            assert!(personal_data_tokens(&json!(ok)).is_empty(), "{ok}");
+        }
+        for (leaky, what) in [
+            ("110105*******1002X", "resident ID"), // the last 5
+            ("11010519491231****", "resident ID"), // the birth date
+            ("1101051949****002X", "resident ID"), // the birth year
+            ("13800****00", "mobile"),             // the 4th digit
+        ] {
+            let found = personal_data_tokens(&json!({ "id": leaky }));
+            assert!(
+                found.len() == 1 && found[0].contains(what) && found[0].contains("shows more"),
+                "{leaky}: {found:?}"
+            );
+        }
     }
 
     #[test]

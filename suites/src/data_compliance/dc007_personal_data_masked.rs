@@ -1,6 +1,7 @@
 //! DC-007 — Personal information is minimised in what the platform returns: no unmasked
 //! resident ID number or mobile number appears in a deposit receipt, a fetched receipt or an
-//! export.
+//! export, and a masked one shows no more than the rule allows (an ID's first 6 and last 4,
+//! a mobile number's first 3 and last 4).
 
 use tianping_engine::{
     CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
@@ -32,7 +33,7 @@ const META: CheckMeta = CheckMeta {
     weight: 3,
     mode: Mode::Remote,
     active: false,
-    faults: &["receipt-unmasked-id"],
+    faults: &["receipt-unmasked-id", "receipt-id-masked-too-little"],
     thresholds: &[],
 };
 
@@ -59,6 +60,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         None
     };
     let mut failures = Vec::new();
+    let mut undecided = Vec::new();
     let mut examined = 0;
     for (what, ex) in [
         ("deposit receipt", Some(&deposit)),
@@ -66,14 +68,27 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         ("export", export.as_ref()),
     ] {
         let Some(ex) = ex else { continue };
+        // An export that failed, or that holds none of this run's deposits, shows nothing
+        // about masking: it is not examined, and the check says so rather than pass it.
         if !ctx.answer(ex).is_success() {
-            continue; // an export the lab's account may not use is not a finding here
+            undecided.push(format!("{what} answered {}", ctx.answer(ex)));
+            continue;
+        }
+        if what == "export" && !String::from_utf8_lossy(&ex.body).contains(&*id) {
+            undecided.push(format!("{what} holds none of this run's deposits ({id})"));
+            continue;
         }
         examined += 1;
         let found = common::personal_data_tokens(&ex.json()?);
         if !found.is_empty() {
             failures.push(format!("{what} {}: unmasked {}", ex.path, found.join(", ")));
         }
+    }
+    if failures.is_empty() && !undecided.is_empty() {
+        return Err(CheckError::protocol(format!(
+            "no unmasked personal data in the {examined} answers examined, but {}",
+            undecided.join("; ")
+        )));
     }
     Ok(Verdict::from_samples(
         examined,
