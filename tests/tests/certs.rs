@@ -69,7 +69,7 @@ fn offline_set(files: &[PathBuf], trust_roots: Vec<Vec<u8>>, host: Option<String
         ..CertSet::default()
     };
     for (source, der) in evaluate::read_certificate_files(files).unwrap() {
-        let role = CertRole::infer(&der);
+        let role = CertRole::infer_for(&der, set.host.as_deref());
         set.push(der, role, source);
     }
     set
@@ -261,6 +261,30 @@ fn certs_run(files: &[PathBuf], trust: &Path, host: &str) -> Vec<(String, String
 
 fn outcome_of<'a>(outcomes: &'a [(String, String)], id: &str) -> &'a str {
     &outcomes.iter().find(|(i, _)| i == id).unwrap().1
+}
+
+/// A certificate for the host with serverAuth that also claims CA:TRUE is the server's, and
+/// fails as one; a host named by no certificate given leaves CERT-001 open, not passed.
+#[test]
+fn a_server_certificate_claiming_to_be_a_ca_is_judged_as_the_servers() {
+    let ec = &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"][..];
+    let dir = tempfile::tempdir().unwrap();
+    let (leaf, ca) = openssl_issue(
+        dir.path(),
+        ec,
+        "400",
+        "-sha256",
+        "/CN=localhost",
+        &SERVER_EXTENSIONS.replace("CA:FALSE", "CA:TRUE"),
+    );
+    let leaf_only = certs_run(std::slice::from_ref(&leaf), &ca, "localhost");
+    assert_eq!(outcome_of(&leaf_only, "CERT-001"), "fail", "{leaf_only:?}");
+    // A server certificate given for another host is the server's, and fails for this one.
+    let sound_dir = dir.path().join("sound");
+    std::fs::create_dir(&sound_dir).unwrap();
+    let (sound, ca) = openssl_chain(&sound_dir, ec, "400", "-sha256");
+    let elsewhere = certs_run(&[sound, ca.clone()], &ca, "evidence.example.cn");
+    assert_eq!(outcome_of(&elsewhere, "CERT-001"), "fail", "{elsewhere:?}");
 }
 
 #[test]

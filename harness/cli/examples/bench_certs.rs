@@ -105,7 +105,7 @@ fn measure(dir: &Path) -> Result<(), String> {
                 trust_roots: trust.clone(),
                 ..CertSet::default()
             };
-            let role = CertRole::infer(&der);
+            let role = CertRole::infer_for(&der, None);
             set.push(der, role, source);
             let results = tianping_engine::runner::run_cert_checks(&set, &checks, &config);
             failed += results.iter().filter(|r| r.outcome.key() == "fail").count();

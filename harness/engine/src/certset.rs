@@ -36,6 +36,50 @@ impl CertRole {
         }
     }
 
+    /// The role of a certificate given for `host`: one that names the host (a DNS or IP
+    /// SAN) or states serverAuth is the server's, even if it also claims to be a CA: a
+    /// certificate presented as the server's is judged as the server's. Otherwise as
+    /// [`CertRole::infer`].
+    pub fn infer_for(der: &[u8], host: Option<&str>) -> CertRole {
+        let Some(host) = host else {
+            return CertRole::infer(der);
+        };
+        let Ok((_, cert)) = X509Certificate::from_der(der) else {
+            return CertRole::Other;
+        };
+        let server_auth =
+            matches!(cert.extended_key_usage(), Ok(Some(eku)) if eku.value.server_auth);
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        let names_host = cert
+            .subject_alternative_name()
+            .ok()
+            .flatten()
+            .is_some_and(|san| {
+                san.value.general_names.iter().any(|n| match n {
+                    GeneralName::DNSName(d) => d.trim_end_matches('.').eq_ignore_ascii_case(&host),
+                    GeneralName::IPAddress(ip) => match ip.len() {
+                        4 => <[u8; 4]>::try_from(*ip)
+                            .is_ok_and(|a| std::net::Ipv4Addr::from(a).to_string() == host),
+                        16 => <[u8; 16]>::try_from(*ip)
+                            .is_ok_and(|a| std::net::Ipv6Addr::from(a).to_string() == host),
+                        _ => false,
+                    },
+                    _ => false,
+                })
+            });
+        // A legacy certificate may name its host only as the subject's common name.
+        let common_name = cert
+            .subject()
+            .iter_common_name()
+            .filter_map(|cn| cn.as_str().ok())
+            .any(|cn| cn.trim_end_matches('.').eq_ignore_ascii_case(&host));
+        if server_auth || names_host || (common_name && !cert.is_ca()) {
+            CertRole::Server
+        } else {
+            CertRole::infer(der)
+        }
+    }
+
     /// The role a certificate states for itself: CA by BasicConstraints, TSA by the
     /// timeStamping EKU, server by serverAuth or a DNS/IP SAN, client by clientAuth (without
     /// serverAuth), signing by a signing KeyUsage.

@@ -39,8 +39,18 @@ pub const CHECK: CheckDef =
 
 pub fn judge(set: &CertSet, _: &Thresholds) -> Verdict {
     let servers: Vec<&SourcedCert> = set.with_role(CertRole::Server).collect();
-    if servers.is_empty() {
-        return Verdict::not_applicable("no server certificate among the certificates examined");
+    match (servers.is_empty(), &set.host) {
+        (true, Some(host)) => {
+            return Verdict::not_applicable(format!(
+                "no server certificate among the certificates examined (none names `{host}` in its SAN or common name, or states serverAuth)"
+            ));
+        }
+        (true, None) => {
+            return Verdict::not_applicable(
+                "no server certificate among the certificates examined",
+            );
+        }
+        _ => {}
     }
     if set.trust_roots.is_empty() {
         return Verdict::inconclusive("no trust anchors configured (target.trust_roots / --trust)");

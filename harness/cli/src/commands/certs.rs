@@ -49,7 +49,7 @@ pub async fn run(args: Args) -> Result<i32, Failure> {
         ..CertSet::default()
     };
     for (source, der) in files {
-        let role = CertRole::infer(&der);
+        let role = CertRole::infer_for(&der, args.host.as_deref());
         set.push(der, role, source);
     }
     let root_files: Vec<PathBuf> = config
