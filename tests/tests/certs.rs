@@ -287,6 +287,23 @@ fn a_server_certificate_claiming_to_be_a_ca_is_judged_as_the_servers() {
     assert_eq!(outcome_of(&elsewhere, "CERT-001"), "fail", "{elsewhere:?}");
 }
 
+/// The two-year lifetime is a TLS rule: a five-year time-stamping certificate is sound.
+#[test]
+fn a_long_lived_tsa_certificate_is_not_held_to_the_tls_lifetime() {
+    let ec = &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"][..];
+    let dir = tempfile::tempdir().unwrap();
+    let (leaf, ca) = openssl_issue(
+        dir.path(),
+        ec,
+        "1826",
+        "-sha256",
+        "/CN=Test TSA",
+        "extendedKeyUsage=critical,timeStamping\nkeyUsage=critical,digitalSignature,nonRepudiation\nbasicConstraints=critical,CA:FALSE\n",
+    );
+    let tsa = certs_run(&[leaf, ca.clone()], &ca, "localhost");
+    assert_eq!(outcome_of(&tsa, "CERT-008"), "pass", "{tsa:?}");
+}
+
 #[test]
 fn openssl_made_chains_get_the_right_verdicts() {
     let ec = &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"][..];

@@ -91,10 +91,13 @@ pub fn profile_problems(der: &[u8], role: &str) -> Vec<String> {
             if is_ca_role && !ku.key_cert_sign() {
                 problems.push("CA certificate KeyUsage lacks keyCertSign".into());
             }
+            // GM/T 0015 dual certificates: a signing certificate signs, an encryption
+            // certificate (TLCP's second one) enciphers or agrees keys; either is sound.
             let signs = ku.digital_signature() || ku.non_repudiation();
-            if !is_ca_role && !signs {
+            let encrypts = ku.key_encipherment() || ku.data_encipherment() || ku.key_agreement();
+            if !is_ca_role && !signs && !encrypts {
                 problems.push(format!(
-                    "{role} certificate KeyUsage lacks digitalSignature/nonRepudiation"
+                    "{role} certificate KeyUsage states neither signing (digitalSignature/nonRepudiation) nor encryption (keyEncipherment/dataEncipherment/keyAgreement)"
                 ));
             }
         }
@@ -163,6 +166,17 @@ mod tests {
         );
         assert_eq!(
             profile_problems(&openssl_cert("leaf-default-id.pem"), "receipt signing"),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn a_tlcp_encryption_certificate_is_sound_without_digital_signature() {
+        let pki =
+            tianping_fixtures::pki::ReferencePki::generate(&tianping_fixtures::Faults::none());
+        let role = CertRole::infer(&pki.tlcp_enc_cert_der).label();
+        assert_eq!(
+            profile_problems(&pki.tlcp_enc_cert_der, role),
             Vec::<String>::new()
         );
     }

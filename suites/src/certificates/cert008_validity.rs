@@ -33,7 +33,7 @@ pub const LEAF_MAX_LIFETIME_DAYS: LabThreshold = LabThreshold {
         max: 36500,
     },
     unit: "days",
-    meaning: "longest lifetime of an end-entity certificate (2 years)",
+    meaning: "longest lifetime of a TLS server or client certificate (2 years)",
 };
 
 /// What the check is: identity, clauses, severity and weight.
@@ -85,6 +85,9 @@ pub fn judge(set: &CertSet, thresholds: &Thresholds) -> Verdict {
         let remaining = (until - now).div_euclid(DAY);
         let lifetime = (until - from).div_euclid(DAY);
         let end_entity = c.role != CertRole::Ca;
+        // The lifetime limit is a TLS rule: time-stamping and signing certificates are
+        // commonly issued for longer, and no source here limits them.
+        let lifetime_limited = matches!(c.role, CertRole::Server | CertRole::Client);
         let mut problems = Vec::new();
         if now < from {
             problems.push(format!("not valid before {}", cert.validity().not_before));
@@ -96,9 +99,9 @@ pub fn judge(set: &CertSet, thresholds: &Thresholds) -> Verdict {
                 "expires in {remaining} day(s), under the {min_remaining}-day minimum"
             ));
         }
-        if end_entity && lifetime > max_lifetime as i64 {
+        if lifetime_limited && lifetime > max_lifetime as i64 {
             problems.push(format!(
-                "issued for {lifetime} days, over the {max_lifetime}-day maximum for end-entity certificates"
+                "issued for {lifetime} days, over the {max_lifetime}-day maximum for TLS certificates"
             ));
         }
         lines.push((

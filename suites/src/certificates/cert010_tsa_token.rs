@@ -8,7 +8,8 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use tianping_engine::package::{Judgement, PackageCheck, PackageInfo, Record};
 use tianping_engine::{
-    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, LabThreshold, Mode, Provenance, Severity, Suite,
+    ThresholdDefault, Verdict,
 };
 use tianping_profile::rfc3161::{self, TimeStamp, TsError, oid};
 use x509_parser::prelude::*;
@@ -32,7 +33,7 @@ const META: CheckMeta = CheckMeta {
             provenance: Provenance::Verified,
         },
         Clause {
-            source: "lab threshold: accuracy stated",
+            source: "lab threshold tsa_accuracy_required: accuracy stated (optional in RFC 3161)",
             provenance: Provenance::Policy,
         },
     ],
@@ -42,7 +43,7 @@ const META: CheckMeta = CheckMeta {
     mode: Mode::Remote,
     active: false,
     faults: &["tsa-wrong-eku"],
-    thresholds: &[],
+    thresholds: &[TSA_ACCURACY_REQUIRED],
 };
 
 pub const CHECK: CheckDef =
@@ -94,9 +95,22 @@ pub fn tsa_eku_problems(der: &[u8]) -> Vec<String> {
     }
 }
 
+/// Lab threshold: whether tokens must state their accuracy (RFC 3161 makes it optional).
+pub const TSA_ACCURACY_REQUIRED: LabThreshold = LabThreshold {
+    name: "tsa_accuracy_required",
+    default: ThresholdDefault::Integer {
+        value: 0,
+        min: 0,
+        max: 1,
+    },
+    unit: "0/1",
+    meaning: "1: time-stamp tokens must state their accuracy (optional in RFC 3161)",
+};
+
 /// What any token must show, whatever was stamped: TSTInfo v1, an SM3 or SHA-256 imprint,
-/// genTime in UTC, a stated accuracy, and a time-stamping-only TSA certificate.
-fn form_problems(ts: &TimeStamp) -> Vec<String> {
+/// genTime in UTC, a time-stamping-only TSA certificate, and its accuracy when the lab
+/// requires one.
+fn form_problems(ts: &TimeStamp, accuracy_required: bool) -> Vec<String> {
     let mut problems = Vec::new();
     if ts.version != 1 {
         problems.push(format!("TSTInfo version {}, not 1", ts.version));
@@ -113,8 +127,8 @@ fn form_problems(ts: &TimeStamp) -> Vec<String> {
             ts.gen_time
         ));
     }
-    if !ts.accuracy_present {
-        problems.push("the token states no accuracy".into());
+    if accuracy_required && !ts.accuracy_present {
+        problems.push("the token states no accuracy (tsa_accuracy_required = 1)".into());
     }
     problems.extend(tsa_eku_problems(&ts.tsa_certificate_der));
     problems
@@ -133,7 +147,10 @@ fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
         Err(e) => Err(e.to_string()),
     };
     match token.and_then(|t| rfc3161::verify_token(&t).map_err(|e| e.to_string())) {
-        Ok(ts) => Judgement::from_problems(form_problems(&ts)),
+        Ok(ts) => Judgement::from_problems(form_problems(
+            &ts,
+            info.config.thresholds.unsigned(&TSA_ACCURACY_REQUIRED) == 1,
+        )),
         Err(e) => Judgement::Nonconforming(format!("timestamp_tsa: {e}")),
     }
 }
@@ -175,7 +192,10 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         }
         Err(e) => return Ok(Verdict::fail(format!("the token is not acceptable: {e}"))),
     };
-    let mut problems = form_problems(&ts);
+    let mut problems = form_problems(
+        &ts,
+        ctx.config.thresholds.unsigned(&TSA_ACCURACY_REQUIRED) == 1,
+    );
     if ts.imprint_hex != hex::encode(imprint) {
         problems.push("the token's imprint is not the digest that was sent".into());
     }
