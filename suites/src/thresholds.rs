@@ -58,8 +58,8 @@ pub const CLOCK_TOLERANCE_SECS: LabThreshold = LabThreshold {
 pub const ALLOWED_TLS_VERSIONS: LabThreshold = LabThreshold {
     name: "allowed_tls_versions",
     default: ThresholdDefault::Names {
-        value: &["TLS1.2", "TLS1.3"],
-        allowed: &["SSL3.0", "TLS1.0", "TLS1.1", "TLS1.2", "TLS1.3"],
+        value: &["TLS1.2", "TLS1.3", "TLCP1.1"],
+        allowed: &["SSL3.0", "TLS1.0", "TLS1.1", "TLS1.2", "TLS1.3", "TLCP1.1"],
     },
     unit: "",
     meaning: "protocol versions an endpoint may accept (SS-019, SS-026)",

@@ -1,22 +1,27 @@
-//! CERT-005 — The endpoint accepts at least one GM cipher suite of GB/T 38636 over TLCP,
-//! probed one suite per connection.
+//! CERT-005 — National cryptography in transit: the endpoint accepts at least one GM cipher
+//! suite of GB/T 38636 over TLCP (probed one suite per connection), or, since the profile
+//! makes TLCP optional (MAY), TLS 1.3 with an RFC 8998 SM suite. Neither is the finding.
 
 use tianping_engine::{
     CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
 };
 
-use crate::tls_probe::{self, GM_SUITES, TlcpResult};
+use crate::tls_probe::{self, GM_SUITES, Rfc8998Result, TlcpResult};
 
 /// What the check is: identity, clauses, severity and weight.
 const META: CheckMeta = CheckMeta {
     id: "CERT-005",
     suite: Suite::Certificates,
     title_zh: "支持国密密码套件",
-    title_en: "GM cipher suites are offered",
+    title_en: "GM cipher suites are offered (TLCP or RFC 8998)",
     clauses: &[
         Clause {
             source: "GB/T 38636-2020 Table 2: ECC/ECDHE_SM4_GCM/CBC_SM3 suite identifiers",
             provenance: Provenance::Verified,
+        },
+        Clause {
+            source: "RFC 8998: ShangMi cipher suites for TLS 1.3",
+            provenance: Provenance::Known,
         },
         Clause {
             source: "lab policy: GCM suites preferred",
@@ -59,17 +64,29 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         };
         lines.push((format!("{name} ({code:#06x})"), line));
     }
-    let verdict = if !accepted.is_empty() {
-        Verdict::pass(format!("GM suites accepted: {}", accepted.join(", ")))
-    } else if !undecided.is_empty() {
-        Verdict::inconclusive(format!(
-            "no GM suite accepted, and {} probe(s) got no answer",
+    if !accepted.is_empty() {
+        return Ok(
+            Verdict::pass(format!("TLCP GM suites accepted: {}", accepted.join(", ")))
+                .with_all(lines),
+        );
+    }
+    // No TLCP: national cryptography in transit may come from RFC 8998 instead.
+    let rfc8998 = tls_probe::rfc8998_probe(ctx, &host, port, &host).await;
+    lines.push(("TLS 1.3 RFC 8998".into(), format!("{rfc8998:?}")));
+    let verdict = match rfc8998 {
+        Rfc8998Result::Accepted(suite) => Verdict::pass(format!(
+            "no TLCP suite accepted, but TLS 1.3 with RFC 8998 suite {suite:#06x}: national cryptography in transit (TLCP is optional)"
+        )),
+        _ if !undecided.is_empty() => Verdict::inconclusive(format!(
+            "no GM suite accepted, and {} TLCP probe(s) got no answer",
             undecided.len()
-        ))
-    } else {
-        Verdict::fail(format!(
-            "{host}:{port} accepts none of the four GM cipher suites"
-        ))
+        )),
+        Rfc8998Result::Inconclusive(why) => Verdict::inconclusive(format!(
+            "no TLCP GM suite accepted, and the RFC 8998 probe got no answer: {why}"
+        )),
+        Rfc8998Result::Refused(_) | Rfc8998Result::Violation(_) => Verdict::fail(format!(
+            "{host}:{port} accepts none of the four TLCP GM cipher suites and no RFC 8998 suite: no national cryptography in transit"
+        )),
     };
     Ok(verdict.with_all(lines))
 }

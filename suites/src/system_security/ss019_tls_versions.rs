@@ -1,7 +1,9 @@
 //! SS-019 (protocol versions) — The platform's TLS endpoints accept only the protocol
-//! versions the lab allows (default TLS 1.2 and 1.3): SSL 3.0, TLS 1.0 and TLS 1.1 are
-//! refused. One ClientHello per version per endpoint; any probe that cannot be read makes
-//! the check inconclusive rather than passing.
+//! versions the lab allows (default TLS 1.2, TLS 1.3 and TLCP 1.1, GB/T 38636): SSL 3.0,
+//! TLS 1.0 and TLS 1.1 are refused, and at least one allowed version is accepted. One hello
+//! per version per endpoint, each offering every suite that version may use (TLS 1.3 with
+//! the RFC 8998 SM suites too); any probe that cannot be read makes the check inconclusive
+//! rather than passing.
 
 use tianping_engine::{
     CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
@@ -10,7 +12,7 @@ use tianping_engine::{
 use futures_util::future::join_all;
 
 use crate::thresholds::ALLOWED_TLS_VERSIONS;
-use crate::tls_probe::{self, ProbeResult, Version};
+use crate::tls_probe::{self, GM_SUITES, ProbeResult, TlcpResult, Version};
 
 /// What the check is: identity, clauses, severity and weight.
 const META: CheckMeta = CheckMeta {
@@ -42,6 +44,17 @@ const META: CheckMeta = CheckMeta {
 };
 
 pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
+
+/// TLCP's name among the allowed versions.
+const TLCP: &str = "TLCP1.1";
+
+fn tlcp_line(result: &TlcpResult) -> String {
+    match result {
+        TlcpResult::Accepted { suite, .. } => format!("Accepted (suite {suite:#06x})"),
+        TlcpResult::Refused(why) => format!("Refused({why:?})"),
+        TlcpResult::Inconclusive(why) => format!("Inconclusive({why:?})"),
+    }
+}
 
 /// The API endpoint plus any configured `host:port` endpoints.
 pub fn endpoints(ctx: &Ctx) -> Result<Vec<(String, u16)>, CheckError> {
@@ -98,6 +111,20 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
                     allowed_undecided |= is_allowed;
                     unknown.push(format!("{host}:{port} {}: {why}", version.name()));
                 }
+            }
+        }
+        // TLCP 1.1 (GB/T 38636), probed with every GM suite.
+        let tlcp_allowed = allowed.iter().any(|a| a.eq_ignore_ascii_case(TLCP));
+        let suites: Vec<u16> = GM_SUITES.iter().map(|(code, _)| *code).collect();
+        let tlcp = tls_probe::tlcp_probe(ctx, host, *port, &suites).await;
+        lines.push((format!("{host}:{port} {TLCP}"), tlcp_line(&tlcp)));
+        match tlcp {
+            TlcpResult::Accepted { .. } if tlcp_allowed => accepted_allowed = true,
+            TlcpResult::Accepted { .. } => failures.push(format!("{host}:{port} accepts {TLCP}")),
+            TlcpResult::Refused(_) => {}
+            TlcpResult::Inconclusive(why) => {
+                allowed_undecided |= tlcp_allowed;
+                unknown.push(format!("{host}:{port} {TLCP}: {why}"));
             }
         }
         // Only a definite refusal of every allowed version is a finding; an unreadable

@@ -59,7 +59,9 @@ fn default_suites(version: Version) -> Vec<u16> {
     const MODERN_TLS12: [u16; 8] = [
         0xc02f, 0xc030, 0xc02b, 0xc02c, 0xcca8, 0xcca9, 0x009c, 0x009d,
     ];
-    const MODERN_TLS13: [u16; 3] = [0x1301, 0x1302, 0x1303];
+    // TLS 1.3 with the international suites and RFC 8998's SM ones: a server that speaks
+    // TLS 1.3 with SM only (GmSSL's) speaks TLS 1.3 all the same.
+    const MODERN_TLS13: [u16; 5] = [0x1301, 0x1302, 0x1303, 0x00c6, 0x00c7];
     match version {
         Version::Tls13 => MODERN_TLS13.to_vec(),
         Version::Tls12 => [&MODERN_TLS12[..], &LEGACY_SUITES[..]].concat(),
@@ -70,24 +72,35 @@ fn default_suites(version: Version) -> Vec<u16> {
 /// A ClientHello for `version` offering exactly `suites`.
 pub fn client_hello_offering(version: Version, server_name: &str, suites: &[u16]) -> Vec<u8> {
     let mut exts = Vec::new();
+    let tls13 = version == Version::Tls13;
     if version != Version::Ssl3 {
         exts.extend(sni_extension(server_name));
-        exts.extend(ext(0x000a, &list16(&[0x001d, 0x0017, 0x0018])));
+        // TLS 1.3 also offers curveSM2 (41) and sm2sig_sm3 (0x0708), RFC 8998.
+        let groups: &[u16] = if tls13 {
+            &[0x001d, 0x0017, 0x0018, 0x0029]
+        } else {
+            &[0x001d, 0x0017, 0x0018]
+        };
+        exts.extend(ext(0x000a, &list16(groups)));
         exts.extend(ext(0x000b, &[1, 0]));
-        exts.extend(ext(
-            0x000d,
-            &list16(&[
-                0x0403, 0x0503, 0x0804, 0x0805, 0x0401, 0x0501, 0x0201, 0x0203,
-            ]),
-        ));
+        let mut schemes = vec![
+            0x0403, 0x0503, 0x0804, 0x0805, 0x0401, 0x0501, 0x0201, 0x0203,
+        ];
+        if tls13 {
+            schemes.push(0x0708);
+        }
+        exts.extend(ext(0x000d, &list16(&schemes)));
         exts.extend(ext(0xff01, &[0]));
     }
-    if version == Version::Tls13 {
+    if tls13 {
         exts.extend(ext(0x002b, &[2, 0x03, 0x04]));
-        let mut share = vec![0x00, 0x1d, 0x00, 0x20];
-        share.extend_from_slice(&tianping_profile::digest::sm3(b"probe x25519 share"));
-        let mut shares = (share.len() as u16).to_be_bytes().to_vec();
-        shares.extend(share);
+        // Key shares for x25519 and curveSM2, so either kind of server can answer at once.
+        let mut x25519 = vec![0x00, 0x1d, 0x00, 0x20];
+        x25519.extend_from_slice(&tianping_profile::digest::sm3(b"probe x25519 share"));
+        let mut shares_body = x25519;
+        shares_body.extend(sm2_key_share(b"tls 1.3 version probe share"));
+        let mut shares = (shares_body.len() as u16).to_be_bytes().to_vec();
+        shares.extend(shares_body);
         exts.extend(ext(0x0033, &shares));
         exts.extend(ext(0x002d, &[1, 1]));
     }
@@ -118,14 +131,7 @@ pub fn rfc8998_client_hello(server_name: &str) -> Vec<u8> {
     exts.extend(ext(0x000a, &list16(&[0x0029])));
     exts.extend(ext(0x000d, &list16(&[0x0708])));
     exts.extend(ext(0x002b, &[2, 0x03, 0x04]));
-    let key = tianping_profile::sm2sig::signing_key_from_seed(
-        tianping_profile::sm2sig::DEFAULT_DIST_ID,
-        b"rfc 8998 probe share",
-    );
-    let point = tianping_profile::sm2sig::public_key_bytes(&key);
-    let mut share = vec![0x00, 0x29];
-    share.extend_from_slice(&(point.len() as u16).to_be_bytes());
-    share.extend_from_slice(&point);
+    let share = sm2_key_share(b"rfc 8998 probe share");
     let mut shares = (share.len() as u16).to_be_bytes().to_vec();
     shares.extend(share);
     exts.extend(ext(0x0033, &shares));
@@ -139,6 +145,19 @@ pub fn rfc8998_client_hello(server_name: &str) -> Vec<u8> {
     body.extend_from_slice(&(exts.len() as u16).to_be_bytes());
     body.extend(exts);
     hello_record(0x0301, &body)
+}
+
+/// A curveSM2 (41) KeyShareEntry: a point on the SM2 curve derived from `seed`.
+fn sm2_key_share(seed: &[u8]) -> Vec<u8> {
+    let key = tianping_profile::sm2sig::signing_key_from_seed(
+        tianping_profile::sm2sig::DEFAULT_DIST_ID,
+        seed,
+    );
+    let point = tianping_profile::sm2sig::public_key_bytes(&key);
+    let mut share = vec![0x00, 0x29];
+    share.extend_from_slice(&(point.len() as u16).to_be_bytes());
+    share.extend_from_slice(&point);
+    share
 }
 
 /// A TLCP ClientHello offering exactly `suites`, without extensions (as GM clients send).

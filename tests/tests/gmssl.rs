@@ -1,0 +1,135 @@
+//! The protocol checks against servers no one here wrote: GmSSL's TLCP server (GB/T 38636,
+//! dual certificates, ECC_SM4_GCM/CBC_SM3) and its SM-only TLS 1.3 server (RFC 8998:
+//! TLS_SM4_GCM_SM3, sm2sig_sm3, curveSM2). Both are conforming ways to carry national
+//! cryptography in transit, so SS-019 (versions), CERT-005 (GM suites) and, for TLS 1.3,
+//! CERT-006 (RFC 8998) must pass on them. Before this test SS-019 judged both "accepts none of
+//! the allowed versions" and CERT-005 failed the TLS 1.3 one.
+//!
+//! GmSSL comes from ../shared/interop (built by its script, about 30 s the first time); where
+//! that folder is absent (a user's machine) the tests say so and skip.
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tianping_engine::config::Credentials;
+use tianping_engine::{CheckResult, Config, Ctx, Outcome, runner};
+
+/// The shared interop folder, if this checkout has one beside it.
+fn interop() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/interop");
+    dir.join("build-gmssl.sh").is_file().then_some(dir)
+}
+
+/// Builds GmSSL (or reuses the build) and returns its folder.
+fn gmssl(interop: &Path) -> PathBuf {
+    let out = Command::new("bash")
+        .arg(interop.join("build-gmssl.sh"))
+        .output()
+        .expect("bash runs");
+    assert!(
+        out.status.success(),
+        "build-gmssl.sh: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    PathBuf::from(stdout.lines().last().expect("a folder").trim())
+}
+
+/// GmSSL's `kind` server behind the multiplexer on a free loopback port; stopped on drop.
+struct Served {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(interop: &Path, gmssl: &Path, kind: &str) -> Served {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new("python3")
+        .arg(interop.join("gmssl-mux.py"))
+        .arg(gmssl)
+        .args([kind, &port.to_string(), "--seconds", "180"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("python3 runs gmssl-mux.py");
+    let started = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "gmssl-mux did not listen"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Served { child, port }
+}
+
+/// Runs the checks `ids` against `https://127.0.0.1:port`.
+fn run(port: u16, ids: &[&str]) -> Vec<CheckResult> {
+    let mut config = Config::default();
+    config.target.base_url = Some(format!("https://127.0.0.1:{port}"));
+    config.limits.requests_per_second = 1000.0;
+    let ctx = Ctx::new(config, Credentials::default(), Vec::new()).unwrap();
+    let registry = tianping_suites::registry();
+    let checks: Vec<_> = registry
+        .iter()
+        .filter(|c| ids.contains(&c.meta.id))
+        .collect();
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(runner::run_checks(
+            Arc::new(ctx),
+            &checks,
+            Vec::new(),
+            |_, _, _| {},
+        ))
+}
+
+fn assert_all_pass(results: &[CheckResult], against: &str) {
+    let problems: Vec<String> = results
+        .iter()
+        .filter(|r| r.outcome != Outcome::Pass)
+        .map(|r| r.describe())
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "against {against}:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn gmssl_tls13_with_sm_suites_only_is_an_allowed_version_with_national_cryptography() {
+    let Some(interop) = interop() else {
+        eprintln!("skipped: ../shared/interop (GmSSL) is not beside this checkout");
+        return;
+    };
+    let served = serve(&interop, &gmssl(&interop), "tls13");
+    let results = run(served.port, &["SS-019", "CERT-005", "CERT-006"]);
+    assert_eq!(results.len(), 3);
+    assert_all_pass(&results, "GmSSL tls13_server (RFC 8998 only)");
+}
+
+#[test]
+fn gmssl_tlcp_is_an_allowed_version_with_gm_suites() {
+    let Some(interop) = interop() else {
+        eprintln!("skipped: ../shared/interop (GmSSL) is not beside this checkout");
+        return;
+    };
+    let served = serve(&interop, &gmssl(&interop), "tlcp");
+    let results = run(served.port, &["SS-019", "CERT-005"]);
+    assert_eq!(results.len(), 2);
+    assert_all_pass(&results, "GmSSL tlcp_server");
+}
