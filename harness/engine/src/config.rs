@@ -278,6 +278,9 @@ pub struct DepositConfig {
     pub depositor_name: String,
     /// Identity number of the test depositor (test data).
     pub depositor_id_number: String,
+    /// The business types the court approved for this applicant (DC-017); by default the
+    /// categories of the access process.
+    pub approved_business_types: Vec<String>,
 }
 
 impl Default for DepositConfig {
@@ -288,6 +291,9 @@ impl Default for DepositConfig {
             depositor_name: "测评用户".into(),
             // GB 11643 example number with a valid check character.
             depositor_id_number: "11010519491231002X".into(),
+            approved_business_types: ["e-commerce", "finance", "copyright", "notary", "deposit"]
+                .map(String::from)
+                .to_vec(),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! DC-017 — The platform deposits only for the business types the court approved: it declares
-//! them (a subset of e-commerce, finance, copyright, notary, deposit) and refuses a deposit of
-//! any other type.
+//! them (a subset of `[deposit] approved_business_types`, by default the access process's
+//! e-commerce, finance, copyright, notary, deposit) and refuses a deposit of another type
+//! while accepting one of the approved type.
 
 use tianping_engine::{
     CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
@@ -29,8 +30,7 @@ const META: CheckMeta = CheckMeta {
 
 pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
-/// Business categories of connected platforms named in the access process.
-pub const KNOWN_TYPES: [&str; 5] = ["e-commerce", "finance", "copyright", "notary", "deposit"];
+/// A business type no court approves, for the refusal probe.
 const UNAPPROVED: &str = "online-gaming";
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
@@ -47,17 +47,33 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             });
         }
     };
+    // What the court approved for this applicant, as the lab records it.
+    let approved = &ctx.config.deposit.approved_business_types;
     let mut failures = Vec::new();
     if declared.is_empty() {
         failures.push("the platform declares no business type".to_string());
     }
-    for t in declared
-        .iter()
-        .filter(|t| !KNOWN_TYPES.contains(&t.as_str()))
-    {
+    for t in declared.iter().filter(|t| !approved.contains(t)) {
         failures.push(format!(
-            "declared type `{t}` is not a category of the access process"
+            "declared type `{t}` is not among those approved ({})",
+            approved.join(", ")
         ));
+    }
+    // The control: a deposit of the lab's approved type goes through, or the refusal below
+    // proves nothing.
+    let control = common::deposit_raw(
+        ctx,
+        &common::deposit_body(ctx, &common::lab_content(ctx, "DC-017 control")),
+    )
+    .await?;
+    if common::deposit_answer(ctx, &control) != common::DepositAnswer::Accepted {
+        return Err(CheckError::NoControl {
+            control: format!(
+                "a deposit of the approved type `{}`",
+                ctx.config.deposit.business_type
+            ),
+            answer: control.excerpt(),
+        });
     }
     let mut body = common::deposit_body(ctx, &common::lab_content(ctx, "DC-017"));
     body["business_type"] = serde_json::json!(UNAPPROVED);
@@ -84,6 +100,8 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     };
     Ok(verdict
         .with("declared business types", declared.join(", "))
+        .with("approved business types", approved.join(", "))
+        .with("control deposit", control.excerpt())
         .with("unapproved deposit", ex.excerpt()))
 }
 
