@@ -62,6 +62,11 @@ fn time(s: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, CheckError> {
         .map_err(|e| CheckError::protocol(format!("time `{s}`: {e}")))
 }
 
+/// Which source decided: the harness has no view of Tianping of its own yet, so the anchor
+/// is what the platform reports, and the verdict says so.
+const SOURCE: &str = "platform-reported: the anchor record and the Tianping transaction id come \
+                      from the platform's own API; they were not looked up on Tianping";
+
 /// Without a local chain the deposit itself is the Tianping transaction: judged on the
 /// Tianping transaction id the receipt names, alone.
 fn anchored_directly(ctx: &Ctx, receipt: &serde_json::Value) -> Result<Verdict, CheckError> {
@@ -76,7 +81,9 @@ fn anchored_directly(ctx: &Ctx, receipt: &serde_json::Value) -> Result<Verdict, 
             ctx.fields.pointer("tianping_tx")
         )),
     };
-    Ok(verdict.with("declared", common::NO_LOCAL_CHAIN))
+    Ok(verdict
+        .with("declared", common::NO_LOCAL_CHAIN)
+        .with("source", SOURCE))
 }
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
@@ -124,7 +131,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     }
     let verdict = if failures.is_empty() {
         Verdict::pass(format!(
-            "block {height} anchored as Tianping tx {anchor_tx} after {delay} s"
+            "block {height} anchored as Tianping tx {anchor_tx} after {delay} s (platform-reported)"
         ))
     } else {
         Verdict::fail(failures.join("; "))
@@ -132,6 +139,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     Ok(verdict
         .with("block hash", hex::encode(block.hash))
         .with("anchor record", anchor.to_string())
+        .with("source", SOURCE)
         .with_threshold("anchor_delay_secs", limit))
 }
 
