@@ -1,10 +1,12 @@
-//! Steps many checks share, by topic: the lab's deposit and platform metadata
+//! Steps many checks share, by topic: every answer of the run ([`answers`]), the lab's
+//! deposit and platform metadata
 //! ([`deposits`]), blocks ([`chain`]), certificates ([`certs`]), console
 //! accounts ([`accounts`]) and personal data in answers ([`personal_data`]). Checks call these
 //! instead of repeating them; everything is re-exported here, so a check writes
 //! `common::deposit(…)`.
 
 pub mod accounts;
+pub mod answers;
 pub mod architecture;
 pub mod certs;
 pub mod chain;
@@ -13,6 +15,7 @@ pub mod deposits;
 pub mod personal_data;
 
 pub use accounts::*;
+pub use answers::*;
 pub use architecture::*;
 pub use certs::*;
 pub use chain::*;

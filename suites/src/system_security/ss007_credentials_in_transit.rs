@@ -341,14 +341,10 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         ),
         (
             "answers judged for HSTS",
-            format!(
-                "{} HTTPS answer(s) from {api_host}: every one the run received{}",
+            common::answers_judged(
                 answers.len(),
-                if not_kept > 0 {
-                    format!(" up to the cap ({not_kept} more were not kept)")
-                } else {
-                    String::new()
-                }
+                &format!("HTTPS answer(s) from {api_host}"),
+                not_kept,
             ),
         ),
     ];

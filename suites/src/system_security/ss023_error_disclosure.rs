@@ -133,15 +133,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     }
     lines.push((
         "other error answers of the run".to_string(),
-        format!(
-            "{} judged{}",
-            others.len(),
-            if not_kept > 0 {
-                format!(" ({not_kept} beyond the cap were not kept)")
-            } else {
-                String::new()
-            }
-        ),
+        common::answers_judged(others.len(), "answer(s) that were not a success", not_kept),
     ));
     for (label, ex) in &cases {
         let found = leaks(&ex.body);

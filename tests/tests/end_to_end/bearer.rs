@@ -55,27 +55,40 @@ path = "/v1/platform"
 auth = "signed"
 "#;
 
+/// Serves `app` on loopback and returns a config aimed at it through the adapter `text`
+/// (kept in the returned folder).
+async fn serve_with_adapter(
+    app: Router,
+    text: &str,
+) -> (tianping_engine::Config, tempfile::TempDir) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let dir = tempfile::tempdir().unwrap();
+    let adapter = dir.path().join("adapter.toml");
+    std::fs::write(&adapter, text).unwrap();
+    let mut config = loopback_config();
+    config.target.base_url = Some(format!("http://127.0.0.1:{port}"));
+    config.adapter.file = Some(adapter.display().to_string());
+    (config, dir)
+}
+
+/// The lab's account, `lab`, with this secret.
+fn lab_account(secret: &str) -> Credentials {
+    Credentials {
+        api_key_id: "lab".into(),
+        api_secret: Secret::new(secret.to_string()),
+        ..Credentials::default()
+    }
+}
+
 #[tokio::test]
 async fn bearer_tokens_are_fetched_with_client_credentials_and_probes_go_without() {
     let app = Router::new()
         .route("/oauth2/token", post(token))
         .route("/v1/platform", get(platform));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-
-    let dir = tempfile::tempdir().unwrap();
-    let adapter = dir.path().join("bearer.toml");
-    std::fs::write(&adapter, ADAPTER).unwrap();
-    let mut config = loopback_config();
-    config.target.base_url = Some(format!("http://127.0.0.1:{port}"));
-    config.adapter.file = Some(adapter.display().to_string());
-    let credentials = Credentials {
-        api_key_id: "lab".into(),
-        api_secret: Secret::new("s3cret".to_string()),
-        ..Credentials::default()
-    };
-    let ctx = tianping_engine::Ctx::new(config.clone(), credentials, Vec::new()).unwrap();
+    let (config, _dir) = serve_with_adapter(app, ADAPTER).await;
+    let ctx = tianping_engine::Ctx::new(config.clone(), lab_account("s3cret"), Vec::new()).unwrap();
     let answer = |ex: &tianping_engine::http::Exchange| ctx.answer(ex);
     let ok = ctx.call(Operation::Platform).send().await.unwrap();
     assert_eq!(answer(&ok), Answer::Success, "{}", ok.excerpt());
@@ -99,12 +112,7 @@ async fn bearer_tokens_are_fetched_with_client_credentials_and_probes_go_without
     ));
 
     // Wrong client credentials: the token endpoint's refusal is said, not taken for a finding.
-    let wrong = Credentials {
-        api_key_id: "lab".into(),
-        api_secret: Secret::new("not-it".to_string()),
-        ..Credentials::default()
-    };
-    let ctx = tianping_engine::Ctx::new(config, wrong, Vec::new()).unwrap();
+    let ctx = tianping_engine::Ctx::new(config, lab_account("not-it"), Vec::new()).unwrap();
     let err = ctx.call(Operation::Platform).send().await.unwrap_err();
     assert!(
         matches!(&err, tianping_engine::CheckError::NoControl { control, .. } if control.contains("/oauth2/token")),
@@ -193,21 +201,9 @@ auth = "signed"
             .route("/v1/login", post(login))
             .route("/v1/platform", get(platform))
             .with_state(sessions.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        let dir = tempfile::tempdir().unwrap();
-        let adapter = dir.path().join("login-bearer.toml");
-        std::fs::write(&adapter, ADAPTER).unwrap();
-        let mut config = loopback_config();
-        config.target.base_url = Some(format!("http://127.0.0.1:{port}"));
-        config.adapter.file = Some(adapter.display().to_string());
-        let credentials = Credentials {
-            api_key_id: "lab".into(),
-            api_secret: Secret::new("s3cret".to_string()),
-            ..Credentials::default()
-        };
-        let ctx = tianping_engine::Ctx::new(config.clone(), credentials, Vec::new()).unwrap();
+        let (config, _dir) = serve_with_adapter(app, ADAPTER).await;
+        let ctx =
+            tianping_engine::Ctx::new(config.clone(), lab_account("s3cret"), Vec::new()).unwrap();
         for _ in 0..5 {
             let ex = ctx.call(Operation::Platform).send().await.unwrap();
             assert_eq!(ctx.answer(&ex), Answer::Success, "{}", ex.excerpt());
@@ -222,12 +218,7 @@ auth = "signed"
             .unwrap();
         assert!(ctx.answer(&ex).is_refusal(), "{}", ex.excerpt());
 
-        let wrong = Credentials {
-            api_key_id: "lab".into(),
-            api_secret: Secret::new("not-it".to_string()),
-            ..Credentials::default()
-        };
-        let ctx = tianping_engine::Ctx::new(config, wrong, Vec::new()).unwrap();
+        let ctx = tianping_engine::Ctx::new(config, lab_account("not-it"), Vec::new()).unwrap();
         let err = ctx.call(Operation::Platform).send().await.unwrap_err();
         assert!(
             matches!(&err, tianping_engine::CheckError::NoControl { control, .. } if control.contains("login")),
