@@ -14,6 +14,7 @@ pub mod digest;
 pub mod hmac;
 pub mod identity;
 pub mod merkle;
+pub mod ntp;
 pub mod ocsp;
 pub mod pem;
 pub mod rfc3161;

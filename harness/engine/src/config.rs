@@ -145,6 +145,10 @@ pub struct LabConfig {
     /// RFC 3161 time-stamping service for the bundle's manifest (a host outside the target's
     /// scope that the lab names itself). Without it the manifest is signed but not time-stamped.
     pub tsa_url: Option<String>,
+    /// NTP server (`host[:port]`) the harness checks its own clock against before judging a
+    /// platform's clock (DC-009, BC-016). A host the lab names itself, outside the target's
+    /// scope. Without it those checks say the harness's clock was not checked.
+    pub ntp_server: Option<String>,
 }
 
 /// The platform under evaluation.

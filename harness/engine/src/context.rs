@@ -43,6 +43,8 @@ pub struct Ctx {
     pub evidence_root: Option<std::path::PathBuf>,
     nonce_counter: AtomicU64,
     last_request_ms: AtomicI64,
+    /// The harness's clock checked against the lab's NTP source, once per run.
+    time_reference: tokio::sync::OnceCell<Result<crate::clock::TimeReference, String>>,
     /// Bearer tokens fetched this run, per account, with when they stop being used.
     tokens: tokio::sync::Mutex<std::collections::HashMap<Account, (String, std::time::Instant)>>,
 }
@@ -120,7 +122,40 @@ impl Ctx {
             evidence_root: None,
             nonce_counter: AtomicU64::new(0),
             last_request_ms: AtomicI64::new(0),
+            time_reference: Default::default(),
             tokens: Default::default(),
+        })
+    }
+
+    /// How the harness knows standard time: its clock checked against `[lab] ntp_server`
+    /// (measured once per run), or unchecked when the lab names none. A source that does not
+    /// answer leaves the checks that need it undecided.
+    pub async fn time_reference(&self) -> Result<crate::clock::TimeReference, CheckError> {
+        use crate::clock::{TimeReference, check_against};
+        let measured = self
+            .time_reference
+            .get_or_init(|| async {
+                match &self.config.lab.ntp_server {
+                    None => Ok(TimeReference::Unchecked),
+                    Some(server) => {
+                        let timeout =
+                            std::time::Duration::from_secs(self.config.limits.connect_timeout_secs);
+                        check_against(server, timeout)
+                            .await
+                            .map(|check| TimeReference::Checked {
+                                source: server.clone(),
+                                check,
+                            })
+                            .map_err(|e| e.to_string())
+                    }
+                }
+            })
+            .await;
+        measured.clone().map_err(|answer| CheckError::NoControl {
+            control:
+                "the lab's NTP source (the harness's clock must be checked to judge another's)"
+                    .into(),
+            answer,
         })
     }
 

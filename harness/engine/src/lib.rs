@@ -9,6 +9,7 @@ pub mod adapter;
 pub mod call;
 pub mod certset;
 pub mod check;
+pub mod clock;
 pub mod config;
 pub mod context;
 pub mod exchange;

@@ -33,14 +33,16 @@ pub const CHECK: CheckDef =
     CheckDef::remote(META, |ctx| Box::pin(run(ctx))).with_applies(common::needs_local_chain);
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
-    let tolerance_ms = ctx.config.thresholds.integer(&CLOCK_TOLERANCE_SECS) * 1000;
+    let clock = ctx.time_reference().await?;
+    let tolerance_ms =
+        ctx.config.thresholds.integer(&CLOCK_TOLERANCE_SECS) * 1000 + clock.uncertainty_ms();
     let n = ctx.config.thresholds.unsigned(&BLOCKS_TO_SAMPLE);
     // The window's own deposit is made between these two instants, so its block must be
     // stamped between them (give or take the clock tolerance): a stamp in the wrong unit or
     // from a wrong clock is implausible, however well it orders.
-    let before = chrono::Utc::now().timestamp_millis();
+    let before = clock.now_ms();
     let window = common::chain_window(ctx, n, None, "BC-016").await?;
-    let after = chrono::Utc::now().timestamp_millis();
+    let after = clock.now_ms();
     let heights = window.heights;
     let mut failures = Vec::new();
     let mut previous: Option<(u64, i64)> = None;
@@ -69,7 +71,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         previous = Some((h, b.timestamp_ms));
         head_time = b.timestamp_ms;
     }
-    let now = chrono::Utc::now().timestamp_millis();
+    let now = clock.now_ms();
     if head_time > now + tolerance_ms {
         failures.push(format!(
             "head block is stamped {} ms in the future",
@@ -82,6 +84,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
                 "heights examined",
                 format!("{}..={}", heights[0], heights[heights.len() - 1]),
             )
+            .with("time reference", clock.describe())
             .with_threshold(
                 "blocks_to_sample",
                 ctx.config.thresholds.unsigned(&BLOCKS_TO_SAMPLE),

@@ -1,7 +1,9 @@
 //! DC-009 — The platform's clock tracks standard time: the HTTP `Date` of its answers and the
 //! on-chain time of a fresh deposit fall inside the harness's send/receive window, widened by a
-//! lab threshold (default 1 s; `Date` itself has one-second resolution). The harness clock is
-//! the reference; run it NTP-synchronised.
+//! lab threshold (default 1 s; `Date` itself has one-second resolution). The reference is the
+//! harness's clock checked against the lab's NTP source (`[lab] ntp_server`) and corrected by
+//! its measured offset, the measurement's uncertainty added to the tolerance; without one the
+//! evidence says the harness's clock was not checked.
 
 use tianping_engine::{
     CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
@@ -40,27 +42,32 @@ pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
 type Utc = chrono::DateTime<chrono::Utc>;
 
-/// Whether `t` lies in `[sent - tolerance, received + tolerance]`, `sent` floored to the
-/// second when `whole_seconds` (an HTTP Date cannot be more precise).
-fn within(t: Utc, sent: Utc, received: Utc, tolerance: i64, whole_seconds: bool) -> bool {
+/// Whether `t` lies in `[sent - tolerance, received + tolerance]` (milliseconds), `sent`
+/// floored to the second when `whole_seconds` (an HTTP Date cannot be more precise).
+fn within(t: Utc, sent: Utc, received: Utc, tolerance_ms: i64, whole_seconds: bool) -> bool {
     use chrono::{Duration, DurationRound};
     let from = if whole_seconds {
         sent.duration_trunc(Duration::seconds(1)).unwrap_or(sent)
     } else {
         sent
     };
-    t >= from - Duration::seconds(tolerance) && t <= received + Duration::seconds(tolerance)
+    t >= from - Duration::milliseconds(tolerance_ms)
+        && t <= received + Duration::milliseconds(tolerance_ms)
 }
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let tolerance = ctx.config.thresholds.integer(&CLOCK_TOLERANCE_SECS);
+    let clock = ctx.time_reference().await?;
+    let tolerance_ms = tolerance * 1000 + clock.uncertainty_ms();
+    let now =
+        || chrono::DateTime::from_timestamp_millis(clock.now_ms()).unwrap_or_else(chrono::Utc::now);
     let mut failures = Vec::new();
     let mut lines = Vec::new();
     for _ in 0..3 {
-        let sent = chrono::Utc::now();
+        let sent = now();
         // Any answer carries a Date header; platform metadata is the one every adapter maps.
         let ex = ctx.call(Operation::Platform).send().await?;
-        let received = chrono::Utc::now();
+        let received = now();
         let date = ex
             .header("date")
             .ok_or_else(|| CheckError::protocol("response has no Date header"))?;
@@ -68,16 +75,16 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             .map_err(|e| CheckError::protocol(format!("Date `{date}`: {e}")))?
             .with_timezone(&chrono::Utc);
         lines.push(format!("Date {date}, sent {sent}, received {received}"));
-        if !within(parsed, sent, received, tolerance, true) {
+        if !within(parsed, sent, received, tolerance_ms, true) {
             failures.push(format!(
-                "HTTP Date {date} is {} s from the harness clock",
+                "HTTP Date {date} is {} s from standard time",
                 (parsed - received).num_seconds()
             ));
         }
     }
-    let sent = chrono::Utc::now();
+    let sent = now();
     let (_, receipt) = common::deposit(ctx, &common::lab_content(ctx, "DC-009")).await?;
-    let received = chrono::Utc::now();
+    let received = now();
     let tx_time = ctx.fields.str(&receipt, "tx_time")?;
     let on_chain = chrono::DateTime::parse_from_rfc3339(&tx_time)
         .map_err(|e| CheckError::Field {
@@ -88,14 +95,16 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     lines.push(format!(
         "deposit tx_time {tx_time}, sent {sent}, received {received}"
     ));
-    if !within(on_chain, sent, received, tolerance, false) {
-        failures.push(format!("on-chain time {tx_time} lies outside the request window [{sent}, {received}] ± {tolerance} s"));
+    if !within(on_chain, sent, received, tolerance_ms, false) {
+        failures.push(format!("on-chain time {tx_time} lies outside the request window [{sent}, {received}] ± {tolerance_ms} ms"));
     }
     let mut verdict = Verdict::from_samples(4, &failures, "platform times");
     for (i, l) in lines.into_iter().enumerate() {
         verdict = verdict.with(format!("observation {}", i + 1), l);
     }
-    Ok(verdict.with_threshold("clock_tolerance_secs", tolerance))
+    Ok(verdict
+        .with("time reference", clock.describe())
+        .with_threshold("clock_tolerance_secs", tolerance))
 }
 
 #[cfg(test)]
@@ -110,7 +119,7 @@ mod tests {
         assert!(within(date, sent, received, 0, true));
         assert!(!within(date, sent, received, 0, false));
         let fast: Utc = "2026-11-22T10:02:01Z".parse().unwrap();
-        assert!(!within(fast, sent, received, 1, true));
+        assert!(!within(fast, sent, received, 1_000, true));
     }
 }
 

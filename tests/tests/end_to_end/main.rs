@@ -2,6 +2,7 @@
 //! structure, secrets kept out, resume after an interruption, fail-closed targets.
 
 mod bearer;
+mod clock;
 mod dialects;
 mod hostile;
 mod legacy_tls;
