@@ -657,11 +657,13 @@ mod tests {
             r("A", Severity::High, 8, Outcome::Pass, None),
             r("B", Severity::Medium, 2, Outcome::Fail, None),
         ];
-        let mut config = ScoringConfig::default();
-        config.best_practice = Some(BestPractice {
-            practice: "public verification page".into(),
-            evaluator: "张三".into(),
-        });
+        let config = ScoringConfig {
+            best_practice: Some(BestPractice {
+                practice: "public verification page".into(),
+                evaluator: "张三".into(),
+            }),
+            ..ScoringConfig::default()
+        };
         let a = assess(&results, &config);
         assert_eq!(a.score, Some(81.0));
         assert!(

@@ -542,6 +542,31 @@ pub fn build(input: &ReportInput<'_>, lang: Lang, fonts: &FontSet) -> Result<Val
     }))
 }
 
+/// Each special deduction with the condition of §8.3 c) 3) it evidences.
+fn special_text(a: &tianping_model::Assessment, lang: Lang) -> String {
+    a.special_conditions
+        .iter()
+        .map(|s| match lang {
+            Lang::Zh => format!("{}（{}）", s.id, s.condition.title_zh()),
+            Lang::En => format!("{} ({})", s.id, s.condition.title_en()),
+        })
+        .collect::<Vec<_>>()
+        .join(if lang == Lang::Zh { "；" } else { "; " })
+}
+
+/// How many of the harness's checks the run covered.
+fn coverage_text(c: tianping_model::Coverage, lang: Lang) -> String {
+    match (lang, c.is_partial()) {
+        (Lang::Zh, false) => format!("全部 {} 项", c.total),
+        (Lang::Zh, true) => format!("{} / {} 项（部分测评，不给出准予接入结论）", c.ran, c.total),
+        (Lang::En, false) => format!("all {}", c.total),
+        (Lang::En, true) => format!(
+            "{} of {} (a partial run: no grant is given)",
+            c.ran, c.total
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -588,30 +613,5 @@ mod tests {
         let g = tianping_model::grade(96.0);
         assert!(grade_part(g, Lang::Zh).starts_with("五星级"));
         assert!(grade_part(g, Lang::En).starts_with("five-star"));
-    }
-}
-
-/// Each special deduction with the condition of §8.3 c) 3) it evidences.
-fn special_text(a: &tianping_model::Assessment, lang: Lang) -> String {
-    a.special_conditions
-        .iter()
-        .map(|s| match lang {
-            Lang::Zh => format!("{}（{}）", s.id, s.condition.title_zh()),
-            Lang::En => format!("{} ({})", s.id, s.condition.title_en()),
-        })
-        .collect::<Vec<_>>()
-        .join(if lang == Lang::Zh { "；" } else { "; " })
-}
-
-/// How many of the harness's checks the run covered.
-fn coverage_text(c: tianping_model::Coverage, lang: Lang) -> String {
-    match (lang, c.is_partial()) {
-        (Lang::Zh, false) => format!("全部 {} 项", c.total),
-        (Lang::Zh, true) => format!("{} / {} 项（部分测评，不给出准予接入结论）", c.ran, c.total),
-        (Lang::En, false) => format!("all {}", c.total),
-        (Lang::En, true) => format!(
-            "{} of {} (a partial run: no grant is given)",
-            c.ran, c.total
-        ),
     }
 }
