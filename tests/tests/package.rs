@@ -111,6 +111,82 @@ fn a_missing_original_or_a_garbled_manifest_line_is_a_finding_not_a_pass() {
     );
 }
 
+/// Every manifest line is accounted for. An invalid-UTF-8 line once ended the pass silently:
+/// a tampered original after it was never read and every package check passed.
+#[test]
+fn an_unreadable_line_does_not_end_the_pass_and_every_record_is_accounted_for() {
+    let dir = export(Faults::none(), 6);
+    let pkg = dir.path().join("pkg");
+    let manifest = std::fs::read(pkg.join("manifest.jsonl")).unwrap();
+    let lines: Vec<&[u8]> = manifest.split_inclusive(|b| *b == b'\n').collect();
+    // An unreadable line in the middle, then tamper with the original of a later record.
+    let mut poisoned = lines[..3].concat();
+    poisoned.extend_from_slice(b"\xff\xfe not text\n");
+    poisoned.extend(lines[3..].concat());
+    std::fs::write(pkg.join("manifest.jsonl"), &poisoned).unwrap();
+    let last: serde_json::Value = serde_json::from_slice(lines[5]).unwrap();
+    let original = pkg.join(last["original"].as_str().unwrap());
+    std::fs::write(&original, b"altered after the deposit").unwrap();
+    let results = evaluate(&pkg).unwrap();
+    let dc003 = outcome(&results, "DC-003");
+    assert_eq!(dc003.outcome, Outcome::Fail, "{}", dc003.describe());
+    assert!(
+        dc003
+            .describe()
+            .contains(last["evidence_id"].as_str().unwrap()),
+        "the record after the bad line was read: {}",
+        dc003.describe()
+    );
+    // Seven records read where package.json declares six: DC-002 owns the account.
+    let dc002 = outcome(&results, "DC-002");
+    assert_eq!(dc002.outcome, Outcome::Fail, "{}", dc002.describe());
+    assert!(
+        dc002
+            .summary
+            .contains("declares 6 records, the manifest holds 7")
+            && dc002.describe().contains("not UTF-8"),
+        "{}",
+        dc002.describe()
+    );
+}
+
+#[test]
+fn a_manifest_short_of_its_declared_records_or_repeating_an_id_fails() {
+    let dir = export(Faults::none(), 4);
+    let pkg = dir.path().join("pkg");
+    let manifest = std::fs::read_to_string(pkg.join("manifest.jsonl")).unwrap();
+    let lines: Vec<&str> = manifest.lines().collect();
+    // The last record dropped, and the first repeated in its place: still four lines.
+    let changed = [&lines[..3], &lines[..1]].concat().join("\n") + "\n";
+    std::fs::write(pkg.join("manifest.jsonl"), changed).unwrap();
+    let results = evaluate(&pkg).unwrap();
+    let dc002 = outcome(&results, "DC-002");
+    assert_eq!(dc002.outcome, Outcome::Fail, "{}", dc002.describe());
+    assert!(
+        dc002.summary.contains("repeat an evidence id"),
+        "{}",
+        dc002.summary
+    );
+    // Only three of four: the count no longer agrees.
+    std::fs::write(pkg.join("manifest.jsonl"), lines[..3].join("\n") + "\n").unwrap();
+    let results = evaluate(&pkg).unwrap();
+    let dc002 = outcome(&results, "DC-002");
+    assert!(
+        dc002
+            .summary
+            .contains("declares 4 records, the manifest holds 3"),
+        "{}",
+        dc002.summary
+    );
+    // The other package checks pass over what they read, and say how much that was.
+    let dc003 = outcome(&results, "DC-003");
+    assert!(
+        dc003.describe().contains("3 manifest record(s) read"),
+        "{}",
+        dc003.describe()
+    );
+}
+
 #[test]
 fn manifest_paths_that_leave_the_package_are_refused() {
     let dir = export(Faults::none(), 1);

@@ -130,6 +130,52 @@ pub struct PackageCheck {
     pub judge: fn(&PackageInfo, &Record) -> Judgement,
     /// What the samples are, for the summary ("records", "receipt signatures").
     pub what: &'static str,
+    /// Whether this check also owns the package's account of its records: the manifest
+    /// holds as many records as `package.json` declares, each once. Every other check shows
+    /// the account as evidence.
+    pub accounts_for_records: bool,
+}
+
+/// How the manifest accounted for the package's records.
+#[derive(Debug, Clone, Default)]
+struct RecordAccount {
+    /// Non-empty manifest lines read (each one a record, readable or not).
+    lines: u64,
+    /// Records whose evidence id an earlier record already had, by name (first few).
+    duplicates: Vec<String>,
+    /// How many duplicates in all.
+    duplicate_count: u64,
+}
+
+impl RecordAccount {
+    /// What is wrong with the account against what `package.json` declares.
+    fn problems(&self, declared: Option<u64>) -> Vec<String> {
+        let mut problems = Vec::new();
+        match declared {
+            Some(n) if n != self.lines => problems.push(format!(
+                "package.json declares {n} records, the manifest holds {}",
+                self.lines
+            )),
+            Some(_) => {}
+            None => problems.push("package.json declares no record count (`records`)".into()),
+        }
+        if self.duplicate_count > 0 {
+            problems.push(format!(
+                "{} record(s) repeat an evidence id: {}",
+                self.duplicate_count,
+                self.duplicates.join(", ")
+            ));
+        }
+        problems
+    }
+
+    fn describe(&self, declared: Option<u64>) -> String {
+        format!(
+            "{} manifest record(s) read; package.json declares {}",
+            self.lines,
+            declared.map_or("no count".to_string(), |n| n.to_string())
+        )
+    }
 }
 
 /// Why a package cannot be read.
@@ -275,9 +321,16 @@ fn hash_file(path: &Path) -> std::io::Result<([u8; 32], u64)> {
     Ok((hasher.finalize().into(), total))
 }
 
-/// Reads the files a manifest line names; never fails, records what went wrong instead.
-fn load_record(info: &PackageInfo, line: usize, text: &str) -> Record {
-    let mut record = Record {
+/// A record for a manifest line that could not be read at all.
+fn unreadable_record(line: usize, why: String) -> Record {
+    Record {
+        unreadable: Some(why),
+        ..empty_record(line)
+    }
+}
+
+fn empty_record(line: usize) -> Record {
+    Record {
         line,
         entry: Value::Null,
         evidence_id: String::new(),
@@ -287,7 +340,12 @@ fn load_record(info: &PackageInfo, line: usize, text: &str) -> Record {
         original_sm3: None,
         original_bytes: 0,
         unreadable: None,
-    };
+    }
+}
+
+/// Reads the files a manifest line names; never fails, records what went wrong instead.
+fn load_record(info: &PackageInfo, line: usize, text: &str) -> Record {
+    let mut record = empty_record(line);
     let entry: Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => {
@@ -349,6 +407,41 @@ struct Tally {
     undecided_reasons: Vec<String>,
 }
 
+impl Tally {
+    /// Counts one record's judgement.
+    fn add(&mut self, record: &Record, judgement: Judgement) {
+        match judgement {
+            Judgement::NotExamined => {}
+            Judgement::Undecided(why) => {
+                self.examined += 1;
+                self.undecided += 1;
+                if self.undecided_reasons.len() < KEPT_FAILURES {
+                    self.undecided_reasons
+                        .push(format!("{}: {why}", record_name(record)));
+                }
+            }
+            Judgement::Conforms => self.examined += 1,
+            Judgement::Nonconforming(why) => {
+                self.examined += 1;
+                self.failed += 1;
+                if self.failures.len() < KEPT_FAILURES {
+                    self.failures
+                        .push(format!("{}: {why}", record_name(record)));
+                }
+            }
+        }
+    }
+
+    /// Adds another worker's tally.
+    fn merge(&mut self, other: Tally) {
+        self.examined += other.examined;
+        self.failed += other.failed;
+        self.failures.extend(other.failures);
+        self.undecided += other.undecided;
+        self.undecided_reasons.extend(other.undecided_reasons);
+    }
+}
+
 /// How findings name a record: its evidence id, or its manifest line when it has none.
 fn record_name(record: &Record) -> String {
     if record.evidence_id.is_empty() {
@@ -359,7 +452,10 @@ fn record_name(record: &Record) -> String {
 }
 
 /// Runs `checks` (id, package form) over every record of the package with `workers` threads.
-/// Returns one verdict per check, in the order given.
+/// Returns one verdict per check, in the order given. Every manifest line is accounted for:
+/// a line that is not text is an unreadable record (a finding of every check that needs it),
+/// never a place the pass stops; the records read are compared with the count `package.json`
+/// declares, and evidence ids that repeat are reported (by the check that owns the account).
 pub fn scan(
     info: &PackageInfo,
     checks: &[(&str, PackageCheck)],
@@ -367,56 +463,34 @@ pub fn scan(
 ) -> Result<Vec<Verdict>, PackageError> {
     let manifest = File::open(info.root.join(MANIFEST_FILE))
         .map_err(|e| invalid(&info.root, format!("{MANIFEST_FILE}: {e}")))?;
-    let (tx, rx) = mpsc::sync_channel::<(usize, String)>(workers * 4);
+    let (tx, rx) = mpsc::sync_channel::<(usize, Result<String, String>)>(workers * 4);
     let rx = Arc::new(Mutex::new(rx));
-    let tallies: Vec<Tally> = std::thread::scope(|scope| {
+    // Evidence ids seen, by a 128-bit digest (16 bytes per record).
+    let seen_ids = Mutex::new(std::collections::HashSet::<[u8; 16]>::new());
+    let duplicates = Mutex::new((0u64, Vec::<String>::new()));
+    let (tallies, lines, read_error) = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers.max(1))
             .map(|_| {
-                let rx = rx.clone();
+                let (rx, seen_ids, duplicates) = (rx.clone(), &seen_ids, &duplicates);
                 scope.spawn(move || {
                     let mut local = vec![Tally::default(); checks.len()];
                     loop {
                         let next = rx.lock().expect("queue lock").recv();
                         let Ok((line, text)) = next else { break };
-                        let record = load_record(info, line, &text);
+                        let record = match text {
+                            Ok(text) => load_record(info, line, &text),
+                            Err(why) => unreadable_record(line, why),
+                        };
+                        note_duplicate(&record, seen_ids, duplicates);
                         for (tally, (_, check)) in local.iter_mut().zip(checks) {
-                            match (check.judge)(info, &record) {
-                                Judgement::NotExamined => {}
-                                Judgement::Undecided(why) => {
-                                    tally.examined += 1;
-                                    tally.undecided += 1;
-                                    if tally.undecided_reasons.len() < KEPT_FAILURES {
-                                        tally
-                                            .undecided_reasons
-                                            .push(format!("{}: {why}", record_name(&record)));
-                                    }
-                                }
-                                Judgement::Conforms => tally.examined += 1,
-                                Judgement::Nonconforming(why) => {
-                                    tally.examined += 1;
-                                    tally.failed += 1;
-                                    if tally.failures.len() < KEPT_FAILURES {
-                                        tally
-                                            .failures
-                                            .push(format!("{}: {why}", record_name(&record)));
-                                    }
-                                }
-                            }
+                            tally.add(&record, (check.judge)(info, &record));
                         }
                     }
                     local
                 })
             })
             .collect();
-        for (i, line) in BufReader::new(manifest).lines().enumerate() {
-            let Ok(text) = line else { break };
-            if text.trim().is_empty() {
-                continue;
-            }
-            if tx.send((i + 1, text)).is_err() {
-                break;
-            }
-        }
+        let (lines, read_error) = feed_lines(manifest, &tx);
         drop(tx);
         let mut total = vec![Tally::default(); checks.len()];
         for h in handles {
@@ -424,15 +498,23 @@ pub fn scan(
                 .iter_mut()
                 .zip(h.join().expect("package worker panicked"))
             {
-                t.examined += l.examined;
-                t.failed += l.failed;
-                t.failures.extend(l.failures);
-                t.undecided += l.undecided;
-                t.undecided_reasons.extend(l.undecided_reasons);
+                t.merge(l);
             }
         }
-        total
+        (total, lines, read_error)
     });
+    if let Some(e) = read_error {
+        return Err(invalid(&info.root, e));
+    }
+    let (duplicate_count, mut duplicate_names) = duplicates.into_inner().expect("dups lock");
+    duplicate_names.sort();
+    let account = RecordAccount {
+        lines,
+        duplicates: duplicate_names,
+        duplicate_count,
+    };
+    let declared = info.header["records"].as_u64();
+    let account_problems = account.problems(declared);
     Ok(checks
         .iter()
         .zip(tallies)
@@ -441,9 +523,72 @@ pub fn scan(
             t.failures.truncate(KEPT_FAILURES);
             t.undecided_reasons.sort();
             t.undecided_reasons.truncate(KEPT_FAILURES);
-            verdict_of(t, check.what)
+            let mut verdict = verdict_of(t, check.what);
+            if check.accounts_for_records && !account_problems.is_empty() {
+                verdict.outcome = crate::model::Outcome::Fail;
+                verdict.summary = format!(
+                    "the package does not account for its records: {}; {}",
+                    account_problems.join("; "),
+                    verdict.summary
+                );
+            }
+            verdict.with("records", account.describe(declared))
         })
         .collect())
+}
+
+/// Sends every non-empty manifest line to the workers, as text or as why it is not text.
+/// Returns how many were sent, and the I/O error that ended the reading early, if any.
+fn feed_lines(
+    manifest: File,
+    tx: &mpsc::SyncSender<(usize, Result<String, String>)>,
+) -> (u64, Option<String>) {
+    let mut reader = BufReader::new(manifest);
+    let mut bytes = Vec::new();
+    let mut sent = 0;
+    for line in 1.. {
+        bytes.clear();
+        match reader.read_until(b'\n', &mut bytes) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => {
+                return (
+                    sent,
+                    Some(format!("{MANIFEST_FILE} line {line} cannot be read: {e}")),
+                );
+            }
+        }
+        let text = match std::str::from_utf8(&bytes) {
+            Ok(t) if t.trim().is_empty() => continue,
+            Ok(t) => Ok(t.trim_end_matches(['\n', '\r']).to_string()),
+            Err(e) => Err(format!("manifest line {line} is not UTF-8 text: {e}")),
+        };
+        sent += 1;
+        if tx.send((line, text)).is_err() {
+            break;
+        }
+    }
+    (sent, None)
+}
+
+/// Records `record`'s evidence id, counting it when an earlier record had it.
+fn note_duplicate(
+    record: &Record,
+    seen: &Mutex<std::collections::HashSet<[u8; 16]>>,
+    duplicates: &Mutex<(u64, Vec<String>)>,
+) {
+    if record.evidence_id.is_empty() {
+        return;
+    }
+    let digest = tianping_profile::digest::sm3(record.evidence_id.as_bytes());
+    let key: [u8; 16] = digest[..16].try_into().expect("16 of 32 bytes");
+    if !seen.lock().expect("ids lock").insert(key) {
+        let mut d = duplicates.lock().expect("duplicates lock");
+        d.0 += 1;
+        if d.1.len() < KEPT_FAILURES {
+            d.1.push(format!("{} (line {})", record.evidence_id, record.line));
+        }
+    }
 }
 
 fn verdict_of(t: Tally, what: &str) -> Verdict {

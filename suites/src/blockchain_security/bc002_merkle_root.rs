@@ -34,6 +34,7 @@ pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)))
     .with_package(PackageCheck {
         judge: judge_record,
         what: "blocks of the records",
+        accounts_for_records: false,
     })
     .with_applies(common::needs_local_chain);
 

@@ -53,6 +53,7 @@ pub const CHECK: CheckDef =
     CheckDef::remote(META, |ctx| Box::pin(run(ctx))).with_package(PackageCheck {
         judge: judge_record,
         what: "receipt signatures",
+        accounts_for_records: false,
     });
 
 /// The SEC1 public key inside a certificate (either SPKI form for SM2).

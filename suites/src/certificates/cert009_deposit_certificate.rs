@@ -52,6 +52,7 @@ pub const CHECK: CheckDef =
     CheckDef::remote(META, |ctx| Box::pin(run(ctx))).with_package(PackageCheck {
         judge: judge_record,
         what: "deposit certificates",
+        accounts_for_records: false,
     });
 
 /// A one-page certificate is far smaller; anything larger is refused unread.

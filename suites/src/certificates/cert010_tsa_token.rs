@@ -50,6 +50,7 @@ pub const CHECK: CheckDef =
     CheckDef::remote(META, |ctx| Box::pin(run(ctx))).with_package(PackageCheck {
         judge: judge_record,
         what: "receipt timestamp tokens",
+        accounts_for_records: false,
     });
 
 /// Problems with the TSA certificate's ExtendedKeyUsage: it must be critical and hold

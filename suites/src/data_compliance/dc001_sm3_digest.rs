@@ -39,6 +39,7 @@ pub const CHECK: CheckDef =
     CheckDef::remote(META, |ctx| Box::pin(run(ctx))).with_package(PackageCheck {
         judge: judge_record,
         what: "records with an original",
+        accounts_for_records: false,
     });
 
 async fn run(ctx: &Ctx) -> Result<Verdict, tianping_engine::CheckError> {

@@ -42,6 +42,7 @@ pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)))
     .with_package(PackageCheck {
         judge: judge_record,
         what: "records",
+        accounts_for_records: false,
     })
     .with_applies(common::needs_originals_or_local_chain);
 

@@ -41,6 +41,7 @@ pub const CHECK: CheckDef =
     CheckDef::remote(META, |ctx| Box::pin(run(ctx))).with_package(PackageCheck {
         judge: judge_record,
         what: "receipts",
+        accounts_for_records: false,
     });
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {

@@ -61,6 +61,7 @@ pub const CHECK: CheckDef =
     CheckDef::remote(META, |ctx| Box::pin(run(ctx))).with_package(PackageCheck {
         judge: judge_record,
         what: "timestamp tokens",
+        accounts_for_records: false,
     });
 
 fn parse_time(s: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, CheckError> {

@@ -40,6 +40,7 @@ pub const CHECK: CheckDef =
     CheckDef::remote(META, |ctx| Box::pin(run(ctx))).with_package(PackageCheck {
         judge: judge_record,
         what: "receipts",
+        accounts_for_records: false,
     });
 
 /// Fields every deposit's provenance must carry.
