@@ -162,8 +162,15 @@ fn open_journal(
     config_sm3: &str,
 ) -> Result<(JournalHeader, Vec<CheckResult>, Journal), EvaluateError> {
     let io = |e: journal::JournalError| EvaluateError::Output(e.to_string());
+    // A journal that cannot be read back is a problem with what the user pointed at (78).
+    let unreadable = |e: journal::JournalError| match e {
+        e @ (journal::JournalError::Corrupt { .. } | journal::JournalError::NoHeader(_)) => {
+            EvaluateError::Config(format!("cannot resume: {e}"))
+        }
+        e => EvaluateError::Output(e.to_string()),
+    };
     if plan.resume {
-        let (header, done) = journal::load(out).map_err(io)?;
+        let (header, done) = journal::load(out).map_err(unreadable)?;
         if header.config_sm3 != config_sm3 {
             return Err(EvaluateError::Config(format!(
                 "cannot resume: {} was made with a different configuration (SM3 {}…, now {}…)",
@@ -179,6 +186,17 @@ fn open_journal(
                 out.display(),
                 header.target.base_url,
                 plan.target.base_url
+            )));
+        }
+        // A journal line for a check this run did not select is not carried into its results.
+        if let Some(stranger) = done
+            .iter()
+            .find(|r| !plan.checks.iter().any(|c| c.meta.id == r.id))
+        {
+            return Err(EvaluateError::Config(format!(
+                "cannot resume: {} records a result for {}, which this run does not select",
+                out.display(),
+                stranger.id
             )));
         }
         let journal = Journal::append_to(out).map_err(io)?;

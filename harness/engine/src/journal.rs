@@ -1,9 +1,11 @@
 //! Results are appended to `journal.jsonl` as each check finishes, so an interrupted run
-//! loses nothing and `--resume` can continue it. A torn last line (killed mid-write) is
-//! ignored; anything else malformed is an error, not silently dropped.
+//! loses nothing and `--resume` can continue it. A torn last line (killed mid-write: no
+//! newline after it) is ignored, and cut off before anything is appended, so the next result
+//! starts a line of its own; anything else malformed is an error naming its line, never
+//! silently dropped.
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -78,16 +80,21 @@ impl Journal {
         Ok(journal)
     }
 
-    /// Reopens an existing journal for appending after [`load`].
+    /// Reopens an existing journal for appending after [`load`], first cutting off a torn
+    /// last line (anything after the last newline).
     pub fn append_to(dir: &Path) -> Result<Journal, JournalError> {
         let path = dir.join(JOURNAL_FILE);
-        let file = OpenOptions::new()
-            .append(true)
-            .open(&path)
-            .map_err(|source| JournalError::Io {
-                path: path.display().to_string(),
-                source,
-            })?;
+        let io = |source| JournalError::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        let bytes = std::fs::read(&path).map_err(io)?;
+        let complete = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        let file = OpenOptions::new().append(true).open(&path).map_err(io)?;
+        if complete < bytes.len() {
+            file.set_len(complete as u64).map_err(io)?;
+            file.sync_data().map_err(io)?;
+        }
         Ok(Journal { path, file })
     }
 
@@ -116,13 +123,17 @@ pub fn load(dir: &Path) -> Result<(JournalHeader, Vec<CheckResult>), JournalErro
         path: shown.clone(),
         source,
     })?;
-    let lines: Vec<String> = BufReader::new(file)
-        .lines()
-        .collect::<Result<_, _>>()
+    let mut bytes = Vec::new();
+    BufReader::new(file)
+        .read_to_end(&mut bytes)
         .map_err(|source| JournalError::Io {
             path: shown.clone(),
             source,
         })?;
+    // Only a last line without its newline can be torn; a complete line must parse.
+    let torn_tail = !bytes.is_empty() && !bytes.ends_with(b"\n");
+    let text = String::from_utf8_lossy(&bytes);
+    let lines: Vec<&str> = text.lines().collect();
     let mut header = None;
     let mut results: Vec<CheckResult> = Vec::new();
     let last = lines.len().saturating_sub(1);
@@ -136,7 +147,7 @@ pub fn load(dir: &Path) -> Result<(JournalHeader, Vec<CheckResult>), JournalErro
                 results.retain(|old| old.id != r.id);
                 results.push(*r);
             }
-            Err(_) if i == last => break, // torn final write
+            Err(_) if i == last && torn_tail => break, // torn final write
             Err(e) => {
                 return Err(JournalError::Corrupt {
                     path: shown,
@@ -148,4 +159,92 @@ pub fn load(dir: &Path) -> Result<(JournalHeader, Vec<CheckResult>), JournalErro
     }
     let header = header.ok_or(JournalError::NoHeader(shown))?;
     Ok((header, results))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{CheckMeta, Mode, Severity, Suite};
+
+    fn result(id: &'static str) -> CheckResult {
+        let meta = CheckMeta {
+            id,
+            suite: Suite::DataCompliance,
+            title_zh: "",
+            title_en: "",
+            clauses: &[],
+            tianping_clause: None,
+            severity: Severity::Low,
+            weight: 1,
+            mode: Mode::Remote,
+            active: false,
+            faults: &[],
+            thresholds: &[],
+        };
+        crate::runner::result_of(
+            &meta,
+            crate::Verdict::pass("ok"),
+            String::new(),
+            std::time::Duration::ZERO,
+        )
+    }
+
+    fn header() -> JournalHeader {
+        JournalHeader {
+            run_id: "r".into(),
+            started_at: "2026-12-02T00:00:00Z".into(),
+            target: TargetSummary {
+                base_url: "https://h".into(),
+                kind: "live".into(),
+                reference_faults: Vec::new(),
+                adapter: None,
+                declarations: Vec::new(),
+            },
+            config_sm3: "0".repeat(64),
+        }
+    }
+
+    /// Appends a torn half line, as a kill mid-write leaves.
+    fn tear(dir: &Path) {
+        let mut f = OpenOptions::new()
+            .append(true)
+            .open(dir.join(JOURNAL_FILE))
+            .unwrap();
+        f.write_all(br#"{"kind":"result","id":"TORN"#).unwrap();
+    }
+
+    #[test]
+    fn torn_tails_are_cut_before_appending_however_often_a_run_is_interrupted() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut journal = Journal::create(dir.path(), &header()).unwrap();
+        journal.record(&result("A")).unwrap();
+        for id in ["B", "C", "D"] {
+            tear(dir.path());
+            let (_, done) = load(dir.path()).unwrap();
+            assert!(done.iter().all(|r| r.id != "TORN"));
+            Journal::append_to(dir.path())
+                .unwrap()
+                .record(&result(id))
+                .unwrap();
+        }
+        let (_, done) = load(dir.path()).unwrap();
+        let ids: Vec<&str> = done.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["A", "B", "C", "D"]);
+    }
+
+    #[test]
+    fn a_complete_line_that_does_not_parse_is_corrupt_and_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut journal = Journal::create(dir.path(), &header()).unwrap();
+        journal.record(&result("A")).unwrap();
+        let path = dir.path().join(JOURNAL_FILE);
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        text.push_str("{not a result}\n");
+        std::fs::write(&path, text).unwrap();
+        let err = load(dir.path()).unwrap_err();
+        assert!(
+            matches!(err, JournalError::Corrupt { line: 3, .. }),
+            "{err}"
+        );
+    }
 }

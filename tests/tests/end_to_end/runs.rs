@@ -182,6 +182,28 @@ async fn resume_keeps_finished_checks_and_runs_only_the_rest() {
     assert_eq!(rerun, first.results.len() - 4);
 }
 
+/// A journal line for a check the run never selected is refused, not carried into results.
+#[tokio::test]
+async fn a_resume_refuses_a_journal_result_for_a_check_it_does_not_run() {
+    let dir = tempfile::tempdir().unwrap();
+    run_reference(Faults::none(), dir.path(), false)
+        .await
+        .unwrap();
+    let journal = dir.path().join(JOURNAL_FILE);
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let mut stranger: serde_json::Value =
+        serde_json::from_str(text.lines().nth(1).unwrap()).unwrap();
+    stranger["id"] = "XX-999".into();
+    std::fs::write(&journal, format!("{text}{stranger}\n")).unwrap();
+    let err = run_reference(Faults::none(), dir.path(), true)
+        .await
+        .unwrap_err();
+    assert!(
+        err.contains("XX-999") && err.contains("does not select"),
+        "{err}"
+    );
+}
+
 #[tokio::test]
 async fn a_new_run_refuses_to_overwrite_an_existing_one() {
     let dir = tempfile::tempdir().unwrap();
