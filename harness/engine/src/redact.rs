@@ -63,12 +63,58 @@ pub fn truncate(text: &str, max: usize) -> String {
     }
 }
 
-/// Removes every occurrence of the given secret values from free text.
+/// The forms a secret can come back in from a server that echoes it: as given, escaped
+/// inside a JSON string (once or twice), URL-encoded (form and percent), XML-escaped, base64
+/// (standard and URL-safe, padded or not) and hex (either case). Longest first, so a longer
+/// form is masked whole before a shorter one inside it.
+pub fn secret_forms(secret: &str) -> Vec<String> {
+    use base64::Engine;
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    let json_once = serde_json::to_string(secret).expect("a string serializes");
+    let json_once = json_once[1..json_once.len() - 1].to_string();
+    let json_twice = serde_json::to_string(&json_once).expect("a string serializes");
+    let json_twice = json_twice[1..json_twice.len() - 1].to_string();
+    let form: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+    let percent = form.replace('+', "%20");
+    let xml = secret
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;");
+    let bytes = secret.as_bytes();
+    let mut forms = vec![
+        secret.to_string(),
+        json_once,
+        json_twice,
+        form,
+        percent,
+        xml,
+        STANDARD.encode(bytes),
+        STANDARD_NO_PAD.encode(bytes),
+        URL_SAFE.encode(bytes),
+        URL_SAFE_NO_PAD.encode(bytes),
+        hex::encode(bytes),
+        hex::encode_upper(bytes),
+    ];
+    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    forms.dedup();
+    forms
+}
+
+/// Removes every occurrence of the given secret values from free text, in every form
+/// [`secret_forms`] knows.
 pub fn scrub(text: &str, secrets: &[&str]) -> String {
-    secrets
+    let mut forms: Vec<String> = secrets
         .iter()
         .filter(|s| s.len() >= 4)
-        .fold(text.to_string(), |acc, s| acc.replace(s, "***"))
+        .flat_map(|s| secret_forms(s))
+        .collect();
+    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    forms
+        .iter()
+        .filter(|f| f.len() >= 4)
+        .fold(text.to_string(), |acc, f| acc.replace(f.as_str(), "***"))
 }
 
 #[cfg(test)]
@@ -104,5 +150,43 @@ mod tests {
     #[test]
     fn scrub_removes_known_secret_values() {
         assert_eq!(scrub("key=hunter22 ok", &["hunter22"]), "key=*** ok");
+    }
+
+    /// An echoing server returns the lab's password in whatever form its body uses.
+    #[test]
+    fn scrub_removes_secrets_in_every_form_a_server_echoes_them() {
+        use base64::Engine;
+        let secret = r#"Tp!"pa\ss<&>'wörd"#;
+        let forms = [
+            serde_json::to_string(&serde_json::json!({ "echo": secret })).unwrap(),
+            serde_json::to_string(
+                &serde_json::json!({ "raw": serde_json::json!({ "p": secret }).to_string() }),
+            )
+            .unwrap(),
+            format!(
+                "password={}",
+                url::form_urlencoded::byte_serialize(secret.as_bytes()).collect::<String>()
+            ),
+            format!(
+                "<p>{}</p>",
+                secret
+                    .replace('&', "&amp;")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;")
+                    .replace('"', "&quot;")
+                    .replace('\'', "&apos;")
+            ),
+            base64::engine::general_purpose::STANDARD.encode(secret),
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret),
+            hex::encode(secret),
+            hex::encode_upper(secret),
+        ];
+        for echoed in forms {
+            let clean = scrub(&echoed, &[secret]);
+            for form in secret_forms(secret) {
+                assert!(!clean.contains(&form), "{form} survives in {clean}");
+            }
+            assert!(clean.contains("***"), "{clean}");
+        }
     }
 }
