@@ -18,7 +18,9 @@ pub struct Args {
     json: bool,
 }
 
-/// Prints what was found; exits 1 unless the bundle is intact.
+/// Prints what was found; exits 1 unless the bundle is intact, and 2 when it is intact but no
+/// expected signer was given: anyone can re-seal a changed folder with a key of their own, so
+/// an intact seal proves nothing until the signer is the lab's.
 pub fn run(args: Args) -> Result<i32, Failure> {
     let v = tianping_reports::bundle::verify(&args.bundle, args.signer.as_deref())
         .map_err(config_error)?;
@@ -67,6 +69,15 @@ pub fn run(args: Args) -> Result<i32, Failure> {
                 "bundle NOT intact"
             }
         );
+    }
+    if v.ok() && args.signer.is_none() {
+        eprintln!(
+            "SIGNER NOT ESTABLISHED: the seal is intact, but it was made by key {} and nothing \
+             says that key is the lab's. Anyone can change a run folder and re-seal it with a \
+             new key. Verify with --signer <the lab's public key, from its report or records>.",
+            v.signer_public_key
+        );
+        return Ok(exit::INCONCLUSIVE);
     }
     Ok(if v.ok() { 0 } else { exit::NONCONFORMITY })
 }

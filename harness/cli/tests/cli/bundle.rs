@@ -139,7 +139,7 @@ fn a_configured_tsa_time_stamps_the_manifest_and_verify_checks_the_token() {
         )
     };
     let (code, v) = verify();
-    assert_eq!(code, Some(0), "{v}");
+    assert_eq!(code, Some(2), "intact, signer not given: {v}");
     assert!(
         v["timestamp"]["tsa_subject"]
             .as_str()

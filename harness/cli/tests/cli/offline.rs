@@ -168,7 +168,11 @@ fn certs_evaluates_files_offline_with_run_exit_codes() {
         .arg(dir.path().join("bad"))
         .output()
         .unwrap();
-    assert_eq!(verify.status.code(), Some(0));
+    assert_eq!(
+        verify.status.code(),
+        Some(2),
+        "intact, but without --signer the signer is not established"
+    );
     // A missing file is an input error; no file at all a usage error.
     let missing = harness()
         .args(["certs", "/nonexistent/cert.pem", "--lang", "none"])

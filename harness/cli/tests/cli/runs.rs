@@ -128,10 +128,11 @@ fn an_interrupted_run_keeps_what_it_gathered_and_exits_2() {
     let verify = harness().arg("verify").arg(&out).output().unwrap();
     assert_eq!(
         verify.status.code(),
-        Some(0),
-        "{}",
+        Some(2),
+        "intact, signer not established: {}",
         String::from_utf8_lossy(&verify.stdout)
     );
+    assert!(String::from_utf8_lossy(&verify.stderr).contains("SIGNER NOT ESTABLISHED"));
 }
 
 #[test]
