@@ -384,6 +384,19 @@ impl Config {
 
     /// Checks ranges and consistency that TOML types cannot express.
     pub fn validate(&self) -> Result<(), ConfigError> {
+        // Credentials come only from the environment: a URL that carries them would put a
+        // password into every output that names the target. Refused, without repeating it.
+        if let Some(base) = &self.target.base_url
+            && let Ok(mut url) = url::Url::parse(base)
+            && (!url.username().is_empty() || url.password().is_some())
+        {
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            return Err(ConfigError::Invalid(format!(
+                "target.base_url carries a user name or password; credentials come only from the \
+                 environment variables in [credentials]: use {url}"
+            )));
+        }
         let l = &self.limits;
         if l.connections_per_host == 0 || l.concurrent_checks == 0 {
             return Err(ConfigError::Invalid(
@@ -586,6 +599,15 @@ mod tests {
     #[test]
     fn unknown_suite_is_rejected() {
         assert!(Config::parse("[selection]\nsuites = [\"perf\"]\n").is_err());
+    }
+
+    #[test]
+    fn a_target_url_with_credentials_is_refused_without_repeating_them() {
+        let mut c = Config::default();
+        c.target.base_url = Some("https://lab:hunter2-secret@evidence.example.cn/api".into());
+        let err = c.validate().unwrap_err().to_string();
+        assert!(!err.contains("hunter2"), "{err}");
+        assert!(err.contains("https://evidence.example.cn/api"), "{err}");
     }
 
     #[test]
