@@ -397,22 +397,31 @@ impl Config {
                  environment variables in [credentials]: use {url}"
             )));
         }
+        // Every limit within a range the harness can honour: a value the config accepts must
+        // never overflow a duration or a semaphore later.
         let l = &self.limits;
-        if l.connections_per_host == 0 || l.concurrent_checks == 0 {
-            return Err(ConfigError::Invalid(
-                "limits.connections_per_host and limits.concurrent_checks must be at least 1"
-                    .into(),
-            ));
+        let out_of_range = |key: &str, range: &str| {
+            Err(ConfigError::Invalid(format!(
+                "limits.{key} must be {range}"
+            )))
+        };
+        if !(1..=256).contains(&l.connections_per_host) {
+            return out_of_range("connections_per_host", "between 1 and 256");
         }
-        if !(l.requests_per_second > 0.0 && l.requests_per_second.is_finite()) {
-            return Err(ConfigError::Invalid(
-                "limits.requests_per_second must be a positive number".into(),
-            ));
+        if !(1..=64).contains(&l.concurrent_checks) {
+            return out_of_range("concurrent_checks", "between 1 and 64");
         }
-        if l.request_timeout_secs == 0 || l.connect_timeout_secs == 0 || l.check_timeout_secs == 0 {
-            return Err(ConfigError::Invalid(
-                "timeouts must be at least 1 second".into(),
-            ));
+        if !(0.01..=10_000.0).contains(&l.requests_per_second) {
+            return out_of_range("requests_per_second", "between 0.01 and 10000");
+        }
+        for (key, secs) in [
+            ("request_timeout_secs", l.request_timeout_secs),
+            ("connect_timeout_secs", l.connect_timeout_secs),
+            ("check_timeout_secs", l.check_timeout_secs),
+        ] {
+            if !(1..=86_400).contains(&secs) {
+                return out_of_range(key, "between 1 and 86400 seconds");
+            }
         }
         for suite in &self.selection.suites {
             if crate::model::Suite::from_key(suite).is_none() {
@@ -599,6 +608,38 @@ mod tests {
     #[test]
     fn unknown_suite_is_rejected() {
         assert!(Config::parse("[selection]\nsuites = [\"perf\"]\n").is_err());
+    }
+
+    #[test]
+    fn limits_outside_what_the_harness_can_honour_are_refused_by_name() {
+        for (text, key) in [
+            (
+                "[limits]\nrequests_per_second = 1e-300\n",
+                "requests_per_second",
+            ),
+            (
+                "[limits]\nrequests_per_second = nan\n",
+                "requests_per_second",
+            ),
+            (
+                "[limits]\nconcurrent_checks = 18446744073709551615\n",
+                "concurrent_checks",
+            ),
+            (
+                "[limits]\nconnections_per_host = 18446744073709551615\n",
+                "connections_per_host",
+            ),
+            (
+                "[limits]\nrequest_timeout_secs = 0\n",
+                "request_timeout_secs",
+            ),
+        ] {
+            let err = Config::parse(text)
+                .map_err(|e| e.to_string())
+                .and_then(|c| c.validate().map_err(|e| e.to_string()))
+                .unwrap_err();
+            assert!(err.contains(key), "{text}: {err}");
+        }
     }
 
     #[test]

@@ -15,14 +15,30 @@ use crate::context::Ctx;
 use crate::model::{CheckMeta, CheckResult, ClauseRef, Mode, Outcome};
 use crate::verdict::Verdict;
 
+/// Whether `pattern` (a check ID or an ID prefix, any case) names `id`.
+fn pattern_matches(pattern: &str, id: &str) -> bool {
+    !pattern.trim().is_empty()
+        && (id.eq_ignore_ascii_case(pattern)
+            || id
+                .to_ascii_uppercase()
+                .starts_with(&pattern.to_ascii_uppercase()))
+}
+
+/// The selection's include and exclude patterns that name no check: empty ones, and typos.
+/// A run refuses them (a typo must not quietly run less, or everything).
+pub fn unmatched_patterns(registry: &[CheckDef], selection: &Selection) -> Vec<String> {
+    selection
+        .include
+        .iter()
+        .chain(&selection.exclude)
+        .filter(|p| !registry.iter().any(|c| pattern_matches(p, c.meta.id)))
+        .map(|p| format!("`{p}`"))
+        .collect()
+}
+
 /// Checks chosen by the selection, in registry order.
 pub fn select<'r>(registry: &'r [CheckDef], selection: &Selection) -> Vec<&'r CheckDef> {
-    let matches = |patterns: &[String], id: &str| {
-        patterns.iter().any(|p| {
-            id.eq_ignore_ascii_case(p)
-                || id.to_ascii_uppercase().starts_with(&p.to_ascii_uppercase())
-        })
-    };
+    let matches = |patterns: &[String], id: &str| patterns.iter().any(|p| pattern_matches(p, id));
     registry
         .iter()
         .filter(|c| {

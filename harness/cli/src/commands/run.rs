@@ -110,6 +110,13 @@ pub async fn run(args: Args) -> Result<i32, Failure> {
         None => None,
     };
     let registry = tianping_suites::registry();
+    let unmatched = runner::unmatched_patterns(&registry, &config.selection);
+    if !unmatched.is_empty() {
+        return Err(usage(format!(
+            "no check is named {} (see `tianping-harness list`)",
+            unmatched.join(", ")
+        )));
+    }
     let checks = runner::select(&registry, &config.selection);
     if checks.is_empty() {
         return Err(usage(

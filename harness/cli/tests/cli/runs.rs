@@ -337,3 +337,17 @@ fn waivers_accept_a_finding_until_they_expire_and_stale_ones_are_reported() {
         "a broken waivers file stops the run before anything is evaluated"
     );
 }
+
+/// A selection typo must not quietly run less, or everything.
+#[test]
+fn an_unknown_or_empty_selection_is_a_usage_error() {
+    for only in ["DC-001,ZZ-999", ""] {
+        let o = harness()
+            .args(["run", "--only", only, "--lang", "none"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(64), "--only {only:?}: {stderr}");
+        assert!(stderr.contains("no check is named"), "{stderr}");
+    }
+}
