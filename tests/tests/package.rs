@@ -187,6 +187,46 @@ fn a_manifest_short_of_its_declared_records_or_repeating_an_id_fails() {
     );
 }
 
+/// Links out of the package, devices and FIFOs are findings, never read or waited on.
+#[test]
+fn links_out_devices_and_fifos_in_a_package_are_refused_not_read() {
+    let dir = export(Faults::none(), 3);
+    let pkg = dir.path().join("pkg");
+    let manifest = std::fs::read_to_string(pkg.join("manifest.jsonl")).unwrap();
+    let entries: Vec<serde_json::Value> = manifest
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let at = |e: &serde_json::Value, key: &str| pkg.join(e[key].as_str().unwrap());
+    // A receipt that is a link to a file outside, an original linked to /dev/zero, and an
+    // original that is a FIFO.
+    std::fs::remove_file(at(&entries[0], "receipt")).unwrap();
+    std::os::unix::fs::symlink("/etc/hostname", at(&entries[0], "receipt")).unwrap();
+    std::fs::remove_file(at(&entries[1], "original")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", at(&entries[1], "original")).unwrap();
+    std::fs::remove_file(at(&entries[2], "original")).unwrap();
+    let fifo = std::process::Command::new("mkfifo")
+        .arg(at(&entries[2], "original"))
+        .status()
+        .unwrap();
+    assert!(fifo.success());
+    let started = std::time::Instant::now();
+    let results = evaluate(&pkg).unwrap();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "nothing waited on"
+    );
+    let dc003 = outcome(&results, "DC-003");
+    assert_eq!(dc003.outcome, Outcome::Fail, "{}", dc003.describe());
+    let text = results
+        .iter()
+        .map(|r| r.describe())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(text.contains("leads outside the package"), "{text}");
+    assert!(text.contains("not a regular file"), "{text}");
+}
+
 #[test]
 fn manifest_paths_that_leave_the_package_are_refused() {
     let dir = export(Faults::none(), 1);

@@ -351,8 +351,9 @@ pub fn evaluate_certs(
 pub fn read_certificate_files(paths: &[PathBuf]) -> Result<Vec<(String, Vec<u8>)>, EvaluateError> {
     let mut out = Vec::new();
     for path in paths {
-        let bytes = std::fs::read(path)
-            .map_err(|e| EvaluateError::Config(format!("{}: {e}", path.display())))?;
+        let bytes =
+            tianping_engine::files::read_regular(path, tianping_engine::files::MAX_DOCUMENT_BYTES)
+                .map_err(|e| EvaluateError::Config(format!("{}: {e}", path.display())))?;
         let name = path.display().to_string();
         let ders = match std::str::from_utf8(&bytes) {
             Ok(text) if text.contains("-----BEGIN") => tianping_profile::pem::certificates(text)
@@ -389,7 +390,8 @@ pub fn read_crl_files(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>, EvaluateError> 
     for path in paths {
         let name = path.display().to_string();
         let bytes =
-            std::fs::read(path).map_err(|e| EvaluateError::Config(format!("{name}: {e}")))?;
+            tianping_engine::files::read_regular(path, tianping_engine::files::MAX_DOCUMENT_BYTES)
+                .map_err(|e| EvaluateError::Config(format!("{name}: {e}")))?;
         let ders: Vec<Vec<u8>> = match std::str::from_utf8(&bytes) {
             Ok(text) if text.contains("-----BEGIN X509 CRL-----") => {
                 tianping_profile::pem::blocks(text, "X509 CRL")
@@ -416,8 +418,11 @@ pub fn read_ocsp_files(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>, EvaluateError>
         .iter()
         .map(|path| {
             let name = path.display().to_string();
-            let der =
-                std::fs::read(path).map_err(|e| EvaluateError::Config(format!("{name}: {e}")))?;
+            let der = tianping_engine::files::read_regular(
+                path,
+                tianping_engine::files::MAX_DOCUMENT_BYTES,
+            )
+            .map_err(|e| EvaluateError::Config(format!("{name}: {e}")))?;
             let status_first = Tlv::parse(&der)
                 .and_then(|t| t.children())
                 .is_ok_and(|c| c.first().is_some_and(|s| s.tag == 0x0A));

@@ -123,7 +123,8 @@ impl LabRecords {
             path: shown.clone(),
             detail,
         };
-        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+        let text = crate::files::read_regular_text(path, crate::files::MAX_SETTINGS_BYTES)
+            .map_err(|e| err(e.to_string()))?;
         let raw: RawFile = toml::from_str(&text).map_err(|e| err(e.to_string()))?;
         let base = path.parent().unwrap_or(Path::new(""));
         let mut records = Vec::new();

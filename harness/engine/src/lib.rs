@@ -14,6 +14,7 @@ pub mod config;
 pub mod context;
 pub mod exchange;
 pub mod fields;
+pub mod files;
 pub mod http;
 pub mod journal;
 pub mod lab;

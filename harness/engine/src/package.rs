@@ -203,8 +203,13 @@ pub fn open(root: &Path, config: &Config) -> Result<PackageInfo, PackageError> {
     if !root.is_dir() {
         return Err(invalid(root, "not a directory or a zip file"));
     }
-    let text = std::fs::read_to_string(root.join(HEADER_FILE))
-        .map_err(|e| invalid(root, format!("{HEADER_FILE}: {e}")))?;
+    // Canonical, so paths inside it can be checked not to leave it through a link.
+    let root = &root
+        .canonicalize()
+        .map_err(|e| invalid(root, e.to_string()))?;
+    let text =
+        crate::files::read_regular_text(&root.join(HEADER_FILE), crate::files::MAX_SETTINGS_BYTES)
+            .map_err(|e| invalid(root, format!("{HEADER_FILE}: {e}")))?;
     let header: Value = serde_json::from_str(&text)
         .map_err(|e| invalid(root, format!("{HEADER_FILE} is not JSON: {e}")))?;
     if !header["platform"].is_object() {
@@ -286,7 +291,21 @@ fn inside(root: &Path, rel: &str) -> Result<PathBuf, String> {
     {
         return Err(format!("path `{rel}` leaves the package"));
     }
-    Ok(root.join(p))
+    let joined = root.join(p);
+    // Through a symbolic link a path can still leave: what it resolves to must be inside the
+    // (canonical) package root, and a regular file (never a FIFO or a device).
+    let Ok(resolved) = joined.canonicalize() else {
+        return Ok(joined); // absent: reported by whoever opens it
+    };
+    if !resolved.starts_with(root) {
+        return Err(format!(
+            "path `{rel}` leads outside the package through a link"
+        ));
+    }
+    if !resolved.is_file() {
+        return Err(format!("path `{rel}` is not a regular file"));
+    }
+    Ok(resolved)
 }
 
 /// SHA-256 of a file, streamed: only computed to tell a wrong-algorithm digest apart.
@@ -356,7 +375,7 @@ fn load_record(info: &PackageInfo, line: usize, text: &str) -> Record {
     record.evidence_id = entry["evidence_id"].as_str().unwrap_or("").to_string();
     let mut problems = Vec::new();
     match entry["receipt"].as_str().map(|r| inside(&info.root, r)) {
-        Some(Ok(path)) => match std::fs::read(&path)
+        Some(Ok(path)) => match crate::files::read_regular(&path, crate::files::MAX_DOCUMENT_BYTES)
             .map_err(|e| e.to_string())
             .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
         {
@@ -367,7 +386,7 @@ fn load_record(info: &PackageInfo, line: usize, text: &str) -> Record {
         None => problems.push("manifest entry names no receipt".into()),
     }
     match entry["proof"].as_str().map(|r| inside(&info.root, r)) {
-        Some(Ok(path)) => match std::fs::read(&path)
+        Some(Ok(path)) => match crate::files::read_regular(&path, crate::files::MAX_DOCUMENT_BYTES)
             .map_err(|e| e.to_string())
             .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
         {

@@ -78,10 +78,11 @@ impl Waivers {
     /// Reads a waivers file; a waiver without justification or approver is an error.
     pub fn load(path: &Path) -> Result<Waivers, WaiverError> {
         let shown = || path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| WaiverError::Read {
-            path: shown(),
-            source,
-        })?;
+        let text = crate::files::read_regular_text(path, crate::files::MAX_SETTINGS_BYTES)
+            .map_err(|source| WaiverError::Read {
+                path: shown(),
+                source,
+            })?;
         let file: File = toml::from_str(&text).map_err(|e| WaiverError::Parse {
             path: shown(),
             message: e.to_string(),

@@ -128,13 +128,26 @@ impl Target {
 pub fn load_trust_roots(paths: &[String]) -> Result<Vec<CertificateDer<'static>>, TargetError> {
     let mut roots = Vec::new();
     for p in paths {
-        let text = std::fs::read_to_string(p)
-            .map_err(|e| TargetError::Config(format!("trust root {p}: {e}")))?;
+        let text = tianping_engine::files::read_regular_text(
+            std::path::Path::new(p),
+            tianping_engine::files::MAX_DOCUMENT_BYTES,
+        )
+        .map_err(|e| TargetError::Config(format!("trust root {p}: {e}")))?;
         let ders = tianping_profile::pem::certificates(&text)
             .map_err(|e| TargetError::Config(format!("trust root {p}: {e}")))?;
         if ders.is_empty() {
             return Err(TargetError::Config(format!(
                 "trust root {p}: no PEM CERTIFICATE block"
+            )));
+        }
+        // A PEM block labelled CERTIFICATE whose body is not one is no trust anchor.
+        if let Some(i) = ders
+            .iter()
+            .position(|d| x509_parser::parse_x509_certificate(d).is_err())
+        {
+            return Err(TargetError::Config(format!(
+                "trust root {p}: block {} is not an X.509 certificate",
+                i + 1
             )));
         }
         roots.extend(ders.into_iter().map(CertificateDer::from));

@@ -185,3 +185,33 @@ fn certs_evaluates_files_offline_with_run_exit_codes() {
         Some(64)
     );
 }
+
+/// A device given as a certificate or a trust root is refused at once, not read forever.
+#[test]
+fn devices_given_as_certificates_or_trust_roots_are_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let certs = harness()
+        .args(["certs", "/dev/zero", "--lang", "none", "--out"])
+        .arg(dir.path().join("certs"))
+        .output()
+        .unwrap();
+    assert_eq!(certs.status.code(), Some(78));
+    assert!(String::from_utf8_lossy(&certs.stderr).contains("not a regular file"));
+    let config = dir.path().join("harness.toml");
+    std::fs::write(
+        &config,
+        "[target]\nbase_url = \"https://127.0.0.1:1\"\ntrust_roots = [\"/dev/zero\"]\n",
+    )
+    .unwrap();
+    let run = harness()
+        .args(["run", "--lang", "none", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(dir.path().join("run"))
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(78));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("not a regular file"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}

@@ -266,17 +266,8 @@ impl Adapter {
             path: shown.clone(),
             detail,
         };
-        let meta = std::fs::metadata(path).map_err(|e| read_error(e.to_string()))?;
-        if !meta.is_file() {
-            return Err(read_error("not a regular file".into()));
-        }
-        if meta.len() > MAX_ADAPTER_BYTES {
-            return Err(read_error(format!(
-                "{} bytes, more than the {MAX_ADAPTER_BYTES} an adapter may have",
-                meta.len()
-            )));
-        }
-        let text = std::fs::read_to_string(path).map_err(|e| read_error(e.to_string()))?;
+        let text = crate::files::read_regular_text(path, MAX_ADAPTER_BYTES)
+            .map_err(|e| read_error(e.to_string()))?;
         Adapter::parse(&text, &shown)
     }
 

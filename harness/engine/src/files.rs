@@ -1,0 +1,92 @@
+//! Reading the files a user or a package names: only regular files (a FIFO, a device such as
+//! /dev/zero or a directory is refused, never waited on or read forever), and never more
+//! than a stated number of bytes. Symbolic links are followed to what they name, which must
+//! itself be a regular file.
+
+use std::io::Read;
+use std::path::Path;
+
+/// The most a configuration-like file (config, adapter, waivers, lab records) may hold.
+pub const MAX_SETTINGS_BYTES: u64 = 1 << 20;
+
+/// The most a certificate, CRL, OCSP answer, receipt or proof file may hold.
+pub const MAX_DOCUMENT_BYTES: u64 = 16 << 20;
+
+/// Reads `path` if it is a regular file of at most `max` bytes; otherwise an error saying
+/// which rule it broke.
+pub fn read_regular(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file (a directory, device or FIFO is not read)",
+        ));
+    }
+    if meta.len() > max {
+        return Err(too_large(meta.len(), max));
+    }
+    // The size can change between the check and the read: read at most one byte more.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(max + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(too_large(bytes.len() as u64, max));
+    }
+    Ok(bytes)
+}
+
+/// As [`read_regular`], as UTF-8 text.
+pub fn read_regular_text(path: &Path, max: u64) -> std::io::Result<String> {
+    String::from_utf8(read_regular(path, max)?)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"))
+}
+
+fn too_large(len: u64, max: u64) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        format!("{len} bytes or more, over the limit of {max}"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn devices_directories_and_fifos_are_refused_at_once() {
+        let started = std::time::Instant::now();
+        for special in ["/dev/zero", "/dev/urandom", "/"] {
+            let err = read_regular(Path::new(special), MAX_DOCUMENT_BYTES).unwrap_err();
+            assert!(
+                err.to_string().contains("not a regular file"),
+                "{special}: {err}"
+            );
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            assert!(read_regular(&fifo, 10).is_err());
+        }
+        // A link to a device is the device.
+        let link = dir.path().join("zero.pem");
+        std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
+        assert!(read_regular(&link, 10).is_err());
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    }
+
+    #[test]
+    fn a_file_over_its_limit_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big");
+        std::fs::write(&big, vec![b'x'; 100]).unwrap();
+        assert!(
+            read_regular(&big, 99)
+                .unwrap_err()
+                .to_string()
+                .contains("limit of 99")
+        );
+        assert_eq!(read_regular(&big, 100).unwrap().len(), 100);
+    }
+}
