@@ -164,29 +164,16 @@ pub fn load(dir: &Path) -> Result<(JournalHeader, Vec<CheckResult>), JournalErro
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{CheckMeta, Mode, Severity, Suite};
 
-    fn result(id: &'static str) -> CheckResult {
-        let meta = CheckMeta {
-            id,
-            suite: Suite::DataCompliance,
-            title_zh: "",
-            title_en: "",
-            clauses: &[],
-            tianping_clause: None,
-            severity: Severity::Low,
-            weight: 1,
-            mode: Mode::Remote,
-            active: false,
-            faults: &[],
-            thresholds: &[],
-        };
-        crate::runner::result_of(
-            &meta,
+    fn result(id: &str) -> CheckResult {
+        let mut r = crate::runner::result_of(
+            &crate::runner::tests::META,
             crate::Verdict::pass("ok"),
             String::new(),
             std::time::Duration::ZERO,
-        )
+        );
+        r.id = id.to_string();
+        r
     }
 
     fn header() -> JournalHeader {

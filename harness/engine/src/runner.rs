@@ -305,13 +305,14 @@ pub fn run_cert_checks(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::certset::CertSet;
     use crate::check::CheckFuture;
     use crate::model::{Severity, Suite};
 
-    const META: CheckMeta = CheckMeta {
+    /// A check's metadata for tests that need one.
+    pub(crate) const META: CheckMeta = CheckMeta {
         id: "XX-001",
         suite: Suite::Certificates,
         title_zh: "测试",
