@@ -79,6 +79,10 @@ pub fn load_config(
     }
     config.validate().map_err(config_error)?;
     tianping_suites::validate_thresholds(&config.thresholds).map_err(config_error)?;
+    // The key that seals the run folder is read now, not found unusable after the whole run.
+    if let Some(key) = &config.lab.signing_key {
+        tianping_reports::bundle::load_key(std::path::Path::new(key)).map_err(config_error)?;
+    }
     let loaded = config.adapter.load().map_err(config_error)?;
     if !config.fields.is_empty() {
         eprintln!(

@@ -215,3 +215,31 @@ fn devices_given_as_certificates_or_trust_roots_are_refused_at_once() {
     assert!(String::from_utf8_lossy(&run.stderr).contains("not a regular file"));
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
 }
+
+/// An unusable lab signing key stops the run before anything is evaluated.
+#[test]
+fn a_garbage_signing_key_is_found_before_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("lab.key"), "not a key\n").unwrap();
+    let config = dir.path().join("harness.toml");
+    std::fs::write(&config, "[lab]\nsigning_key = \"lab.key\"\n").unwrap();
+    let started = std::time::Instant::now();
+    let run = harness()
+        .args(["run", "--lang", "none", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(dir.path().join("run"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(78),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(
+        !dir.path().join("run").join("journal.jsonl").exists(),
+        "nothing was evaluated"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
