@@ -198,19 +198,10 @@ fn devices_given_as_certificates_or_trust_roots_are_refused_at_once() {
         .unwrap();
     assert_eq!(certs.status.code(), Some(78));
     assert!(String::from_utf8_lossy(&certs.stderr).contains("not a regular file"));
-    let config = dir.path().join("harness.toml");
-    std::fs::write(
-        &config,
+    let run = run_with_config(
+        dir.path(),
         "[target]\nbase_url = \"https://127.0.0.1:1\"\ntrust_roots = [\"/dev/zero\"]\n",
-    )
-    .unwrap();
-    let run = harness()
-        .args(["run", "--lang", "none", "--config"])
-        .arg(&config)
-        .arg("--out")
-        .arg(dir.path().join("run"))
-        .output()
-        .unwrap();
+    );
     assert_eq!(run.status.code(), Some(78));
     assert!(String::from_utf8_lossy(&run.stderr).contains("not a regular file"));
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
@@ -221,16 +212,8 @@ fn devices_given_as_certificates_or_trust_roots_are_refused_at_once() {
 fn a_garbage_signing_key_is_found_before_the_run() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("lab.key"), "not a key\n").unwrap();
-    let config = dir.path().join("harness.toml");
-    std::fs::write(&config, "[lab]\nsigning_key = \"lab.key\"\n").unwrap();
     let started = std::time::Instant::now();
-    let run = harness()
-        .args(["run", "--lang", "none", "--config"])
-        .arg(&config)
-        .arg("--out")
-        .arg(dir.path().join("run"))
-        .output()
-        .unwrap();
+    let run = run_with_config(dir.path(), "[lab]\nsigning_key = \"lab.key\"\n");
     assert_eq!(
         run.status.code(),
         Some(78),
@@ -242,4 +225,17 @@ fn a_garbage_signing_key_is_found_before_the_run() {
         "nothing was evaluated"
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
+
+/// `run` with a config of `text` written in `dir`, its output folder `dir/run`.
+fn run_with_config(dir: &std::path::Path, text: &str) -> std::process::Output {
+    let config = dir.join("harness.toml");
+    std::fs::write(&config, text).unwrap();
+    harness()
+        .args(["run", "--lang", "none", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(dir.join("run"))
+        .output()
+        .unwrap()
 }
