@@ -12,6 +12,9 @@ command -v fc-match >/dev/null 2>&1 || need_apt+=(fontconfig)
 fc-list 2>/dev/null | grep -q "Noto Sans CJK SC" || need_apt+=(fonts-noto-cjk)
 # The report tests open the PDFs and read their text back with poppler.
 command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
+# CERT-009 is tested on certificates qpdf rewrote with object streams and cross-reference
+# streams, as other producers write them.
+command -v qpdf >/dev/null 2>&1 || need_apt+=(qpdf)
 # Tests check the harness against OpenSSL as an independent implementation (SM2, RFC 3161 TSA).
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 

@@ -63,6 +63,11 @@ impl FontSet {
         FontSet::from_files(&paths, Some(DEFAULT_FAMILY))
     }
 
+    /// The faces, for a Typst document set in the same fonts.
+    pub fn faces(&self) -> &[Font] {
+        &self.faces
+    }
+
     /// Every face of `family` (or of the first face's family) in these files.
     pub fn from_files(paths: &[PathBuf], family: Option<&str>) -> Result<FontSet, PdfError> {
         let mut all = Vec::new();

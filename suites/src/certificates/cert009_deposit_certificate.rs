@@ -105,8 +105,10 @@ impl RecordFields {
 }
 
 /// What the certificate decided.
-enum Finding {
+pub enum Finding {
+    /// Signed by the declared signer over the document as signed, and prints the record.
     Conforms(VerifiedSignature),
+    /// What is wrong, each problem a sentence.
     Nonconforming(Vec<String>),
     /// Signed correctly, but its text could not be read to compare with the record.
     Unreadable(VerifiedSignature, String),
@@ -116,7 +118,7 @@ enum Finding {
 fn printed_digests(text: &[String]) -> Vec<String> {
     let mut found = Vec::new();
     for line in text {
-        for run in line.split(|c: char| !c.is_ascii_hexdigit()) {
+        for run in hex_runs(line) {
             if run.len() == 64 {
                 found.push(run.to_ascii_lowercase());
             }
@@ -125,15 +127,120 @@ fn printed_digests(text: &[String]) -> Vec<String> {
     found
 }
 
-/// RFC 3339 times in the printed text.
-fn printed_times(text: &[String]) -> Vec<chrono::DateTime<chrono::FixedOffset>> {
-    text.iter()
-        .flat_map(|line| line.split_whitespace())
-        .filter_map(|word| {
-            let word = word.trim_matches(|c: char| matches!(c, ',' | ';' | '(' | ')' | '。'));
-            chrono::DateTime::parse_from_rfc3339(word).ok()
+fn hex_runs(line: &str) -> impl Iterator<Item = &str> {
+    line.split(|c: char| !c.is_ascii_hexdigit())
+        .filter(|r| !r.is_empty())
+}
+
+/// Whether `digest` is printed whole, or broken where a layout breaks a long value: wrapped
+/// onto the next line, or printed in groups separated by spaces.
+fn prints_digest(text: &[String], digest: &str) -> bool {
+    let squeezed = |line: &str| -> String {
+        line.chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_lowercase()
+    };
+    let joined: Vec<String> = text.iter().map(|l| squeezed(l)).collect();
+    joined.iter().any(|l| l.contains(digest))
+        || joined.windows(2).any(|pair| {
+            let tail = pair[0].trim_end_matches(|c: char| !c.is_ascii_hexdigit());
+            let run = tail.len() - tail.trim_end_matches(|c: char| c.is_ascii_hexdigit()).len();
+            let head = pair[1].len()
+                - pair[1]
+                    .trim_start_matches(|c: char| c.is_ascii_hexdigit())
+                    .len();
+            run + head == digest.len()
+                && format!("{}{}", &tail[tail.len() - run..], &pair[1][..head]) == digest
         })
-        .collect()
+}
+
+/// A time the certificate prints, and to what precision: printed to the second, it stands
+/// for any instant within that second.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct PrintedTime {
+    at: chrono::DateTime<chrono::FixedOffset>,
+    precision: chrono::TimeDelta,
+}
+
+impl PrintedTime {
+    /// Whether the printed value is `instant` cut (or rounded) to the printed precision.
+    fn shows(&self, instant: &chrono::DateTime<chrono::FixedOffset>) -> bool {
+        let after = *instant - self.at;
+        after >= -(self.precision / 2) && after < self.precision
+    }
+}
+
+/// Beijing time, which a certificate printing no zone is read in.
+const BEIJING_SECS: i32 = 8 * 3600;
+
+/// Times in the printed text, in the forms certificates use: RFC 3339, `2026-11-22 16:00:00`,
+/// `2026/11/22 16:00`, `2026年11月22日 16时00分00秒`, with or without a zone (`Z`, `+08:00`,
+/// `UTC+8`, `北京时间`); a time without a zone is Beijing time.
+fn printed_times(text: &[String]) -> Vec<PrintedTime> {
+    use std::sync::LazyLock;
+    static TIME: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?x)
+            ([0-9]{4}) \s* [-/.年] \s* ([0-9]{1,2}) \s* [-/.月] \s* ([0-9]{1,2}) \s* 日?
+            \s* T? \s*
+            ([0-9]{1,2}) \s* [:：时] \s* ([0-9]{2}) \s* 分?
+            (?: \s* [:：]? \s* ([0-9]{2}) (?: [.,] ([0-9]{1,9}) )? \s* 秒? )?
+            \s* (Z | [+-][0-9]{2}:?[0-9]{2} | \(? (?:UTC|GMT) (?: \s* \+ \s* 0?8 (?::00)? )? \)? )?",
+        )
+        .expect("a valid pattern")
+    });
+    let mut found = Vec::new();
+    for line in text {
+        for c in TIME.captures_iter(line) {
+            let number = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
+            let offset = match c.get(8).map(|m| m.as_str()) {
+                Some("Z") => 0,
+                Some(z) if z.contains("UTC") || z.contains("GMT") => {
+                    if z.contains('+') {
+                        BEIJING_SECS
+                    } else {
+                        0
+                    }
+                }
+                Some(z) if z.starts_with(['+', '-']) => {
+                    let digits: String = z.chars().filter(char::is_ascii_digit).collect();
+                    let (h, m) = digits.split_at(2);
+                    let secs =
+                        (h.parse::<i32>().unwrap_or(0) * 60 + m.parse::<i32>().unwrap_or(0)) * 60;
+                    if z.starts_with('-') { -secs } else { secs }
+                }
+                _ => BEIJING_SECS,
+            };
+            let (second, precision, nanos) = match (number(6), c.get(7)) {
+                (Some(s), Some(frac)) => {
+                    let digits = frac.as_str();
+                    let scale = 10u32.pow(9 - digits.len() as u32);
+                    let nanos = digits.parse::<u32>().unwrap_or(0) * scale;
+                    (s, chrono::TimeDelta::nanoseconds(i64::from(scale)), nanos)
+                }
+                (Some(s), None) => (s, chrono::TimeDelta::seconds(1), 0),
+                _ => (0, chrono::TimeDelta::minutes(1), 0),
+            };
+            let at = chrono::FixedOffset::east_opt(offset).and_then(|zone| {
+                use chrono::TimeZone;
+                zone.with_ymd_and_hms(
+                    i32::try_from(number(1)?).ok()?,
+                    number(2)?,
+                    number(3)?,
+                    number(4)?,
+                    number(5)?,
+                    second,
+                )
+                .single()?
+                .checked_add_signed(chrono::TimeDelta::nanoseconds(i64::from(nanos)))
+            });
+            if let Some(at) = at {
+                found.push(PrintedTime { at, precision });
+            }
+        }
+    }
+    found
 }
 
 fn printed_problems(text: &[String], record: &RecordFields) -> Vec<String> {
@@ -143,7 +250,7 @@ fn printed_problems(text: &[String], record: &RecordFields) -> Vec<String> {
         ("file hash", &record.file_hash),
         ("transaction id", &record.tx_id),
     ] {
-        if !value.is_empty() && !digests.contains(value) {
+        if !value.is_empty() && !digests.contains(value) && !prints_digest(text, value) {
             problems.push(format!(
                 "the certificate does not print the record's {what} {value}"
             ));
@@ -160,7 +267,7 @@ fn printed_problems(text: &[String], record: &RecordFields) -> Vec<String> {
             ));
         }
     }
-    if !printed_times(text).contains(&record.tx_time) {
+    if !printed_times(text).iter().any(|t| t.shows(&record.tx_time)) {
         problems.push(format!(
             "the certificate does not print the on-chain time {}",
             record.tx_time_text
@@ -211,6 +318,14 @@ fn declared_signer(fields: &FieldMap, platform: &Value) -> Result<Vec<u8>, Check
         &fields.str(platform, "platform_signing_certificate")?,
     )?;
     Ok(der)
+}
+
+/// CERT-009's judgement of one certificate: `receipt` is the record in the profile's field
+/// names, `declared_signer` the platform's signing certificate (DER). What a live run or a
+/// package run decides for one deposit, for tests against PDFs other software produced.
+pub fn judge(pdf: &[u8], receipt: &Value, declared_signer: &[u8]) -> Result<Finding, CheckError> {
+    let record = RecordFields::of(&FieldMap::new(&Default::default()), receipt, "tx_id")?;
+    Ok(judge_certificate(pdf, &record, declared_signer))
 }
 
 fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
@@ -400,6 +515,189 @@ mod tests {
                 String::from_utf8_lossy(&pdf[at.saturating_sub(40)..at + 40])
             );
         }
+    }
+
+    /// The signing key's detached CMS over `covered`, as a signer appending a revision makes it.
+    fn cms_by(pki: &ReferencePki) -> impl FnOnce(&[u8]) -> Vec<u8> + '_ {
+        |covered| {
+            tianping_fixtures::cms::sign(
+                tianping_profile::cms::oid::DATA,
+                None,
+                &tianping_profile::digest::sm3(covered),
+                &pki.receipt_key,
+                &pki.receipt_cert_der,
+            )
+        }
+    }
+
+    /// The TSA's RFC 3161 token over `covered`, for a document time-stamp.
+    fn stamp_by(pki: &ReferencePki) -> impl FnOnce(&[u8]) -> Vec<u8> + '_ {
+        |covered| {
+            tianping_fixtures::tsa::stamp(
+                &tianping_profile::digest::sm3(covered),
+                &pki.tsa_key,
+                &pki.tsa_cert_der,
+                9,
+                chrono::Utc::now(),
+            )
+        }
+    }
+
+    #[test]
+    fn validation_data_and_document_time_stamps_after_the_signature_are_not_changes() {
+        use tianping_fixtures::pdf_revisions as revise;
+        let pki = ReferencePki::generate(&tianping_fixtures::Faults::none());
+        let record = record_of(&printed());
+        let pdf = fixture::signed(&printed(), &pki.receipt_key, &pki.receipt_cert_der);
+        let judge = |pdf: &[u8]| judge_certificate(pdf, &record, &pki.receipt_cert_der);
+
+        let lt = revise::add_validation_data(&pdf, &[&pki.receipt_cert_der, &pki.sm2_root_der]);
+        let lta = revise::add_document_time_stamp(&lt, stamp_by(&pki));
+        let lta_then_lt = revise::add_validation_data(&lta, &[&pki.tsa_cert_der]);
+        for (what, pdf, revisions) in [
+            ("B-LT", &lt, 1),
+            ("B-LTA", &lta, 2),
+            ("B-LTA + LT", &lta_then_lt, 2),
+        ] {
+            match judge(pdf) {
+                Finding::Conforms(s) => {
+                    assert!(
+                        s.later_revisions.iter().any(|r| r.contains("/DSS")),
+                        "{what}: {:?}",
+                        s.later_revisions
+                    );
+                    assert_eq!(
+                        s.later_revisions
+                            .iter()
+                            .filter(|r| r.contains("time-stamp by"))
+                            .count(),
+                        revisions - 1,
+                        "{what}: {:?}",
+                        s.later_revisions
+                    );
+                }
+                other => panic!("{what}: {:?}", problems(other)),
+            }
+        }
+        // A document time-stamp over other bytes than its revision's.
+        let wrong = revise::add_document_time_stamp(&lt, |_| stamp_by(&pki)(b"other bytes"));
+        let p = problems(judge(&wrong)).join("; ");
+        assert!(
+            p.contains("document time-stamp") && p.contains("does not verify"),
+            "{p}"
+        );
+    }
+
+    #[test]
+    fn a_revision_after_signing_that_changes_what_the_page_shows_fails() {
+        use tianping_fixtures::pdf_revisions as revise;
+        let pki = ReferencePki::generate(&tianping_fixtures::Faults::none());
+        let record = record_of(&printed());
+        let pdf = fixture::signed(&printed(), &pki.receipt_key, &pki.receipt_cert_der);
+        let judge = |pdf: &[u8]| {
+            problems(judge_certificate(pdf, &record, &pki.receipt_cert_der)).join("; ")
+        };
+
+        let noted = judge(&revise::add_visible_note(&pdf, "File hash: 00ff"));
+        assert!(
+            noted.contains("changed after it was signed") && noted.contains("/Annots"),
+            "{noted}"
+        );
+        // Validation data appended together with new page content: still a change.
+        let lt = revise::add_validation_data(&pdf, &[&pki.receipt_cert_der]);
+        let shown = PrintedRecord {
+            file_hash: tianping_profile::digest::sm3_hex(b"other"),
+            ..printed()
+        };
+        let changed = judge(&fixture::with_update(&lt, &shown));
+        assert!(changed.contains("changed after it was signed"), "{changed}");
+        // A time-stamp does not make a content change acceptable.
+        let stamped =
+            revise::add_document_time_stamp(&fixture::with_update(&pdf, &shown), stamp_by(&pki));
+        assert!(
+            judge(&stamped).contains("changed after it was signed"),
+            "{}",
+            judge(&stamped)
+        );
+    }
+
+    #[test]
+    fn a_document_signed_by_appending_a_revision_verifies() {
+        use tianping_fixtures::pdf_revisions as revise;
+        let pki = ReferencePki::generate(&tianping_fixtures::Faults::none());
+        let record = record_of(&printed());
+        let signed = revise::sign_existing(
+            &fixture::unsigned(&printed()),
+            "ETSI.CAdES.detached",
+            cms_by(&pki),
+        );
+        match judge_certificate(&signed, &record, &pki.receipt_cert_der) {
+            Finding::Conforms(s) => {
+                assert_eq!(s.kind, "CMS (ETSI.CAdES.detached)");
+                assert!(s.later_revisions.is_empty(), "{:?}", s.later_revisions);
+            }
+            other => panic!("{:?}", problems(other)),
+        }
+    }
+
+    #[test]
+    fn the_on_chain_time_is_read_in_the_forms_certificates_print() {
+        let record = chrono::DateTime::parse_from_rfc3339("2026-11-22T08:30:00.123+08:00").unwrap();
+        let shows = |printed: &str| {
+            printed_times(&[format!("上链时间：{printed}")])
+                .iter()
+                .any(|t| t.shows(&record))
+        };
+        for same in [
+            "2026-11-22T08:30:00.123+08:00",
+            "2026-11-22T00:30:00.123Z",
+            "2026-11-22 08:30:00",
+            "2026-11-22 08:30:00.123",
+            "2026/11/22 08:30",
+            "2026年11月22日 08:30:00",
+            "2026年11月22日08时30分00秒",
+            "2026年11月22日 08:30:00 (北京时间)",
+            "2026-11-22 00:30:00 UTC",
+            "2026-11-22 08:30:00 UTC+8",
+            "2026-11-22 08:30:00 +0800",
+        ] {
+            assert!(shows(same), "{same}");
+        }
+        for other in [
+            "2026-11-22 08:31:00",
+            "2026-11-22 08:31",
+            "2026-11-22 08:30:01",
+            "2026-11-22 08:30:00.124",
+            "2026-11-22 08:30:00 UTC",
+            "2026年11月23日 08:30:00",
+            "2026-11-22T08:30:00.123Z",
+        ] {
+            assert!(!shows(other), "{other}");
+        }
+    }
+
+    #[test]
+    fn a_digest_wrapped_onto_the_next_line_or_grouped_is_still_printed() {
+        let digest = tianping_profile::digest::sm3_hex(b"deposit");
+        let wrapped = vec![
+            format!("文件摘要：{}", &digest[..40]),
+            digest[40..].to_string(),
+        ];
+        assert!(prints_digest(&wrapped, &digest));
+        let grouped = vec![
+            digest
+                .as_bytes()
+                .chunks(8)
+                .map(|c| std::str::from_utf8(c).unwrap())
+                .collect::<Vec<_>>()
+                .join(" "),
+        ];
+        assert!(prints_digest(&grouped, &digest));
+        assert!(!prints_digest(&[digest[..63].to_string()], &digest));
+        assert!(
+            printed_digests(&wrapped).is_empty(),
+            "no whole unknown digest is made up"
+        );
     }
 
     #[test]

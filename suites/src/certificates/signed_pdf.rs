@@ -1,125 +1,148 @@
-//! Reading a signed PDF without trusting it: the last signature's /ByteRange must cover the
-//! whole file except its own /Contents, the signature (a detached CMS SignedData, or a
-//! GB/T 38540 SES_Signature electronic seal) must verify over exactly those bytes, and the
-//! text the page prints is extracted for comparison with the record it certifies.
+//! Reading a signed PDF without trusting it. The document is read with lopdf (cross-reference
+//! tables and streams, object streams, incremental updates); the signatures are then judged
+//! on the file's own bytes:
 //!
-//! Text extraction reads the strings shown by Tj, TJ, ' and " in every content stream
-//! (uncompressed or FlateDecode). Strings in CID fonts are read as UCS-2 (UniGB-UCS2-H and
-//! similar encodings); glyph-id encodings behind a ToUnicode map are not mapped, and the
-//! caller reports that the printed fields could not be read rather than guessing.
+//! - the signature of record is the last approval signature (not a document time-stamp); its
+//!   /ByteRange must be `[0 b c d]` with the gap exactly its /Contents hex string, and the
+//!   signature (a detached CMS SignedData, or a GB/T 38540 SES_Signature electronic seal)
+//!   must verify over exactly the bytes the range covers;
+//! - bytes after that range are incremental updates. Long-term signatures (PAdES B-LT/B-LTA)
+//!   append validation data (a /DSS) and document time-stamps (/DocTimeStamp, ETSI.RFC3161)
+//!   after the signature: those are accepted, anything else that changes an object is a
+//!   change after signing. A document time-stamp must cover its own revision.
+//!
+//! Text is read per page from the content streams, with each font's encoding: predefined CJK
+//! CMaps (UniGB-UCS2-H and kin) and Identity-H behind a ToUnicode map alike.
 
-use std::io::Read;
+use std::collections::BTreeMap;
 
+use lopdf::{Dictionary, Document, Encoding, LoadOptions, Object, ObjectId};
 use tianping_profile::cms;
 use tianping_profile::der::{Tlv, tag};
 
-/// Decompressed bytes accepted per stream and per document (a Flate bomb stops here).
-const MAX_STREAM_BYTES: u64 = 4 << 20;
-const MAX_TEXT_BYTES: u64 = 16 << 20;
+/// Decompressed bytes accepted per stream (a Flate bomb stops here), and characters of text
+/// read per document.
+const MAX_STREAM_BYTES: usize = 4 << 20;
+const MAX_TEXT_CHARS: usize = 1 << 20;
+/// Form XObjects nested deeper than this are not read for text.
+const MAX_FORM_DEPTH: usize = 4;
 
-/// A signature that verified over the whole document.
+/// A signature that verified over the document as signed.
 #[derive(Debug, Clone)]
 pub struct VerifiedSignature {
     /// "CMS (adbe.pkcs7.detached)" or "GB/T 38540 electronic seal".
     pub kind: String,
     pub signer_der: Vec<u8>,
     pub digest_algorithm: String,
-    /// How many signatures the document has (each revision may add one).
+    /// How many signatures and document time-stamps the document has.
     pub signatures: usize,
+    /// The revisions appended after the signature, each described (validation data or a
+    /// document time-stamp); empty when the signature covers the whole file.
+    pub later_revisions: Vec<String>,
 }
 
-fn find_all(haystack: &[u8], needle: &[u8]) -> Vec<usize> {
-    if needle.is_empty() || haystack.len() < needle.len() {
-        return Vec::new();
-    }
-    haystack
-        .windows(needle.len())
-        .enumerate()
-        .filter(|(_, w)| *w == needle)
-        .map(|(i, _)| i)
-        .collect()
-}
-
-fn find_from(haystack: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    haystack
-        .get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
-}
-
-fn skip_space(pdf: &[u8], mut at: usize) -> usize {
-    while at < pdf.len() && pdf[at].is_ascii_whitespace() {
-        at += 1;
-    }
-    at
-}
-
-/// `[a b c d]` after a /ByteRange key.
-fn byte_range(pdf: &[u8], key_at: usize) -> Result<[usize; 4], String> {
-    let mut at = skip_space(pdf, key_at + "/ByteRange".len());
-    if pdf.get(at) != Some(&b'[') {
-        return Err("/ByteRange is not an array".into());
-    }
-    at += 1;
-    let mut values = [0usize; 4];
-    for v in &mut values {
-        at = skip_space(pdf, at);
-        let start = at;
-        while at < pdf.len() && pdf[at].is_ascii_digit() {
-            at += 1;
-        }
-        *v = std::str::from_utf8(&pdf[start..at])
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .ok_or("/ByteRange does not hold four non-negative integers")?;
-    }
-    if pdf.get(skip_space(pdf, at)) != Some(&b']') {
-        return Err("/ByteRange holds more than four numbers".into());
-    }
-    Ok(values)
-}
-
-/// The name after `key` inside `dict`, e.g. `/SubFilter /adbe.pkcs7.detached`.
-fn name_value(dict: &[u8], key: &[u8]) -> Option<String> {
-    let at = find_from(dict, 0, key)? + key.len();
-    let at = skip_space(dict, at);
-    if dict.get(at) != Some(&b'/') {
-        return None;
-    }
-    let end = dict[at + 1..]
-        .iter()
-        .position(|b| b.is_ascii_whitespace() || b"/<>[]()".contains(b))
-        .map_or(dict.len(), |p| p + at + 1);
-    Some(String::from_utf8_lossy(&dict[at + 1..end]).into_owned())
-}
-
-/// Verifies the document's last signature and that it covers every byte of the file.
-pub fn verify(pdf: &[u8]) -> Result<VerifiedSignature, String> {
+/// Reads the document's structure, with bounded decompression.
+fn load(pdf: &[u8]) -> Result<Document, String> {
     if !pdf.starts_with(b"%PDF-") {
         return Err("not a PDF (no %PDF- header)".into());
     }
-    let ranges = find_all(pdf, b"/ByteRange");
-    let Some(&last) = ranges.last() else {
-        return Err("the PDF carries no signature (no /ByteRange)".into());
+    let options = LoadOptions {
+        max_decompressed_size: Some(MAX_STREAM_BYTES),
+        ..LoadOptions::default()
     };
-    let [a, b, c, d] = byte_range(pdf, last)?;
+    Document::load_mem_with_options(pdf, options)
+        .map_err(|e| format!("the PDF's structure cannot be read: {e}"))
+}
+
+/// One signature dictionary: where it is, what its /ByteRange covers, what it holds.
+struct SignatureDict {
+    id: ObjectId,
+    /// `[0, b)` and `[c, c + d)`.
+    range: [usize; 4],
+    contents: Vec<u8>,
+    sub_filter: Option<String>,
+    /// A document time-stamp (/Type /DocTimeStamp or SubFilter ETSI.RFC3161).
+    time_stamp: bool,
+}
+
+impl SignatureDict {
+    fn end(&self) -> usize {
+        self.range[2] + self.range[3]
+    }
+
+    /// The bytes the range covers, once the range is shown to be the file's own.
+    fn covered(&self, pdf: &[u8]) -> Vec<u8> {
+        let [_, b, c, d] = self.range;
+        let mut covered = pdf[..b].to_vec();
+        covered.extend_from_slice(&pdf[c..c + d]);
+        covered
+    }
+}
+
+fn name_of(dict: &Dictionary, key: &[u8]) -> Option<String> {
+    dict.get(key)
+        .and_then(Object::as_name)
+        .ok()
+        .map(|n| String::from_utf8_lossy(n).into_owned())
+}
+
+/// Every dictionary in the document that carries a /ByteRange and /Contents: top-level
+/// objects and the /V of signature fields. A malformed range is an error, not skipped.
+fn signature_dicts(doc: &Document) -> Result<Vec<SignatureDict>, String> {
+    let mut found = Vec::new();
+    for (id, object) in &doc.objects {
+        let Ok(dict) = object.as_dict() else { continue };
+        let candidates = [Some(dict), dict.get(b"V").and_then(Object::as_dict).ok()];
+        for dict in candidates.into_iter().flatten() {
+            if !dict.has(b"ByteRange") {
+                continue;
+            }
+            let range = dict
+                .get(b"ByteRange")
+                .and_then(Object::as_array)
+                .map_err(|_| format!("object {} 0: /ByteRange is not an array", id.0))?;
+            let numbers: Vec<usize> = range
+                .iter()
+                .filter_map(|n| n.as_i64().ok().and_then(|n| usize::try_from(n).ok()))
+                .collect();
+            let range: [usize; 4] = numbers.try_into().map_err(|_| {
+                format!(
+                    "object {} 0: /ByteRange does not hold four non-negative integers",
+                    id.0
+                )
+            })?;
+            let contents = dict
+                .get(b"Contents")
+                .and_then(Object::as_str)
+                .map_err(|_| format!("object {} 0: the signature has no /Contents string", id.0))?
+                .to_vec();
+            let sub_filter = name_of(dict, b"SubFilter");
+            let time_stamp = name_of(dict, b"Type").as_deref() == Some("DocTimeStamp")
+                || sub_filter.as_deref() == Some("ETSI.RFC3161");
+            found.push(SignatureDict {
+                id: *id,
+                range,
+                contents,
+                sub_filter,
+                time_stamp,
+            });
+        }
+    }
+    found.sort_by_key(SignatureDict::end);
+    Ok(found)
+}
+
+/// That the range is `[0 b c d]` inside the file and its gap is exactly the /Contents hex
+/// string, so the covered bytes are everything but the signature value.
+fn check_range(pdf: &[u8], sig: &SignatureDict) -> Result<(), String> {
+    let [a, b, c, d] = sig.range;
     if a != 0 || b >= c || c.checked_add(d).is_none_or(|end| end > pdf.len()) {
         return Err(format!(
             "/ByteRange [{a} {b} {c} {d}] does not describe two ranges inside the {}-byte file",
             pdf.len()
         ));
     }
-    if c + d < pdf.len() {
-        return Err(format!(
-            "{} bytes follow the signed range: the document was changed after it was signed \
-             (an incremental update the signature does not cover)",
-            pdf.len() - c - d
-        ));
-    }
-    // The gap must be exactly the hex string of this signature's /Contents.
-    let before = pdf[..b].trim_ascii_end();
-    if !before.ends_with(b"/Contents") || pdf[b] != b'<' || pdf[c - 1] != b'>' {
+    if pdf[b] != b'<' || pdf[c - 1] != b'>' {
         return Err("the bytes /ByteRange leaves out are not the signature's /Contents".into());
     }
     let hex_text: Vec<u8> = pdf[b + 1..c - 1]
@@ -127,21 +150,62 @@ pub fn verify(pdf: &[u8]) -> Result<VerifiedSignature, String> {
         .copied()
         .filter(|x| !x.is_ascii_whitespace())
         .collect();
-    let der = hex::decode(&hex_text).map_err(|_| "/Contents is not a hex string".to_string())?;
-    let mut covered = pdf[..b].to_vec();
-    covered.extend_from_slice(&pdf[c..c + d]);
-    let dict_start = pdf[..last]
-        .windows(3)
-        .rposition(|w| w == b"obj")
-        .unwrap_or(0);
-    let dict_end = find_from(pdf, c, b"endobj").unwrap_or(pdf.len());
-    let dict = &pdf[dict_start..dict_end];
-    let sub_filter = name_value(dict, b"/SubFilter");
-    let signatures = ranges.len();
-    if let Some(seal) = verify_seal(&der, &covered)? {
-        return Ok(VerifiedSignature { signatures, ..seal });
+    let gap = hex::decode(&hex_text).map_err(|_| "/Contents is not a hex string".to_string())?;
+    if gap != sig.contents {
+        return Err("the bytes /ByteRange leaves out are not the signature's /Contents".into());
     }
-    match sub_filter.as_deref() {
+    Ok(())
+}
+
+/// Verifies the document's signature of record over the bytes it covers, and that every
+/// revision appended after it adds only validation data or document time-stamps.
+pub fn verify(pdf: &[u8]) -> Result<VerifiedSignature, String> {
+    let doc = load(pdf)?;
+    let signatures = signature_dicts(&doc)?;
+    let Some(record) = signatures.iter().rev().find(|s| !s.time_stamp) else {
+        return Err(
+            "the PDF carries no signature (no signature dictionary with /ByteRange)".into(),
+        );
+    };
+    check_range(pdf, record)?;
+    let covered = record.covered(pdf);
+    let der = &record.contents;
+    let verified = if let Some(seal) = verify_seal(der, &covered)? {
+        seal
+    } else {
+        verify_cms(der, &covered, record.sub_filter.as_deref())?
+    };
+    let later_revisions = if record.end() < pdf.len() {
+        later_revisions(pdf, &doc, record, &signatures)?
+    } else {
+        Vec::new()
+    };
+    Ok(VerifiedSignature {
+        signatures: signatures.len(),
+        later_revisions,
+        ..verified
+    })
+}
+
+/// /Contents is zero-padded to its reserved size: the value is the first DER element, and
+/// anything after it but zeros is data no signature covers.
+fn unpadded(contents: &[u8]) -> Result<&[u8], String> {
+    let (value, rest) = Tlv::read(contents).map_err(|e| e.to_string())?;
+    if rest.iter().any(|b| *b != 0) {
+        return Err(format!(
+            "{} bytes after the signature value are not zero padding",
+            rest.len()
+        ));
+    }
+    Ok(value.raw)
+}
+
+fn verify_cms(
+    der: &[u8],
+    covered: &[u8],
+    sub_filter: Option<&str>,
+) -> Result<VerifiedSignature, String> {
+    match sub_filter {
         Some("adbe.pkcs7.detached" | "ETSI.CAdES.detached") => {}
         Some(other) => {
             return Err(format!(
@@ -151,21 +215,243 @@ pub fn verify(pdf: &[u8]) -> Result<VerifiedSignature, String> {
         }
         None => return Err("the signature dictionary has no /SubFilter".into()),
     }
-    let signed = cms::read(&der).map_err(|e| format!("/Contents: {e}"))?;
+    let der = unpadded(der).map_err(|e| format!("/Contents: {e}"))?;
+    let signed = cms::read(der).map_err(|e| format!("/Contents: {e}"))?;
     if signed.content.is_some() {
         return Err(
             "the CMS signature encapsulates content instead of signing the PDF bytes".into(),
         );
     }
     let signer = signed
-        .verify(&covered)
+        .verify(covered)
         .map_err(|e| format!("the PDF signature: {e}"))?;
     Ok(VerifiedSignature {
         kind: format!("CMS ({})", sub_filter.unwrap_or_default()),
         signer_der: signer.to_vec(),
         digest_algorithm: signed.digest_algorithm.clone(),
-        signatures,
+        signatures: 1,
+        later_revisions: Vec::new(),
     })
+}
+
+/// The revisions after the signature of record: each must add only validation data (/DSS,
+/// its streams, the catalog's /DSS entry) or document time-stamps (with their invisible
+/// signature fields); a time-stamp must verify over its revision. Anything else that
+/// changes an object of the signed document is a change after signing.
+fn later_revisions(
+    pdf: &[u8],
+    doc: &Document,
+    record: &SignatureDict,
+    signatures: &[SignatureDict],
+) -> Result<Vec<String>, String> {
+    let after_signing = || {
+        format!(
+            "{} bytes follow the signed range: the document was changed after it was signed \
+             (an incremental update the signature does not cover",
+            pdf.len() - record.end()
+        )
+    };
+    let signed = load(&pdf[..record.end()]).map_err(|e| format!("{}: {e})", after_signing()))?;
+    let changes = changed_objects(&signed, doc);
+    if let Some(change) = changes.iter().find_map(|c| c.as_ref().err()) {
+        return Err(format!("{}: {change})", after_signing()));
+    }
+    let mut described: Vec<String> = changes.into_iter().filter_map(Result::ok).collect();
+    described.sort();
+    described.dedup();
+    for stamp in signatures.iter().filter(|s| s.end() > record.end()) {
+        if !stamp.time_stamp {
+            // Only the last approval signature is the record; a later one would be it.
+            continue;
+        }
+        let what = format!("the document time-stamp (object {} 0)", stamp.id.0);
+        check_range(pdf, stamp).map_err(|e| format!("{what}: {e}"))?;
+        let token = unpadded(&stamp.contents).map_err(|e| format!("{what}: {e}"))?;
+        match tianping_profile::rfc3161::verify_for(token, &stamp.covered(pdf)) {
+            Ok(ts) => described.push(format!(
+                "document time-stamp by {} at {} over {} bytes",
+                ts.tsa_subject,
+                ts.gen_time,
+                stamp.end()
+            )),
+            Err(e) => {
+                return Err(format!(
+                    "{what}, appended after the signature, does not verify over its \
+                     revision: {e}"
+                ));
+            }
+        }
+    }
+    if described.is_empty() {
+        described.push(format!(
+            "{} bytes appended after the signature change no object",
+            pdf.len() - record.end()
+        ));
+    }
+    Ok(described)
+}
+
+/// Each object the later revisions add or change, described when it is validation data or a
+/// document time-stamp's field, an error naming it otherwise.
+fn changed_objects(signed: &Document, now: &Document) -> Vec<Result<String, String>> {
+    let catalog = now.trailer.get(b"Root").and_then(Object::as_reference).ok();
+    let info = now.trailer.get(b"Info").and_then(Object::as_reference).ok();
+    let acro_form = now
+        .catalog()
+        .ok()
+        .and_then(|c| c.get(b"AcroForm").and_then(Object::as_reference).ok());
+    let mut out = Vec::new();
+    for (id, object) in &now.objects {
+        let Some(before) = signed.objects.get(id) else {
+            continue; // new objects matter only where a changed object refers to them
+        };
+        if same_object(before, object) {
+            continue;
+        }
+        let (Ok(old), Ok(new)) = (dict_of(before), dict_of(object)) else {
+            out.push(Err(format!("object {} 0 was replaced", id.0)));
+            continue;
+        };
+        let result = if Some(*id) == catalog {
+            only_keys_differ(old, new, &[b"DSS", b"AcroForm", b"Extensions"])
+                .map(|_| "validation data (/DSS) added to the catalog".to_string())
+                .and_then(|d| match new.get(b"AcroForm").and_then(Object::as_dict) {
+                    Ok(form) => old
+                        .get(b"AcroForm")
+                        .and_then(Object::as_dict)
+                        .map_err(|_| "the catalog gained a form".to_string())
+                        .and_then(|before| form_change(now, before, form))
+                        .map(|_| d),
+                    Err(_) => Ok(d),
+                })
+        } else if Some(*id) == acro_form {
+            form_change(now, old, new).map(|_| "a time-stamp field added to the form".into())
+        } else if Some(*id) == info || name_of(new, b"Type").as_deref() == Some("Metadata") {
+            Ok("document information updated".to_string())
+        } else if name_of(new, b"Type").as_deref() == Some("Page") {
+            annotations_change(now, old, new).map(|_| "a time-stamp field added to a page".into())
+        } else {
+            Err(format!(
+                "object {} 0{} was changed",
+                id.0,
+                name_of(new, b"Type")
+                    .map(|t| format!(" (/{t})"))
+                    .unwrap_or_default()
+            ))
+        };
+        out.push(result.map_err(|e| format!("object {} 0: {e}", id.0)));
+    }
+    for id in signed.objects.keys() {
+        if !now.objects.contains_key(id) {
+            out.push(Err(format!("object {} 0 was removed", id.0)));
+        }
+    }
+    out
+}
+
+fn same_object(a: &Object, b: &Object) -> bool {
+    match (a, b) {
+        (Object::Stream(x), Object::Stream(y)) => x.dict == y.dict && x.content == y.content,
+        _ => a == b,
+    }
+}
+
+fn dict_of(object: &Object) -> Result<&Dictionary, ()> {
+    match object {
+        Object::Dictionary(d) => Ok(d),
+        Object::Stream(s) => Ok(&s.dict),
+        _ => Err(()),
+    }
+}
+
+/// That `old` and `new` differ only in `keys`.
+fn only_keys_differ(old: &Dictionary, new: &Dictionary, keys: &[&[u8]]) -> Result<(), String> {
+    let names: std::collections::BTreeSet<&Vec<u8>> =
+        old.iter().chain(new.iter()).map(|(k, _)| k).collect();
+    for key in names {
+        if keys.contains(&key.as_slice()) {
+            continue;
+        }
+        if old.get(key).ok() != new.get(key).ok() {
+            return Err(format!("/{} changed", String::from_utf8_lossy(key)));
+        }
+    }
+    Ok(())
+}
+
+/// A form may gain signature fields (and /SigFlags); nothing else of it may change.
+fn form_change(doc: &Document, old: &Dictionary, new: &Dictionary) -> Result<(), String> {
+    only_keys_differ(old, new, &[b"Fields", b"SigFlags"])?;
+    appended_only(doc, old, new, b"Fields")
+}
+
+/// A page may gain invisible signature widgets in /Annots; nothing else of it may change.
+fn annotations_change(doc: &Document, old: &Dictionary, new: &Dictionary) -> Result<(), String> {
+    only_keys_differ(old, new, &[b"Annots"])?;
+    appended_only(doc, old, new, b"Annots")
+}
+
+/// The array under `key` keeps its old entries, and each new one is an invisible signature
+/// field (a visible widget added after signing can paint over the page).
+fn appended_only(
+    doc: &Document,
+    old: &Dictionary,
+    new: &Dictionary,
+    key: &[u8],
+) -> Result<(), String> {
+    let array = |d: &Dictionary| -> Vec<Object> {
+        d.get(key)
+            .and_then(|o| doc.dereference(o).map(|(_, o)| o))
+            .and_then(Object::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let (before, after) = (array(old), array(new));
+    if !after.starts_with(&before) {
+        return Err(format!(
+            "/{} lost or reordered entries",
+            String::from_utf8_lossy(key)
+        ));
+    }
+    for added in &after[before.len()..] {
+        let field = doc
+            .dereference(added)
+            .ok()
+            .and_then(|(_, o)| o.as_dict().ok())
+            .ok_or_else(|| {
+                format!(
+                    "/{} gained an entry that is not a field",
+                    String::from_utf8_lossy(key)
+                )
+            })?;
+        if name_of(field, b"FT").as_deref() != Some("Sig") {
+            return Err(format!(
+                "/{} gained an entry that is not a signature field",
+                String::from_utf8_lossy(key)
+            ));
+        }
+        if !invisible(field) {
+            return Err("a visible signature widget was added after signing".into());
+        }
+    }
+    Ok(())
+}
+
+/// A widget with no area, or flagged hidden (annotation flag bit 2), or with no /Rect.
+fn invisible(field: &Dictionary) -> bool {
+    let hidden = field
+        .get(b"F")
+        .and_then(Object::as_i64)
+        .is_ok_and(|f| f & 2 != 0);
+    let area = field
+        .get(b"Rect")
+        .and_then(Object::as_array)
+        .ok()
+        .and_then(|r| {
+            let n: Vec<f32> = r.iter().filter_map(|v| v.as_float().ok()).collect();
+            (n.len() == 4).then(|| ((n[2] - n[0]) * (n[3] - n[1])).abs())
+        });
+    hidden || area.is_none_or(|a| a == 0.0)
 }
 
 /// A GB/T 38540-2020 SES_Signature: `SEQUENCE { toSign TBS_Sign, cert OCTET STRING,
@@ -214,6 +500,7 @@ fn verify_seal(der: &[u8], covered: &[u8]) -> Result<Option<VerifiedSignature>, 
         signer_der: signer.to_vec(),
         digest_algorithm: cms::oid::SM3.into(),
         signatures: 1,
+        later_revisions: Vec::new(),
     }))
 }
 
@@ -249,186 +536,223 @@ fn check_signed(
         .map_err(|e| format!("{what}: {e}"))
 }
 
-/// The text the document shows, one string per text-showing operator, in stream order.
+/// The text the document shows, one string per printed line (runs at the same height are
+/// joined), page by page. A document that cannot be read shows no text.
 pub fn printed_text(pdf: &[u8]) -> Vec<String> {
-    let mut texts = Vec::new();
-    let mut budget = MAX_TEXT_BYTES;
-    for at in find_all(pdf, b"stream") {
-        // `endstream` contains `stream`; only a keyword after a dictionary opens a stream.
-        if at >= 3 && &pdf[at - 3..at] == b"end" {
-            continue;
-        }
-        let dict_start = pdf[..at].windows(3).rposition(|w| w == b"obj").unwrap_or(0);
-        let dict = &pdf[dict_start..at];
-        if !dict.trim_ascii_end().ends_with(b">>") || find_from(dict, 0, b"/Image").is_some() {
-            continue;
-        }
-        let mut start = at + "stream".len();
-        if pdf.get(start) == Some(&b'\r') {
-            start += 1;
-        }
-        if pdf.get(start) == Some(&b'\n') {
-            start += 1;
-        }
-        let Some(end) = find_from(pdf, start, b"endstream") else {
-            continue;
-        };
-        let raw = &pdf[start..end];
-        let data = if find_from(dict, 0, b"/FlateDecode").is_some() {
-            let mut out = Vec::new();
-            let limit = MAX_STREAM_BYTES.min(budget);
-            if flate2::read::ZlibDecoder::new(raw)
-                .take(limit)
-                .read_to_end(&mut out)
-                .is_err()
-            {
-                continue;
-            }
-            out
-        } else if find_from(dict, 0, b"/Filter").is_some() {
-            continue; // other filters hold images or fonts, not page text
-        } else {
-            raw.to_vec()
-        };
-        budget = budget.saturating_sub(data.len() as u64);
-        texts.extend(shown_strings(&data));
-        if budget == 0 {
-            break;
-        }
-    }
-    texts
-}
-
-/// Strings shown by the text operators of one content stream.
-fn shown_strings(ops: &[u8]) -> Vec<String> {
-    let mut shown = Vec::new();
-    let mut operands: Vec<(Vec<u8>, bool)> = Vec::new();
-    let mut i = 0;
-    while i < ops.len() {
-        match ops[i] {
-            b'(' => {
-                let (s, next) = literal_string(ops, i);
-                operands.push((s, false));
-                i = next;
-            }
-            b'<' if ops.get(i + 1) != Some(&b'<') => {
-                let end = find_from(ops, i, b">").unwrap_or(ops.len());
-                let mut digits: Vec<u8> = ops[i + 1..end]
-                    .iter()
-                    .copied()
-                    .filter(u8::is_ascii_hexdigit)
-                    .collect();
-                if digits.len() % 2 == 1 {
-                    digits.push(b'0');
-                }
-                operands.push((hex::decode(&digits).unwrap_or_default(), true));
-                i = end + 1;
-            }
-            b'%' => {
-                while i < ops.len() && ops[i] != b'\n' && ops[i] != b'\r' {
-                    i += 1;
-                }
-            }
-            c if c.is_ascii_alphabetic() || c == b'\'' || c == b'"' => {
-                let start = i;
-                while i < ops.len() && (ops[i].is_ascii_alphanumeric() || b"'\"*".contains(&ops[i]))
-                {
-                    i += 1;
-                }
-                let op = &ops[start..i];
-                if matches!(op, b"Tj" | b"TJ" | b"'" | b"\"") && !operands.is_empty() {
-                    shown.push(
-                        operands
-                            .iter()
-                            .map(|(s, hex)| decode_text(s, *hex))
-                            .collect(),
-                    );
-                }
-                operands.clear();
-            }
-            _ => i += 1,
-        }
-    }
-    shown
-}
-
-/// A literal string starting at `open` (the `(`): its bytes and the index after its `)`.
-fn literal_string(ops: &[u8], open: usize) -> (Vec<u8>, usize) {
-    let mut out = Vec::new();
-    let mut depth = 0usize;
-    let mut i = open;
-    while i < ops.len() {
-        let c = ops[i];
-        match c {
-            b'(' => {
-                if depth > 0 {
-                    out.push(c);
-                }
-                depth += 1;
-            }
-            b')' => {
-                depth -= 1;
-                if depth == 0 {
-                    return (out, i + 1);
-                }
-                out.push(c);
-            }
-            b'\\' => {
-                i += 1;
-                match ops.get(i) {
-                    Some(b'n') => out.push(b'\n'),
-                    Some(b'r') => out.push(b'\r'),
-                    Some(b't') => out.push(b'\t'),
-                    Some(b'b') => out.push(8),
-                    Some(b'f') => out.push(12),
-                    Some(d @ b'0'..=b'7') => {
-                        let mut v = (*d - b'0') as u32;
-                        for _ in 0..2 {
-                            match ops.get(i + 1) {
-                                Some(d @ b'0'..=b'7') => {
-                                    v = v * 8 + (*d - b'0') as u32;
-                                    i += 1;
-                                }
-                                _ => break,
-                            }
-                        }
-                        out.push(v as u8);
-                    }
-                    Some(b'\r' | b'\n') => {} // line continuation
-                    Some(other) => out.push(*other),
-                    None => {}
-                }
-            }
-            _ => out.push(c),
-        }
-        i += 1;
-    }
-    (out, ops.len())
-}
-
-/// Printable ASCII as itself; UTF-16BE with a BOM, or hex strings of 2-byte codes, as UCS-2.
-fn decode_text(bytes: &[u8], hex_string: bool) -> String {
-    let utf16 = |b: &[u8]| {
-        let units: Vec<u16> = b
-            .chunks_exact(2)
-            .map(|p| u16::from_be_bytes([p[0], p[1]]))
-            .collect();
-        String::from_utf16(&units).ok()
+    let Ok(doc) = load(pdf) else {
+        return Vec::new();
     };
-    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
-        return utf16(rest).unwrap_or_default();
+    let mut reader = TextReader {
+        doc: &doc,
+        lines: Vec::new(),
+        budget: MAX_TEXT_CHARS,
+    };
+    for page in doc.get_pages().into_values() {
+        let fonts = doc.get_page_fonts(page).unwrap_or_default();
+        let Ok(content) = doc.get_page_content_with_limit(page, MAX_STREAM_BYTES) else {
+            continue;
+        };
+        let xobjects = page_xobjects(&doc, page);
+        reader.show_content(&content, &encodings(&doc, fonts), &xobjects, 0);
     }
-    if bytes
-        .iter()
-        .all(|b| (0x20..0x7F).contains(b) || b"\t\n\r".contains(b))
-    {
-        return String::from_utf8_lossy(bytes).into_owned();
+    reader.lines
+}
+
+fn encodings<'a>(
+    doc: &'a Document,
+    fonts: BTreeMap<Vec<u8>, &'a Dictionary>,
+) -> BTreeMap<Vec<u8>, Encoding<'a>> {
+    fonts
+        .into_iter()
+        .filter_map(|(name, font)| {
+            font.get_font_encoding_with_limit(doc, MAX_STREAM_BYTES)
+                .ok()
+                .map(|e| (name, e))
+        })
+        .collect()
+}
+
+/// The page's /Resources /XObject entries.
+fn page_xobjects(doc: &Document, page: ObjectId) -> BTreeMap<Vec<u8>, ObjectId> {
+    let mut found = BTreeMap::new();
+    let Ok((direct, inherited)) = doc.get_page_resources(page) else {
+        return found;
+    };
+    let dicts = direct.into_iter().chain(
+        inherited
+            .iter()
+            .filter_map(|id| doc.get_dictionary(*id).ok()),
+    );
+    for resources in dicts {
+        xobjects_of(doc, resources, &mut found);
     }
-    if hex_string
-        && bytes.len().is_multiple_of(2)
-        && let Some(text) = utf16(bytes).filter(|t| !t.chars().any(char::is_control))
-    {
-        return text;
+    found
+}
+
+fn xobjects_of(doc: &Document, resources: &Dictionary, into: &mut BTreeMap<Vec<u8>, ObjectId>) {
+    let Ok((_, xobjects)) = resources.get(b"XObject").and_then(|o| doc.dereference(o)) else {
+        return;
+    };
+    if let Ok(xobjects) = xobjects.as_dict() {
+        for (name, value) in xobjects.iter() {
+            if let Ok(id) = value.as_reference() {
+                into.entry(name.clone()).or_insert(id);
+            }
+        }
     }
-    String::from_utf8_lossy(bytes).into_owned()
+}
+
+struct TextReader<'d> {
+    doc: &'d Document,
+    lines: Vec<String>,
+    budget: usize,
+}
+
+impl TextReader<'_> {
+    /// Shows the text of one content stream: a new line wherever the text line moves up or
+    /// down; Form XObjects it draws are read with their own fonts.
+    fn show_content(
+        &mut self,
+        content: &[u8],
+        encodings: &BTreeMap<Vec<u8>, Encoding<'_>>,
+        xobjects: &BTreeMap<Vec<u8>, ObjectId>,
+        depth: usize,
+    ) {
+        let Ok(content) = lopdf::content::Content::decode(content) else {
+            return;
+        };
+        let mut font: Option<&Encoding<'_>> = None;
+        let mut y = 0f32;
+        let mut leading = 0f32;
+        let mut shown_at: Option<f32> = None;
+        let number = |o: Option<&Object>| o.and_then(|o| o.as_float().ok()).unwrap_or(0.0);
+        for op in &content.operations {
+            let operands = &op.operands;
+            let strings: Vec<&[u8]> = match op.operator.as_str() {
+                "Tf" => {
+                    font = operands
+                        .first()
+                        .and_then(|o| o.as_name().ok())
+                        .and_then(|n| encodings.get(n));
+                    continue;
+                }
+                "BT" => {
+                    y = 0.0;
+                    continue;
+                }
+                "TL" => {
+                    leading = number(operands.first());
+                    continue;
+                }
+                "Td" => {
+                    y += number(operands.get(1));
+                    continue;
+                }
+                "TD" => {
+                    leading = -number(operands.get(1));
+                    y += number(operands.get(1));
+                    continue;
+                }
+                "Tm" => {
+                    y = number(operands.get(5));
+                    continue;
+                }
+                "T*" => {
+                    y -= leading.max(1.0);
+                    continue;
+                }
+                "Tj" => operands.iter().filter_map(|o| o.as_str().ok()).collect(),
+                "TJ" => operands
+                    .first()
+                    .and_then(|o| o.as_array().ok())
+                    .map(|parts| parts.iter().filter_map(|o| o.as_str().ok()).collect())
+                    .unwrap_or_default(),
+                "'" | "\"" => {
+                    y -= leading.max(1.0);
+                    operands
+                        .last()
+                        .and_then(|o| o.as_str().ok())
+                        .into_iter()
+                        .collect()
+                }
+                "Do" if depth < MAX_FORM_DEPTH => {
+                    if let Some(id) = operands
+                        .first()
+                        .and_then(|o| o.as_name().ok())
+                        .and_then(|n| xobjects.get(n))
+                    {
+                        self.show_form(*id, depth + 1);
+                        shown_at = None;
+                    }
+                    continue;
+                }
+                _ => continue,
+            };
+            let Some(encoding) = font else { continue };
+            let text: String = strings
+                .iter()
+                .filter_map(|s| Document::decode_text(encoding, s).ok())
+                .collect();
+            self.push(&text, shown_at.is_some_and(|at| (at - y).abs() < 0.5));
+            shown_at = Some(y);
+        }
+    }
+
+    /// A Form XObject's content, with its own resources.
+    fn show_form(&mut self, id: ObjectId, depth: usize) {
+        let Ok(Object::Stream(form)) = self.doc.get_object(id) else {
+            return;
+        };
+        if name_of(&form.dict, b"Subtype").as_deref() != Some("Form") {
+            return;
+        }
+        let Ok(content) = form.get_plain_content_with_limit(MAX_STREAM_BYTES) else {
+            return;
+        };
+        let resources = form
+            .dict
+            .get(b"Resources")
+            .and_then(|o| self.doc.dereference(o))
+            .and_then(|(_, o)| o.as_dict());
+        let mut fonts = BTreeMap::new();
+        let mut xobjects = BTreeMap::new();
+        if let Ok(resources) = resources {
+            if let Ok((_, Object::Dictionary(font_dict))) =
+                resources.get(b"Font").and_then(|o| self.doc.dereference(o))
+            {
+                for (name, value) in font_dict.iter() {
+                    if let Ok((_, Object::Dictionary(font))) = self.doc.dereference(value) {
+                        fonts.insert(name.clone(), font);
+                    }
+                }
+            }
+            xobjects_of(self.doc, resources, &mut xobjects);
+        }
+        let encodings = encodings(self.doc, fonts);
+        self.show_content(&content, &encodings, &xobjects, depth);
+    }
+
+    /// Adds shown text to the current line, or starts a new one. Two runs on one line that
+    /// meet between letters or digits are kept apart by a space.
+    fn push(&mut self, text: &str, same_line: bool) {
+        let take: String = text.chars().take(self.budget).collect();
+        self.budget -= take.chars().count();
+        if take.is_empty() {
+            return;
+        }
+        match self.lines.last_mut() {
+            Some(line) if same_line => {
+                let joins_words = line
+                    .chars()
+                    .last()
+                    .is_some_and(|c| c.is_ascii_alphanumeric())
+                    && take.starts_with(|c: char| c.is_ascii_alphanumeric());
+                if joins_words {
+                    line.push(' ');
+                }
+                line.push_str(&take);
+            }
+            _ => self.lines.push(take),
+        }
+    }
 }
