@@ -32,7 +32,10 @@ fn config_for(variation: Variation) -> (Config, tempfile::TempDir) {
         }
         Variation::Window180 => config.adapter.file = extends("[auth]\nwindow_secs = 180\n"),
         Variation::PublicVerification => config.architecture.public_verification = true,
-        Variation::ReceiptUnsigned | Variation::NoHashAlgorithm | Variation::UpperCaseHex => {}
+        Variation::ReceiptUnsigned
+        | Variation::NoHashAlgorithm
+        | Variation::UpperCaseHex
+        | Variation::LongTermCertificate => {}
     }
     (config, dir)
 }
@@ -102,4 +105,5 @@ variation_tests! {
     epoch_second_times => Variation::EpochSecondTimes,
     window_180 => Variation::Window180,
     public_verification => Variation::PublicVerification,
+    long_term_certificate => Variation::LongTermCertificate,
 }

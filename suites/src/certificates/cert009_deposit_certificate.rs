@@ -589,6 +589,26 @@ mod tests {
     }
 
     #[test]
+    fn the_long_term_variation_of_the_reference_certificate_conforms() {
+        let pki = ReferencePki::generate(&tianping_fixtures::Faults::none());
+        let pdf = fixture::long_term(
+            &printed(),
+            (&pki.receipt_key, &pki.receipt_cert_der),
+            (&pki.tsa_key, &pki.tsa_cert_der),
+            &[&pki.receipt_cert_der],
+        );
+        let text = signed_pdf::printed_text(&pdf);
+        assert!(
+            text.iter().any(|l| l.contains("2026年11月22日 08:30:00")),
+            "{text:?}"
+        );
+        match judge_certificate(&pdf, &record_of(&printed()), &pki.receipt_cert_der) {
+            Finding::Conforms(s) => assert_eq!(s.signatures, 2, "{:?}", s.later_revisions),
+            other => panic!("{:?}", problems(other)),
+        }
+    }
+
+    #[test]
     fn a_revision_after_signing_that_changes_what_the_page_shows_fails() {
         use tianping_fixtures::pdf_revisions as revise;
         let pki = ReferencePki::generate(&tianping_fixtures::Faults::none());
