@@ -149,6 +149,14 @@ pub struct LabConfig {
     /// platform's clock (DC-009, BC-016). A host the lab names itself, outside the target's
     /// scope. Without it those checks say the harness's clock was not checked.
     pub ntp_server: Option<String>,
+    /// A Tianping verification service the lab can query, as a URL with `{tianping_tx}` in
+    /// place of the transaction id (a host the lab names itself, outside the target's scope).
+    /// With it, BC-010 and DC-003 look chain-side claims up on Tianping; without it they say
+    /// the claims are platform-reported.
+    pub tianping_lookup: Option<String>,
+    /// JSON pointer, in the lookup's answer, to the digest (or array of digests) the
+    /// transaction carries. Default `/digests`.
+    pub tianping_digests: Option<String>,
 }
 
 /// The platform under evaluation.

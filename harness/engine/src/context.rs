@@ -45,6 +45,8 @@ pub struct Ctx {
     last_request_ms: AtomicI64,
     /// The harness's clock checked against the lab's NTP source, once per run.
     time_reference: tokio::sync::OnceCell<Result<crate::clock::TimeReference, String>>,
+    /// The lab's Tianping verification service, if it named one.
+    pub tianping: Option<crate::tianping::TianpingSource>,
     /// Bearer tokens fetched this run, per account, with when they stop being used.
     tokens: tokio::sync::Mutex<std::collections::HashMap<Account, (String, std::time::Instant)>>,
 }
@@ -111,7 +113,9 @@ impl Ctx {
             };
             http = http.with_client_certificates(lab, second)?;
         }
+        let tianping = crate::tianping::TianpingSource::from_lab(&config.lab, &config.limits)?;
         Ok(Ctx {
+            tianping,
             fields: FieldMap::from_adapter(&adapter, &config.fields),
             adapter,
             http,

@@ -23,6 +23,7 @@ pub mod redact;
 pub mod runner;
 pub mod scoring;
 pub mod thresholds;
+pub mod tianping;
 pub mod tls;
 pub mod transcript;
 pub mod verdict;

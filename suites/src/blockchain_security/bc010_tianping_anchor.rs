@@ -1,13 +1,15 @@
 //! BC-010 — Blocks holding deposits are anchored to Tianping: the anchor record of a fresh
 //! deposit's block names that block's hash, agrees with the receipt's `tianping_tx`, and was
-//! made within the declared delay (lab threshold, default 600 s).
+//! made within the declared delay (lab threshold, default 600 s). Where the lab names a Tianping
+//! verification service, Tianping's own record must carry the block's hash (or, without a
+//! local chain, the file's digest); otherwise the verdict says the anchor is platform-reported.
 
 use tianping_engine::{
     CheckDef, CheckError, CheckMeta, Clause, Ctx, LabThreshold, Mode, Provenance, Severity, Suite,
     ThresholdDefault, Verdict,
 };
 
-use crate::common;
+use crate::common::{self, tianping, tianping::OnTianping};
 use tianping_engine::Operation;
 
 /// Lab threshold: longest accepted delay between sealing a block and anchoring it to Tianping.
@@ -51,6 +53,7 @@ const META: CheckMeta = CheckMeta {
         "anchor-mismatch",
         "receipt-missing-tianping-tx",
         "block-time-in-seconds",
+        "anchor-not-on-tianping",
     ],
     thresholds: &[ANCHOR_DELAY_SECS],
 };
@@ -62,19 +65,24 @@ fn time(s: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, CheckError> {
         .map_err(|e| CheckError::protocol(format!("time `{s}`: {e}")))
 }
 
-/// Which source decided: the harness has no view of Tianping of its own yet, so the anchor
-/// is what the platform reports, and the verdict says so.
-const SOURCE: &str = "platform-reported: the anchor record and the Tianping transaction id come \
-                      from the platform's own API; they were not looked up on Tianping";
-
 /// Without a local chain the deposit itself is the Tianping transaction: judged on the
-/// Tianping transaction id the receipt names, alone.
-fn anchored_directly(ctx: &Ctx, receipt: &serde_json::Value) -> Result<Verdict, CheckError> {
+/// Tianping transaction id the receipt names, and, where the lab names a verification
+/// service, on Tianping's own record that it carries the file's digest.
+async fn anchored_directly(ctx: &Ctx, receipt: &serde_json::Value) -> Result<Verdict, CheckError> {
     let verdict = match ctx.fields.opt_str(receipt, "tianping_tx")? {
-        Some(tx) if !tx.trim().is_empty() => Verdict::pass(format!(
-            "the deposit was written to Tianping as transaction {tx} (no local chain declared: \
-             judged on the Tianping transaction id alone)"
-        )),
+        Some(tx) if !tx.trim().is_empty() => {
+            let file_hash = ctx.fields.str(receipt, "file_hash")?;
+            match tianping::confirm(ctx, &tx, &file_hash, "the file's digest").await? {
+                Some(OnTianping::Contradicted(why)) => Verdict::fail(why),
+                Some(OnTianping::Confirmed(how)) => Verdict::pass(format!(
+                    "the deposit was written to Tianping as transaction {tx}: {how}"
+                )),
+                None => Verdict::pass(format!(
+                    "the deposit was written to Tianping as transaction {tx} (no local chain \
+                     declared: judged on the Tianping transaction id alone)"
+                )),
+            }
+        }
         _ => Verdict::fail(format!(
             "the completed deposit's receipt names no Tianping transaction (at {}); without a \
              local chain that id is the only anchor",
@@ -83,14 +91,16 @@ fn anchored_directly(ctx: &Ctx, receipt: &serde_json::Value) -> Result<Verdict, 
     };
     Ok(verdict
         .with("declared", common::NO_LOCAL_CHAIN)
-        .with("source", SOURCE))
+        .with("source", tianping::source(ctx)))
 }
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let limit = ctx.config.thresholds.integer(&ANCHOR_DELAY_SECS);
     let (_, receipt) = common::deposit(ctx, &common::lab_content(ctx, "BC-010")).await?;
     if !ctx.config.architecture.local_chain {
-        return Ok(anchored_directly(ctx, &receipt)?.with_threshold("anchor_delay_secs", limit));
+        return Ok(anchored_directly(ctx, &receipt)
+            .await?
+            .with_threshold("anchor_delay_secs", limit));
     }
     let height = ctx.fields.u64(&receipt, "block_height")?;
     let block = common::fetch_block(ctx, height).await?;
@@ -129,17 +139,33 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             "block {height} was anchored {delay} s after it was sealed"
         ));
     }
-    let verdict = if failures.is_empty() {
-        Verdict::pass(format!(
-            "block {height} anchored as Tianping tx {anchor_tx} after {delay} s (platform-reported)"
-        ))
+    // Tianping's own record is asked only when the platform's account holds together: a
+    // finding already made stands whatever the service answers.
+    let on_tianping = if failures.is_empty() {
+        tianping::confirm(
+            ctx,
+            &anchor_tx,
+            &hex::encode(block.hash),
+            "the block's hash",
+        )
+        .await?
     } else {
-        Verdict::fail(failures.join("; "))
+        None
+    };
+    let verdict = match on_tianping {
+        _ if !failures.is_empty() => Verdict::fail(failures.join("; ")),
+        Some(OnTianping::Contradicted(why)) => Verdict::fail(why),
+        Some(OnTianping::Confirmed(how)) => Verdict::pass(format!(
+            "block {height} anchored as Tianping tx {anchor_tx} after {delay} s: {how}"
+        )),
+        None => Verdict::pass(format!(
+            "block {height} anchored as Tianping tx {anchor_tx} after {delay} s (platform-reported)"
+        )),
     };
     Ok(verdict
         .with("block hash", hex::encode(block.hash))
         .with("anchor record", anchor.to_string())
-        .with("source", SOURCE)
+        .with("source", tianping::source(ctx))
         .with_threshold("anchor_delay_secs", limit))
 }
 

@@ -13,6 +13,7 @@ pub mod chain;
 pub mod denials;
 pub mod deposits;
 pub mod personal_data;
+pub mod tianping;
 
 pub use accounts::*;
 pub use answers::*;

@@ -1,7 +1,9 @@
 //! DC-003 — The off-chain original and the chain agree: the original the platform hands back
 //! is byte for byte what was deposited, and the local-chain transaction named by the receipt
 //! carries the receipt's digest. With DC-001 (the receipt's digest is SM3 of what was
-//! deposited) this closes original = receipt = chain; the Tianping leg is BC-010.
+//! deposited) this closes original = receipt = chain; the Tianping leg is BC-010. Without a
+//! local chain the receipt's Tianping transaction is the chain: where the lab names a Tianping
+//! verification service, it must carry the receipt's digest.
 
 use tianping_engine::{
     CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
@@ -10,7 +12,7 @@ use tianping_profile::digest;
 
 use tianping_engine::package::{Judgement, PackageCheck, PackageInfo, Record};
 
-use crate::common;
+use crate::common::{self, tianping, tianping::OnTianping};
 use tianping_engine::Operation;
 
 /// What the check is: identity, clauses, severity and weight.
@@ -88,8 +90,27 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         }
         verdict_lines.push(("chain tx file_hash", chain_hash));
         judged.push("the chain carries the receipt's digest");
+        verdict_lines.push((
+            "source",
+            "the local chain as the platform's API reports it; that its block is on Tianping is \
+             BC-010's"
+                .to_string(),
+        ));
     } else {
         verdict_lines.push(("chain", common::NO_LOCAL_CHAIN.to_string()));
+        // Without a chain of its own the platform writes the digest to Tianping: where the lab
+        // can ask Tianping, the transaction the receipt names must carry it.
+        if let Some(tx) = ctx.fields.opt_str(&receipt, "tianping_tx")? {
+            match tianping::confirm(ctx, &tx, &receipt_hash, "the receipt's file_hash").await? {
+                Some(OnTianping::Confirmed(how)) => {
+                    judged.push("Tianping carries the receipt's digest");
+                    verdict_lines.push(("Tianping", how));
+                }
+                Some(OnTianping::Contradicted(why)) => failures.push(why),
+                None => {}
+            }
+            verdict_lines.push(("source", tianping::source(ctx)));
+        }
     }
     let mut verdict = if failures.is_empty() {
         Verdict::pass(judged.join("; "))
