@@ -55,33 +55,91 @@ fn io(path: &Path, e: impl std::fmt::Display) -> BundleError {
 }
 
 /// Every regular file below `dir`, as sorted relative paths, except the seal itself.
-fn list_files(dir: &Path) -> Result<Vec<String>, BundleError> {
-    let mut out = Vec::new();
+/// What a folder holds: its regular files, and what else is there (links, FIFOs, devices,
+/// empty directories), which is named but never followed or read.
+#[derive(Default)]
+struct Listing {
+    /// Regular files, relative, `/`-separated, the seal's own files left out.
+    files: Vec<String>,
+    /// Anything that is not a regular file or a directory, with what it is.
+    special: Vec<String>,
+    /// Directories with nothing in them (a sealed run writes none).
+    empty_dirs: Vec<String>,
+}
+
+/// More entries than any run folder holds: walking stops there.
+const MAX_ENTRIES: usize = 1_000_000;
+
+fn list_folder(dir: &Path) -> Result<Listing, BundleError> {
+    let mut listing = Listing::default();
     let mut stack = vec![dir.to_path_buf()];
+    let mut seen = 0usize;
+    let relative = |p: &Path| {
+        p.strip_prefix(dir)
+            .expect("below dir")
+            .to_string_lossy()
+            .replace('\\', "/")
+    };
     while let Some(d) = stack.pop() {
+        let mut children = 0usize;
         for entry in std::fs::read_dir(&d).map_err(|e| io(&d, e))? {
-            let p = entry.map_err(|e| io(&d, e))?.path();
-            if p.is_dir() {
+            let entry = entry.map_err(|e| io(&d, e))?;
+            children += 1;
+            seen += 1;
+            if seen > MAX_ENTRIES {
+                return Err(io(dir, format!("more than {MAX_ENTRIES} entries")));
+            }
+            let p = entry.path();
+            // The entry's own type: a symbolic link is never followed.
+            let kind = entry.file_type().map_err(|e| io(&p, e))?;
+            let rel = relative(&p);
+            if kind.is_dir() {
                 stack.push(p);
-            } else {
-                let rel = p
-                    .strip_prefix(dir)
-                    .expect("below dir")
-                    .to_string_lossy()
-                    .replace('\\', "/");
+            } else if kind.is_file() {
                 if rel != MANIFEST_FILE && rel != SIGNATURE_FILE && rel != TIMESTAMP_FILE {
-                    out.push(rel);
+                    listing.files.push(rel);
                 }
+            } else if kind.is_symlink() {
+                listing.special.push(format!("{rel} (symbolic link)"));
+            } else {
+                listing
+                    .special
+                    .push(format!("{rel} (FIFO, socket or device)"));
             }
         }
+        if children == 0 && d != dir {
+            listing.empty_dirs.push(relative(&d));
+        }
     }
-    out.sort();
-    Ok(out)
+    listing.files.sort();
+    listing.special.sort();
+    listing.empty_dirs.sort();
+    Ok(listing)
 }
+
+/// A regular file's content, at most `limit` bytes (`None` when it is longer): opened only
+/// if it is a regular file, so a link or FIFO put in its place is neither followed nor read.
+fn read_regular(path: &Path, limit: u64) -> Result<Option<Vec<u8>>, BundleError> {
+    let meta = std::fs::symlink_metadata(path).map_err(|e| io(path, e))?;
+    if !meta.is_file() {
+        return Err(io(path, "not a regular file"));
+    }
+    let file = std::fs::File::open(path).map_err(|e| io(path, e))?;
+    let mut content = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(file, limit.saturating_add(1)),
+        &mut content,
+    )
+    .map_err(|e| io(path, e))?;
+    Ok((content.len() as u64 <= limit).then_some(content))
+}
+
+/// The largest manifest, signature or time-stamp token a verifier reads.
+const MAX_SEAL_FILE: u64 = 64 << 20;
 
 fn entry(dir: &Path, rel: &str) -> Result<FileEntry, BundleError> {
     let path: PathBuf = dir.join(rel);
-    let content = std::fs::read(&path).map_err(|e| io(&path, e))?;
+    let content = read_regular(&path, u64::MAX)?.unwrap_or_default();
     Ok(FileEntry {
         path: rel.to_string(),
         bytes: content.len() as u64,
@@ -92,7 +150,11 @@ fn entry(dir: &Path, rel: &str) -> Result<FileEntry, BundleError> {
 
 /// Every file of `dir` with its digests (the manifest's entries, before sealing).
 pub fn inventory(dir: &Path) -> Result<Vec<FileEntry>, BundleError> {
-    list_files(dir)?.iter().map(|rel| entry(dir, rel)).collect()
+    list_folder(dir)?
+        .files
+        .iter()
+        .map(|rel| entry(dir, rel))
+        .collect()
 }
 
 fn random_bytes<const N: usize>() -> Result<[u8; N], BundleError> {
@@ -201,16 +263,19 @@ impl Verification {
 /// Checks a sealed folder offline. `expected_signer` pins the lab's public key (hex).
 pub fn verify(dir: &Path, expected_signer: Option<&str>) -> Result<Verification, BundleError> {
     let manifest_path = dir.join(MANIFEST_FILE);
-    let bytes = std::fs::read(&manifest_path).map_err(|e| io(&manifest_path, e))?;
+    let bytes = read_regular(&manifest_path, MAX_SEAL_FILE)?
+        .ok_or_else(|| io(&manifest_path, "larger than any manifest"))?;
     let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|e| io(&manifest_path, e))?;
     let mut v = Verification {
         signer_public_key: manifest.signer_public_key.clone(),
         signer_kind: manifest.signer_kind.clone(),
         ..Default::default()
     };
-    let signature = std::fs::read_to_string(dir.join(SIGNATURE_FILE))
+    // Exactly what sealing wrote: base64 and nothing else, not even a trailing newline.
+    let signature = read_regular(&dir.join(SIGNATURE_FILE), MAX_SEAL_FILE)
         .ok()
-        .and_then(|s| B64.decode(s.trim()).ok());
+        .flatten()
+        .and_then(|s| B64.decode(&s).ok());
     let key = hex::decode(&manifest.signer_public_key).unwrap_or_default();
     v.signature_valid = match signature {
         Some(sig) => sm2sig::verify(&key, &manifest.signer_dist_id, &bytes, &sig).is_ok(),
@@ -234,7 +299,9 @@ pub fn verify(dir: &Path, expected_signer: Option<&str>) -> Result<Verification,
     if manifest.signer_kind == "test" {
         v.warnings.push("sealed with a key generated for this run (no lab key was configured): integrity holds, but it does not prove who sealed it".into());
     }
-    let token = std::fs::read(dir.join(TIMESTAMP_FILE)).ok();
+    let token = read_regular(&dir.join(TIMESTAMP_FILE), MAX_SEAL_FILE)
+        .ok()
+        .flatten();
     match (&manifest.timestamp_authority, token) {
         (_, Some(token)) => match rfc3161::verify_for(&token, &bytes) {
             Ok(stamp) => v.timestamp = Some(stamp),
@@ -250,13 +317,26 @@ pub fn verify(dir: &Path, expected_signer: Option<&str>) -> Result<Verification,
         .iter()
         .map(|f| (f.path.as_str(), f))
         .collect();
-    let present = list_files(dir)?;
-    for rel in &present {
+    let listing = list_folder(dir)?;
+    for special in &listing.special {
+        v.problems.push(format!(
+            "{special}: a sealed folder holds only regular files"
+        ));
+    }
+    for empty in &listing.empty_dirs {
+        v.added.push(format!("{empty}/ (an empty directory)"));
+    }
+    let present = &listing.files;
+    for rel in present {
         match listed.get(rel.as_str()) {
             None => v.added.push(rel.clone()),
             Some(f) => {
-                let now = entry(dir, rel)?;
-                if now.sm3 != f.sm3 || now.sha256 != f.sha256 || now.bytes != f.bytes {
+                // Read no more than the manifest says the file holds (and one byte to see
+                // that it grew).
+                let unchanged = read_regular(&dir.join(rel), f.bytes)?.is_some_and(|c| {
+                    digest::sm3_hex(&c) == f.sm3 && digest::sha256_hex(&c) == f.sha256
+                });
+                if !unchanged {
                     v.changed.push(rel.clone());
                 }
             }

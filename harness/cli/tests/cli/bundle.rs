@@ -100,6 +100,106 @@ fn the_sealed_bundle_verifies_and_any_change_is_named() {
     );
 }
 
+/// `verify` on a folder holding what a sealed run never writes: an empty directory, a
+/// trailing newline after the signature, a file replaced by a link to an identical copy, a
+/// FIFO, a link to `/`. Each is named, none is followed or read, and verify ends at once.
+#[test]
+fn verify_names_links_fifos_empty_directories_and_trailing_bytes_and_never_follows_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("run");
+    let run = harness()
+        .args(["run", "--only", "CERT-001", "--lang", "none", "--out"])
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let verify = || {
+        let mut child = harness()
+            .arg("verify")
+            .arg(&bundle)
+            .arg("--json")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            if started.elapsed() > std::time::Duration::from_secs(30) {
+                let _ = child.kill();
+                panic!("verify hung");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let o = child.wait_with_output().unwrap();
+        (
+            o.status.code(),
+            serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap(),
+        )
+    };
+    // Without a pinned signer a clean folder verifies with "signer not established" (2).
+    let (clean_code, clean) = verify();
+    assert_eq!(clean_code, Some(2), "{clean}");
+
+    std::fs::create_dir(bundle.join("evidence-extra")).unwrap();
+    let (code, v) = verify();
+    assert_eq!(code, Some(1), "{v}");
+    assert_eq!(
+        v["added"],
+        serde_json::json!(["evidence-extra/ (an empty directory)"])
+    );
+    std::fs::remove_dir(bundle.join("evidence-extra")).unwrap();
+
+    let sig = std::fs::read(bundle.join("manifest.sig")).unwrap();
+    std::fs::write(bundle.join("manifest.sig"), [&sig[..], b"\n"].concat()).unwrap();
+    let (code, v) = verify();
+    assert_eq!(
+        (code, v["signature_valid"].clone()),
+        (Some(1), serde_json::json!(false)),
+        "{v}"
+    );
+    std::fs::write(bundle.join("manifest.sig"), &sig).unwrap();
+
+    let copy = dir.path().join("results-copy.json");
+    std::fs::rename(bundle.join("results.json"), &copy).unwrap();
+    std::os::unix::fs::symlink(&copy, bundle.join("results.json")).unwrap();
+    let (code, v) = verify();
+    assert_eq!(code, Some(1), "{v}");
+    assert!(
+        v["problems"]
+            .to_string()
+            .contains("results.json (symbolic link)"),
+        "{v}"
+    );
+    assert_eq!(v["removed"], serde_json::json!(["results.json"]), "{v}");
+    std::fs::remove_file(bundle.join("results.json")).unwrap();
+    std::fs::rename(&copy, bundle.join("results.json")).unwrap();
+
+    let fifo = bundle.join("trap");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    std::os::unix::fs::symlink("/", bundle.join("root")).unwrap();
+    let (code, v) = verify();
+    assert_eq!(code, Some(1), "{v}");
+    let problems = v["problems"].to_string();
+    assert!(
+        problems.contains("trap (FIFO, socket or device)")
+            && problems.contains("root (symbolic link)"),
+        "{v}"
+    );
+    std::fs::remove_file(&fifo).unwrap();
+    std::fs::remove_file(bundle.join("root")).unwrap();
+    assert_eq!(verify().0, clean_code, "restored, it verifies as before");
+}
+
 #[test]
 fn a_configured_tsa_time_stamps_the_manifest_and_verify_checks_the_token() {
     use tianping_fixtures::openssl_tsa::{EC_P256, OpensslTsa};
