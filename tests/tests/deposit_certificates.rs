@@ -114,10 +114,8 @@ fn pdftotext(pdf: &[u8], dir: &Path) -> String {
 
 fn sign(pki: &ReferencePki) -> impl FnOnce(&[u8]) -> Vec<u8> + '_ {
     |covered| {
-        tianping_fixtures::cms::sign(
-            tianping_profile::cms::oid::DATA,
-            None,
-            &tianping_profile::digest::sm3(covered),
+        tianping_fixtures::deposit_certificate::cms_signature(
+            covered,
             &pki.receipt_key,
             &pki.receipt_cert_der,
         )

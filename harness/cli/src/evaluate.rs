@@ -125,14 +125,15 @@ pub async fn evaluate(
     std::fs::create_dir_all(out)
         .map_err(|e| EvaluateError::Output(format!("cannot create {}: {e}", out.display())))?;
     // The embedded reference listens on new ports each start (its API, its plain-HTTP port for
-    // SS-007 and the database port SS-014 scans); its URL is recorded in `target`, and both are kept out of the digest so
-    // a resumed reference run matches.
+    // SS-007, the database port SS-014 scans and its stand-in Tianping); its URL is recorded in
+    // `target`, and the ports are kept out of the digest so a resumed reference run matches.
     let scoring = plan.config.scoring.clone();
     let config_sm3 = if plan.target.kind == "reference" {
         let mut settings = plan.config.clone();
         settings.target.base_url = None;
         settings.target.scan_ports = None;
         settings.target.plain_http_port = None;
+        settings.lab.tianping_lookup = None;
         settings.digest()
     } else {
         plan.config.digest()

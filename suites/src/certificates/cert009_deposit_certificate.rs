@@ -519,15 +519,7 @@ mod tests {
 
     /// The signing key's detached CMS over `covered`, as a signer appending a revision makes it.
     fn cms_by(pki: &ReferencePki) -> impl FnOnce(&[u8]) -> Vec<u8> + '_ {
-        |covered| {
-            tianping_fixtures::cms::sign(
-                tianping_profile::cms::oid::DATA,
-                None,
-                &tianping_profile::digest::sm3(covered),
-                &pki.receipt_key,
-                &pki.receipt_cert_der,
-            )
-        }
+        |covered| fixture::cms_signature(covered, &pki.receipt_key, &pki.receipt_cert_der)
     }
 
     /// The TSA's RFC 3161 token over `covered`, for a document time-stamp.
