@@ -110,7 +110,7 @@ async fn run_one(ctx: Arc<Ctx>, def: CheckDef, unreachable: Option<String>) -> C
     }
     // Manual checks are decided by the lab's record, never by contacting the target.
     if def.meta.mode == Mode::Manual {
-        let verdict = scrub_verdict(crate::lab::verdict(&ctx.lab_records, &def.meta), &ctx);
+        let verdict = scrub_verdict(crate::lab::verdict(&ctx.lab_records, &def.meta), &ctx, &[]);
         return result_of(&def.meta, verdict, started_at, start.elapsed());
     }
     let limit = Duration::from_secs(ctx.config.limits.check_timeout_secs);
@@ -130,13 +130,13 @@ async fn run_one(ctx: Arc<Ctx>, def: CheckDef, unreachable: Option<String>) -> C
         Ok(Ok(Err(e))) => Verdict::inconclusive(e.to_string()),
         Ok(Ok(Ok(v))) => v,
     };
-    let verdict = scrub_verdict(verdict, &ctx);
+    let verdict = scrub_verdict(verdict, &ctx, &recorder.sent_secrets());
     // What the harness could not decide, the lab may have: its record for the check decides
     // it, and the result keeps why the harness could not.
     let verdict = match (&verdict.outcome, ctx.lab_records.get(def.meta.id)) {
         (Outcome::Inconclusive { error }, Some(_)) => {
             let why = error.clone();
-            scrub_verdict(crate::lab::verdict(&ctx.lab_records, &def.meta), &ctx)
+            scrub_verdict(crate::lab::verdict(&ctx.lab_records, &def.meta), &ctx, &[])
                 .with("the harness could not decide", why)
         }
         _ => verdict,
@@ -163,10 +163,14 @@ fn not_applicable(def: &CheckDef, config: &Config) -> Option<Verdict> {
     }
 }
 
-/// Last line of defence: no configured secret value survives into a result.
-fn scrub_verdict(mut v: Verdict, ctx: &Ctx) -> Verdict {
-    let secrets = ctx.credentials.secret_values();
-    let clean = |s: &str| crate::redact::scrub(s, &secrets);
+/// Last line of defence: no configured secret value, and no credential header value the
+/// check sent (`sent`: signatures, tokens, which an echoing server can return), survives into
+/// a result.
+fn scrub_verdict(mut v: Verdict, ctx: &Ctx, sent: &[String]) -> Verdict {
+    let mut secrets = ctx.credentials.secret_values();
+    secrets.extend(sent.iter().map(String::as_str));
+    let scrubber = crate::redact::Scrubber::new(&secrets);
+    let clean = |s: &str| scrubber.scrub(s);
     v.summary = clean(&v.summary);
     for e in &mut v.evidence {
         e.value = clean(&e.value);

@@ -32,6 +32,9 @@ struct Recorded {
     http: String,
     exchanges: usize,
     truncated: bool,
+    /// Credential header values this check sent (signatures, tokens), masked wherever an
+    /// echoing server returns them.
+    sent: std::collections::BTreeSet<String>,
     chains: Vec<(String, Vec<CertificateDer<'static>>)>,
 }
 
@@ -41,15 +44,25 @@ impl Recorder {
         CURRENT.scope(self, fut).await
     }
 
+    /// The credential header values this check sent, for scrubbing its result.
+    pub fn sent_secrets(&self) -> Vec<String> {
+        let recorded = self.inner.lock().expect("recorder lock");
+        recorded.sent.iter().cloned().collect()
+    }
+
     /// Writes what was recorded into `dir` (created only when there is something to write),
-    /// scrubbing `secrets`; returns the files written, relative to `base`.
+    /// scrubbing `secrets` and every credential header value the check sent; returns the
+    /// files written, relative to `base`.
     pub fn write(&self, dir: &Path, base: &Path, secrets: &[&str]) -> std::io::Result<Vec<String>> {
         let recorded = self.inner.lock().expect("recorder lock");
+        let mut all: Vec<&str> = secrets.to_vec();
+        all.extend(recorded.sent.iter().map(String::as_str));
+        let scrubber = redact::Scrubber::new(&all);
         let mut files = Vec::new();
         let mut put = |name: String, content: &str| -> std::io::Result<()> {
             std::fs::create_dir_all(dir)?;
             let path = dir.join(name);
-            std::fs::write(&path, redact::scrub(content, secrets))?;
+            std::fs::write(&path, scrubber.scrub(content))?;
             files.push(
                 path.strip_prefix(base)
                     .unwrap_or(&path)
@@ -87,6 +100,19 @@ pub(crate) fn record_http(
     let _ = CURRENT.try_with(|r| {
         let mut rec = r.inner.lock().expect("recorder lock");
         rec.exchanges += 1;
+        for (k, v) in request_headers {
+            let masked =
+                masked_headers.iter().any(|m| m.eq_ignore_ascii_case(k)) || is_credential_header(k);
+            if masked && rec.sent.len() < MAX_SENT_SECRETS {
+                // `Bearer <token>`: the token alone is what comes back.
+                let value = v.split_once(' ').map_or(v.as_str(), |(_, token)| token);
+                for secret in [v.as_str(), value] {
+                    if secret.len() >= 8 {
+                        rec.sent.insert(secret.to_string());
+                    }
+                }
+            }
+        }
         if rec.truncated {
             return;
         }
@@ -130,10 +156,19 @@ pub(crate) fn record_chain(endpoint: &str, chain: &[CertificateDer<'static>]) {
     });
 }
 
+/// Credential header values remembered per check for scrubbing: far more than any check
+/// sends.
+const MAX_SENT_SECRETS: usize = 20_000;
+
+/// A header that carries a credential (authorization, a token, a signature, a cookie).
+fn is_credential_header(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    redact::is_secret_key(&n) || n.contains("cookie")
+}
+
 /// Credentials travel in these headers; the transcript keeps only that they were there.
 fn mask_header(name: &str, value: &str) -> String {
-    let n = name.to_ascii_lowercase();
-    if redact::is_secret_key(&n) || n.contains("cookie") {
+    if is_credential_header(name) {
         format!("[{} characters masked]", value.chars().count())
     } else {
         value.to_string()

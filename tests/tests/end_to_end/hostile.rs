@@ -222,3 +222,150 @@ async fn a_refusal_from_an_endpoint_that_speaks_no_tls_is_no_pass() {
         );
     }
 }
+
+/// Every file under `dir`, as bytes, with its path.
+fn every_output(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push((p.display().to_string(), std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out
+}
+
+/// Application-level hostility behind sound TLS, through the whole harness: the run ends in
+/// bounded time and exits 1 or 2; no data-compliance or blockchain check passes (each needs
+/// a platform that answers its operations, and none did); the conclusion is no grant; and
+/// no secret — the password and API secret the lab configured, or any signature or token
+/// header the harness sent — appears in any output in any encoding an echo can use.
+async fn through_the_whole_harness(how: tianping_fixtures::hostile::HttpMisbehaviour) {
+    let (port, ca, received) = tianping_fixtures::hostile::hostile_https(how)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut plan = live_plan(format!("https://localhost:{port}"), dir.path(), 2);
+    plan.config.limits.requests_per_second = 1000.0;
+    plan.trust_roots = vec![ca];
+    let secrets: Vec<String> = [
+        plan.credentials.api_secret.expose(),
+        plan.credentials.password.expose(),
+    ]
+    .into_iter()
+    .map(str::to_string)
+    .collect();
+    let started = std::time::Instant::now();
+    let results = tokio::time::timeout(
+        Duration::from_secs(300),
+        evaluate::evaluate(plan, |_, _, _| {}),
+    )
+    .await
+    .unwrap_or_else(|_| panic!("{how:?}: the run did not end"))
+    .unwrap();
+    let elapsed = started.elapsed();
+    tianping_reports::write_all(dir.path(), &results).unwrap();
+    assert!(
+        matches!(results.exit_code(), 1 | 2),
+        "{how:?}: exit {}",
+        results.exit_code()
+    );
+    let semantic_passes: Vec<String> = results
+        .results
+        .iter()
+        .filter(|r| {
+            r.outcome == Outcome::Pass && (r.id.starts_with("DC-") || r.id.starts_with("BC-"))
+        })
+        .filter(|r| !decided_on_well_formed_answers(how, &r.id))
+        .map(|r| r.describe())
+        .collect();
+    assert!(
+        semantic_passes.is_empty(),
+        "{how:?} ({elapsed:?}): {semantic_passes:#?}"
+    );
+    let conclusion = results.assessment.as_ref().map(|a| a.conclusion);
+    assert!(
+        !matches!(
+            conclusion,
+            Some(
+                tianping_engine::model::Conclusion::Grant
+                    | tianping_engine::model::Conclusion::Rectify
+            )
+        ),
+        "{how:?}: {conclusion:?}"
+    );
+    let mut looked_for: Vec<String> = secrets
+        .iter()
+        .flat_map(|s| tianping_engine::redact::secret_forms(s))
+        .collect();
+    // Credential headers the harness sent, in the forms the echo returns them.
+    for value in received.values() {
+        let token = value.split_once(' ').map_or(value.as_str(), |(_, t)| t);
+        for v in [value.as_str(), token] {
+            if v.len() >= 8 {
+                looked_for.extend(tianping_engine::redact::secret_forms(v));
+            }
+        }
+    }
+    for (path, content) in every_output(dir.path()) {
+        for form in &looked_for {
+            assert!(
+                !content.windows(form.len()).any(|w| w == form.as_bytes()),
+                "{how:?}: {path} holds a secret (as `{form}`)"
+            );
+        }
+    }
+    eprintln!(
+        "{how:?}: {elapsed:?}, exit {}, {} passes, {} credential values sent",
+        results.exit_code(),
+        results.counts.pass,
+        received.values().len()
+    );
+}
+
+/// The checks a hostile mode's answers do decide, rightly. A plausible receipt to every
+/// request is well-formed and timely: DC-009 judges the clock in its `Date` headers and
+/// `tx_time` (correct, so it passes), and DC-007 scans what the platform shows for unmasked
+/// personal data (it shows none). Every other data or chain check needs the operations to
+/// mean something, and must not pass.
+fn decided_on_well_formed_answers(
+    how: tianping_fixtures::hostile::HttpMisbehaviour,
+    id: &str,
+) -> bool {
+    use tianping_fixtures::hostile::HttpMisbehaviour::PlausibleReceipt;
+    matches!((how, id), (PlausibleReceipt, "DC-007" | "DC-009"))
+}
+
+macro_rules! hostile_https_tests {
+    ($($name:ident => $how:ident),* $(,)?) => {
+        $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            through_the_whole_harness(tianping_fixtures::hostile::HttpMisbehaviour::$how).await;
+        })*
+
+        #[test]
+        fn every_hostile_https_mode_has_its_test() {
+            use tianping_fixtures::hostile::HttpMisbehaviour;
+            let tested = [$(HttpMisbehaviour::$how),*];
+            assert_eq!(tested.len(), HttpMisbehaviour::ALL.len());
+        }
+    };
+}
+
+hostile_https_tests! {
+    an_echoing_server_gets_no_secret_back_into_any_output => Echo,
+    an_empty_object_to_everything_passes_nothing => EmptyObject,
+    a_redirect_to_another_host_is_not_followed => RedirectAway,
+    a_redirect_loop_ends => RedirectLoop,
+    an_endless_body_is_cut_at_the_limit => EndlessBody,
+    a_dripping_answer_times_out => Drip,
+    invalid_utf8_is_no_answer => InvalidUtf8,
+    deeply_nested_json_is_no_answer => DeepJson,
+    huge_numbers_are_no_answer => HugeNumbers,
+    a_plausible_unsigned_receipt_to_everything_passes_nothing => PlausibleReceipt,
+}
