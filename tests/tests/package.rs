@@ -150,6 +150,52 @@ fn an_unreadable_line_does_not_end_the_pass_and_every_record_is_accounted_for() 
     );
 }
 
+/// A manifest line of 8 MiB (a 1 GB one once took 1 GB of memory) is read no further than
+/// a record's line may be long, is a finding, and the records after it are still judged.
+/// A manifest that is a FIFO is refused at once instead of waited on.
+#[test]
+fn an_overlong_manifest_line_is_a_finding_read_in_bounded_memory_and_a_fifo_is_refused() {
+    let dir = export(Faults::none(), 3);
+    let pkg = dir.path().join("pkg");
+    let manifest = std::fs::read(pkg.join("manifest.jsonl")).unwrap();
+    let lines: Vec<&[u8]> = manifest.split_inclusive(|b| *b == b'\n').collect();
+    let mut poisoned = lines[..1].concat();
+    poisoned.extend(std::iter::repeat_n(b'x', 8 << 20));
+    poisoned.push(b'\n');
+    poisoned.extend(lines[1..].concat());
+    std::fs::write(pkg.join("manifest.jsonl"), &poisoned).unwrap();
+    let results = evaluate(&pkg).unwrap();
+    let dc002 = outcome(&results, "DC-002");
+    assert_eq!(dc002.outcome, Outcome::Fail, "{}", dc002.describe());
+    assert!(
+        dc002
+            .describe()
+            .contains("over the 65536 a record's line may hold"),
+        "{}",
+        dc002.describe()
+    );
+    let dc003 = outcome(&results, "DC-003");
+    assert_eq!(
+        dc003.samples.map(|s| s.examined),
+        Some(4),
+        "the records after the long line were read: {}",
+        dc003.describe()
+    );
+
+    std::fs::remove_file(pkg.join("manifest.jsonl")).unwrap();
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(pkg.join("manifest.jsonl"))
+            .status()
+            .unwrap()
+            .success()
+    );
+    let started = std::time::Instant::now();
+    let err = evaluate(&pkg).unwrap_err();
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert!(err.to_string().contains("not a regular file"), "{err}");
+}
+
 #[test]
 fn a_manifest_short_of_its_declared_records_or_repeating_an_id_fails() {
     let dir = export(Faults::none(), 4);

@@ -36,6 +36,18 @@ pub fn read_regular(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// Opens `path` for streaming if it is a regular file (a FIFO would block the open, a device
+/// would never end).
+pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file (a directory, device or FIFO is not read)",
+        ));
+    }
+    std::fs::File::open(path)
+}
+
 /// As [`read_regular`], as UTF-8 text.
 pub fn read_regular_text(path: &Path, max: u64) -> std::io::Result<String> {
     String::from_utf8(read_regular(path, max)?)

@@ -218,8 +218,15 @@ pub fn open(root: &Path, config: &Config) -> Result<PackageInfo, PackageError> {
             format!("{HEADER_FILE} has no `platform` object"),
         ));
     }
-    if !root.join(MANIFEST_FILE).is_file() {
+    let manifest = root.join(MANIFEST_FILE);
+    if !manifest.exists() {
         return Err(invalid(root, format!("{MANIFEST_FILE} is missing")));
+    }
+    if !manifest.is_file() {
+        return Err(invalid(
+            root,
+            format!("{MANIFEST_FILE} is not a regular file (a FIFO or device is not read)"),
+        ));
     }
     Ok(PackageInfo {
         root: root.to_path_buf(),
@@ -480,7 +487,7 @@ pub fn scan(
     checks: &[(&str, PackageCheck)],
     workers: usize,
 ) -> Result<Vec<Verdict>, PackageError> {
-    let manifest = File::open(info.root.join(MANIFEST_FILE))
+    let manifest = crate::files::open_regular(&info.root.join(MANIFEST_FILE))
         .map_err(|e| invalid(&info.root, format!("{MANIFEST_FILE}: {e}")))?;
     let (tx, rx) = mpsc::sync_channel::<(usize, Result<String, String>)>(workers * 4);
     let rx = Arc::new(Mutex::new(rx));
@@ -567,15 +574,26 @@ fn feed_lines(
     let mut sent = 0;
     for line in 1.. {
         bytes.clear();
-        match reader.read_until(b'\n', &mut bytes) {
+        let length = match read_line_bounded(&mut reader, &mut bytes, MAX_LINE_BYTES) {
             Ok(0) => break,
-            Ok(_) => {}
+            Ok(length) => length,
             Err(e) => {
                 return (
                     sent,
                     Some(format!("{MANIFEST_FILE} line {line} cannot be read: {e}")),
                 );
             }
+        };
+        if length > MAX_LINE_BYTES {
+            sent += 1;
+            let why = format!(
+                "manifest line {line} is {length} bytes long, over the {MAX_LINE_BYTES} a \
+                 record's line may hold: not read"
+            );
+            if tx.send((line, Err(why))).is_err() {
+                break;
+            }
+            continue;
         }
         let text = match std::str::from_utf8(&bytes) {
             Ok(t) if t.trim().is_empty() => continue,
@@ -588,6 +606,38 @@ fn feed_lines(
         }
     }
     (sent, None)
+}
+
+/// The longest manifest line read: a record's line names a few files and digests, so this is
+/// far more than any holds, and a line longer than this costs no more memory than this.
+const MAX_LINE_BYTES: usize = 64 * 1024;
+
+/// Reads one line (through its `\n`) into `into`, keeping at most `max` bytes of it; returns
+/// the line's whole length (0 at the end), which is over `max` when the rest was skipped.
+fn read_line_bounded(
+    reader: &mut impl BufRead,
+    into: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<usize> {
+    let mut length = 0;
+    loop {
+        let available = reader.fill_buf()?;
+        if available.is_empty() {
+            return Ok(length);
+        }
+        let (chunk, done) = match available.iter().position(|b| *b == b'\n') {
+            Some(at) => (&available[..=at], true),
+            None => (available, false),
+        };
+        let room = max.saturating_sub(into.len());
+        into.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        let used = chunk.len();
+        length += used;
+        reader.consume(used);
+        if done {
+            return Ok(length);
+        }
+    }
 }
 
 /// Records `record`'s evidence id, counting it when an earlier record had it.
