@@ -91,6 +91,20 @@ pub struct Parties {
     /// The evaluators who ran the evaluation.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evaluators: Vec<String>,
+    /// The key the run folder is sealed with, so the report names what `verify --signer`
+    /// must be given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealing_key: Option<SealingKey>,
+}
+
+/// The SM2 public key that seals a run folder, and whose it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealingKey {
+    /// Uncompressed SM2 public key, hex.
+    pub public_key: String,
+    /// `lab` (the lab's configured key) or `test` (made for this run: it proves integrity,
+    /// not who sealed).
+    pub kind: String,
 }
 
 /// Link from a rectification re-test to the run it continues.

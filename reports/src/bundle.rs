@@ -168,6 +168,14 @@ fn random_bytes<const N: usize>() -> Result<[u8; N], BundleError> {
     Ok(bytes)
 }
 
+/// The SM2 key a run folder is sealed with.
+pub type SigningKey = sm2::dsa::SigningKey;
+
+/// The public half of a sealing key, as manifests and reports write it (uncompressed, hex).
+pub fn public_key_hex(key: &sm2::dsa::SigningKey) -> String {
+    hex::encode(sm2sig::public_key_bytes(key))
+}
+
 /// Reads a lab signing key: a file holding the 32-byte SM2 private key as 64 hex characters.
 pub fn load_key(path: &Path) -> Result<sm2::dsa::SigningKey, BundleError> {
     let text = std::fs::read_to_string(path).map_err(|e| io(path, e))?;
@@ -197,7 +205,7 @@ pub fn seal(
         schema: BUNDLE_SCHEMA.into(),
         run_id: run_id.into(),
         sealed_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        signer_public_key: hex::encode(sm2sig::public_key_bytes(key)),
+        signer_public_key: public_key_hex(key),
         signer_dist_id: sm2sig::DEFAULT_DIST_ID.into(),
         signer_kind: signer_kind.into(),
         timestamp_authority: timestamp_authority.map(str::to_string),
@@ -288,7 +296,10 @@ pub fn verify(dir: &Path, expected_signer: Option<&str>) -> Result<Verification,
     if !v.signature_valid && v.problems.is_empty() {
         v.problems.push("the manifest signature does not verify: the manifest was changed or signed by another key".into());
     }
-    if let Some(expected) = expected_signer
+    // The key as a report prints it (grouped with spaces) or as given on one line.
+    let expected_signer: Option<String> =
+        expected_signer.map(|k| k.chars().filter(|c| !c.is_whitespace()).collect());
+    if let Some(expected) = &expected_signer
         && !expected.eq_ignore_ascii_case(&manifest.signer_public_key)
     {
         v.problems.push(format!(

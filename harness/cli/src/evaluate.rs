@@ -551,12 +551,18 @@ pub async fn finalize(
         finish.scoring,
     );
     results.assessment = Some(assessment);
+    // The key is chosen before anything is written, so the reports name it.
+    let (key, kind) = sealing_key(finish.config)?;
     results.parties = finish.config.parties();
+    results.parties.sealing_key = Some(tianping_engine::model::SealingKey {
+        public_key: tianping_reports::bundle::public_key_hex(&key),
+        kind: kind.to_string(),
+    });
     let out = finish.out;
     tianping_reports::write_all(out, &results).map_err(|e| EvaluateError::Output(e.to_string()))?;
     let report_error =
         crate::pdf::write_reports(out, &results, finish.previous, finish.languages).err();
-    seal_bundle(out, &results.run_id, finish.config).await?;
+    seal_with(out, &results.run_id, finish.config, &key, kind).await?;
     match report_error {
         Some(e) => Err(EvaluateError::Output(format!(
             "{e} (results.json and junit.xml are written and sealed)"
@@ -572,8 +578,16 @@ pub async fn seal_bundle(
     run_id: &str,
     config: &Config,
 ) -> Result<Option<tianping_profile::rfc3161::TimeStamp>, EvaluateError> {
+    let (key, kind) = sealing_key(config)?;
+    seal_with(out, run_id, config, &key, kind).await
+}
+
+/// The lab's key, or a key made for this run when none is configured, and which it is.
+fn sealing_key(
+    config: &Config,
+) -> Result<(tianping_reports::bundle::SigningKey, &'static str), EvaluateError> {
     use tianping_reports::bundle;
-    let (key, kind) = match &config.lab.signing_key {
+    Ok(match &config.lab.signing_key {
         Some(path) => (
             bundle::load_key(Path::new(path)).map_err(|e| EvaluateError::Config(e.to_string()))?,
             "lab",
@@ -582,9 +596,20 @@ pub async fn seal_bundle(
             bundle::test_key().map_err(|e| EvaluateError::Output(e.to_string()))?,
             "test",
         ),
-    };
+    })
+}
+
+/// Seals `out` with `key` and has the manifest time-stamped when the lab names a TSA.
+async fn seal_with(
+    out: &Path,
+    run_id: &str,
+    config: &Config,
+    key: &tianping_reports::bundle::SigningKey,
+    kind: &str,
+) -> Result<Option<tianping_profile::rfc3161::TimeStamp>, EvaluateError> {
+    use tianping_reports::bundle;
     let tsa = config.lab.tsa_url.as_deref();
-    bundle::seal(out, run_id, &key, kind, tsa).map_err(|e| EvaluateError::Output(e.to_string()))?;
+    bundle::seal(out, run_id, key, kind, tsa).map_err(|e| EvaluateError::Output(e.to_string()))?;
     let Some(tsa) = tsa else {
         return Ok(None);
     };

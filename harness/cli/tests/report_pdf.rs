@@ -110,6 +110,14 @@ fn both_languages_render_every_check_and_agree_with_results_json() {
             text.contains(results["config_sm3"].as_str().unwrap()),
             "{lang}: config digest on the cover"
         );
+        // The key the folder is sealed with, which `verify --signer` takes as printed.
+        let sealing_key = results["parties"]["sealing_key"]["public_key"]
+            .as_str()
+            .unwrap();
+        assert!(
+            text.contains(sealing_key),
+            "{lang}: sealing key on the cover"
+        );
         for check in checks {
             let id = check["id"].as_str().unwrap();
             let title = squeeze(check[title_key].as_str().unwrap());
@@ -144,6 +152,31 @@ fn both_languages_render_every_check_and_agree_with_results_json() {
         .map(|f| f["path"].as_str().unwrap())
         .collect();
     assert!(files.contains(&"report-zh.pdf") && files.contains(&"report-en.pdf"));
+    // The key as the report prints it (in groups) pins the signer: a test key, so 0.
+    let printed = manifest["signer_public_key"]
+        .as_str()
+        .unwrap()
+        .as_bytes()
+        .chunks(16)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert_eq!(
+        results["parties"]["sealing_key"]["public_key"],
+        manifest["signer_public_key"]
+    );
+    let verify = harness()
+        .arg("verify")
+        .arg(dir.path())
+        .args(["--signer", &printed])
+        .output()
+        .unwrap();
+    assert_eq!(
+        verify.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
 }
 
 #[test]

@@ -342,6 +342,7 @@ impl Config {
             platform: self.target.platform.clone(),
             lab: self.lab.name.clone(),
             evaluators: self.lab.evaluators.clone(),
+            sealing_key: None,
         }
     }
 

@@ -298,6 +298,30 @@ pub fn build(input: &ReportInput<'_>, lang: Lang, fonts: &FontSet) -> Result<Val
         Some(&run.config_sm3),
         true,
     );
+    // The key to give `verify --signer`, in groups of 16 so it wraps (verify ignores spaces).
+    let sealing = parties.sealing_key.as_ref().map(|k| {
+        let grouped = k
+            .public_key
+            .as_bytes()
+            .chunks(16)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let whose = match (k.kind == "lab", w.zh()) {
+            (true, true) => "测评机构密钥",
+            (true, false) => "the lab's key",
+            (false, true) => "本次运行生成的密钥，不能证明封存者",
+            (false, false) => "made for this run: it does not prove who sealed",
+        };
+        format!("{grouped} ({whose})")
+    });
+    row(
+        &mut w,
+        "封存公钥（SM2）",
+        "Sealing key (SM2)",
+        sealing.as_deref(),
+        true,
+    );
     if let Some(adapter) = &run.target.adapter {
         row(&mut w, "接口适配", "Adapter", Some(adapter), true);
     }
