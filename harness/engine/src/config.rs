@@ -244,7 +244,8 @@ pub struct Limits {
     /// 10 s to `check_timeout_secs`. A platform declaring a longer idle timeout is
     /// inconclusive unless this is raised (and the check timeout with it).
     pub idle_wait_max_secs: u64,
-    /// Largest size a zip evidence package may unpack to.
+    /// Largest size a zip evidence package may unpack to; never more than three quarters of
+    /// the free space where it is unpacked, whatever this says.
     pub max_package_bytes: u64,
 }
 

@@ -241,7 +241,9 @@ pub fn open(root: &Path, config: &Config) -> Result<PackageInfo, PackageError> {
 /// the folder are refused, and unpacking stops at `max_bytes` (a zip bomb is an error, not a
 /// full disk). Returns the package root: `into`, or its single top-level folder.
 pub fn unpack_zip(zip: &Path, into: &Path, max_bytes: u64) -> Result<PathBuf, PackageError> {
-    let file = File::open(zip).map_err(|e| invalid(zip, e.to_string()))?;
+    let free = fs4::available_space(into).ok();
+    let (max_bytes, which) = unpack_budget(max_bytes, free);
+    let file = crate::files::open_regular(zip).map_err(|e| invalid(zip, e.to_string()))?;
     let mut reader = std::io::BufReader::new(file);
     let mut written = 0u64;
     loop {
@@ -268,7 +270,7 @@ pub fn unpack_zip(zip: &Path, into: &Path, max_bytes: u64) -> Result<PathBuf, Pa
         if written > max_bytes {
             return Err(invalid(
                 zip,
-                format!("unpacks to more than {max_bytes} bytes (limits.max_package_bytes)"),
+                format!("unpacks to more than {max_bytes} bytes ({which})"),
             ));
         }
     }
@@ -608,6 +610,19 @@ fn feed_lines(
     (sent, None)
 }
 
+/// The most a zip may unpack to: the configured limit, and never more than three quarters
+/// of the free space where it is unpacked (a zip bomb stops before the disk is full), with
+/// which of the two it is, in words.
+fn unpack_budget(configured: u64, free: Option<u64>) -> (u64, String) {
+    match free {
+        Some(free) if free / 4 * 3 < configured => (
+            free / 4 * 3,
+            format!("three quarters of the {free} bytes free on the disk it unpacks to"),
+        ),
+        _ => (configured, "limits.max_package_bytes".to_string()),
+    }
+}
+
 /// The longest manifest line read: a record's line names a few files and digests, so this is
 /// far more than any holds, and a line longer than this costs no more memory than this.
 const MAX_LINE_BYTES: usize = 64 * 1024;
@@ -691,6 +706,15 @@ fn verdict_of(t: Tally, what: &str) -> Verdict {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_zip_unpacks_to_no_more_than_the_limit_or_three_quarters_of_the_free_disk() {
+        assert_eq!(unpack_budget(100, Some(1000)).0, 100);
+        let (budget, why) = unpack_budget(256 << 30, Some(40 << 30));
+        assert_eq!(budget, 30 << 30);
+        assert!(why.contains("free on the disk"), "{why}");
+        assert_eq!(unpack_budget(100, None).0, 100);
+    }
+
     use super::*;
 
     #[test]
