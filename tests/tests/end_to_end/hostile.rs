@@ -223,6 +223,29 @@ async fn a_refusal_from_an_endpoint_that_speaks_no_tls_is_no_pass() {
     }
 }
 
+/// The Chinese report of `results`, rendered into `dir` and read back by poppler, with the
+/// whitespace its layout adds taken out (a long value wraps across lines).
+fn report_text(results: &RunResults, dir: &Path) -> String {
+    let fonts = tianping_report_pdf::FontSet::discover().expect("fonts: ./scripts/setup.sh");
+    let input = tianping_report_pdf::ReportInput {
+        results,
+        previous: None,
+        artefacts: &[],
+    };
+    let pdf = tianping_report_pdf::render(&input, tianping_report_pdf::Lang::Zh, &fonts)
+        .expect("the report renders");
+    let path = dir.join("report-zh.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext: ./scripts/setup.sh installs poppler-utils");
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .collect()
+}
+
 /// Every file under `dir`, as bytes, with its path.
 fn every_output(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
@@ -270,6 +293,9 @@ async fn through_the_whole_harness(how: tianping_fixtures::hostile::HttpMisbehav
     .unwrap();
     let elapsed = started.elapsed();
     tianping_reports::write_all(dir.path(), &results).unwrap();
+    // The report too, read back as text: a secret in it would be in the PDF's text, not its
+    // (compressed) bytes.
+    let report_text = report_text(&results, dir.path());
     assert!(
         matches!(results.exit_code(), 1 | 2),
         "{how:?}: exit {}",
@@ -312,7 +338,10 @@ async fn through_the_whole_harness(how: tianping_fixtures::hostile::HttpMisbehav
             }
         }
     }
-    for (path, content) in every_output(dir.path()) {
+    let outputs = every_output(dir.path())
+        .into_iter()
+        .chain([("report-zh.pdf (text)".to_string(), report_text.into_bytes())]);
+    for (path, content) in outputs {
         for form in &looked_for {
             assert!(
                 !content.windows(form.len()).any(|w| w == form.as_bytes()),
