@@ -349,6 +349,11 @@ async fn through_the_whole_harness(how: tianping_fixtures::hostile::HttpMisbehav
             );
         }
     }
+    assert_eq!(
+        received.connections_elsewhere(),
+        0,
+        "{how:?}: a redirect was followed out of scope"
+    );
     eprintln!(
         "{how:?}: {elapsed:?}, exit {}, {} passes, {} credential values sent",
         results.exit_code(),
@@ -390,7 +395,11 @@ hostile_https_tests! {
     an_echoing_server_gets_no_secret_back_into_any_output => Echo,
     an_empty_object_to_everything_passes_nothing => EmptyObject,
     a_redirect_to_another_host_is_not_followed => RedirectAway,
+    a_permanent_redirect_to_another_host_is_not_followed => RedirectPermanentAway,
+    a_redirect_to_plain_http_is_not_followed => RedirectDowngrade,
+    a_see_other_redirect_on_the_same_host_is_not_followed => RedirectSeeOther,
     a_redirect_loop_ends => RedirectLoop,
+    json_cut_off_is_no_answer => InvalidJson,
     an_endless_body_is_cut_at_the_limit => EndlessBody,
     a_dripping_answer_times_out => Drip,
     invalid_utf8_is_no_answer => InvalidUtf8,
