@@ -97,6 +97,10 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             certificates,
         } => (suite, certificates),
         TlcpResult::Refused(why) => {
+            // "Does not accept TLCP" needs an endpoint that answers TLS at all.
+            if let Err(silent) = tls_probe::answers_tls(ctx, &host, port, &host).await {
+                return Ok(Verdict::inconclusive(silent));
+            }
             return Ok(Verdict::not_applicable(format!(
                 "{host}:{port} does not accept TLCP ({why})"
             )));

@@ -84,6 +84,19 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         Rfc8998Result::Inconclusive(why) => Verdict::inconclusive(format!(
             "no TLCP GM suite accepted, and the RFC 8998 probe got no answer: {why}"
         )),
+        // Refusals count only from an endpoint that answers TLS at all.
+        Rfc8998Result::Refused(_)
+            if tls_probe::answers_tls(ctx, &host, port, &host)
+                .await
+                .is_err() =>
+        {
+            Verdict::inconclusive(
+                tls_probe::answers_tls(ctx, &host, port, &host)
+                    .await
+                    .err()
+                    .unwrap_or_default(),
+            )
+        }
         Rfc8998Result::Refused(_) | Rfc8998Result::Violation(_) => Verdict::fail(format!(
             "{host}:{port} accepts none of the four TLCP GM cipher suites and no RFC 8998 suite: no national cryptography in transit"
         )),

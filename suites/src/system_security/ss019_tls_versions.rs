@@ -86,6 +86,8 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     for (host, port) in &endpoints {
         let mut accepted_allowed = false;
         let mut allowed_undecided = false;
+        // Whether the endpoint said anything TLS at all: a ServerHello or an alert.
+        let mut heard = false;
         // One probe per version, concurrently under the client's per-host connection cap.
         let results = join_all(
             Version::ALL
@@ -101,6 +103,8 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             let is_allowed = allowed
                 .iter()
                 .any(|a| a.eq_ignore_ascii_case(version.name()));
+            heard |= matches!(result, ProbeResult::Accepted)
+                || matches!(result, ProbeResult::Refused(_)) && !tls_probe::is_silent(&result);
             match result {
                 ProbeResult::Accepted if is_allowed => accepted_allowed = true,
                 ProbeResult::Accepted => {
@@ -118,6 +122,11 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         let suites: Vec<u16> = GM_SUITES.iter().map(|(code, _)| *code).collect();
         let tlcp = tls_probe::tlcp_probe(ctx, host, *port, &suites).await;
         lines.push((format!("{host}:{port} {TLCP}"), tlcp_line(&tlcp)));
+        heard |= match &tlcp {
+            TlcpResult::Accepted { .. } => true,
+            TlcpResult::Refused(why) => why != tls_probe::SILENT_CLOSE,
+            TlcpResult::Inconclusive(_) => false,
+        };
         match tlcp {
             TlcpResult::Accepted { .. } if tlcp_allowed => accepted_allowed = true,
             TlcpResult::Accepted { .. } => failures.push(format!("{host}:{port} accepts {TLCP}")),
@@ -126,6 +135,15 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
                 allowed_undecided |= tlcp_allowed;
                 unknown.push(format!("{host}:{port} {TLCP}: {why}"));
             }
+        }
+        // An endpoint that closed every connection without a word answered nothing: its
+        // "refusals" are no evidence (the control is its own answers to the other hellos).
+        if !heard {
+            unknown.push(format!(
+                "{host}:{port} closed every connection without a TLS reply: nothing there \
+                 answers TLS to judge"
+            ));
+            continue;
         }
         // Only a definite refusal of every allowed version is a finding; an unreadable
         // probe leaves the question open.

@@ -20,6 +20,43 @@ use reply::first_flight;
 pub use reply::*;
 use transport::ReadUntil;
 
+/// Why a probe counts as refused when the server closed the connection without sending
+/// anything. Alone it is no evidence: an endpoint that closes every connection this way
+/// answers nothing at all (see [`answers_tls`]).
+pub const SILENT_CLOSE: &str = "connection closed without a reply";
+
+/// Whether a refusal was a silent close rather than an alert or another version.
+pub fn is_silent(result: &ProbeResult) -> bool {
+    matches!(result, ProbeResult::Refused(why) if why == SILENT_CLOSE)
+}
+
+/// The control for refusals at an endpoint: whether it answers TLS at all. TLS 1.3 and 1.2
+/// hellos are offered; a ServerHello or an alert to either is an answer. `Err` says why the
+/// endpoint counts as silent, for an inconclusive verdict: a refusal from an endpoint that
+/// refuses everything, and says nothing, proves nothing about any version or suite.
+pub async fn answers_tls(
+    ctx: &Ctx,
+    host: &str,
+    port: u16,
+    server_name: &str,
+) -> Result<(), String> {
+    let (modern, common) = tokio::join!(
+        probe(ctx, host, port, server_name, Version::Tls13),
+        probe(ctx, host, port, server_name, Version::Tls12)
+    );
+    let answered = |r: &ProbeResult| {
+        matches!(r, ProbeResult::Accepted) || matches!(r, ProbeResult::Refused(_)) && !is_silent(r)
+    };
+    if answered(&modern) || answered(&common) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{host}:{port} answers no TLS hello (TLS 1.3: {modern:?}; TLS 1.2: {common:?}): \
+             nothing there speaks TLS, so a refusal proves nothing"
+        ))
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Version {
     Ssl3,

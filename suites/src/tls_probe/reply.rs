@@ -7,7 +7,7 @@ use super::{ProbeResult, RFC8998_SUITES, TLCP_VERSION, Version};
 /// Classifies the first record the server sent back.
 pub fn classify(version: Version, reply: &[u8]) -> ProbeResult {
     if reply.is_empty() {
-        return ProbeResult::Refused("connection closed without a reply".into());
+        return ProbeResult::Refused(super::SILENT_CLOSE.into());
     }
     if reply.len() < 5 {
         return ProbeResult::Inconclusive(format!("short reply of {} bytes", reply.len()));
@@ -202,9 +202,7 @@ pub(super) fn first_flight(reply: &[u8]) -> Result<FirstFlight, ProbeResult> {
         rest = &rest[5 + len..];
     }
     if reply.is_empty() {
-        return Err(ProbeResult::Refused(
-            "connection closed without a reply".into(),
-        ));
+        return Err(ProbeResult::Refused(super::SILENT_CLOSE.into()));
     }
     if handshake.is_empty() {
         return Err(ProbeResult::Inconclusive(format!(

@@ -68,8 +68,21 @@ async fn a_closed_port_is_inconclusive_everywhere_and_exits_2() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn garbage_and_stalling_servers_give_inconclusive_never_pass_never_hang() {
+    let mut ports = Vec::new();
     for reply in [&b"\x00\xffnot tls at all\r\n\r\n"[..], b""] {
-        let port = replying_server(reply).await.unwrap();
+        ports.push(replying_server(reply).await.unwrap());
+    }
+    // Closed at once without a word, reset, half a ServerHello: through the whole harness
+    // too. (Before the silent-endpoint control, SS-019 and CERT-005 failed the first two and
+    // CERT-004 called them "not applicable".)
+    for how in [
+        Misbehaviour::Drop,
+        Misbehaviour::Reset,
+        Misbehaviour::HalfRecord,
+    ] {
+        ports.push(misbehaving_server(how).await.unwrap());
+    }
+    for port in ports {
         let dir = tempfile::tempdir().unwrap();
         let run = evaluate::evaluate(
             live_plan(format!("https://127.0.0.1:{port}"), dir.path(), 1),
@@ -100,6 +113,32 @@ async fn garbage_and_stalling_servers_give_inconclusive_never_pass_never_hang() 
         assert_eq!(results.exit_code(), 2);
         assert!(results.complete, "every check has a result");
     }
+}
+
+/// An endpoint that answers every hello with a fatal alert does speak TLS, and refuses every
+/// version explicitly: SS-019 and CERT-005 may find that, but nothing passes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endpoint_that_alerts_on_every_hello_passes_nothing() {
+    let port = misbehaving_server(Misbehaviour::Alert).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let run = evaluate::evaluate(
+        live_plan(format!("https://127.0.0.1:{port}"), dir.path(), 1),
+        |_, _, _| {},
+    );
+    let results = tokio::time::timeout(Duration::from_secs(90), run)
+        .await
+        .expect("run finished within its bound")
+        .unwrap();
+    assert_eq!(results.counts.pass, 0, "{:?}", results.counts);
+    assert_eq!(results.exit_code(), 1);
+    let ss019 = results.results.iter().find(|r| r.id == "SS-019").unwrap();
+    assert!(
+        ss019
+            .summary
+            .contains("accepts none of the allowed versions"),
+        "{}",
+        ss019.describe()
+    );
 }
 
 /// A context aimed at `https://127.0.0.1:port` that waits at most 1 s for anything.
