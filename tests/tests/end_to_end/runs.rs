@@ -76,20 +76,18 @@ async fn conforming_run_writes_consistent_json_and_structurally_valid_junit() {
         assert_eq!(suite.attribute("failures"), Some("0"));
         assert_eq!(suite.attribute("errors"), Some("0"));
         for case in actual {
-            let props: Vec<(String, String)> = case
-                .descendants()
-                .filter(|n| n.has_tag_name("property"))
-                .map(|p| {
-                    (
-                        p.attribute("name").unwrap().to_string(),
-                        p.attribute("value").unwrap().to_string(),
-                    )
-                })
-                .collect();
+            // Each check's metadata leads its <system-out>, which CI UIs show.
+            let out = case
+                .children()
+                .find(|n| n.has_tag_name("system-out"))
+                .and_then(|n| n.text())
+                .unwrap_or_default();
             for key in ["id", "clauses", "severity", "title_zh", "mode"] {
                 assert!(
-                    props.iter().any(|(k, v)| k == key && !v.is_empty()),
-                    "testcase {:?} lacks property {key}",
+                    out.lines().any(|l| l
+                        .strip_prefix(&format!("{key}: "))
+                        .is_some_and(|v| !v.is_empty())),
+                    "testcase {:?} lacks {key} in its system-out",
                     case.attribute("name")
                 );
             }
@@ -97,6 +95,7 @@ async fn conforming_run_writes_consistent_json_and_structurally_valid_junit() {
         }
     }
     assert_eq!(cases, results.results.len());
+    tianping_reports::junit::check_junit_10(&xml).expect("junit.xml keeps to junit-10.xsd");
 }
 
 #[tokio::test]
