@@ -106,6 +106,16 @@ fn both_languages_render_every_check_and_agree_with_results_json() {
         assert!(text.contains(&score), "{lang}: score {score}");
         let run_id = results["run_id"].as_str().unwrap();
         assert!(text.contains(run_id), "{lang}: run id on the cover");
+        // Beijing time, as a court reads it.
+        let started = chrono::DateTime::parse_from_rfc3339(results["started_at"].as_str().unwrap())
+            .unwrap()
+            .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
+            .format("%Y-%m-%d%H:%M:%S(UTC+8)")
+            .to_string();
+        assert!(
+            text.contains(&started),
+            "{lang}: start time {started} in Beijing time"
+        );
         assert!(
             text.contains(results["config_sm3"].as_str().unwrap()),
             "{lang}: config digest on the cover"
@@ -141,6 +151,11 @@ fn both_languages_render_every_check_and_agree_with_results_json() {
             &std::fs::read(dir.path().join("results.json")).unwrap(),
         );
         assert!(text.contains(&results_sm3), "{lang}: annex digest");
+        // Long values break across lines without a character added to the text layer.
+        assert!(
+            !text.contains('\u{200B}'),
+            "{lang}: a zero-width space in the text layer"
+        );
     }
     // The reports are part of the sealed bundle.
     let manifest: Value =

@@ -105,8 +105,8 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("annex", "附录：证据文件清单", "Annex: evidence files"),
     (
         "annex_intro",
-        "本报告所在运行目录中的文件及其摘要。manifest.json 由测评机构 SM2 密钥签名，可用 tianping-harness verify 离线核验。",
-        "The files of this run folder and their digests. manifest.json is signed with the lab's SM2 key; check it offline with tianping-harness verify.",
+        "本报告所在运行目录中的文件及其摘要。manifest.json 由封面所列封存公钥对应的 SM2 私钥签名（测评机构的密钥，或本次运行生成的密钥，封面注明），可用 tianping-harness verify --signer 封存公钥 离线核验。",
+        "The files of this run folder and their digests. manifest.json is signed with the SM2 key whose public half the cover prints (the lab's, or one made for this run, as the cover says); check it offline with tianping-harness verify --signer and that key.",
     ),
     ("colon", "：", ": "),
     (

@@ -213,6 +213,19 @@ fn counts_json(c: &Counts) -> Value {
            "total": c.pass + c.fail + c.not_applicable + c.inconclusive})
 }
 
+/// A time as a Beijing court reads it: `2026-12-02 14:36:15 (UTC+8)`. Text that is not an
+/// RFC 3339 time is shown as it is.
+pub fn beijing(rfc3339: &str) -> String {
+    let zone = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8");
+    match chrono::DateTime::parse_from_rfc3339(rfc3339) {
+        Ok(t) => t
+            .with_timezone(&zone)
+            .format("%Y-%m-%d %H:%M:%S (UTC+8)")
+            .to_string(),
+        Err(_) => rfc3339.to_string(),
+    }
+}
+
 pub fn build(input: &ReportInput<'_>, lang: Lang, fonts: &FontSet) -> Result<Value, PdfError> {
     let run = input.results;
     let mut w = Writer {
@@ -275,14 +288,10 @@ pub fn build(input: &ReportInput<'_>, lang: Lang, fonts: &FontSet) -> Result<Val
         true,
     );
     row(&mut w, "运行编号", "Run ID", Some(&run.run_id), true);
-    row(&mut w, "开始时间", "Started", Some(&run.started_at), true);
-    row(
-        &mut w,
-        "结束时间",
-        "Finished",
-        run.finished_at.as_deref(),
-        true,
-    );
+    let started = beijing(&run.started_at);
+    row(&mut w, "开始时间", "Started", Some(&started), true);
+    let finished = run.finished_at.as_deref().map(beijing);
+    row(&mut w, "结束时间", "Finished", finished.as_deref(), true);
     let version = format!("tianping-harness {}", run.harness_version);
     row(
         &mut w,
@@ -340,7 +349,11 @@ pub fn build(input: &ReportInput<'_>, lang: Lang, fonts: &FontSet) -> Result<Val
         );
     }
     if let Some(rt) = &run.retest {
-        let of = format!("{} ({})", rt.previous_run_id, rt.previous_started_at);
+        let of = format!(
+            "{} ({})",
+            rt.previous_run_id,
+            beijing(&rt.previous_started_at)
+        );
         row(
             &mut w,
             "整改复测，首次测评运行",
@@ -498,7 +511,7 @@ pub fn build(input: &ReportInput<'_>, lang: Lang, fonts: &FontSet) -> Result<Val
                 format!(
                     "本次为对运行 {}（{}）的整改复测：复测 {} 项，其余结果沿用首次测评。首次测评得分 {}，结论：{}。",
                     prev.run_id,
-                    prev.started_at,
+                    beijing(&prev.started_at),
                     rt.rerun.len(),
                     prev_a
                         .and_then(|a| a.score)
@@ -510,7 +523,7 @@ pub fn build(input: &ReportInput<'_>, lang: Lang, fonts: &FontSet) -> Result<Val
                 format!(
                     "This is the rectification re-test of run {} ({}): {} check(s) re-run, every other result carried over. First run: score {}, conclusion: {}.",
                     prev.run_id,
-                    prev.started_at,
+                    beijing(&prev.started_at),
                     rt.rerun.len(),
                     prev_a
                         .and_then(|a| a.score)
@@ -593,6 +606,19 @@ fn coverage_text(c: tianping_model::Coverage, lang: Lang) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn times_are_shown_in_beijing_time() {
+        assert_eq!(
+            beijing("2026-12-02T06:36:15.123Z"),
+            "2026-12-02 14:36:15 (UTC+8)"
+        );
+        assert_eq!(
+            beijing("2026-12-02T23:00:00+08:00"),
+            "2026-12-02 23:00:00 (UTC+8)"
+        );
+        assert_eq!(beijing("not a time"), "not a time");
+    }
+
     use super::*;
 
     fn writer(fonts: &FontSet) -> Writer<'_> {
