@@ -6,3 +6,4 @@ pub mod adapter_check;
 pub mod evaluate;
 pub mod pdf;
 pub mod quarterly;
+pub mod stdout;

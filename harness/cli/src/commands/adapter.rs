@@ -62,7 +62,7 @@ async fn check(args: CheckArgs) -> Result<i32, Failure> {
             .map_err(|e| undecided(format!("cannot start the reference platform: {e}")))?
     };
     let ctx = target.context().map_err(config_error)?;
-    println!(
+    tianping_harness::outln!(
         "adapter {} ({}) against {}",
         ctx.adapter.info.name,
         config_source(&ctx),
@@ -86,10 +86,10 @@ async fn check(args: CheckArgs) -> Result<i32, Failure> {
         .map(|r| r.operation.key())
         .collect();
     if disagreements.is_empty() {
-        println!("\nthe adapter and the platform agree on every operation called");
+        tianping_harness::outln!("\nthe adapter and the platform agree on every operation called");
         Ok(0)
     } else {
-        println!(
+        tianping_harness::outln!(
             "\nthe adapter and the platform disagree on: {}",
             disagreements.join(", ")
         );
@@ -117,14 +117,14 @@ fn print_report(r: &OperationReport) {
         Err(why) => why.clone(),
     };
     if r.request.is_empty() {
-        println!("{mark} {:<20} {answer}", r.operation.key());
+        tianping_harness::outln!("{mark} {:<20} {answer}", r.operation.key());
     } else {
-        println!("{mark} {:<20} {} → {answer}", r.operation.key(), r.request);
+        tianping_harness::outln!("{mark} {:<20} {} → {answer}", r.operation.key(), r.request);
     }
     for f in &r.fields {
         match &f.value {
-            Ok(v) => println!("      {:<30} {:<28} {v}", f.field, f.pointer),
-            Err(why) => println!("    ✘ {:<30} {:<28} {why}", f.field, f.pointer),
+            Ok(v) => tianping_harness::outln!("      {:<30} {:<28} {v}", f.field, f.pointer),
+            Err(why) => tianping_harness::outln!("    ✘ {:<30} {:<28} {why}", f.field, f.pointer),
         }
     }
 }

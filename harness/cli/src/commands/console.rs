@@ -14,7 +14,7 @@ pub fn print_results(results: &RunResults, out_dir: &Path, languages: &[String])
     }
     print_summary(results);
     let c = &results.counts;
-    println!(
+    tianping_harness::outln!(
         "\n{} pass, {} fail, {} not applicable, {} inconclusive{}",
         c.pass,
         c.fail,
@@ -37,7 +37,7 @@ fn print_outputs(out_dir: &Path, languages: &[String]) {
     ];
     files.extend(languages.iter().map(|l| format!("report-{l}.pdf")));
     files.push(tianping_reports::bundle::MANIFEST_FILE.to_string());
-    println!("outputs in {}: {}", out_dir.display(), files.join(", "));
+    tianping_harness::outln!("outputs in {}: {}", out_dir.display(), files.join(", "));
 }
 
 fn print_summary(run: &RunResults) {
@@ -49,14 +49,14 @@ fn print_summary(run: &RunResults) {
             Outcome::NotApplicable { .. } => "N/A ",
             Outcome::Inconclusive { .. } => "INCONCLUSIVE",
         };
-        println!("{mark:<12} {:<9} {} — {}", r.id, r.title_zh, r.summary);
+        tianping_harness::outln!("{mark:<12} {:<9} {} — {}", r.id, r.title_zh, r.summary);
     }
     if let Some(a) = &run.assessment {
         let score = a
             .score
             .map(|s| format!("{s:.2}"))
             .unwrap_or_else(|| "—".into());
-        println!(
+        tianping_harness::outln!(
             "\nscore {score}  grade {}  conclusion: {} ({})",
             a.grade.as_deref().unwrap_or("—"),
             a.conclusion.title_zh(),
@@ -65,7 +65,7 @@ fn print_summary(run: &RunResults) {
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default()
         );
-        println!("rule: {}", a.rule);
+        tianping_harness::outln!("rule: {}", a.rule);
     }
 }
 

@@ -25,12 +25,12 @@ pub fn run(args: Args) -> Result<i32, Failure> {
     let new = evaluate::read_results(&args.new)?;
     let d = tianping_reports::diff::diff(&old, &new);
     if args.json {
-        println!(
+        tianping_harness::outln!(
             "{}",
             serde_json::to_string_pretty(&d).expect("diff serializes")
         );
     } else {
-        print!("{}", tianping_reports::diff::render_text(&d));
+        tianping_harness::out!("{}", tianping_reports::diff::render_text(&d));
     }
     Ok(
         if d.still_open.is_empty() && d.new_nonconformities.is_empty() {

@@ -36,7 +36,7 @@ pub fn run(args: Args) -> Result<i32, Failure> {
                     format!("export to {}: {e}", args.out.display()),
                 )
             })?;
-    println!(
+    tianping_harness::outln!(
         "wrote {} records, {} bytes of originals, to {}",
         stats.records,
         stats.original_bytes,

@@ -69,13 +69,13 @@ pub fn run(args: Args) -> Result<i32, Failure> {
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&rows).expect("json"));
+        tianping_harness::outln!("{}", serde_json::to_string_pretty(&rows).expect("json"));
         return Ok(0);
     }
     for c in &registry {
         let m = &c.meta;
         let (applies, why) = applies(c);
-        println!(
+        tianping_harness::outln!(
             "{:<9} {:<20} {:<7} {:<9} w{} {} {}",
             m.id,
             m.suite.key(),
@@ -85,12 +85,12 @@ pub fn run(args: Args) -> Result<i32, Failure> {
             if applies { "applies" } else { "skipped" },
             m.title_en
         );
-        println!("          {}  ({why})", m.title_zh);
+        tianping_harness::outln!("          {}  ({why})", m.title_zh);
         for cl in m.clauses {
-            println!("          [{}] {}", cl.provenance.tag(), cl.source);
+            tianping_harness::outln!("          [{}] {}", cl.provenance.tag(), cl.source);
         }
         for t in m.thresholds {
-            println!(
+            tianping_harness::outln!(
                 "          threshold {} = {} {} ({})",
                 t.name,
                 value_in_force(&config, t),
@@ -99,7 +99,7 @@ pub fn run(args: Args) -> Result<i32, Failure> {
             );
         }
     }
-    println!(
+    tianping_harness::outln!(
         "\n{} checks; clause tags: [V] verified source, [K] known standard text (not retrieved), [P] lab threshold",
         registry.len()
     );

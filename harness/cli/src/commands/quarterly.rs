@@ -72,7 +72,7 @@ pub async fn run(args: Args) -> Result<i32, Failure> {
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("tianping-quarterly-{}", figures.quarter)));
     quarterly::write(&out, &figures).map_err(undecided)?;
-    println!(
+    tianping_harness::outln!(
         "{} ({} to {}): {} deposits, {} bytes",
         figures.quarter,
         figures.from,
@@ -81,9 +81,9 @@ pub async fn run(args: Args) -> Result<i32, Failure> {
         figures.total.bytes
     );
     for (t, v) in &figures.by_business_type {
-        println!("  {t:<20} {:>10} deposits", v.deposits);
+        tianping_harness::outln!("  {t:<20} {:>10} deposits", v.deposits);
     }
-    println!("written to {}", out.display());
+    tianping_harness::outln!("written to {}", out.display());
     if figures.unreadable > 0 {
         eprintln!(
             "warning: {} records had no readable on-chain time; the figures are incomplete",

@@ -92,7 +92,7 @@ pub async fn run(args: Args) -> Result<i32, Failure> {
             let previous = evaluate::read_results(path)?;
             let ids = evaluate::to_rerun(&previous);
             if ids.is_empty() {
-                println!(
+                tianping_harness::outln!(
                     "nothing to re-test: run {} has no failed or inconclusive check",
                     previous.run_id
                 );

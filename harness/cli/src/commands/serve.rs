@@ -39,7 +39,7 @@ pub async fn run(args: Args) -> Result<i32, Failure> {
                 .find(|c| c.meta.catches(f.name()))
                 .map(|c| c.meta.id)
                 .unwrap_or("-");
-            println!("{:<28} {:<9} {}", f.name(), check, f.description());
+            tianping_harness::outln!("{:<28} {:<9} {}", f.name(), check, f.description());
         }
         return Ok(0);
     }
@@ -103,8 +103,8 @@ pub async fn run(args: Args) -> Result<i32, Failure> {
         }
     }
     std::fs::write(&config, text).map_err(|e| config_error(e.to_string()))?;
-    println!("reference platform listening on {}", server.base_url);
-    println!(
+    tianping_harness::outln!("reference platform listening on {}", server.base_url);
+    tianping_harness::outln!(
         "faults: {}",
         if faults.names().is_empty() {
             "none (conforming)".to_string()
@@ -112,7 +112,7 @@ pub async fn run(args: Args) -> Result<i32, Failure> {
             faults.names().join(", ")
         }
     );
-    println!(
+    tianping_harness::outln!(
         "evaluate it with:\n  . {} && tianping-harness run --config {}",
         env.display(),
         config.display()

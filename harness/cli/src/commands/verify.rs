@@ -25,12 +25,12 @@ pub fn run(args: Args) -> Result<i32, Failure> {
     let v = tianping_reports::bundle::verify(&args.bundle, args.signer.as_deref())
         .map_err(config_error)?;
     if args.json {
-        println!(
+        tianping_harness::outln!(
             "{}",
             serde_json::to_string_pretty(&v).expect("verification serializes")
         );
     } else {
-        println!(
+        tianping_harness::outln!(
             "signature: {} (signer {} key {})",
             if v.signature_valid {
                 "valid"
@@ -41,9 +41,11 @@ pub fn run(args: Args) -> Result<i32, Failure> {
             v.signer_public_key
         );
         if let Some(t) = &v.timestamp {
-            println!(
+            tianping_harness::outln!(
                 "time-stamp: {} by {} (token signature valid; TSA certificate SHA-256 {}; the lab decides whether it trusts this TSA)",
-                t.gen_time, t.tsa_subject, t.tsa_certificate_sha256
+                t.gen_time,
+                t.tsa_subject,
+                t.tsa_certificate_sha256
             );
         }
         for (what, list) in [
@@ -52,16 +54,16 @@ pub fn run(args: Args) -> Result<i32, Failure> {
             ("changed", &v.changed),
         ] {
             for f in list.iter() {
-                println!("{what}: {f}");
+                tianping_harness::outln!("{what}: {f}");
             }
         }
         for p in &v.problems {
-            println!("problem: {p}");
+            tianping_harness::outln!("problem: {p}");
         }
         for w in &v.warnings {
-            println!("warning: {w}");
+            tianping_harness::outln!("warning: {w}");
         }
-        println!(
+        tianping_harness::outln!(
             "{}",
             if v.ok() {
                 "bundle intact"

@@ -351,3 +351,34 @@ fn an_unknown_or_empty_selection_is_a_usage_error() {
         assert!(stderr.contains("no check is named"), "{stderr}");
     }
 }
+
+/// `run | head -1`: the reader goes away after the first line. The run does not panic on the
+/// closed pipe, finishes, seals its folder and exits with its verdict's code.
+#[test]
+fn a_closed_stdout_pipe_neither_panics_nor_loses_the_run() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let mut child = harness()
+        .args(["run", "--only", "DC", "--lang", "none", "--out"])
+        .arg(&out)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    // The reader is gone: every later write to stdout fails with EPIPE.
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let verify = harness().arg("verify").arg(&out).output().unwrap();
+    assert_eq!(
+        verify.status.code(),
+        Some(2),
+        "sealed and intact, signer not pinned"
+    );
+}
