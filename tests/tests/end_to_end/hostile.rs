@@ -393,6 +393,20 @@ async fn through_the_whole_harness(how: tianping_fixtures::hostile::HttpMisbehav
         0,
         "{how:?}: a redirect was followed out of scope"
     );
+    // Memory stays bounded: the whole test process's peak, every hostile run in it included,
+    // is far below what an unbounded endless body or drip would take in its timeout.
+    let peak_kib: u64 = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
+        })
+        .unwrap_or(0);
+    assert!(
+        peak_kib < 1 << 20,
+        "{how:?}: the test process peaked at {peak_kib} KiB"
+    );
     eprintln!(
         "{how:?}: {elapsed:?}, exit {}, {} passes, {} credential values sent",
         results.exit_code(),
