@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Recommended conclusion, after the access management spec 4.6.2.4.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Conclusion {
     /// 准予接入
@@ -46,7 +46,7 @@ impl Conclusion {
 }
 
 /// How one check counted in the score.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ScoredCheck {
     /// Check ID.
     pub id: String,
@@ -71,7 +71,7 @@ pub struct ScoredCheck {
 
 /// The four conditions of the certification standard §8.3 c) 3), each of which makes a
 /// finding a special deduction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SpecialCondition {
     /// 不符合国家法律法规的相关要求
@@ -111,7 +111,7 @@ impl SpecialCondition {
 }
 
 /// One special deduction: the critical finding and the condition of §8.3 c) 3) it evidences.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SpecialDeduction {
     /// The check with the critical finding.
     pub id: String,
@@ -120,7 +120,7 @@ pub struct SpecialDeduction {
 }
 
 /// How much of the evaluation a run covered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Coverage {
     /// Checks with a result in this run.
     pub ran: usize,
@@ -136,7 +136,7 @@ impl Coverage {
 }
 
 /// Score and recommended conclusion of a run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Assessment {
     /// Score out of 100 after special deductions; absent while incomplete.
     pub score: Option<f64>,

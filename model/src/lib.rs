@@ -23,5 +23,7 @@ pub use meta::{
     CheckMeta, Clause, ClauseRef, LabThreshold, Mode, Provenance, Severity, Suite, ThresholdDefault,
 };
 pub use result::{CheckResult, Counts, Evidence, Outcome, Samples, ThresholdUsed};
-pub use run::{Parties, RESULTS_SCHEMA, Retest, RunResults, SealingKey, TargetSummary, exit};
+pub use run::{
+    Parties, RESULTS_SCHEMA, Retest, RunResults, SealingKey, TargetSummary, exit, results_schema,
+};
 pub use waiver::WaiverNote;

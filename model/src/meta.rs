@@ -3,7 +3,19 @@
 use serde::{Deserialize, Serialize};
 
 /// The four suites of the evaluation, in the order the report presents them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Suite {
     /// 电子数据合规性: what is deposited, how it is identified, hashed, time-stamped and kept.
@@ -62,7 +74,7 @@ impl Suite {
 }
 
 /// How sure we are that a clause says what the check relies on (research catalogue tags).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Provenance {
     /// Verified in a retrieved source.
     #[serde(rename = "V")]
@@ -96,7 +108,7 @@ pub struct Clause {
 }
 
 /// Owned form of [`Clause`] for results read back from JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ClauseRef {
     /// Where the requirement is written.
     pub source: String,
@@ -115,7 +127,9 @@ impl From<&Clause> for ClauseRef {
 
 /// Critical findings are the scoring standard's "special deductions": they fail an
 /// evaluation whatever the score.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// Weak practice with little effect on the evidence.
@@ -141,7 +155,7 @@ impl Severity {
 }
 
 /// How a check reaches what it judges.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     /// Drives the live platform over the network.

@@ -6,7 +6,7 @@ use crate::meta::{ClauseRef, Mode, Severity, Suite};
 use crate::waiver::WaiverNote;
 
 /// What a check decided.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Outcome {
     /// The requirement is met, on evidence the check examined.
@@ -38,7 +38,7 @@ impl Outcome {
 }
 
 /// One labelled piece of evidence: a digest, an expected/actual pair, a response excerpt.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Evidence {
     /// What the value is, e.g. `expected SM3`.
     pub label: String,
@@ -47,7 +47,7 @@ pub struct Evidence {
 }
 
 /// For checks that examine many items: the scoring standard deducts in proportion.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Samples {
     /// Items examined.
     pub examined: u64,
@@ -56,7 +56,7 @@ pub struct Samples {
 }
 
 /// A lab threshold ([P]) a check used, disclosed with its value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ThresholdUsed {
     /// The threshold's name, as in the configuration.
     pub name: String,
@@ -65,7 +65,7 @@ pub struct ThresholdUsed {
 }
 
 /// One check's result: its metadata as it stood when it ran, its outcome and its evidence.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CheckResult {
     /// Check ID.
     pub id: String,
@@ -111,7 +111,7 @@ pub struct CheckResult {
 }
 
 /// How many checks ended in each outcome.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Counts {
     /// Checks that passed.
     pub pass: usize,

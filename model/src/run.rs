@@ -7,7 +7,7 @@ use crate::meta::Suite;
 use crate::result::{CheckResult, Counts};
 
 /// What was evaluated.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TargetSummary {
     /// Base URL of the platform's API, or the package or certificate path.
     pub base_url: String,
@@ -41,7 +41,7 @@ pub mod exit {
 }
 
 /// Everything one run produced: the contents of results.json.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RunResults {
     /// Schema identifier, [`RESULTS_SCHEMA`].
     pub schema: String,
@@ -80,7 +80,7 @@ pub struct RunResults {
 }
 
 /// Who evaluated whom, as the report's cover names them.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Parties {
     /// The applicant organisation.
     pub applicant: Option<String>,
@@ -98,7 +98,7 @@ pub struct Parties {
 }
 
 /// The SM2 public key that seals a run folder, and whose it is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SealingKey {
     /// Uncompressed SM2 public key, hex.
     pub public_key: String,
@@ -108,7 +108,7 @@ pub struct SealingKey {
 }
 
 /// Link from a rectification re-test to the run it continues.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Retest {
     /// Run ID of the run being re-tested.
     pub previous_run_id: String,
@@ -118,6 +118,12 @@ pub struct Retest {
     pub previous_started_at: String,
     /// Checks re-run now; every other result is carried over from the previous run.
     pub rerun: Vec<String>,
+}
+
+/// The JSON Schema (draft 2020-12) of results.json, generated from these types; shipped as
+/// docs/results.schema.json.
+pub fn results_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(RunResults)).expect("a schema is plain JSON")
 }
 
 /// Schema identifier written into every results.json.

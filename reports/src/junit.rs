@@ -393,66 +393,7 @@ mod tests {
     use super::*;
     use tianping_model::*;
 
-    fn result(id: &str, suite: Suite, outcome: Outcome) -> CheckResult {
-        CheckResult {
-            id: id.into(),
-            suite,
-            title_zh: "标题".into(),
-            title_en: "Title".into(),
-            clauses: vec![ClauseRef {
-                source: "GB/T 22239-2019 8.1.4.1".into(),
-                provenance: Provenance::Verified,
-            }],
-            tianping_clause: None,
-            severity: Severity::High,
-            weight: 3,
-            mode: Mode::Remote,
-            outcome,
-            summary: format!("summary of {id}"),
-            evidence: vec![Evidence {
-                label: "expected".into(),
-                value: "abc <&> 天平".into(),
-            }],
-            samples: Some(Samples {
-                examined: 4,
-                failed: 1,
-            }),
-            thresholds: vec![ThresholdUsed {
-                name: "blocks_to_sample".into(),
-                value: "64".into(),
-            }],
-            started_at: "2026-11-22T00:00:00.000Z".into(),
-            duration_ms: 12,
-            waiver: None,
-            artefacts: Vec::new(),
-        }
-    }
-
-    fn results(rs: Vec<CheckResult>) -> RunResults {
-        RunResults {
-            schema: RESULTS_SCHEMA.into(),
-            harness_version: "test".into(),
-            run_id: "r".into(),
-            started_at: "2026-11-22T00:00:00.000Z".into(),
-            finished_at: None,
-            complete: true,
-            target: TargetSummary {
-                base_url: "https://x".into(),
-                kind: "live".into(),
-                reference_faults: vec![],
-                adapter: None,
-                declarations: Vec::new(),
-            },
-            config_sm3: "00".into(),
-            selected: rs.iter().map(|r| r.id.clone()).collect(),
-            counts: Counts::of(&rs),
-            results: rs,
-            assessment: None,
-            retest: None,
-            unmatched_waivers: vec![],
-            parties: Default::default(),
-        }
-    }
+    use crate::test_data::{result, results};
 
     #[test]
     fn each_outcome_maps_to_its_junit_element() {

@@ -5,6 +5,7 @@ pub mod bundle;
 pub mod diff;
 pub mod json;
 pub mod junit;
+pub mod schema;
 
 use std::path::Path;
 
@@ -41,4 +42,71 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), ReportError> {
 pub fn write_all(dir: &Path, results: &RunResults) -> Result<(), ReportError> {
     write_atomic(&dir.join(RESULTS_FILE), json::render(results).as_bytes())?;
     write_atomic(&dir.join(JUNIT_FILE), junit::render(results)?.as_bytes())
+}
+
+/// Results of every kind for the unit tests of the outputs.
+#[cfg(test)]
+pub(crate) mod test_data {
+    use tianping_model::*;
+
+    pub fn result(id: &str, suite: Suite, outcome: Outcome) -> CheckResult {
+        CheckResult {
+            id: id.into(),
+            suite,
+            title_zh: "标题".into(),
+            title_en: "Title".into(),
+            clauses: vec![ClauseRef {
+                source: "GB/T 22239-2019 8.1.4.1".into(),
+                provenance: Provenance::Verified,
+            }],
+            tianping_clause: None,
+            severity: Severity::High,
+            weight: 3,
+            mode: Mode::Remote,
+            outcome,
+            summary: format!("summary of {id}"),
+            evidence: vec![Evidence {
+                label: "expected".into(),
+                value: "abc <&> 天平".into(),
+            }],
+            samples: Some(Samples {
+                examined: 4,
+                failed: 1,
+            }),
+            thresholds: vec![ThresholdUsed {
+                name: "blocks_to_sample".into(),
+                value: "64".into(),
+            }],
+            started_at: "2026-11-22T00:00:00.000Z".into(),
+            duration_ms: 12,
+            waiver: None,
+            artefacts: Vec::new(),
+        }
+    }
+
+    pub fn results(rs: Vec<CheckResult>) -> RunResults {
+        RunResults {
+            schema: RESULTS_SCHEMA.into(),
+            harness_version: "test".into(),
+            run_id: "r".into(),
+            started_at: "2026-11-22T00:00:00.000Z".into(),
+            finished_at: None,
+            complete: true,
+            target: TargetSummary {
+                base_url: "https://x".into(),
+                kind: "live".into(),
+                reference_faults: vec![],
+                adapter: None,
+                declarations: Vec::new(),
+            },
+            config_sm3: "00".into(),
+            selected: rs.iter().map(|r| r.id.clone()).collect(),
+            counts: Counts::of(&rs),
+            results: rs,
+            assessment: None,
+            retest: None,
+            unmatched_waivers: vec![],
+            parties: Default::default(),
+        }
+    }
 }

@@ -44,7 +44,10 @@ fn squeeze(s: &str) -> String {
 }
 
 fn results(dir: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(dir.join("results.json")).unwrap()).unwrap()
+    let results =
+        serde_json::from_slice(&std::fs::read(dir.join("results.json")).unwrap()).unwrap();
+    tianping_reports::schema::check(&results).expect("results.json keeps to its schema");
+    results
 }
 
 #[test]

@@ -15,6 +15,9 @@ async fn conforming_run_writes_consistent_json_and_structurally_valid_junit() {
 
     let from_disk = tianping_reports::json::read(&dir.path().join("results.json")).unwrap();
     assert_eq!(from_disk, results);
+    let as_json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("results.json")).unwrap()).unwrap();
+    tianping_reports::schema::check(&as_json).expect("results.json keeps to its schema");
 
     // Raw evidence: each remote check that talked to the platform left its transcript, and
     // the certificate check the chain it was served, as files the results point to.

@@ -12,6 +12,19 @@ fn harness() -> Command {
     Command::new(env!("CARGO_BIN_EXE_tianping-harness"))
 }
 
+/// A run folder's results.json, held to the published JSON Schema on the way.
+fn read_results(dir: &std::path::Path) -> serde_json::Value {
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("results.json")).unwrap()).unwrap();
+    if let Err(problems) = tianping_reports::schema::check(&results) {
+        panic!(
+            "{} breaks docs/results.schema.json: {problems:?}",
+            dir.display()
+        );
+    }
+    results
+}
+
 fn hex_sha256(data: &[u8]) -> String {
     tianping_profile::digest::sha256_hex(data)
 }

@@ -35,9 +35,7 @@ fn package_and_quarterly_commands_work_offline_with_meaningful_exit_codes() {
         .output()
         .unwrap();
     assert_eq!(run.status.code(), Some(1));
-    let results: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("run/results.json")).unwrap())
-            .unwrap();
+    let results: serde_json::Value = read_results(&dir.path().join("run"));
     assert_eq!(results["target"]["kind"], "package");
     let failed: Vec<&str> = results["results"]
         .as_array()
@@ -147,9 +145,7 @@ fn certs_evaluates_files_offline_with_run_exit_codes() {
         String::from_utf8_lossy(&good.stdout),
         String::from_utf8_lossy(&good.stderr)
     );
-    let results: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("good/results.json")).unwrap())
-            .unwrap();
+    let results: serde_json::Value = read_results(&dir.path().join("good"));
     assert_eq!(results["target"]["kind"], "certificates");
     let bad = run(
         &[data.join("leaf-empty-id.pem")],

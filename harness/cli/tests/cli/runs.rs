@@ -45,8 +45,7 @@ fn one_fault_exits_1_and_names_the_check() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    let results: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("results.json")).unwrap()).unwrap();
+    let results = read_results(dir.path());
     let failed: Vec<&str> = results["results"]
         .as_array()
         .unwrap()
@@ -112,8 +111,7 @@ fn an_interrupted_run_keeps_what_it_gathered_and_exits_2() {
     assert!(status.success());
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(2));
-    let results: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
+    let results: serde_json::Value = read_results(&out);
     assert_eq!(results["complete"], false);
     assert!(results["finished_at"].is_null());
     assert!(
@@ -160,8 +158,7 @@ fn a_rectification_retest_reruns_only_the_failures_and_diff_reports_them_fixed()
         "{}",
         String::from_utf8_lossy(&retest.stderr)
     );
-    let results: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(after.join("results.json")).unwrap()).unwrap();
+    let results: serde_json::Value = read_results(&after);
     assert_eq!(results["retest"]["rerun"], serde_json::json!(["SS-021"]));
     assert_eq!(
         results["results"].as_array().unwrap().len(),
@@ -253,8 +250,7 @@ fn waivers_accept_a_finding_until_they_expire_and_stale_ones_are_reported() {
             .arg(&out)
             .output()
             .unwrap();
-        let results: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
+        let results: serde_json::Value = read_results(&out);
         (
             o,
             results,
