@@ -154,6 +154,11 @@ fn both_languages_render_every_check_and_agree_with_results_json() {
             &std::fs::read(dir.path().join("results.json")).unwrap(),
         );
         assert!(text.contains(&results_sm3), "{lang}: annex digest");
+        // A finished run carries no draft mark.
+        assert!(
+            !text.contains("草稿") && !text.contains("DRAFT"),
+            "{lang}: draft mark on a finished run"
+        );
         // Long values break across lines without a character added to the text layer.
         assert!(
             !text.contains('\u{200B}'),
@@ -268,5 +273,31 @@ fn a_character_the_font_cannot_draw_is_an_error_and_the_results_survive() {
         verify.status.code(),
         Some(2),
         "results are sealed all the same (intact; no --signer given)"
+    );
+}
+
+/// A partial run's report says so on every page (a watermark) and on the cover (what ran and
+/// what is undecided), so it cannot pass for a finished evaluation.
+#[test]
+fn a_partial_run_is_marked_as_a_draft() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = harness()
+        .args(["run", "--only", "DC-001,DC-012", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let text = pdf_text(&dir.path().join("report-zh.pdf"));
+    assert!(text.contains("未完成·草稿"), "no draft mark");
+    assert!(text.contains("检查覆盖"), "the cover says what ran");
+    // The manual check is in its suite's list of manual checks, and shown in full once.
+    assert!(
+        text.contains("本类人工核查项"),
+        "the suite points to the manual section"
     );
 }

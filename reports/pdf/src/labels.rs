@@ -95,6 +95,11 @@ pub const LABELS: &[(&str, &str, &str)] = &[
         "人工核查项及测评机构记录",
         "Manual checks and the lab's records",
     ),
+    (
+        "manual_elsewhere",
+        "本类人工核查项（见“人工核查项及测评机构记录”一节）：",
+        "Manual checks of this suite (see “Manual checks and the lab's records”): ",
+    ),
     ("thresholds", "采用的测评阈值", "Thresholds used"),
     (
         "thresholds_intro",
@@ -114,6 +119,7 @@ pub const LABELS: &[(&str, &str, &str)] = &[
         "条款后的标记：[V] 已核对原文，[K] 公开资料已知，[P] 测评机构政策阈值。",
         "Marks after clauses: [V] verified against the text, [K] publicly known, [P] lab policy threshold.",
     ),
+    ("draft_mark", "未完成 · 草稿", "INCOMPLETE · DRAFT"),
     (
         "incomplete_note",
         "测评未完成：在全部检查项（含人工核查项）有判定之前，本报告不给出得分和结论。",

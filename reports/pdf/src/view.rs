@@ -406,6 +406,7 @@ pub fn build(input: &ReportInput<'_>, lang: Lang, fonts: &FontSet) -> Result<Val
         "coverage": a.and_then(|a| a.coverage).map(|c| coverage_text(c, lang)).unwrap_or(dash.clone()),
         "undecided": a.map(|a| a.undecided.join(", ")).unwrap_or_default(),
         "complete": run.complete,
+        "partial": a.and_then(|a| a.coverage).is_some_and(|c| c.is_partial()),
         "suites": Suite::ALL.iter().map(|s| {
             let c = Counts::of(run.by_suite(*s));
             json!({"name": w.suite(*s), "counts": counts_json(&c)})
@@ -417,11 +418,18 @@ pub fn build(input: &ReportInput<'_>, lang: Lang, fonts: &FontSet) -> Result<Val
         .iter()
         .filter(|s| run.by_suite(**s).next().is_some())
         .map(|s| {
+            // Manual checks are shown once, with the lab's records, in their own section.
             let checks: Vec<Value> = run
                 .by_suite(*s)
+                .filter(|r| r.mode != tianping_model::Mode::Manual)
                 .map(|r| w.check_row(r, EVIDENCE_ITEMS))
                 .collect();
-            json!({"name": w.suite(*s), "checks": checks})
+            let manual: Vec<&str> = run
+                .by_suite(*s)
+                .filter(|r| r.mode == tianping_model::Mode::Manual)
+                .map(|r| r.id.as_str())
+                .collect();
+            json!({"name": w.suite(*s), "checks": checks, "manual_ids": manual.join(", ")})
         })
         .collect();
 
