@@ -73,6 +73,11 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     // No TLCP: national cryptography in transit may come from RFC 8998 instead.
     let rfc8998 = tls_probe::rfc8998_probe(ctx, &host, port, &host).await;
     lines.push(("TLS 1.3 RFC 8998".into(), format!("{rfc8998:?}")));
+    // Refusals count only from an endpoint that answers TLS at all.
+    let silent = match rfc8998 {
+        Rfc8998Result::Refused(_) => tls_probe::answers_tls(ctx, &host, port, &host).await.err(),
+        _ => None,
+    };
     let verdict = match rfc8998 {
         Rfc8998Result::Accepted(suite) => Verdict::pass(format!(
             "no TLCP suite accepted, but TLS 1.3 with RFC 8998 suite {suite:#06x}: national cryptography in transit (TLCP is optional)"
@@ -84,18 +89,8 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         Rfc8998Result::Inconclusive(why) => Verdict::inconclusive(format!(
             "no TLCP GM suite accepted, and the RFC 8998 probe got no answer: {why}"
         )),
-        // Refusals count only from an endpoint that answers TLS at all.
-        Rfc8998Result::Refused(_)
-            if tls_probe::answers_tls(ctx, &host, port, &host)
-                .await
-                .is_err() =>
-        {
-            Verdict::inconclusive(
-                tls_probe::answers_tls(ctx, &host, port, &host)
-                    .await
-                    .err()
-                    .unwrap_or_default(),
-            )
+        Rfc8998Result::Refused(_) if silent.is_some() => {
+            Verdict::inconclusive(silent.unwrap_or_default())
         }
         Rfc8998Result::Refused(_) | Rfc8998Result::Violation(_) => Verdict::fail(format!(
             "{host}:{port} accepts none of the four TLCP GM cipher suites and no RFC 8998 suite: no national cryptography in transit"

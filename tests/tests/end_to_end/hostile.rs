@@ -66,6 +66,19 @@ async fn a_closed_port_is_inconclusive_everywhere_and_exits_2() {
     }
 }
 
+/// The whole harness against `https://127.0.0.1:port`, waiting 1 s for anything, and bounded.
+async fn impatient_run(port: u16) -> RunResults {
+    let dir = tempfile::tempdir().unwrap();
+    let run = evaluate::evaluate(
+        live_plan(format!("https://127.0.0.1:{port}"), dir.path(), 1),
+        |_, _, _| {},
+    );
+    tokio::time::timeout(Duration::from_secs(90), run)
+        .await
+        .expect("run finished within its bound")
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn garbage_and_stalling_servers_give_inconclusive_never_pass_never_hang() {
     let mut ports = Vec::new();
@@ -83,15 +96,7 @@ async fn garbage_and_stalling_servers_give_inconclusive_never_pass_never_hang() 
         ports.push(misbehaving_server(how).await.unwrap());
     }
     for port in ports {
-        let dir = tempfile::tempdir().unwrap();
-        let run = evaluate::evaluate(
-            live_plan(format!("https://127.0.0.1:{port}"), dir.path(), 1),
-            |_, _, _| {},
-        );
-        let results = tokio::time::timeout(Duration::from_secs(90), run)
-            .await
-            .expect("run finished within its bound")
-            .unwrap();
+        let results = impatient_run(port).await;
         let decided: Vec<String> = results
             .results
             .iter()
@@ -120,15 +125,7 @@ async fn garbage_and_stalling_servers_give_inconclusive_never_pass_never_hang() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_endpoint_that_alerts_on_every_hello_passes_nothing() {
     let port = misbehaving_server(Misbehaviour::Alert).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let run = evaluate::evaluate(
-        live_plan(format!("https://127.0.0.1:{port}"), dir.path(), 1),
-        |_, _, _| {},
-    );
-    let results = tokio::time::timeout(Duration::from_secs(90), run)
-        .await
-        .expect("run finished within its bound")
-        .unwrap();
+    let results = impatient_run(port).await;
     assert_eq!(results.counts.pass, 0, "{:?}", results.counts);
     assert_eq!(results.exit_code(), 1);
     let ss019 = results.results.iter().find(|r| r.id == "SS-019").unwrap();
