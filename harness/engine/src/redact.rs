@@ -127,7 +127,10 @@ impl Scrubber {
         forms.sort();
         forms.dedup();
         let finder = (!forms.is_empty()).then(|| {
+            // A contiguous NFA builds in a fraction of a DFA's time and searches nearly as
+            // fast; a check's scrubber is built once and used on a few texts.
             aho_corasick::AhoCorasick::builder()
+                .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
                 .match_kind(aho_corasick::MatchKind::LeftmostLongest)
                 .build(&forms)
                 .expect("literal patterns build")

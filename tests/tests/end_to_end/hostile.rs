@@ -95,8 +95,13 @@ async fn garbage_and_stalling_servers_give_inconclusive_never_pass_never_hang() 
     ] {
         ports.push(misbehaving_server(how).await.unwrap());
     }
+    // The runs mostly wait out their timeouts: side by side they take the time of one.
+    let mut runs = tokio::task::JoinSet::new();
     for port in ports {
-        let results = impatient_run(port).await;
+        runs.spawn(impatient_run(port));
+    }
+    while let Some(results) = runs.join_next().await {
+        let results = results.expect("run task");
         let decided: Vec<String> = results
             .results
             .iter()
@@ -153,19 +158,33 @@ fn impatient_ctx(port: u16) -> tianping_engine::Ctx {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_tls_prober_never_passes_or_hangs_on_a_misbehaving_endpoint() {
     use tianping_suites::tls_probe::{self, ProbeResult, Version};
+    // One endpoint per misbehaviour, probed side by side (each probe mostly waits).
+    let mut probes = tokio::task::JoinSet::new();
     for how in Misbehaviour::ALL {
         let port = misbehaving_server(how).await.unwrap();
-        let ctx = impatient_ctx(port);
-        let started = std::time::Instant::now();
-        let mut results = Vec::new();
-        for version in Version::ALL {
-            results.push(tls_probe::probe(&ctx, "127.0.0.1", port, "localhost", version).await);
-        }
-        results.push(
-            tls_probe::suite_probe(&ctx, "127.0.0.1", port, "localhost", Version::Tls12, 0x000A)
+        probes.spawn(async move {
+            let ctx = impatient_ctx(port);
+            let started = std::time::Instant::now();
+            let mut results = Vec::new();
+            for version in Version::ALL {
+                results.push(tls_probe::probe(&ctx, "127.0.0.1", port, "localhost", version).await);
+            }
+            results.push(
+                tls_probe::suite_probe(
+                    &ctx,
+                    "127.0.0.1",
+                    port,
+                    "localhost",
+                    Version::Tls12,
+                    0x000A,
+                )
                 .await,
-        );
-        let elapsed = started.elapsed();
+            );
+            (how, started.elapsed(), results)
+        });
+    }
+    while let Some(probed) = probes.join_next().await {
+        let (how, elapsed, results) = probed.expect("probe task");
         // Six probes of at most 1 s each, with slack for a loaded machine.
         assert!(
             elapsed < Duration::from_secs(12),
