@@ -188,6 +188,11 @@ pub struct CheckMeta {
     pub title_zh: &'static str,
     /// English title.
     pub title_en: &'static str,
+    /// What to change when the check fails (整改建议), in Chinese: printed under the
+    /// nonconformity in the report.
+    pub advice_zh: &'static str,
+    /// The same advice in English.
+    pub advice_en: &'static str,
     /// The requirements the check tests.
     pub clauses: &'static [Clause],
     /// Clause of the Tianping technical spec, once the lab has its text (not public).

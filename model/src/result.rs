@@ -75,6 +75,13 @@ pub struct CheckResult {
     pub title_zh: String,
     /// English title.
     pub title_en: String,
+    /// What to change when the check fails (整改建议), in Chinese. Empty in results written
+    /// before the field existed.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub advice_zh: String,
+    /// The same advice in English.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub advice_en: String,
     /// Requirements the check tests.
     pub clauses: Vec<ClauseRef>,
     /// Clause of the Tianping technical spec, when the lab has it.

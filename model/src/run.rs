@@ -88,9 +88,19 @@ pub struct Parties {
     pub platform: Option<String>,
     /// The evaluation lab.
     pub lab: Option<String>,
-    /// The evaluators who ran the evaluation.
+    /// The evaluators who ran the evaluation (编制: they prepared the report).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evaluators: Vec<String>,
+    /// The lab's number for this report (报告编号). Without one the report prints a number
+    /// made from the run's date and ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report_number: Option<String>,
+    /// Who reviews the report for the lab (审核).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewer: Option<String>,
+    /// Who approves the report for the lab (批准).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approver: Option<String>,
     /// The key the run folder is sealed with, so the report names what `verify --signer`
     /// must be given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -163,6 +173,8 @@ mod tests {
             suite: Suite::DataCompliance,
             title_zh: String::new(),
             title_en: String::new(),
+            advice_zh: String::new(),
+            advice_en: String::new(),
             clauses: Vec::new(),
             tianping_clause: None,
             severity: Severity::High,

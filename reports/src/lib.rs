@@ -55,6 +55,8 @@ pub(crate) mod test_data {
             suite,
             title_zh: "标题".into(),
             title_en: "Title".into(),
+            advice_zh: String::new(),
+            advice_en: String::new(),
             clauses: vec![ClauseRef {
                 source: "GB/T 22239-2019 8.1.4.1".into(),
                 provenance: Provenance::Verified,

@@ -80,6 +80,33 @@ mod tests {
         }
     }
 
+    /// The report prints each nonconformity's advice in the reader's language: Chinese text
+    /// in the Chinese report, no Chinese in the English one, and no two checks sharing it.
+    #[test]
+    fn every_check_says_what_to_change_in_both_languages() {
+        let mut seen = HashSet::new();
+        for c in registry() {
+            let m = c.meta;
+            let han = |s: &str| {
+                s.chars()
+                    .filter(|c| ('\u{4E00}'..='\u{9FFF}').contains(c))
+                    .count()
+            };
+            assert!(han(m.advice_zh) >= 8, "{}: {}", m.id, m.advice_zh);
+            assert!(
+                han(m.advice_en) == 0 && m.advice_en.len() >= 20,
+                "{}: {}",
+                m.id,
+                m.advice_en
+            );
+            assert!(
+                seen.insert(m.advice_zh) && seen.insert(m.advice_en),
+                "{} repeats another check's advice",
+                m.id
+            );
+        }
+    }
+
     #[test]
     fn every_automated_check_names_a_fault_of_the_reference_platform() {
         for c in registry() {

@@ -53,6 +53,13 @@ fn results(dir: &Path) -> Value {
 #[test]
 fn both_languages_render_every_check_and_agree_with_results_json() {
     let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("harness.toml");
+    std::fs::write(
+        &config,
+        "[lab]\nname = \"测评中心\"\nevaluators = [\"张三\"]\nreviewer = \"王五\"\napprover = \"赵六\"\nreport_number = \"TP-2026-0042\"\n",
+    )
+    .unwrap();
+    let out = dir.path().join("run");
     let run = harness()
         .args([
             "run",
@@ -60,9 +67,11 @@ fn both_languages_render_every_check_and_agree_with_results_json() {
             "cache-control-missing",
             "--lang",
             "zh,en",
-            "--out",
+            "--config",
         ])
-        .arg(dir.path())
+        .arg(&config)
+        .arg("--out")
+        .arg(&out)
         .output()
         .unwrap();
     assert_eq!(
@@ -71,7 +80,7 @@ fn both_languages_render_every_check_and_agree_with_results_json() {
         "{}",
         String::from_utf8_lossy(&run.stderr)
     );
-    let results = results(dir.path());
+    let results = results(&out);
     let checks = results["results"].as_array().unwrap();
     let assessment = &results["assessment"];
     assert_eq!(assessment["conclusion"], "rectify");
@@ -89,7 +98,7 @@ fn both_languages_render_every_check_and_agree_with_results_json() {
             "Tianping Chain Access — Technical Evaluation Report",
         ),
     ] {
-        let pdf = dir.path().join(format!("report-{lang}.pdf"));
+        let pdf = out.join(format!("report-{lang}.pdf"));
         let info = poppler("pdfinfo", &[], &pdf);
         let pages: usize = info
             .lines()
@@ -150,10 +159,78 @@ fn both_languages_render_every_check_and_agree_with_results_json() {
         // Counts in the summary table: the totals row ends with the number of checks.
         assert!(text.contains(&checks.len().to_string()));
         // The annex lists results.json with its SM3 digest.
-        let results_sm3 = tianping_profile::digest::sm3_hex(
-            &std::fs::read(dir.path().join("results.json")).unwrap(),
-        );
+        let results_sm3 =
+            tianping_profile::digest::sm3_hex(&std::fs::read(out.join("results.json")).unwrap());
         assert!(text.contains(&results_sm3), "{lang}: annex digest");
+        // The parts every 测评报告 has: number, statement, contents, basis, scope, method,
+        // the object, the signature block with the lab's people, the seal.
+        let parts: &[&str] = if lang == "zh" {
+            &[
+                "报告编号",
+                "声明",
+                "目录",
+                "测评依据",
+                "测评范围",
+                "测评方法",
+                "被测对象描述",
+                "编制",
+                "审核",
+                "批准",
+                "测评机构（盖章）",
+                "整改建议",
+            ]
+        } else {
+            &[
+                "Reportnumber",
+                "Statement",
+                "Contents",
+                "Basisoftheevaluation",
+                "Scope",
+                "Method",
+                "Theobjectevaluated",
+                "Preparedby",
+                "Reviewedby",
+                "Approvedby",
+                "Lab'sseal",
+                "Whattochange",
+            ]
+        };
+        for part in parts {
+            assert!(text.contains(part), "{lang}: no `{part}`");
+        }
+        for name in ["TP-2026-0042", "张三", "王五", "赵六", "GB/T22239-2019"] {
+            assert!(text.contains(name), "{lang}: `{name}` missing");
+        }
+        // Each nonconformity says what to change, in the report's language.
+        let advice = squeeze(
+            ss021[if lang == "zh" {
+                "advice_zh"
+            } else {
+                "advice_en"
+            }]
+            .as_str()
+            .unwrap(),
+        );
+        assert!(
+            !advice.is_empty() && text.contains(&advice),
+            "{lang}: SS-021's advice `{advice}`"
+        );
+        // Evidence sits in annex A, not in the chapters' tables: DC-001's first evidence
+        // label appears only after the annex's heading.
+        let dc001 = checks.iter().find(|c| c["id"] == "DC-001").unwrap();
+        let label = squeeze(dc001["evidence"][0]["label"].as_str().unwrap());
+        let annex = squeeze(if lang == "zh" {
+            "附录 A　证据摘录"
+        } else {
+            "Annex A: evidence"
+        });
+        let annex_at = text
+            .rfind(&annex)
+            .unwrap_or_else(|| panic!("{lang}: no annex A"));
+        assert!(
+            text.find(&label).is_some_and(|at| at > annex_at),
+            "{lang}: `{label}` before annex A"
+        );
         // A finished run carries no draft mark.
         assert!(
             !text.contains("草稿") && !text.contains("DRAFT"),
@@ -167,7 +244,7 @@ fn both_languages_render_every_check_and_agree_with_results_json() {
     }
     // The reports are part of the sealed bundle.
     let manifest: Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("manifest.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
     let files: Vec<&str> = manifest["files"]
         .as_array()
         .unwrap()
@@ -190,7 +267,7 @@ fn both_languages_render_every_check_and_agree_with_results_json() {
     );
     let verify = harness()
         .arg("verify")
-        .arg(dir.path())
+        .arg(&out)
         .args(["--signer", &printed])
         .output()
         .unwrap();

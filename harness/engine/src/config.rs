@@ -142,6 +142,13 @@ pub struct LabConfig {
     pub name: Option<String>,
     /// The evaluators, for the report's cover.
     pub evaluators: Vec<String>,
+    /// The lab's number for the report (报告编号); without it one is made from the run's
+    /// date and ID.
+    pub report_number: Option<String>,
+    /// Who reviews the report for the lab (审核), for its signature block.
+    pub reviewer: Option<String>,
+    /// Who approves the report for the lab (批准), for its signature block.
+    pub approver: Option<String>,
     /// RFC 3161 time-stamping service for the bundle's manifest (a host outside the target's
     /// scope that the lab names itself). Without it the manifest is signed but not time-stamped.
     pub tsa_url: Option<String>,
@@ -343,6 +350,9 @@ impl Config {
             platform: self.target.platform.clone(),
             lab: self.lab.name.clone(),
             evaluators: self.lab.evaluators.clone(),
+            report_number: self.lab.report_number.clone(),
+            reviewer: self.lab.reviewer.clone(),
+            approver: self.lab.approver.clone(),
             sealing_key: None,
         }
     }

@@ -217,6 +217,8 @@ mod tests {
         suite: Suite::DataCompliance,
         title_zh: "t",
         title_en: "t",
+        advice_zh: "",
+        advice_en: "",
         clauses: &[],
         tianping_clause: None,
         severity: Severity::Medium,

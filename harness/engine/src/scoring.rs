@@ -417,6 +417,8 @@ mod tests {
             suite: Suite::DataCompliance,
             title_zh: String::new(),
             title_en: String::new(),
+            advice_zh: String::new(),
+            advice_en: String::new(),
             clauses: vec![],
             tianping_clause: None,
             severity,

@@ -5,6 +5,7 @@
 //! Kept in its own crate: Typst is the heaviest dependency of the workspace.
 
 mod fonts;
+mod front;
 mod labels;
 mod view;
 

@@ -18,25 +18,27 @@ use crate::{FontSet, Lang, PdfError, ReportInput};
 const EVIDENCE_CHARS: usize = 240;
 const EVIDENCE_ITEMS: usize = 6;
 
-struct Writer<'a> {
-    lang: Lang,
-    fonts: &'a FontSet,
-    missing: BTreeMap<char, String>,
+/// Turns trusted and untrusted text into the template's values, remembering any character
+/// the fonts cannot draw.
+pub(crate) struct Writer<'a> {
+    pub(crate) lang: Lang,
+    pub(crate) fonts: &'a FontSet,
+    pub(crate) missing: BTreeMap<char, String>,
 }
 
 impl Writer<'_> {
-    fn zh(&self) -> bool {
+    pub(crate) fn zh(&self) -> bool {
         self.lang == Lang::Zh
     }
 
     /// One of two translations.
-    fn tr(&mut self, zh: &str, en: &str) -> Value {
+    pub(crate) fn tr(&mut self, zh: &str, en: &str) -> Value {
         let s = if self.zh() { zh } else { en };
         self.text(s, "label")
     }
 
     /// Trusted text: every character must be drawable.
-    fn text(&mut self, s: &str, context: &str) -> Value {
+    pub(crate) fn text(&mut self, s: &str, context: &str) -> Value {
         for c in s.chars() {
             if !c.is_control() && !self.fonts.covers(c) {
                 self.missing
@@ -48,7 +50,7 @@ impl Writer<'_> {
     }
 
     /// Text from the target: drawable as is, or as code points.
-    fn untrusted(&self, s: &str, max: usize) -> Value {
+    pub(crate) fn untrusted(&self, s: &str, max: usize) -> Value {
         let mut out = String::new();
         for c in clip(s, max).chars() {
             if c == '\n' || (!c.is_control() && self.fonts.covers(c)) {
@@ -151,7 +153,17 @@ impl Writer<'_> {
         Value::Array(rows)
     }
 
+    /// One check as the tables show it. With `evidence_items` 0 the evidence stays in the
+    /// appendix and the row says where; a manual check's record is shown in place.
     fn check_row(&mut self, r: &CheckResult, evidence_items: usize) -> Value {
+        let (evidence, pointer) = if evidence_items == 0 {
+            (Value::Array(Vec::new()), self.appendix_pointer(r))
+        } else {
+            (
+                self.evidence(r, evidence_items),
+                Value::String(String::new()),
+            )
+        };
         json!({
             "id": r.id,
             "title": self.title(r),
@@ -160,7 +172,51 @@ impl Writer<'_> {
             "outcome": self.outcome(r),
             "status": if r.waived() { "waived" } else { r.outcome.key() },
             "finding": self.finding(r),
-            "evidence": self.evidence(r, evidence_items),
+            "evidence": evidence,
+            "pointer": pointer,
+            "advice": self.advice(r),
+        })
+    }
+
+    /// Where a check's evidence is: "证据 3 项、原始记录 1 个，见附录 A".
+    fn appendix_pointer(&mut self, r: &CheckResult) -> Value {
+        let (items, files) = (r.evidence.len(), r.artefacts.len());
+        if items == 0 && files == 0 {
+            return Value::String(String::new());
+        }
+        let text = match (self.zh(), files) {
+            (true, 0) => format!("证据 {items} 项，见附录 A"),
+            (true, _) => format!("证据 {items} 项、原始记录 {files} 个，见附录 A"),
+            (false, 0) => format!("{items} evidence item(s) in annex A"),
+            (false, _) => format!("{items} evidence item(s) and {files} raw record(s) in annex A"),
+        };
+        self.text(&text, &r.id)
+    }
+
+    /// What to change (整改建议), from the check's metadata.
+    fn advice(&mut self, r: &CheckResult) -> Value {
+        let advice = if self.zh() {
+            &r.advice_zh
+        } else {
+            &r.advice_en
+        };
+        if advice.is_empty() {
+            self.tr(
+                "按本检查项引用的依据条款整改（本结果记录早于整改建议字段）。",
+                "Rectify against the clauses this check cites (these results predate the advice field).",
+            )
+        } else {
+            self.text(advice, &r.id)
+        }
+    }
+
+    /// A check's evidence and raw records for annex A.
+    fn appendix_entry(&mut self, r: &CheckResult) -> Value {
+        json!({
+            "id": r.id,
+            "title": self.title(r),
+            "evidence": self.evidence(r, EVIDENCE_ITEMS),
+            "files": r.artefacts.iter().map(|f| self.untrusted(f, 200)).collect::<Vec<_>>(),
         })
     }
 }
@@ -257,6 +313,8 @@ pub fn build(input: &ReportInput<'_>, lang: Lang, fonts: &FontSet) -> Result<Val
         };
         cover_rows.push(json!([label, value]));
     };
+    let number = crate::front::report_number(run);
+    row(&mut w, "报告编号", "Report number", Some(&number), false);
     row(
         &mut w,
         "申请单位",
@@ -331,23 +389,6 @@ pub fn build(input: &ReportInput<'_>, lang: Lang, fonts: &FontSet) -> Result<Val
         sealing.as_deref(),
         true,
     );
-    if let Some(adapter) = &run.target.adapter {
-        row(&mut w, "接口适配", "Adapter", Some(adapter), true);
-    }
-    if !run.target.declarations.is_empty() {
-        let declared = run.target.declarations.join("; ");
-        row(&mut w, "申请方声明", "Declarations", Some(&declared), true);
-    }
-    if !run.target.reference_faults.is_empty() {
-        let faults = run.target.reference_faults.join(", ");
-        row(
-            &mut w,
-            "参考平台故障",
-            "Reference faults",
-            Some(&faults),
-            true,
-        );
-    }
     if let Some(rt) = &run.retest {
         let of = format!(
             "{} ({})",
@@ -422,7 +463,7 @@ pub fn build(input: &ReportInput<'_>, lang: Lang, fonts: &FontSet) -> Result<Val
             let checks: Vec<Value> = run
                 .by_suite(*s)
                 .filter(|r| r.mode != tianping_model::Mode::Manual)
-                .map(|r| w.check_row(r, EVIDENCE_ITEMS))
+                .map(|r| w.check_row(r, 0))
                 .collect();
             let manual: Vec<&str> = run
                 .by_suite(*s)
@@ -438,10 +479,15 @@ pub fn build(input: &ReportInput<'_>, lang: Lang, fonts: &FontSet) -> Result<Val
         .iter()
         .filter(|r| matches!(r.outcome, Outcome::Fail))
         .collect();
-    let nonconformities: Vec<Value> = failed
+    let nonconformities: Vec<Value> = failed.iter().map(|r| w.check_row(r, 0)).collect();
+    let appendix: Vec<Value> = run
+        .results
         .iter()
-        .map(|r| w.check_row(r, EVIDENCE_ITEMS))
+        .filter(|r| r.mode != tianping_model::Mode::Manual)
+        .filter(|r| !r.evidence.is_empty() || !r.artefacts.is_empty())
+        .map(|r| w.appendix_entry(r))
         .collect();
+    let front = crate::front::build(&mut w, run);
 
     let waivers: Vec<Value> = run
         .results
@@ -577,6 +623,8 @@ pub fn build(input: &ReportInput<'_>, lang: Lang, fonts: &FontSet) -> Result<Val
         "summary": summary,
         "suites": suites,
         "nonconformities": nonconformities,
+        "appendix": appendix,
+        "front": front,
         "waivers": waivers,
         "exclusions": exclusions,
         "manual": manual,

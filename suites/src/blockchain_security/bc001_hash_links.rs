@@ -17,6 +17,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::BlockchainSecurity,
     title_zh: "区块哈希链接完整",
     title_en: "Blocks are hash-linked",
+    advice_zh: "按链的规则重新计算每个区块头哈希，并保证其与下一区块的前序哈希一致；修复区块生成或存储中破坏哈希链接的环节。",
+    advice_en: "Recompute each block header hash by the chain's rule and make every block's previous-hash equal it; fix whatever in block production or storage breaks the link.",
     clauses: &[
         Clause {
             source: "JR/T 0184-2020 ledger data",

@@ -17,6 +17,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::BlockchainSecurity,
     title_zh: "交易默克尔根正确",
     title_en: "Transaction Merkle roots are correct",
+    advice_zh: "以SM3按链的规则重新计算交易默克尔根，修正打包或序列化中使默克尔根与交易不符的环节。",
+    advice_en: "Recompute the transaction Merkle root with SM3 by the chain's rule and fix the packing or serialisation step that makes it disagree with the transactions.",
     clauses: &[Clause {
         source: "JR/T 0193-2020 §8.5 ledger data security",
         provenance: Provenance::Verified,

@@ -22,6 +22,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::BlockchainSecurity,
     title_zh: "存证回执与交易的SM2签名可验证",
     title_en: "SM2 signatures on receipts and transactions verify",
+    advice_zh: "回执与交易均以平台声明的SM2签名证书签名（Z值使用默认ID 1234567812345678），并确保签名可用该证书公钥验证。",
+    advice_en: "Sign receipts and transactions with the platform's declared SM2 signing certificate (Z computed with the default ID 1234567812345678) so they verify with its public key.",
     clauses: &[
         Clause {
             source: "JR/T 0193-2020 §8.3 cryptography, §8.8 identity",

@@ -15,6 +15,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::BlockchainSecurity,
     title_zh: "采用国密算法体系",
     title_en: "The chain uses the national crypto suite",
+    advice_zh: "链上签名、哈希与节点证书统一采用SM2/SM3（加密采用SM4），停止使用非国密算法。",
+    advice_en: "Use SM2/SM3 (and SM4 for encryption) for on-chain signatures, hashes and node certificates; stop using non-national algorithms.",
     clauses: &[
         Clause {
             source: "JR/T 0184-2020 cryptographic algorithms",

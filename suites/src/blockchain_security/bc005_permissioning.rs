@@ -19,6 +19,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::BlockchainSecurity,
     title_zh: "联盟链准入控制",
     title_en: "The network is permissioned",
+    advice_zh: "仅接受已注册身份签名的交易与经CA批准的节点，拒绝未注册密钥提交的交易。",
+    advice_en: "Accept transactions only from registered identities and nodes only with CA approval; refuse transactions signed by unregistered keys.",
     clauses: &[
         Clause {
             source: "JR/T 0193-2020 §6.8/§8.8 membership and identity",

@@ -9,6 +9,8 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     suite: Suite::BlockchainSecurity,
     title_zh: "节点通信双向认证与加密",
     title_en: "P2P channel is mutually authenticated and encrypted",
+    advice_zh: "节点间通信启用双向证书认证的TLCP或TLS，并使用国密套件；向测评机构提供配置与抓包记录。",
+    advice_en: "Run node-to-node traffic over mutually authenticated TLCP or TLS with GM suites, and give the lab the configuration and captures.",
     clauses: &[
         Clause {
             source: "JR/T 0184-2020 node communication",

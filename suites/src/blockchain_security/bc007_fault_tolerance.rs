@@ -8,6 +8,8 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     suite: Suite::BlockchainSecurity,
     title_zh: "共识容错",
     title_en: "Consensus tolerates faults",
+    advice_zh: "按共识算法的容错上限部署节点，并提供停止节点后链仍出块的测试记录。",
+    advice_en: "Deploy enough nodes for the consensus algorithm's fault tolerance and provide a record of the chain producing blocks with nodes stopped.",
     clauses: &[
         Clause {
             source: "CCID indicators: stop nodes in turn, transactions and consensus continue",

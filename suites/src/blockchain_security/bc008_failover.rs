@@ -8,6 +8,8 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     suite: Suite::BlockchainSecurity,
     title_zh: "节点故障恢复与同步",
     title_en: "Failover and resync",
+    advice_zh: "提供节点故障后恢复并同步到相同链头的演练记录，修复同步缺陷。",
+    advice_en: "Provide a drill record of a failed node recovering and resynchronising to the same head, and fix any resync defect.",
     clauses: &[Clause {
         source: "CCID indicators: a node restarted after ≥ 10 block intervals catches up",
         provenance: Provenance::Verified,

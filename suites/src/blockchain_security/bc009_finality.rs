@@ -27,6 +27,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::BlockchainSecurity,
     title_zh: "存证交易最终性",
     title_en: "Deposits are final",
+    advice_zh: "确保已确认的存证交易在若干区块后不被回滚或改写；检查共识与分叉处理。",
+    advice_en: "Make confirmed deposit transactions stay in the same block with the same content after further blocks; review consensus and fork handling.",
     clauses: &[
         Clause {
             source: "JR/T 0193-2020 §8.6 consensus security",

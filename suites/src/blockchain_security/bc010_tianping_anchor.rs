@@ -30,6 +30,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::BlockchainSecurity,
     title_zh: "跨链锚定天平链一致",
     title_en: "Anchoring to Tianping is present and consistent",
+    advice_zh: "按约定将存证摘要锚定到天平链，平台记录的锚定交易须在天平链上可查且摘要一致。",
+    advice_en: "Anchor deposit digests to Tianping as agreed; every anchor the platform records must be found on Tianping with the same digest.",
     clauses: &[
         Clause {
             source: "Beijing Internet Court: cross-chain access nodes of Tianping",

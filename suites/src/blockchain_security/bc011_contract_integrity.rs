@@ -9,6 +9,8 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     suite: Suite::BlockchainSecurity,
     title_zh: "存证合约不可静默改写",
     title_en: "Deposit contracts cannot silently rewrite evidence",
+    advice_zh: "存证合约不提供删除或覆盖方法，更新须保留历史；提供与审计源码一致的合约字节码哈希。",
+    advice_en: "Give deposit contracts no delete or overwrite method (updates keep history) and provide a bytecode hash matching the audited source.",
     clauses: &[
         Clause {
             source: "JR/T 0193-2020 §6.3/§8.7 smart contracts",

@@ -15,6 +15,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::BlockchainSecurity,
     title_zh: "合约管理方法访问控制",
     title_en: "Contract admin methods are access-controlled",
+    advice_zh: "合约管理与升级方法仅允许管理员账户调用，对其他账户返回拒绝。",
+    advice_en: "Allow contract administration and upgrade methods to administrator accounts only; refuse every other caller.",
     clauses: &[Clause {
         source: "JR/T 0193-2020 §8.7 smart contract security",
         provenance: Provenance::Verified,

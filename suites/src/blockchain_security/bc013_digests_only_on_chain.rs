@@ -19,6 +19,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::BlockchainSecurity,
     title_zh: "链上仅存摘要不存个人信息",
     title_en: "Only digests, no personal data, on chain",
+    advice_zh: "链上只存摘要与非敏感元数据，存证人等字段以SM3摘要上链，不得写入身份证号、手机号或原文。",
+    advice_en: "Put only digests and non-sensitive metadata on chain: depositor fields as SM3 digests, never ID numbers, mobile numbers or content.",
     clauses: &[
         Clause {
             source: "JR/T 0184-2020 privacy protection",

@@ -7,6 +7,8 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     suite: Suite::BlockchainSecurity,
     title_zh: "账本备份与恢复",
     title_en: "Ledger backup and restore",
+    advice_zh: "建立账本定期备份与恢复流程，并提供恢复演练记录。",
+    advice_en: "Back up the ledger regularly, and provide a record of a restore drill.",
     clauses: &[Clause {
         source: "CCID indicators: ledger backup and restore",
         provenance: Provenance::Verified,

@@ -9,6 +9,8 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     suite: Suite::BlockchainSecurity,
     title_zh: "密钥管理",
     title_en: "Key management",
+    advice_zh: "节点与账户密钥存放于经认证的密码模块，制定覆盖生成、分发、存储、使用、吊销、销毁的密钥管理制度。",
+    advice_en: "Keep node and account keys in certified cryptographic modules, with a documented lifecycle from generation to destruction.",
     clauses: &[
         Clause {
             source: "JR/T 0193-2020 §6.6 key management",

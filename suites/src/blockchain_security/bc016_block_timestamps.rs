@@ -16,6 +16,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::BlockchainSecurity,
     title_zh: "区块时间戳合理",
     title_en: "Block timestamps are sane",
+    advice_zh: "区块时间戳使用毫秒或规定单位的标准时间，保持单调递增且不超前于标准时间。",
+    advice_en: "Stamp blocks with standard time in the declared unit, monotonic and never ahead of standard time.",
     clauses: &[Clause {
         source: "Monotonic block time; head not ahead of the harness clock",
         provenance: Provenance::Policy,

@@ -8,6 +8,8 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     suite: Suite::BlockchainSecurity,
     title_zh: "性能基线（参考）",
     title_en: "Performance baseline (informational)",
+    advice_zh: "提供在声明负载下的存证与查询吞吐量及确认时延测试记录。",
+    advice_en: "Provide measured deposit and query throughput and confirmation latency at the declared load.",
     clauses: &[
         Clause {
             source: "JR/T 0193-2020 §7.1–7.3 performance",

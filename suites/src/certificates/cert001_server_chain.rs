@@ -15,6 +15,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::Certificates,
     title_zh: "服务器证书链有效且主机名匹配",
     title_en: "Server certificate chain is valid and matches the host name",
+    advice_zh: "部署由受信任根签发、完整且与主机名匹配的服务器证书链。",
+    advice_en: "Serve a complete certificate chain issued under a trusted root whose leaf matches the host name.",
     clauses: &[
         Clause {
             source: "电子签名法 Arts. 16–17: licensed electronic certification providers",

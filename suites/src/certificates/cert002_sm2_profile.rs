@@ -16,6 +16,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::Certificates,
     title_zh: "SM2证书结构符合GM/T 0015",
     title_en: "SM2 certificates follow the GM/T 0015 profile",
+    advice_zh: "按GM/T 0015签发SM2证书：正确的算法标识、SM2曲线公钥、密钥用法与基本约束扩展。",
+    advice_en: "Issue SM2 certificates to the GM/T 0015 profile: correct algorithm identifiers, an SM2-curve key, KeyUsage and BasicConstraints.",
     clauses: &[
         Clause {
             source: "GM/T 0015 / GM/T 0006: SM2 and SM3withSM2 object identifiers",

@@ -17,6 +17,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::Certificates,
     title_zh: "SM2证书签名可用默认ID验证",
     title_en: "SM2 certificate signatures verify with the default ID",
+    advice_zh: "使用默认ID 1234567812345678 计算Z值签发证书，使证书签名可被验证。",
+    advice_en: "Have certificates signed with Z computed from the default ID 1234567812345678 so their signatures verify.",
     clauses: &[
         Clause {
             source: "GM/T 0009: default distinguishing ID 1234567812345678",

@@ -16,6 +16,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::Certificates,
     title_zh: "TLCP使用签名与加密双证书",
     title_en: "TLCP presents a signing and an encryption certificate",
+    advice_zh: "TLCP服务同时配置签名证书与加密证书，密钥用法各自正确。",
+    advice_en: "Configure the TLCP service with both a signing and an encryption certificate, each with the right KeyUsage.",
     clauses: &[
         Clause {
             source: "GB/T 38636-2020: TLCP dual-certificate design",

@@ -14,6 +14,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::Certificates,
     title_zh: "支持国密密码套件",
     title_en: "GM cipher suites are offered (TLCP or RFC 8998)",
+    advice_zh: "启用国密密码套件（TLCP的ECC/ECDHE_SM4套件，或TLS 1.3的RFC 8998套件）。",
+    advice_en: "Offer national cipher suites: TLCP ECC/ECDHE_SM4 suites, or the RFC 8998 suites in TLS 1.3.",
     clauses: &[
         Clause {
             source: "GB/T 38636-2020 Table 2: ECC/ECDHE_SM4_GCM/CBC_SM3 suite identifiers",

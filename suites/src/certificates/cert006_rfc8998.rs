@@ -14,6 +14,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::Certificates,
     title_zh: "TLS 1.3国密套件（如提供）行为正确",
     title_en: "TLS 1.3 with GM algorithms, if offered, behaves correctly",
+    advice_zh: "TLS 1.3国密套件要么按RFC 8998正确协商，要么以标准告警明确拒绝，不得选择客户端未提供的套件。",
+    advice_en: "Either negotiate the RFC 8998 suites correctly in TLS 1.3 or refuse them with a proper alert; never select a suite the client did not offer.",
     clauses: &[
         Clause {
             source: "RFC 8998: TLS_SM4_GCM_SM3 0x00C6, TLS_SM4_CCM_SM3 0x00C7",

@@ -23,6 +23,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::Certificates,
     title_zh: "证书吊销状态可查且未被吊销",
     title_en: "Revocation status is published and the certificates are not revoked",
+    advice_zh: "在证书中发布CRL分发点或OCSP地址并保持可用，更换已吊销的证书。",
+    advice_en: "Publish working CRL distribution points or OCSP in the certificates, and replace any revoked certificate.",
     clauses: &[
         Clause {
             source: "RFC 5280 §4.2.1.13, §5: CRL distribution points and CRL validation",

@@ -42,6 +42,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::Certificates,
     title_zh: "证书有效期合理",
     title_en: "Certificate validity periods are sound",
+    advice_zh: "更换已过期、即将过期或有效期过长的证书，按测评机构的阈值设定有效期。",
+    advice_en: "Replace certificates that are expired, about to expire or too long-lived; keep validity within the lab's thresholds.",
     clauses: &[
         Clause {
             source: "RFC 5280 §4.1.2.5 validity",

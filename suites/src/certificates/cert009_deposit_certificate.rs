@@ -21,6 +21,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::Certificates,
     title_zh: "存证证书经签名且与存证记录一致",
     title_en: "The deposit certificate PDF is signed and matches the record",
+    advice_zh: "存证证书PDF须以平台签名证书签名覆盖整个文件，打印的哈希、交易号与时间须与存证记录一致。",
+    advice_en: "Sign the deposit certificate PDF over the whole file with the platform's signing certificate, and print the hash, transaction and time exactly as recorded.",
     clauses: &[
         Clause {
             source: "电子签名法 第十三条: a reliable electronic signature; changes after signing detectable",

@@ -23,6 +23,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::Certificates,
     title_zh: "时间戳令牌格式规范",
     title_en: "The TSA's timestamp tokens are well-formed",
+    advice_zh: "时间戳服务返回符合RFC 3161的令牌：消息摘要绑定、TSA证书含时间戳扩展用途、签名可验证。",
+    advice_en: "Return RFC 3161 tokens whose imprint binds the digest, whose TSA certificate carries the time-stamping EKU, and whose signature verifies.",
     clauses: &[
         Clause {
             source: "RFC 3161 §2.3, §2.4: TimeStampResp, TSTInfo, TSA certificate EKU",

@@ -18,6 +18,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::Certificates,
     title_zh: "存证用户证书实名绑定",
     title_en: "Depositor certificates are bound to real-name subjects",
+    advice_zh: "存证用户证书主体须实名（机构名称加统一社会信用代码，或姓名加脱敏身份证号），并由受信任的CA签发。",
+    advice_en: "Bind depositor certificates to real names (organisation with credit code, or person with masked ID) under a trusted CA.",
     clauses: &[
         Clause {
             source: "区块链信息服务管理规定 Art. 8: real-name identity of users",

@@ -30,6 +30,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::Certificates,
     title_zh: "证书链中无弱密码算法",
     title_en: "No weak algorithms anywhere in the chains",
+    advice_zh: "证书链中停用MD5、SHA-1及长度不足的RSA密钥，改用SM2/SM3或强算法。",
+    advice_en: "Remove MD5, SHA-1 and short RSA keys from every chain; use SM2/SM3 or other strong algorithms.",
     clauses: &[
         Clause {
             source: "GB/T 39786-2021 general rule: cryptographic algorithms approved for use",

@@ -16,6 +16,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::DataCompliance,
     title_zh: "存证摘要采用SM3且计算正确",
     title_en: "Deposit digest is SM3 and computed correctly",
+    advice_zh: "对存证文件以SM3计算摘要（64位十六进制），并返回与原文一致的摘要值。",
+    advice_en: "Compute deposit digests with SM3 (64 hex digits) over the file as received, and return that value.",
     clauses: &[
         Clause {
             source: "GB/T 39786-2021 general rule: national cryptographic algorithms",

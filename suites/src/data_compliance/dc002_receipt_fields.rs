@@ -22,6 +22,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::DataCompliance,
     title_zh: "存证记录字段完整且格式规范",
     title_en: "Deposit receipt has a complete, well-formed set of fields",
+    advice_zh: "存证回执包含规范要求的全部字段，且各字段格式正确。",
+    advice_en: "Return receipts with every field the profile requires, each in a valid form.",
     clauses: &[
         Clause {
             source: "在线诉讼规则 (2021) Art. 17(4): information verification",

@@ -21,6 +21,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::DataCompliance,
     title_zh: "链下原文与链上存证一致",
     title_en: "Off-chain original agrees with the chain",
+    advice_zh: "链下保存的原文须与链上摘要一致，查询链上数据应来自链本身。",
+    advice_en: "Keep off-chain originals that hash to the on-chain digest, and serve chain data from the chain itself.",
     clauses: &[
         Clause {
             source: "在线诉讼规则 (2021) Art. 16: technical verification shows consistency",

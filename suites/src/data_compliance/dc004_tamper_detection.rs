@@ -17,6 +17,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::DataCompliance,
     title_zh: "篡改可被核验发现",
     title_en: "Tampering is detected by verification",
+    advice_zh: "核验接口须对被篡改的文件或摘要给出不一致结论。",
+    advice_en: "Make verification report a mismatch for any altered file or digest.",
     clauses: &[
         Clause {
             source: "在线诉讼规则 (2021) Art. 16: technical verification shows consistency",

@@ -15,6 +15,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::DataCompliance,
     title_zh: "存证须提供实名身份",
     title_en: "Depositor real-name identity is required",
+    advice_zh: "拒绝缺少实名身份信息的存证请求，并返回明确的错误。",
+    advice_en: "Refuse deposits without the depositor's real-name identity, with a clear error.",
     clauses: &[
         Clause {
             source: "区块链信息服务管理规定 (CAC 2019): real-name authentication of users",

@@ -15,6 +15,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::DataCompliance,
     title_zh: "身份信息有效性校验",
     title_en: "Identity data is validated",
+    advice_zh: "按GB 11643与GB 32100校验身份证号与统一社会信用代码的校验位，拒绝无效值。",
+    advice_en: "Validate ID-number and credit-code check characters (GB 11643, GB 32100) and refuse invalid ones.",
     clauses: &[
         Clause {
             source: "GB/T 22239-2019 8.1.4.4 d) data validity checking",

@@ -18,6 +18,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::DataCompliance,
     title_zh: "输出中个人信息脱敏",
     title_en: "Personal information is masked in outputs",
+    advice_zh: "对外输出的证件号与手机号按规则脱敏，只显示允许显示的位数。",
+    advice_en: "Mask ID and mobile numbers in every output, showing no more digits than the rule allows.",
     clauses: &[
         Clause {
             source: "GB/T 22239-2019 8.1.4.11 a)/b) personal information protection",

@@ -34,6 +34,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::DataCompliance,
     title_zh: "可信时间戳与存证摘要绑定",
     title_en: "Trusted timestamp is bound to the deposit digest",
+    advice_zh: "为每笔存证申请与摘要绑定的可信时间戳，令牌时间与上链时间相差在阈值以内。",
+    advice_en: "Obtain for each deposit a trusted time-stamp bound to its digest, within the threshold of the on-chain time.",
     clauses: &[
         Clause {
             source: "GB/T 20520-2006: trusted time traceable to the national time authority",

@@ -19,6 +19,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::DataCompliance,
     title_zh: "平台时间与标准时间同步",
     title_en: "Platform clock tracks standard time",
+    advice_zh: "平台时钟与国家授时中心等标准时间源同步，偏差控制在阈值以内。",
+    advice_en: "Synchronise the platform clock to a standard time source such as NTSC, within the threshold.",
     clauses: &[
         Clause {
             source: "GB/T 20520-2006: time source traceable to national standard time",

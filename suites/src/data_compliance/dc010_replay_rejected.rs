@@ -32,6 +32,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::DataCompliance,
     title_zh: "请求防重放且时间戳有效",
     title_en: "Replayed and stale requests are rejected",
+    advice_zh: "校验请求时间戳与随机数，拒绝重放及超出时间窗口的请求。",
+    advice_en: "Check request time-stamps and nonces, refusing replays and requests outside the time window.",
     clauses: &[
         Clause {
             source: "Hangzhou Internet Court API: timestamp within 5 minutes",

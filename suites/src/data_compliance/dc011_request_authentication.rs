@@ -17,6 +17,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::DataCompliance,
     title_zh: "接口调用经密码技术鉴别",
     title_en: "API calls are cryptographically authenticated",
+    advice_zh: "对接口请求进行签名验证，拒绝未签名、签名错误、未知密钥或正文被改动的请求。",
+    advice_en: "Verify request signatures and refuse unsigned, wrongly signed, unknown-key or altered requests.",
     clauses: &[
         Clause {
             source: "GB/T 39786-2021 8.4 a) cryptographic authentication of application users",

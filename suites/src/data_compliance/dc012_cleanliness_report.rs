@@ -9,6 +9,8 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     suite: Suite::DataCompliance,
     title_zh: "取证环境清洁性检查报告",
     title_en: "Evidence capture records environment cleanliness",
+    advice_zh: "取证前进行环境清洁性检查并形成带时间戳的报告，将其摘要纳入存证。",
+    advice_en: "Check the capture environment before capture, keep a time-stamped report, and include its digest in the deposit.",
     clauses: &[
         Clause {
             source: "SF/T 0091-2021 §9: cleanliness check of the capture environment before capture",

@@ -17,6 +17,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::DataCompliance,
     title_zh: "上链前数据来源信息完整",
     title_en: "Pre-chain provenance is recorded",
+    advice_zh: "存证记录须包含来源信息（采集方式、设备与网络信息、采集时间）。",
+    advice_en: "Record the provenance of each deposit: capture method, device and network data, capture time.",
     clauses: &[
         Clause {
             source: "在线诉讼规则 (2021) Art. 18: source, generation mechanism, storage of pre-chain data",

@@ -9,6 +9,8 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     suite: Suite::DataCompliance,
     title_zh: "存证记录与日志留存",
     title_en: "Records and logs are retained",
+    advice_zh: "存证记录与日志按规定期限留存，并提供留存策略与抽查记录。",
+    advice_en: "Retain deposit records and logs for the required period, with the policy and a spot-check record.",
     clauses: &[
         Clause {
             source: "区块链信息服务管理规定 (CAC 2019): logs and backups kept at least 6 months",

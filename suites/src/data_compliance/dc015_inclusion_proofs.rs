@@ -22,6 +22,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::DataCompliance,
     title_zh: "批量锚定可逐条证明",
     title_en: "Batch anchoring is provable for each item",
+    advice_zh: "批量锚定时为每一条存证提供以SM3构造、可验证的默克尔包含证明。",
+    advice_en: "Provide for every item of a batch anchor a verifiable SM3 Merkle inclusion proof.",
     clauses: &[
         Clause {
             source: "在线诉讼规则 (2021) Art. 16: technical verification",

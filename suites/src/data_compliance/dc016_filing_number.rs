@@ -14,6 +14,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::DataCompliance,
     title_zh: "区块链信息服务备案编号公示",
     title_en: "Blockchain service filing number is displayed",
+    advice_zh: "在平台显著位置公示区块链信息服务备案编号。",
+    advice_en: "Display the blockchain information service filing number prominently on the platform.",
     clauses: &[
         Clause {
             source: "区块链信息服务管理规定 (CAC 2019): file within 10 working days and display the filing number",

@@ -15,6 +15,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::DataCompliance,
     title_zh: "存证业务类型限于批准范围",
     title_en: "Deposits are limited to the approved business types",
+    advice_zh: "仅受理批准范围内的存证业务类型，拒绝其他类型。",
+    advice_en: "Accept deposits only of the approved business types and refuse the others.",
     clauses: &[Clause {
         source: "天平链应用接入管理规范 4.8 c): use within the approved business scope",
         provenance: Provenance::Verified,

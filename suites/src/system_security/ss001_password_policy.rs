@@ -30,6 +30,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::SystemSecurity,
     title_zh: "身份标识唯一且口令复杂度达标",
     title_en: "Identities are unique and passwords meet the complexity policy",
+    advice_zh: "用户标识唯一，口令至少8位并包含四类字符中的三类，拒绝弱口令。",
+    advice_en: "Keep user identities unique and require passwords of at least 8 characters from 3 of 4 classes; refuse weak ones.",
     clauses: &[
         Clause {
             source: "GB/T 22239-2019 8.1.4.1 a) unique identities; passwords complex and changed periodically",

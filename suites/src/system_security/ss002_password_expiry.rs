@@ -9,6 +9,8 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     suite: Suite::SystemSecurity,
     title_zh: "口令定期更换",
     title_en: "Passwords are changed periodically",
+    advice_zh: "设置口令有效期（不超过阈值），到期强制更换。",
+    advice_en: "Set a password lifetime within the threshold and force a change when it ends.",
     clauses: &[
         Clause {
             source: "GB/T 22239-2019 8.1.4.1 a) passwords complex and changed periodically",

@@ -43,6 +43,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::SystemSecurity,
     title_zh: "登录失败处理",
     title_en: "Repeated login failures lock the account",
+    advice_zh: "连续登录失败达到阈值后锁定账户，并保持规定的锁定时长。",
+    advice_en: "Lock an account after the threshold of failed logins, for the required time.",
     clauses: &[
         Clause {
             source: "GB/T 22239-2019 8.1.4.1 b) login-failure handling: end the session, limit attempts, exit on timeout",

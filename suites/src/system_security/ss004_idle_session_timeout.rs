@@ -32,6 +32,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::SystemSecurity,
     title_zh: "登录连接超时自动退出",
     title_en: "Idle sessions time out on the server",
+    advice_zh: "服务端会话在空闲超过阈值后失效。",
+    advice_en: "End server-side sessions after the idle threshold.",
     clauses: &[
         Clause {
             source: "GB/T 22239-2019 8.1.4.1 b) log out automatically when a connection times out",

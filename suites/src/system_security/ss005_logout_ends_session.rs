@@ -14,6 +14,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::SystemSecurity,
     title_zh: "注销后服务端会话失效",
     title_en: "Logout ends the session on the server",
+    advice_zh: "注销时在服务端使会话令牌失效。",
+    advice_en: "Invalidate the session token on the server at logout.",
     clauses: &[
         Clause {
             source: "GB/T 22239-2019 8.1.4.1 b) end the session",

@@ -9,6 +9,8 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     suite: Suite::SystemSecurity,
     title_zh: "管理员双因素认证",
     title_en: "Administrators log in with two factors, one of them cryptographic",
+    advice_zh: "管理员登录采用两种以上鉴别方式，其中一种为密码技术（如SM2证书或USB Key）。",
+    advice_en: "Require two factors for administrators, one of them cryptographic (an SM2 certificate or USB key).",
     clauses: &[
         Clause {
             source: "GB/T 22239-2019 8.1.4.1 d) two or more authentication techniques, one cryptographic",

@@ -45,6 +45,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::SystemSecurity,
     title_zh: "鉴别信息不以明文传输、不置于URL中",
     title_en: "Credentials are never sent in clear or in URLs (HTTPS only, HSTS, no query credentials)",
+    advice_zh: "仅通过HTTPS提供服务并启用HSTS，鉴别信息不得出现在URL中或以明文传输。",
+    advice_en: "Serve HTTPS only with HSTS, and never carry credentials in URLs or in clear.",
     clauses: &[
         Clause {
             source: "GB/T 22239-2019 8.1.4.1 c) remote management protected against eavesdropping of authentication data",

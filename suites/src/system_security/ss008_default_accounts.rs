@@ -13,6 +13,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::SystemSecurity,
     title_zh: "默认账户已删除或重命名",
     title_en: "Default accounts are removed or renamed",
+    advice_zh: "删除或重命名默认账户，并修改默认口令。",
+    advice_en: "Remove or rename default accounts and change default passwords.",
     clauses: &[Clause {
         source: "GB/T 22239-2019 8.1.4.2 b) rename or remove default accounts, change default passwords",
         provenance: Provenance::Verified,

@@ -18,6 +18,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::SystemSecurity,
     title_zh: "对象级访问控制",
     title_en: "One account cannot reach another account's evidence",
+    advice_zh: "按对象校验访问权限，一个账户不得读取其他账户的存证。",
+    advice_en: "Check access per object, so one account cannot read another account's evidence.",
     clauses: &[Clause {
         source: "GB/T 22239-2019 8.1.4.2 a)/e)/f) access control at user and record granularity",
         provenance: Provenance::Verified,

@@ -9,6 +9,8 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     suite: Suite::SystemSecurity,
     title_zh: "三权分立与最小权限",
     title_en: "Least privilege and separate system, audit and security administrators",
+    advice_zh: "设置系统、审计、安全管理员并分离其权限，按最小权限授权。",
+    advice_en: "Separate system, audit and security administrators and grant least privilege.",
     clauses: &[Clause {
         source: "GB/T 22239-2019 8.1.4.2 d) least privilege; 8.1.5.1–8.1.5.3 system, audit and security administration",
         provenance: Provenance::Verified,

@@ -19,6 +19,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::SystemSecurity,
     title_zh: "审计记录内容完整",
     title_en: "Audit records name time, user, event, outcome and source",
+    advice_zh: "审计记录包含时间、用户、事件类型、结果与来源地址。",
+    advice_en: "Make audit records name time, user, event type, outcome and source address.",
     clauses: &[Clause {
         source: "GB/T 22239-2019 8.1.4.3 a)/b) audit coverage and record content",
         provenance: Provenance::Verified,

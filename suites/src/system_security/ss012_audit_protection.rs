@@ -9,6 +9,8 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     suite: Suite::SystemSecurity,
     title_zh: "审计记录防篡改",
     title_en: "Audit records are protected against change and deletion",
+    advice_zh: "对审计记录采取防篡改措施（哈希链或SM2签名），并禁止普通管理员删除。",
+    advice_en: "Protect audit records against change (hash chain or SM2 signature) and deletion by ordinary administrators.",
     clauses: &[
         Clause {
             source: "GB/T 22239-2019 8.1.4.3 c)/d) audit records protected and backed up",

@@ -9,6 +9,8 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     suite: Suite::SystemSecurity,
     title_zh: "日志留存不少于六个月",
     title_en: "Logs are kept for at least six months",
+    advice_zh: "网络日志留存不少于六个月。",
+    advice_en: "Keep network logs for at least six months.",
     clauses: &[
         Clause {
             source: "网络安全法 第二十一条: network logs kept for no less than six months",

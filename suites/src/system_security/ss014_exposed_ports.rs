@@ -20,6 +20,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::SystemSecurity,
     title_zh: "仅开放必要的服务端口",
     title_en: "Only declared service ports are reachable",
+    advice_zh: "关闭未声明的服务端口，仅开放业务必需端口。",
+    advice_en: "Close every port not declared, leaving only those the service needs.",
     clauses: &[Clause {
         source: "GB/T 22239-2019 8.1.4.4 a)/b) install only needed components; close unneeded services and ports",
         provenance: Provenance::Verified,

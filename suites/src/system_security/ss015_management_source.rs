@@ -8,6 +8,8 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     suite: Suite::SystemSecurity,
     title_zh: "管理终端接入地址限制",
     title_en: "Management access is restricted by source address",
+    advice_zh: "限制管理终端的接入地址或网段。",
+    advice_en: "Restrict management access to declared source addresses or networks.",
     clauses: &[Clause {
         source: "GB/T 22239-2019 8.1.4.4 c) management terminals restricted by address or network",
         provenance: Provenance::Verified,

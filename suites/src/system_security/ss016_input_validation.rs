@@ -17,6 +17,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::SystemSecurity,
     title_zh: "输入数据有效性校验",
     title_en: "Input is validated",
+    advice_zh: "对接口输入进行有效性校验，拒绝格式或长度不合规的数据。",
+    advice_en: "Validate interface input and refuse data of the wrong form or length.",
     clauses: &[Clause {
         source: "GB/T 22239-2019 8.1.4.4 d) validity checking of data input through interfaces",
         provenance: Provenance::Verified,

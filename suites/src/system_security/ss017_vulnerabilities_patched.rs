@@ -8,6 +8,8 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     suite: Suite::SystemSecurity,
     title_zh: "已知漏洞已修补",
     title_en: "Known high-risk vulnerabilities are patched",
+    advice_zh: "及时修补已知高危漏洞，并提供漏洞扫描与修复记录。",
+    advice_en: "Patch known high-risk vulnerabilities promptly, with scan and fix records.",
     clauses: &[Clause {
         source: "GB/T 22239-2019 8.1.4.4 e) known vulnerabilities found and patched in time",
         provenance: Provenance::Verified,

@@ -8,6 +8,8 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     suite: Suite::SystemSecurity,
     title_zh: "入侵检测与告警",
     title_en: "Intrusions are detected and alerted",
+    advice_zh: "部署入侵检测，对严重入侵事件及时告警，并提供告警记录。",
+    advice_en: "Detect intrusions and alert on serious ones, with alert records.",
     clauses: &[
         Clause {
             source: "GB/T 22239-2019 8.1.4.4 f) intrusion detection and alerting on serious intrusions",

@@ -20,6 +20,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::SystemSecurity,
     title_zh: "传输层仅启用安全协议版本",
     title_en: "Only secure TLS protocol versions are accepted",
+    advice_zh: "传输层仅启用TLS 1.2、TLS 1.3或TLCP 1.1，禁用SSLv3、TLS 1.0与TLS 1.1。",
+    advice_en: "Accept only TLS 1.2, TLS 1.3 or TLCP 1.1; disable SSLv3, TLS 1.0 and 1.1.",
     clauses: &[
         Clause {
             source: "GB/T 22239-2019 8.1.4.7 a) / 8.1.4.8 a) integrity and confidentiality in transit",

@@ -9,6 +9,8 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     suite: Suite::SystemSecurity,
     title_zh: "重要数据存储加密",
     title_en: "Important data is encrypted at rest",
+    advice_zh: "对身份信息、鉴别信息与存证原文加密存储（宜采用SM4），使用经认证的密码产品。",
+    advice_en: "Encrypt identity data, credentials and evidence originals at rest (SM4 preferred) with certified products.",
     clauses: &[
         Clause {
             source: "GB/T 22239-2019 8.1.4.8 b) confidentiality of important data in storage",

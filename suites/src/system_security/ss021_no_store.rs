@@ -13,6 +13,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::SystemSecurity,
     title_zh: "敏感响应禁止缓存",
     title_en: "Sensitive responses are not cached",
+    advice_zh: "对含敏感信息的响应设置 Cache-Control: no-store。",
+    advice_en: "Send Cache-Control: no-store on responses that carry sensitive data.",
     clauses: &[
         Clause {
             source: "GB/T 22239-2019 8.1.4.10 a)/b) residual information protection",

@@ -8,6 +8,8 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     suite: Suite::SystemSecurity,
     title_zh: "数据备份与热冗余",
     title_en: "Backups, an off-site copy and hot redundancy exist",
+    advice_zh: "建立本地与异地备份及热冗余，并提供恢复演练记录。",
+    advice_en: "Keep local and off-site backups and hot redundancy, with a restore drill record.",
     clauses: &[Clause {
         source: "GB/T 22239-2019 8.1.4.9 a)–c) backup and recovery, off-site backup, hot redundancy",
         provenance: Provenance::Verified,

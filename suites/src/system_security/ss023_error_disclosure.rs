@@ -17,6 +17,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::SystemSecurity,
     title_zh: "错误信息不泄露内部细节",
     title_en: "Errors do not leak internals",
+    advice_zh: "错误响应只返回通用信息，不包含堆栈、源文件路径或SQL语句。",
+    advice_en: "Answer errors with generic messages, never stack traces, source paths or SQL.",
     clauses: &[
         Clause {
             source: "GB/T 22239-2019 8.1.4.4 d) (error handling follows from input checking)",

@@ -43,6 +43,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::SystemSecurity,
     title_zh: "登录与存证防自动化",
     title_en: "Login and deposit attempts are rate limited",
+    advice_zh: "对登录与存证接口实施频率限制（返回429或Retry-After）。",
+    advice_en: "Rate-limit login and deposit attempts, answering 429 or Retry-After.",
     clauses: &[
         Clause {
             source: "GB/T 22239-2019 8.1.3.3 a) detect and limit attacks from outside",

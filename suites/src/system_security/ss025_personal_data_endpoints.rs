@@ -15,6 +15,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::SystemSecurity,
     title_zh: "个人信息接口访问受控",
     title_en: "Personal-information endpoints refuse unauthenticated requests",
+    advice_zh: "个人信息相关接口须先鉴别身份，拒绝未经认证的请求。",
+    advice_en: "Require authentication on every personal-information endpoint and refuse unauthenticated requests.",
     clauses: &[
         Clause {
             source: "GB/T 22239-2019 8.1.4.11 a)/b) personal information collected and used only as authorised",

@@ -19,6 +19,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::SystemSecurity,
     title_zh: "传输层密码套件安全且具备前向安全性",
     title_en: "Only strong, forward-secret cipher suites are accepted",
+    advice_zh: "停用NULL、EXPORT、RC4、DES、3DES及匿名套件，仅启用具备前向安全性的强套件。",
+    advice_en: "Disable NULL, EXPORT, RC4, DES, 3DES and anonymous suites; accept only strong forward-secret suites.",
     clauses: &[
         Clause {
             source: "GB/T 22239-2019 8.1.4.7 a) / 8.1.4.8 a) integrity and confidentiality in transit",
