@@ -15,6 +15,8 @@ command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
 # CERT-009 is tested on certificates qpdf rewrote with object streams and cross-reference
 # streams, as other producers write them.
 command -v qpdf >/dev/null 2>&1 || need_apt+=(qpdf)
+# The HTML report is tested in a real headless browser.
+command -v chromium-headless-shell >/dev/null 2>&1 || need_apt+=(chromium-headless-shell)
 # Tests check the harness against OpenSSL as an independent implementation (SM2, RFC 3161 TSA).
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 

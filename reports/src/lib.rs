@@ -1,11 +1,13 @@
 //! Outputs of a run, each a pure function of [`RunResults`]: `results.json` (the model
-//! itself, schema in docs/results-schema.md) and `junit.xml` for CI. PDF comes later.
+//! itself, schema in docs/results-schema.md), `junit.xml` for CI and `workpaper.xlsx` for the
+//! lab's records. The PDF and HTML reports are in the `tianping-report-pdf` crate.
 
 pub mod bundle;
 pub mod diff;
 pub mod json;
 pub mod junit;
 pub mod schema;
+pub mod workpaper;
 
 use std::path::Path;
 

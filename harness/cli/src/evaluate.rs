@@ -504,14 +504,50 @@ pub fn merge_retest(
     }
 }
 
+/// The outputs a run writes besides results.json, junit.xml and the manifest.
+#[derive(Debug, Clone, Default)]
+pub struct Outputs {
+    /// Report languages (`zh`, `en`): a PDF (and an HTML page) for each; empty for none.
+    pub languages: Vec<String>,
+    /// The report as HTML too, `report-<lang>.html`.
+    pub html: bool,
+    /// The lab's workpaper, `workpaper.xlsx`.
+    pub workpaper: bool,
+}
+
+impl Outputs {
+    /// No report, no page, no workpaper.
+    pub const NONE: Outputs = Outputs {
+        languages: Vec::new(),
+        html: false,
+        workpaper: false,
+    };
+
+    /// The files these outputs add to the run folder.
+    pub fn files(&self) -> Vec<String> {
+        let mut files: Vec<String> = self
+            .languages
+            .iter()
+            .map(|l| format!("report-{l}.pdf"))
+            .collect();
+        if self.html {
+            files.extend(self.languages.iter().map(|l| format!("report-{l}.html")));
+        }
+        if self.workpaper {
+            files.push(tianping_reports::workpaper::WORKPAPER_FILE.to_string());
+        }
+        files
+    }
+}
+
 /// What the last step of a run needs besides the results.
 pub struct Finish<'a> {
     pub waivers: &'a tianping_engine::waivers::Waivers,
     pub scoring: &'a tianping_engine::scoring::ScoringConfig,
     pub out: &'a Path,
     pub config: &'a Config,
-    /// Report languages (`zh`, `en`); empty for no PDF.
-    pub languages: &'a [String],
+    /// The reports and workpaper to write.
+    pub outputs: &'a Outputs,
     /// The run a rectification re-test continues, for the report's comparison.
     pub previous: Option<&'a RunResults>,
 }
@@ -523,12 +559,13 @@ impl<'a> Finish<'a> {
         static NO_WAIVERS: tianping_engine::waivers::Waivers = tianping_engine::waivers::Waivers {
             waivers: Vec::new(),
         };
+        static NO_OUTPUTS: Outputs = Outputs::NONE;
         Finish {
             waivers: &NO_WAIVERS,
             scoring: &config.scoring,
             out,
             config,
-            languages: &[],
+            outputs: &NO_OUTPUTS,
             previous: None,
         }
     }
@@ -560,8 +597,28 @@ pub async fn finalize(
     });
     let out = finish.out;
     tianping_reports::write_all(out, &results).map_err(|e| EvaluateError::Output(e.to_string()))?;
-    let report_error =
-        crate::pdf::write_reports(out, &results, finish.previous, finish.languages).err();
+    let outputs = finish.outputs;
+    let workpaper_error = outputs
+        .workpaper
+        .then(|| {
+            let path = out.join(tianping_reports::workpaper::WORKPAPER_FILE);
+            tianping_reports::workpaper::render(&results)
+                .map_err(|e| e.to_string())
+                .and_then(|bytes| {
+                    tianping_reports::write_atomic(&path, &bytes).map_err(|e| e.to_string())
+                })
+                .err()
+        })
+        .flatten();
+    let report_error = crate::pdf::write_reports(
+        out,
+        &results,
+        finish.previous,
+        &outputs.languages,
+        outputs.html,
+    )
+    .err()
+    .or(workpaper_error);
     seal_with(out, &results.run_id, finish.config, &key, kind).await?;
     match report_error {
         Some(e) => Err(EvaluateError::Output(format!(

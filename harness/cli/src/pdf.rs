@@ -15,8 +15,9 @@ pub fn write_reports(
     results: &RunResults,
     previous: Option<&RunResults>,
     languages: &[String],
+    html: bool,
 ) -> Result<(), String> {
-    use tianping_report_pdf::{FontSet, Lang, ReportInput, render};
+    use tianping_report_pdf::{FontSet, Lang, ReportInput, render, render_html};
     if languages.is_empty() {
         return Ok(());
     }
@@ -32,6 +33,11 @@ pub fn write_reports(
         let pdf = render(&input, lang, &fonts).map_err(|e| e.to_string())?;
         let path = out.join(lang.file_name());
         std::fs::write(&path, pdf).map_err(|e| format!("{}: {e}", path.display()))?;
+        if html {
+            let page = render_html(&input, lang, &fonts).map_err(|e| e.to_string())?;
+            let path = out.join(format!("report-{}.html", lang.key()));
+            std::fs::write(&path, page).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
     }
     Ok(())
 }
@@ -42,6 +48,7 @@ pub fn write_reports(
     _results: &RunResults,
     _previous: Option<&RunResults>,
     languages: &[String],
+    _html: bool,
 ) -> Result<(), String> {
     if languages.is_empty() {
         Ok(())

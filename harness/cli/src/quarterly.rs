@@ -135,20 +135,39 @@ pub fn tabulate(
     Ok(f)
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
+/// Excel on Chinese Windows reads a CSV without a byte-order mark as GBK, garbling every
+/// organisation's name.
+const UTF8_BOM: &str = "\u{FEFF}";
+
+/// A cell a spreadsheet would take for a formula (it starts with `=`, `+`, `-`, `@`, a tab or
+/// a carriage return) gets a leading apostrophe, so opening the declaration runs nothing a
+/// platform put in an organisation's name.
+fn guard_formula(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}").into()
     } else {
-        s.to_string()
+        cell.into()
     }
 }
 
+/// One table of the declaration as CSV: UTF-8 with a byte-order mark, quoted by the `csv`
+/// crate, formula-like cells guarded.
 pub fn csv(key: &str, table: &BTreeMap<String, Volume>) -> String {
-    let mut out = format!("{key},deposits,bytes\n");
+    let mut writer = ::csv::Writer::from_writer(Vec::new());
+    let mut write = |record: [&str; 3]| writer.write_record(record).expect("writing to memory");
+    write([key, "deposits", "bytes"]);
     for (k, v) in table {
-        out.push_str(&format!("{},{},{}\n", csv_field(k), v.deposits, v.bytes));
+        write([
+            &guard_formula(k),
+            &v.deposits.to_string(),
+            &v.bytes.to_string(),
+        ]);
     }
-    out
+    let bytes = writer.into_inner().expect("writing to memory");
+    format!(
+        "{UTF8_BOM}{}",
+        String::from_utf8(bytes).expect("UTF-8 in, UTF-8 out")
+    )
 }
 
 /// Reads the deposits of an exported package (manifest and receipts only; no hashing).
@@ -317,7 +336,41 @@ mod tests {
         );
         assert_eq!(
             csv("organization", &t),
-            "organization,deposits,bytes\n\"某公证处, 北京\",2,9\n"
+            "\u{FEFF}organization,deposits,bytes\n\"某公证处, 北京\",2,9\n"
         );
+    }
+
+    #[test]
+    fn csv_cells_a_spreadsheet_would_run_are_text() {
+        let mut t = BTreeMap::new();
+        for name in [
+            "=HYPERLINK(\"http://x\")",
+            "+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\tx",
+            "正常",
+        ] {
+            t.insert(
+                name.to_string(),
+                Volume {
+                    deposits: 1,
+                    bytes: 1,
+                },
+            );
+        }
+        let text = csv("organization", &t);
+        let mut reader = ::csv::Reader::from_reader(text.trim_start_matches('\u{FEFF}').as_bytes());
+        let cells: Vec<String> = reader
+            .records()
+            .map(|r| r.unwrap()[0].to_string())
+            .collect();
+        assert_eq!(cells.len(), 6);
+        for cell in &cells {
+            assert!(
+                cell == "正常" || cell.starts_with('\''),
+                "{cell:?} is not guarded"
+            );
+        }
     }
 }

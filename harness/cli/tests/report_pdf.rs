@@ -241,7 +241,9 @@ fn both_languages_render_every_check_and_agree_with_results_json() {
             !text.contains('\u{200B}'),
             "{lang}: a zero-width space in the text layer"
         );
+        html_report_shows_every_check(&out, lang, checks);
     }
+    workpaper_has_a_row_per_check(&out, checks);
     // The reports are part of the sealed bundle.
     let manifest: Value =
         serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
@@ -251,7 +253,15 @@ fn both_languages_render_every_check_and_agree_with_results_json() {
         .iter()
         .map(|f| f["path"].as_str().unwrap())
         .collect();
-    assert!(files.contains(&"report-zh.pdf") && files.contains(&"report-en.pdf"));
+    for file in [
+        "report-zh.pdf",
+        "report-en.pdf",
+        "report-zh.html",
+        "report-en.html",
+        "workpaper.xlsx",
+    ] {
+        assert!(files.contains(&file), "{file} is not sealed");
+    }
     // The key as the report prints it (in groups) pins the signer: a test key, so 0.
     let printed = manifest["signer_public_key"]
         .as_str()
@@ -377,4 +387,113 @@ fn a_partial_run_is_marked_as_a_draft() {
         text.contains("本类人工核查项"),
         "the suite points to the manual section"
     );
+}
+
+/// The page as headless Chromium (Debian's, from ./scripts/setup.sh) builds it, after its
+/// script ran, opened at `fragment`.
+fn browser_dom(page: &Path, fragment: &str) -> String {
+    let url = format!("file://{}{fragment}", page.display());
+    let out = Command::new("chromium-headless-shell")
+        .args(["--no-sandbox", "--disable-gpu", "--dump-dom", &url])
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("chromium-headless-shell not found ({e}): run ./scripts/setup.sh")
+        });
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The HTML report loads in a real browser without a script error, has a row for every check,
+/// fetches nothing, and filters by outcome from a link.
+fn html_report_shows_every_check(out: &Path, lang: &str, checks: &[Value]) {
+    let page = out.join(format!("report-{lang}.html"));
+    let source = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        !source.contains(" src=") && !source.contains("<link"),
+        "{lang}: the page loads nothing"
+    );
+    let dom = browser_dom(&page, "");
+    let body = dom.find("<body").map(|at| &dom[at..]).unwrap_or("");
+    let body_tag = &body[..body.find('>').unwrap_or(0)];
+    assert!(
+        body_tag.contains(&format!("data-ready=\"{}\"", checks.len())),
+        "{lang}: the script did not run or miscounted: {body_tag}"
+    );
+    assert!(!body_tag.contains("data-errors"), "{lang}: {body_tag}");
+    for check in checks {
+        let id = check["id"].as_str().unwrap();
+        assert!(
+            dom.contains(&format!("id=\"check-{id}\"")),
+            "{lang}: {id} has no row"
+        );
+    }
+    // A link to the nonconformities shows exactly them.
+    let filtered = browser_dom(&page, "#status=fail");
+    let shown: Vec<&str> = filtered
+        .split("<tr class=\"check\"")
+        .skip(1)
+        .filter(|row| !row[..row.find('>').unwrap()].contains("hidden"))
+        .map(|row| {
+            row.split("id=\"check-")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(shown, ["SS-021"], "{lang}: rows shown for #status=fail");
+}
+
+/// The workbook read back (calamine): a header and one row per check, each with its outcome,
+/// and the nonconformity with its advice.
+fn workpaper_has_a_row_per_check(out: &Path, checks: &[Value]) {
+    use calamine::{Reader, Xlsx, open_workbook};
+    let mut book: Xlsx<_> = open_workbook(out.join("workpaper.xlsx")).unwrap();
+    let sheet = book.worksheet_range("测评记录").unwrap();
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(
+        rows[0][..9],
+        [
+            "序号",
+            "测评类别",
+            "编号",
+            "测评项",
+            "测评对象",
+            "测评方法/操作",
+            "预期结果",
+            "结果记录",
+            "符合情况"
+        ]
+    );
+    assert_eq!(rows.len(), checks.len() + 1);
+    for check in checks {
+        let row = rows
+            .iter()
+            .find(|r| r[2] == check["id"].as_str().unwrap())
+            .unwrap();
+        let expected = if check["id"] == "SS-021" {
+            "不符合"
+        } else {
+            "符合"
+        };
+        assert_eq!(row[8], expected, "{row:?}");
+        assert!(
+            row[7].contains(check["summary"].as_str().unwrap()),
+            "{row:?}"
+        );
+    }
+    let ss021 = rows.iter().find(|r| r[2] == "SS-021").unwrap();
+    assert_eq!(
+        ss021[11],
+        checks.iter().find(|c| c["id"] == "SS-021").unwrap()["advice_zh"]
+    );
+    assert!(book.worksheet_range("汇总").is_ok());
 }

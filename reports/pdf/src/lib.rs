@@ -6,6 +6,7 @@
 
 mod fonts;
 mod front;
+mod html;
 mod labels;
 mod view;
 
@@ -65,6 +66,15 @@ pub struct ReportInput<'a> {
     pub results: &'a RunResults,
     pub previous: Option<&'a RunResults>,
     pub artefacts: &'a [FileEntry],
+}
+
+/// The report as one self-contained HTML page, from the same view model as the PDF.
+pub fn render_html(
+    input: &ReportInput<'_>,
+    lang: Lang,
+    fonts: &FontSet,
+) -> Result<String, PdfError> {
+    Ok(html::render(&view::build(input, lang, fonts)?))
 }
 
 /// Renders the report as PDF/A-2b.

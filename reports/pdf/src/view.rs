@@ -166,6 +166,7 @@ impl Writer<'_> {
         };
         json!({
             "id": r.id,
+            "suite_key": r.suite.key(),
             "title": self.title(r),
             "clauses": self.clauses(r),
             "severity": self.severity(r),
@@ -214,6 +215,7 @@ impl Writer<'_> {
     fn appendix_entry(&mut self, r: &CheckResult) -> Value {
         json!({
             "id": r.id,
+            "suite_key": r.suite.key(),
             "title": self.title(r),
             "evidence": self.evidence(r, EVIDENCE_ITEMS),
             "files": r.artefacts.iter().map(|f| self.untrusted(f, 200)).collect::<Vec<_>>(),
@@ -470,7 +472,7 @@ pub fn build(input: &ReportInput<'_>, lang: Lang, fonts: &FontSet) -> Result<Val
                 .filter(|r| r.mode == tianping_model::Mode::Manual)
                 .map(|r| r.id.as_str())
                 .collect();
-            json!({"name": w.suite(*s), "checks": checks, "manual_ids": manual.join(", ")})
+            json!({"name": w.suite(*s), "key": s.key(), "checks": checks, "manual_ids": manual.join(", ")})
         })
         .collect();
 

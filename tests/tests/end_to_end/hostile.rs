@@ -296,9 +296,25 @@ fn report_text(results: &RunResults, dir: &Path) -> String {
         .arg("-")
         .output()
         .expect("pdftotext: ./scripts/setup.sh installs poppler-utils");
-    String::from_utf8_lossy(&out.stdout)
+    let mut text: String = String::from_utf8_lossy(&out.stdout)
         .split_whitespace()
-        .collect()
+        .collect();
+    // The HTML report is plain text in the folder; the workpaper's strings are compressed
+    // inside it, so they are read out here.
+    let page = tianping_report_pdf::render_html(&input, tianping_report_pdf::Lang::Zh, &fonts)
+        .expect("the HTML report renders");
+    std::fs::write(dir.join("report-zh.html"), page).unwrap();
+    let book = tianping_reports::workpaper::render(results).expect("the workpaper renders");
+    std::fs::write(dir.join("workpaper.xlsx"), &book).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(book)).unwrap();
+    let mut strings = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/sharedStrings.xml").unwrap(),
+        &mut strings,
+    )
+    .unwrap();
+    text.push_str(&strings);
+    text
 }
 
 /// Every file under `dir`, as bytes, with its path.
@@ -393,9 +409,10 @@ async fn through_the_whole_harness(how: tianping_fixtures::hostile::HttpMisbehav
             }
         }
     }
-    let outputs = every_output(dir.path())
-        .into_iter()
-        .chain([("report-zh.pdf (text)".to_string(), report_text.into_bytes())]);
+    let outputs = every_output(dir.path()).into_iter().chain([(
+        "report-zh.pdf and workpaper.xlsx (text)".to_string(),
+        report_text.into_bytes(),
+    )]);
     for (path, content) in outputs {
         for form in &looked_for {
             assert!(

@@ -31,9 +31,8 @@ pub struct Args {
     /// Folder for this run's files (default: a new dated folder).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Languages of the PDF report: zh (default), en, zh,en, or none.
-    #[arg(long = "lang", value_delimiter = ',', default_value = "zh", value_parser = super::parse_lang)]
-    languages: Vec<String>,
+    #[command(flatten)]
+    reports: super::ReportArgs,
 }
 
 /// Evaluates the files and writes a run folder as `run` does.
@@ -77,5 +76,5 @@ pub async fn run(args: Args) -> Result<i32, Failure> {
         out_dir.display()
     );
     let results = evaluate::evaluate_certs(&config, &set, &args.files, &checks, &out_dir)?;
-    finish_run(results, &config, &waivers, &out_dir, &args.languages, None).await
+    finish_run(results, &config, &waivers, &out_dir, &args.reports, None).await
 }

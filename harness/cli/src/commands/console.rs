@@ -8,7 +8,11 @@ use tianping_engine::model::{CheckResult, Outcome, RunResults};
 
 /// Everything a finished run prints: waivers that matched nothing, each check, the counts,
 /// the assessment and the output files.
-pub fn print_results(results: &RunResults, out_dir: &Path, languages: &[String]) {
+pub fn print_results(
+    results: &RunResults,
+    out_dir: &Path,
+    outputs: &tianping_harness::evaluate::Outputs,
+) {
     for w in &results.unmatched_waivers {
         eprintln!("warning: waiver {w}");
     }
@@ -26,16 +30,16 @@ pub fn print_results(results: &RunResults, out_dir: &Path, languages: &[String])
             " (incomplete)"
         }
     );
-    print_outputs(out_dir, languages);
+    print_outputs(out_dir, outputs);
 }
 
 /// Where the run's files are: results, JUnit, the report(s), and the sealed manifest.
-fn print_outputs(out_dir: &Path, languages: &[String]) {
+fn print_outputs(out_dir: &Path, outputs: &tianping_harness::evaluate::Outputs) {
     let mut files = vec![
         tianping_reports::RESULTS_FILE.to_string(),
         tianping_reports::JUNIT_FILE.to_string(),
     ];
-    files.extend(languages.iter().map(|l| format!("report-{l}.pdf")));
+    files.extend(outputs.files());
     files.push(tianping_reports::bundle::MANIFEST_FILE.to_string());
     tianping_harness::outln!("outputs in {}: {}", out_dir.display(), files.join(", "));
 }

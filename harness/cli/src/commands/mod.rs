@@ -107,6 +107,31 @@ pub fn parse_lang(s: &str) -> Result<String, String> {
     }
 }
 
+/// The reports a run writes besides results.json and junit.xml, shared by `run` and `certs`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ReportArgs {
+    /// Languages of the PDF and HTML reports: zh (default), en, zh,en, or none.
+    #[arg(long = "lang", value_delimiter = ',', default_value = "zh", value_parser = parse_lang)]
+    languages: Vec<String>,
+    /// Write no HTML report (report-<lang>.html).
+    #[arg(long)]
+    no_html: bool,
+    /// Write no lab workpaper (workpaper.xlsx).
+    #[arg(long)]
+    no_workpaper: bool,
+}
+
+impl ReportArgs {
+    /// What to write, `none` left out of the languages.
+    pub fn outputs(&self) -> evaluate::Outputs {
+        evaluate::Outputs {
+            languages: report_languages(&self.languages),
+            html: !self.no_html,
+            workpaper: !self.no_workpaper,
+        }
+    }
+}
+
 /// The report languages to render, `none` left out.
 fn report_languages(languages: &[String]) -> Vec<String> {
     let mut langs: Vec<String> = languages.iter().filter(|l| *l != "none").cloned().collect();
@@ -147,10 +172,10 @@ pub async fn finish_run(
     config: &Config,
     waivers: &Waivers,
     out: &Path,
-    languages: &[String],
+    reports: &ReportArgs,
     previous: Option<&RunResults>,
 ) -> Result<i32, Failure> {
-    let languages = report_languages(languages);
+    let outputs = reports.outputs();
     let results = evaluate::finalize(
         results,
         &evaluate::Finish {
@@ -158,11 +183,11 @@ pub async fn finish_run(
             scoring: &config.scoring,
             out,
             config,
-            languages: &languages,
+            outputs: &outputs,
             previous,
         },
     )
     .await?;
-    console::print_results(&results, out, &languages);
+    console::print_results(&results, out, &outputs);
     Ok(results.exit_code())
 }

@@ -57,9 +57,8 @@ pub struct Args {
     /// Switch on a fault in the built-in reference platform (repeatable; no --target).
     #[arg(long = "fault", value_delimiter = ',')]
     faults: Vec<String>,
-    /// Languages of the PDF report: zh (default), en, zh,en, or none.
-    #[arg(long = "lang", value_delimiter = ',', default_value = "zh", value_parser = super::parse_lang)]
-    languages: Vec<String>,
+    #[command(flatten)]
+    reports: super::ReportArgs,
 }
 
 /// The configuration with the command line's selection, waivers and lab records applied.
@@ -128,15 +127,7 @@ pub async fn run(args: Args) -> Result<i32, Failure> {
         if !args.faults.is_empty() || args.resume {
             return Err(usage("--fault and --resume do not apply to --package"));
         }
-        return run_package(
-            &config,
-            &waivers,
-            &checks,
-            package,
-            &out_dir,
-            &args.languages,
-        )
-        .await;
+        return run_package(&config, &waivers, &checks, package, &out_dir, &args.reports).await;
     }
 
     // Keeps the embedded reference serving for the whole run.
@@ -185,7 +176,7 @@ pub async fn run(args: Args) -> Result<i32, Failure> {
         &target.config,
         &waivers,
         &out_dir,
-        &args.languages,
+        &args.reports,
         previous.as_ref().map(|(p, _)| p),
     )
     .await
@@ -216,7 +207,7 @@ async fn run_package(
     checks: &[&CheckDef],
     package: &Path,
     out_dir: &Path,
-    languages: &[String],
+    reports: &super::ReportArgs,
 ) -> Result<i32, Failure> {
     let lab_records = match &config.lab.records {
         Some(path) => {
@@ -233,5 +224,5 @@ async fn run_package(
         out_dir.display()
     );
     let results = evaluate::evaluate_package(config, &lab_records, checks, package, out_dir)?;
-    finish_run(results, config, waivers, out_dir, languages, None).await
+    finish_run(results, config, waivers, out_dir, reports, None).await
 }
