@@ -96,6 +96,10 @@ pub struct CheckResult {
     pub outcome: Outcome,
     /// One sentence a reader can act on.
     pub summary: String,
+    /// The same finding in Chinese, when the check writes one; the Chinese report shows it,
+    /// and falls back to `summary`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary_zh: Option<String>,
     /// Labelled evidence, in the order the check gathered it.
     pub evidence: Vec<Evidence>,
     /// Items examined and failed, for checks over many items.

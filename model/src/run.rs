@@ -182,6 +182,7 @@ mod tests {
             mode: Mode::Remote,
             outcome,
             summary: String::new(),
+            summary_zh: None,
             evidence: Vec::new(),
             samples: None,
             thresholds: Vec::new(),

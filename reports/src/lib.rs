@@ -69,6 +69,7 @@ pub(crate) mod test_data {
             mode: Mode::Remote,
             outcome,
             summary: format!("summary of {id}"),
+            summary_zh: None,
             evidence: vec![Evidence {
                 label: "expected".into(),
                 value: "abc <&> 天平".into(),

@@ -108,8 +108,9 @@ fn record(run: &RunResults, r: &CheckResult) -> [String; 11] {
         Mode::Package => "证据包核验：测评工具逐条核验导出的存证记录",
         Mode::Manual => "人工核查：查阅文档、访谈或现场核查，由测评人员记录结论",
     };
-    let mut result = r.summary.clone();
+    let mut result = r.summary_zh.clone().unwrap_or_else(|| r.summary.clone());
     match &r.outcome {
+        _ if r.summary_zh.is_some() => {}
         Outcome::NotApplicable { reason } => result.push_str(&format!("\n不适用：{reason}")),
         Outcome::Inconclusive { error } if !r.summary.contains(error.as_str()) => {
             result.push_str(&format!("\n无法判定：{error}"))

@@ -182,13 +182,19 @@ pub fn verdict(records: &LabRecords, meta: &CheckMeta) -> Verdict {
     let Some(r) = records.get(meta.id) else {
         return Verdict::inconclusive(
             "manual check: awaiting the lab's recorded verdict (see [lab] records in the config)",
-        );
+        )
+        .zh("人工核查项：等待测评机构记录结论（见配置中的 [lab] records）");
     };
+    // The note is the evaluator's own words, quoted in either language.
+    let note = &r.note;
     let mut v = match r.verdict {
-        LabVerdict::Pass => Verdict::pass(format!("lab verdict: pass — {}", r.note)),
-        LabVerdict::Fail => Verdict::fail(format!("lab verdict: fail — {}", r.note)),
+        LabVerdict::Pass => Verdict::pass(format!("lab verdict: pass — {note}"))
+            .zh(format!("测评机构记录：符合 — {note}")),
+        LabVerdict::Fail => Verdict::fail(format!("lab verdict: fail — {note}"))
+            .zh(format!("测评机构记录：不符合 — {note}")),
         LabVerdict::NotApplicable => {
-            Verdict::not_applicable(format!("lab verdict: not applicable — {}", r.note))
+            Verdict::not_applicable(format!("lab verdict: not applicable — {note}"))
+                .zh(format!("测评机构记录：不适用 — {note}"))
         }
     };
     v = v.with("recorded in", records.source.clone());

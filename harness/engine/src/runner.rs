@@ -72,6 +72,7 @@ pub fn result_of(
         mode: meta.mode,
         outcome: verdict.outcome,
         summary: verdict.summary,
+        summary_zh: verdict.summary_zh,
         evidence: verdict.evidence,
         samples: verdict.samples,
         thresholds: verdict.thresholds,
@@ -124,12 +125,15 @@ async fn run_one(ctx: Arc<Ctx>, def: CheckDef, unreachable: Option<String>) -> C
     let verdict = match tokio::time::timeout(limit, handle).await {
         Err(_) => {
             Verdict::inconclusive(format!("check did not finish within {} s", limit.as_secs()))
+                .zh(format!("检查未在 {} 秒内完成", limit.as_secs()))
         }
         Ok(Err(join)) if join.is_panic() => {
             Verdict::inconclusive("check aborted with an internal error (panic); please report it")
+                .zh("检查因内部错误（panic）中止，请报告此问题")
         }
-        Ok(Err(join)) => Verdict::inconclusive(format!("check was cancelled: {join}")),
-        Ok(Ok(Err(e))) => Verdict::inconclusive(e.to_string()),
+        Ok(Err(join)) => Verdict::inconclusive(format!("check was cancelled: {join}"))
+            .zh(format!("检查被取消：{join}")),
+        Ok(Ok(Err(e))) => Verdict::from_error(&e),
         Ok(Ok(Ok(v))) => v,
     };
     let verdict = scrub_verdict(verdict, &ctx, &recorder.sent_secrets());
@@ -174,6 +178,7 @@ fn scrub_verdict(mut v: Verdict, ctx: &Ctx, sent: &[String]) -> Verdict {
     let scrubber = crate::redact::Scrubber::new(&secrets);
     let clean = |s: &str| scrubber.scrub(s);
     v.summary = clean(&v.summary);
+    v.summary_zh = v.summary_zh.as_deref().map(clean);
     for e in &mut v.evidence {
         e.value = clean(&e.value);
     }

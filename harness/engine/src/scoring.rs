@@ -426,6 +426,7 @@ mod tests {
             mode: Mode::Remote,
             outcome,
             summary: String::new(),
+            summary_zh: None,
             evidence: vec![],
             samples,
             thresholds: vec![],

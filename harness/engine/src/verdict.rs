@@ -64,6 +64,52 @@ impl CheckError {
     pub fn protocol(msg: impl Into<String>) -> Self {
         CheckError::Protocol(msg.into())
     }
+
+    /// The same reason in Chinese, for the Chinese report. What the platform or the network
+    /// said is quoted as it came.
+    pub fn zh(&self) -> String {
+        match self {
+            CheckError::Transport(e) => format!("请求未得到可用的应答：{e}"),
+            CheckError::Tls(e) => format!("TLS 连接失败：{e}"),
+            CheckError::Field { field, detail } => {
+                format!("应答字段 `{field}` 缺失或格式错误：{detail}")
+            }
+            CheckError::NoControl { control, answer } => {
+                format!("对照操作（{control}）未成功，本项探测不能说明任何问题：{answer}")
+            }
+            CheckError::NotOffered { what, detail } => {
+                format!("平台未提供所需功能（{what}；{detail}），本项由测评机构记录判定")
+            }
+            CheckError::Pem(e) => format!("应答中的 PEM 文本无法读取：{e}"),
+            CheckError::Incomplete { what, detail } => {
+                format!("{what} 未在允许的时间内完成：{detail}")
+            }
+            CheckError::Protocol(msg) => format!("意外的应答：{msg}"),
+            CheckError::Config(msg) => format!("配置不允许运行本检查：{msg}"),
+        }
+    }
+}
+
+/// What a verdict over samples or probes counts, in both languages: `("transactions",
+/// "交易")`. A bare `&str` is English only.
+#[derive(Debug, Clone, Copy)]
+pub struct Counted<'a> {
+    /// The English plural noun.
+    pub en: &'a str,
+    /// The Chinese noun, when the check gives one.
+    pub zh: Option<&'a str>,
+}
+
+impl<'a> From<&'a str> for Counted<'a> {
+    fn from(en: &'a str) -> Self {
+        Counted { en, zh: None }
+    }
+}
+
+impl<'a> From<(&'a str, &'a str)> for Counted<'a> {
+    fn from((en, zh): (&'a str, &'a str)) -> Self {
+        Counted { en, zh: Some(zh) }
+    }
 }
 
 /// What a check decided, with the evidence that decided it.
@@ -73,6 +119,8 @@ pub struct Verdict {
     pub outcome: Outcome,
     /// One sentence a reader can act on.
     pub summary: String,
+    /// The same sentence in Chinese, when the check writes one ([`Verdict::zh`]).
+    pub summary_zh: Option<String>,
     /// Labelled evidence, in order.
     pub evidence: Vec<Evidence>,
     /// Items examined and failed, for checks over samples.
@@ -86,6 +134,7 @@ impl Verdict {
         Verdict {
             outcome,
             summary: summary.into(),
+            summary_zh: None,
             evidence: Vec::new(),
             samples: None,
             thresholds: Vec::new(),
@@ -124,18 +173,37 @@ impl Verdict {
         )
     }
 
+    /// The finding in Chinese, with the same parameters as the English one.
+    pub fn zh(mut self, summary: impl Into<String>) -> Self {
+        self.summary_zh = Some(summary.into());
+        self
+    }
+
+    /// An inconclusive verdict for `error`, in both languages.
+    pub fn from_error(error: &CheckError) -> Self {
+        Verdict::inconclusive(error.to_string()).zh(error.zh())
+    }
+
     /// Pass when `failures` is empty, otherwise fail listing them; counts as samples. Nothing
     /// examined is nothing to judge: inconclusive, never a pass.
-    pub fn from_samples(examined: u64, failures: &[String], what: &str) -> Self {
+    pub fn from_samples<'a>(
+        examined: u64,
+        failures: &[String],
+        what: impl Into<Counted<'a>>,
+    ) -> Self {
+        let what = what.into();
+        let (en, zh) = (what.en, what.zh);
+        let failed = failures.len();
         let mut v = if examined == 0 && failures.is_empty() {
-            Verdict::inconclusive(format!("nothing to examine: no {what} were found"))
+            Verdict::inconclusive(format!("nothing to examine: no {en} were found"))
+                .zh_with(zh, |w| format!("没有可检查的对象：未发现{w}"))
         } else if failures.is_empty() {
-            Verdict::pass(format!("all {examined} {what} conform"))
+            Verdict::pass(format!("all {examined} {en} conform"))
+                .zh_with(zh, |w| format!("检查{w} {examined} 个，全部符合"))
         } else {
-            Verdict::fail(format!(
-                "{} of {examined} {what} do not conform",
-                failures.len()
-            ))
+            Verdict::fail(format!("{failed} of {examined} {en} do not conform")).zh_with(zh, |w| {
+                format!("检查{w} {examined} 个，其中 {failed} 个不符合")
+            })
         };
         for f in failures.iter().take(20) {
             v = v.with("nonconforming", f);
@@ -151,10 +219,18 @@ impl Verdict {
     /// default accounts, forged or unauthenticated requests, exposed ports): one attempt that
     /// succeeds is the whole finding, not a fraction of it. So no samples are recorded and a
     /// failure loses the check's whole weight in the score.
-    pub fn from_probes(sent: u64, findings: &[String], what: &str) -> Self {
+    pub fn from_probes<'a>(sent: u64, findings: &[String], what: impl Into<Counted<'a>>) -> Self {
         let mut v = Self::from_samples(sent, findings, what);
         v.samples = None;
         v
+    }
+
+    /// Sets the Chinese finding made from `noun`, when there is one.
+    fn zh_with(self, noun: Option<&str>, sentence: impl FnOnce(&str) -> String) -> Self {
+        match noun {
+            Some(w) => self.zh(sentence(w)),
+            None => self,
+        }
     }
 
     /// Adds one labelled piece of evidence.
@@ -191,7 +267,8 @@ impl Verdict {
                 let mut v = Verdict::inconclusive(format!(
                     "nothing to examine: the check found no samples ({})",
                     self.summary
-                ));
+                ))
+                .zh("没有可检查的对象：本检查未取得任何样本");
                 v.evidence = self.evidence;
                 v.samples = self.samples;
                 v.thresholds = self.thresholds;
@@ -232,5 +309,31 @@ mod tests {
         ));
         let v = Verdict::from_samples(3, &[], "blocks").no_vacuous_pass();
         assert_eq!(v.outcome, Outcome::Pass);
+    }
+
+    #[test]
+    fn a_finding_over_samples_is_written_in_both_languages_when_the_noun_is() {
+        let v = Verdict::from_samples(5, &["block 3: bad link".into()], ("blocks", "区块"));
+        assert_eq!(v.summary, "1 of 5 blocks do not conform");
+        assert_eq!(
+            v.summary_zh.as_deref(),
+            Some("检查区块 5 个，其中 1 个不符合")
+        );
+        let v = Verdict::from_samples(0, &[], ("blocks", "区块"));
+        assert_eq!(
+            v.summary_zh.as_deref(),
+            Some("没有可检查的对象：未发现区块")
+        );
+        assert_eq!(Verdict::from_samples(2, &[], "blocks").summary_zh, None);
+        let e = CheckError::Field {
+            field: "tx_id".into(),
+            detail: "absent".into(),
+        };
+        let v = Verdict::from_error(&e);
+        assert!(matches!(v.outcome, Outcome::Inconclusive { .. }));
+        assert_eq!(
+            v.summary_zh.as_deref(),
+            Some("应答字段 `tx_id` 缺失或格式错误：absent")
+        );
     }
 }

@@ -108,8 +108,14 @@ impl Writer<'_> {
         self.text(&joined, &r.id)
     }
 
-    /// The finding, the reason for N/A, or why the check could not decide.
+    /// The finding, the reason for N/A, or why the check could not decide: in Chinese when
+    /// the check wrote it so (the Chinese sentence carries the reason itself).
     fn finding(&self, r: &CheckResult) -> Value {
+        if self.zh()
+            && let Some(zh) = &r.summary_zh
+        {
+            return self.untrusted(zh, 600);
+        }
         let detail = match &r.outcome {
             Outcome::NotApplicable { reason } => format!("{} — {reason}", r.summary),
             Outcome::Inconclusive { error } if !r.summary.contains(error.as_str()) => {

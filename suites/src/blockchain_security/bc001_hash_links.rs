@@ -83,7 +83,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         previous = Some(b);
     }
     Ok(
-        Verdict::from_samples(heights.len() as u64, &failures, "blocks")
+        Verdict::from_samples(heights.len() as u64, &failures, ("blocks", "区块"))
             .with(
                 "heights examined",
                 format!("{}..={}", heights[0], heights[heights.len() - 1]),

@@ -57,7 +57,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         }
     }
     Ok(
-        Verdict::from_samples(heights.len() as u64, &failures, "blocks")
+        Verdict::from_samples(heights.len() as u64, &failures, ("blocks", "区块"))
             .with(
                 "heights examined",
                 format!("{}..={}", heights[0], heights[heights.len() - 1]),

@@ -225,7 +225,10 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     Ok(Verdict::from_samples(
         examined,
         &failures,
-        "signatures (receipt, blocks, transactions)",
+        (
+            "signatures (receipt, blocks, transactions)",
+            "签名（回执、区块、交易）",
+        ),
     )
     .with(
         "receipt-signing certificate",

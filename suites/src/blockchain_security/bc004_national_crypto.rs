@@ -69,8 +69,12 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             "SM3 and SM3withSM2 declared; {} certificates signed with SM3withSM2",
             certs.len()
         ))
+        .zh(format!(
+            "已声明SM3与SM3withSM2；{} 张证书以SM3withSM2签名",
+            certs.len()
+        ))
     } else {
-        Verdict::fail(failures.join("; "))
+        Verdict::fail(failures.join("; ")).zh(format!("不符合：{}", failures.join("；")))
     };
     Ok(verdict
         .with("declared hash algorithm", hash)

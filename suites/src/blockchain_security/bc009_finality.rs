@@ -75,13 +75,14 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             "the chain head the platform reports (block {head}) is behind the block holding \
              the run's own newest deposit (block {own_newest}): a reader of the head would \
              not see deposits the platform has receipted"
-        ))
+        )).zh(format!("平台报告的链头（区块 {head}）落后于本次运行最新存证所在区块（区块 {own_newest}）：读取链头者看不到平台已出具回执的存证"))
         .with("deposit", format!("{id} in block {height} {block_hash}")));
     }
     if head < height + k {
         return Ok(Verdict::inconclusive(format!(
             "the chain did not advance {k} blocks past {height}"
-        )));
+        ))
+        .zh(format!("链未在区块 {height} 之后前进 {k} 个区块")));
     }
     let (_, again) = common::receipt(ctx, &id).await?;
     let block = common::fetch_block(ctx, height).await?;
@@ -104,8 +105,9 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     }
     let verdict = if failures.is_empty() {
         Verdict::pass(format!("unchanged after {} further blocks", head - height))
+            .zh(format!("其后 {} 个区块内保持不变", head - height))
     } else {
-        Verdict::fail(failures.join("; "))
+        Verdict::fail(failures.join("; ")).zh(format!("不符合：{}", failures.join("；")))
     };
     Ok(verdict
         .with("deposit", format!("{id} in block {height} {block_hash}"))

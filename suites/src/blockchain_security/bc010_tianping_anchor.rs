@@ -75,19 +75,29 @@ async fn anchored_directly(ctx: &Ctx, receipt: &serde_json::Value) -> Result<Ver
         Some(tx) if !tx.trim().is_empty() => {
             let file_hash = ctx.fields.str(receipt, "file_hash")?;
             match tianping::confirm(ctx, &tx, &file_hash, "the file's digest").await? {
-                Some(OnTianping::Contradicted(why)) => Verdict::fail(why),
+                Some(OnTianping::Contradicted(why)) => {
+                    Verdict::fail(why.clone()).zh(format!("不符合：{why}"))
+                }
                 Some(OnTianping::Confirmed(how)) => Verdict::pass(format!(
                     "the deposit was written to Tianping as transaction {tx}: {how}"
-                )),
+                ))
+                .zh(format!("存证已写入天平链，交易 {tx}：{how}")),
                 None => Verdict::pass(format!(
                     "the deposit was written to Tianping as transaction {tx} (no local chain \
                      declared: judged on the Tianping transaction id alone)"
+                ))
+                .zh(format!(
+                    "存证已写入天平链，交易 {tx}（已声明无本地链：仅依据天平链交易号判定）"
                 )),
             }
         }
         _ => Verdict::fail(format!(
             "the completed deposit's receipt names no Tianping transaction (at {}); without a \
              local chain that id is the only anchor",
+            ctx.fields.pointer("tianping_tx")
+        ))
+        .zh(format!(
+            "已完成存证的回执未给出天平链交易号（位置 {}）；无本地链时该交易号是唯一的锚定",
             ctx.fields.pointer("tianping_tx")
         )),
     };
@@ -155,13 +165,23 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         None
     };
     let verdict = match on_tianping {
-        _ if !failures.is_empty() => Verdict::fail(failures.join("; ")),
-        Some(OnTianping::Contradicted(why)) => Verdict::fail(why),
+        _ if !failures.is_empty() => {
+            Verdict::fail(failures.join("; ")).zh(format!("不符合：{}", failures.join("；")))
+        }
+        Some(OnTianping::Contradicted(why)) => {
+            Verdict::fail(why.clone()).zh(format!("不符合：{why}"))
+        }
         Some(OnTianping::Confirmed(how)) => Verdict::pass(format!(
             "block {height} anchored as Tianping tx {anchor_tx} after {delay} s: {how}"
+        ))
+        .zh(format!(
+            "区块 {height} 在 {delay} 秒后锚定为天平链交易 {anchor_tx}：{how}"
         )),
         None => Verdict::pass(format!(
             "block {height} anchored as Tianping tx {anchor_tx} after {delay} s (platform-reported)"
+        ))
+        .zh(format!(
+            "区块 {height} 在 {delay} 秒后锚定为天平链交易 {anchor_tx}（平台自报）"
         )),
     };
     Ok(verdict

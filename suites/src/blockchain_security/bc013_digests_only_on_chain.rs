@@ -101,12 +101,14 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             break;
         }
     }
-    Ok(Verdict::from_samples(examined, &failures, "transactions")
-        .with("own deposit's transaction", own_tx)
-        .with_threshold(
-            "transactions_to_sample",
-            ctx.config.thresholds.unsigned(&TRANSACTIONS_TO_SAMPLE),
-        ))
+    Ok(
+        Verdict::from_samples(examined, &failures, ("transactions", "交易"))
+            .with("own deposit's transaction", own_tx)
+            .with_threshold(
+                "transactions_to_sample",
+                ctx.config.thresholds.unsigned(&TRANSACTIONS_TO_SAMPLE),
+            ),
+    )
 }
 
 #[cfg(test)]

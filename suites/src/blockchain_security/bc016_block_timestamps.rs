@@ -80,22 +80,24 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             head_time - now
         ));
     }
-    Ok(
-        Verdict::from_samples(heights.len() as u64, &failures, "block timestamps")
-            .with(
-                "heights examined",
-                format!("{}..={}", heights[0], heights[heights.len() - 1]),
-            )
-            .with("time reference", clock.describe())
-            .with_threshold(
-                "blocks_to_sample",
-                ctx.config.thresholds.unsigned(&BLOCKS_TO_SAMPLE),
-            )
-            .with_threshold(
-                "clock_tolerance_secs",
-                ctx.config.thresholds.integer(&CLOCK_TOLERANCE_SECS),
-            ),
+    Ok(Verdict::from_samples(
+        heights.len() as u64,
+        &failures,
+        ("block timestamps", "区块时间戳"),
     )
+    .with(
+        "heights examined",
+        format!("{}..={}", heights[0], heights[heights.len() - 1]),
+    )
+    .with("time reference", clock.describe())
+    .with_threshold(
+        "blocks_to_sample",
+        ctx.config.thresholds.unsigned(&BLOCKS_TO_SAMPLE),
+    )
+    .with_threshold(
+        "clock_tolerance_secs",
+        ctx.config.thresholds.integer(&CLOCK_TOLERANCE_SECS),
+    ))
 }
 
 fn rfc3339(ms: i64) -> String {

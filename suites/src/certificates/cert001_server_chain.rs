@@ -45,17 +45,19 @@ pub fn judge(set: &CertSet, _: &Thresholds) -> Verdict {
         (true, Some(host)) => {
             return Verdict::not_applicable(format!(
                 "no server certificate among the certificates examined (none names `{host}` in its SAN or common name, or states serverAuth)"
-            ));
+            )).zh(format!("所检查的证书中没有服务器证书（没有证书在SAN或CN中包含 `{host}`，或声明serverAuth）"));
         }
         (true, None) => {
             return Verdict::not_applicable(
                 "no server certificate among the certificates examined",
-            );
+            )
+            .zh("所检查的证书中没有服务器证书");
         }
         _ => {}
     }
     if set.trust_roots.is_empty() {
-        return Verdict::inconclusive("no trust anchors configured (target.trust_roots / --trust)");
+        return Verdict::inconclusive("no trust anchors configured (target.trust_roots / --trust)")
+            .zh("未配置信任锚（target.trust_roots / --trust）");
     }
     let mut failures = Vec::new();
     let mut lines = Vec::new();
@@ -92,11 +94,11 @@ pub fn judge(set: &CertSet, _: &Thresholds) -> Verdict {
     let mut verdict = match (&set.host, failures.is_empty()) {
         (Some(host), true) => Verdict::pass(format!(
             "the server certificate chain validates to a trust anchor for `{host}`"
-        )),
+        )).zh(format!("服务器证书链可验证至信任锚，主机名 `{host}` 匹配")),
         (None, true) => Verdict::pass(
             "the server certificate chain validates to a trust anchor (no host name given, so none was matched)",
-        ),
-        (_, false) => Verdict::from_samples(servers.len() as u64, &failures, "server certificates"),
+        ).zh("服务器证书链可验证至信任锚（未给出主机名，未作匹配）"),
+        (_, false) => Verdict::from_samples(servers.len() as u64, &failures, ("server certificates", "服务器证书")),
     };
     verdict = verdict.with_all(lines);
     for (i, cert) in set

@@ -125,7 +125,8 @@ pub fn judge(set: &CertSet, _: &Thresholds) -> Verdict {
         .filter(|c| is_sm2_certificate(&c.der))
         .collect();
     if sm2.is_empty() {
-        return Verdict::not_applicable("no SM2 certificate among the certificates examined");
+        return Verdict::not_applicable("no SM2 certificate among the certificates examined")
+            .zh("所检查的证书中没有SM2证书");
     }
     let mut failures = Vec::new();
     let mut verdict_evidence = Vec::new();
@@ -148,7 +149,7 @@ pub fn judge(set: &CertSet, _: &Thresholds) -> Verdict {
             ));
         }
     }
-    Verdict::from_samples(sm2.len() as u64, &failures, "SM2 certificates")
+    Verdict::from_samples(sm2.len() as u64, &failures, ("SM2 certificates", "SM2证书"))
         .with_all(verdict_evidence)
 }
 

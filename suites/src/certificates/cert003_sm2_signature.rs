@@ -104,9 +104,10 @@ pub fn judge(set: &CertSet, _: &Thresholds) -> Verdict {
         }
     }
     if examined == 0 {
-        return Verdict::not_applicable("no SM3withSM2-signed certificate among those examined");
+        return Verdict::not_applicable("no SM3withSM2-signed certificate among those examined")
+            .zh("所检查的证书中没有以SM3withSM2签名的证书");
     }
-    Verdict::from_samples(examined, &failures, "certificate signatures")
+    Verdict::from_samples(examined, &failures, ("certificate signatures", "证书签名"))
         .with("distinguishing ID", DEFAULT_DIST_ID)
         .with_all(lines)
 }

@@ -101,21 +101,25 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         TlcpResult::Refused(why) => {
             // "Does not accept TLCP" needs an endpoint that answers TLS at all.
             if let Err(silent) = tls_probe::answers_tls(ctx, &host, port, &host).await {
-                return Ok(Verdict::inconclusive(silent));
+                return Ok(Verdict::inconclusive(silent.clone()).zh(format!("无法判定：{silent}")));
             }
             return Ok(Verdict::not_applicable(format!(
                 "{host}:{port} does not accept TLCP ({why})"
-            )));
+            ))
+            .zh(format!("{host}:{port} 不接受TLCP（{why}）")));
         }
-        TlcpResult::Inconclusive(why) => return Ok(Verdict::inconclusive(why)),
+        TlcpResult::Inconclusive(why) => {
+            return Ok(Verdict::inconclusive(why.clone()).zh(format!("无法判定：{why}")));
+        }
     };
     let problems = dual_certificate_problems(&certificates);
     let verdict = if problems.is_empty() {
         Verdict::pass(
             "TLCP presents a signing and an encryption certificate, same subject, different keys",
         )
+        .zh("TLCP提供签名证书与加密证书，主体相同、密钥不同")
     } else {
-        Verdict::fail(problems.join("; "))
+        Verdict::fail(problems.join("; ")).zh(format!("不符合：{}", problems.join("；")))
     };
     let mut verdict = verdict.with("TLCP suite selected", format!("{suite:#06x}"));
     for (i, der) in certificates.iter().enumerate() {

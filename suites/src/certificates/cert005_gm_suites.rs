@@ -69,6 +69,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     if !accepted.is_empty() {
         return Ok(
             Verdict::pass(format!("TLCP GM suites accepted: {}", accepted.join(", ")))
+                .zh(format!("接受的TLCP国密套件：{}", accepted.join("、")))
                 .with_all(lines),
         );
     }
@@ -83,20 +84,20 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let verdict = match rfc8998 {
         Rfc8998Result::Accepted(suite) => Verdict::pass(format!(
             "no TLCP suite accepted, but TLS 1.3 with RFC 8998 suite {suite:#06x}: national cryptography in transit (TLCP is optional)"
-        )),
+        )).zh(format!("未接受TLCP套件，但TLS 1.3以RFC 8998套件 {suite:#06x} 协商：传输中使用国密算法（TLCP为可选）")),
         _ if !undecided.is_empty() => Verdict::inconclusive(format!(
             "no GM suite accepted, and {} TLCP probe(s) got no answer",
             undecided.len()
-        )),
+        )).zh(format!("未接受任何国密套件，且有 {} 个TLCP探测未得到应答", undecided.len())),
         Rfc8998Result::Inconclusive(why) => Verdict::inconclusive(format!(
             "no TLCP GM suite accepted, and the RFC 8998 probe got no answer: {why}"
-        )),
+        )).zh(format!("未接受TLCP国密套件，RFC 8998探测也未得到应答：{why}")),
         Rfc8998Result::Refused(_) if silent.is_some() => {
             Verdict::inconclusive(silent.unwrap_or_default())
         }
         Rfc8998Result::Refused(_) | Rfc8998Result::Violation(_) => Verdict::fail(format!(
             "{host}:{port} accepts none of the four TLCP GM cipher suites and no RFC 8998 suite: no national cryptography in transit"
-        )),
+        )).zh(format!("{host}:{port} 不接受四个TLCP国密套件中的任何一个，也不接受RFC 8998套件：传输中未使用国密算法")),
     };
     Ok(verdict.with_all(lines))
 }

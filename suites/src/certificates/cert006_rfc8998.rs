@@ -42,13 +42,15 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let verdict = match tls_probe::rfc8998_probe(ctx, &host, port, &host).await {
         Rfc8998Result::Accepted(suite) => Verdict::pass(format!(
             "TLS 1.3 negotiated with RFC 8998 suite {suite:#06x}"
-        )),
+        ))
+        .zh(format!("TLS 1.3以RFC 8998套件 {suite:#06x} 协商")),
         // A refusal counts only from an endpoint that completes an ordinary TLS handshake in
         // the same run: one that speaks no TLS at all refuses everything.
         Rfc8998Result::Refused(how) => match ctx.http.peer_tls(&host, port, &host).await {
             Ok(peer) => Verdict::pass(format!(
                 "RFC 8998 suites are not offered, and the endpoint refuses them cleanly ({how})"
             ))
+            .zh(format!("未提供RFC 8998套件，端点正确拒绝（{how}）"))
             .with(
                 "control",
                 format!(
@@ -59,10 +61,10 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             Err(e) => Verdict::inconclusive(format!(
                 "the RFC 8998 hello was refused ({how}), but no ordinary TLS handshake completes \
                  either ({e}), so the refusal proves nothing"
-            )),
+            )).zh(format!("RFC 8998的ClientHello被拒绝（{how}），但普通TLS握手也无法完成（{e}），该拒绝不能说明问题")),
         },
-        Rfc8998Result::Violation(what) => Verdict::fail(what),
-        Rfc8998Result::Inconclusive(why) => Verdict::inconclusive(why),
+        Rfc8998Result::Violation(what) => Verdict::fail(what.clone()).zh(format!("不符合：{what}")),
+        Rfc8998Result::Inconclusive(why) => Verdict::inconclusive(why.clone()).zh(format!("无法判定：{why}")),
     };
     Ok(verdict.with(
         "offered",

@@ -205,7 +205,8 @@ pub fn judge(set: &CertSet, _: &Thresholds) -> Verdict {
         .filter(|c| c.role != CertRole::Ca)
         .collect();
     if end_entities.is_empty() {
-        return Verdict::not_applicable("no end-entity certificate among those examined");
+        return Verdict::not_applicable("no end-entity certificate among those examined")
+            .zh("所检查的证书中没有终端实体证书");
     }
     let (mut failures, mut undecided, mut lines) = (Vec::new(), Vec::new(), Vec::new());
     for c in &end_entities {
@@ -251,7 +252,7 @@ pub fn judge(set: &CertSet, _: &Thresholds) -> Verdict {
         Verdict::from_samples(
             end_entities.len() as u64,
             &failures,
-            "end-entity certificates",
+            ("end-entity certificates", "终端实体证书"),
         )
     } else if !undecided.is_empty() {
         Verdict::inconclusive(format!(
@@ -259,9 +260,18 @@ pub fn judge(set: &CertSet, _: &Thresholds) -> Verdict {
             undecided.len(),
             undecided.join("; ")
         ))
+        .zh(format!(
+            "{} 张证书的吊销状态无法判定：{}",
+            undecided.len(),
+            undecided.join("；")
+        ))
     } else {
         Verdict::pass(format!(
             "all {} end-entity certificates publish their status and none is revoked",
+            end_entities.len()
+        ))
+        .zh(format!(
+            "全部 {} 张终端实体证书均发布状态信息且未被吊销",
             end_entities.len()
         ))
     };

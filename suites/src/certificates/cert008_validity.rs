@@ -129,9 +129,9 @@ pub fn judge(set: &CertSet, thresholds: &Thresholds) -> Verdict {
         }
     }
     if set.certs.is_empty() {
-        return Verdict::not_applicable("no certificate to examine");
+        return Verdict::not_applicable("no certificate to examine").zh("没有可检查的证书");
     }
-    Verdict::from_samples(set.certs.len() as u64, &failures, "certificates")
+    Verdict::from_samples(set.certs.len() as u64, &failures, ("certificates", "证书"))
         .with_threshold("cert_min_remaining_days", min_remaining)
         .with_threshold("leaf_max_lifetime_days", max_lifetime)
         .with_all(lines)

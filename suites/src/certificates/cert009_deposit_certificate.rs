@@ -363,17 +363,22 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         return Ok(Verdict::inconclusive(format!(
             "the platform serves no deposit certificate at {}",
             answer.path
-        )));
+        ))
+        .zh(format!("平台在 {} 未提供存证证书", answer.path)));
     }
     ctx.expect_success(&answer)?;
     let verdict = match judge_certificate(&answer.body, &record, &signer) {
         Finding::Conforms(s) => Verdict::pass(
             "the certificate is signed by the platform over the whole file and prints the record",
         )
+        .zh("证书由平台对整个文件签名，且打印内容与存证记录一致")
         .with("signature", describe_signature(&s)),
-        Finding::Nonconforming(problems) => Verdict::fail(problems.join("; ")),
+        Finding::Nonconforming(problems) => {
+            Verdict::fail(problems.join("; ")).zh(format!("不符合：{}", problems.join("；")))
+        }
         Finding::Unreadable(s, why) => {
             Verdict::inconclusive(format!("signature verified, but {why}"))
+                .zh(format!("签名已验证，但{why}"))
                 .with("signature", describe_signature(&s))
         }
     };

@@ -175,13 +175,15 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         return Ok(Verdict::inconclusive(format!(
             "the platform has no RFC 3161 endpoint at {}",
             answer.path
-        )));
+        ))
+        .zh(format!("平台在 {} 没有RFC 3161时间戳接口", answer.path)));
     }
     if answer.status != 200 {
         return Ok(Verdict::fail(format!(
             "the time-stamping service answered HTTP {} to a well-formed request",
             answer.status
         ))
+        .zh(format!("时间戳服务对规范请求应答 HTTP {}", answer.status))
         .with("response", answer.excerpt()));
     }
     let stamp = rfc3161::token_of_response(&answer.body)
@@ -189,11 +191,15 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let (token_bytes, ts) = match stamp {
         Ok(t) => t,
         Err(e @ (TsError::Refused { .. } | TsError::NoToken)) => {
-            return Ok(Verdict::fail(format!(
-                "the TSA did not grant a well-formed request: {e}"
-            )));
+            return Ok(
+                Verdict::fail(format!("the TSA did not grant a well-formed request: {e}"))
+                    .zh(format!("时间戳服务未对规范请求签发令牌：{e}")),
+            );
         }
-        Err(e) => return Ok(Verdict::fail(format!("the token is not acceptable: {e}"))),
+        Err(e) => {
+            return Ok(Verdict::fail(format!("the token is not acceptable: {e}"))
+                .zh(format!("令牌不可接受：{e}")));
+        }
     };
     let mut problems = form_problems(
         &ts,
@@ -214,8 +220,9 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         Verdict::pass(
             "the TSA grants a well-formed, verifiable token from a time-stamping-only certificate",
         )
+        .zh("时间戳服务对规范请求签发格式正确、可验证的令牌，签发证书仅用于时间戳")
     } else {
-        Verdict::fail(problems.join("; "))
+        Verdict::fail(problems.join("; ")).zh(format!("不符合：{}", problems.join("；")))
     };
     Ok(verdict
         .with("genTime", &ts.gen_time)

@@ -153,7 +153,8 @@ pub fn judge(set: &CertSet, _: &Thresholds) -> Verdict {
     if clients.is_empty() {
         return Verdict::not_applicable(
             "no depositor (clientAuth) certificate among the certificates examined",
-        );
+        )
+        .zh("所检查的证书中没有存证用户（clientAuth）证书");
     }
     let mut failures = Vec::new();
     let mut lines = Vec::new();
@@ -171,15 +172,19 @@ pub fn judge(set: &CertSet, _: &Thresholds) -> Verdict {
         }
     }
     let verdict = if !failures.is_empty() {
-        Verdict::from_samples(clients.len() as u64, &failures, "depositor certificates")
+        Verdict::from_samples(
+            clients.len() as u64,
+            &failures,
+            ("depositor certificates", "存证用户证书"),
+        )
     } else if !issuers_judged {
         Verdict::inconclusive(
             "the subjects are real names, but no trust anchors are configured to judge the issuer (target.trust_roots / --trust)",
-        )
+        ).zh("证书主体为实名，但未配置信任锚，无法判断签发者（target.trust_roots / --trust）")
     } else {
         Verdict::pass(
             "every depositor certificate names a real organisation or person and chains to a trust anchor",
-        )
+        ).zh("每张存证用户证书均标明真实机构或个人，并可链接至信任锚")
     };
     verdict.with_all(lines)
 }

@@ -85,7 +85,7 @@ pub fn weaknesses(der: &[u8], min_rsa_bits: usize) -> Vec<String> {
 
 pub fn judge(set: &CertSet, thresholds: &Thresholds) -> Verdict {
     if set.certs.is_empty() {
-        return Verdict::not_applicable("no certificate to examine");
+        return Verdict::not_applicable("no certificate to examine").zh("没有可检查的证书");
     }
     let min_rsa_bits = thresholds.unsigned(&MIN_RSA_BITS) as usize;
     let mut failures = Vec::new();
@@ -110,7 +110,7 @@ pub fn judge(set: &CertSet, thresholds: &Thresholds) -> Verdict {
             ));
         }
     }
-    Verdict::from_samples(set.certs.len() as u64, &failures, "certificates")
+    Verdict::from_samples(set.certs.len() as u64, &failures, ("certificates", "证书"))
         .with_threshold("min_rsa_bits", min_rsa_bits)
         .with_all(verdict_lines)
 }

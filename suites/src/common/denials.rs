@@ -30,6 +30,11 @@ pub async fn expect_denial(
                  verdict",
                 probe.operation.key(),
                 probe.endpoint
+            ))
+            .zh(format!(
+                "适配文件未映射 `{}` 操作：平台未提供{}；请由测评机构记录结论",
+                probe.operation.key(),
+                probe.endpoint
             )),
             None,
         ));
@@ -42,15 +47,22 @@ pub async fn expect_denial(
         } => Verdict::inconclusive(format!(
             "the platform exposes no {} endpoint ({} {} → {answer}); record a lab verdict",
             probe.endpoint, ex.method, ex.path
+        ))
+        .zh(format!(
+            "平台未提供{}接口（{} {} → {answer}）；请由测评机构记录结论",
+            probe.endpoint, ex.method, ex.path
         )),
         answer @ Answer::Success => {
             Verdict::fail(format!("{} was accepted ({answer})", probe.request))
+                .zh(format!("{} 被接受（{answer}）", probe.request))
         }
         answer @ Answer::Refused {
             kind: Refusal::Denied,
             ..
-        } => Verdict::pass(format!("{} was refused ({answer})", probe.request)),
-        other => Verdict::inconclusive(format!("unexpected answer to {}: {other}", probe.request)),
+        } => Verdict::pass(format!("{} was refused ({answer})", probe.request))
+            .zh(format!("{} 被拒绝（{answer}）", probe.request)),
+        other => Verdict::inconclusive(format!("unexpected answer to {}: {other}", probe.request))
+            .zh(format!("对 {} 的应答出乎意料：{other}", probe.request)),
     };
     Ok((verdict, Some(ex)))
 }

@@ -77,8 +77,9 @@ async fn run(ctx: &Ctx) -> Result<Verdict, tianping_engine::CheckError> {
     }
     let mut verdict = if failures.is_empty() {
         Verdict::pass("returned digests equal the locally computed SM3 digests")
+            .zh("返回的摘要与本地计算的SM3摘要一致")
     } else {
-        Verdict::fail(failures.join("; "))
+        Verdict::fail(failures.join("; ")).zh(format!("不符合：{}", failures.join("；")))
     };
     for (k, v) in evidence {
         verdict = verdict.with(k, v);

@@ -115,7 +115,8 @@ async fn run(ctx: &Ctx) -> Result<Verdict, tianping_engine::CheckError> {
     // to give up): the receipt it should produce does not exist.
     let (ex, receipt) = match common::deposit(ctx, &common::lab_content(ctx, "DC-002")).await {
         Err(e @ tianping_engine::CheckError::Incomplete { .. }) => {
-            return Ok(Verdict::fail(format!("no complete receipt: {e}")));
+            return Ok(Verdict::fail(format!("no complete receipt: {e}"))
+                .zh(format!("没有完整的回执：{e}")));
         }
         other => other?,
     };
@@ -142,11 +143,13 @@ async fn run(ctx: &Ctx) -> Result<Verdict, tianping_engine::CheckError> {
     }
     let verdict = if failures.is_empty() {
         Verdict::pass("every required receipt field present, and every field present well-formed")
+            .zh("回执必填字段齐全，所有字段格式正确")
     } else {
         Verdict::fail(format!(
             "receipt fields missing or malformed: {}",
             failures.join("; ")
         ))
+        .zh(format!("回执字段缺失或格式错误：{}", failures.join("；")))
     };
     Ok(verdict
         .with("receipt", ex.excerpt())

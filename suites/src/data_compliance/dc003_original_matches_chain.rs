@@ -77,7 +77,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             failures.push(format!("the original returned ({} bytes, SM3 {returned}) is not what was deposited ({} bytes, SM3 {deposited})", fetched.body.len(), content.len()));
         }
         verdict_lines.push(("SM3 of returned original", returned));
-        judged.push("the original comes back unchanged");
+        judged.push(("the original comes back unchanged", "原文取回后未改变"));
     } else {
         verdict_lines.push(("original", common::NO_ORIGINALS.to_string()));
     }
@@ -91,7 +91,10 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             ));
         }
         verdict_lines.push(("chain tx file_hash", chain_hash));
-        judged.push("the chain carries the receipt's digest");
+        judged.push((
+            "the chain carries the receipt's digest",
+            "链上记录与回执摘要一致",
+        ));
         verdict_lines.push((
             "source",
             "the local chain as the platform's API reports it; that its block is on Tianping is \
@@ -105,7 +108,10 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         if let Some(tx) = ctx.fields.opt_str(&receipt, "tianping_tx")? {
             match tianping::confirm(ctx, &tx, &receipt_hash, "the receipt's file_hash").await? {
                 Some(OnTianping::Confirmed(how)) => {
-                    judged.push("Tianping carries the receipt's digest");
+                    judged.push((
+                        "Tianping carries the receipt's digest",
+                        "天平链记录与回执摘要一致",
+                    ));
                     verdict_lines.push(("Tianping", how));
                 }
                 Some(OnTianping::Contradicted(why)) => failures.push(why),
@@ -115,9 +121,10 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         }
     }
     let mut verdict = if failures.is_empty() {
-        Verdict::pass(judged.join("; "))
+        let (en, zh): (Vec<&str>, Vec<&str>) = judged.into_iter().unzip();
+        Verdict::pass(en.join("; ")).zh(zh.join("；"))
     } else {
-        Verdict::fail(failures.join("; "))
+        Verdict::fail(failures.join("; ")).zh(format!("不符合：{}", failures.join("；")))
     };
     for (label, value) in verdict_lines {
         verdict = verdict.with(label, value);

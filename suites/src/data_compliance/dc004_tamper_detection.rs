@@ -119,7 +119,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             ));
         }
     }
-    let mut verdict = Verdict::from_probes(4, &failures, "verification cases");
+    let mut verdict = Verdict::from_probes(4, &failures, ("verification cases", "核验用例"));
     for (label, text) in verdict_evidence {
         verdict = verdict.with(label, text);
     }

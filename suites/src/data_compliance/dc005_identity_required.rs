@@ -75,7 +75,10 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         ctx,
         "DC-005",
         cases,
-        "deposits without a full identity refused",
+        (
+            "deposits without a full identity refused",
+            "缺少完整身份的存证（应被拒绝）",
+        ),
     )
     .await
 }
@@ -89,7 +92,7 @@ pub async fn refusal_verdict(
     ctx: &Ctx,
     purpose: &str,
     cases: Vec<(&str, Value)>,
-    what: &str,
+    what: (&str, &str),
 ) -> Result<Verdict, CheckError> {
     let (control, control_excerpt) = deposit_with_depositor(
         ctx,

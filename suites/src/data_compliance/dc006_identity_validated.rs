@@ -68,7 +68,16 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             json!({"type": "organization", "name": "测评机构", "id_number": bad_code}),
         ),
     ];
-    refusal_verdict(ctx, "DC-006", cases, "invalid identity numbers refused").await
+    refusal_verdict(
+        ctx,
+        "DC-006",
+        cases,
+        (
+            "invalid identity numbers refused",
+            "无效证件号码（应被拒绝）",
+        ),
+    )
+    .await
 }
 
 #[cfg(test)]

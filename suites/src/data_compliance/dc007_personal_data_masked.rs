@@ -96,7 +96,10 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     Ok(Verdict::from_samples(
         examined,
         &failures,
-        "responses scanned for unmasked personal data",
+        (
+            "responses scanned for unmasked personal data",
+            "应答（检查未脱敏个人信息）",
+        ),
     )
     .with("deposit receipt", deposit.excerpt())
     .with(

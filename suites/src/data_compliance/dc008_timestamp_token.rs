@@ -159,8 +159,9 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         Verdict::pass(
             "token stamps the deposit digest, verifies, and is close to the on-chain time",
         )
+        .zh("时间戳令牌加盖于存证摘要、可验证，且与上链时间相近")
     } else {
-        Verdict::fail(problems.join("; "))
+        Verdict::fail(problems.join("; ")).zh(format!("不符合：{}", problems.join("；")))
     };
     Ok(verdict
         .with(

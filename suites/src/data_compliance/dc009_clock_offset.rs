@@ -100,7 +100,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     if !within(on_chain, sent, received, tolerance_ms, false) {
         failures.push(format!("on-chain time {tx_time} lies outside the request window [{sent}, {received}] ± {tolerance_ms} ms"));
     }
-    let mut verdict = Verdict::from_samples(4, &failures, "platform times");
+    let mut verdict = Verdict::from_samples(4, &failures, ("platform times", "平台时间"));
     for (i, l) in lines.into_iter().enumerate() {
         verdict = verdict.with(format!("observation {}", i + 1), l);
     }

@@ -140,15 +140,20 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         other => undecided.push(format!("the in-window control: {other}")),
     }
     let verdict = if !failures.is_empty() {
-        Verdict::fail(failures.join("; "))
+        Verdict::fail(failures.join("; ")).zh(format!("不符合：{}", failures.join("；")))
     } else if !undecided.is_empty() {
         Verdict::inconclusive(format!(
             "nothing was wrongly accepted, but some answers were neither acceptance nor \
              refusal: {}",
             undecided.join("; ")
         ))
+        .zh(format!(
+            "没有请求被错误接受，但部分应答既非接受也非拒绝：{}",
+            undecided.join("；")
+        ))
     } else {
         Verdict::pass("replay, stale and future-dated requests refused; in-window request accepted")
+            .zh("重放、过期与未来时间的请求均被拒绝；时间窗内的请求被接受")
     };
     Ok(verdict
         .with("first request", first.excerpt())

@@ -117,36 +117,43 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             "no unauthenticated deposit was accepted, but some were neither accepted nor \
              refused: {}",
             undecided.join("; ")
+        ))
+        .zh(format!(
+            "没有未经认证的存证被接受，但部分应答既非接受也非拒绝：{}",
+            undecided.join("；")
         )));
     }
-    Ok(
-        Verdict::from_probes(sent, &failures, "unauthenticated requests refused")
-            .with("unsigned", unsigned.excerpt())
-            .with("wrong secret", wrong_key.excerpt())
-            .with(
-                "changed body",
-                match &changed {
-                    Some(ex) => ex.excerpt(),
-                    None => {
-                        "not probed: the adapter's authentication does not cover the body".into()
-                    }
-                },
-            )
-            .with(
-                "unknown key id",
-                match &unknown_key {
-                    Some(ex) => ex.excerpt(),
-                    None => "not probed: requests under this scheme name no key id".into(),
-                },
-            )
-            .with(
-                "without client certificate",
-                match &without_certificate {
-                    Some(ex) => ex.excerpt(),
-                    None => "not probed: the adapter declares no mutual TLS".into(),
-                },
-            ),
+    Ok(Verdict::from_probes(
+        sent,
+        &failures,
+        (
+            "unauthenticated requests refused",
+            "未经认证的请求（应被拒绝）",
+        ),
     )
+    .with("unsigned", unsigned.excerpt())
+    .with("wrong secret", wrong_key.excerpt())
+    .with(
+        "changed body",
+        match &changed {
+            Some(ex) => ex.excerpt(),
+            None => "not probed: the adapter's authentication does not cover the body".into(),
+        },
+    )
+    .with(
+        "unknown key id",
+        match &unknown_key {
+            Some(ex) => ex.excerpt(),
+            None => "not probed: requests under this scheme name no key id".into(),
+        },
+    )
+    .with(
+        "without client certificate",
+        match &without_certificate {
+            Some(ex) => ex.excerpt(),
+            None => "not probed: the adapter declares no mutual TLS".into(),
+        },
+    ))
 }
 
 #[cfg(test)]

@@ -97,8 +97,9 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     problems.dedup();
     let verdict = if problems.is_empty() {
         Verdict::pass("the provenance supplied with the deposit is kept with the evidence")
+            .zh("随存证提交的来源信息与证据一并保存")
     } else {
-        Verdict::fail(problems.join("; "))
+        Verdict::fail(problems.join("; ")).zh(format!("不符合：{}", problems.join("；")))
     };
     Ok(verdict
         .with("supplied provenance", sent["provenance"].to_string())

@@ -169,11 +169,13 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             failures.push(why);
         }
     }
-    Ok(
-        Verdict::from_samples(tx_ids.len() as u64, &failures, "inclusion proofs")
-            .with("fresh deposit tx", tx_ids[0].clone())
-            .with_threshold("transactions_to_sample", budget),
+    Ok(Verdict::from_samples(
+        tx_ids.len() as u64,
+        &failures,
+        ("inclusion proofs", "包含证明"),
     )
+    .with("fresh deposit tx", tx_ids[0].clone())
+    .with_threshold("transactions_to_sample", budget))
 }
 
 #[cfg(test)]

@@ -48,13 +48,19 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         None => Verdict::fail(format!(
             "platform metadata has no filing number (at {})",
             ctx.fields.pointer("platform_filing_number")
+        ))
+        .zh(format!(
+            "平台元数据中没有备案编号（位置 {}）",
+            ctx.fields.pointer("platform_filing_number")
         )),
         Some(n) if !well_formed(&n) => Verdict::fail(format!(
             "filing number `{n}` is not of the form …网信备<digits>号"
-        )),
+        ))
+        .zh(format!("备案编号 `{n}` 不符合“…网信备<数字>号”的形式")),
         Some(n) => Verdict::pass(format!(
             "filing number {n} is published (confirm it against the CAC registry)"
-        )),
+        ))
+        .zh(format!("已公示备案编号 {n}（请在网信办备案系统核对）")),
     };
     let keys: Vec<&String> = info
         .as_object()

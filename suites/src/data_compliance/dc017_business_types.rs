@@ -97,8 +97,12 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             "declares {} and refuses `{UNAPPROVED}`",
             declared.join(", ")
         ))
+        .zh(format!(
+            "声明业务类型 {}，并拒绝 `{UNAPPROVED}`",
+            declared.join("、")
+        ))
     } else {
-        Verdict::fail(failures.join("; "))
+        Verdict::fail(failures.join("; ")).zh(format!("不符合：{}", failures.join("；")))
     };
     Ok(verdict
         .with("declared business types", declared.join(", "))

@@ -106,7 +106,10 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     Ok(Verdict::from_probes(
         weak.len() as u64 + 1,
         &failures,
-        "weak passwords and duplicate names refused",
+        (
+            "weak passwords and duplicate names refused",
+            "弱口令与重名注册（应被拒绝）",
+        ),
     )
     .with("answers", answers.join("; "))
     .with("probe accounts", format!("{base}-*"))

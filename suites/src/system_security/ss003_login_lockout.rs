@@ -100,7 +100,8 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         if answer.is_success() {
             return Ok(Verdict::fail(format!(
                 "a wrong password logged in (attempt {attempt}, {answer})"
-            )));
+            ))
+            .zh(format!("错误口令登录成功（第 {attempt} 次，{answer}）")));
         }
         wrong_answers.push(answer.to_string());
     }
@@ -112,10 +113,15 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             .with_threshold("lockout_min_secs", min_lock)
     };
     if after_answer.is_success() {
-        return Ok(evidence(Verdict::fail(format!(
-            "after {max_failures} wrong passwords the right one still logs in: the account \
+        return Ok(evidence(
+            Verdict::fail(format!(
+                "after {max_failures} wrong passwords the right one still logs in: the account \
              was not locked"
-        ))));
+            ))
+            .zh(format!(
+                "连续 {max_failures} 次口令错误后正确口令仍可登录：账户未被锁定"
+            )),
+        ));
     }
     let stated = after
         .header("retry-after")
@@ -123,14 +129,14 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let verdict = match stated {
         Some(secs) if secs < min_lock => Verdict::fail(format!(
             "the account is locked after {max_failures} wrong passwords, but only for {secs} s"
-        )),
+        )).zh(format!("连续 {max_failures} 次口令错误后账户锁定，但仅 {secs} 秒")),
         Some(secs) => Verdict::pass(format!(
             "locked after {max_failures} wrong passwords; the right password is refused for {secs} s"
-        )),
+        )).zh(format!("连续 {max_failures} 次口令错误后锁定；正确口令在 {secs} 秒内被拒绝")),
         None => Verdict::pass(format!(
             "locked after {max_failures} wrong passwords; the right password is refused (the \
              platform states no lock duration: the lab confirms it is at least {min_lock} s)"
-        )),
+        )).zh(format!("连续 {max_failures} 次口令错误后锁定；正确口令被拒绝（平台未说明锁定时长：由测评机构确认不少于 {min_lock} 秒）")),
     };
     Ok(evidence(verdict))
 }

@@ -80,9 +80,14 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             .with_threshold("idle_wait_max_secs", max_wait)
     };
     if stated > max_idle {
-        return Ok(with_thresholds(Verdict::fail(format!(
-            "sessions stay alive for {stated} s idle, more than the {max_idle} s allowed"
-        ))));
+        return Ok(with_thresholds(
+            Verdict::fail(format!(
+                "sessions stay alive for {stated} s idle, more than the {max_idle} s allowed"
+            ))
+            .zh(format!(
+                "会话空闲 {stated} 秒仍有效，超过允许的 {max_idle} 秒"
+            )),
+        ));
     }
     let control = session_answer(ctx, &token).await?;
     if !control.is_success() {
@@ -96,20 +101,29 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         return Ok(with_thresholds(Verdict::inconclusive(format!(
             "the stated {stated} s is within the {max_idle} s allowed, but watching it expire \
              needs {wait} s idle: raise limits.idle_wait_max_secs (and check_timeout_secs)"
-        ))));
+        )).zh(format!("平台声明的 {stated} 秒在允许的 {max_idle} 秒以内，但观察其过期需要空闲 {wait} 秒：请调高 limits.idle_wait_max_secs（及 check_timeout_secs）"))));
     }
     tokio::time::sleep(Duration::from_secs(wait)).await;
     let after = session_answer(ctx, &token).await?;
     let verdict = match &after {
         Answer::Success => Verdict::fail(format!(
             "the session was still accepted after {wait} s idle, past the stated {stated} s"
+        ))
+        .zh(format!(
+            "空闲 {wait} 秒后会话仍被接受，超过平台声明的 {stated} 秒"
         )),
         Answer::Refused { .. } => Verdict::pass(format!(
             "the session was refused ({after}) after {wait} s idle; stated {stated} s, \
              within {max_idle} s"
+        ))
+        .zh(format!(
+            "空闲 {wait} 秒后会话被拒绝（{after}）；平台声明 {stated} 秒，不超过 {max_idle} 秒"
         )),
         other => Verdict::inconclusive(format!(
             "after {wait} s idle the session request was neither accepted nor refused: {other}"
+        ))
+        .zh(format!(
+            "空闲 {wait} 秒后会话请求既未被接受也未被拒绝：{other}"
         )),
     };
     Ok(with_thresholds(verdict).with("after idling", after.to_string()))

@@ -54,14 +54,17 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         Answer::Success => Verdict::fail(format!(
             "the session token still works after logout ({})",
             Answer::Success
-        )),
+        ))
+        .zh(format!("注销后会话令牌仍然有效（{}）", Answer::Success)),
         denied @ Answer::Refused {
             kind: Refusal::Denied,
             ..
-        } => Verdict::pass(format!("the old token is refused after logout ({denied})")),
+        } => Verdict::pass(format!("the old token is refused after logout ({denied})"))
+            .zh(format!("注销后旧令牌被拒绝（{denied}）")),
         other => Verdict::inconclusive(format!(
             "unexpected answer to the old token after logout: {other}"
-        )),
+        ))
+        .zh(format!("注销后对旧令牌的应答出乎意料：{other}")),
     };
     Ok(verdict
         .with("before logout", before.excerpt())

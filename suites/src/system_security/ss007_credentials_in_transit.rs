@@ -315,6 +315,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         return Ok(Verdict::fail(format!(
             "the API is served over {scheme}://: credentials and evidence travel in clear"
         ))
+        .zh(format!("接口以 {scheme}:// 提供：鉴别信息与证据以明文传输"))
         .with("target", ctx.http.base().as_str()));
     }
     // Two answers of its own at least, then every HTTPS answer from the API host the run
@@ -386,7 +387,10 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let mut verdict = Verdict::from_probes(
         examined,
         &failures,
-        "HTTPS answers with HSTS, plain-HTTP ports and logins with credentials in the URL",
+        (
+            "HTTPS answers with HSTS, plain-HTTP ports and logins with credentials in the URL",
+            "HTTPS应答（HSTS）、明文HTTP端口与URL携带凭据的登录",
+        ),
     );
     for (label, value) in evidence {
         verdict = verdict.with(label, value);

@@ -69,18 +69,25 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         return Ok(Verdict::inconclusive(format!(
             "no default account logged in, but some logins were neither accepted nor refused: {}",
             undecided.join("; ")
+        ))
+        .zh(format!(
+            "没有默认账户登录成功，但部分登录既未被接受也未被拒绝：{}",
+            undecided.join("；")
         )));
     }
-    Ok(
-        Verdict::from_probes(DEFAULTS.len() as u64, &failures, "default accounts refused").with(
-            "tried",
-            DEFAULTS
-                .iter()
-                .map(|(u, _)| *u)
-                .collect::<Vec<_>>()
-                .join(", "),
-        ),
+    Ok(Verdict::from_probes(
+        DEFAULTS.len() as u64,
+        &failures,
+        ("default accounts refused", "默认账户登录尝试（应被拒绝）"),
     )
+    .with(
+        "tried",
+        DEFAULTS
+            .iter()
+            .map(|(u, _)| *u)
+            .collect::<Vec<_>>()
+            .join(", "),
+    ))
 }
 
 #[cfg(test)]

@@ -121,11 +121,18 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
              refused nor answered: {}",
             undecided.join("; ")
         ))
+        .zh(format!(
+            "访问他人存证的请求均未成功，但部分既未被拒绝也未得到应答：{}",
+            undecided.join("；")
+        ))
     } else {
         Verdict::from_probes(
             sent,
             &failures,
-            "requests for another account's evidence refused",
+            (
+                "requests for another account's evidence refused",
+                "访问他人存证的请求（应被拒绝）",
+            ),
         )
     };
     Ok(verdict.with("answers", answers.join("; ")))

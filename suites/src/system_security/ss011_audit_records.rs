@@ -169,7 +169,10 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let mut verdict = Verdict::from_samples(
         expected.len() as u64,
         &failures,
-        "actions of this run found in the audit log",
+        (
+            "actions of this run found in the audit log",
+            "本次运行的操作（应记入审计日志）",
+        ),
     )
     .with("entries exported", entries.len().to_string());
     for f in found {

@@ -116,28 +116,33 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             PortState::Filtered => filtered += 1,
         }
     }
-    let verdict = Verdict::from_probes(to_try.len() as u64, &open, "undeclared ports closed")
-        .with(
-            "scanned",
-            to_try
-                .iter()
-                .map(u16::to_string)
-                .collect::<Vec<_>>()
-                .join(", "),
-        )
-        .with("closed / filtered", format!("{closed} / {filtered}"))
-        .with(
-            "declared",
-            declared
-                .iter()
-                .map(u16::to_string)
-                .collect::<Vec<_>>()
-                .join(", "),
-        );
+    let verdict = Verdict::from_probes(
+        to_try.len() as u64,
+        &open,
+        ("undeclared ports closed", "未声明端口（应关闭）"),
+    )
+    .with(
+        "scanned",
+        to_try
+            .iter()
+            .map(u16::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+    )
+    .with("closed / filtered", format!("{closed} / {filtered}"))
+    .with(
+        "declared",
+        declared
+            .iter()
+            .map(u16::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
     if to_try.is_empty() {
         return Ok(Verdict::inconclusive(
             "no port left to scan: every port on the scan list is declared",
-        ));
+        )
+        .zh("没有需要扫描的端口：扫描列表中的端口均已声明"));
     }
     Ok(verdict)
 }

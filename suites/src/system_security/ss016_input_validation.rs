@@ -101,7 +101,10 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let mut verdict = Verdict::from_probes(
         cases.len() as u64,
         &failures,
-        "malformed inputs answered with 4xx",
+        (
+            "malformed inputs answered with 4xx",
+            "畸形输入（应以4xx应答）",
+        ),
     );
     for (k, v) in verdict_lines {
         verdict = verdict.with(k, v);

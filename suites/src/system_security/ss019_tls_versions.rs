@@ -156,17 +156,23 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         }
     }
     let mut verdict = if !failures.is_empty() {
-        Verdict::fail(failures.join("; "))
+        Verdict::fail(failures.join("; ")).zh(format!("不符合：{}", failures.join("；")))
     } else if !unknown.is_empty() {
         Verdict::inconclusive(format!(
             "some probes could not be decided: {}",
             unknown.join("; ")
         ))
+        .zh(format!("部分探测无法判定：{}", unknown.join("；")))
     } else {
         Verdict::pass(format!(
             "{} endpoint(s) accept only {}",
             endpoints.len(),
             allowed.join(", ")
+        ))
+        .zh(format!(
+            "{} 个端点仅接受 {}",
+            endpoints.len(),
+            allowed.join("、")
         ))
     };
     for (k, v) in lines {

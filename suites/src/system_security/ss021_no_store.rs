@@ -58,15 +58,17 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             ));
         }
     }
-    Ok(Verdict::from_samples(2, &failures, "sensitive responses")
-        .with(
-            "deposit Cache-Control",
-            deposit.header("cache-control").unwrap_or("absent"),
-        )
-        .with(
-            "receipt Cache-Control",
-            fetched.header("cache-control").unwrap_or("absent"),
-        ))
+    Ok(
+        Verdict::from_samples(2, &failures, ("sensitive responses", "敏感应答"))
+            .with(
+                "deposit Cache-Control",
+                deposit.header("cache-control").unwrap_or("absent"),
+            )
+            .with(
+                "receipt Cache-Control",
+                fetched.header("cache-control").unwrap_or("absent"),
+            ),
+    )
 }
 
 #[cfg(test)]

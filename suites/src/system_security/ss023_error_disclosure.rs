@@ -151,7 +151,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let mut verdict = Verdict::from_probes(
         (cases.len() + others.len()) as u64,
         &failures,
-        "error answers",
+        ("error answers", "错误应答"),
     );
     for (k, v) in lines {
         verdict = verdict.with(k, v);

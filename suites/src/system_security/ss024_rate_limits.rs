@@ -134,8 +134,9 @@ fn verdict_of(login: &Burst, deposit: &Burst) -> Verdict {
     };
     let verdict = if failures.is_empty() {
         Verdict::pass("failed logins and deposits are both rate limited")
+            .zh("登录失败与存证请求均有频率限制")
     } else {
-        Verdict::fail(failures.join("; "))
+        Verdict::fail(failures.join("; ")).zh(format!("不符合：{}", failures.join("；")))
     };
     verdict
         .with("failed logins", describe(login))

@@ -74,10 +74,15 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             ));
         }
     }
-    Ok(
-        Verdict::from_probes(sent, &failures, "unauthenticated requests refused")
-            .with("answers", answers.join("; ")),
+    Ok(Verdict::from_probes(
+        sent,
+        &failures,
+        (
+            "unauthenticated requests refused",
+            "未经认证的请求（应被拒绝）",
+        ),
     )
+    .with("answers", answers.join("; ")))
 }
 
 #[cfg(test)]

@@ -146,16 +146,19 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         }
     }
     let mut verdict = if !failures.is_empty() {
-        Verdict::fail(failures.join("; "))
+        Verdict::fail(failures.join("; ")).zh(format!("不符合：{}", failures.join("；")))
     } else if !undecided.is_empty() {
         Verdict::inconclusive(format!(
             "some suite probes could not be decided: {}",
             undecided.join("; ")
         ))
+        .zh(format!("部分套件探测无法判定：{}", undecided.join("；")))
     } else if lines.is_empty() {
         Verdict::inconclusive("no allowed protocol version was accepted to enumerate")
+            .zh("没有可用于枚举套件的被接受协议版本")
     } else {
         Verdict::pass("every accepted suite is strong and forward secret")
+            .zh("所有被接受的套件均为强套件且具备前向安全性")
     };
     for (label, value) in lines {
         verdict = verdict.with(label, value);
