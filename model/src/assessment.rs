@@ -17,6 +17,8 @@ pub enum Conclusion {
     RefuseIncomplete,
     /// No conclusion yet: something is undecided, or the run was partial.
     Incomplete,
+    /// An applicant's self-test of the automated checks: scored, but no access conclusion.
+    SelfTest,
 }
 
 impl Conclusion {
@@ -28,6 +30,7 @@ impl Conclusion {
             Conclusion::Refuse => "不予接入",
             Conclusion::RefuseIncomplete => "不予接入（测评尚未完成，已有决定性不符合项）",
             Conclusion::Incomplete => "测评未完成，暂无结论",
+            Conclusion::SelfTest => "自测结果，非测评机构测评，不作接入结论",
         }
     }
 
@@ -41,6 +44,7 @@ impl Conclusion {
                 "Refuse access (evaluation incomplete, but a finding already decides it)"
             }
             Conclusion::Incomplete => "Evaluation incomplete: no conclusion",
+            Conclusion::SelfTest => "Self-test, not a lab evaluation: no access conclusion",
         }
     }
 }

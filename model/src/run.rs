@@ -77,6 +77,10 @@ pub struct RunResults {
     /// Who evaluated whom, from the configuration (for the report's cover).
     #[serde(default)]
     pub parties: Parties,
+    /// An applicant's self-test (`run --self-test`): the manual checks were left out, and the
+    /// result is not a lab evaluation.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub self_test: bool,
 }
 
 /// Who evaluated whom, as the report's cover names them.
@@ -216,6 +220,7 @@ mod tests {
             retest: None,
             unmatched_waivers: Vec::new(),
             parties: Parties::default(),
+            self_test: false,
         }
     }
 

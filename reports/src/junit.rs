@@ -247,6 +247,9 @@ pub fn render(results: &RunResults) -> Result<String, ReportError> {
             ("config_sm3", results.config_sm3.clone()),
             ("complete", results.complete.to_string()),
         ];
+        if results.self_test {
+            properties.push(("self_test", "true: not a lab evaluation".to_string()));
+        }
         if let Some(a) = &results.assessment {
             properties.push((
                 "score",

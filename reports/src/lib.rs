@@ -112,6 +112,7 @@ pub(crate) mod test_data {
             retest: None,
             unmatched_waivers: vec![],
             parties: Default::default(),
+            self_test: false,
         }
     }
 }

@@ -206,6 +206,14 @@ fn summary_rows(run: &RunResults) -> Vec<(&'static str, String)> {
             "测评工具",
             format!("tianping-harness {}", run.harness_version),
         ),
+        (
+            "性质",
+            if run.self_test {
+                "申请方自测（不含人工核查项），非测评机构测评".to_string()
+            } else {
+                "测评".to_string()
+            },
+        ),
     ]
 }
 

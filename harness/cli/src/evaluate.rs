@@ -71,10 +71,17 @@ pub fn other_target(before: &TargetSummary, now: &TargetSummary) -> Option<Strin
 
 /// What a run covered, for its assessment: whether it finished, out of every check the
 /// harness has (a selection of fewer is a partial run, which never yields a grant).
-fn run_scope(complete: bool) -> tianping_engine::scoring::RunScope {
+/// What a run of the harness covers: every check, or in a self-test every automated one.
+fn run_scope(complete: bool, self_test: bool) -> tianping_engine::scoring::RunScope {
+    let registry = tianping_suites::registry();
+    let total_checks = registry
+        .iter()
+        .filter(|c| !(self_test && c.meta.mode == tianping_engine::Mode::Manual))
+        .count();
     tianping_engine::scoring::RunScope {
         complete,
-        total_checks: tianping_suites::registry().len(),
+        total_checks,
+        self_test,
     }
 }
 
@@ -95,7 +102,8 @@ pub fn assemble(
         && checks
             .iter()
             .all(|c| results.iter().any(|r| r.id == c.meta.id));
-    let assessment = tianping_engine::scoring::assess_run(&results, run_scope(complete), scoring);
+    let assessment =
+        tianping_engine::scoring::assess_run(&results, run_scope(complete, false), scoring);
     RunResults {
         schema: RESULTS_SCHEMA.to_string(),
         harness_version: HARNESS_VERSION.to_string(),
@@ -112,6 +120,7 @@ pub fn assemble(
         retest: None,
         unmatched_waivers: Vec::new(),
         parties: Default::default(),
+        self_test: false,
     }
 }
 
@@ -487,7 +496,8 @@ pub fn merge_retest(
             .selected
             .iter()
             .all(|id| results.iter().any(|r| &r.id == id));
-    let assessment = tianping_engine::scoring::assess_run(&results, run_scope(complete), scoring);
+    let assessment =
+        tianping_engine::scoring::assess_run(&results, run_scope(complete, false), scoring);
     RunResults {
         complete,
         selected: previous.selected.clone(),
@@ -582,9 +592,10 @@ pub async fn finalize(
         .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8"))
         .date_naive();
     results.unmatched_waivers = finish.waivers.apply(&mut results.results, today);
+    results.self_test = finish.config.selection.self_test;
     let assessment = tianping_engine::scoring::assess_run(
         &results.results,
-        run_scope(results.complete),
+        run_scope(results.complete, results.self_test),
         finish.scoring,
     );
     results.assessment = Some(assessment);

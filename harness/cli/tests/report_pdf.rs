@@ -402,6 +402,57 @@ fn a_partial_run_is_marked_as_a_draft() {
     );
 }
 
+/// `run --self-test`: every automated check and no manual one, scored, with no access
+/// conclusion, and every output says it is a self-test.
+#[test]
+fn a_self_test_leaves_out_the_manual_checks_and_says_so_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = harness()
+        .args(["run", "--self-test", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(stdout.contains("SELF-TEST"), "{stdout}");
+    let results = results(dir.path());
+    assert_eq!(results["self_test"], true);
+    let checks = results["results"].as_array().unwrap();
+    assert!(
+        checks.iter().all(|c| c["mode"] != "manual"),
+        "a manual check ran"
+    );
+    let automated = tianping_suites::registry()
+        .iter()
+        .filter(|c| c.meta.mode != tianping_engine::Mode::Manual)
+        .count();
+    assert_eq!(checks.len(), automated);
+    let assessment = &results["assessment"];
+    assert_eq!(assessment["conclusion"], "self_test", "{assessment}");
+    assert_eq!(
+        assessment["score"], 100.0,
+        "a score of what a machine decides"
+    );
+    assert_eq!(
+        assessment["coverage"]["total"], automated,
+        "not a partial run"
+    );
+    let junit = std::fs::read_to_string(dir.path().join("junit.xml")).unwrap();
+    assert!(junit.contains("name=\"self_test\""), "junit says so");
+    let text = pdf_text(&dir.path().join("report-zh.pdf"));
+    for says in ["自测·非正式测评", "申请方自测", "不作接入结论"] {
+        assert!(text.contains(says), "the PDF does not say `{says}`");
+    }
+    assert!(!text.contains("准予接入（"), "no access conclusion");
+    let page = std::fs::read_to_string(dir.path().join("report-zh.html")).unwrap();
+    assert!(page.contains("自测 · 非正式测评"), "the HTML page says so");
+}
+
 /// The page as headless Chromium (Debian's, from ./scripts/setup.sh) builds it, after its
 /// script ran, opened at `fragment`.
 fn browser_dom(page: &Path, fragment: &str) -> String {

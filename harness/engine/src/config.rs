@@ -284,6 +284,9 @@ pub struct Selection {
     pub exclude: Vec<String>,
     /// Skip checks that send attack-like input.
     pub passive: bool,
+    /// An applicant's self-test: the manual checks are left out, and every output says the
+    /// result is a self-test, not a lab evaluation.
+    pub self_test: bool,
 }
 
 /// The lab's test depositor. Test data, not a secret, so it lives in the file.

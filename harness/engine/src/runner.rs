@@ -47,6 +47,7 @@ pub fn select<'r>(registry: &'r [CheckDef], selection: &Selection) -> Vec<&'r Ch
         .filter(|c| selection.include.is_empty() || matches(&selection.include, c.meta.id))
         .filter(|c| !matches(&selection.exclude, c.meta.id))
         .filter(|c| !(selection.passive && c.meta.active))
+        .filter(|c| !(selection.self_test && c.meta.mode == crate::Mode::Manual))
         .collect()
 }
 

@@ -114,6 +114,10 @@ pub struct RunScope {
     pub complete: bool,
     /// Checks the harness has (the registry): a run with results for fewer is partial.
     pub total_checks: usize,
+    /// An applicant's self-test: `total_checks` counts the automated checks only, and a
+    /// conclusion the score would give is reported as what a lab evaluation would find, never
+    /// as one.
+    pub self_test: bool,
 }
 
 /// Scores `results` and recommends a conclusion (standard §8.3), knowing what the run covered.
@@ -205,7 +209,7 @@ pub fn assess_run(results: &[CheckResult], scope: RunScope, config: &ScoringConf
     };
     let raw = raw.clamp(0.0, 100.0);
     let score = (raw * 100.0).round() / 100.0;
-    let verdict = conclude(&Tally {
+    let mut verdict = conclude(&Tally {
         raw,
         score,
         applicable,
@@ -216,6 +220,22 @@ pub fn assess_run(results: &[CheckResult], scope: RunScope, config: &ScoringConf
         complete: scope.complete,
         coverage,
     });
+    if scope.self_test
+        && matches!(
+            verdict.conclusion,
+            Conclusion::Grant | Conclusion::Rectify | Conclusion::Refuse
+        )
+    {
+        verdict.conclusion = Conclusion::SelfTest;
+        verdict.rule = format!(
+            "self-test of the automated checks, not a lab evaluation; with these results a lab evaluation would find: {}",
+            verdict.rule
+        );
+        verdict.rule_zh = format!(
+            "自动化检查项的自测，非测评机构测评；按此结果，测评将认定：{}",
+            verdict.rule_zh
+        );
+    }
     Assessment {
         score: verdict.score,
         earned,
@@ -238,6 +258,7 @@ pub fn assess(results: &[CheckResult], config: &ScoringConfig) -> Assessment {
     let scope = RunScope {
         complete: true,
         total_checks: results.len(),
+        self_test: false,
     };
     assess_run(results, scope, config)
 }
@@ -711,6 +732,7 @@ mod tests {
         let scope = RunScope {
             complete: true,
             total_checks: 40,
+            self_test: false,
         };
         let a = assess_run(&results, scope, &ScoringConfig::default());
         assert_eq!(a.conclusion, Conclusion::Incomplete);
@@ -720,6 +742,44 @@ mod tests {
         assert_eq!(
             assess_run(&failed, scope, &ScoringConfig::default()).conclusion,
             Conclusion::RefuseIncomplete
+        );
+    }
+
+    /// A self-test is scored like an evaluation, but its conclusion is never an access
+    /// decision; a critical finding still shows in the rule.
+    #[test]
+    fn a_self_test_scores_but_never_concludes() {
+        let scope = RunScope {
+            complete: true,
+            total_checks: 2,
+            self_test: true,
+        };
+        let passing = [
+            r("A", Severity::High, 1, Outcome::Pass, None),
+            r("B", Severity::High, 1, Outcome::Pass, None),
+        ];
+        let a = assess_run(&passing, scope, &ScoringConfig::default());
+        assert_eq!((a.conclusion, a.score), (Conclusion::SelfTest, Some(100.0)));
+        assert!(
+            a.rule.starts_with("self-test") && a.rule_zh.contains("自测"),
+            "{}",
+            a.rule
+        );
+        let critical = [
+            r("A", Severity::Critical, 1, Outcome::Fail, None),
+            r("B", Severity::High, 1, Outcome::Pass, None),
+        ];
+        let a = assess_run(&critical, scope, &ScoringConfig::default());
+        assert_eq!(a.conclusion, Conclusion::SelfTest);
+        assert!(a.rule.contains("special deductions"), "{}", a.rule);
+        // An unfinished self-test is incomplete like any run.
+        let unfinished = RunScope {
+            complete: false,
+            ..scope
+        };
+        assert_eq!(
+            assess_run(&passing, unfinished, &ScoringConfig::default()).conclusion,
+            Conclusion::Incomplete
         );
     }
 

@@ -203,6 +203,12 @@ fn statement(w: &mut Writer<'_>, run: &RunResults) -> Value {
             "The report is sealed in the run folder with the results and raw records; check their integrity with the sealing key on the cover: tianping-harness verify --signer <key> <run folder>.",
         ),
     ];
+    if run.self_test {
+        items.push(w.tr(
+            "本报告为申请方自测结果：仅运行了自动化检查项，未包含人工核查项，不是测评机构的测评报告，不能作为接入评审的依据。",
+            "This is an applicant's self-test: only the automated checks ran, no manual checks; it is not a lab's evaluation report and cannot support an access decision.",
+        ));
+    }
     if run.target.kind == "reference" {
         items.push(w.tr(
             "被测对象为测评工具内置的参考平台（演示与自测用），本报告不是对任何申请方平台的测评。",

@@ -211,6 +211,14 @@ pub fn render(d: &Value) -> String {
     if draft {
         let _ = write!(b, "<p class=\"draft\">{}</p>", esc(&l["draft_mark"]));
     }
+    if d["summary"]["self_test"].as_bool().unwrap_or(false) {
+        let _ = write!(
+            b,
+            "<p class=\"draft\">{}</p><p>{}</p>",
+            esc(&l["self_test_mark"]),
+            esc(&l["self_test_note"])
+        );
+    }
     kv_table(b, &d["cover"]);
     let _ = write!(
         b,

@@ -148,6 +148,16 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ),
     ("draft_mark", "未完成 · 草稿", "INCOMPLETE · DRAFT"),
     (
+        "self_test_mark",
+        "自测 · 非正式测评",
+        "SELF-TEST · NOT AN EVALUATION",
+    ),
+    (
+        "self_test_note",
+        "申请方自测：仅运行自动化检查项，不含人工核查项；得分仅反映机器可判定的部分，不是测评机构的测评结论。",
+        "Applicant's self-test: the automated checks only, no manual checks; the score covers what a machine can decide and is not a lab's evaluation.",
+    ),
+    (
         "incomplete_note",
         "测评未完成：在全部检查项（含人工核查项）有判定之前，本报告不给出得分和结论。",
         "The evaluation is incomplete: no score or conclusion is given until every check, manual ones included, has a verdict.",

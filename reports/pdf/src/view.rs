@@ -455,6 +455,7 @@ pub fn build(input: &ReportInput<'_>, lang: Lang, fonts: &FontSet) -> Result<Val
         "coverage": a.and_then(|a| a.coverage).map(|c| coverage_text(c, lang)).unwrap_or(dash.clone()),
         "undecided": a.map(|a| a.undecided.join(", ")).unwrap_or_default(),
         "complete": run.complete,
+        "self_test": run.self_test,
         "partial": a.and_then(|a| a.coverage).is_some_and(|c| c.is_partial()),
         "suites": Suite::ALL.iter().map(|s| {
             let c = Counts::of(run.by_suite(*s));

@@ -71,6 +71,11 @@ fn print_summary(run: &RunResults) {
         );
         tianping_harness::outln!("rule: {}", a.rule);
     }
+    if run.self_test {
+        tianping_harness::outln!(
+            "SELF-TEST (自测): manual checks left out; not a lab evaluation, no access conclusion"
+        );
+    }
 }
 
 /// A progress bar on a terminal, one plain line per finished check otherwise.

@@ -54,6 +54,11 @@ pub struct Args {
     /// (folder or results.json); the results combine both runs.
     #[arg(long, conflicts_with_all = ["resume", "package", "only"])]
     rerun_failed: Option<PathBuf>,
+    /// An applicant's self-test: every automated check, the manual ones left out; the score
+    /// is of what a machine can decide, and every output says it is a self-test, not a lab
+    /// evaluation.
+    #[arg(long, conflicts_with_all = ["rerun_failed", "only", "suites"])]
+    self_test: bool,
     /// Switch on a fault in the built-in reference platform (repeatable; no --target).
     #[arg(long = "fault", value_delimiter = ',')]
     faults: Vec<String>,
@@ -71,6 +76,7 @@ fn configure(args: &Args) -> Result<Config, Failure> {
     config.selection.include.extend(args.only.iter().cloned());
     config.selection.suites.extend(args.suites.iter().cloned());
     config.selection.passive |= args.passive;
+    config.selection.self_test |= args.self_test;
     if let Some(w) = &args.waivers {
         config.lab.waivers = Some(w.display().to_string());
     }
