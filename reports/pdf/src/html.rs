@@ -149,16 +149,18 @@ fn evidence_list(out: &mut String, l: &Value, evidence: &Value, files: &[Value])
     out.push_str("</ul></details>");
 }
 
+/// Opens a table with a header row of the labels named by `keys`.
+fn table_head(out: &mut String, l: &Value, keys: &[&str]) {
+    out.push_str("<table><tr>");
+    for key in keys {
+        let _ = write!(out, "<th>{}</th>", esc(&l[*key]));
+    }
+    out.push_str("</tr>");
+}
+
 /// A table of checks, each row tagged with its suite and status for the filter.
 fn checks_table(out: &mut String, l: &Value, checks: &[Value], evidence: &Value) {
-    let _ = write!(
-        out,
-        "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-        esc(&l["id"]),
-        esc(&l["check"]),
-        esc(&l["severity"]),
-        esc(&l["outcome"])
-    );
+    table_head(out, l, &["id", "check", "severity", "outcome"]);
     for c in checks {
         let status = c["status"].as_str().unwrap_or("");
         let _ = write!(
@@ -241,15 +243,8 @@ pub fn render(d: &Value) -> String {
         esc(&l["statement"])
     );
     ordered(b, &d["front"]["statement"]);
-    let _ = write!(
-        b,
-        "<h3>{}</h3><table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-        esc(&l["signatures"]),
-        esc(&l["role"]),
-        esc(&l["name"]),
-        esc(&l["signature"]),
-        esc(&l["date"])
-    );
+    let _ = write!(b, "<h3>{}</h3>", esc(&l["signatures"]));
+    table_head(b, l, &["role", "name", "signature", "date"]);
     for r in items(&d["front"]["signatures"]) {
         let _ = write!(
             b,
@@ -300,15 +295,10 @@ pub fn render(d: &Value) -> String {
         .map(|(k, v)| Value::Array(vec![k, v]))
         .collect();
     kv_table(b, &Value::Array(rows));
-    let _ = write!(
+    table_head(
         b,
-        "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-        esc(&l["suite"]),
-        esc(&l["pass"]),
-        esc(&l["fail"]),
-        esc(&l["na"]),
-        esc(&l["inconclusive"]),
-        esc(&l["total"])
+        l,
+        &["suite", "pass", "fail", "na", "inconclusive", "total"],
     );
     for suite in items(&s["suites"]) {
         let c = &suite["counts"];
@@ -383,14 +373,8 @@ pub fn render(d: &Value) -> String {
     if ncs.is_empty() {
         let _ = write!(b, "<p>{}</p>", esc(&l["none"]));
     } else {
-        let _ = write!(
-            b,
-            "<p>{}</p><table><tr><th>{}</th><th>{}</th><th>{}</th></tr>",
-            esc(&l["nonconformities_intro"]),
-            esc(&l["id"]),
-            esc(&l["problem"]),
-            esc(&l["advice"])
-        );
+        let _ = write!(b, "<p>{}</p>", esc(&l["nonconformities_intro"]));
+        table_head(b, l, &["id", "problem", "advice"]);
         for c in ncs {
             let _ = write!(
                 b,
