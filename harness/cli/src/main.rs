@@ -8,7 +8,7 @@ mod commands;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use tianping_engine::model::exit;
 
 use commands::Failure;
@@ -27,7 +27,11 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Evaluate a platform. With no target: the built-in reference platform on loopback.
+    #[command(after_long_help = include_str!("commands/run_help.txt"))]
     Run(commands::run::Args),
+    /// Write a commented configuration (and with --adapter an adapter skeleton) to start
+    /// evaluating a platform from.
+    Init(commands::init::Args),
     /// List every check with its ID, suite, clauses and mode, without contacting anything.
     List(commands::list::Args),
     /// Serve the reference platform until interrupted.
@@ -47,6 +51,13 @@ enum Command {
     /// Evaluate certificate files offline (PEM or DER, chains in any order) with the
     /// certificate checks; exit codes as for `run`.
     Certs(commands::certs::Args),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `tianping-harness man > tianping-harness.1`.
+    Man,
 }
 
 fn main() -> ExitCode {
@@ -71,6 +82,23 @@ fn main() -> ExitCode {
     let outcome = runtime.block_on(async {
         match cli.command {
             Command::Run(args) => commands::run::run(args).await,
+            Command::Init(args) => commands::init::run(args),
+            Command::Completions { shell } => {
+                let mut out = Vec::new();
+                clap_complete::generate(shell, &mut Cli::command(), "tianping-harness", &mut out);
+                tianping_harness::out!("{}", String::from_utf8_lossy(&out));
+                Ok(exit::ALL_PASS)
+            }
+            Command::Man => {
+                let mut out = Vec::new();
+                match clap_mangen::Man::new(Cli::command()).render(&mut out) {
+                    Ok(()) => {
+                        tianping_harness::out!("{}", String::from_utf8_lossy(&out));
+                        Ok(exit::ALL_PASS)
+                    }
+                    Err(e) => Err(commands::undecided(e)),
+                }
+            }
             Command::List(args) => commands::list::run(args),
             Command::ServeReference(args) => commands::serve::run(args).await,
             Command::ExportReferencePackage(args) => commands::export::run(args),

@@ -111,6 +111,27 @@ fn both_languages_render_every_check_and_agree_with_results_json() {
             fonts.contains("NotoSansCJK") && !fonts.lines().skip(2).any(|l| l.contains(" no ")),
             "{lang}: the CJK font must be embedded:\n{fonts}"
         );
+        // PDF/A-2b as far as tools here can tell (no PDF/A validator is packaged for Debian):
+        // qpdf finds no syntax or stream error, and the XMP metadata identifies the part and
+        // conformance level. Typst's exporter itself refuses a document that breaks a PDF/A
+        // rule it knows.
+        let check = Command::new("qpdf")
+            .arg("--check")
+            .arg(&pdf)
+            .output()
+            .expect("qpdf: ./scripts/setup.sh installs it");
+        assert!(
+            check.status.success(),
+            "{lang}: qpdf --check: {}",
+            String::from_utf8_lossy(&check.stdout)
+        );
+        let bytes = std::fs::read(&pdf).unwrap();
+        let has = |needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
+        assert!(
+            has("<pdfaid:part>2</pdfaid:part>")
+                && has("<pdfaid:conformance>B</pdfaid:conformance>"),
+            "{lang}: no PDF/A-2b identification in the XMP metadata"
+        );
         let text = pdf_text(&pdf);
         assert!(text.contains(&squeeze(heading)), "{lang}: title missing");
         assert!(text.contains(&squeeze(conclusion)), "{lang}: conclusion");

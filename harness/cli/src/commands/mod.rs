@@ -5,6 +5,7 @@ pub mod adapter;
 pub mod certs;
 pub mod diff;
 pub mod export;
+pub mod init;
 pub mod list;
 pub mod quarterly;
 pub mod run;

@@ -142,3 +142,69 @@ fn serve_reference_lists_faults_with_the_check_that_catches_each() {
         "every fault has a check:\n{text}"
     );
 }
+
+/// `init` writes a configuration the harness loads and an adapter it parses, fills in the
+/// target, and never writes over a file.
+#[test]
+fn init_writes_a_configuration_and_adapter_the_harness_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let init = |extra: &[&str]| {
+        harness()
+            .args(["init", "--dir"])
+            .arg(dir.path())
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let first = init(&["--target", "https://evidence.example.cn:8443", "--adapter"]);
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let config = tianping_engine::Config::load(&dir.path().join("harness.toml"))
+        .expect("the written configuration loads");
+    assert_eq!(
+        config.target.base_url.as_deref(),
+        Some("https://evidence.example.cn:8443")
+    );
+    let adapter_file = config
+        .adapter
+        .file
+        .clone()
+        .expect("the config names the adapter");
+    assert!(adapter_file.ends_with("adapter.toml"), "{adapter_file}");
+    let adapter = tianping_engine::adapter::Adapter::load(&dir.path().join("adapter.toml"))
+        .expect("the written adapter parses");
+    assert_eq!(adapter.info.name, "my-platform");
+    let before = std::fs::read(dir.path().join("harness.toml")).unwrap();
+    let again = init(&[]);
+    assert_eq!(again.status.code(), Some(64));
+    assert_eq!(
+        std::fs::read(dir.path().join("harness.toml")).unwrap(),
+        before
+    );
+}
+
+/// Completions and the man page come from the same command definitions as `--help`, and
+/// `run --help` shows examples, environment variables and exit codes.
+#[test]
+fn completions_man_page_and_help_describe_the_commands() {
+    let text = |args: &[&str]| {
+        let out = harness().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let bash = text(&["completions", "bash"]);
+    assert!(bash.contains("tianping-harness") && bash.contains("--self-test"));
+    let man = text(&["man"]);
+    assert!(
+        man.contains(".TH tianping-harness 1") && man.contains("init"),
+        "{man}"
+    );
+    let help = text(&["run", "--help"]);
+    for part in ["Examples:", "TIANPING_API_SECRET", "Exit codes:", "78"] {
+        assert!(help.contains(part), "run --help lacks `{part}`");
+    }
+}
