@@ -5,5 +5,6 @@
 pub mod adapter_check;
 pub mod evaluate;
 pub mod pdf;
+pub mod preflight;
 pub mod quarterly;
 pub mod stdout;

@@ -44,8 +44,24 @@ fn print_outputs(out_dir: &Path, outputs: &tianping_harness::evaluate::Outputs) 
     tianping_harness::outln!("outputs in {}: {}", out_dir.display(), files.join(", "));
 }
 
+/// Checks undecided for one and the same reason (an unreachable target, a missing
+/// credential) are printed as one line, not one line each.
+const GROUP_AT: usize = 3;
+
 fn print_summary(run: &RunResults) {
+    let mut by_reason: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
     for r in &run.results {
+        if let Outcome::Inconclusive { error } = &r.outcome {
+            by_reason.entry(error.as_str()).or_default().push(&r.id);
+        }
+    }
+    by_reason.retain(|_, ids| ids.len() >= GROUP_AT);
+    for r in &run.results {
+        if let Outcome::Inconclusive { error } = &r.outcome
+            && by_reason.contains_key(error.as_str())
+        {
+            continue;
+        }
         let mark = match &r.outcome {
             Outcome::Pass => "PASS",
             Outcome::Fail if r.waived() => "WAIVED",
@@ -54,6 +70,13 @@ fn print_summary(run: &RunResults) {
             Outcome::Inconclusive { .. } => "INCONCLUSIVE",
         };
         tianping_harness::outln!("{mark:<12} {:<9} {} — {}", r.id, r.title_zh, r.summary);
+    }
+    for (reason, ids) in &by_reason {
+        tianping_harness::outln!(
+            "INCONCLUSIVE {} checks ({}) — {reason}",
+            ids.len(),
+            ids.join(", ")
+        );
     }
     if let Some(a) = &run.assessment {
         let score = a

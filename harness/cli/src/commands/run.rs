@@ -59,6 +59,11 @@ pub struct Args {
     /// evaluation.
     #[arg(long, conflicts_with_all = ["rerun_failed", "only", "suites"])]
     self_test: bool,
+    /// Print the plan (target, scope, checks, outputs) and the pre-flight (credentials set,
+    /// target reachable), then stop without running a check or writing a file. Exits 0 when
+    /// the run has what it needs, 2 when not.
+    #[arg(long, conflicts_with_all = ["package", "resume"])]
+    dry_run: bool,
     /// Switch on a fault in the built-in reference platform (repeatable; no --target).
     #[arg(long = "fault", value_delimiter = ',')]
     faults: Vec<String>,
@@ -161,6 +166,24 @@ pub async fn run(args: Args) -> Result<i32, Failure> {
     for declared in &target.summary.declarations {
         eprintln!("declared by the applicant and accepted: {declared}");
     }
+    let preflight = tianping_harness::preflight::check(&target).await;
+    if args.dry_run {
+        print_plan(&target, &checks, &out_dir, &args.reports);
+        tianping_harness::outln!("pre-flight:");
+        for line in tianping_harness::preflight::lines(&preflight) {
+            tianping_harness::outln!("  {line}");
+        }
+        target.stop().await;
+        return Ok(if preflight.iter().all(|i| i.ready) {
+            exit::ALL_PASS
+        } else {
+            exit::INCONCLUSIVE
+        });
+    }
+    let missing: Vec<_> = preflight.into_iter().filter(|i| !i.ready).collect();
+    for line in tianping_harness::preflight::lines(&missing) {
+        eprintln!("pre-flight: {line}");
+    }
     let mut plan = RunPlan::for_target(&target, checks.clone(), &out_dir);
     plan.resume = args.resume;
     let progress = Progress::new(checks.len());
@@ -186,6 +209,53 @@ pub async fn run(args: Args) -> Result<i32, Failure> {
         previous.as_ref().map(|(p, _)| p),
     )
     .await
+}
+
+/// `--dry-run`: what the run would do, without doing it.
+fn print_plan(
+    target: &tianping_target::Target,
+    checks: &[&CheckDef],
+    out_dir: &Path,
+    reports: &super::ReportArgs,
+) {
+    use tianping_engine::check::Applicability;
+    let summary = &target.summary;
+    tianping_harness::outln!(
+        "plan: evaluate {} ({}) through {}",
+        summary.base_url,
+        summary.kind,
+        summary
+            .adapter
+            .as_deref()
+            .unwrap_or("tp-profile-1 (built in)")
+    );
+    let mut hosts = vec![
+        url::Url::parse(&summary.base_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_default(),
+    ];
+    hosts.extend(target.config.target.extra_hosts.iter().cloned());
+    tianping_harness::outln!("  hosts it may contact: {}", hosts.join(", "));
+    let mut files = vec![
+        tianping_reports::RESULTS_FILE.to_string(),
+        tianping_reports::JUNIT_FILE.to_string(),
+    ];
+    files.extend(reports.outputs().files());
+    tianping_harness::outln!("  writes into {}: {}", out_dir.display(), files.join(", "));
+    tianping_harness::outln!("  checks: {}", checks.len());
+    for c in checks {
+        let applies = match (c.applies)(&target.config) {
+            Applicability::Applies => String::new(),
+            Applicability::NotApplicable(why) => format!(" (not applicable: {why})"),
+        };
+        tianping_harness::outln!(
+            "    {:<9} {:<7} {}{applies}",
+            c.meta.id,
+            c.meta.mode.key(),
+            c.meta.title_zh
+        );
+    }
 }
 
 /// Ctrl-C: the folder is sealed as it stands, so what was gathered can be shown unaltered;

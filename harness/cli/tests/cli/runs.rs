@@ -77,6 +77,15 @@ fn a_closed_port_exits_2_with_nothing_passed() {
     assert_eq!(out.status.code(), Some(2));
     let text = std::fs::read_to_string(dir.path().join("results.json")).unwrap();
     assert!(!text.contains("\"status\": \"pass\""));
+    // One pre-flight message and one grouped line, not the same reason on every check.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("pre-flight: MISSING target"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let unreachable_lines = stdout
+        .lines()
+        .filter(|l| l.contains("target unreachable"))
+        .count();
+    assert_eq!(unreachable_lines, 1, "{stdout}");
 }
 
 #[test]

@@ -208,3 +208,59 @@ fn completions_man_page_and_help_describe_the_commands() {
         assert!(help.contains(part), "run --help lacks `{part}`");
     }
 }
+
+/// `run --dry-run` prints the plan and the pre-flight and runs nothing: ready on the
+/// reference platform (exit 0, no folder written); against a closed port without
+/// credentials, it names each missing thing, never a secret value, and exits 2.
+#[test]
+fn a_dry_run_prints_the_plan_and_the_preflight_and_runs_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let ready = harness()
+        .args(["run", "--dry-run", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&ready.stdout);
+    assert_eq!(ready.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("plan: evaluate") && text.contains("checks: 72"),
+        "{text}"
+    );
+    assert!(
+        text.contains("DC-001") && text.contains("workpaper.xlsx"),
+        "{text}"
+    );
+    assert!(!out.exists(), "a dry run writes nothing");
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let not_ready = harness()
+        .args([
+            "run",
+            "--dry-run",
+            "--target",
+            &format!("https://127.0.0.1:{port}"),
+        ])
+        .env_remove("TIANPING_API_KEY_ID")
+        .env_remove("TIANPING_API_SECRET")
+        .env("TIANPING_USERNAME", "lab-user")
+        .env("TIANPING_PASSWORD", "do-not-print-me")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&not_ready.stdout);
+    assert_eq!(not_ready.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("MISSING API account") && text.contains("TIANPING_API_SECRET"),
+        "{text}"
+    );
+    assert!(text.contains("ok      console account"), "{text}");
+    assert!(text.contains("unreachable"), "{text}");
+    assert!(
+        !text.contains("do-not-print-me"),
+        "a secret value in the output"
+    );
+}
