@@ -22,6 +22,15 @@ use commands::Failure;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Colour the console: auto (a terminal, unless NO_COLOR is set), always or never.
+    #[arg(long, global = true, value_enum, default_value_t = commands::console::ColorWhen::Auto)]
+    color: commands::console::ColorWhen,
+    /// Print only what needs attention: failures, undecided checks, the score and the files.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Print each finding's evidence under it.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
 }
 
 #[derive(Subcommand)]
@@ -69,6 +78,7 @@ fn main() -> ExitCode {
             return ExitCode::from(code as u8);
         }
     };
+    commands::console::configure(cli.color, cli.quiet, cli.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -3,6 +3,7 @@
 
 use std::io::IsTerminal;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use tianping_engine::model::{CheckResult, Outcome, RunResults};
 
@@ -44,6 +45,68 @@ fn print_outputs(out_dir: &Path, outputs: &tianping_harness::evaluate::Outputs) 
     tianping_harness::outln!("outputs in {}: {}", out_dir.display(), files.join(", "));
 }
 
+/// When to colour the console: `--color auto` (a terminal, and `NO_COLOR` unset), `always`
+/// or `never`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorWhen {
+    /// On a terminal unless `NO_COLOR` is set.
+    Auto,
+    /// Always, e.g. for a CI log that shows colour.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// How much the console says: set once from the global flags.
+#[derive(Debug, Clone, Copy)]
+struct Style {
+    color: bool,
+    quiet: bool,
+    verbose: bool,
+}
+
+static STYLE: OnceLock<Style> = OnceLock::new();
+
+/// Sets the console style from `--color`, `-q` and `-v` (once, at start-up).
+pub fn configure(color: ColorWhen, quiet: bool, verbose: u8) {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let color = match color {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => std::io::stdout().is_terminal() && !no_color,
+    };
+    let _ = STYLE.set(Style {
+        color,
+        quiet,
+        verbose: verbose > 0,
+    });
+}
+
+fn style() -> Style {
+    STYLE.get().copied().unwrap_or(Style {
+        color: false,
+        quiet: false,
+        verbose: false,
+    })
+}
+
+/// A check's outcome mark, coloured by outcome (and a critical failure in bold).
+fn mark(r: &CheckResult) -> String {
+    let (text, code) = match &r.outcome {
+        Outcome::Pass => ("PASS", "32"),
+        Outcome::Fail if r.waived() => ("WAIVED", "33"),
+        Outcome::Fail if r.severity == tianping_engine::Severity::Critical => ("FAIL", "1;31"),
+        Outcome::Fail => ("FAIL", "31"),
+        Outcome::NotApplicable { .. } => ("N/A", "2"),
+        Outcome::Inconclusive { .. } => ("INCONCLUSIVE", "33"),
+    };
+    if style().color {
+        format!("\x1b[{code}m{text:<12}\x1b[0m")
+    } else {
+        format!("{text:<12}")
+    }
+}
+
 /// Checks undecided for one and the same reason (an unreachable target, a missing
 /// credential) are printed as one line, not one line each.
 const GROUP_AT: usize = 3;
@@ -56,20 +119,24 @@ fn print_summary(run: &RunResults) {
         }
     }
     by_reason.retain(|_, ids| ids.len() >= GROUP_AT);
+    let style = style();
     for r in &run.results {
         if let Outcome::Inconclusive { error } = &r.outcome
             && by_reason.contains_key(error.as_str())
         {
             continue;
         }
-        let mark = match &r.outcome {
-            Outcome::Pass => "PASS",
-            Outcome::Fail if r.waived() => "WAIVED",
-            Outcome::Fail => "FAIL",
-            Outcome::NotApplicable { .. } => "N/A ",
-            Outcome::Inconclusive { .. } => "INCONCLUSIVE",
-        };
-        tianping_harness::outln!("{mark:<12} {:<9} {} — {}", r.id, r.title_zh, r.summary);
+        // -q: only what needs attention.
+        if style.quiet && matches!(r.outcome, Outcome::Pass | Outcome::NotApplicable { .. }) {
+            continue;
+        }
+        tianping_harness::outln!("{} {:<9} {} — {}", mark(r), r.id, r.title_zh, r.summary);
+        // -v: the evidence under everything that is not a pass.
+        if style.verbose && r.outcome != Outcome::Pass {
+            for e in &r.evidence {
+                tianping_harness::outln!("             {}: {}", e.label, e.value);
+            }
+        }
     }
     for (reason, ids) in &by_reason {
         tianping_harness::outln!(
@@ -112,8 +179,10 @@ impl Progress {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = indicatif::ProgressBar::new(total as u64);
             bar.set_style(
-                indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}")
-                    .expect("static template"),
+                indicatif::ProgressStyle::with_template(
+                    "{bar:30} {pos}/{len} {msg}  (about {eta} left)",
+                )
+                .expect("static template"),
             );
             bar
         });
@@ -127,6 +196,7 @@ impl Progress {
                 bar.set_position(i as u64);
                 bar.set_message(format!("{} {}", r.id, r.outcome.key()));
             }
+            None if style().quiet => {}
             None => eprintln!(
                 "[{i}/{n}] {} {} ({} ms)",
                 r.id,

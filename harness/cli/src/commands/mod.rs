@@ -12,7 +12,7 @@ pub mod run;
 pub mod serve;
 pub mod verify;
 
-mod console;
+pub mod console;
 
 use std::path::{Path, PathBuf};
 

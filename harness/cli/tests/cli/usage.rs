@@ -264,3 +264,49 @@ fn a_dry_run_prints_the_plan_and_the_preflight_and_runs_nothing() {
         "a secret value in the output"
     );
 }
+
+/// The console colours outcomes only when asked (`--color always`, or a terminal without
+/// `NO_COLOR`); `-q` prints only what needs attention; `-v` adds the evidence.
+#[test]
+fn the_console_colours_when_asked_and_says_less_or_more_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |flags: &[&str], name: &str| {
+        let out = harness()
+            .args(flags)
+            .args([
+                "run",
+                "--fault",
+                "cache-control-missing",
+                "--only",
+                "SS-021,DC-001",
+            ])
+            .args(["--lang", "none", "--no-workpaper", "--out"])
+            .arg(dir.path().join(name))
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let plain = run(&[], "plain");
+    assert!(
+        !plain.contains('\u{1b}'),
+        "NO_COLOR and no terminal: no colour"
+    );
+    assert!(
+        plain.contains("DC-001") && plain.contains("SS-021"),
+        "{plain}"
+    );
+    let coloured = run(&["--color", "always"], "coloured");
+    assert!(
+        coloured.contains("\u{1b}[32mPASS") && coloured.contains("\u{1b}[31mFAIL"),
+        "{coloured}"
+    );
+    let quiet = run(&["-q"], "quiet");
+    assert!(
+        !quiet.contains("DC-001") && quiet.contains("SS-021"),
+        "{quiet}"
+    );
+    assert!(quiet.contains("outputs in"), "{quiet}");
+    let verbose = run(&["-v"], "verbose");
+    assert!(verbose.contains("deposit Cache-Control:"), "{verbose}");
+}
