@@ -8,3 +8,4 @@ pub mod pdf;
 pub mod preflight;
 pub mod quarterly;
 pub mod stdout;
+pub mod vendor;

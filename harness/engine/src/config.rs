@@ -547,7 +547,16 @@ impl Credentials {
     /// Reads the variables named in the config; missing ones stay empty and the checks
     /// that need them report inconclusive.
     pub fn from_env(vars: &CredentialVars) -> Credentials {
-        let get = |name: &str| std::env::var(name).unwrap_or_default();
+        Self::from_lookup(vars, |name| std::env::var(name).ok())
+    }
+
+    /// As [`Credentials::from_env`], reading each variable through `lookup` (a test's map, or
+    /// the process environment).
+    pub fn from_lookup(
+        vars: &CredentialVars,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Credentials {
+        let get = |name: &str| lookup(name).unwrap_or_default();
         Credentials {
             api_key_id: get(&vars.api_key_id_env),
             api_secret: Secret::new(get(&vars.api_secret_env)),

@@ -67,8 +67,13 @@ pub async fn resolve(config: Config, faults: Faults) -> Result<Target, TargetErr
 /// The live platform `config` names, with the lab's trust anchors, the credentials from the
 /// environment variables the config names, and the lab's records.
 pub fn live(config: Config) -> Result<Target, TargetError> {
-    let trust_roots = load_trust_roots(&config.target.trust_roots)?;
     let credentials = Credentials::from_env(&config.credentials);
+    live_with(config, credentials)
+}
+
+/// As [`live`], with the accounts given rather than read from the environment.
+pub fn live_with(config: Config, credentials: Credentials) -> Result<Target, TargetError> {
+    let trust_roots = load_trust_roots(&config.target.trust_roots)?;
     let lab_records = match &config.lab.records {
         Some(path) => LabRecords::load(Path::new(path))?,
         None => LabRecords::default(),

@@ -5,6 +5,7 @@ mod bundle;
 mod offline;
 mod runs;
 mod usage;
+mod vendor;
 
 use std::process::Command;
 
