@@ -7,8 +7,11 @@ use std::process::Command;
 
 use serde_json::Value;
 
+/// The binary in an English locale, whatever the developer's (the console follows the locale).
 fn harness() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_tianping-harness"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tianping-harness"));
+    command.env("LC_ALL", "C.UTF-8");
+    command
 }
 
 fn poppler(tool: &str, args: &[&str], pdf: &Path) -> String {

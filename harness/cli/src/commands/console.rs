@@ -19,6 +19,22 @@ pub fn print_results(
     }
     print_summary(results);
     let c = &results.counts;
+    if style().chinese {
+        tianping_harness::outln!(
+            "\n符合 {}，不符合 {}，不适用 {}，无法判定 {}{}",
+            c.pass,
+            c.fail,
+            c.not_applicable,
+            c.inconclusive,
+            if results.complete {
+                ""
+            } else {
+                "（未完成）"
+            }
+        );
+        print_outputs(out_dir, outputs);
+        return;
+    }
     tianping_harness::outln!(
         "\n{} pass, {} fail, {} not applicable, {} inconclusive{}",
         c.pass,
@@ -42,7 +58,12 @@ fn print_outputs(out_dir: &Path, outputs: &tianping_harness::evaluate::Outputs) 
     ];
     files.extend(outputs.files());
     files.push(tianping_reports::bundle::MANIFEST_FILE.to_string());
-    tianping_harness::outln!("outputs in {}: {}", out_dir.display(), files.join(", "));
+    let label = if style().chinese {
+        "输出文件位于"
+    } else {
+        "outputs in"
+    };
+    tianping_harness::outln!("{label} {}: {}", out_dir.display(), files.join(", "));
 }
 
 /// When to colour the console: `--color auto` (a terminal, and `NO_COLOR` unset), `always`
@@ -63,6 +84,17 @@ struct Style {
     color: bool,
     quiet: bool,
     verbose: bool,
+    /// The locale asks for Chinese (`LC_ALL`, `LC_MESSAGES` or `LANG` starting with `zh`).
+    chinese: bool,
+}
+
+/// Whether the user's locale is Chinese: the first of `LC_ALL`, `LC_MESSAGES`, `LANG` that is
+/// set decides, as POSIX orders them.
+fn locale_is_chinese() -> bool {
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .is_some_and(|l| l.to_ascii_lowercase().starts_with("zh"))
 }
 
 static STYLE: OnceLock<Style> = OnceLock::new();
@@ -79,6 +111,7 @@ pub fn configure(color: ColorWhen, quiet: bool, verbose: u8) {
         color,
         quiet,
         verbose: verbose > 0,
+        chinese: locale_is_chinese(),
     });
 }
 
@@ -87,6 +120,7 @@ fn style() -> Style {
         color: false,
         quiet: false,
         verbose: false,
+        chinese: false,
     })
 }
 
@@ -130,7 +164,11 @@ fn print_summary(run: &RunResults) {
         if style.quiet && matches!(r.outcome, Outcome::Pass | Outcome::NotApplicable { .. }) {
             continue;
         }
-        tianping_harness::outln!("{} {:<9} {} — {}", mark(r), r.id, r.title_zh, r.summary);
+        let summary = match (&r.summary_zh, style.chinese) {
+            (Some(zh), true) => zh,
+            _ => &r.summary,
+        };
+        tianping_harness::outln!("{} {:<9} {} — {summary}", mark(r), r.id, r.title_zh);
         // -v: the evidence under everything that is not a pass.
         if style.verbose && r.outcome != Outcome::Pass {
             for e in &r.evidence {
@@ -150,16 +188,25 @@ fn print_summary(run: &RunResults) {
             .score
             .map(|s| format!("{s:.2}"))
             .unwrap_or_else(|| "—".into());
-        tianping_harness::outln!(
-            "\nscore {score}  grade {}  conclusion: {} ({})",
-            a.grade.as_deref().unwrap_or("—"),
-            a.conclusion.title_zh(),
-            serde_json::to_value(a.conclusion)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default()
-        );
-        tianping_harness::outln!("rule: {}", a.rule);
+        if style.chinese {
+            tianping_harness::outln!(
+                "\n得分 {score}  等级 {}  建议结论：{}",
+                a.grade.as_deref().unwrap_or("—"),
+                a.conclusion.title_zh()
+            );
+            tianping_harness::outln!("判定依据：{}", a.rule_zh);
+        } else {
+            tianping_harness::outln!(
+                "\nscore {score}  grade {}  conclusion: {} ({})",
+                a.grade.as_deref().unwrap_or("—"),
+                a.conclusion.title_zh(),
+                serde_json::to_value(a.conclusion)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default()
+            );
+            tianping_harness::outln!("rule: {}", a.rule);
+        }
     }
     if run.self_test {
         tianping_harness::outln!(

@@ -9,8 +9,11 @@ mod vendor;
 
 use std::process::Command;
 
+/// The binary in an English locale, whatever the developer's (the console follows the locale).
 fn harness() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_tianping-harness"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tianping-harness"));
+    command.env("LC_ALL", "C.UTF-8");
+    command
 }
 
 /// A run folder's results.json, held to the published JSON Schema on the way.

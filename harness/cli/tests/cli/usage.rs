@@ -310,3 +310,33 @@ fn the_console_colours_when_asked_and_says_less_or_more_on_request() {
     let verbose = run(&["-v"], "verbose");
     assert!(verbose.contains("deposit Cache-Control:"), "{verbose}");
 }
+
+/// In a Chinese locale the console speaks Chinese: findings, score line, rule and counts.
+#[test]
+fn a_chinese_locale_gets_a_chinese_console() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = harness()
+        .args([
+            "run",
+            "--fault",
+            "cache-control-missing",
+            "--only",
+            "SS-021,DC-001",
+        ])
+        .args(["--lang", "none", "--no-workpaper", "--out"])
+        .arg(dir.path())
+        .env("LC_ALL", "zh_CN.UTF-8")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for says in [
+        "检查敏感应答 2 个，其中 2 个不符合",
+        "建议结论：",
+        "判定依据：",
+        "符合 1，不符合 1",
+        "输出文件位于",
+    ] {
+        assert!(text.contains(says), "no `{says}` in:\n{text}");
+    }
+    assert!(!text.contains("do not conform"), "{text}");
+}
