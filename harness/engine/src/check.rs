@@ -38,7 +38,57 @@ pub enum Applicability {
     /// The check runs.
     Applies,
     /// The check is recorded as not applicable with this reason, and `run` is not called.
-    NotApplicable(String),
+    NotApplicable(Reason),
+}
+
+/// Why a check does not apply: in English, and in Chinese when the rule says it so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reason {
+    /// The reason in English.
+    pub en: String,
+    /// The reason in Chinese, for the Chinese report.
+    pub zh: Option<String>,
+}
+
+impl Reason {
+    /// A reason in English.
+    pub fn new(en: impl Into<String>) -> Reason {
+        Reason {
+            en: en.into(),
+            zh: None,
+        }
+    }
+
+    /// The same reason in Chinese.
+    pub fn zh(mut self, zh: impl Into<String>) -> Reason {
+        self.zh = Some(zh.into());
+        self
+    }
+}
+
+impl From<&str> for Reason {
+    fn from(en: &str) -> Reason {
+        Reason::new(en)
+    }
+}
+
+impl From<String> for Reason {
+    fn from(en: String) -> Reason {
+        Reason::new(en)
+    }
+}
+
+impl std::ops::Deref for Reason {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.en
+    }
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.en)
+    }
 }
 
 /// The applicability rule of a check that applies to every target.

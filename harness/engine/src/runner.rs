@@ -166,7 +166,13 @@ async fn run_one(ctx: Arc<Ctx>, def: CheckDef, unreachable: Option<String>) -> C
 fn not_applicable(def: &CheckDef, config: &Config) -> Option<Verdict> {
     match (def.applies)(config) {
         Applicability::Applies => None,
-        Applicability::NotApplicable(reason) => Some(Verdict::not_applicable(reason)),
+        Applicability::NotApplicable(reason) => {
+            let verdict = Verdict::not_applicable(reason.en);
+            Some(match reason.zh {
+                Some(zh) => verdict.zh(zh),
+                None => verdict,
+            })
+        }
     }
 }
 

@@ -2,13 +2,17 @@
 //! they remove, and what a deposit's completion means without a local chain.
 
 use tianping_engine::Ctx;
-use tianping_engine::check::Applicability;
+use tianping_engine::check::{Applicability, Reason};
 use tianping_engine::config::Config;
 
 /// Why a check of the platform's own chain does not apply.
 pub const NO_LOCAL_CHAIN: &str = "the applicant declares no chain of its own \
      (architecture.local_chain = false, accepted by the lab): it writes digests to Tianping \
      through an application node, so there is no local chain to examine";
+
+/// [`NO_LOCAL_CHAIN`] in Chinese.
+pub const NO_LOCAL_CHAIN_ZH: &str = "申请方声明无自有链（architecture.local_chain = false，\
+     测评机构已认可）：经应用节点将摘要写入天平链，没有可检查的本地链";
 
 /// Why a check of the original does not apply.
 pub const NO_ORIGINALS: &str = "the applicant declares digest-only deposits \
@@ -19,7 +23,7 @@ pub fn needs_local_chain(config: &Config) -> Applicability {
     if config.architecture.local_chain {
         Applicability::Applies
     } else {
-        Applicability::NotApplicable(NO_LOCAL_CHAIN.into())
+        Applicability::NotApplicable(Reason::new(NO_LOCAL_CHAIN).zh(NO_LOCAL_CHAIN_ZH))
     }
 }
 
@@ -30,9 +34,12 @@ pub fn needs_originals_or_local_chain(config: &Config) -> Applicability {
         config.architecture.originals_kept,
         config.architecture.local_chain,
     ) {
-        (false, false) => {
-            Applicability::NotApplicable(format!("{NO_ORIGINALS}; and {NO_LOCAL_CHAIN}"))
-        }
+        (false, false) => Applicability::NotApplicable(
+            Reason::new(format!("{NO_ORIGINALS}; and {NO_LOCAL_CHAIN}")).zh(format!(
+                "申请方声明仅存摘要（architecture.originals_kept = false，测评机构已认可），\
+                     没有可检查的原文；且{NO_LOCAL_CHAIN_ZH}"
+            )),
+        ),
         _ => Applicability::Applies,
     }
 }
@@ -64,6 +71,12 @@ mod tests {
         assert!(
             matches!(needs_local_chain(&config), Applicability::NotApplicable(why) if why.contains("architecture.local_chain = false"))
         );
+        // The Chinese report gives the same reason in Chinese, naming the same declaration.
+        assert!(matches!(
+            needs_local_chain(&config),
+            Applicability::NotApplicable(why)
+                if why.zh.as_deref().is_some_and(|zh| zh.contains("architecture.local_chain = false") && zh.contains("天平链"))
+        ));
         assert_eq!(
             needs_originals_or_local_chain(&config),
             Applicability::Applies

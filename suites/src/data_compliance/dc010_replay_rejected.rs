@@ -60,11 +60,17 @@ pub const CHECK: CheckDef =
 /// lifetime is the token endpoint's business, which the lab reviews).
 fn requests_carry_a_time(config: &tianping_engine::Config) -> Applicability {
     match config.adapter.load() {
-        Ok(adapter) if !adapter.auth.has_timestamp() => Applicability::NotApplicable(format!(
-            "the adapter's request authentication ({}) puts no time or nonce in requests, so \
-             there is nothing to replay or to stamp outside a window",
-            adapter.info.name
-        )),
+        Ok(adapter) if !adapter.auth.has_timestamp() => Applicability::NotApplicable(
+            tianping_engine::check::Reason::new(format!(
+                "the adapter's request authentication ({}) puts no time or nonce in requests, so \
+                 there is nothing to replay or to stamp outside a window",
+                adapter.info.name
+            ))
+            .zh(format!(
+                "适配文件的请求鉴别方式（{}）不在请求中携带时间或随机数，没有可重放或可置于时间窗之外的请求",
+                adapter.info.name
+            )),
+        ),
         _ => Applicability::Applies,
     }
 }

@@ -41,7 +41,7 @@ pub fn run(args: Args) -> Result<i32, Failure> {
             return (false, "not selected by the configuration".into());
         }
         if let Applicability::NotApplicable(reason) = (c.applies)(&config) {
-            return (false, reason);
+            return (false, reason.en);
         }
         let why = match c.meta.mode {
             Mode::Remote if live => "remote check of the configured target",
