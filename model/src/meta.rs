@@ -143,6 +143,16 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// The word the Chinese report prints.
+    pub fn title_zh(self) -> &'static str {
+        match self {
+            Severity::Low => "低",
+            Severity::Medium => "中",
+            Severity::High => "高",
+            Severity::Critical => "严重",
+        }
+    }
+
     /// Key used in results.json and JUnit properties.
     pub fn key(self) -> &'static str {
         match self {

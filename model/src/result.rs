@@ -172,4 +172,16 @@ impl CheckResult {
     pub fn waived(&self) -> bool {
         self.outcome == Outcome::Fail && self.waiver.as_ref().is_some_and(|w| w.active)
     }
+
+    /// The outcome as the reports print it, in Chinese and in English; a waived failure says
+    /// so.
+    pub fn outcome_title(&self) -> (&'static str, &'static str) {
+        match (&self.outcome, self.waived()) {
+            (Outcome::Pass, _) => ("符合", "pass"),
+            (Outcome::Fail, true) => ("不符合（已豁免）", "fail (waived)"),
+            (Outcome::Fail, false) => ("不符合", "fail"),
+            (Outcome::NotApplicable { .. }, _) => ("不适用", "not applicable"),
+            (Outcome::Inconclusive { .. }, _) => ("无法判定", "inconclusive"),
+        }
+    }
 }

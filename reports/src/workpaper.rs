@@ -129,19 +129,8 @@ fn record(run: &RunResults, r: &CheckResult) -> [String; 11] {
     if !r.artefacts.is_empty() {
         result.push_str(&format!("\n原始记录：{}", r.artefacts.join("、")));
     }
-    let outcome = match (&r.outcome, r.waived()) {
-        (Outcome::Pass, _) => "符合",
-        (Outcome::Fail, true) => "不符合（已豁免）",
-        (Outcome::Fail, false) => "不符合",
-        (Outcome::NotApplicable { .. }, _) => "不适用",
-        (Outcome::Inconclusive { .. }, _) => "无法判定",
-    };
-    let severity = match r.severity {
-        tianping_model::Severity::Critical => "严重",
-        tianping_model::Severity::High => "高",
-        tianping_model::Severity::Medium => "中",
-        tianping_model::Severity::Low => "低",
-    };
+    let outcome = r.outcome_title().0;
+    let severity = r.severity.title_zh();
     let clauses = r
         .clauses
         .iter()

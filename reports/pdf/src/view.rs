@@ -71,24 +71,12 @@ impl Writer<'_> {
     }
 
     fn outcome(&mut self, r: &CheckResult) -> Value {
-        let (zh, en) = match (&r.outcome, r.waived()) {
-            (Outcome::Pass, _) => ("符合", "pass"),
-            (Outcome::Fail, true) => ("不符合（已豁免）", "fail (waived)"),
-            (Outcome::Fail, false) => ("不符合", "fail"),
-            (Outcome::NotApplicable { .. }, _) => ("不适用", "not applicable"),
-            (Outcome::Inconclusive { .. }, _) => ("无法判定", "inconclusive"),
-        };
+        let (zh, en) = r.outcome_title();
         self.tr(zh, en)
     }
 
     fn severity(&mut self, r: &CheckResult) -> Value {
-        let (zh, en) = match r.severity.key() {
-            "critical" => ("严重", "critical"),
-            "high" => ("高", "high"),
-            "medium" => ("中", "medium"),
-            _ => ("低", "low"),
-        };
-        self.tr(zh, en)
+        self.tr(r.severity.title_zh(), r.severity.key())
     }
 
     fn suite(&mut self, s: Suite) -> Value {
