@@ -70,8 +70,8 @@ pub fn other_target(before: &TargetSummary, now: &TargetSummary) -> Option<Strin
 }
 
 /// What a run covered, for its assessment: whether it finished, out of every check the
-/// harness has (a selection of fewer is a partial run, which never yields a grant).
-/// What a run of the harness covers: every check, or in a self-test every automated one.
+/// harness has, or in a self-test every automated one (a selection of fewer is a partial run,
+/// which never yields a grant).
 fn run_scope(complete: bool, self_test: bool) -> tianping_engine::scoring::RunScope {
     let registry = tianping_suites::registry();
     let total_checks = registry
