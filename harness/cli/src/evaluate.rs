@@ -102,8 +102,11 @@ pub fn assemble(
         && checks
             .iter()
             .all(|c| results.iter().any(|r| r.id == c.meta.id));
-    let assessment =
-        tianping_engine::scoring::assess_run(&results, run_scope(complete, false), scoring);
+    let assessment = tianping_engine::scoring::assess_run(
+        &results,
+        run_scope(complete, header.self_test),
+        scoring,
+    );
     RunResults {
         schema: RESULTS_SCHEMA.to_string(),
         harness_version: HARNESS_VERSION.to_string(),
@@ -120,7 +123,7 @@ pub fn assemble(
         retest: None,
         unmatched_waivers: Vec::new(),
         parties: Default::default(),
-        self_test: false,
+        self_test: header.self_test,
     }
 }
 
@@ -233,6 +236,7 @@ fn open_journal(
             started_at,
             target: plan.target.clone(),
             config_sm3: config_sm3.to_string(),
+            self_test: plan.config.selection.self_test,
         };
         let journal = Journal::create(out, &header).map_err(io)?;
         Ok((header, Vec::new(), journal))
@@ -322,6 +326,7 @@ fn start_offline_run(
         started_at,
         target,
         config_sm3,
+        self_test: false,
     };
     let journal =
         Journal::create(out, &header).map_err(|e| EvaluateError::Output(e.to_string()))?;

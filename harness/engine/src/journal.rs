@@ -26,6 +26,10 @@ pub struct JournalHeader {
     pub target: TargetSummary,
     /// SM3 of the configuration; a resume must match it.
     pub config_sm3: String,
+    /// An applicant's self-test (`run --self-test`), so results written from the journal of an
+    /// interrupted run still say so.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub self_test: bool,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -188,6 +192,7 @@ mod tests {
                 declarations: Vec::new(),
             },
             config_sm3: "0".repeat(64),
+            self_test: false,
         }
     }
 

@@ -90,6 +90,19 @@ fn a_closed_port_exits_2_with_nothing_passed() {
 
 #[test]
 fn an_interrupted_run_keeps_what_it_gathered_and_exits_2() {
+    interrupted_run_keeps_what_it_gathered(&[]);
+}
+
+/// An interrupted self-test's partial results still say it is a self-test.
+#[test]
+fn an_interrupted_self_test_still_says_so() {
+    let results = interrupted_run_keeps_what_it_gathered(&["--self-test"]);
+    assert_eq!(results["self_test"], true, "{results}");
+}
+
+/// Interrupts a run (with `flags`) against a target that never answers: exit 2, what was
+/// gathered sealed as it stands, nothing passed. Returns the partial results.
+fn interrupted_run_keeps_what_it_gathered(flags: &[&str]) -> serde_json::Value {
     // A target that accepts connections and never answers: checks wait on their timeouts.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -106,6 +119,7 @@ fn an_interrupted_run_keeps_what_it_gathered_and_exits_2() {
     let child = harness()
         .args(["run", "--config"])
         .arg(&config)
+        .args(flags)
         .arg("--out")
         .arg(&out)
         .stdout(std::process::Stdio::null())
@@ -140,6 +154,7 @@ fn an_interrupted_run_keeps_what_it_gathered_and_exits_2() {
         String::from_utf8_lossy(&verify.stdout)
     );
     assert!(String::from_utf8_lossy(&verify.stderr).contains("SIGNER NOT ESTABLISHED"));
+    results
 }
 
 #[test]
