@@ -19,34 +19,27 @@ pub fn print_results(
     }
     print_summary(results);
     let c = &results.counts;
-    if style().chinese {
-        tianping_harness::outln!(
-            "\n符合 {}，不符合 {}，不适用 {}，无法判定 {}{}",
-            c.pass,
-            c.fail,
-            c.not_applicable,
-            c.inconclusive,
-            if results.complete {
-                ""
-            } else {
-                "（未完成）"
-            }
-        );
-        print_outputs(out_dir, outputs);
-        return;
-    }
-    tianping_harness::outln!(
-        "\n{} pass, {} fail, {} not applicable, {} inconclusive{}",
-        c.pass,
-        c.fail,
-        c.not_applicable,
-        c.inconclusive,
-        if results.complete {
+    let counts = [c.pass, c.fail, c.not_applicable, c.inconclusive];
+    let line = if style().chinese {
+        let [pass, fail, na, undecided] = counts;
+        let unfinished = if results.complete {
+            ""
+        } else {
+            "（未完成）"
+        };
+        format!("符合 {pass}，不符合 {fail}，不适用 {na}，无法判定 {undecided}{unfinished}")
+    } else {
+        let [pass, fail, na, undecided] = counts;
+        let unfinished = if results.complete {
             ""
         } else {
             " (incomplete)"
-        }
-    );
+        };
+        format!(
+            "{pass} pass, {fail} fail, {na} not applicable, {undecided} inconclusive{unfinished}"
+        )
+    };
+    tianping_harness::outln!("\n{line}");
     print_outputs(out_dir, outputs);
 }
 
