@@ -271,21 +271,7 @@ fn a_dry_run_prints_the_plan_and_the_preflight_and_runs_nothing() {
 fn the_console_colours_when_asked_and_says_less_or_more_on_request() {
     let dir = tempfile::tempdir().unwrap();
     let run = |flags: &[&str], name: &str| {
-        let out = harness()
-            .args(flags)
-            .args([
-                "run",
-                "--fault",
-                "cache-control-missing",
-                "--only",
-                "SS-021,DC-001",
-            ])
-            .args(["--lang", "none", "--no-workpaper", "--out"])
-            .arg(dir.path().join(name))
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap();
-        String::from_utf8(out.stdout).unwrap()
+        console_of_two_checks(flags, ("NO_COLOR", "1"), &dir.path().join(name))
     };
     let plain = run(&[], "plain");
     assert!(
@@ -315,20 +301,7 @@ fn the_console_colours_when_asked_and_says_less_or_more_on_request() {
 #[test]
 fn a_chinese_locale_gets_a_chinese_console() {
     let dir = tempfile::tempdir().unwrap();
-    let out = harness()
-        .args([
-            "run",
-            "--fault",
-            "cache-control-missing",
-            "--only",
-            "SS-021,DC-001",
-        ])
-        .args(["--lang", "none", "--no-workpaper", "--out"])
-        .arg(dir.path())
-        .env("LC_ALL", "zh_CN.UTF-8")
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = console_of_two_checks(&[], ("LC_ALL", "zh_CN.UTF-8"), dir.path());
     for says in [
         "检查敏感应答 2 个，其中 2 个不符合",
         "建议结论：",
@@ -339,4 +312,24 @@ fn a_chinese_locale_gets_a_chinese_console() {
         assert!(text.contains(says), "no `{says}` in:\n{text}");
     }
     assert!(!text.contains("do not conform"), "{text}");
+}
+
+/// What `run` prints for SS-021 (failing, its fault on) and DC-001 with `flags` and one
+/// environment variable set, its files in `out`.
+fn console_of_two_checks(flags: &[&str], env: (&str, &str), out: &std::path::Path) -> String {
+    let output = harness()
+        .args(flags)
+        .args([
+            "run",
+            "--fault",
+            "cache-control-missing",
+            "--only",
+            "SS-021,DC-001",
+        ])
+        .args(["--lang", "none", "--no-workpaper", "--out"])
+        .arg(out)
+        .env(env.0, env.1)
+        .output()
+        .unwrap();
+    String::from_utf8(output.stdout).unwrap()
 }
