@@ -11,6 +11,7 @@
 use std::path::Path;
 use std::process::Command;
 
+use tianping_engine::verdict::problems_en;
 use tianping_fixtures::pdf_revisions as revise;
 use tianping_fixtures::pki::ReferencePki;
 use tianping_suites::certificates::cert009_deposit_certificate::{self as cert009, Finding};
@@ -125,7 +126,7 @@ fn sign(pki: &ReferencePki) -> impl FnOnce(&[u8]) -> Vec<u8> + '_ {
 fn describe(finding: &Finding) -> String {
     match finding {
         Finding::Conforms(s) => format!("conforms: {} ({:?})", s.kind, s.later_revisions),
-        Finding::Nonconforming(p) => format!("nonconforming: {}", p.join("; ")),
+        Finding::Nonconforming(p) => format!("nonconforming: {}", problems_en(p).join("; ")),
         Finding::Unreadable(_, why) => format!("unreadable: {why}"),
     }
 }
@@ -242,7 +243,7 @@ fn object_streams_validation_data_and_an_openssl_document_time_stamp_are_accepte
     for pdf in [&noted, &stamped] {
         let finding = cert009::judge(pdf, &r.receipt(), &pki.receipt_cert_der).unwrap();
         assert!(
-            matches!(&finding, Finding::Nonconforming(p) if p[0].contains("changed after it was signed")),
+            matches!(&finding, Finding::Nonconforming(p) if p[0].en.contains("changed after it was signed")),
             "{}",
             describe(&finding)
         );

@@ -115,6 +115,42 @@ fn loopback_config() -> tianping_engine::Config {
     config
 }
 
+/// The result's Chinese finding is there and reads as Chinese.
+fn reads_as_chinese(r: &CheckResult) -> Result<(), Failed> {
+    match r.summary_zh.as_deref().map(english_phrase) {
+        Some(None) => Ok(()),
+        Some(Some(phrase)) => Err(format!(
+            "{}'s Chinese finding has English in it (`{phrase}`): {:?}",
+            r.id, r.summary_zh
+        )
+        .into()),
+        None => Err(format!("{} has no Chinese finding", r.id).into()),
+    }
+}
+
+/// Three English words in a row outside quotes and backticks, if the text has them: a
+/// Chinese finding may quote evidence, names and identifiers, not English sentences.
+fn english_phrase(text: &str) -> Option<String> {
+    let mut unquoted = String::new();
+    let mut quote: Option<char> = None;
+    for c in text.chars() {
+        match (quote, c) {
+            (None, '`' | '"' | '“') => quote = Some(if c == '“' { '”' } else { c }),
+            (Some(q), c) if c == q => quote = None,
+            (None, c) => unquoted.push(c),
+            (Some(_), _) => {}
+        }
+    }
+    let is_word = |w: &str| w.len() >= 2 && w.chars().all(|c| c.is_ascii_lowercase());
+    let words: Vec<&str> = unquoted
+        .split(|c: char| c.is_whitespace() || "，。；：、（）,;:()".contains(c))
+        .collect();
+    words
+        .windows(3)
+        .find(|w| w.iter().all(|x| is_word(x)))
+        .map(|w| w.join(" "))
+}
+
 fn describe(r: &CheckResult) -> String {
     r.describe()
 }
@@ -164,7 +200,9 @@ fn add_trials(trials: &mut Vec<Trial>, speech: Speech) {
                     .map_err(|e| Failed::from(e.clone()))?;
                 let r = results.iter().find(|r| r.id == id).ok_or("no result")?;
                 match (&r.outcome, applies) {
-                    (Outcome::Pass, true) | (Outcome::NotApplicable { .. }, false) => Ok(()),
+                    (Outcome::Pass, true) | (Outcome::NotApplicable { .. }, false) => {
+                        reads_as_chinese(r)
+                    }
                     _ => Err(describe(r).into()),
                 }
             },
@@ -226,8 +264,14 @@ fn fails_on(fault: &'static str, speech: Speech) -> Result<(), Failed> {
     let mut problems = Vec::new();
     for r in &results {
         match (&r.outcome, catches(&r.id)) {
-            (Outcome::Fail, true) if !r.evidence.is_empty() => {}
-            (Outcome::Fail, true) => problems.push(format!("{} failed without evidence", r.id)),
+            (Outcome::Fail, true) if r.evidence.is_empty() => {
+                problems.push(format!("{} failed without evidence", r.id))
+            }
+            (Outcome::Fail, true) => {
+                if let Err(e) = reads_as_chinese(r) {
+                    problems.push(e.message().unwrap_or_default().to_string())
+                }
+            }
             (_, true) => problems.push(format!("fault `{fault}` was not caught:\n{}", describe(r))),
             (Outcome::Pass, false) => {}
             (Outcome::NotApplicable { .. }, false) if !applies(&r.id) => {}

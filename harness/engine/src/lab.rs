@@ -189,12 +189,12 @@ pub fn verdict(records: &LabRecords, meta: &CheckMeta) -> Verdict {
     let note = &r.note;
     let mut v = match r.verdict {
         LabVerdict::Pass => Verdict::pass(format!("lab verdict: pass — {note}"))
-            .zh(format!("测评机构记录：符合 — {note}")),
+            .zh(format!("测评机构记录：符合 — “{note}”")),
         LabVerdict::Fail => Verdict::fail(format!("lab verdict: fail — {note}"))
-            .zh(format!("测评机构记录：不符合 — {note}")),
+            .zh(format!("测评机构记录：不符合 — “{note}”")),
         LabVerdict::NotApplicable => {
             Verdict::not_applicable(format!("lab verdict: not applicable — {note}"))
-                .zh(format!("测评机构记录：不适用 — {note}"))
+                .zh(format!("测评机构记录：不适用 — “{note}”"))
         }
     };
     v = v.with("recorded in", records.source.clone());

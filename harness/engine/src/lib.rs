@@ -38,7 +38,7 @@ pub use reqwest::Method;
 /// The results model, re-exported: checks build it, reports read it.
 pub use tianping_model as model;
 pub use tianping_model::*;
-pub use verdict::{CheckError, Verdict};
+pub use verdict::{CheckError, Problem, Verdict};
 
 /// Version of this harness, stamped into every result file.
 pub const HARNESS_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -112,6 +112,31 @@ impl<'a> From<(&'a str, &'a str)> for Counted<'a> {
     }
 }
 
+/// One thing found wrong, in both languages with the same parameters, so a failing verdict
+/// that lists problems reads the same in `report-en` and `report-zh`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The problem in English.
+    pub en: String,
+    /// The same problem in Chinese.
+    pub zh: String,
+}
+
+impl Problem {
+    /// A problem in English and Chinese.
+    pub fn new(en: impl Into<String>, zh: impl Into<String>) -> Self {
+        Problem {
+            en: en.into(),
+            zh: zh.into(),
+        }
+    }
+}
+
+/// The English texts of `problems`, for callers that list them as sample failures.
+pub fn problems_en(problems: &[Problem]) -> Vec<String> {
+    problems.iter().map(|p| p.en.clone()).collect()
+}
+
 /// What a check decided, with the evidence that decided it.
 #[derive(Debug, Clone)]
 pub struct Verdict {
@@ -177,6 +202,24 @@ impl Verdict {
     pub fn zh(mut self, summary: impl Into<String>) -> Self {
         self.summary_zh = Some(summary.into());
         self
+    }
+
+    /// A nonconformity listing `problems`, in both languages.
+    pub fn fail_listing(problems: &[Problem]) -> Self {
+        let en: Vec<&str> = problems.iter().map(|p| p.en.as_str()).collect();
+        let zh: Vec<&str> = problems.iter().map(|p| p.zh.as_str()).collect();
+        Verdict::fail(en.join("; ")).zh(format!("不符合：{}", zh.join("；")))
+    }
+
+    /// Undecided: `lead` (English, Chinese) followed by the `reasons`, in both languages.
+    pub fn undecided_listing(lead: (&str, &str), reasons: &[Problem]) -> Self {
+        let en: Vec<&str> = reasons.iter().map(|p| p.en.as_str()).collect();
+        let zh: Vec<&str> = reasons.iter().map(|p| p.zh.as_str()).collect();
+        Verdict::inconclusive(format!("{}: {}", lead.0, en.join("; "))).zh(format!(
+            "{}：{}",
+            lead.1,
+            zh.join("；")
+        ))
     }
 
     /// An inconclusive verdict for `error`, in both languages.

@@ -8,6 +8,7 @@ use tianping_engine::{
 use x509_parser::prelude::*;
 
 use crate::common;
+use tianping_engine::Problem;
 
 /// What the check is: identity, clauses, severity and weight.
 const META: CheckMeta = CheckMeta {
@@ -46,22 +47,33 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let signature = ctx.fields.str(&info, "platform_signature_algorithm")?;
     let mut failures = Vec::new();
     if !hash.eq_ignore_ascii_case("SM3") {
-        failures.push(format!("declared hash algorithm is {hash}, not SM3"));
+        failures.push(Problem::new(
+            format!("declared hash algorithm is {hash}, not SM3"),
+            format!("声明的哈希算法为 {hash}，不是 SM3"),
+        ));
     }
     if !signature.eq_ignore_ascii_case("SM3withSM2") {
-        failures.push(format!(
-            "declared signature algorithm is {signature}, not SM3withSM2"
+        failures.push(Problem::new(
+            format!("declared signature algorithm is {signature}, not SM3withSM2"),
+            format!("声明的签名算法为 {signature}，不是 SM3withSM2"),
         ));
     }
     let certs = common::platform_sm2_certificates(ctx).await?;
     for (role, der) in &certs {
+        let role_zh = common::certificate_role_zh(role);
         match X509Certificate::from_der(der) {
             Ok((_, c)) if c.signature_algorithm.algorithm.to_id_string() == SM3_WITH_SM2 => {}
-            Ok((_, c)) => failures.push(format!(
-                "{role} certificate is signed with {}, not SM3withSM2",
-                c.signature_algorithm.algorithm.to_id_string()
+            Ok((_, c)) => {
+                let alg = c.signature_algorithm.algorithm.to_id_string();
+                failures.push(Problem::new(
+                    format!("{role} certificate is signed with {alg}, not SM3withSM2"),
+                    format!("{role_zh}证书的签名算法为 {alg}，不是 SM3withSM2"),
+                ))
+            }
+            Err(e) => failures.push(Problem::new(
+                format!("{role} certificate does not parse: {e}"),
+                format!("{role_zh}证书无法解析：{e}"),
             )),
-            Err(e) => failures.push(format!("{role} certificate does not parse: {e}")),
         }
     }
     let verdict = if failures.is_empty() {
@@ -74,7 +86,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             certs.len()
         ))
     } else {
-        Verdict::fail(failures.join("; ")).zh(format!("不符合：{}", failures.join("；")))
+        Verdict::fail_listing(&failures)
     };
     Ok(verdict
         .with("declared hash algorithm", hash)

@@ -76,7 +76,9 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let probe = common::DenialProbe {
         operation: Operation::ChainSubmit,
         endpoint: "transaction submission",
+        endpoint_zh: "交易提交",
         request: "a transaction signed by an unregistered key",
+        request_zh: "由未登记密钥签名的交易",
     };
     let (verdict, ex) = common::expect_denial(ctx, &probe, body).await?;
     Ok(verdict

@@ -8,6 +8,7 @@ use tianping_engine::{
 };
 
 use crate::common;
+use tianping_engine::Problem;
 
 /// Lab threshold: blocks sealed after a deposit before its receipt is re-checked for finality.
 pub const FINALITY_BLOCKS: LabThreshold = LabThreshold {
@@ -90,24 +91,29 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let now_height = ctx.fields.u64(&again, "block_height")?;
     let now_hash = ctx.fields.str(&again, "block_hash")?;
     if now_height != height || *now_hash != *block_hash {
-        failures.push(format!(
-            "receipt now names block {now_height} {now_hash}, not {height} {block_hash}"
+        failures.push(Problem::new(
+            format!("receipt now names block {now_height} {now_hash}, not {height} {block_hash}"),
+            format!("回执现在给出的区块为 {now_height} {now_hash}，而不是 {height} {block_hash}"),
         ));
     }
     if hex::encode(block.hash) != block_hash {
-        failures.push(format!(
-            "block {height} now has hash {}",
-            hex::encode(block.hash)
+        let now = hex::encode(block.hash);
+        failures.push(Problem::new(
+            format!("block {height} now has hash {now}"),
+            format!("区块 {height} 的哈希现在为 {now}"),
         ));
     }
     if !block.tx_ids.iter().any(|t| hex::encode(t) == tx_id) {
-        failures.push(format!("block {height} no longer lists tx {tx_id}"));
+        failures.push(Problem::new(
+            format!("block {height} no longer lists tx {tx_id}"),
+            format!("区块 {height} 中已不再包含交易 {tx_id}"),
+        ));
     }
     let verdict = if failures.is_empty() {
         Verdict::pass(format!("unchanged after {} further blocks", head - height))
             .zh(format!("其后 {} 个区块内保持不变", head - height))
     } else {
-        Verdict::fail(failures.join("; ")).zh(format!("不符合：{}", failures.join("；")))
+        Verdict::fail_listing(&failures)
     };
     Ok(verdict
         .with("deposit", format!("{id} in block {height} {block_hash}"))

@@ -10,7 +10,7 @@ use tianping_engine::{
 };
 
 use crate::common::{self, tianping, tianping::OnTianping};
-use tianping_engine::Operation;
+use tianping_engine::{Operation, Problem};
 
 /// Lab threshold: longest accepted delay between sealing a block and anchoring it to Tianping.
 pub const ANCHOR_DELAY_SECS: LabThreshold = LabThreshold {
@@ -74,14 +74,13 @@ async fn anchored_directly(ctx: &Ctx, receipt: &serde_json::Value) -> Result<Ver
     let verdict = match ctx.fields.opt_str(receipt, "tianping_tx")? {
         Some(tx) if !tx.trim().is_empty() => {
             let file_hash = ctx.fields.str(receipt, "file_hash")?;
-            match tianping::confirm(ctx, &tx, &file_hash, "the file's digest").await? {
-                Some(OnTianping::Contradicted(why)) => {
-                    Verdict::fail(why.clone()).zh(format!("不符合：{why}"))
-                }
-                Some(OnTianping::Confirmed(how)) => Verdict::pass(format!(
-                    "the deposit was written to Tianping as transaction {tx}: {how}"
+            let what = ("the file's digest", "文件摘要");
+            match tianping::confirm(ctx, &tx, &file_hash, what).await? {
+                Some(OnTianping::Contradicted(why)) => Verdict::fail_listing(&[why]),
+                Some(OnTianping::Confirmed { en, zh }) => Verdict::pass(format!(
+                    "the deposit was written to Tianping as transaction {tx}: {en}"
                 ))
-                .zh(format!("存证已写入天平链，交易 {tx}：{how}")),
+                .zh(format!("存证已写入天平链，交易 {tx}：{zh}")),
                 None => Verdict::pass(format!(
                     "the deposit was written to Tianping as transaction {tx} (no local chain \
                      declared: judged on the Tianping transaction id alone)"
@@ -125,21 +124,28 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let anchor_tx = ctx.fields.str(&anchor, "anchor_tianping_tx")?;
     let mut failures = Vec::new();
     if *anchored_hash != hex::encode(block.hash) {
-        failures.push(format!(
-            "anchor of block {height} names hash {anchored_hash}, the block's hash is {}",
-            hex::encode(block.hash)
+        let hash = hex::encode(block.hash);
+        failures.push(Problem::new(
+            format!(
+                "anchor of block {height} names hash {anchored_hash}, the block's hash is {hash}"
+            ),
+            format!("区块 {height} 的锚定记录给出的哈希为 {anchored_hash}，而区块哈希为 {hash}"),
         ));
     }
     // The receipt is what the depositor keeps: it must name the anchor's Tianping tx.
     match ctx.fields.opt_str(&receipt, "tianping_tx")? {
         Some(in_receipt) if in_receipt == anchor_tx => {}
-        Some(in_receipt) => failures.push(format!(
-            "receipt names Tianping tx {in_receipt}, the anchor record {anchor_tx}"
+        Some(in_receipt) => failures.push(Problem::new(
+            format!("receipt names Tianping tx {in_receipt}, the anchor record {anchor_tx}"),
+            format!("回执给出的天平链交易为 {in_receipt}，锚定记录给出的为 {anchor_tx}"),
         )),
-        None => failures.push(format!(
-            "the receipt names no Tianping transaction (at {}); the anchor record names {anchor_tx}",
-            ctx.fields.pointer("tianping_tx")
-        )),
+        None => {
+            let at = ctx.fields.pointer("tianping_tx");
+            failures.push(Problem::new(
+                format!("the receipt names no Tianping transaction (at {at}); the anchor record names {anchor_tx}"),
+                format!("回执未给出天平链交易（位置 {at}）；锚定记录给出的为 {anchor_tx}"),
+            ))
+        }
     }
     let sealed = chrono::DateTime::from_timestamp_millis(block.timestamp_ms)
         .ok_or_else(|| CheckError::protocol("block timestamp out of range"))?;
@@ -147,8 +153,9 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         - sealed)
         .num_seconds();
     if delay > limit {
-        failures.push(format!(
-            "block {height} was anchored {delay} s after it was sealed"
+        failures.push(Problem::new(
+            format!("block {height} was anchored {delay} s after it was sealed"),
+            format!("区块 {height} 在出块 {delay} 秒后才锚定"),
         ));
     }
     // Tianping's own record is asked only when the platform's account holds together: a
@@ -158,24 +165,20 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             ctx,
             &anchor_tx,
             &hex::encode(block.hash),
-            "the block's hash",
+            ("the block's hash", "区块哈希"),
         )
         .await?
     } else {
         None
     };
     let verdict = match on_tianping {
-        _ if !failures.is_empty() => {
-            Verdict::fail(failures.join("; ")).zh(format!("不符合：{}", failures.join("；")))
-        }
-        Some(OnTianping::Contradicted(why)) => {
-            Verdict::fail(why.clone()).zh(format!("不符合：{why}"))
-        }
-        Some(OnTianping::Confirmed(how)) => Verdict::pass(format!(
-            "block {height} anchored as Tianping tx {anchor_tx} after {delay} s: {how}"
+        _ if !failures.is_empty() => Verdict::fail_listing(&failures),
+        Some(OnTianping::Contradicted(why)) => Verdict::fail_listing(&[why]),
+        Some(OnTianping::Confirmed { en, zh }) => Verdict::pass(format!(
+            "block {height} anchored as Tianping tx {anchor_tx} after {delay} s: {en}"
         ))
         .zh(format!(
-            "区块 {height} 在 {delay} 秒后锚定为天平链交易 {anchor_tx}：{how}"
+            "区块 {height} 在 {delay} 秒后锚定为天平链交易 {anchor_tx}：{zh}"
         )),
         None => Verdict::pass(format!(
             "block {height} anchored as Tianping tx {anchor_tx} after {delay} s (platform-reported)"

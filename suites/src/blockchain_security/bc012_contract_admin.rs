@@ -39,7 +39,9 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let probe = common::DenialProbe {
         operation: Operation::ChainAdmin,
         endpoint: "contract administration",
+        endpoint_zh: "合约管理",
         request: "an admin call by the lab's non-admin account",
+        request_zh: "测评机构非管理员账户发起的管理调用",
     };
     let (verdict, ex) = common::expect_denial(ctx, &probe, body).await?;
     Ok(verdict.with(

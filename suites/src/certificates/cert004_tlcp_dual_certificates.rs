@@ -3,7 +3,8 @@
 //! KeyUsage split by role.
 
 use tianping_engine::{
-    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Problem, Provenance, Severity, Suite,
+    Verdict,
 };
 use x509_parser::prelude::*;
 
@@ -48,40 +49,52 @@ fn key_usage(cert: &X509Certificate<'_>) -> Option<KeyUsage> {
 }
 
 /// Problems with a TLCP certificate pair (signing first, encryption second).
-pub fn dual_certificate_problems(certificates: &[Vec<u8>]) -> Vec<String> {
+pub fn dual_certificate_problems(certificates: &[Vec<u8>]) -> Vec<Problem> {
     let [sign, enc, ..] = certificates else {
-        return vec![format!(
-            "{} certificate(s) presented; TLCP needs a signing and an encryption certificate",
-            certificates.len()
+        let n = certificates.len();
+        return vec![Problem::new(
+            format!(
+                "{n} certificate(s) presented; TLCP needs a signing and an encryption certificate"
+            ),
+            format!("仅提供 {n} 张证书；TLCP 需要签名证书和加密证书各一张"),
         )];
     };
     let (Ok((_, sign)), Ok((_, enc))) = (
         X509Certificate::from_der(sign),
         X509Certificate::from_der(enc),
     ) else {
-        return vec!["a presented certificate does not parse".into()];
+        return vec![Problem::new(
+            "a presented certificate does not parse",
+            "所提供的证书无法解析",
+        )];
     };
     let mut problems = Vec::new();
     if sign.subject().as_raw() != enc.subject().as_raw() {
-        problems.push(format!(
-            "subjects differ: \"{}\" and \"{}\"",
-            sign.subject(),
-            enc.subject()
+        let (a, b) = (sign.subject(), enc.subject());
+        problems.push(Problem::new(
+            format!("subjects differ: \"{a}\" and \"{b}\""),
+            format!("两张证书的主体不同：\"{a}\" 与 \"{b}\""),
         ));
     }
     if sign.public_key().raw == enc.public_key().raw {
-        problems.push("both certificates carry the same key".into());
+        problems.push(Problem::new(
+            "both certificates carry the same key",
+            "两张证书使用同一密钥",
+        ));
     }
     match key_usage(&sign) {
         Some(ku) if ku.digital_signature() => {}
-        _ => problems.push("the signing certificate lacks digitalSignature".into()),
+        _ => problems.push(Problem::new(
+            "the signing certificate lacks digitalSignature",
+            "签名证书缺少 digitalSignature 密钥用法",
+        )),
     }
     match key_usage(&enc) {
         Some(ku) if ku.key_encipherment() || ku.key_agreement() || ku.data_encipherment() => {}
-        _ => problems.push(
-            "the encryption certificate lacks keyEncipherment, keyAgreement or dataEncipherment"
-                .into(),
-        ),
+        _ => problems.push(Problem::new(
+            "the encryption certificate lacks keyEncipherment, keyAgreement or dataEncipherment",
+            "加密证书缺少 keyEncipherment、keyAgreement 或 dataEncipherment 密钥用法",
+        )),
     }
     problems
 }
@@ -119,7 +132,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         )
         .zh("TLCP提供签名证书与加密证书，主体相同、密钥不同")
     } else {
-        Verdict::fail(problems.join("; ")).zh(format!("不符合：{}", problems.join("；")))
+        Verdict::fail_listing(&problems)
     };
     let mut verdict = verdict.with("TLCP suite selected", format!("{suite:#06x}"));
     for (i, der) in certificates.iter().enumerate() {
@@ -146,18 +159,22 @@ mod tests {
         );
         assert_eq!(
             dual_certificate_problems(&[sign.clone(), enc.clone()]),
-            Vec::<String>::new()
+            Vec::<Problem>::new()
         );
         assert!(
-            dual_certificate_problems(std::slice::from_ref(&sign))[0].contains("1 certificate")
+            dual_certificate_problems(std::slice::from_ref(&sign))[0]
+                .en
+                .contains("1 certificate")
         );
         let swapped = dual_certificate_problems(&[enc.clone(), sign.clone()]);
         assert!(
-            swapped.iter().any(|p| p.contains("lacks digitalSignature")),
+            swapped
+                .iter()
+                .any(|p| p.en.contains("lacks digitalSignature")),
             "{swapped:?}"
         );
         let same = dual_certificate_problems(&[sign.clone(), sign]);
-        assert!(same.iter().any(|p| p.contains("same key")), "{same:?}");
+        assert!(same.iter().any(|p| p.en.contains("same key")), "{same:?}");
     }
 }
 

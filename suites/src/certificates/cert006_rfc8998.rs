@@ -63,7 +63,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
                  either ({e}), so the refusal proves nothing"
             )).zh(format!("RFC 8998的ClientHello被拒绝（{how}），但普通TLS握手也无法完成（{e}），该拒绝不能说明问题")),
         },
-        Rfc8998Result::Violation(what) => Verdict::fail(what.clone()).zh(format!("不符合：{what}")),
+        Rfc8998Result::Violation(what) => Verdict::fail_listing(std::slice::from_ref(&what)),
         Rfc8998Result::Inconclusive(why) => Verdict::inconclusive(why.clone()).zh(format!("无法判定：{why}")),
     };
     Ok(verdict.with(

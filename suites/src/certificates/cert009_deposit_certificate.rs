@@ -13,7 +13,8 @@ use tianping_engine::{
 
 use super::signed_pdf::{self, VerifiedSignature};
 use crate::common;
-use tianping_engine::{Operation, Refusal};
+use tianping_engine::verdict::problems_en;
+use tianping_engine::{Operation, Problem, Refusal};
 
 /// What the check is: identity, clauses, severity and weight.
 const META: CheckMeta = CheckMeta {
@@ -111,7 +112,7 @@ pub enum Finding {
     /// Signed by the declared signer over the document as signed, and prints the record.
     Conforms(VerifiedSignature),
     /// What is wrong, each problem a sentence.
-    Nonconforming(Vec<String>),
+    Nonconforming(Vec<Problem>),
     /// Signed correctly, but its text could not be read to compare with the record.
     Unreadable(VerifiedSignature, String),
 }
@@ -245,16 +246,17 @@ fn printed_times(text: &[String]) -> Vec<PrintedTime> {
     found
 }
 
-fn printed_problems(text: &[String], record: &RecordFields) -> Vec<String> {
+fn printed_problems(text: &[String], record: &RecordFields) -> Vec<Problem> {
     let digests = printed_digests(text);
     let mut problems = Vec::new();
-    for (what, value) in [
-        ("file hash", &record.file_hash),
-        ("transaction id", &record.tx_id),
+    for (what, what_zh, value) in [
+        ("file hash", "文件哈希", &record.file_hash),
+        ("transaction id", "交易标识", &record.tx_id),
     ] {
         if !value.is_empty() && !digests.contains(value) && !prints_digest(text, value) {
-            problems.push(format!(
-                "the certificate does not print the record's {what} {value}"
+            problems.push(Problem::new(
+                format!("the certificate does not print the record's {what} {value}"),
+                format!("证书未打印存证记录的{what_zh} {value}"),
             ));
         }
     }
@@ -264,21 +266,24 @@ fn printed_problems(text: &[String], record: &RecordFields) -> Vec<String> {
         .collect();
     for d in &digests {
         if !known.contains(&d) {
-            problems.push(format!(
-                "the certificate prints a digest the record does not hold: {d}"
+            problems.push(Problem::new(
+                format!("the certificate prints a digest the record does not hold: {d}"),
+                format!("证书打印了存证记录中没有的摘要：{d}"),
             ));
         }
     }
     if !printed_times(text).iter().any(|t| t.shows(&record.tx_time)) {
-        problems.push(format!(
-            "the certificate does not print the on-chain time {}",
-            record.tx_time_text
+        let at = &record.tx_time_text;
+        problems.push(Problem::new(
+            format!("the certificate does not print the on-chain time {at}"),
+            format!("证书未打印上链时间 {at}"),
         ));
     }
     if !text.iter().any(|line| line.contains(&record.evidence_id)) {
-        problems.push(format!(
-            "the certificate does not print the evidence id {}",
-            record.evidence_id
+        let id = &record.evidence_id;
+        problems.push(Problem::new(
+            format!("the certificate does not print the evidence id {id}"),
+            format!("证书未打印存证编号 {id}"),
         ));
     }
     problems
@@ -288,12 +293,17 @@ fn printed_problems(text: &[String], record: &RecordFields) -> Vec<String> {
 fn judge_certificate(pdf: &[u8], record: &RecordFields, declared_signer: &[u8]) -> Finding {
     let signature = match signed_pdf::verify(pdf) {
         Ok(s) => s,
-        Err(e) => return Finding::Nonconforming(vec![e]),
+        Err(e) => {
+            // The verifier's own words, quoted: a typed verifier error would carry Chinese.
+            let zh = format!("证书文件的签名未通过验证：“{e}”");
+            return Finding::Nonconforming(vec![Problem::new(e, zh)]);
+        }
     };
     if signature.signer_der != declared_signer {
-        return Finding::Nonconforming(vec![format!(
-            "signed by {}, not by the platform's declared signing certificate",
-            common::describe_certificate(&signature.signer_der)
+        let signer = common::describe_certificate(&signature.signer_der);
+        return Finding::Nonconforming(vec![Problem::new(
+            format!("signed by {signer}, not by the platform's declared signing certificate"),
+            format!("签名者为 {signer}，不是平台声明的签名证书"),
         )]);
     }
     let text = signed_pdf::printed_text(pdf);
@@ -343,7 +353,7 @@ fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
     })();
     match decided {
         Ok(Finding::Conforms(_)) => Judgement::Conforms,
-        Ok(Finding::Nonconforming(problems)) => Judgement::from_problems(problems),
+        Ok(Finding::Nonconforming(problems)) => Judgement::from_problems(problems_en(&problems)),
         Ok(Finding::Unreadable(_, why)) => Judgement::Undecided(why),
         Err(e) => Judgement::Nonconforming(e),
     }
@@ -373,9 +383,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         )
         .zh("证书由平台对整个文件签名，且打印内容与存证记录一致")
         .with("signature", describe_signature(&s)),
-        Finding::Nonconforming(problems) => {
-            Verdict::fail(problems.join("; ")).zh(format!("不符合：{}", problems.join("；")))
-        }
+        Finding::Nonconforming(problems) => Verdict::fail_listing(&problems),
         Finding::Unreadable(s, why) => {
             Verdict::inconclusive(format!("signature verified, but {why}"))
                 .zh(format!("签名已验证，但{why}"))
@@ -438,7 +446,7 @@ mod tests {
     fn problems(finding: Finding) -> Vec<String> {
         match finding {
             Finding::Conforms(_) => Vec::new(),
-            Finding::Nonconforming(p) => p,
+            Finding::Nonconforming(p) => problems_en(&p),
             Finding::Unreadable(_, why) => vec![format!("unreadable: {why}")],
         }
     }

@@ -15,7 +15,8 @@ use tianping_profile::rfc3161::{self, TimeStamp, TsError, oid};
 use x509_parser::prelude::*;
 
 use crate::common;
-use tianping_engine::Operation;
+use tianping_engine::verdict::problems_en;
+use tianping_engine::{Operation, Problem};
 
 /// What the check is: identity, clauses, severity and weight.
 const META: CheckMeta = CheckMeta {
@@ -57,19 +58,28 @@ pub const CHECK: CheckDef =
 
 /// Problems with the TSA certificate's ExtendedKeyUsage: it must be critical and hold
 /// id-kp-timeStamping alone.
-pub fn tsa_eku_problems(der: &[u8]) -> Vec<String> {
+pub fn tsa_eku_problems(der: &[u8]) -> Vec<Problem> {
     let Ok((_, cert)) = X509Certificate::from_der(der) else {
-        return vec!["the TSA certificate does not parse".into()];
+        return vec![Problem::new(
+            "the TSA certificate does not parse",
+            "时间戳服务证书无法解析",
+        )];
     };
     match cert.extended_key_usage() {
         Ok(Some(eku)) => {
             let mut problems = Vec::new();
             if !eku.critical {
-                problems.push("ExtendedKeyUsage is not marked critical".to_string());
+                problems.push(Problem::new(
+                    "ExtendedKeyUsage is not marked critical",
+                    "扩展密钥用法未标记为关键扩展",
+                ));
             }
             let e = eku.value;
             if !e.time_stamping {
-                problems.push("ExtendedKeyUsage lacks id-kp-timeStamping".into());
+                problems.push(Problem::new(
+                    "ExtendedKeyUsage lacks id-kp-timeStamping",
+                    "扩展密钥用法缺少 id-kp-timeStamping",
+                ));
             }
             let others = [
                 (e.any, "anyExtendedKeyUsage"),
@@ -86,15 +96,22 @@ pub fn tsa_eku_problems(der: &[u8]) -> Vec<String> {
                 .collect();
             extra.extend(e.other.iter().map(|o| o.to_id_string()));
             if !extra.is_empty() {
-                problems.push(format!(
-                    "ExtendedKeyUsage also allows {}: id-kp-timeStamping must be the only purpose",
-                    extra.join(", ")
+                let extra = extra.join(", ");
+                problems.push(Problem::new(
+                    format!("ExtendedKeyUsage also allows {extra}: id-kp-timeStamping must be the only purpose"),
+                    format!("扩展密钥用法还允许 {extra}：id-kp-timeStamping 必须是唯一用途"),
                 ));
             }
             problems
         }
-        Ok(None) => vec!["the TSA certificate has no ExtendedKeyUsage".into()],
-        Err(e) => vec![format!("ExtendedKeyUsage malformed: {e}")],
+        Ok(None) => vec![Problem::new(
+            "the TSA certificate has no ExtendedKeyUsage",
+            "时间戳服务证书没有扩展密钥用法",
+        )],
+        Err(e) => vec![Problem::new(
+            format!("ExtendedKeyUsage malformed: {e}"),
+            format!("扩展密钥用法格式错误：{e}"),
+        )],
     }
 }
 
@@ -113,25 +130,34 @@ pub const TSA_ACCURACY_REQUIRED: LabThreshold = LabThreshold {
 /// What any token must show, whatever was stamped: TSTInfo v1, an SM3 or SHA-256 imprint,
 /// genTime in UTC, a time-stamping-only TSA certificate, and its accuracy when the lab
 /// requires one.
-fn form_problems(ts: &TimeStamp, accuracy_required: bool) -> Vec<String> {
+fn form_problems(ts: &TimeStamp, accuracy_required: bool) -> Vec<Problem> {
     let mut problems = Vec::new();
     if ts.version != 1 {
-        problems.push(format!("TSTInfo version {}, not 1", ts.version));
+        let v = ts.version;
+        problems.push(Problem::new(
+            format!("TSTInfo version {v}, not 1"),
+            format!("TSTInfo 版本为 {v}，不是 1"),
+        ));
     }
     if ![oid::SM3, oid::SHA256].contains(&ts.imprint_algorithm.as_str()) {
-        problems.push(format!(
-            "imprint algorithm {} is neither SM3 nor SHA-256",
-            ts.imprint_algorithm
+        let alg = &ts.imprint_algorithm;
+        problems.push(Problem::new(
+            format!("imprint algorithm {alg} is neither SM3 nor SHA-256"),
+            format!("消息摘要算法 {alg} 既不是 SM3 也不是 SHA-256"),
         ));
     }
     if ts.gen_time_rfc3339().is_none() {
-        problems.push(format!(
-            "genTime {} is not a UTC GeneralizedTime",
-            ts.gen_time
+        let t = &ts.gen_time;
+        problems.push(Problem::new(
+            format!("genTime {t} is not a UTC GeneralizedTime"),
+            format!("genTime {t} 不是 UTC 的 GeneralizedTime"),
         ));
     }
     if accuracy_required && !ts.accuracy_present {
-        problems.push("the token states no accuracy (tsa_accuracy_required = 1)".into());
+        problems.push(Problem::new(
+            "the token states no accuracy (tsa_accuracy_required = 1)",
+            "令牌未声明精度（tsa_accuracy_required = 1）",
+        ));
     }
     problems.extend(tsa_eku_problems(&ts.tsa_certificate_der));
     problems
@@ -150,10 +176,10 @@ fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
         Err(e) => Err(e.to_string()),
     };
     match token.and_then(|t| rfc3161::verify_token(&t).map_err(|e| e.to_string())) {
-        Ok(ts) => Judgement::from_problems(form_problems(
+        Ok(ts) => Judgement::from_problems(problems_en(&form_problems(
             &ts,
             info.config.thresholds.unsigned(&TSA_ACCURACY_REQUIRED) == 1,
-        )),
+        ))),
         Err(e) => Judgement::Nonconforming(format!("timestamp_tsa: {e}")),
     }
 }
@@ -206,14 +232,18 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         ctx.config.thresholds.unsigned(&TSA_ACCURACY_REQUIRED) == 1,
     );
     if ts.imprint_hex != hex::encode(imprint) {
-        problems.push("the token's imprint is not the digest that was sent".into());
+        problems.push(Problem::new(
+            "the token's imprint is not the digest that was sent",
+            "令牌中的消息摘要不是所发送的摘要",
+        ));
     }
     // Leading zero bytes of a random nonce are not part of the INTEGER the token echoes.
     if ts.nonce_hex.as_deref() != Some(&rfc3161::nonce_hex(nonce)) {
-        problems.push(format!(
-            "the nonce was not echoed (sent {}, got {})",
-            hex::encode(nonce),
-            ts.nonce_hex.as_deref().unwrap_or("none")
+        let sent = hex::encode(nonce);
+        let got = ts.nonce_hex.as_deref().unwrap_or("none");
+        problems.push(Problem::new(
+            format!("the nonce was not echoed (sent {sent}, got {got})"),
+            format!("令牌未回送随机数（发送 {sent}，收到 {got}）"),
         ));
     }
     let verdict = if problems.is_empty() {
@@ -222,7 +252,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         )
         .zh("时间戳服务对规范请求签发格式正确、可验证的令牌，签发证书仅用于时间戳")
     } else {
-        Verdict::fail(problems.join("; ")).zh(format!("不符合：{}", problems.join("；")))
+        Verdict::fail_listing(&problems)
     };
     Ok(verdict
         .with("genTime", &ts.gen_time)
@@ -248,12 +278,12 @@ mod tests {
     fn the_reference_tsa_certificate_has_a_sole_critical_time_stamping_eku() {
         let pki =
             tianping_fixtures::pki::ReferencePki::generate(&tianping_fixtures::Faults::none());
-        assert_eq!(tsa_eku_problems(&pki.tsa_cert_der), Vec::<String>::new());
+        assert_eq!(tsa_eku_problems(&pki.tsa_cert_der), Vec::<Problem>::new());
         let wrong = tianping_fixtures::pki::ReferencePki::generate(
             &tianping_fixtures::Faults::parse(&["tsa-wrong-eku"]).unwrap(),
         );
         let problems = tsa_eku_problems(&wrong.tsa_cert_der);
-        assert!(problems[0].contains("serverAuth"), "{problems:?}");
+        assert!(problems[0].en.contains("serverAuth"), "{problems:?}");
     }
 
     #[test]
@@ -266,7 +296,7 @@ mod tests {
         .unwrap();
         let pem = std::fs::read_to_string(dir.path().join("tsa.pem")).unwrap();
         let der = common::pem_certificates(&pem).unwrap().remove(0);
-        assert_eq!(tsa_eku_problems(&der), Vec::<String>::new());
+        assert_eq!(tsa_eku_problems(&der), Vec::<Problem>::new());
     }
 }
 

@@ -12,6 +12,15 @@ pub fn pem_certificates(text: &str) -> Result<Vec<Vec<u8>>, CheckError> {
     Ok(tianping_profile::pem::certificates(text)?)
 }
 
+/// The Chinese name of a role [`platform_sm2_certificates`] gives.
+pub fn certificate_role_zh(role: &str) -> &str {
+    match role {
+        "receipt signing" => "回执签名",
+        "TSA" => "时间戳服务",
+        other => other,
+    }
+}
+
 /// The platform's published SM2 certificates: (role, DER), CA certificates last.
 pub async fn platform_sm2_certificates(ctx: &Ctx) -> Result<Vec<(String, Vec<u8>)>, CheckError> {
     let info = platform_info(ctx).await?;

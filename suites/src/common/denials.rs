@@ -11,8 +11,12 @@ pub struct DenialProbe<'a> {
     pub operation: Operation,
     /// What the endpoint is, e.g. "transaction submission".
     pub endpoint: &'a str,
+    /// The endpoint in Chinese, e.g. "交易提交".
+    pub endpoint_zh: &'a str,
     /// What was asked, e.g. "a transaction signed by an unregistered key".
     pub request: &'a str,
+    /// The request in Chinese.
+    pub request_zh: &'a str,
 }
 
 /// Sends `body` through the probe's operation and judges the answer: a success fails, a
@@ -32,9 +36,9 @@ pub async fn expect_denial(
                 probe.endpoint
             ))
             .zh(format!(
-                "适配文件未映射 `{}` 操作：平台未提供{}；请由测评机构记录结论",
+                "适配文件未映射 `{}` 操作：平台未提供{}接口；请由测评机构记录结论",
                 probe.operation.key(),
-                probe.endpoint
+                probe.endpoint_zh
             )),
             None,
         ));
@@ -49,20 +53,33 @@ pub async fn expect_denial(
             probe.endpoint, ex.method, ex.path
         ))
         .zh(format!(
-            "平台未提供{}接口（{} {} → {answer}）；请由测评机构记录结论",
-            probe.endpoint, ex.method, ex.path
+            "平台未提供{}接口（{} {} → {}）；请由测评机构记录结论",
+            probe.endpoint_zh,
+            ex.method,
+            ex.path,
+            answer.describe_zh()
         )),
         answer @ Answer::Success => {
-            Verdict::fail(format!("{} was accepted ({answer})", probe.request))
-                .zh(format!("{} 被接受（{answer}）", probe.request))
+            Verdict::fail(format!("{} was accepted ({answer})", probe.request)).zh(format!(
+                "{}被接受（{}）",
+                probe.request_zh,
+                answer.describe_zh()
+            ))
         }
         answer @ Answer::Refused {
             kind: Refusal::Denied,
             ..
-        } => Verdict::pass(format!("{} was refused ({answer})", probe.request))
-            .zh(format!("{} 被拒绝（{answer}）", probe.request)),
+        } => Verdict::pass(format!("{} was refused ({answer})", probe.request)).zh(format!(
+            "{}被拒绝（{}）",
+            probe.request_zh,
+            answer.describe_zh()
+        )),
         other => Verdict::inconclusive(format!("unexpected answer to {}: {other}", probe.request))
-            .zh(format!("对 {} 的应答出乎意料：{other}", probe.request)),
+            .zh(format!(
+                "对{}的应答出乎意料：{}",
+                probe.request_zh,
+                other.describe_zh()
+            )),
     };
     Ok((verdict, Some(ex)))
 }

@@ -9,6 +9,7 @@ use tianping_engine::{
 use tianping_profile::digest;
 
 use crate::common;
+use tianping_engine::Problem;
 
 /// What the check is: identity, clauses, severity and weight.
 const META: CheckMeta = CheckMeta {
@@ -46,12 +47,12 @@ pub const CHECK: CheckDef =
 
 async fn run(ctx: &Ctx) -> Result<Verdict, tianping_engine::CheckError> {
     let samples = [
-        ("lab file", common::lab_content(ctx, "DC-001")),
-        ("empty file", Vec::new()),
+        (("lab file", "测评文件"), common::lab_content(ctx, "DC-001")),
+        (("empty file", "空文件"), Vec::new()),
     ];
     let mut failures = Vec::new();
     let mut evidence = Vec::new();
-    for (label, content) in &samples {
+    for ((label, label_zh), content) in &samples {
         let expected = digest::sm3_hex(content);
         let (ex, receipt) = match common::deposit(ctx, content).await {
             Ok(r) => r,
@@ -73,13 +74,18 @@ async fn run(ctx: &Ctx) -> Result<Verdict, tianping_engine::CheckError> {
         let problems = digest_problems(&returned, algorithm.as_deref(), &expected, || {
             Some(digest::sha256_hex(content))
         });
-        failures.extend(problems.into_iter().map(|p| format!("{label}: {p}")));
+        failures.extend(problems.into_iter().map(|p| {
+            Problem::new(
+                format!("{label}: {}", p.en),
+                format!("{label_zh}：{}", p.zh),
+            )
+        }));
     }
     let mut verdict = if failures.is_empty() {
         Verdict::pass("returned digests equal the locally computed SM3 digests")
             .zh("返回的摘要与本地计算的SM3摘要一致")
     } else {
-        Verdict::fail(failures.join("; ")).zh(format!("不符合：{}", failures.join("；")))
+        Verdict::fail_listing(&failures)
     };
     for (k, v) in evidence {
         verdict = verdict.with(k, v);
@@ -95,23 +101,38 @@ fn digest_problems(
     algorithm: Option<&str>,
     expected: &str,
     sha256: impl FnOnce() -> Option<String>,
-) -> Vec<String> {
+) -> Vec<Problem> {
     let mut problems = Vec::new();
     if returned != expected {
-        let what = if sha256().is_some_and(|s| returned.eq_ignore_ascii_case(&s)) {
-            "is the SHA-256 digest, not SM3"
+        let (what, what_zh) = if sha256().is_some_and(|s| returned.eq_ignore_ascii_case(&s)) {
+            (
+                "is the SHA-256 digest, not SM3",
+                "是 SHA-256 摘要，不是 SM3",
+            )
         } else if returned.eq_ignore_ascii_case(expected) {
-            "is SM3 but not lowercase hex"
+            (
+                "is SM3 but not lowercase hex",
+                "是 SM3 摘要，但不是小写十六进制",
+            )
         } else {
-            "does not equal the SM3 digest of the content"
+            (
+                "does not equal the SM3 digest of the content",
+                "与内容的 SM3 摘要不一致",
+            )
         };
-        problems.push(format!("file_hash {returned} {what} ({expected})"));
+        problems.push(Problem::new(
+            format!("file_hash {returned} {what} ({expected})"),
+            format!("file_hash {returned} {what_zh}（应为 {expected}）"),
+        ));
     }
     // A receipt that names no algorithm is judged by its digest alone, recomputed above.
     if let Some(algorithm) = algorithm
         && !algorithm.eq_ignore_ascii_case("sm3")
     {
-        problems.push(format!("hash_algorithm is `{algorithm}`, not SM3"));
+        problems.push(Problem::new(
+            format!("hash_algorithm is `{algorithm}`, not SM3"),
+            format!("hash_algorithm 为 `{algorithm}`，不是 SM3"),
+        ));
     }
     problems
 }

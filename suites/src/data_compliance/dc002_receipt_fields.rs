@@ -15,6 +15,8 @@ use tianping_profile::digest::parse_digest_hex;
 
 use crate::common;
 use crate::thresholds::RECEIPT_SIGNATURE_REQUIRED;
+use tianping_engine::Problem;
+use tianping_engine::verdict::problems_en;
 
 /// What the check is: identity, clauses, severity and weight.
 const META: CheckMeta = CheckMeta {
@@ -83,10 +85,11 @@ const FIELDS: [(&str, Form, Need); 10] = [
     ("receipt_signature", Form::Base64, Need::IfPresent),
 ];
 
-fn problem(value: Option<&Value>, form: &Form) -> Option<&'static str> {
+/// What is wrong with one field's value, in English and Chinese.
+fn problem(value: Option<&Value>, form: &Form) -> Option<(&'static str, &'static str)> {
     use base64::Engine;
     let Some(value) = value else {
-        return Some("absent");
+        return Some(("absent", "缺失"));
     };
     let text = value.as_str();
     let ok = match form {
@@ -102,11 +105,14 @@ fn problem(value: Option<&Value>, form: &Form) -> Option<&'static str> {
         }),
     };
     (!ok).then_some(match form {
-        Form::NonEmpty => "empty",
-        Form::Hex64 => "not 64 lowercase hex characters",
-        Form::Integer => "not an unsigned integer",
-        Form::Time => "not an RFC 3339 time with zone or epoch milliseconds",
-        Form::Base64 => "not base64",
+        Form::NonEmpty => ("empty", "为空"),
+        Form::Hex64 => ("not 64 lowercase hex characters", "不是 64 位十六进制字符"),
+        Form::Integer => ("not an unsigned integer", "不是无符号整数"),
+        Form::Time => (
+            "not an RFC 3339 time with zone or epoch milliseconds",
+            "不是带时区的 RFC 3339 时间或毫秒时间戳",
+        ),
+        Form::Base64 => ("not base64", "不是 base64 编码"),
     })
 }
 
@@ -145,11 +151,13 @@ async fn run(ctx: &Ctx) -> Result<Verdict, tianping_engine::CheckError> {
         Verdict::pass("every required receipt field present, and every field present well-formed")
             .zh("回执必填字段齐全，所有字段格式正确")
     } else {
+        let en: Vec<&str> = failures.iter().map(|p| p.en.as_str()).collect();
+        let zh: Vec<&str> = failures.iter().map(|p| p.zh.as_str()).collect();
         Verdict::fail(format!(
             "receipt fields missing or malformed: {}",
-            failures.join("; ")
+            en.join("; ")
         ))
-        .zh(format!("回执字段缺失或格式错误：{}", failures.join("；")))
+        .zh(format!("回执字段缺失或格式错误：{}", zh.join("；")))
     };
     Ok(verdict
         .with("receipt", ex.excerpt())
@@ -166,7 +174,7 @@ fn problems_of(
     receipt: &Value,
     local_chain: bool,
     signature_required: bool,
-) -> Vec<String> {
+) -> Vec<Problem> {
     let applies = |field: &&str| local_chain || !LOCAL_CHAIN_FIELDS.contains(field);
     let mut problems = Vec::new();
     let mut groups_seen: Vec<(&str, bool, Vec<String>)> = Vec::new();
@@ -178,7 +186,10 @@ fn problems_of(
         let value = fields.get(receipt, field);
         let at = || format!("{field} (at {})", fields.pointer(field));
         match (value.as_deref(), need) {
-            (None, Need::Required) => problems.push(format!("{}: absent", at())),
+            (None, Need::Required) => problems.push(Problem::new(
+                format!("{}: absent", at()),
+                format!("{}：缺失", at()),
+            )),
             (None, Need::IfPresent) => {}
             (None, Need::OneOf(group)) => match groups_seen.iter_mut().find(|g| g.0 == group) {
                 Some(g) => g.2.push(at()),
@@ -191,15 +202,21 @@ fn problems_of(
                         None => groups_seen.push((group, true, Vec::new())),
                     }
                 }
-                if let Some(p) = problem(Some(v), form) {
-                    problems.push(format!("{}: {p}", at()));
+                if let Some((p, p_zh)) = problem(Some(v), form) {
+                    problems.push(Problem::new(
+                        format!("{}: {p}", at()),
+                        format!("{}：{p_zh}", at()),
+                    ));
                 }
             }
         }
     }
     for (group, present, absent) in groups_seen {
         if !present {
-            problems.push(format!("{group}: none of {} present", absent.join(", ")));
+            problems.push(Problem::new(
+                format!("{group}: none of {} present", absent.join(", ")),
+                format!("{group}：{} 均缺失", absent.join("、")),
+            ));
         }
     }
     problems
@@ -207,12 +224,12 @@ fn problems_of(
 
 fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
     match record.receipt() {
-        Ok(receipt) => Judgement::from_problems(problems_of(
+        Ok(receipt) => Judgement::from_problems(problems_en(&problems_of(
             &info.fields,
             receipt,
             true,
             info.config.thresholds.unsigned(&RECEIPT_SIGNATURE_REQUIRED) == 1,
-        )),
+        ))),
         Err(e) => Judgement::Nonconforming(e),
     }
 }

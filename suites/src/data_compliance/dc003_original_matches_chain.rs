@@ -13,7 +13,7 @@ use tianping_profile::digest;
 use tianping_engine::package::{Judgement, PackageCheck, PackageInfo, Record};
 
 use crate::common::{self, tianping, tianping::OnTianping};
-use tianping_engine::Operation;
+use tianping_engine::{Operation, Problem};
 
 /// What the check is: identity, clauses, severity and weight.
 const META: CheckMeta = CheckMeta {
@@ -74,7 +74,11 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         ctx.expect_success(&fetched)?;
         let returned = digest::sm3_hex(&fetched.body);
         if fetched.body != content {
-            failures.push(format!("the original returned ({} bytes, SM3 {returned}) is not what was deposited ({} bytes, SM3 {deposited})", fetched.body.len(), content.len()));
+            let (got, sent) = (fetched.body.len(), content.len());
+            failures.push(Problem::new(
+                format!("the original returned ({got} bytes, SM3 {returned}) is not what was deposited ({sent} bytes, SM3 {deposited})"),
+                format!("取回的原文（{got} 字节，SM3 {returned}）不是存证时提交的内容（{sent} 字节，SM3 {deposited}）"),
+            ));
         }
         verdict_lines.push(("SM3 of returned original", returned));
         judged.push(("the original comes back unchanged", "原文取回后未改变"));
@@ -86,8 +90,9 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         let tx = common::transaction(ctx, &tx_id).await?;
         let chain_hash = ctx.fields.str(&tx, "tx_file_hash")?.to_string();
         if chain_hash != receipt_hash {
-            failures.push(format!(
-                "chain transaction {tx_id} carries {chain_hash} ≠ receipt file_hash {receipt_hash}"
+            failures.push(Problem::new(
+                format!("chain transaction {tx_id} carries {chain_hash} ≠ receipt file_hash {receipt_hash}"),
+                format!("链上交易 {tx_id} 记录的摘要 {chain_hash} 与回执 file_hash {receipt_hash} 不一致"),
             ));
         }
         verdict_lines.push(("chain tx file_hash", chain_hash));
@@ -106,8 +111,9 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         // Without a chain of its own the platform writes the digest to Tianping: where the lab
         // can ask Tianping, the transaction the receipt names must carry it.
         if let Some(tx) = ctx.fields.opt_str(&receipt, "tianping_tx")? {
-            match tianping::confirm(ctx, &tx, &receipt_hash, "the receipt's file_hash").await? {
-                Some(OnTianping::Confirmed(how)) => {
+            let what = ("the receipt's file_hash", "回执中的 file_hash");
+            match tianping::confirm(ctx, &tx, &receipt_hash, what).await? {
+                Some(OnTianping::Confirmed { en: how, .. }) => {
                     judged.push((
                         "Tianping carries the receipt's digest",
                         "天平链记录与回执摘要一致",
@@ -124,7 +130,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         let (en, zh): (Vec<&str>, Vec<&str>) = judged.into_iter().unzip();
         Verdict::pass(en.join("; ")).zh(zh.join("；"))
     } else {
-        Verdict::fail(failures.join("; ")).zh(format!("不符合：{}", failures.join("；")))
+        Verdict::fail_listing(&failures)
     };
     for (label, value) in verdict_lines {
         verdict = verdict.with(label, value);

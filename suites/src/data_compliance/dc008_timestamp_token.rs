@@ -15,6 +15,8 @@ use tianping_engine::fields::FieldMap;
 use tianping_engine::package::{Judgement, PackageCheck, PackageInfo, Record};
 
 use crate::common;
+use tianping_engine::Problem;
+use tianping_engine::verdict::problems_en;
 
 /// Lab threshold: largest accepted gap between a receipt time-stamp token's time and the on-chain time.
 pub const TIMESTAMP_GAP_SECS: LabThreshold = LabThreshold {
@@ -88,7 +90,7 @@ fn token_problems(
     receipt: &Value,
     tsa_certificate: &[u8],
     gap_limit: i64,
-) -> Result<(Vec<String>, TokenReading), CheckError> {
+) -> Result<(Vec<Problem>, TokenReading), CheckError> {
     let file_hash = fields.str(receipt, "file_hash")?;
     let tx_time_text = fields.str(receipt, "tx_time")?;
     let tx_time = parse_time(&tx_time_text)?;
@@ -104,21 +106,24 @@ fn token_problems(
     })?;
     let mut problems = Vec::new();
     if !ts.imprint_hex.eq_ignore_ascii_case(&file_hash) {
-        problems.push(format!(
-            "token imprint {} ≠ deposit file_hash {file_hash}",
-            ts.imprint_hex
+        let imprint = &ts.imprint_hex;
+        problems.push(Problem::new(
+            format!("token imprint {imprint} ≠ deposit file_hash {file_hash}"),
+            format!("令牌的消息摘要 {imprint} 与存证 file_hash {file_hash} 不一致"),
         ));
     }
     if ts.imprint_algorithm != oid::SM3 {
-        problems.push(format!(
-            "token imprint algorithm is {}, not SM3",
-            ts.imprint_algorithm
+        let alg = &ts.imprint_algorithm;
+        problems.push(Problem::new(
+            format!("token imprint algorithm is {alg}, not SM3"),
+            format!("令牌的摘要算法为 {alg}，不是 SM3"),
         ));
     }
     if ts.tsa_certificate_der != tsa_certificate {
-        problems.push(format!(
-            "the token is signed by {} (SHA-256 {}), not by the platform's declared TSA certificate",
-            ts.tsa_subject, ts.tsa_certificate_sha256
+        let (who, fp) = (&ts.tsa_subject, &ts.tsa_certificate_sha256);
+        problems.push(Problem::new(
+            format!("the token is signed by {who} (SHA-256 {fp}), not by the platform's declared TSA certificate"),
+            format!("令牌由 {who}（SHA-256 {fp}）签发，不是平台声明的时间戳服务证书"),
         ));
     }
     let gen_time = ts
@@ -126,8 +131,9 @@ fn token_problems(
         .ok_or_else(|| CheckError::protocol(format!("token genTime {} is not UTC", ts.gen_time)))?;
     let gap = (parse_time(&gen_time)? - tx_time).num_seconds().abs();
     if gap > gap_limit {
-        problems.push(format!(
-            "token time {gen_time} is {gap} s from on-chain time {tx_time_text}"
+        problems.push(Problem::new(
+            format!("token time {gen_time} is {gap} s from on-chain time {tx_time_text}"),
+            format!("令牌时间 {gen_time} 与上链时间 {tx_time_text} 相差 {gap} 秒"),
         ));
     }
     Ok((
@@ -161,7 +167,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         )
         .zh("时间戳令牌加盖于存证摘要、可验证，且与上链时间相近")
     } else {
-        Verdict::fail(problems.join("; ")).zh(format!("不符合：{}", problems.join("；")))
+        Verdict::fail_listing(&problems)
     };
     Ok(verdict
         .with(
@@ -194,7 +200,7 @@ fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
         )
     });
     match checked {
-        Ok((problems, _)) => Judgement::from_problems(problems),
+        Ok((problems, _)) => Judgement::from_problems(problems_en(&problems)),
         Err(e) => Judgement::Nonconforming(e.to_string()),
     }
 }

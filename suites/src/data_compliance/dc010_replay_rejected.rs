@@ -24,7 +24,7 @@ pub const REQUEST_WINDOW_SECS: LabThreshold = LabThreshold {
 };
 use tianping_engine::Answer;
 use tianping_engine::check::Applicability;
-use tianping_engine::{Operation, Probe};
+use tianping_engine::{Operation, Probe, Problem};
 
 /// What the check is: identity, clauses, severity and weight.
 const META: CheckMeta = CheckMeta {
@@ -121,42 +121,67 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let mut failures = Vec::new();
     let mut undecided = Vec::new();
     for (what, ex) in [
-        ("an identical replay (same nonce and signature)", &replay),
         (
-            &*format!("a request stamped {outside} s in the past"),
+            Problem::new(
+                "an identical replay (same nonce and signature)",
+                "完全相同的重放请求（相同随机数与签名）",
+            ),
+            &replay,
+        ),
+        (
+            Problem::new(
+                format!("a request stamped {outside} s in the past"),
+                format!("时间戳早于当前 {outside} 秒的请求"),
+            ),
             &stale,
         ),
         (
-            &*format!("a request stamped {outside} s in the future"),
+            Problem::new(
+                format!("a request stamped {outside} s in the future"),
+                format!("时间戳晚于当前 {outside} 秒的请求"),
+            ),
             &future,
         ),
     ] {
         match ctx.answer(ex) {
             Answer::Refused { .. } => {}
-            Answer::Success => failures.push(format!("{what} was accepted")),
-            other => undecided.push(format!("{what}: {other}")),
+            Answer::Success => failures.push(Problem::new(
+                format!("{} was accepted", what.en),
+                format!("{}被接受", what.zh),
+            )),
+            other => undecided.push(Problem::new(
+                format!("{}: {other}", what.en),
+                format!("{}：{}", what.zh, other.describe_zh()),
+            )),
         }
     }
     match ctx.answer(&in_window) {
         Answer::Success => {}
-        Answer::Refused { .. } => failures.push(format!(
-            "a request stamped {inside} s in the past, inside the {window} s window, was refused ({})",
-            ctx.answer(&in_window)
+        refused @ Answer::Refused { .. } => failures.push(Problem::new(
+            format!(
+                "a request stamped {inside} s in the past, inside the {window} s window, was refused ({refused})"
+            ),
+            format!(
+                "时间戳早于当前 {inside} 秒、在 {window} 秒时间窗内的请求被拒绝（{}）",
+                refused.describe_zh()
+            ),
         )),
-        other => undecided.push(format!("the in-window control: {other}")),
+        other => undecided.push(Problem::new(
+            format!("the in-window control: {other}"),
+            format!("时间窗内的对照请求：{}", other.describe_zh()),
+        )),
     }
     let verdict = if !failures.is_empty() {
-        Verdict::fail(failures.join("; ")).zh(format!("不符合：{}", failures.join("；")))
+        Verdict::fail_listing(&failures)
     } else if !undecided.is_empty() {
-        Verdict::inconclusive(format!(
-            "nothing was wrongly accepted, but some answers were neither acceptance nor \
-             refusal: {}",
-            undecided.join("; ")
-        ))
-        .zh(format!(
-            "没有请求被错误接受，但部分应答既非接受也非拒绝：{}",
-            undecided.join("；")
-        ))
+        Verdict::undecided_listing(
+            (
+                "nothing was wrongly accepted, but some answers were neither acceptance nor \
+                 refusal",
+                "没有请求被错误接受，但部分应答既非接受也非拒绝",
+            ),
+            &undecided,
+        )
     } else {
         Verdict::pass("replay, stale and future-dated requests refused; in-window request accepted")
             .zh("重放、过期与未来时间的请求均被拒绝；时间窗内的请求被接受")

@@ -9,7 +9,7 @@ use tianping_engine::{
 
 use crate::common;
 use tianping_engine::Answer;
-use tianping_engine::{Operation, Probe};
+use tianping_engine::{Operation, Probe, Problem};
 
 /// What the check is: identity, clauses, severity and weight.
 const META: CheckMeta = CheckMeta {
@@ -89,39 +89,53 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let mut failures = Vec::new();
     let mut undecided = Vec::new();
     let mut probes = vec![
-        ("unsigned", &unsigned),
-        ("signed with a wrong secret", &wrong_key),
+        (("unsigned", "未签名"), &unsigned),
+        (("signed with a wrong secret", "以错误密钥签名"), &wrong_key),
     ];
     if let Some(changed) = &changed {
-        probes.push(("body changed after signing", changed));
+        probes.push((
+            ("body changed after signing", "签名后修改了请求体"),
+            changed,
+        ));
     }
     if let Some(ex) = &unknown_key {
         probes.push((
-            "signed with the account's secret under an unknown key id",
+            (
+                "signed with the account's secret under an unknown key id",
+                "以账户密钥签名但使用未知的密钥标识",
+            ),
             ex,
         ));
     }
     if let Some(ex) = &without_certificate {
-        probes.push(("signed, without the client certificate", ex));
+        probes.push((
+            (
+                "signed, without the client certificate",
+                "已签名但未提供客户端证书",
+            ),
+            ex,
+        ));
     }
     let sent = probes.len() as u64;
-    for (label, ex) in probes {
+    for ((label, label_zh), ex) in probes {
         match ctx.answer(ex) {
             Answer::Success => failures.push(format!("{label}: accepted")),
             Answer::Refused { .. } => {}
-            other => undecided.push(format!("{label}: {other}")),
+            other => undecided.push(Problem::new(
+                format!("{label}: {other}"),
+                format!("{label_zh}：{}", other.describe_zh()),
+            )),
         }
     }
     if failures.is_empty() && !undecided.is_empty() {
-        return Ok(Verdict::inconclusive(format!(
-            "no unauthenticated deposit was accepted, but some were neither accepted nor \
-             refused: {}",
-            undecided.join("; ")
-        ))
-        .zh(format!(
-            "没有未经认证的存证被接受，但部分应答既非接受也非拒绝：{}",
-            undecided.join("；")
-        )));
+        return Ok(Verdict::undecided_listing(
+            (
+                "no unauthenticated deposit was accepted, but some were neither accepted nor \
+                 refused",
+                "没有未经认证的存证被接受，但部分应答既非接受也非拒绝",
+            ),
+            &undecided,
+        ));
     }
     Ok(Verdict::from_probes(
         sent,

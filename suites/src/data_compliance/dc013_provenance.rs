@@ -10,6 +10,8 @@ use tianping_engine::{
 };
 
 use crate::common;
+use tianping_engine::Problem;
+use tianping_engine::verdict::problems_en;
 
 /// What the check is: identity, clauses, severity and weight.
 const META: CheckMeta = CheckMeta {
@@ -49,29 +51,36 @@ pub const CHECK: CheckDef =
 const MANDATORY: [&str; 4] = ["source", "operator", "capture_ip", "captured_at"];
 
 /// What is missing or malformed in a provenance object.
-fn provenance_problems(provenance: Option<&Value>) -> Vec<String> {
+fn provenance_problems(provenance: Option<&Value>) -> Vec<Problem> {
     let Some(p) = provenance.filter(|p| p.is_object()) else {
-        return vec!["no provenance recorded".into()];
+        return vec![Problem::new("no provenance recorded", "未记录来源信息")];
     };
     let mut problems = Vec::new();
     for f in MANDATORY {
         match p[f].as_str() {
             Some(v) if !v.trim().is_empty() => {}
-            _ => problems.push(format!("provenance.{f} missing")),
+            _ => problems.push(Problem::new(
+                format!("provenance.{f} missing"),
+                format!("缺少 provenance.{f}"),
+            )),
         }
     }
     if let Some(ip) = p["capture_ip"].as_str()
         && !ip.is_empty()
         && ip.parse::<std::net::IpAddr>().is_err()
     {
-        problems.push(format!("provenance.capture_ip `{ip}` is not an IP address"));
+        problems.push(Problem::new(
+            format!("provenance.capture_ip `{ip}` is not an IP address"),
+            format!("provenance.capture_ip `{ip}` 不是 IP 地址"),
+        ));
     }
     if let Some(t) = p["captured_at"].as_str()
         && !t.is_empty()
         && chrono::DateTime::parse_from_rfc3339(t).is_err()
     {
-        problems.push(format!(
-            "provenance.captured_at `{t}` is not an RFC 3339 time"
+        problems.push(Problem::new(
+            format!("provenance.captured_at `{t}` is not an RFC 3339 time"),
+            format!("provenance.captured_at `{t}` 不是 RFC 3339 格式的时间"),
         ));
     }
     problems
@@ -87,9 +96,10 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     if let Some(kept) = kept {
         for f in MANDATORY {
             if kept[f] != sent["provenance"][f] {
-                problems.push(format!(
-                    "provenance.{f} came back as {} but {} was deposited",
-                    kept[f], sent["provenance"][f]
+                let (got, gave) = (&kept[f], &sent["provenance"][f]);
+                problems.push(Problem::new(
+                    format!("provenance.{f} came back as {got} but {gave} was deposited"),
+                    format!("provenance.{f} 存证时为 {gave}，取回时为 {got}"),
                 ));
             }
         }
@@ -99,7 +109,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         Verdict::pass("the provenance supplied with the deposit is kept with the evidence")
             .zh("随存证提交的来源信息与证据一并保存")
     } else {
-        Verdict::fail(problems.join("; ")).zh(format!("不符合：{}", problems.join("；")))
+        Verdict::fail_listing(&problems)
     };
     Ok(verdict
         .with("supplied provenance", sent["provenance"].to_string())
@@ -109,7 +119,8 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
 fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
     match record.receipt() {
         Ok(receipt) => {
-            Judgement::from_problems(provenance_problems(info.fields.raw(receipt, "provenance")))
+            let problems = provenance_problems(info.fields.raw(receipt, "provenance"));
+            Judgement::from_problems(problems_en(&problems))
         }
         Err(e) => Judgement::Nonconforming(e),
     }
@@ -124,7 +135,10 @@ mod tests {
     fn provenance_rules() {
         let good = json!({"source": "s", "operator": "o", "capture_ip": "10.1.2.3", "captured_at": "2026-11-22T08:00:00+08:00"});
         assert!(provenance_problems(Some(&good)).is_empty());
-        assert_eq!(provenance_problems(None), ["no provenance recorded"]);
+        assert_eq!(
+            problems_en(&provenance_problems(None)),
+            ["no provenance recorded"]
+        );
         let bad = json!({"source": "s", "operator": "", "capture_ip": "not-an-ip", "captured_at": "yesterday"});
         assert_eq!(provenance_problems(Some(&bad)).len(), 3);
     }

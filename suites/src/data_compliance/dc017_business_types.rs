@@ -8,6 +8,7 @@ use tianping_engine::{
 };
 
 use crate::common;
+use tianping_engine::Problem;
 
 /// What the check is: identity, clauses, severity and weight.
 const META: CheckMeta = CheckMeta {
@@ -53,12 +54,21 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let approved = &ctx.config.deposit.approved_business_types;
     let mut failures = Vec::new();
     if declared.is_empty() {
-        failures.push("the platform declares no business type".to_string());
+        failures.push(Problem::new(
+            "the platform declares no business type",
+            "平台未声明任何业务类型",
+        ));
     }
     for t in declared.iter().filter(|t| !approved.contains(t)) {
-        failures.push(format!(
-            "declared type `{t}` is not among those approved ({})",
-            approved.join(", ")
+        failures.push(Problem::new(
+            format!(
+                "declared type `{t}` is not among those approved ({})",
+                approved.join(", ")
+            ),
+            format!(
+                "声明的业务类型 `{t}` 不在核准范围内（{}）",
+                approved.join("、")
+            ),
         ));
     }
     // The control: a deposit of the lab's approved type goes through, or the refusal below
@@ -82,8 +92,9 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let ex = common::deposit_raw(ctx, &body).await?;
     match common::deposit_answer(ctx, &ex) {
         common::DepositAnswer::Refused => {}
-        common::DepositAnswer::Accepted => failures.push(format!(
-            "a deposit of unapproved type `{UNAPPROVED}` was accepted"
+        common::DepositAnswer::Accepted => failures.push(Problem::new(
+            format!("a deposit of unapproved type `{UNAPPROVED}` was accepted"),
+            format!("未核准业务类型 `{UNAPPROVED}` 的存证被接受"),
         )),
         common::DepositAnswer::Undecided(why) if failures.is_empty() => {
             return Err(CheckError::protocol(format!(
@@ -98,11 +109,11 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             declared.join(", ")
         ))
         .zh(format!(
-            "声明业务类型 {}，并拒绝 `{UNAPPROVED}`",
-            declared.join("、")
+            "声明业务类型 `{}`，并拒绝 `{UNAPPROVED}`",
+            declared.join("`、`")
         ))
     } else {
-        Verdict::fail(failures.join("; ")).zh(format!("不符合：{}", failures.join("；")))
+        Verdict::fail_listing(&failures)
     };
     Ok(verdict
         .with("declared business types", declared.join(", "))

@@ -2,7 +2,8 @@
 //! default username/password pairs can log in to the console.
 
 use tianping_engine::{
-    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
+    CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Problem, Provenance, Severity, Suite,
+    Verdict,
 };
 
 use crate::common;
@@ -57,7 +58,10 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         let ex = common::login(ctx, user, pass).send().await?;
         let answer = ctx.answer(&ex);
         if !answer.is_success() && !answer.is_refusal() {
-            undecided.push(format!("`{user}`: {answer}"));
+            undecided.push(Problem::new(
+                format!("`{user}`: {answer}"),
+                format!("`{user}`：{}", answer.describe_zh()),
+            ));
         }
         if answer.is_success() {
             failures.push(format!(
@@ -66,14 +70,13 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         }
     }
     if failures.is_empty() && !undecided.is_empty() {
-        return Ok(Verdict::inconclusive(format!(
-            "no default account logged in, but some logins were neither accepted nor refused: {}",
-            undecided.join("; ")
-        ))
-        .zh(format!(
-            "没有默认账户登录成功，但部分登录既未被接受也未被拒绝：{}",
-            undecided.join("；")
-        )));
+        return Ok(Verdict::undecided_listing(
+            (
+                "no default account logged in, but some logins were neither accepted nor refused",
+                "没有默认账户登录成功，但部分登录既未被接受也未被拒绝",
+            ),
+            &undecided,
+        ));
     }
     Ok(Verdict::from_probes(
         DEFAULTS.len() as u64,

@@ -10,7 +10,7 @@ use tianping_engine::{
 };
 
 use crate::common;
-use tianping_engine::{Answer, Operation};
+use tianping_engine::{Answer, Operation, Problem};
 
 /// What the check is: identity, clauses, severity and weight.
 const META: CheckMeta = CheckMeta {
@@ -72,16 +72,20 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     }
     let verify_body = json!({"file_hash": &*file_hash});
     let probes = [
-        ("receipt", Operation::Receipt, None),
-        ("original", Operation::Original, None),
-        ("deposit certificate", Operation::DepositCertificate, None),
-        ("verify", Operation::Verify, Some(verify_body)),
+        (("receipt", "回执"), Operation::Receipt, None),
+        (("original", "原文"), Operation::Original, None),
+        (
+            ("deposit certificate", "存证证书"),
+            Operation::DepositCertificate,
+            None,
+        ),
+        (("verify", "核验"), Operation::Verify, Some(verify_body)),
     ];
     let mut failures = Vec::new();
     let mut undecided = Vec::new();
     let mut answers = Vec::new();
     let mut sent = 0u64;
-    for (what, op, body) in probes {
+    for ((what, what_zh), op, body) in probes {
         if !ctx.offers(op) {
             answers.push(format!("{what}: not offered"));
             continue;
@@ -112,19 +116,21 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
                 ex.body.len()
             )),
             Answer::Refused { .. } => {}
-            other => undecided.push(format!("{what}: {other}")),
+            other => undecided.push(Problem::new(
+                format!("{what}: {other}"),
+                format!("{what_zh}：{}", other.describe_zh()),
+            )),
         }
     }
     let verdict = if failures.is_empty() && !undecided.is_empty() {
-        Verdict::inconclusive(format!(
-            "no request for another account's evidence succeeded, but some were neither \
-             refused nor answered: {}",
-            undecided.join("; ")
-        ))
-        .zh(format!(
-            "访问他人存证的请求均未成功，但部分既未被拒绝也未得到应答：{}",
-            undecided.join("；")
-        ))
+        Verdict::undecided_listing(
+            (
+                "no request for another account's evidence succeeded, but some were neither \
+                 refused nor answered",
+                "访问他人存证的请求均未成功，但部分既未被拒绝也未得到应答",
+            ),
+            &undecided,
+        )
     } else {
         Verdict::from_probes(
             sent,

@@ -13,6 +13,7 @@ use futures_util::future::join_all;
 
 use crate::thresholds::ALLOWED_TLS_VERSIONS;
 use crate::tls_probe::{self, GM_SUITES, ProbeResult, TlcpResult, Version};
+use tianping_engine::Problem;
 
 /// What the check is: identity, clauses, severity and weight.
 const META: CheckMeta = CheckMeta {
@@ -79,6 +80,22 @@ pub fn endpoints(ctx: &Ctx) -> Result<Vec<(String, u16)>, CheckError> {
     Ok(out)
 }
 
+/// The finding that `host:port` accepts a version it should not.
+fn accepts(host: &str, port: u16, version: &str) -> Problem {
+    Problem::new(
+        format!("{host}:{port} accepts {version}"),
+        format!("{host}:{port} 接受 {version}"),
+    )
+}
+
+/// A version probe on `host:port` that could not be decided, and why.
+fn undecided(host: &str, port: u16, version: &str, why: &str) -> Problem {
+    Problem::new(
+        format!("{host}:{port} {version}: {why}"),
+        format!("{host}:{port} {version}：{why}"),
+    )
+}
+
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let allowed = &ctx.config.thresholds.names(&ALLOWED_TLS_VERSIONS);
     let mut failures = Vec::new();
@@ -109,13 +126,11 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
                 || matches!(result, ProbeResult::Refused(_)) && !tls_probe::is_silent(&result);
             match result {
                 ProbeResult::Accepted if is_allowed => accepted_allowed = true,
-                ProbeResult::Accepted => {
-                    failures.push(format!("{host}:{port} accepts {}", version.name()))
-                }
+                ProbeResult::Accepted => failures.push(accepts(host, *port, version.name())),
                 ProbeResult::Refused(_) => {}
                 ProbeResult::Inconclusive(why) => {
                     allowed_undecided |= is_allowed;
-                    unknown.push(format!("{host}:{port} {}: {why}", version.name()));
+                    unknown.push(undecided(host, *port, version.name(), &why));
                 }
             }
         }
@@ -131,38 +146,41 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         };
         match tlcp {
             TlcpResult::Accepted { .. } if tlcp_allowed => accepted_allowed = true,
-            TlcpResult::Accepted { .. } => failures.push(format!("{host}:{port} accepts {TLCP}")),
+            TlcpResult::Accepted { .. } => failures.push(accepts(host, *port, TLCP)),
             TlcpResult::Refused(_) => {}
             TlcpResult::Inconclusive(why) => {
                 allowed_undecided |= tlcp_allowed;
-                unknown.push(format!("{host}:{port} {TLCP}: {why}"));
+                unknown.push(undecided(host, *port, TLCP, &why));
             }
         }
         // An endpoint that closed every connection without a word answered nothing: its
         // "refusals" are no evidence (the control is its own answers to the other hellos).
         if !heard {
-            unknown.push(format!(
-                "{host}:{port} closed every connection without a TLS reply: nothing there \
-                 answers TLS to judge"
+            unknown.push(Problem::new(
+                format!(
+                    "{host}:{port} closed every connection without a TLS reply: nothing there \
+                     answers TLS to judge"
+                ),
+                format!("{host}:{port} 对每个连接都未作 TLS 应答即关闭：该处没有可判定的 TLS 服务"),
             ));
             continue;
         }
         // Only a definite refusal of every allowed version is a finding; an unreadable
         // probe leaves the question open.
         if !accepted_allowed && !allowed_undecided {
-            failures.push(format!(
-                "{host}:{port} accepts none of the allowed versions"
+            failures.push(Problem::new(
+                format!("{host}:{port} accepts none of the allowed versions"),
+                format!("{host}:{port} 不接受任何允许的协议版本"),
             ));
         }
     }
     let mut verdict = if !failures.is_empty() {
-        Verdict::fail(failures.join("; ")).zh(format!("不符合：{}", failures.join("；")))
+        Verdict::fail_listing(&failures)
     } else if !unknown.is_empty() {
-        Verdict::inconclusive(format!(
-            "some probes could not be decided: {}",
-            unknown.join("; ")
-        ))
-        .zh(format!("部分探测无法判定：{}", unknown.join("；")))
+        Verdict::undecided_listing(
+            ("some probes could not be decided", "部分探测无法判定"),
+            &unknown,
+        )
     } else {
         Verdict::pass(format!(
             "{} endpoint(s) accept only {}",

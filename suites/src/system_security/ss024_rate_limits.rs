@@ -11,7 +11,7 @@ use tianping_engine::{
 };
 
 use crate::common;
-use tianping_engine::Operation;
+use tianping_engine::{Operation, Problem};
 
 /// Lab threshold: failed logins for one probe account the harness sends at most, waiting for a 429.
 pub const LOGIN_BURST_ATTEMPTS: LabThreshold = LabThreshold {
@@ -118,13 +118,17 @@ async fn deposit_burst(ctx: &Ctx, budget: u32) -> Result<Burst, CheckError> {
 /// The verdict on both bursts: each must have been limited.
 fn verdict_of(login: &Burst, deposit: &Burst) -> Verdict {
     let mut failures = Vec::new();
-    for (what, burst) in [
-        ("failed logins for one account", login),
-        ("deposits by one account", deposit),
+    for ((what, what_zh), burst) in [
+        (
+            ("failed logins for one account", "同一账户的失败登录"),
+            login,
+        ),
+        (("deposits by one account", "同一账户的存证请求"), deposit),
     ] {
         if let Burst::Unlimited(n) = burst {
-            failures.push(format!(
-                "{n} {what} in a row were all answered without limiting"
+            failures.push(Problem::new(
+                format!("{n} {what} in a row were all answered without limiting"),
+                format!("连续 {n} 次{what_zh}均未受到频率限制"),
             ));
         }
     }
@@ -136,7 +140,7 @@ fn verdict_of(login: &Burst, deposit: &Burst) -> Verdict {
         Verdict::pass("failed logins and deposits are both rate limited")
             .zh("登录失败与存证请求均有频率限制")
     } else {
-        Verdict::fail(failures.join("; ")).zh(format!("不符合：{}", failures.join("；")))
+        Verdict::fail_listing(&failures)
     };
     verdict
         .with("failed logins", describe(login))

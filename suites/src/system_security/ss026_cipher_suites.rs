@@ -12,6 +12,7 @@ use tianping_engine::{
 use super::ss019_tls_versions::endpoints;
 use crate::thresholds::ALLOWED_TLS_VERSIONS;
 use crate::tls_probe::{self, KeyExchange, ProbeResult, SuiteInfo, Version};
+use tianping_engine::Problem;
 
 /// What the check is: identity, clauses, severity and weight.
 const META: CheckMeta = CheckMeta {
@@ -50,7 +51,7 @@ pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 struct VersionSuites {
     version: Version,
     accepted: Vec<&'static SuiteInfo>,
-    undecided: Vec<String>,
+    undecided: Vec<Problem>,
 }
 
 /// Probes every known suite of `version` on one endpoint, concurrently (the client's
@@ -71,33 +72,45 @@ async fn enumerate(ctx: &Ctx, host: &str, port: u16, version: Version) -> Versio
         match result {
             ProbeResult::Accepted => out.accepted.push(s),
             ProbeResult::Refused(_) => {}
-            ProbeResult::Inconclusive(why) => out.undecided.push(format!("{}: {why}", s.name)),
+            ProbeResult::Inconclusive(why) => out.undecided.push(Problem::new(
+                format!("{}: {why}", s.name),
+                format!("{}：{why}", s.name),
+            )),
         }
     }
     out
 }
 
 /// Findings about the suites accepted at one version.
-pub fn suite_problems(version: Version, accepted: &[&SuiteInfo]) -> Vec<String> {
+pub fn suite_problems(version: Version, accepted: &[&SuiteInfo]) -> Vec<Problem> {
     let mut problems = Vec::new();
     for s in accepted {
+        let (v, name, id) = (version.name(), s.name, s.id);
         if let Some(weakness) = s.weakness {
-            problems.push(format!(
-                "{} accepts {} ({:#06x}): {weakness}",
-                version.name(),
-                s.name,
-                s.id
+            problems.push(Problem::new(
+                format!("{v} accepts {name} ({id:#06x}): {weakness}"),
+                format!("{v} 接受 {name}（{id:#06x}）：{}", weakness_zh(weakness)),
             ));
         } else if s.key_exchange != KeyExchange::Ephemeral {
-            problems.push(format!(
-                "{} accepts {} ({:#06x}): no forward secrecy",
-                version.name(),
-                s.name,
-                s.id
+            problems.push(Problem::new(
+                format!("{v} accepts {name} ({id:#06x}): no forward secrecy"),
+                format!("{v} 接受 {name}（{id:#06x}）：不具备前向安全性"),
             ));
         }
     }
     problems
+}
+
+/// A suite catalogue weakness in Chinese.
+fn weakness_zh(weakness: &str) -> &str {
+    match weakness {
+        "NULL encryption" => "不加密",
+        "anonymous" => "匿名密钥交换",
+        "IDEA (64-bit block)" => "IDEA（64 位分组）",
+        "RC4 with MD5" => "RC4 与 MD5",
+        // RC4, DES, 3DES, EXPORT: names, the same in both languages.
+        other => other,
+    }
 }
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
@@ -118,7 +131,8 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
                 ProbeResult::Accepted => {}
                 ProbeResult::Refused(_) => continue,
                 ProbeResult::Inconclusive(why) => {
-                    undecided.push(format!("{host}:{port} {}: {why}", version.name()));
+                    let at = format!("{host}:{port} {}", version.name());
+                    undecided.push(Problem::new(format!("{at}: {why}"), format!("{at}：{why}")));
                     continue;
                 }
             }
@@ -132,27 +146,31 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
                     .collect::<Vec<_>>()
                     .join(", "),
             ));
+            let at = format!("{host}:{port}");
             failures.extend(
                 suite_problems(version, &found.accepted)
                     .into_iter()
-                    .map(|p| format!("{host}:{port} {p}")),
+                    .map(|p| Problem::new(format!("{at} {}", p.en), format!("{at} {}", p.zh))),
             );
+            let at = format!("{at} {}", version.name());
             undecided.extend(
                 found
                     .undecided
                     .into_iter()
-                    .map(|u| format!("{host}:{port} {}: {u}", version.name())),
+                    .map(|u| Problem::new(format!("{at} {}", u.en), format!("{at} {}", u.zh))),
             );
         }
     }
     let mut verdict = if !failures.is_empty() {
-        Verdict::fail(failures.join("; ")).zh(format!("不符合：{}", failures.join("；")))
+        Verdict::fail_listing(&failures)
     } else if !undecided.is_empty() {
-        Verdict::inconclusive(format!(
-            "some suite probes could not be decided: {}",
-            undecided.join("; ")
-        ))
-        .zh(format!("部分套件探测无法判定：{}", undecided.join("；")))
+        Verdict::undecided_listing(
+            (
+                "some suite probes could not be decided",
+                "部分套件探测无法判定",
+            ),
+            &undecided,
+        )
     } else if lines.is_empty() {
         Verdict::inconclusive("no allowed protocol version was accepted to enumerate")
             .zh("没有可用于枚举套件的被接受协议版本")

@@ -88,7 +88,7 @@ pub enum Rfc8998Result {
     /// An alert, or the connection closed: a refusal.
     Refused(String),
     /// A ServerHello that breaks the protocol (a suite or version the client never offered).
-    Violation(String),
+    Violation(tianping_engine::Problem),
     Inconclusive(String),
 }
 
@@ -111,14 +111,15 @@ pub fn classify_rfc8998(reply: &[u8]) -> Rfc8998Result {
                 return Rfc8998Result::Inconclusive("truncated ServerHello".into());
             };
             if !RFC8998_SUITES.contains(&suite) {
-                Rfc8998Result::Violation(format!(
-                    "the server chose suite {suite:#06x}, which the client did not offer"
+                Rfc8998Result::Violation(tianping_engine::Problem::new(
+                    format!("the server chose suite {suite:#06x}, which the client did not offer"),
+                    format!("服务器选择了客户端未提供的密码套件 {suite:#06x}"),
                 ))
             } else if !server_hello_selects_tls13(reply) {
-                Rfc8998Result::Violation(
-                    "the server chose an SM suite outside TLS 1.3, which the client did not offer"
-                        .into(),
-                )
+                Rfc8998Result::Violation(tianping_engine::Problem::new(
+                    "the server chose an SM suite outside TLS 1.3, which the client did not offer",
+                    "服务器在 TLS 1.3 之外选择了国密套件，客户端并未提供此组合",
+                ))
             } else {
                 Rfc8998Result::Accepted(suite)
             }

@@ -127,6 +127,30 @@ impl Answer {
     }
 }
 
+impl Answer {
+    /// [`Answer::describe`] in Chinese, for the Chinese finding.
+    pub fn describe_zh(&self) -> String {
+        let with_code = |status: &u16, code: &Option<String>| match code {
+            _ if *status == Exchange::TLS_REFUSED => "TLS 握手，未提供客户端证书".into(),
+            Some(c) => format!("HTTP {status}，业务码 {c}"),
+            None => format!("HTTP {status}"),
+        };
+        match self {
+            Answer::Success => "成功".into(),
+            Answer::Refused { kind, status, code } => {
+                let kind = match kind {
+                    Refusal::Denied => "拒绝访问",
+                    Refusal::NotFound => "未找到",
+                    Refusal::Invalid => "拒绝",
+                };
+                format!("{kind}（{}）", with_code(status, code))
+            }
+            Answer::Throttled { status, code } => format!("限流（{}）", with_code(status, code)),
+            Answer::Failed(why) => format!("失败：{why}"),
+        }
+    }
+}
+
 impl std::fmt::Display for Answer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.describe())
