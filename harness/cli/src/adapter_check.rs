@@ -59,7 +59,8 @@ impl OperationReport {
     }
 }
 
-const PLATFORM_FIELDS: &[&str] = &[
+/// The platform metadata fields the checks read.
+pub(crate) const PLATFORM_FIELDS: &[&str] = &[
     "platform_operator",
     "platform_business_types",
     "platform_hash_algorithm",
@@ -165,7 +166,7 @@ fn read(ctx: &Ctx, doc: &Value, field: &'static str) -> FieldReading {
 }
 
 /// Calls `op` once and reads `fields` from its answer; the answer's JSON on success.
-async fn step(
+pub(crate) async fn step(
     ctx: &Ctx,
     op: Operation,
     params: &[(&str, Value)],

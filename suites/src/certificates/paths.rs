@@ -94,6 +94,28 @@ pub fn validate<'a>(
     validate_at(leaf, set, usage, UnixTime::now())
 }
 
+/// Whether a TLS server's `chain` (leaf first, DER) has a valid path, now, to one of `roots`
+/// for server authentication: what a lab checks before a run, to know that CERT-003 will
+/// judge the platform and not a missing anchor.
+pub fn validate_server_chain(chain: &[Vec<u8>], roots: &[Vec<u8>]) -> Result<(), String> {
+    let Some(leaf) = chain.first() else {
+        return Err("the server presented no certificate".into());
+    };
+    let mut set = CertSet {
+        trust_roots: roots.to_vec(),
+        ..Default::default()
+    };
+    for der in chain {
+        set.push(
+            der.clone(),
+            tianping_engine::certset::CertRole::Other,
+            "TLS",
+        );
+    }
+    let leaf = CertificateDer::from(leaf.as_slice());
+    validate(&leaf, &set, webpki::KeyUsage::server_auth()).map(|_| ())
+}
+
 /// [`validate`] at a given moment.
 pub fn validate_at<'a>(
     leaf: &'a CertificateDer<'a>,

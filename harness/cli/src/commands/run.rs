@@ -60,10 +60,16 @@ pub struct Args {
     #[arg(long, conflicts_with_all = ["rerun_failed", "only", "suites"])]
     self_test: bool,
     /// Print the plan (target, scope, checks, outputs) and the pre-flight (credentials set,
-    /// target reachable), then stop without running a check or writing a file. Exits 0 when
-    /// the run has what it needs, 2 when not.
+    /// target reachable, TLS trust, the adapter's platform and receipt operations answering),
+    /// then stop without running a check or writing a file. Exits 0 when the run has what it
+    /// needs, 2 when not.
     #[arg(long, conflicts_with_all = ["package", "resume"])]
     dry_run: bool,
+    /// Run even when the pre-flight finds something the run needs missing (an account, the
+    /// target): every check it affects is recorded as inconclusive, and the run is sealed
+    /// as a record of the attempt. Without it such a run stops before any check.
+    #[arg(long, conflicts_with = "dry_run")]
+    ignore_preflight: bool,
     /// Switch on a fault in the built-in reference platform (repeatable; no --target).
     #[arg(long = "fault", value_delimiter = ',')]
     faults: Vec<String>,
@@ -180,9 +186,21 @@ pub async fn run(args: Args) -> Result<i32, Failure> {
             exit::INCONCLUSIVE
         });
     }
-    let missing: Vec<_> = preflight.into_iter().filter(|i| !i.ready).collect();
-    for line in tianping_harness::preflight::lines(&missing) {
+    let to_show: Vec<_> = preflight
+        .into_iter()
+        .filter(|i| !i.ready || i.warning)
+        .collect();
+    for line in tianping_harness::preflight::lines(&to_show) {
         eprintln!("pre-flight: {line}");
+    }
+    if to_show.iter().any(|i| !i.ready) && !args.ignore_preflight {
+        eprintln!(
+            "pre-flight: the run lacks what is marked MISSING, so no check was run and nothing \
+             was written; fix it (`run --dry-run` shows the whole pre-flight), or pass \
+             --ignore-preflight to record the attempt with those checks inconclusive"
+        );
+        target.stop().await;
+        return Ok(exit::INCONCLUSIVE);
     }
     let mut plan = RunPlan::for_target(&target, checks.clone(), &out_dir);
     plan.resume = args.resume;

@@ -3,6 +3,7 @@
 mod adapters;
 mod bundle;
 mod offline;
+mod preflight;
 mod runs;
 mod usage;
 mod vendor;

@@ -64,16 +64,30 @@ fn a_closed_port_exits_2_with_nothing_passed() {
         .unwrap()
         .port();
     let dir = tempfile::tempdir().unwrap();
-    let out = harness()
-        .args([
-            "run",
-            "--target",
-            &format!("https://127.0.0.1:{port}"),
-            "--out",
-        ])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let run = |extra: &[&str]| {
+        harness()
+            .args([
+                "run",
+                "--target",
+                &format!("https://127.0.0.1:{port}"),
+                "--out",
+            ])
+            .arg(dir.path())
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    // The pre-flight stops the run before any check: one message, nothing written.
+    let stopped = run(&[]);
+    assert_eq!(stopped.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&stopped.stderr);
+    assert!(
+        stderr.contains("pre-flight: MISSING target") && stderr.contains("no check was run"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("results.json").exists());
+    // Asked to, it records the attempt, sealed, with nothing passed.
+    let out = run(&["--ignore-preflight"]);
     assert_eq!(out.status.code(), Some(2));
     let text = std::fs::read_to_string(dir.path().join("results.json")).unwrap();
     assert!(!text.contains("\"status\": \"pass\""));
@@ -117,7 +131,7 @@ fn interrupted_run_keeps_what_it_gathered(flags: &[&str]) -> serde_json::Value {
     std::fs::write(&config, format!("[target]\nbase_url = \"https://127.0.0.1:{port}\"\n[limits]\nrequest_timeout_secs = 30\ncheck_timeout_secs = 60\n")).unwrap();
     let out = dir.path().join("run");
     let child = harness()
-        .args(["run", "--config"])
+        .args(["run", "--ignore-preflight", "--config"])
         .arg(&config)
         .args(flags)
         .arg("--out")
@@ -126,7 +140,13 @@ fn interrupted_run_keeps_what_it_gathered(flags: &[&str]) -> serde_json::Value {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_secs(2));
+    // The pre-flight finds nothing answering (a few seconds); then the checks start.
+    let journal = out.join("journal.jsonl");
+    let started = std::time::Instant::now();
+    while !journal.exists() && started.elapsed() < std::time::Duration::from_secs(60) {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    std::thread::sleep(std::time::Duration::from_secs(1));
     let status = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
