@@ -28,9 +28,13 @@ struct Cli {
     /// Print only what needs attention: failures, undecided checks, the score and the files.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     quiet: bool,
-    /// Print each finding's evidence under it.
+    /// Print each finding's evidence under it; twice, also log each check's outcome; three
+    /// times, also each request (method, path, status). `TIANPING_LOG` sets the filter instead.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
+    /// Log events on standard error as text or as JSON lines.
+    #[arg(long, global = true, value_enum, default_value_t = commands::console::LogFormat::Text)]
+    log_format: commands::console::LogFormat,
 }
 
 #[derive(Subcommand)]
@@ -79,6 +83,7 @@ fn main() -> ExitCode {
         }
     };
     commands::console::configure(cli.color, cli.quiet, cli.verbose);
+    commands::console::init_logs(cli.log_format, cli.quiet, cli.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

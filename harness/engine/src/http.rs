@@ -318,6 +318,40 @@ impl HttpClient {
         headers: &[(String, String)],
         body: Option<Vec<u8>>,
     ) -> Result<Exchange, HttpError> {
+        let shown_method = method.clone();
+        let shown = display_path(&url);
+        let sent = self.send_once(presents, method, url, headers, body).await;
+        // The method, the masked path and the status: never headers or bodies, which carry
+        // signatures, tokens and the platform's data.
+        match &sent {
+            Ok(ex) => tracing::debug!(
+                target: "tianping::http",
+                method = %shown_method,
+                path = %shown,
+                status = ex.status,
+                bytes = ex.body.len(),
+                elapsed_ms = ex.elapsed_ms,
+                "answered"
+            ),
+            Err(e) => tracing::info!(
+                target: "tianping::http",
+                method = %shown_method,
+                path = %shown,
+                error = %e,
+                "no usable answer"
+            ),
+        }
+        sent
+    }
+
+    async fn send_once(
+        &self,
+        presents: Presents,
+        method: Method,
+        url: Url,
+        headers: &[(String, String)],
+        body: Option<Vec<u8>>,
+    ) -> Result<Exchange, HttpError> {
         let client = match presents {
             Presents::LabCertificate => &self.client,
             Presents::SecondCertificate => self.second.as_ref().unwrap_or(&self.client),

@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tracing::Instrument;
 
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
@@ -122,13 +123,20 @@ async fn run_one(ctx: Arc<Ctx>, def: CheckDef, unreachable: Option<String>) -> C
     let recorder = Arc::new(crate::transcript::Recorder::default());
     let task_recorder = recorder.clone();
     // A spawned task isolates panics: one broken check cannot take the run down.
-    let handle = tokio::spawn(async move { task_recorder.scope((def.run)(&task_ctx)).await });
+    // Every log event of the check (its requests, its probes) carries the check's ID.
+    let span = tracing::info_span!("check", id = def.meta.id);
+    tracing::debug!(target: "tianping::check", parent: &span, "check started");
+    let handle = tokio::spawn(
+        async move { task_recorder.scope((def.run)(&task_ctx)).await }.instrument(span.clone()),
+    );
     let verdict = match tokio::time::timeout(limit, handle).await {
         Err(_) => {
+            tracing::warn!(target: "tianping::check", parent: &span, limit_secs = limit.as_secs(), "check timed out");
             Verdict::inconclusive(format!("check did not finish within {} s", limit.as_secs()))
                 .zh(format!("检查未在 {} 秒内完成", limit.as_secs()))
         }
         Ok(Err(join)) if join.is_panic() => {
+            tracing::error!(target: "tianping::check", parent: &span, "check panicked");
             Verdict::inconclusive("check aborted with an internal error (panic); please report it")
                 .zh("检查因内部错误（panic）中止，请报告此问题")
         }
@@ -149,6 +157,14 @@ async fn run_one(ctx: Arc<Ctx>, def: CheckDef, unreachable: Option<String>) -> C
         _ => verdict,
     };
     let mut result = result_of(&def.meta, verdict, started_at, start.elapsed());
+    // The outcome only: summaries quote the platform, and the log is not scrubbed twice.
+    tracing::info!(
+        target: "tianping::check",
+        parent: &span,
+        outcome = result.outcome.key(),
+        elapsed_ms = start.elapsed().as_millis() as u64,
+        "check finished"
+    );
     if let Some(root) = &ctx.evidence_root {
         let dir = root.join("evidence").join(def.meta.id);
         match recorder.write(&dir, root, &ctx.credentials.secret_values()) {

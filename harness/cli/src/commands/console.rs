@@ -92,6 +92,47 @@ fn locale_is_chinese() -> bool {
 
 static STYLE: OnceLock<Style> = OnceLock::new();
 
+/// How log events are written to standard error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// One readable line per event.
+    Text,
+    /// One JSON object per line (timestamp, level, target, fields, the check's span).
+    Json,
+}
+
+/// The variable that sets the log filter in `tracing` syntax, e.g. `tianping::http=debug`.
+pub const LOG_ENV: &str = "TIANPING_LOG";
+
+/// Starts structured logging to standard error: warnings by default, errors only with `-q`,
+/// information (each check's outcome) with `-vv`, every request with `-vvv`, or the filter in
+/// `TIANPING_LOG`. Requests are logged by method, masked path and status only.
+pub fn init_logs(format: LogFormat, quiet: bool, verbose: u8) {
+    let level = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0 | 1) => "warn",
+        (false, 2) => "info",
+        (false, _) => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env(LOG_ENV)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let logs_progress = filter
+        .max_level_hint()
+        .is_some_and(|l| l >= tracing::level_filters::LevelFilter::INFO);
+    let _ = LOGS_INFO.set(logs_progress);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(style().color);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    };
+}
+
+/// Whether informational logs are on: then they, not a progress bar, show the run's progress.
+static LOGS_INFO: OnceLock<bool> = OnceLock::new();
+
 /// Sets the console style from `--color`, `-q` and `-v` (once, at start-up).
 pub fn configure(color: ColorWhen, quiet: bool, verbose: u8) {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
@@ -216,7 +257,8 @@ pub struct Progress {
 impl Progress {
     /// A progress display for `total` checks.
     pub fn new(total: usize) -> Progress {
-        let bar = std::io::stderr().is_terminal().then(|| {
+        let logging = LOGS_INFO.get().copied().unwrap_or(false);
+        let bar = (std::io::stderr().is_terminal() && !logging).then(|| {
             let bar = indicatif::ProgressBar::new(total as u64);
             bar.set_style(
                 indicatif::ProgressStyle::with_template(

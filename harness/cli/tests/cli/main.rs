@@ -2,6 +2,7 @@
 
 mod adapters;
 mod bundle;
+mod logs;
 mod offline;
 mod preflight;
 mod runs;

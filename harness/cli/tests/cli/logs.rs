@@ -1,0 +1,82 @@
+//! Structured logs: `-vvv --log-format json` writes one JSON object per event on standard
+//! error, each check's outcome and each request carry the check's ID, and no credential the
+//! run used appears in them.
+
+use tianping_fixtures::{Dialect, Faults};
+
+use super::harness;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_logs_carry_each_check_and_request_and_no_secret() {
+    let server = tianping_fixtures::start_with(
+        Faults::none(),
+        Dialect::Profile,
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let issued = server.credentials.clone();
+    let base = server.base_url.clone();
+    let out_dir = dir.path().join("run");
+    let output = tokio::task::spawn_blocking(move || {
+        harness()
+            .args([
+                "run",
+                "-vvv",
+                "--log-format",
+                "json",
+                "--no-html",
+                "--no-workpaper",
+            ])
+            .args(["--target", &base, "--only", "DC-001,DC-011", "--out"])
+            .arg(&out_dir)
+            .env("TIANPING_API_KEY_ID", &issued.api_key_id)
+            .env("TIANPING_API_SECRET", &issued.api_secret)
+            .env("TIANPING_USERNAME", &issued.username)
+            .env("TIANPING_PASSWORD", &issued.password)
+            .env_remove("TIANPING_LOG")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let events: Vec<serde_json::Value> = stderr
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let finished = |id: &str| {
+        events
+            .iter()
+            .find(|e| e["message"] == "check finished" && e["span"]["id"] == id)
+    };
+    for id in ["DC-001", "DC-011"] {
+        let e = finished(id).unwrap_or_else(|| panic!("no `check finished` for {id}: {stderr}"));
+        assert_eq!(e["outcome"], "pass", "{e}");
+        assert_eq!(e["level"], "INFO");
+        assert_eq!(e["target"], "tianping::check");
+    }
+    let requests: Vec<&serde_json::Value> = events
+        .iter()
+        .filter(|e| e["target"] == "tianping::http" && e["span"]["id"] == "DC-011")
+        .collect();
+    assert!(
+        requests.len() >= 3
+            && requests
+                .iter()
+                .all(|e| e["status"].is_u64() && e["path"].is_string()),
+        "{requests:?}"
+    );
+    for secret in [&server.credentials.api_secret, &server.credentials.password] {
+        assert!(
+            !stderr.contains(secret.as_str()),
+            "a credential in the logs"
+        );
+    }
+    assert!(
+        !stderr.to_ascii_lowercase().contains("signature\":"),
+        "a signature field in the logs"
+    );
+}
