@@ -103,6 +103,9 @@ impl Provenance {
 pub struct Clause {
     /// Where the requirement is written (standard and clause, or profile section).
     pub source: &'static str,
+    /// The same in Chinese, for the Chinese report: the standard's own terms where it is a
+    /// Chinese standard, a translation otherwise.
+    pub zh: &'static str,
     /// How sure we are that the source says so.
     pub provenance: Provenance,
 }
@@ -112,14 +115,28 @@ pub struct Clause {
 pub struct ClauseRef {
     /// Where the requirement is written.
     pub source: String,
+    /// The same in Chinese (absent in results written before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_zh: Option<String>,
     /// How sure we are that the source says so.
     pub provenance: Provenance,
+}
+
+impl ClauseRef {
+    /// The source in Chinese when asked for and recorded, otherwise as written.
+    pub fn source_in(&self, chinese: bool) -> &str {
+        match (&self.source_zh, chinese) {
+            (Some(zh), true) => zh,
+            _ => &self.source,
+        }
+    }
 }
 
 impl From<&Clause> for ClauseRef {
     fn from(c: &Clause) -> Self {
         ClauseRef {
             source: c.source.to_string(),
+            source_zh: Some(c.zh.to_string()),
             provenance: c.provenance,
         }
     }

@@ -61,6 +61,7 @@ pub(crate) mod test_data {
             advice_en: String::new(),
             clauses: vec![ClauseRef {
                 source: "GB/T 22239-2019 8.1.4.1".into(),
+                source_zh: Some("GB/T 22239-2019 8.1.4.1 身份鉴别".into()),
                 provenance: Provenance::Verified,
             }],
             tianping_clause: None,

@@ -134,7 +134,7 @@ fn record(run: &RunResults, r: &CheckResult) -> [String; 11] {
     let clauses = r
         .clauses
         .iter()
-        .map(|c| format!("{} [{}]", c.source, c.provenance.tag()))
+        .map(|c| format!("{} [{}]", c.source_in(true), c.provenance.tag()))
         .collect::<Vec<_>>()
         .join("\n");
     let advice = if matches!(r.outcome, Outcome::Fail) {

@@ -107,6 +107,39 @@ mod tests {
         }
     }
 
+    /// The Chinese report cites each clause in Chinese: a translation that names the same
+    /// standard and clause number as the source it translates.
+    #[test]
+    fn every_clause_is_cited_in_chinese_too() {
+        for c in registry() {
+            for clause in c.meta.clauses {
+                let han = clause
+                    .zh
+                    .chars()
+                    .filter(|c| ('\u{4E00}'..='\u{9FFF}').contains(c))
+                    .count();
+                assert!(han >= 2, "{}: `{}` has no Chinese", c.meta.id, clause.zh);
+                // Standard numbers (GB/T 22239-2019, RFC 5280, §4.1.2.5, 8.1.4.1) survive
+                // translation unchanged.
+                let numbers = |s: &str| -> Vec<String> {
+                    s.split(|ch: char| !(ch.is_ascii_digit() || ch == '.' || ch == '-'))
+                        .filter(|t| t.chars().filter(|ch| ch.is_ascii_digit()).count() >= 3)
+                        .map(|t| t.trim_matches(|ch| ch == '.' || ch == '-').to_string())
+                        .collect()
+                };
+                for n in numbers(clause.source) {
+                    assert!(
+                        clause.zh.contains(&n),
+                        "{}: `{}` lost `{n}` from `{}`",
+                        c.meta.id,
+                        clause.zh,
+                        clause.source
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn every_automated_check_names_a_fault_of_the_reference_platform() {
         for c in registry() {

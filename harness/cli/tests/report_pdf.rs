@@ -193,6 +193,13 @@ fn both_languages_render_every_check_and_agree_with_results_json() {
             .take(30)
             .collect();
         assert!(text.contains(&finding), "{lang}: finding `{finding}`");
+        // Its clause is cited in the report's language.
+        let source_key = if lang == "zh" { "source_zh" } else { "source" };
+        let cited: String = squeeze(ss021["clauses"][0][source_key].as_str().unwrap())
+            .chars()
+            .take(16)
+            .collect();
+        assert!(text.contains(&cited), "{lang}: clause `{cited}`");
         // Counts in the summary table: the totals row ends with the number of checks.
         assert!(text.contains(&checks.len().to_string()));
         // The annex lists results.json with its SM3 digest.

@@ -87,10 +87,14 @@ impl Writer<'_> {
         let mut parts: Vec<String> = r
             .clauses
             .iter()
-            .map(|c| format!("{} [{}]", c.source, c.provenance.tag()))
+            .map(|c| format!("{} [{}]", c.source_in(self.zh()), c.provenance.tag()))
             .collect();
         if let Some(t) = &r.tianping_clause {
-            parts.push(format!("Tianping {t}"));
+            parts.push(if self.zh() {
+                format!("天平链 {t}")
+            } else {
+                format!("Tianping {t}")
+            });
         }
         let joined = parts.join("; ");
         self.text(&joined, &r.id)

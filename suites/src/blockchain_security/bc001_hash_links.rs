@@ -22,10 +22,12 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "JR/T 0184-2020 ledger data",
+            zh: "JR/T 0184-2020 账本数据",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "JR/T 0193-2020 §8.5 ledger data security",
+            zh: "JR/T 0193-2020 §8.5 账本数据安全",
             provenance: Provenance::Verified,
         },
     ],

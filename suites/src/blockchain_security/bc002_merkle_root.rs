@@ -21,6 +21,7 @@ const META: CheckMeta = CheckMeta {
     advice_en: "Recompute the transaction Merkle root with SM3 by the chain's rule and fix the packing or serialisation step that makes it disagree with the transactions.",
     clauses: &[Clause {
         source: "JR/T 0193-2020 §8.5 ledger data security",
+        zh: "JR/T 0193-2020 §8.5 账本数据安全",
         provenance: Provenance::Verified,
     }],
     tianping_clause: None,

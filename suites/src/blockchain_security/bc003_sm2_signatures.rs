@@ -27,14 +27,17 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "JR/T 0193-2020 §8.3 cryptography, §8.8 identity",
+            zh: "JR/T 0193-2020 §8.3 密码，§8.8 身份",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "GB/T 39786-2021 8.4 h) non-repudiation",
+            zh: "GB/T 39786-2021 8.4 h) 不可否认性",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "GM/T 0009 default distinguishing ID 1234567812345678",
+            zh: "GM/T 0009 默认用户标识 1234567812345678",
             provenance: Provenance::Verified,
         },
     ],

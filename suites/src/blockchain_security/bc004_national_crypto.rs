@@ -21,10 +21,12 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "JR/T 0184-2020 cryptographic algorithms",
+            zh: "JR/T 0184-2020 密码算法",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "GB/T 39786-2021 general rule: national cryptographic algorithms",
+            zh: "GB/T 39786-2021 通用要求：采用国产密码算法",
             provenance: Provenance::Known,
         },
     ],

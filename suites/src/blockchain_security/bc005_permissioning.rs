@@ -24,10 +24,12 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "JR/T 0193-2020 §6.8/§8.8 membership and identity",
+            zh: "JR/T 0193-2020 §6.8/§8.8 成员与身份管理",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "CCID indicators: unauthenticated participants must be refused",
+            zh: "赛迪（CCID）评测指标：未经认证的参与方必须被拒绝",
             provenance: Provenance::Verified,
         },
     ],

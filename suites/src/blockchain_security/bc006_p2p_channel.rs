@@ -14,10 +14,12 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     clauses: &[
         Clause {
             source: "JR/T 0184-2020 node communication",
+            zh: "JR/T 0184-2020 节点通信",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "GB/T 39786-2021 8.2 a) entity authentication",
+            zh: "GB/T 39786-2021 8.2 a) 身份鉴别",
             provenance: Provenance::Verified,
         },
     ],

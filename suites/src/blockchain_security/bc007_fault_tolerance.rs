@@ -13,10 +13,12 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     clauses: &[
         Clause {
             source: "CCID indicators: stop nodes in turn, transactions and consensus continue",
+            zh: "赛迪（CCID）评测指标：轮流停止节点，交易与共识持续进行",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "BFT bound n ≥ 3f+1",
+            zh: "拜占庭容错界限 n ≥ 3f+1",
             provenance: Provenance::Policy,
         },
     ],

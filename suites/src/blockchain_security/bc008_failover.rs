@@ -12,6 +12,7 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     advice_en: "Provide a drill record of a failed node recovering and resynchronising to the same head, and fix any resync defect.",
     clauses: &[Clause {
         source: "CCID indicators: a node restarted after ≥ 10 block intervals catches up",
+        zh: "赛迪（CCID）评测指标：节点停止 10 个以上出块间隔后重启能追上最新区块",
         provenance: Provenance::Verified,
     }],
     tianping_clause: None,

@@ -33,10 +33,12 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "JR/T 0193-2020 §8.6 consensus security",
+            zh: "JR/T 0193-2020 §8.6 共识安全",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "Re-check after k sealed blocks",
+            zh: "在其后 k 个区块出块后复核",
             provenance: Provenance::Policy,
         },
     ],

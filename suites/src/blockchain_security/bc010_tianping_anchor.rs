@@ -35,14 +35,17 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "Beijing Internet Court: cross-chain access nodes of Tianping",
+            zh: "北京互联网法院：天平链跨链接入节点",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "Connected platforms return the Tianping tx id (tianping_tx)",
+            zh: "接入平台返回天平链交易号（tianping_tx）",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "Anchor delay within the declared service level",
+            zh: "锚定延迟不超过声明的服务水平",
             provenance: Provenance::Policy,
         },
     ],

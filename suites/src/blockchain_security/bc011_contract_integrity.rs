@@ -14,10 +14,12 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     clauses: &[
         Clause {
             source: "JR/T 0193-2020 §6.3/§8.7 smart contracts",
+            zh: "JR/T 0193-2020 §6.3/§8.7 智能合约",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "ChainMaker CMEVI evidence-contract standard (history kept)",
+            zh: "长安链 CMEVI 存证合约标准（保留历史版本）",
             provenance: Provenance::Verified,
         },
     ],

@@ -19,6 +19,7 @@ const META: CheckMeta = CheckMeta {
     advice_en: "Allow contract administration and upgrade methods to administrator accounts only; refuse every other caller.",
     clauses: &[Clause {
         source: "JR/T 0193-2020 §8.7 smart contract security",
+        zh: "JR/T 0193-2020 §8.7 智能合约安全",
         provenance: Provenance::Verified,
     }],
     tianping_clause: None,

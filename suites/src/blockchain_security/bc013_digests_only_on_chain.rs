@@ -24,10 +24,12 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "JR/T 0184-2020 privacy protection",
+            zh: "JR/T 0184-2020 隐私保护",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "个人信息保护法 (minimisation)",
+            zh: "个人信息保护法（最小必要）",
             provenance: Provenance::Known,
         },
     ],

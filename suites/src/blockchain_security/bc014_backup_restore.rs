@@ -11,6 +11,7 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     advice_en: "Back up the ledger regularly, and provide a record of a restore drill.",
     clauses: &[Clause {
         source: "CCID indicators: ledger backup and restore",
+        zh: "赛迪（CCID）评测指标：账本备份与恢复",
         provenance: Provenance::Verified,
     }],
     tianping_clause: None,

@@ -14,10 +14,12 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     clauses: &[
         Clause {
             source: "JR/T 0193-2020 §6.6 key management",
+            zh: "JR/T 0193-2020 §6.6 密钥管理",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "GB/T 39786-2021 high-risk judgement: uncertified crypto products",
+            zh: "GB/T 39786-2021 高风险判定：使用未经认证的密码产品",
             provenance: Provenance::Verified,
         },
     ],

@@ -20,6 +20,7 @@ const META: CheckMeta = CheckMeta {
     advice_en: "Stamp blocks with standard time in the declared unit, monotonic and never ahead of standard time.",
     clauses: &[Clause {
         source: "Monotonic block time; head not ahead of the harness clock",
+        zh: "区块时间单调递增；链头时间不超前于测评工具时钟",
         provenance: Provenance::Policy,
     }],
     tianping_clause: None,

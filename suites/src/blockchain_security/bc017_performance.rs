@@ -13,10 +13,12 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     clauses: &[
         Clause {
             source: "JR/T 0193-2020 §7.1–7.3 performance",
+            zh: "JR/T 0193-2020 §7.1–7.3 性能",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "No published Tianping figure: report only",
+            zh: "天平链无公开指标：仅作报告",
             provenance: Provenance::Policy,
         },
     ],

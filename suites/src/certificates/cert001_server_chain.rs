@@ -20,10 +20,12 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "电子签名法 Arts. 16–17: licensed electronic certification providers",
+            zh: "电子签名法 第十六条至第十七条：依法设立的电子认证服务提供者",
             provenance: Provenance::Known,
         },
         Clause {
             source: "RFC 5280 path validation; RFC 6125 host name matching",
+            zh: "RFC 5280 证书路径验证；RFC 6125 主机名匹配",
             provenance: Provenance::Known,
         },
     ],

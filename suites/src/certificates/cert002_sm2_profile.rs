@@ -21,10 +21,12 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "GM/T 0015 / GM/T 0006: SM2 and SM3withSM2 object identifiers",
+            zh: "GM/T 0015 / GM/T 0006：SM2 与 SM3withSM2 对象标识符",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "RFC 5280 §4.2.1.3 / §4.2.1.9 KeyUsage and BasicConstraints",
+            zh: "RFC 5280 §4.2.1.3 / §4.2.1.9 密钥用法与基本约束",
             provenance: Provenance::Known,
         },
     ],

@@ -22,10 +22,12 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "GM/T 0009: default distinguishing ID 1234567812345678",
+            zh: "GM/T 0009：默认用户标识 1234567812345678",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "GB/T 32918.2 SM2 digital signature",
+            zh: "GB/T 32918.2 SM2 数字签名算法",
             provenance: Provenance::Known,
         },
     ],

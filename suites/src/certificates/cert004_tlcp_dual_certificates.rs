@@ -22,10 +22,12 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "GB/T 38636-2020: TLCP dual-certificate design",
+            zh: "GB/T 38636-2020：TLCP 双证书体系",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "GM/T 0015: KeyUsage of signing and encryption certificates",
+            zh: "GM/T 0015：签名证书与加密证书的密钥用法",
             provenance: Provenance::Known,
         },
     ],

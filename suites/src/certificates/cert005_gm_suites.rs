@@ -19,14 +19,17 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "GB/T 38636-2020 Table 2: ECC/ECDHE_SM4_GCM/CBC_SM3 suite identifiers",
+            zh: "GB/T 38636-2020 表 2：ECC/ECDHE_SM4_GCM/CBC_SM3 密码套件标识",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "RFC 8998: ShangMi cipher suites for TLS 1.3",
+            zh: "RFC 8998：TLS 1.3 的商密密码套件",
             provenance: Provenance::Known,
         },
         Clause {
             source: "lab policy: GCM suites preferred",
+            zh: "测评机构策略：优先使用 GCM 套件",
             provenance: Provenance::Policy,
         },
     ],

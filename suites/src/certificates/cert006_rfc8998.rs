@@ -19,10 +19,12 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "RFC 8998: TLS_SM4_GCM_SM3 0x00C6, TLS_SM4_CCM_SM3 0x00C7",
+            zh: "RFC 8998：套件 TLS_SM4_GCM_SM3 0x00C6 与 TLS_SM4_CCM_SM3 0x00C7",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "RFC 8446 §4.1.3: a server selects only a suite the client offered",
+            zh: "RFC 8446 §4.1.3：服务器只能选择客户端提供的密码套件",
             provenance: Provenance::Known,
         },
     ],

@@ -28,10 +28,12 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "RFC 5280 §4.2.1.13, §5: CRL distribution points and CRL validation",
+            zh: "RFC 5280 §4.2.1.13、§5：CRL 分发点与 CRL 验证",
             provenance: Provenance::Known,
         },
         Clause {
             source: "GB/T 19713: online certificate status protocol",
+            zh: "GB/T 19713：在线证书状态协议",
             provenance: Provenance::Known,
         },
     ],

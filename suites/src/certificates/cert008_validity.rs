@@ -47,10 +47,12 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "RFC 5280 §4.1.2.5 validity",
+            zh: "RFC 5280 §4.1.2.5 有效期",
             provenance: Provenance::Known,
         },
         Clause {
             source: "lab thresholds: remaining validity and leaf lifetime (no number in the sources)",
+            zh: "测评机构阈值：剩余有效期与终端证书有效期（依据文件中无具体数值）",
             provenance: Provenance::Policy,
         },
     ],

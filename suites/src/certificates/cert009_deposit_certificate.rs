@@ -27,18 +27,22 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "电子签名法 第十三条: a reliable electronic signature; changes after signing detectable",
+            zh: "电子签名法 第十三条：可靠的电子签名；签署后的改动能够被发现",
             provenance: Provenance::Known,
         },
         Clause {
             source: "GB/T 38540-2020: electronic seal (SES_Signature, SM3withSM2)",
+            zh: "GB/T 38540-2020：电子印章（SES_Signature，SM3withSM2）",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "ISO 32000-1 §12.8: PDF signature /ByteRange covering the whole file",
+            zh: "ISO 32000-1 §12.8：PDF 签名的 /ByteRange 覆盖整个文件",
             provenance: Provenance::Known,
         },
         Clause {
             source: "printed hash, transaction id and time equal the record",
+            zh: "打印的哈希、交易号与时间与存证记录一致",
             provenance: Provenance::Policy,
         },
     ],

@@ -29,14 +29,17 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "RFC 3161 §2.3, §2.4: TimeStampResp, TSTInfo, TSA certificate EKU",
+            zh: "RFC 3161 §2.3、§2.4：TimeStampResp、TSTInfo、时间戳服务证书扩展密钥用法",
             provenance: Provenance::Known,
         },
         Clause {
             source: "GB/T 20520-2006: timestamp service",
+            zh: "GB/T 20520-2006：时间戳服务",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "lab threshold tsa_accuracy_required: accuracy stated (optional in RFC 3161)",
+            zh: "测评机构阈值 tsa_accuracy_required：声明精度（RFC 3161 中为可选）",
             provenance: Provenance::Policy,
         },
     ],

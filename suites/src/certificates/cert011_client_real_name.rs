@@ -23,14 +23,17 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "区块链信息服务管理规定 Art. 8: real-name identity of users",
+            zh: "区块链信息服务管理规定 第八条：用户真实身份",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "GB 32100 unified social credit code; GB 11643 resident ID (masked)",
+            zh: "GB 32100 统一社会信用代码；GB 11643 公民身份号码（脱敏）",
             provenance: Provenance::Known,
         },
         Clause {
             source: "subject DN form (organisation + credit code, or person + masked ID)",
+            zh: "主体 DN 格式（机构名称 + 统一社会信用代码，或个人姓名 + 脱敏身份号码）",
             provenance: Provenance::Policy,
         },
     ],

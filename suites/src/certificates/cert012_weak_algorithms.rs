@@ -35,10 +35,12 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "GB/T 39786-2021 general rule: cryptographic algorithms approved for use",
+            zh: "GB/T 39786-2021 通用要求：使用经国家密码管理部门核准的密码算法",
             provenance: Provenance::Known,
         },
         Clause {
             source: "lab threshold: no MD5/SHA-1 signatures, RSA at least 2048 bits",
+            zh: "测评机构阈值：不得使用 MD5/SHA-1 签名，RSA 至少 2048 位",
             provenance: Provenance::Policy,
         },
     ],

@@ -22,10 +22,12 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "GB/T 39786-2021 general rule: national cryptographic algorithms",
+            zh: "GB/T 39786-2021 通用要求：采用国产密码算法",
             provenance: Provenance::Known,
         },
         Clause {
             source: "Tianping-connected deposit APIs: file_hash is SM3, 64 hex",
+            zh: "天平链接入存证接口：file_hash 为 SM3 摘要，64 位十六进制",
             provenance: Provenance::Verified,
         },
     ],

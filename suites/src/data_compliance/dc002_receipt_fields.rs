@@ -29,10 +29,12 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "在线诉讼规则 (2021) Art. 17(4): information verification",
+            zh: "人民法院在线诉讼规则（2021）第十七条第（四）项：信息核验",
             provenance: Provenance::Known,
         },
         Clause {
             source: "Field sets of Tianping-connected deposit APIs (tx_id, tx_time, timestamp_tsa, tianping_tx)",
+            zh: "天平链接入存证接口的字段集合（tx_id、tx_time、timestamp_tsa、tianping_tx）",
             provenance: Provenance::Verified,
         },
     ],

@@ -26,10 +26,12 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "在线诉讼规则 (2021) Art. 16: technical verification shows consistency",
+            zh: "人民法院在线诉讼规则（2021）第十六条：技术核验一致",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "SPC 2022 Opinions on blockchain judicial application: evidence verification",
+            zh: "最高人民法院 2022 年《关于加强区块链司法应用的意见》：证据核验",
             provenance: Provenance::Verified,
         },
     ],

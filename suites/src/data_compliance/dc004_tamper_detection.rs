@@ -22,10 +22,12 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "在线诉讼规则 (2021) Art. 16: technical verification shows consistency",
+            zh: "人民法院在线诉讼规则（2021）第十六条：技术核验一致",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "Hangzhou Internet Court API: CONFLICT/409 for data inconsistent with chain",
+            zh: "杭州互联网法院接口：与链上不一致的数据返回 CONFLICT/409",
             provenance: Provenance::Verified,
         },
     ],

@@ -20,10 +20,12 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "区块链信息服务管理规定 (CAC 2019): real-name authentication of users",
+            zh: "区块链信息服务管理规定（国家网信办 2019）：用户真实身份信息认证",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "Hangzhou Internet Court API: Identity requires certType/certName/certNo",
+            zh: "杭州互联网法院接口：Identity 须含 certType/certName/certNo",
             provenance: Provenance::Verified,
         },
     ],

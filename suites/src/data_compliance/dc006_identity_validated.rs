@@ -20,10 +20,12 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "GB/T 22239-2019 8.1.4.4 d) data validity checking",
+            zh: "GB/T 22239-2019 8.1.4.4 d) 数据有效性检验",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "GB 11643 / GB 32100 check characters",
+            zh: "GB 11643 / GB 32100 校验码",
             provenance: Provenance::Known,
         },
     ],

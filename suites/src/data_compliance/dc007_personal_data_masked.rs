@@ -23,10 +23,12 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "GB/T 22239-2019 8.1.4.11 a)/b) personal information protection",
+            zh: "GB/T 22239-2019 8.1.4.11 a)/b) 个人信息保护",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "个人信息保护法 Arts. 6, 28, 51",
+            zh: "个人信息保护法 第六条、第二十八条、第五十一条",
             provenance: Provenance::Known,
         },
     ],

@@ -41,14 +41,17 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "GB/T 20520-2006: trusted time traceable to the national time authority",
+            zh: "GB/T 20520-2006：可信时间溯源至国家授时机构",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "RFC 3161 messageImprint binding",
+            zh: "RFC 3161 messageImprint 绑定",
             provenance: Provenance::Known,
         },
         Clause {
             source: "|token time − on-chain time| within the lab threshold",
+            zh: "|令牌时间 − 上链时间| 不超过测评机构阈值",
             provenance: Provenance::Policy,
         },
     ],

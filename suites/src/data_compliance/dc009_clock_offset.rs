@@ -24,10 +24,12 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "GB/T 20520-2006: time source traceable to national standard time",
+            zh: "GB/T 20520-2006：时间源可溯源至国家标准时间",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "Clock offset within the lab threshold (no published number)",
+            zh: "时钟偏差不超过测评机构阈值（无公开数值）",
             provenance: Provenance::Policy,
         },
     ],

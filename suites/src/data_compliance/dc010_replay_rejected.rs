@@ -37,10 +37,12 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "Hangzhou Internet Court API: timestamp within 5 minutes",
+            zh: "杭州互联网法院接口：时间戳须在 5 分钟以内",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "Reference window ±300 s; probes at −360 s and −240 s",
+            zh: "参考时间窗 ±300 秒；在 −360 秒与 −240 秒处探测",
             provenance: Provenance::Policy,
         },
     ],

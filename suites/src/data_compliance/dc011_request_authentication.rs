@@ -22,10 +22,12 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "GB/T 39786-2021 8.4 a) cryptographic authentication of application users",
+            zh: "GB/T 39786-2021 8.4 a) 采用密码技术对登录用户进行身份鉴别",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "GB/T 39786-2021 8.4 f) integrity of data in transit",
+            zh: "GB/T 39786-2021 8.4 f) 重要数据传输的完整性",
             provenance: Provenance::Verified,
         },
     ],

@@ -14,10 +14,12 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     clauses: &[
         Clause {
             source: "SF/T 0091-2021 §9: cleanliness check of the capture environment before capture",
+            zh: "SF/T 0091-2021 §9：取证前对取证环境进行清洁性检查",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "在线诉讼规则 (2021) Art. 17(3): cleanliness of the information system",
+            zh: "人民法院在线诉讼规则（2021）第十七条第（三）项：信息系统的清洁性",
             provenance: Provenance::Verified,
         },
     ],

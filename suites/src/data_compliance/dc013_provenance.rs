@@ -24,10 +24,12 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "在线诉讼规则 (2021) Art. 18: source, generation mechanism, storage of pre-chain data",
+            zh: "人民法院在线诉讼规则（2021）第十八条：上链前数据的来源、生成机制与存储",
             provenance: Provenance::Known,
         },
         Clause {
             source: "Hangzhou Internet Court API NotaryMeta/Location fields (ip required)",
+            zh: "杭州互联网法院接口 NotaryMeta/Location 字段（ip 必填）",
             provenance: Provenance::Verified,
         },
     ],

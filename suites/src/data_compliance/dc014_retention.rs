@@ -14,10 +14,12 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     clauses: &[
         Clause {
             source: "区块链信息服务管理规定 (CAC 2019): logs and backups kept at least 6 months",
+            zh: "区块链信息服务管理规定（国家网信办 2019）：日志与备份保存不少于 6 个月",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "网络安全法 Art. 21(3): network logs kept at least 6 months",
+            zh: "网络安全法 第二十一条第（三）项：网络日志留存不少于六个月",
             provenance: Provenance::Known,
         },
     ],

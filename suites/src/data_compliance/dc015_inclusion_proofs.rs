@@ -27,10 +27,12 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "在线诉讼规则 (2021) Art. 16: technical verification",
+            zh: "人民法院在线诉讼规则（2021）第十六条：技术核验",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "Per-item Merkle inclusion proof with SM3",
+            zh: "基于 SM3 的逐条 Merkle 包含证明",
             provenance: Provenance::Policy,
         },
     ],

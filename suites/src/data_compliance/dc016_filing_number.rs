@@ -19,10 +19,12 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "区块链信息服务管理规定 (CAC 2019): file within 10 working days and display the filing number",
+            zh: "区块链信息服务管理规定（国家网信办 2019）：10 个工作日内备案并标明备案编号",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "Format: “…网信备…号” with digits",
+            zh: "格式：“…网信备…号”，含数字",
             provenance: Provenance::Policy,
         },
     ],

@@ -20,6 +20,7 @@ const META: CheckMeta = CheckMeta {
     advice_en: "Accept deposits only of the approved business types and refuse the others.",
     clauses: &[Clause {
         source: "天平链应用接入管理规范 4.8 c): use within the approved business scope",
+        zh: "天平链应用接入管理规范 4.8 c)：在核准的业务范围内使用",
         provenance: Provenance::Verified,
     }],
     tianping_clause: Some("管理规范 4.8 c)"),

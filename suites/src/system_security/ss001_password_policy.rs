@@ -35,10 +35,12 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "GB/T 22239-2019 8.1.4.1 a) unique identities; passwords complex and changed periodically",
+            zh: "GB/T 22239-2019 8.1.4.1 a) 身份标识具有唯一性，身份鉴别信息具有复杂度要求并定期更换",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "at least 8 characters from 3 of 4 character classes",
+            zh: "至少 8 位，包含 4 类字符中的 3 类",
             provenance: Provenance::Policy,
         },
     ],

@@ -14,10 +14,12 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     clauses: &[
         Clause {
             source: "GB/T 22239-2019 8.1.4.1 a) passwords complex and changed periodically",
+            zh: "GB/T 22239-2019 8.1.4.1 a) 身份鉴别信息具有复杂度要求并定期更换",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "password expiry ≤ 90 days",
+            zh: "口令有效期不超过 90 天",
             provenance: Provenance::Policy,
         },
     ],

@@ -48,10 +48,12 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "GB/T 22239-2019 8.1.4.1 b) login-failure handling: end the session, limit attempts, exit on timeout",
+            zh: "GB/T 22239-2019 8.1.4.1 b) 登录失败处理：结束会话、限制非法登录次数、登录连接超时自动退出",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "locked after ≤ 5 failures, for ≥ 10 minutes",
+            zh: "连续失败不超过 5 次即锁定，锁定不少于 10 分钟",
             provenance: Provenance::Policy,
         },
     ],

@@ -37,10 +37,12 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "GB/T 22239-2019 8.1.4.1 b) log out automatically when a connection times out",
+            zh: "GB/T 22239-2019 8.1.4.1 b) 登录连接超时自动退出",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "idle timeout ≤ 30 minutes",
+            zh: "空闲超时不超过 30 分钟",
             provenance: Provenance::Policy,
         },
     ],

@@ -19,10 +19,12 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "GB/T 22239-2019 8.1.4.1 b) end the session",
+            zh: "GB/T 22239-2019 8.1.4.1 b) 结束会话",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "GB/T 22239-2019 8.1.4.10 a) residual information",
+            zh: "GB/T 22239-2019 8.1.4.10 a) 剩余信息保护",
             provenance: Provenance::Verified,
         },
     ],

@@ -14,10 +14,12 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     clauses: &[
         Clause {
             source: "GB/T 22239-2019 8.1.4.1 d) two or more authentication techniques, one cryptographic",
+            zh: "GB/T 22239-2019 8.1.4.1 d) 采用两种或两种以上组合的鉴别技术，其中一种至少使用密码技术",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "GB/T 39786-2021 8.4 a) cryptographic identity authentication of administrators",
+            zh: "GB/T 39786-2021 8.4 a) 采用密码技术对管理员进行身份鉴别",
             provenance: Provenance::Verified,
         },
     ],

@@ -50,18 +50,22 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "GB/T 22239-2019 8.1.4.1 c) remote management protected against eavesdropping of authentication data",
+            zh: "GB/T 22239-2019 8.1.4.1 c) 远程管理时防止鉴别信息在网络传输过程中被窃听",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "RFC 6797 HTTP Strict Transport Security",
+            zh: "RFC 6797 HTTP 严格传输安全（HSTS）",
             provenance: Provenance::Known,
         },
         Clause {
             source: "CWE-598 sensitive query strings: credentials in a URL are kept by logs, proxies and history",
+            zh: "CWE-598 查询字符串中的敏感信息：URL 中的凭据会留存于日志、代理和浏览历史",
             provenance: Provenance::Known,
         },
         Clause {
             source: "HSTS max-age ≥ 180 days",
+            zh: "HSTS max-age 不少于 180 天",
             provenance: Provenance::Policy,
         },
     ],

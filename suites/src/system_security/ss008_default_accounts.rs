@@ -18,6 +18,7 @@ const META: CheckMeta = CheckMeta {
     advice_en: "Remove or rename default accounts and change default passwords.",
     clauses: &[Clause {
         source: "GB/T 22239-2019 8.1.4.2 b) rename or remove default accounts, change default passwords",
+        zh: "GB/T 22239-2019 8.1.4.2 b) 重命名或删除默认账户，修改默认口令",
         provenance: Provenance::Verified,
     }],
     tianping_clause: None,

@@ -22,6 +22,7 @@ const META: CheckMeta = CheckMeta {
     advice_en: "Check access per object, so one account cannot read another account's evidence.",
     clauses: &[Clause {
         source: "GB/T 22239-2019 8.1.4.2 a)/e)/f) access control at user and record granularity",
+        zh: "GB/T 22239-2019 8.1.4.2 a)/e)/f) 访问控制粒度达到用户级和记录级",
         provenance: Provenance::Verified,
     }],
     tianping_clause: None,

@@ -13,6 +13,7 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     advice_en: "Separate system, audit and security administrators and grant least privilege.",
     clauses: &[Clause {
         source: "GB/T 22239-2019 8.1.4.2 d) least privilege; 8.1.5.1–8.1.5.3 system, audit and security administration",
+        zh: "GB/T 22239-2019 8.1.4.2 d) 最小权限；8.1.5.1–8.1.5.3 系统管理、审计管理和安全管理",
         provenance: Provenance::Verified,
     }],
     tianping_clause: None,

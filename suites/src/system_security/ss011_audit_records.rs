@@ -23,6 +23,7 @@ const META: CheckMeta = CheckMeta {
     advice_en: "Make audit records name time, user, event type, outcome and source address.",
     clauses: &[Clause {
         source: "GB/T 22239-2019 8.1.4.3 a)/b) audit coverage and record content",
+        zh: "GB/T 22239-2019 8.1.4.3 a)/b) 审计覆盖范围与审计记录内容",
         provenance: Provenance::Verified,
     }],
     tianping_clause: None,

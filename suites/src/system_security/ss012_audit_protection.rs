@@ -14,10 +14,12 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     clauses: &[
         Clause {
             source: "GB/T 22239-2019 8.1.4.3 c)/d) audit records protected and backed up",
+            zh: "GB/T 22239-2019 8.1.4.3 c)/d) 审计记录受到保护并定期备份",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "GB/T 39786-2021 8.3 d) integrity of logs (宜)",
+            zh: "GB/T 39786-2021 8.3 d) 日志记录的完整性（宜）",
             provenance: Provenance::Verified,
         },
     ],

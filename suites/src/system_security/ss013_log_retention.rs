@@ -14,10 +14,12 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     clauses: &[
         Clause {
             source: "网络安全法 第二十一条: network logs kept for no less than six months",
+            zh: "网络安全法 第二十一条：网络日志留存不少于六个月",
             provenance: Provenance::Known,
         },
         Clause {
             source: "区块链信息服务管理规定: records kept and offered for inspection",
+            zh: "区块链信息服务管理规定：记录留存并提供查询",
             provenance: Provenance::Verified,
         },
     ],

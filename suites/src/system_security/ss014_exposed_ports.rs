@@ -24,6 +24,7 @@ const META: CheckMeta = CheckMeta {
     advice_en: "Close every port not declared, leaving only those the service needs.",
     clauses: &[Clause {
         source: "GB/T 22239-2019 8.1.4.4 a)/b) install only needed components; close unneeded services and ports",
+        zh: "GB/T 22239-2019 8.1.4.4 a)/b) 最小安装原则；关闭不需要的系统服务和高危端口",
         provenance: Provenance::Verified,
     }],
     tianping_clause: None,

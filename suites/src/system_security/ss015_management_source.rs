@@ -12,6 +12,7 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     advice_en: "Restrict management access to declared source addresses or networks.",
     clauses: &[Clause {
         source: "GB/T 22239-2019 8.1.4.4 c) management terminals restricted by address or network",
+        zh: "GB/T 22239-2019 8.1.4.4 c) 通过网络地址范围等方式限制管理终端",
         provenance: Provenance::Verified,
     }],
     tianping_clause: None,

@@ -21,6 +21,7 @@ const META: CheckMeta = CheckMeta {
     advice_en: "Validate interface input and refuse data of the wrong form or length.",
     clauses: &[Clause {
         source: "GB/T 22239-2019 8.1.4.4 d) validity checking of data input through interfaces",
+        zh: "GB/T 22239-2019 8.1.4.4 d) 对通过通信接口输入的内容进行数据有效性检验",
         provenance: Provenance::Verified,
     }],
     tianping_clause: None,

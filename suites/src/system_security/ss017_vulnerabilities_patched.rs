@@ -12,6 +12,7 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     advice_en: "Patch known high-risk vulnerabilities promptly, with scan and fix records.",
     clauses: &[Clause {
         source: "GB/T 22239-2019 8.1.4.4 e) known vulnerabilities found and patched in time",
+        zh: "GB/T 22239-2019 8.1.4.4 e) 发现可能存在的已知漏洞并及时修补",
         provenance: Provenance::Verified,
     }],
     tianping_clause: None,

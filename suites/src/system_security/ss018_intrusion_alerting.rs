@@ -13,10 +13,12 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     clauses: &[
         Clause {
             source: "GB/T 22239-2019 8.1.4.4 f) intrusion detection and alerting on serious intrusions",
+            zh: "GB/T 22239-2019 8.1.4.4 f) 检测入侵行为并在发生严重入侵事件时报警",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "GB/T 22239-2019 8.1.3.3 intrusion prevention at the boundary",
+            zh: "GB/T 22239-2019 8.1.3.3 边界入侵防范",
             provenance: Provenance::Known,
         },
     ],

@@ -26,14 +26,17 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "GB/T 22239-2019 8.1.4.7 a) / 8.1.4.8 a) integrity and confidentiality in transit",
+            zh: "GB/T 22239-2019 8.1.4.7 a) / 8.1.4.8 a) 传输过程中的完整性与保密性",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "GB/T 39786-2021 8.2 c) channel confidentiality",
+            zh: "GB/T 39786-2021 8.2 c) 通信信道的保密性",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "Allowed versions TLS 1.2 / TLS 1.3 (and TLCP 1.1)",
+            zh: "允许的协议版本：TLS 1.2 / TLS 1.3（及 TLCP 1.1）",
             provenance: Provenance::Policy,
         },
     ],

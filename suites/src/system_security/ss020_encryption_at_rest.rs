@@ -14,10 +14,12 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     clauses: &[
         Clause {
             source: "GB/T 22239-2019 8.1.4.8 b) confidentiality of important data in storage",
+            zh: "GB/T 22239-2019 8.1.4.8 b) 重要数据存储过程中的保密性",
             provenance: Provenance::Known,
         },
         Clause {
             source: "GB/T 39786-2021 8.4 e) confidentiality of stored important data (应)",
+            zh: "GB/T 39786-2021 8.4 e) 重要数据存储的保密性（应）",
             provenance: Provenance::Verified,
         },
     ],

@@ -18,10 +18,12 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "GB/T 22239-2019 8.1.4.10 a)/b) residual information protection",
+            zh: "GB/T 22239-2019 8.1.4.10 a)/b) 剩余信息保护",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "Cache-Control: no-store on authenticated evidence responses",
+            zh: "经认证的存证应答须带 Cache-Control: no-store",
             provenance: Provenance::Policy,
         },
     ],

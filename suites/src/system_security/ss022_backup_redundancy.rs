@@ -12,6 +12,7 @@ pub const CHECK: CheckDef = CheckDef::manual(CheckMeta {
     advice_en: "Keep local and off-site backups and hot redundancy, with a restore drill record.",
     clauses: &[Clause {
         source: "GB/T 22239-2019 8.1.4.9 a)–c) backup and recovery, off-site backup, hot redundancy",
+        zh: "GB/T 22239-2019 8.1.4.9 a)–c) 数据备份与恢复、异地备份、热冗余",
         provenance: Provenance::Verified,
     }],
     tianping_clause: None,

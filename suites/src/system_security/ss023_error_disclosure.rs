@@ -22,10 +22,12 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "GB/T 22239-2019 8.1.4.4 d) (error handling follows from input checking)",
+            zh: "GB/T 22239-2019 8.1.4.4 d)（错误处理是输入校验的延伸）",
             provenance: Provenance::Known,
         },
         Clause {
             source: "No stack traces, source paths or SQL in error answers",
+            zh: "错误应答中不得出现堆栈、源码路径或 SQL 语句",
             provenance: Provenance::Policy,
         },
     ],

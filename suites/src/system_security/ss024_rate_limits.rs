@@ -48,10 +48,12 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "GB/T 22239-2019 8.1.3.3 a) detect and limit attacks from outside",
+            zh: "GB/T 22239-2019 8.1.3.3 a) 检测并限制从外部发起的网络攻击行为",
             provenance: Provenance::Known,
         },
         Clause {
             source: "rate limited (429 or Retry-After) within the lab's attempt budgets",
+            zh: "在测评机构设定的尝试次数内触发限流（429 或 Retry-After）",
             provenance: Provenance::Policy,
         },
     ],

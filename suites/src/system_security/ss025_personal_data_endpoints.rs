@@ -20,10 +20,12 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "GB/T 22239-2019 8.1.4.11 a)/b) personal information collected and used only as authorised",
+            zh: "GB/T 22239-2019 8.1.4.11 a)/b) 仅采集和使用业务必需并经授权的个人信息",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "个人信息保护法 第五十一条: access control for personal information",
+            zh: "个人信息保护法 第五十一条：个人信息的访问控制",
             provenance: Provenance::Known,
         },
     ],

@@ -25,14 +25,17 @@ const META: CheckMeta = CheckMeta {
     clauses: &[
         Clause {
             source: "GB/T 22239-2019 8.1.4.7 a) / 8.1.4.8 a) integrity and confidentiality in transit",
+            zh: "GB/T 22239-2019 8.1.4.7 a) / 8.1.4.8 a) 传输过程中的完整性与保密性",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "GB/T 39786-2021 8.2 c) channel confidentiality",
+            zh: "GB/T 39786-2021 8.2 c) 通信信道的保密性",
             provenance: Provenance::Verified,
         },
         Clause {
             source: "no NULL/EXPORT/RC4/DES/3DES/anonymous suites; forward secrecy required",
+            zh: "不得使用 NULL/EXPORT/RC4/DES/3DES/匿名套件；须具备前向安全性",
             provenance: Provenance::Policy,
         },
     ],
