@@ -42,8 +42,21 @@ impl Outcome {
 pub struct Evidence {
     /// What the value is, e.g. `expected SM3`.
     pub label: String,
+    /// The label in Chinese, where the harness names the item in both languages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_zh: Option<String>,
     /// The value, masked where it could hold a secret.
     pub value: String,
+}
+
+impl Evidence {
+    /// The label in Chinese when asked for and given, otherwise in English.
+    pub fn label_in(&self, chinese: bool) -> &str {
+        match (&self.label_zh, chinese) {
+            (Some(zh), true) => zh,
+            _ => &self.label,
+        }
+    }
 }
 
 /// For checks that examine many items: the scoring standard deducts in proportion.

@@ -73,6 +73,7 @@ pub(crate) mod test_data {
             summary_zh: None,
             evidence: vec![Evidence {
                 label: "expected".into(),
+                label_zh: None,
                 value: "abc <&> 天平".into(),
             }],
             samples: Some(Samples {

@@ -124,7 +124,7 @@ fn record(run: &RunResults, r: &CheckResult) -> [String; 11] {
         ));
     }
     for e in &r.evidence {
-        result.push_str(&format!("\n{}：{}", e.label, e.value));
+        result.push_str(&format!("\n{}：{}", e.label_in(true), e.value));
     }
     if !r.artefacts.is_empty() {
         result.push_str(&format!("\n原始记录：{}", r.artefacts.join("、")));

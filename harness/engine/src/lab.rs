@@ -197,16 +197,19 @@ pub fn verdict(records: &LabRecords, meta: &CheckMeta) -> Verdict {
                 .zh(format!("测评机构记录：不适用 — “{note}”"))
         }
     };
-    v = v.with("recorded in", records.source.clone());
+    v = v.with_labelled(("recorded in", "记录来源"), records.source.clone());
     if let Some(e) = &r.evaluator {
-        v = v.with("evaluator", e.clone());
+        v = v.with_labelled(("evaluator", "测评人员"), e.clone());
     }
     if let Some(t) = &r.recorded_at {
-        v = v.with("recorded at", t.clone());
+        v = v.with_labelled(("recorded at", "记录时间"), t.clone());
     }
     for a in &r.attachments {
-        v = v.with(
-            format!("evidence file {}", a.name),
+        v = v.with_labelled(
+            (
+                &format!("evidence file {}", a.name),
+                &format!("证据文件 {}", a.name),
+            ),
             format!("{} bytes, SM3 {}, SHA-256 {}", a.bytes, a.sm3, a.sha256),
         );
     }

@@ -692,7 +692,7 @@ fn verdict_of(t: Tally, what: &str) -> Verdict {
         ))
     };
     for f in t.failures {
-        v = v.with("nonconforming", f);
+        v = v.with_labelled(crate::verdict::NONCONFORMING, f);
     }
     for u in t.undecided_reasons {
         v = v.with("not judged", u);

@@ -152,7 +152,7 @@ async fn run_one(ctx: Arc<Ctx>, def: CheckDef, unreachable: Option<String>) -> C
         (Outcome::Inconclusive { error }, Some(_)) => {
             let why = error.clone();
             scrub_verdict(crate::lab::verdict(&ctx.lab_records, &def.meta), &ctx, &[])
-                .with("the harness could not decide", why)
+                .with_labelled(("the harness could not decide", "工具未能判定的原因"), why)
         }
         _ => verdict,
     };
@@ -171,6 +171,7 @@ async fn run_one(ctx: Arc<Ctx>, def: CheckDef, unreachable: Option<String>) -> C
             Ok(files) => result.artefacts = files,
             Err(e) => result.evidence.push(crate::model::Evidence {
                 label: "transcript".into(),
+                label_zh: Some("原始记录".into()),
                 value: format!("could not be written to {}: {e}", dir.display()),
             }),
         }

@@ -137,6 +137,9 @@ pub fn problems_en(problems: &[Problem]) -> Vec<String> {
     problems.iter().map(|p| p.en.clone()).collect()
 }
 
+/// The label of each item a verdict over samples lists as failing.
+pub const NONCONFORMING: (&str, &str) = ("nonconforming", "不符合项");
+
 /// What a check decided, with the evidence that decided it.
 #[derive(Debug, Clone)]
 pub struct Verdict {
@@ -249,7 +252,7 @@ impl Verdict {
             })
         };
         for f in failures.iter().take(20) {
-            v = v.with("nonconforming", f);
+            v = v.with_labelled(NONCONFORMING, f);
         }
         v.samples = Some(Samples {
             examined,
@@ -280,6 +283,17 @@ impl Verdict {
     pub fn with(mut self, label: impl Into<String>, value: impl Into<String>) -> Self {
         self.evidence.push(Evidence {
             label: label.into(),
+            label_zh: None,
+            value: value.into(),
+        });
+        self
+    }
+
+    /// Adds one piece of evidence labelled in English and Chinese.
+    pub fn with_labelled(mut self, (en, zh): (&str, &str), value: impl Into<String>) -> Self {
+        self.evidence.push(Evidence {
+            label: en.into(),
+            label_zh: Some(zh.into()),
             value: value.into(),
         });
         self

@@ -125,7 +125,7 @@ impl Writer<'_> {
             .take(items)
             .map(|e| {
                 json!([
-                    self.untrusted(&e.label, 80),
+                    self.untrusted(e.label_in(self.zh()), 80),
                     self.untrusted(&e.value, EVIDENCE_CHARS)
                 ])
             })
