@@ -133,3 +133,65 @@ fn gmssl_tlcp_is_an_allowed_version_with_gm_suites() {
     assert_eq!(results.len(), 2);
     assert_all_pass(&results, "GmSSL tlcp_server");
 }
+
+/// The harness's own TLCP client completes a full handshake with GmSSL's TLCP server for each
+/// suite it implements: the ServerKeyExchange verifies with GmSSL's signing certificate, the
+/// pre-master secret reaches GmSSL under its encryption certificate (both Finished messages
+/// verify), and an HTTP request and GmSSL's answer cross the protected records both ways.
+#[test]
+fn the_tlcp_client_completes_handshakes_with_gmssl_and_exchanges_data() {
+    let Some(interop) = interop() else {
+        eprintln!("skipped: ../shared/interop (GmSSL) is not beside this checkout");
+        return;
+    };
+    let gmssl = gmssl(&interop);
+    let served = serve(&interop, &gmssl, "tlcp");
+    let pem = |name: &str| {
+        let text = std::fs::read_to_string(gmssl.join(name)).unwrap();
+        tianping_profile::pem::certificates(&text)
+            .unwrap()
+            .remove(0)
+    };
+    let (sign, enc) = (
+        pem("sm2_tlcp_server_sign_cert.pem"),
+        pem("sm2_tlcp_server_enc_cert.pem"),
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    for suite in tianping_tlcp::CipherSuite::ALL {
+        let config = tianping_tlcp::ClientConfig {
+            suites: vec![suite],
+            ..Default::default()
+        };
+        let (info, answer, clean) = runtime.block_on(async {
+            let tcp = tokio::net::TcpStream::connect(("127.0.0.1", served.port))
+                .await
+                .unwrap();
+            let mut tlcp = tianping_tlcp::connect(tcp, &config)
+                .await
+                .unwrap_or_else(|e| panic!("{suite}: {e}"));
+            tlcp.write_all(
+                b"GET /tlcp-probe HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+            )
+            .await
+            .unwrap();
+            let (answer, clean) = tlcp.read_to_end(1 << 20).await.unwrap();
+            (tlcp.info().clone(), answer, clean)
+        });
+        assert_eq!(info.suite, suite);
+        assert_eq!(
+            info.signing_certificate(),
+            sign,
+            "{suite}: signing certificate"
+        );
+        assert_eq!(
+            info.encryption_certificate(),
+            enc,
+            "{suite}: encryption certificate"
+        );
+        let text = String::from_utf8_lossy(&answer);
+        assert!(
+            text.starts_with("HTTP/1.") && text.contains("/tlcp-probe"),
+            "{suite}: GmSSL's answer: {text:?} (close_notify: {clean})"
+        );
+    }
+}
