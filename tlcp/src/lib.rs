@@ -18,12 +18,17 @@
 
 mod client;
 mod codec;
+mod handshake;
 pub mod prf;
 mod record;
+mod server;
+mod stream;
 mod suite;
 
-pub use client::{ClientConfig, HandshakeInfo, TlcpStream, connect};
+pub use client::{ClientConfig, HandshakeInfo, connect};
 pub use record::VERSION;
+pub use server::{ServerConfig, ServerFaults, ServerIdentity, accept};
+pub use stream::TlcpStream;
 pub use suite::CipherSuite;
 
 /// Why a TLCP connection failed.
@@ -55,6 +60,12 @@ pub enum TlcpError {
     /// The server chose a suite the client did not offer.
     #[error("the server chose cipher suite {0:#06x}, which the client did not offer")]
     UnofferedSuite(u16),
+    /// The client offered no suite the server accepts.
+    #[error("no cipher suite in common")]
+    NoCommonSuite,
+    /// The client's key exchange could not be decrypted to a TLCP pre-master secret.
+    #[error("the ClientKeyExchange does not decrypt to a pre-master secret: {0}")]
+    BadKeyExchange(String),
     /// A certificate the handshake needs is missing or unusable.
     #[error("certificate: {0}")]
     Certificate(String),

@@ -1,0 +1,215 @@
+//! Client and server of this crate against each other over an in-memory pipe: each suite
+//! completes and carries data both ways; each way a server can fail to prove its keys, or a
+//! client and server can fail to agree, ends the handshake with the error that names it, on a
+//! timeout rather than a hang, and never with a panic.
+
+use std::time::Duration;
+
+use tianping_fixtures::{Faults, pki::ReferencePki};
+use tianping_tlcp::{
+    CipherSuite, ClientConfig, ServerConfig, ServerFaults, ServerIdentity, TlcpError, accept,
+    connect,
+};
+use tokio::io::{AsyncReadExt, AsyncWriteExt, duplex};
+
+fn server_config(pki: &ReferencePki) -> ServerConfig {
+    ServerConfig {
+        identity: ServerIdentity {
+            signing_key: pki.tlcp_sign_key.clone(),
+            encryption_key: pki.tlcp_enc_secret,
+            certificates: vec![
+                pki.tlcp_sign_cert_der.clone(),
+                pki.tlcp_enc_cert_der.clone(),
+            ],
+        },
+        suites: CipherSuite::ALL.to_vec(),
+        handshake_timeout: Duration::from_secs(5),
+        read_timeout: Duration::from_secs(5),
+        faults: ServerFaults::default(),
+    }
+}
+
+fn client_config(suites: &[CipherSuite]) -> ClientConfig {
+    ClientConfig {
+        suites: suites.to_vec(),
+        handshake_timeout: Duration::from_secs(5),
+        read_timeout: Duration::from_secs(5),
+        ..Default::default()
+    }
+}
+
+/// Runs a handshake between a client offering `suites` and `server`; both ends' results.
+async fn handshake(
+    suites: &[CipherSuite],
+    server: ServerConfig,
+) -> (
+    Result<tianping_tlcp::TlcpStream<tokio::io::DuplexStream>, TlcpError>,
+    Result<tianping_tlcp::TlcpStream<tokio::io::DuplexStream>, TlcpError>,
+) {
+    let (client_io, server_io) = duplex(64 * 1024);
+    let server = tokio::spawn(async move { accept(server_io, &server).await });
+    let client = connect(client_io, &client_config(suites)).await;
+    (client, server.await.unwrap())
+}
+
+#[tokio::test]
+async fn each_suite_completes_and_carries_data_both_ways() {
+    let pki = ReferencePki::generate(&Faults::none());
+    for suite in CipherSuite::ALL {
+        let (client, server) = handshake(&[suite], server_config(&pki)).await;
+        let (mut client, mut server) = (client.unwrap(), server.unwrap());
+        assert_eq!(client.info().suite, suite);
+        assert_eq!(client.info().signing_certificate(), pki.tlcp_sign_cert_der);
+        assert_eq!(
+            client.info().encryption_certificate(),
+            pki.tlcp_enc_cert_der
+        );
+        // More than one record's worth, to cross the fragment limit.
+        let request = vec![0x42u8; 40_000];
+        client.write_all(&request).await.unwrap();
+        let mut got = vec![0u8; request.len()];
+        let mut at = 0;
+        while at < got.len() {
+            at += server.read(&mut got[at..]).await.unwrap();
+        }
+        assert_eq!(got, request);
+        server.write_all(b"answer").await.unwrap();
+        server.close().await.unwrap();
+        let (answer, clean) = client.read_to_end(1 << 20).await.unwrap();
+        assert_eq!(
+            (answer.as_slice(), clean),
+            (b"answer".as_slice(), true),
+            "{suite}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_key_exchange_signed_by_another_key_is_caught() {
+    let pki = ReferencePki::generate(&Faults::none());
+    let mut server = server_config(&pki);
+    server.faults.key_exchange_signed_by_another_key = true;
+    let (client, server) = handshake(&CipherSuite::ALL, server).await;
+    assert!(
+        matches!(client, Err(TlcpError::BadKeyExchangeSignature(_))),
+        "{:?}",
+        client.err()
+    );
+    // The client says why: the server sees decrypt_error, not a silent close.
+    assert!(
+        matches!(
+            server,
+            Err(TlcpError::Alert {
+                fatal: true,
+                description: 51
+            })
+        ),
+        "{:?}",
+        server.err()
+    );
+}
+
+#[tokio::test]
+async fn swapped_certificates_are_caught() {
+    let pki = ReferencePki::generate(&Faults::none());
+    let mut server = server_config(&pki);
+    server.identity.certificates.swap(0, 1);
+    let (client, _) = handshake(&CipherSuite::ALL, server).await;
+    assert!(
+        matches!(client, Err(TlcpError::BadKeyExchangeSignature(_))),
+        "{:?}",
+        client.err()
+    );
+}
+
+/// An encryption certificate whose key the server does not hold: the pre-master secret
+/// cannot be decrypted, and the handshake fails on both ends.
+#[tokio::test]
+async fn an_encryption_certificate_without_its_key_fails_the_handshake() {
+    let pki = ReferencePki::generate(&Faults::none());
+    let mut server = server_config(&pki);
+    server.identity.encryption_key = pki.tlcp_sign_key.to_bytes().into();
+    let (client, server) = handshake(&CipherSuite::ALL, server).await;
+    assert!(
+        matches!(server, Err(TlcpError::BadKeyExchange(_))),
+        "{:?}",
+        server.err()
+    );
+    assert!(
+        matches!(
+            client,
+            Err(TlcpError::Alert {
+                fatal: true,
+                description: 51
+            })
+        ),
+        "{:?}",
+        client.err()
+    );
+}
+
+#[tokio::test]
+async fn no_suite_in_common_is_a_handshake_failure() {
+    let pki = ReferencePki::generate(&Faults::none());
+    let mut server = server_config(&pki);
+    server.suites = vec![CipherSuite::EccSm4GcmSm3];
+    let (client, server) = handshake(&[CipherSuite::EccSm4CbcSm3], server).await;
+    assert!(
+        matches!(server, Err(TlcpError::NoCommonSuite)),
+        "{:?}",
+        server.err()
+    );
+    assert!(
+        matches!(
+            client,
+            Err(TlcpError::Alert {
+                fatal: true,
+                description: 40
+            })
+        ),
+        "{:?}",
+        client.err()
+    );
+}
+
+/// A server that says nothing, one that sends garbage, one that closes at once, and one that
+/// announces a record over the size limit: each is an error within the timeout.
+#[tokio::test]
+async fn hostile_servers_are_errors_not_hangs_or_panics() {
+    let replies: [(&str, Option<Vec<u8>>); 4] = [
+        ("silent", None),
+        (
+            "garbage",
+            Some(b"HTTP/1.1 400 Bad Request\r\n\r\n".to_vec()),
+        ),
+        ("closed", Some(Vec::new())),
+        ("oversized", Some(vec![22, 1, 1, 0xff, 0xff])),
+    ];
+    for (what, reply) in replies {
+        let (client_io, mut server_io) = duplex(64 * 1024);
+        let server = tokio::spawn(async move {
+            let mut hello = [0u8; 512];
+            let _ = server_io.read(&mut hello).await;
+            match reply {
+                None => tokio::time::sleep(Duration::from_secs(5)).await,
+                Some(bytes) => {
+                    let _ = server_io.write_all(&bytes).await;
+                    let _ = server_io.shutdown().await;
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                }
+            }
+        });
+        let config = ClientConfig {
+            handshake_timeout: Duration::from_millis(500),
+            ..Default::default()
+        };
+        let started = std::time::Instant::now();
+        let result = connect(client_io, &config).await;
+        assert!(result.is_err(), "{what}: a handshake with nothing");
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{what}: took too long"
+        );
+        server.abort();
+    }
+}
