@@ -123,15 +123,28 @@ fn gmssl_tls13_with_sm_suites_only_is_an_allowed_version_with_national_cryptogra
 }
 
 #[test]
-fn gmssl_tlcp_is_an_allowed_version_with_gm_suites() {
+fn gmssl_tlcp_is_an_allowed_version_with_gm_suites_and_proves_its_keys() {
     let Some(interop) = interop() else {
         eprintln!("skipped: ../shared/interop (GmSSL) is not beside this checkout");
         return;
     };
     let served = serve(&interop, &gmssl(&interop), "tlcp");
-    let results = run(served.port, &["SS-019", "CERT-005"]);
-    assert_eq!(results.len(), 2);
+    let results = run(served.port, &["SS-019", "CERT-004", "CERT-005"]);
+    assert_eq!(results.len(), 3);
     assert_all_pass(&results, "GmSSL tlcp_server");
+    // CERT-004 ran the full handshake with GmSSL: its keys are proven, not assumed.
+    let cert004 = results.iter().find(|r| r.id == "CERT-004").unwrap();
+    let handshake = cert004
+        .evidence
+        .iter()
+        .find(|e| e.label == "full handshake")
+        .unwrap_or_else(|| panic!("{}", cert004.describe()));
+    assert!(
+        handshake.value.contains("ServerKeyExchange verified")
+            && handshake.value.contains("Finished"),
+        "{}",
+        handshake.value
+    );
 }
 
 /// The harness's own TLCP client completes a full handshake with GmSSL's TLCP server for each
@@ -192,6 +205,54 @@ fn the_tlcp_client_completes_handshakes_with_gmssl_and_exchanges_data() {
         assert!(
             text.starts_with("HTTP/1.") && text.contains("/tlcp-probe"),
             "{suite}: GmSSL's answer: {text:?} (close_notify: {clean})"
+        );
+    }
+}
+
+/// The other direction: GmSSL's own TLCP client against the reference platform's TLCP server
+/// (the server side of the harness's TLCP code), for each suite, verifying the server's
+/// certificates against the reference SM2 root, and fetching a page over it.
+#[test]
+fn gmssl_tlcp_client_completes_handshakes_with_the_reference_server() {
+    let Some(interop) = interop() else {
+        eprintln!("skipped: ../shared/interop (GmSSL) is not beside this checkout");
+        return;
+    };
+    let gmssl = gmssl(&interop);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime
+        .block_on(tianping_fixtures::start_with(
+            tianping_fixtures::Faults::none(),
+            tianping_fixtures::Dialect::Profile,
+            "127.0.0.1:0".parse().unwrap(),
+        ))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("sm2-root.pem");
+    std::fs::write(&root, server.sm2_root_pem()).unwrap();
+    // The API's port: TLCP and TLS share it, told apart by the ClientHello.
+    let port = server.base_url.rsplit(':').next().unwrap().to_string();
+    for suite in ["TLS_ECC_SM4_GCM_SM3", "TLS_ECC_SM4_CBC_SM3"] {
+        let out = Command::new(gmssl.join("bin/gmssl"))
+            .env("LD_LIBRARY_PATH", gmssl.join("bin"))
+            .args([
+                "tlcp_client",
+                "-host",
+                "localhost",
+                "-port",
+                &port,
+                "-cacert",
+            ])
+            .arg(&root)
+            .args(["-cipher_suite", suite, "-get", "/gmssl-probe"])
+            .stdin(Stdio::null())
+            .output()
+            .expect("gmssl runs");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains("HTTP/1.1 200") && stdout.contains("TLCP GET /gmssl-probe"),
+            "{suite}: gmssl tlcp_client: {stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
         );
     }
 }

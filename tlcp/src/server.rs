@@ -73,11 +73,6 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Handshake<S> {
             .find(|s| offered.contains(&s.code()))
             .ok_or(TlcpError::NoCommonSuite)?;
         let identity = &config.identity;
-        let [_, encryption, ..] = identity.certificates.as_slice() else {
-            return Err(TlcpError::Certificate(
-                "the server needs a signing and an encryption certificate".into(),
-            ));
-        };
 
         let server_random = crate::random::<32>()?;
         let mut body = Vec::new();
@@ -97,6 +92,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Handshake<S> {
         put_u24(&mut body, list.len());
         body.extend_from_slice(&list);
         self.send(msg::CERTIFICATE, &body).await?;
+        // A server configured with one certificate presents it, as a broken one would, and
+        // goes no further: without an encryption certificate there is no ECC key exchange.
+        let [_, encryption, ..] = identity.certificates.as_slice() else {
+            self.io.flush().await?;
+            return Err(TlcpError::Certificate(
+                "the server needs a signing and an encryption certificate".into(),
+            ));
+        };
 
         let mut signed = Vec::with_capacity(64 + 3 + encryption.len());
         signed.extend_from_slice(&client_random);

@@ -59,6 +59,8 @@ fn generate(dir: &Path, n: usize) -> std::io::Result<()> {
                     extended_key_usage: &[],
                     crl_url: None,
                     ocsp_url: None,
+                    dns_names: &[],
+                    omit_basic_constraints: false,
                 },
                 root_cn,
                 &root_key,

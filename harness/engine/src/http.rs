@@ -463,6 +463,40 @@ impl HttpClient {
         crate::transcript::record_chain(&addr, &peer.chain);
         Ok(peer)
     }
+
+    /// A full TLCP (GB/T 38636) handshake with an in-scope endpoint offering `suites`,
+    /// recording the presented certificates, then closed with close_notify. Connecting is a
+    /// [`TlsError`]; the handshake's own failure (an unverifiable key exchange, a Finished that
+    /// does not verify, an alert) is the inner [`tianping_tlcp::TlcpError`], which a check
+    /// judges.
+    pub async fn tlcp_handshake(
+        &self,
+        host: &str,
+        port: u16,
+        suites: &[tianping_tlcp::CipherSuite],
+    ) -> Result<Result<tianping_tlcp::HandshakeInfo, tianping_tlcp::TlcpError>, TlsError> {
+        let (stream, _permit) = self.connect_tcp(host, port).await?;
+        let wait = Duration::from_secs(self.limits.request_timeout_secs);
+        let config = tianping_tlcp::ClientConfig {
+            suites: suites.to_vec(),
+            handshake_timeout: wait,
+            read_timeout: wait,
+            ..Default::default()
+        };
+        let mut connection = match tianping_tlcp::connect(stream, &config).await {
+            Ok(c) => c,
+            Err(e) => return Ok(Err(e)),
+        };
+        let info = connection.info().clone();
+        let chain: Vec<rustls::pki_types::CertificateDer<'static>> = info
+            .certificates
+            .iter()
+            .map(|c| rustls::pki_types::CertificateDer::from(c.clone()))
+            .collect();
+        crate::transcript::record_chain(&format!("{host}:{port} (TLCP)"), &chain);
+        let _ = connection.close().await;
+        Ok(Ok(info))
+    }
 }
 
 /// A reqwest client with the harness's TLS, timeouts and redirect policy, presenting

@@ -86,7 +86,12 @@ pub fn profile_problems(der: &[u8], role: &str) -> Vec<String> {
             bc.value.ca
         )),
         Ok(Some(_)) => {}
-        Ok(None) => problems.push("BasicConstraints extension absent".into()),
+        // RFC 5280 §4.2.1.9: a CA certificate must carry it; an end-entity one may leave it
+        // out (GmSSL's client even refuses the empty SEQUENCE that encodes cA FALSE).
+        Ok(None) if is_ca_role => {
+            problems.push("BasicConstraints extension absent from a CA certificate".into())
+        }
+        Ok(None) => {}
         Err(e) => problems.push(format!("BasicConstraints malformed: {e}")),
     }
     match cert.key_usage() {

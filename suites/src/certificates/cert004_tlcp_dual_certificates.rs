@@ -1,6 +1,9 @@
 //! CERT-004 — A TLCP endpoint presents two certificates, as GB/T 38636 requires: a signing
 //! certificate and an encryption certificate for the same subject, with different keys and
-//! KeyUsage split by role.
+//! KeyUsage split by role; and, where it negotiates an ECC SM2 suite, it proves it holds both
+//! keys in a full handshake (its ServerKeyExchange verifies with the signing certificate, and
+//! it decrypts the pre-master secret sent under the encryption certificate, so Finished
+//! verifies).
 
 use tianping_engine::{
     CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Problem, Provenance, Severity, Suite,
@@ -15,10 +18,10 @@ use crate::tls_probe::{self, GM_SUITES, TlcpResult};
 const META: CheckMeta = CheckMeta {
     id: "CERT-004",
     suite: Suite::Certificates,
-    title_zh: "TLCP使用签名与加密双证书",
-    title_en: "TLCP presents a signing and an encryption certificate",
-    advice_zh: "TLCP服务同时配置签名证书与加密证书，密钥用法各自正确。",
-    advice_en: "Configure the TLCP service with both a signing and an encryption certificate, each with the right KeyUsage.",
+    title_zh: "TLCP使用签名与加密双证书并持有其密钥",
+    title_en: "TLCP presents a signing and an encryption certificate and holds their keys",
+    advice_zh: "TLCP服务同时配置签名证书与加密证书，密钥用法各自正确，并使用与证书对应的签名私钥和加密私钥。",
+    advice_en: "Configure the TLCP service with both a signing and an encryption certificate, each with the right KeyUsage, and the private keys that belong to them.",
     clauses: &[
         Clause {
             source: "GB/T 38636-2020: TLCP dual-certificate design",
@@ -36,7 +39,7 @@ const META: CheckMeta = CheckMeta {
     weight: 2,
     mode: Mode::Remote,
     active: false,
-    faults: &["tlcp-one-certificate"],
+    faults: &["tlcp-one-certificate", "tlcp-key-exchange-wrong-key"],
     thresholds: &[],
 };
 
@@ -101,6 +104,51 @@ pub fn dual_certificate_problems(certificates: &[Vec<u8>]) -> Vec<Problem> {
     problems
 }
 
+/// Whether a full handshake shows the server holds its certificates' keys.
+enum Possession {
+    /// The handshake completed: the key exchange signature and Finished verified.
+    Proven(tianping_tlcp::HandshakeInfo),
+    /// The handshake shows it does not.
+    Disproved(Problem),
+    /// The handshake could not be run to a decision.
+    Undecided(String),
+    /// Not asked: the suite is one the harness's client does not implement.
+    NotExamined(String),
+}
+
+/// Runs a full handshake when the endpoint chose an ECC SM2 suite the harness's client
+/// implements; ECDHE and non-GM suites (CERT-005's finding) are not examined.
+async fn key_possession(ctx: &Ctx, host: &str, port: u16, suite: u16) -> Possession {
+    if tianping_tlcp::CipherSuite::from_code(suite).is_none() {
+        return Possession::NotExamined(format!(
+            "the endpoint chose suite {suite:#06x}, which the harness's TLCP client does not \
+             implement"
+        ));
+    }
+    match ctx
+        .http
+        .tlcp_handshake(host, port, &tianping_tlcp::CipherSuite::ALL)
+        .await
+    {
+        Ok(Ok(info)) => Possession::Proven(info),
+        Ok(Err(e @ tianping_tlcp::TlcpError::BadKeyExchangeSignature(_))) => {
+            Possession::Disproved(Problem::new(
+                format!("the server does not prove it holds the signing certificate's key: {e}"),
+                format!("服务器未能证明其持有签名证书的私钥：“{e}”"),
+            ))
+        }
+        Ok(Err(e @ tianping_tlcp::TlcpError::BadFinished)) => Possession::Disproved(Problem::new(
+            format!(
+                "the server's Finished does not verify, so it did not decrypt the pre-master \
+                 secret sent under its encryption certificate: {e}"
+            ),
+            "服务器的 Finished 消息验证失败，说明其未能解密以加密证书公钥加密的预主密钥",
+        )),
+        Ok(Err(e)) => Possession::Undecided(e.to_string()),
+        Err(e) => Possession::Undecided(e.to_string()),
+    }
+}
+
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let (host, port) = (ctx.api_host(), ctx.api_port());
     let offered: Vec<u16> = GM_SUITES
@@ -127,16 +175,54 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
             return Ok(Verdict::inconclusive(why.clone()).zh(format!("无法判定：{why}")));
         }
     };
-    let problems = dual_certificate_problems(&certificates);
-    let verdict = if problems.is_empty() {
-        Verdict::pass(
-            "TLCP presents a signing and an encryption certificate, same subject, different keys",
-        )
-        .zh("TLCP提供签名证书与加密证书，主体相同、密钥不同")
+    let mut problems = dual_certificate_problems(&certificates);
+    let possession = if problems.is_empty() {
+        key_possession(ctx, &host, port, suite).await
     } else {
-        Verdict::fail_listing(&problems)
+        Possession::NotExamined("the certificates already fail".into())
+    };
+    if let Possession::Disproved(problem) = &possession {
+        problems.push(problem.clone());
+    }
+    let verdict = match &possession {
+        _ if !problems.is_empty() => Verdict::fail_listing(&problems),
+        Possession::Undecided(why) => Verdict::inconclusive(format!(
+            "the certificates conform, but the full TLCP handshake did not complete, so key \
+             possession is not shown: {why}"
+        ))
+        .zh(format!(
+            "证书符合要求，但完整的TLCP握手未能完成，无法证明服务器持有相应私钥：{why}"
+        )),
+        Possession::Proven(_) => Verdict::pass(
+            "TLCP presents a signing and an encryption certificate, same subject, different \
+             keys, and a full handshake proves the server holds both keys",
+        )
+        .zh("TLCP提供签名证书与加密证书，主体相同、密钥不同，完整握手证明服务器持有两把私钥"),
+        Possession::NotExamined(why) => Verdict::pass(format!(
+            "TLCP presents a signing and an encryption certificate, same subject, different \
+             keys (key possession not examined: {why})"
+        ))
+        .zh(format!(
+            "TLCP提供签名证书与加密证书，主体相同、密钥不同（未检验私钥持有：{why}）"
+        )),
+        Possession::Disproved(_) => unreachable!("a disproof is a problem"),
     };
     let mut verdict = verdict.with("TLCP suite selected", format!("{suite:#06x}"));
+    verdict = match &possession {
+        Possession::Proven(info) => verdict.with(
+            "full handshake",
+            format!(
+                "{}: ServerKeyExchange verified with the signing certificate; Finished \
+                 verified, so the server decrypted the pre-master secret sent under the \
+                 encryption certificate",
+                info.suite
+            ),
+        ),
+        Possession::Disproved(p) => verdict.with("full handshake", p.en.clone()),
+        Possession::Undecided(why) | Possession::NotExamined(why) => {
+            verdict.with("full handshake", why.clone())
+        }
+    };
     for (i, der) in certificates.iter().enumerate() {
         let role = if i == 0 { "signing" } else { "encryption" };
         verdict = verdict.with(

@@ -110,6 +110,8 @@ fn certs_evaluates_files_offline_with_run_exit_codes() {
             extended_key_usage: &[],
             crl_url: Some("http://ca.example/root.crl"),
             ocsp_url: None,
+            dns_names: &[],
+            omit_basic_constraints: false,
         },
         "CLI Root",
         &root_key,
