@@ -78,10 +78,19 @@ fn serve(interop: &Path, gmssl: &Path, kind: &str) -> Served {
 
 /// Runs the checks `ids` against `https://127.0.0.1:port`.
 fn run(port: u16, ids: &[&str]) -> Vec<CheckResult> {
+    run_trusting(port, ids, "127.0.0.1", Vec::new())
+}
+
+/// Runs the checks `ids` against `https://host:port`, trusting `roots` (DER).
+fn run_trusting(port: u16, ids: &[&str], host: &str, roots: Vec<Vec<u8>>) -> Vec<CheckResult> {
     let mut config = Config::default();
-    config.target.base_url = Some(format!("https://127.0.0.1:{port}"));
+    config.target.base_url = Some(format!("https://{host}:{port}"));
     config.limits.requests_per_second = 1000.0;
-    let ctx = Ctx::new(config, Credentials::default(), Vec::new()).unwrap();
+    let roots = roots
+        .into_iter()
+        .map(rustls::pki_types::CertificateDer::from)
+        .collect();
+    let ctx = Ctx::new(config, Credentials::default(), roots).unwrap();
     let registry = tianping_suites::registry();
     let checks: Vec<_> = registry
         .iter()
@@ -151,6 +160,36 @@ fn gmssl_tlcp_is_an_allowed_version_with_gm_suites_and_proves_its_keys() {
 /// suite it implements: the ServerKeyExchange verifies with GmSSL's signing certificate, the
 /// pre-master secret reaches GmSSL under its encryption certificate (both Finished messages
 /// verify), and an HTTP request and GmSSL's answer cross the protected records both ways.
+/// A TLCP-only endpoint's certificates are judged like any others: GmSSL's signing and
+/// encryption certificates both validate to its SM2 root, the signing one for `localhost`
+/// (CERT-001). The other certificate checks also read the platform's published certificates
+/// through its API, which GmSSL's echo server has not; the reference platform's TLCP
+/// certificates go through all of them in every run.
+#[test]
+fn gmssl_tlcp_certificates_are_judged_like_any_others() {
+    let Some(interop) = interop() else {
+        eprintln!("skipped: ../shared/interop (GmSSL) is not beside this checkout");
+        return;
+    };
+    let gmssl = gmssl(&interop);
+    let served = serve(&interop, &gmssl, "tlcp");
+    let root = std::fs::read_to_string(gmssl.join("sm2_root_ca_cert.pem")).unwrap();
+    let roots = tianping_profile::pem::certificates(&root).unwrap();
+    let ids = ["CERT-001"];
+    let results = run_trusting(served.port, &ids, "localhost", roots);
+    assert_eq!(results.len(), ids.len());
+    assert_all_pass(&results, "GmSSL tlcp_server certificates");
+    let cert001 = results.iter().find(|r| r.id == "CERT-001").unwrap();
+    assert!(
+        cert001
+            .evidence
+            .iter()
+            .any(|e| e.label.starts_with("encryption certificate from TLCP")),
+        "{}",
+        cert001.describe()
+    );
+}
+
 #[test]
 fn the_tlcp_client_completes_handshakes_with_gmssl_and_exchanges_data() {
     let Some(interop) = interop() else {

@@ -206,18 +206,9 @@ pub(crate) struct RawRecord {
     pub fragment: Vec<u8>,
 }
 
-/// Reads one record: an unknown type, a version other than TLCP's, or a fragment over the
-/// limit is an error before the fragment is read.
-pub(crate) async fn read_record<S: AsyncRead + Unpin>(
-    io: &mut S,
-) -> Result<Option<RawRecord>, TlcpError> {
-    let mut header = [0u8; 5];
-    match io.read_exact(&mut header[..1]).await {
-        Ok(_) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
-        Err(e) => return Err(e.into()),
-    }
-    io.read_exact(&mut header[1..]).await?;
+/// The type and fragment length a record header announces: an unknown type, a version other
+/// than TLCP's, or a fragment over the limit is an error before the fragment is read.
+pub(crate) fn parse_header(header: &[u8; 5]) -> Result<(ContentType, usize), TlcpError> {
     let kind = ContentType::from_byte(header[0])
         .ok_or_else(|| TlcpError::Protocol(format!("record of unknown type {}", header[0])))?;
     let version = u16::from_be_bytes([header[1], header[2]]);
@@ -232,9 +223,34 @@ pub(crate) async fn read_record<S: AsyncRead + Unpin>(
             "record of {len} bytes, over the limit of {MAX_FRAGMENT}"
         )));
     }
+    Ok((kind, len))
+}
+
+/// Reads one record (see [`parse_header`]); `None` at the end of the stream.
+pub(crate) async fn read_record<S: AsyncRead + Unpin>(
+    io: &mut S,
+) -> Result<Option<RawRecord>, TlcpError> {
+    let mut header = [0u8; 5];
+    match io.read_exact(&mut header[..1]).await {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
+        Err(e) => return Err(e.into()),
+    }
+    io.read_exact(&mut header[1..]).await?;
+    let (kind, len) = parse_header(&header)?;
     let mut fragment = vec![0u8; len];
     io.read_exact(&mut fragment).await?;
     Ok(Some(RawRecord { kind, fragment }))
+}
+
+/// A record's bytes on the wire: header and (already protected) fragment.
+pub(crate) fn frame(kind: ContentType, fragment: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(5 + fragment.len());
+    out.push(kind as u8);
+    out.extend_from_slice(&VERSION.to_be_bytes());
+    out.extend_from_slice(&(fragment.len() as u16).to_be_bytes());
+    out.extend_from_slice(fragment);
+    out
 }
 
 /// Writes one record around an already protected fragment.
@@ -243,12 +259,7 @@ pub(crate) async fn write_record<S: AsyncWrite + Unpin>(
     kind: ContentType,
     fragment: &[u8],
 ) -> Result<(), TlcpError> {
-    let mut out = Vec::with_capacity(5 + fragment.len());
-    out.push(kind as u8);
-    out.extend_from_slice(&VERSION.to_be_bytes());
-    out.extend_from_slice(&(fragment.len() as u16).to_be_bytes());
-    out.extend_from_slice(fragment);
-    io.write_all(&out).await?;
+    io.write_all(&frame(kind, fragment)).await?;
     Ok(())
 }
 

@@ -213,3 +213,85 @@ async fn hostile_servers_are_errors_not_hangs_or_panics() {
         server.abort();
     }
 }
+
+/// The connection is a tokio stream: written in small pieces through `AsyncWrite` and read
+/// through `AsyncRead`, what arrives is what was sent, and shutdown is close_notify.
+#[tokio::test]
+async fn the_connection_is_an_async_read_and_write_stream() {
+    let pki = ReferencePki::generate(&Faults::none());
+    let (client, server) = handshake(&[CipherSuite::EccSm4CbcSm3], server_config(&pki)).await;
+    let (mut client, mut server) = (client.unwrap(), server.unwrap());
+    let message: Vec<u8> = (0..70_000u32).map(|i| (i % 251) as u8).collect();
+    let sent = message.clone();
+    let writer = tokio::spawn(async move {
+        for piece in sent.chunks(977) {
+            tokio::io::AsyncWriteExt::write_all(&mut client, piece)
+                .await
+                .unwrap();
+        }
+        tokio::io::AsyncWriteExt::shutdown(&mut client)
+            .await
+            .unwrap();
+        client
+    });
+    let mut received = Vec::new();
+    tokio::io::AsyncReadExt::read_to_end(&mut server, &mut received)
+        .await
+        .unwrap();
+    assert_eq!(received.len(), message.len());
+    assert!(received == message, "the bytes differ");
+    writer.await.unwrap();
+}
+
+/// A record that does not authenticate ends the read with bad_record_mac.
+#[tokio::test]
+async fn a_tampered_record_is_an_error_to_the_reader() {
+    let pki = ReferencePki::generate(&Faults::none());
+    // client <-> relay <-> server; the relay flips one bit of the first application-data
+    // record the server sends.
+    let (client_end, relay_client_side) = duplex(64 * 1024);
+    let (relay_server_side, server_end) = duplex(64 * 1024);
+    let config = server_config(&pki);
+    let server = tokio::spawn(async move {
+        let mut s = accept(server_end, &config).await.unwrap();
+        s.write_all(b"hello, tampered").await.unwrap();
+        s
+    });
+    let relay = tokio::spawn(async move {
+        let (mut from_client, mut to_client) = tokio::io::split(relay_client_side);
+        let (mut from_server, mut to_server) = tokio::io::split(relay_server_side);
+        let up = async { tokio::io::copy(&mut from_client, &mut to_server).await };
+        let down = async {
+            let mut flipped = false;
+            loop {
+                let mut header = [0u8; 5];
+                if from_server.read_exact(&mut header).await.is_err() {
+                    break;
+                }
+                let len = usize::from(u16::from_be_bytes([header[3], header[4]]));
+                let mut fragment = vec![0u8; len];
+                if from_server.read_exact(&mut fragment).await.is_err() {
+                    break;
+                }
+                if header[0] == 23 && !flipped {
+                    *fragment.last_mut().unwrap() ^= 1;
+                    flipped = true;
+                }
+                if to_client.write_all(&header).await.is_err()
+                    || to_client.write_all(&fragment).await.is_err()
+                {
+                    break;
+                }
+            }
+        };
+        let _ = tokio::join!(up, down);
+    });
+    let mut client = connect(client_end, &client_config(&CipherSuite::ALL))
+        .await
+        .unwrap();
+    let mut buf = [0u8; 64];
+    let read = client.read(&mut buf).await;
+    assert!(matches!(read, Err(TlcpError::BadRecordMac)), "{read:?}");
+    server.abort();
+    relay.abort();
+}

@@ -61,6 +61,7 @@ fn generate(dir: &Path, n: usize) -> std::io::Result<()> {
                     ocsp_url: None,
                     dns_names: &[],
                     omit_basic_constraints: false,
+                    valid_days: None,
                 },
                 root_cn,
                 &root_key,

@@ -19,6 +19,9 @@ pub enum CertRole {
     Tsa,
     /// Issued to a depositor for mutual TLS or API signing (clientAuth).
     Client,
+    /// A TLCP endpoint's encryption certificate (GB/T 38636's second certificate): its key
+    /// decrypts or agrees the pre-master secret, so it enciphers rather than signs.
+    Encryption,
     /// End-entity certificate whose purpose nothing states.
     Other,
 }
@@ -32,6 +35,7 @@ impl CertRole {
             CertRole::Signing => "signing",
             CertRole::Tsa => "TSA",
             CertRole::Client => "client",
+            CertRole::Encryption => "encryption",
             CertRole::Other => "end-entity",
         }
     }

@@ -63,11 +63,18 @@ pub fn judge(set: &CertSet, _: &Thresholds) -> Verdict {
     }
     let mut failures = Vec::new();
     let mut lines = Vec::new();
-    for server in &servers {
+    // A TLCP encryption certificate needs a valid path as the signing one does; the host name
+    // is the signing certificate's to carry (as GmSSL's client checks it).
+    let encryption: Vec<&SourcedCert> = set.with_role(CertRole::Encryption).collect();
+    for server in servers.iter().chain(&encryption) {
         let leaf_der = CertificateDer::from(server.der.as_slice());
         let name = common::describe_certificate(&server.der);
+        let host = set
+            .host
+            .as_ref()
+            .filter(|_| server.role == CertRole::Server);
         let result = super::paths::validate(&leaf_der, set, webpki::KeyUsage::server_auth())
-            .and_then(|leaf| match &set.host {
+            .and_then(|leaf| match host {
                 Some(host) => {
                     let server_name = ServerName::try_from(host.as_str())
                         .map_err(|_| format!("`{host}` is not a valid server name"))?;
@@ -76,8 +83,9 @@ pub fn judge(set: &CertSet, _: &Thresholds) -> Verdict {
                 }
                 None => Ok(()),
             });
+        let role = server.role.label();
         lines.push((
-            format!("server certificate from {}", server.source),
+            format!("{role} certificate from {}", server.source),
             format!(
                 "{name}: {}",
                 result
@@ -88,7 +96,7 @@ pub fn judge(set: &CertSet, _: &Thresholds) -> Verdict {
         ));
         if let Err(e) = result {
             failures.push(format!(
-                "server certificate from {} ({name}): {e}",
+                "{role} certificate from {} ({name}): {e}",
                 server.source
             ));
         }
@@ -100,13 +108,13 @@ pub fn judge(set: &CertSet, _: &Thresholds) -> Verdict {
         (None, true) => Verdict::pass(
             "the server certificate chain validates to a trust anchor (no host name given, so none was matched)",
         ).zh("服务器证书链可验证至信任锚（未给出主机名，未作匹配）"),
-        (_, false) => Verdict::from_samples(servers.len() as u64, &failures, ("server certificates", "服务器证书")),
+        (_, false) => Verdict::from_samples((servers.len() + encryption.len()) as u64, &failures, ("server certificates", "服务器证书")),
     };
     verdict = verdict.with_all(lines);
     for (i, cert) in set
         .certs
         .iter()
-        .filter(|c| c.role != CertRole::Server)
+        .filter(|c| !matches!(c.role, CertRole::Server | CertRole::Encryption))
         .enumerate()
     {
         verdict = verdict.with(

@@ -104,7 +104,12 @@ pub fn profile_problems(der: &[u8], role: &str) -> Vec<String> {
             // certificate (TLCP's second one) enciphers or agrees keys; either is sound.
             let signs = ku.digital_signature() || ku.non_repudiation();
             let encrypts = ku.key_encipherment() || ku.data_encipherment() || ku.key_agreement();
-            if !is_ca_role && !signs && !encrypts {
+            if role == "encryption" && !encrypts {
+                problems.push(
+                    "encryption certificate KeyUsage lacks keyEncipherment, dataEncipherment and keyAgreement"
+                        .into(),
+                );
+            } else if !is_ca_role && !signs && !encrypts {
                 problems.push(format!(
                     "{role} certificate KeyUsage states neither signing (digitalSignature/nonRepudiation) nor encryption (keyEncipherment/dataEncipherment/keyAgreement)"
                 ));
@@ -187,6 +192,27 @@ mod tests {
         let role = CertRole::infer(&pki.tlcp_enc_cert_der).label();
         assert_eq!(
             profile_problems(&pki.tlcp_enc_cert_der, role),
+            Vec::<String>::new()
+        );
+    }
+
+    /// TLCP's second certificate is held to the encryption role: a certificate that only
+    /// signs is not sound there, though it is as a signing one.
+    #[test]
+    fn an_encryption_role_needs_encipherment() {
+        let pki =
+            tianping_fixtures::pki::ReferencePki::generate(&tianping_fixtures::Faults::none());
+        assert_eq!(
+            profile_problems(&pki.tlcp_enc_cert_der, CertRole::Encryption.label()),
+            Vec::<String>::new()
+        );
+        let problems = profile_problems(&pki.tlcp_sign_cert_der, CertRole::Encryption.label());
+        assert!(
+            problems.iter().any(|p| p.contains("lacks keyEncipherment")),
+            "{problems:?}"
+        );
+        assert_eq!(
+            profile_problems(&pki.tlcp_sign_cert_der, CertRole::Server.label()),
             Vec::<String>::new()
         );
     }

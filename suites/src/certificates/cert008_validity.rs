@@ -61,7 +61,10 @@ const META: CheckMeta = CheckMeta {
     weight: 2,
     mode: Mode::Remote,
     active: false,
-    faults: &["server-cert-expiring"],
+    faults: &[
+        "server-cert-expiring",
+        "tlcp-encryption-certificate-expiring",
+    ],
     thresholds: &[CERT_MIN_REMAINING_DAYS, LEAF_MAX_LIFETIME_DAYS],
 };
 

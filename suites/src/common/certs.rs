@@ -92,19 +92,38 @@ pub enum CertSources {
 pub async fn live_certificates(ctx: &Ctx, sources: CertSources) -> Result<CertSet, CheckError> {
     let host = ctx.api_host();
     let port = ctx.api_port();
-    let (chain, source) = served_chain(ctx, &host, port).await?;
+    let served = served_chain(ctx, &host, port).await;
+    let tlcp = tlcp_certificates(ctx, &host, port).await;
     let mut set = CertSet {
         host: Some(host.clone()),
         trust_roots: ctx.trust_roots.iter().map(|r| r.to_vec()).collect(),
         ..CertSet::default()
     };
-    for (i, der) in chain.into_iter().enumerate() {
-        let role = if i == 0 {
-            CertRole::Server
-        } else {
-            CertRole::Ca
+    // A platform reachable only over TLCP is judged on its TLCP certificates alone.
+    match (served, tlcp.is_empty()) {
+        (Ok((chain, source)), _) => {
+            for (i, der) in chain.into_iter().enumerate() {
+                let role = if i == 0 {
+                    CertRole::Server
+                } else {
+                    CertRole::Ca
+                };
+                set.push(der, role, source.clone());
+            }
+        }
+        (Err(_), false) => {}
+        (Err(e), true) => return Err(e),
+    }
+    // TLCP's signing certificate authenticates the server as a TLS leaf does; its encryption
+    // certificate is held to the encipherment role.
+    let tlcp_source = |what: &str| format!("TLCP {host}:{port} ({what})");
+    for (i, der) in tlcp.into_iter().enumerate() {
+        let (role, what) = match i {
+            0 => (CertRole::Server, "signing certificate"),
+            1 => (CertRole::Encryption, "encryption certificate"),
+            _ => (CertRole::Ca, "chain"),
         };
-        set.push(der, role, source.clone());
+        set.push(der, role, tlcp_source(what));
     }
     if sources == CertSources::ServedAndPublished {
         for (i, der) in account_certificates(ctx).await?.into_iter().enumerate() {
@@ -125,6 +144,19 @@ pub async fn live_certificates(ctx: &Ctx, sources: CertSources) -> Result<CertSe
         }
     }
     Ok(set)
+}
+
+/// The certificates a TLCP handshake with GM suites presents (signing, encryption, then any
+/// chain), or none where the endpoint does not speak TLCP.
+async fn tlcp_certificates(ctx: &Ctx, host: &str, port: u16) -> Vec<Vec<u8>> {
+    let offered: Vec<u16> = crate::tls_probe::GM_SUITES
+        .iter()
+        .map(|(code, _)| *code)
+        .collect();
+    match crate::tls_probe::tlcp_probe(ctx, host, port, &offered).await {
+        crate::tls_probe::TlcpResult::Accepted { certificates, .. } => certificates,
+        _ => Vec::new(),
+    }
 }
 
 /// The chain the endpoint serves, with where it came from: through a TLS 1.2/1.3 handshake,

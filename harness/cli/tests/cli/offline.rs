@@ -112,6 +112,7 @@ fn certs_evaluates_files_offline_with_run_exit_codes() {
             ocsp_url: None,
             dns_names: &[],
             omit_basic_constraints: false,
+            valid_days: None,
         },
         "CLI Root",
         &root_key,
