@@ -24,6 +24,9 @@ pub struct TargetSummary {
     /// the checks each removes are in the results as not applicable, naming it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub declarations: Vec<String>,
+    /// How API traffic was carried when not TLS: `tlcp` (GB/T 38636).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transport: Option<String>,
 }
 
 /// Exit codes, documented in the README. Usage and config errors use 64 and up.
@@ -211,6 +214,7 @@ mod tests {
                 reference_faults: Vec::new(),
                 adapter: None,
                 declarations: Vec::new(),
+                transport: None,
             },
             config_sm3: String::new(),
             selected: Vec::new(),

@@ -105,6 +105,7 @@ pub(crate) mod test_data {
                 reference_faults: vec![],
                 adapter: None,
                 declarations: Vec::new(),
+                transport: None,
             },
             config_sm3: "00".into(),
             selected: rs.iter().map(|r| r.id.clone()).collect(),

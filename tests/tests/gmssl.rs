@@ -250,7 +250,8 @@ fn the_tlcp_client_completes_handshakes_with_gmssl_and_exchanges_data() {
 
 /// The other direction: GmSSL's own TLCP client against the reference platform's TLCP server
 /// (the server side of the harness's TLCP code), for each suite, verifying the server's
-/// certificates against the reference SM2 root, and fetching a page over it.
+/// certificates against the reference SM2 root, and fetching the platform's metadata from its
+/// API over it.
 #[test]
 fn gmssl_tlcp_client_completes_handshakes_with_the_reference_server() {
     let Some(interop) = interop() else {
@@ -283,13 +284,13 @@ fn gmssl_tlcp_client_completes_handshakes_with_the_reference_server() {
                 "-cacert",
             ])
             .arg(&root)
-            .args(["-cipher_suite", suite, "-get", "/gmssl-probe"])
+            .args(["-cipher_suite", suite, "-get", "/api/v1/platform"])
             .stdin(Stdio::null())
             .output()
             .expect("gmssl runs");
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(
-            stdout.contains("HTTP/1.1 200") && stdout.contains("TLCP GET /gmssl-probe"),
+            stdout.contains("HTTP/1.1 200") && stdout.contains("\"business_types\""),
             "{suite}: gmssl tlcp_client: {stdout}\n{}",
             String::from_utf8_lossy(&out.stderr)
         );

@@ -286,6 +286,7 @@ pub fn evaluate_package(
         reference_faults: Vec::new(),
         adapter: None,
         declarations: Vec::new(),
+        transport: None,
     };
     let (header, mut journal) = start_offline_run(out, target, config.digest())?;
     let workers = std::thread::available_parallelism()
@@ -351,6 +352,7 @@ pub fn evaluate_certs(
         reference_faults: Vec::new(),
         adapter: None,
         declarations: Vec::new(),
+        transport: None,
     };
     let (header, mut journal) = start_offline_run(out, target, config.digest())?;
     let results = runner::run_cert_checks(set, checks, config);

@@ -190,6 +190,20 @@ pub struct TargetConfig {
     /// The port on the API host where SS-007 tries plain HTTP (besides the API's own port);
     /// unset, 80.
     pub plain_http_port: Option<u16>,
+    /// How API traffic to an `https` base URL is protected: `tls` (the default) or `tlcp`
+    /// (GB/T 38636), for a platform whose API is reachable only over TLCP.
+    pub transport: Transport,
+}
+
+/// How the API's HTTP traffic is carried.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    /// TLS 1.2 or 1.3.
+    #[default]
+    Tls,
+    /// TLCP 1.1 (GB/T 38636), with the harness's own client.
+    Tlcp,
 }
 
 /// Names of the environment variables that hold the lab's accounts.

@@ -105,7 +105,8 @@ impl Ctx {
         let mut masked = adapter.auth.signature_headers();
         masked.push(adapter.session.header.to_ascii_lowercase());
         let mut http = HttpClient::new(base, Scope::new(hosts), config.limits.clone())?
-            .with_masked_headers(masked);
+            .with_masked_headers(masked)
+            .with_transport(config.target.transport);
         if let Some(spec) = &adapter.client_certificate {
             let ClientCertificates { lab, second } = match &credentials.client_certificates {
                 Some(given) => given.clone(),

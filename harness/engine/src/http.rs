@@ -165,6 +165,22 @@ pub struct HttpClient {
     rate: RateLimiter,
     limits: Limits,
     masked_headers: Vec<String>,
+    transport: crate::config::Transport,
+    /// Idle TLCP connections by `host:port`, kept alive between requests as a TLS client's
+    /// pool keeps its own: a handshake per request would slow bursts (SS-024) and the run.
+    tlcp_idle: Mutex<HashMap<String, Vec<TlcpConnection>>>,
+}
+
+/// An HTTP/1.1 connection over TLCP: the request sender and the task driving the connection.
+struct TlcpConnection {
+    sender: hyper::client::conn::http1::SendRequest<http_body_util::Full<bytes::Bytes>>,
+    driver: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TlcpConnection {
+    fn drop(&mut self) {
+        self.driver.abort();
+    }
 }
 
 impl HttpClient {
@@ -183,7 +199,15 @@ impl HttpClient {
             rate: RateLimiter::new(limits.requests_per_second),
             limits,
             masked_headers: Vec::new(),
+            transport: crate::config::Transport::Tls,
+            tlcp_idle: Mutex::default(),
         })
+    }
+
+    /// The same client, carrying `https` requests over `transport`.
+    pub fn with_transport(mut self, transport: crate::config::Transport) -> HttpClient {
+        self.transport = transport;
+        self
     }
 
     /// The same client, masking these request headers' values in transcripts (besides the
@@ -378,6 +402,31 @@ impl HttpClient {
             url: shown.clone(),
             secs: self.limits.request_timeout_secs,
         };
+        if self.transport == crate::config::Transport::Tlcp && url.scheme() == "https" {
+            let (status, response_headers, body) = tokio::time::timeout(
+                total,
+                self.send_over_tlcp(&host, &method, &url, headers, recorded_body.clone(), &shown),
+            )
+            .await
+            .map_err(|_| timeout())??;
+            let exchange = Exchange {
+                method: method.to_string(),
+                path: shown,
+                status,
+                headers: response_headers,
+                body,
+                elapsed_ms: started.elapsed().as_millis() as u64,
+            };
+            crate::transcript::record_http(
+                &host,
+                &self.masked_headers,
+                headers,
+                recorded_body.as_deref(),
+                &exchange,
+            );
+            self.keep_seen(url.scheme(), &host, &exchange);
+            return Ok(exchange);
+        }
         let response = tokio::time::timeout(total, request.send())
             .await
             .map_err(|_| timeout())?
@@ -416,6 +465,171 @@ impl HttpClient {
         );
         self.keep_seen(url.scheme(), &host, &exchange);
         Ok(exchange)
+    }
+
+    /// One HTTP/1.1 exchange over a fresh TLCP connection (hyper over the harness's TLCP
+    /// client): status, headers and a body no larger than the limit. The caller holds the
+    /// host's permit and bounds the whole exchange by the request timeout.
+    async fn send_over_tlcp(
+        &self,
+        host: &str,
+        method: &Method,
+        url: &Url,
+        headers: &[(String, String)],
+        body: Option<Vec<u8>>,
+        shown: &str,
+    ) -> Result<(u16, Vec<(String, String)>, Vec<u8>), HttpError> {
+        let failed = |detail: String| HttpError::Other {
+            url: shown.to_string(),
+            detail,
+        };
+        let port = url.port_or_known_default().unwrap_or(443);
+        let key = format!("{host}:{port}");
+        let idle = self
+            .tlcp_idle
+            .lock()
+            .expect("pool lock")
+            .get_mut(&key)
+            .and_then(|v| v.pop());
+        let mut connection = match idle {
+            Some(c) if !c.sender.is_closed() => c,
+            _ => self.open_tlcp(host, port, shown).await?,
+        };
+        connection
+            .sender
+            .ready()
+            .await
+            .map_err(|e| failed(e.to_string()))?;
+        let target = match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        };
+        let mut request = hyper::Request::builder()
+            .method(method.as_str())
+            .uri(target)
+            .header(
+                hyper::header::HOST,
+                match url.port() {
+                    Some(p) => format!("{}:{p}", bracket_ipv6(host)),
+                    None => bracket_ipv6(host),
+                },
+            )
+            .header(
+                hyper::header::USER_AGENT,
+                concat!("tianping-harness/", env!("CARGO_PKG_VERSION")),
+            );
+        for (k, v) in headers {
+            request = request.header(k.as_str(), v.as_str());
+        }
+        let request = request
+            .body(http_body_util::Full::new(bytes::Bytes::from(
+                body.unwrap_or_default(),
+            )))
+            .map_err(|e| failed(e.to_string()))?;
+        let response = connection
+            .sender
+            .send_request(request)
+            .await
+            .map_err(|e| failed(e.to_string()))?;
+        let status = response.status().as_u16();
+        let response_headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let limit = self.limits.max_body_bytes;
+        if response
+            .headers()
+            .get(hyper::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.parse::<usize>().ok())
+            .is_some_and(|n| n > limit)
+        {
+            return Err(HttpError::BodyTooLarge {
+                url: shown.to_string(),
+                limit,
+            });
+        }
+        let mut incoming = response.into_body();
+        let mut body = Vec::new();
+        while let Some(frame) = http_body_util::BodyExt::frame(&mut incoming).await {
+            let frame = frame.map_err(|e| failed(e.to_string()))?;
+            if let Some(data) = frame.data_ref() {
+                if body.len() + data.len() > limit {
+                    return Err(HttpError::BodyTooLarge {
+                        url: shown.to_string(),
+                        limit,
+                    });
+                }
+                body.extend_from_slice(data);
+            }
+        }
+        // Whole and well: the connection may carry the next request.
+        if !connection.sender.is_closed() {
+            self.tlcp_idle
+                .lock()
+                .expect("pool lock")
+                .entry(key)
+                .or_default()
+                .push(connection);
+        }
+        Ok((status, response_headers, body))
+    }
+
+    /// A new HTTP/1.1 connection over TLCP to `host:port`, its certificates recorded.
+    async fn open_tlcp(
+        &self,
+        host: &str,
+        port: u16,
+        shown: &str,
+    ) -> Result<TlcpConnection, HttpError> {
+        let addr = format!("{}:{port}", bracket_ipv6(host));
+        let connect = Duration::from_secs(self.limits.connect_timeout_secs);
+        let stream = tokio::time::timeout(connect, TcpStream::connect(&addr))
+            .await
+            .map_err(|_| HttpError::Timeout {
+                url: shown.to_string(),
+                secs: self.limits.connect_timeout_secs,
+            })?
+            .map_err(|e| HttpError::Connect {
+                url: shown.to_string(),
+                detail: e.to_string(),
+            })?;
+        let wait = Duration::from_secs(self.limits.request_timeout_secs);
+        let config = tianping_tlcp::ClientConfig {
+            handshake_timeout: wait,
+            read_timeout: wait,
+            ..Default::default()
+        };
+        let tlcp =
+            tianping_tlcp::connect(stream, &config)
+                .await
+                .map_err(|e| HttpError::Connect {
+                    url: shown.to_string(),
+                    detail: format!("TLCP handshake: {e}"),
+                })?;
+        let chain: Vec<rustls::pki_types::CertificateDer<'static>> = tlcp
+            .info()
+            .certificates
+            .iter()
+            .map(|c| rustls::pki_types::CertificateDer::from(c.clone()))
+            .collect();
+        crate::transcript::record_chain(&format!("{host}:{port} (TLCP)"), &chain);
+        let (sender, driver) =
+            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tlcp))
+                .await
+                .map_err(|e| HttpError::Other {
+                    url: shown.to_string(),
+                    detail: e.to_string(),
+                })?;
+        let driver = tokio::spawn(async move {
+            let _ = driver.await;
+        });
+        Ok(TlcpConnection { sender, driver })
     }
 
     /// A raw TCP connection to an in-scope host, for protocol probes. The permit counts

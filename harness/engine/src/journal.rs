@@ -35,7 +35,7 @@ pub struct JournalHeader {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 enum Line {
-    Header(JournalHeader),
+    Header(Box<JournalHeader>),
     Result(Box<CheckResult>),
 }
 
@@ -80,7 +80,7 @@ impl Journal {
             source,
         })?;
         let mut journal = Journal { path, file };
-        journal.write_line(&Line::Header(header.clone()))?;
+        journal.write_line(&Line::Header(Box::new(header.clone())))?;
         Ok(journal)
     }
 
@@ -146,7 +146,7 @@ pub fn load(dir: &Path) -> Result<(JournalHeader, Vec<CheckResult>), JournalErro
             continue;
         }
         match serde_json::from_str::<Line>(text) {
-            Ok(Line::Header(h)) => header = Some(h),
+            Ok(Line::Header(h)) => header = Some(*h),
             Ok(Line::Result(r)) => {
                 results.retain(|old| old.id != r.id);
                 results.push(*r);
@@ -190,6 +190,7 @@ mod tests {
                 reference_faults: Vec::new(),
                 adapter: None,
                 declarations: Vec::new(),
+                transport: None,
             },
             config_sm3: "0".repeat(64),
             self_test: false,

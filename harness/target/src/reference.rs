@@ -76,6 +76,8 @@ pub async fn start_with(
         reference_faults: server.faults.names(),
         adapter: config.adapter.describe().ok(),
         declarations: config.architecture.declarations(),
+        transport: (config.target.transport == tianping_engine::config::Transport::Tlcp)
+            .then(|| "tlcp".to_string()),
     };
     Ok(Target {
         config,

@@ -89,6 +89,8 @@ pub fn live_with(config: Config, credentials: Credentials) -> Result<Target, Tar
                 .map_err(|e| TargetError::Config(e.to_string()))?,
         ),
         declarations: config.architecture.declarations(),
+        transport: (config.target.transport == tianping_engine::config::Transport::Tlcp)
+            .then(|| "tlcp".to_string()),
     };
     Ok(Target {
         config,

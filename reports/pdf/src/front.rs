@@ -401,6 +401,15 @@ fn object(w: &mut Writer<'_>, run: &RunResults) -> Value {
         ),
     };
     rows.push(json!([w.tr("接口适配", "Adapter"), adapter]));
+    let transport = match run.target.transport.as_deref() {
+        Some("tlcp") => w.tr(
+            "TLCP 1.1（GB/T 38636-2020），由测评工具自带的TLCP客户端承载全部接口请求",
+            "TLCP 1.1 (GB/T 38636-2020), every API request over the harness's own TLCP client",
+        ),
+        Some(other) => w.untrusted(other, 40),
+        None => w.tr("TLS（HTTPS）", "TLS (HTTPS)"),
+    };
+    rows.push(json!([w.tr("传输协议", "Transport"), transport]));
     let declarations = if run.target.declarations.is_empty() {
         w.tr(
             "无（按完整架构测评：本地链、同步存证等）",

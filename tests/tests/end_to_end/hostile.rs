@@ -28,6 +28,7 @@ fn live_plan(base_url: String, out: &Path, limits_timeout: u64) -> RunPlan<'stat
             reference_faults: Vec::new(),
             adapter: None,
             declarations: Vec::new(),
+            transport: None,
         },
         out_dir: out.to_path_buf(),
         resume: false,

@@ -422,3 +422,49 @@ fn a_closed_stdout_pipe_neither_panics_nor_loses_the_run() {
         "sealed and intact, signer not pinned"
     );
 }
+
+/// `[target] transport = "tlcp"` carries every API request over the harness's TLCP client:
+/// the reference platform's API answers over TLCP as over HTTPS, the checks pass, the
+/// transcripts record the TLCP certificates, and results.json says how traffic was carried.
+#[test]
+fn api_traffic_runs_over_tlcp_when_the_config_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("tlcp.toml");
+    std::fs::write(&config, "[target]\ntransport = \"tlcp\"\n").unwrap();
+    let out = dir.path().join("run");
+    let ids = "DC-001,DC-002,DC-011,SS-021,SS-024,BC-001,CERT-004";
+    let run = harness()
+        .args([
+            "run",
+            "--no-html",
+            "--no-workpaper",
+            "--only",
+            ids,
+            "--config",
+        ])
+        .arg(&config)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let results = read_results(&out);
+    let outcomes: Vec<(String, String)> = results["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().to_string(),
+                r["outcome"]["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        outcomes.iter().all(|(_, s)| s == "pass"),
+        "{outcomes:?}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(results["target"]["transport"], "tlcp");
+    let chain = std::fs::read_to_string(out.join("evidence/DC-001/chain-1.pem")).unwrap();
+    assert!(chain.contains("(TLCP)"), "{chain}");
+}
