@@ -144,13 +144,29 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Handshake<S> {
         let (client_keys, server_keys) =
             protections(suite, &master, &client_random, &server_random);
 
-        self.send_change_cipher_spec().await?;
-        self.write.protect(client_keys);
-        let finished = prf::verify_data(&master, "client finished", &self.transcript);
-        self.send(msg::FINISHED, &finished).await?;
-        self.io.flush().await?;
-
-        self.expect_change_cipher_spec().await?;
+        let finished_sent = async {
+            self.send_change_cipher_spec().await?;
+            self.write.protect(client_keys);
+            let finished = prf::verify_data(&master, "client finished", &self.transcript);
+            self.send(msg::FINISHED, &finished).await?;
+            self.io.flush().await?;
+            Ok::<(), TlcpError>(())
+        }
+        .await;
+        // A server that could not decrypt the key exchange may have sent its alert and closed
+        // while Finished was still being written: its alert, not the broken pipe, says why.
+        let answered = self.expect_change_cipher_spec().await;
+        match (finished_sent, answered) {
+            (
+                _,
+                Err(TlcpError::Alert {
+                    fatal: true,
+                    description: description @ (20 | 51),
+                }),
+            ) => return Err(TlcpError::KeyExchangeNotDecrypted(description)),
+            (Err(e), _) | (Ok(()), Err(e)) => return Err(e),
+            (Ok(()), Ok(())) => {}
+        }
         self.read.protect(server_keys);
         let expected = prf::verify_data(&master, "server finished", &self.transcript);
         let theirs = self.expect(msg::FINISHED, "Finished").await?;

@@ -57,6 +57,7 @@ pub(crate) fn alert_for(e: &TlcpError) -> Option<u8> {
         TlcpError::Io(_)
         | TlcpError::Closed(_)
         | TlcpError::Alert { .. }
+        | TlcpError::KeyExchangeNotDecrypted(_)
         | TlcpError::Truncated => {
             return None;
         }

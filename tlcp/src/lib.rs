@@ -66,6 +66,15 @@ pub enum TlcpError {
     /// The client's key exchange could not be decrypted to a TLCP pre-master secret.
     #[error("the ClientKeyExchange does not decrypt to a pre-master secret: {0}")]
     BadKeyExchange(String),
+    /// The server answered the client's key exchange with decrypt_error or bad_record_mac:
+    /// it could not decrypt the pre-master secret sent under its encryption certificate's key,
+    /// so it does not hold that key.
+    #[error(
+        "the server answered the key exchange with a fatal {} alert: it could not decrypt the \
+         pre-master secret sent under its encryption certificate",
+        alert_name(*.0)
+    )]
+    KeyExchangeNotDecrypted(u8),
     /// A certificate the handshake needs is missing or unusable.
     #[error("certificate: {0}")]
     Certificate(String),

@@ -33,6 +33,9 @@ pub struct ServerFaults {
     /// ServerKeyExchange is signed by a key other than the signing certificate's: the server
     /// cannot prove it holds the key of the certificate it presents.
     pub key_exchange_signed_by_another_key: bool,
+    /// The pre-master secret is decrypted with a key other than the encryption
+    /// certificate's: the server does not hold the key of the certificate it presents.
+    pub encryption_key_mismatch: bool,
 }
 
 /// What the server accepts and how long it waits.
@@ -125,7 +128,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Handshake<S> {
         let mut r = Reader::new(&cke, "ClientKeyExchange");
         let encrypted = r.vec16()?;
         r.end()?;
-        let key = DecryptingKey::from_slice(&identity.encryption_key)
+        let secret: [u8; 32] = if config.faults.encryption_key_mismatch {
+            sm2sig::signing_key_from_seed(sm2sig::DEFAULT_DIST_ID, b"not the encryption key")
+                .to_bytes()
+                .into()
+        } else {
+            identity.encryption_key
+        };
+        let key = DecryptingKey::from_slice(&secret)
             .map_err(|_| TlcpError::Certificate("the encryption key is not an SM2 key".into()))?;
         let pre_master = key
             .decrypt_der(encrypted)

@@ -135,14 +135,18 @@ async fn an_encryption_certificate_without_its_key_fails_the_handshake() {
         "{:?}",
         server.err()
     );
+    // The client knows what the server's decrypt_error after its key exchange means.
     assert!(
-        matches!(
-            client,
-            Err(TlcpError::Alert {
-                fatal: true,
-                description: 51
-            })
-        ),
+        matches!(client, Err(TlcpError::KeyExchangeNotDecrypted(51))),
+        "{:?}",
+        client.err()
+    );
+    // The same through the server's fault switch.
+    let mut server = server_config(&pki);
+    server.faults.encryption_key_mismatch = true;
+    let (client, _) = handshake(&CipherSuite::ALL, server).await;
+    assert!(
+        matches!(client, Err(TlcpError::KeyExchangeNotDecrypted(51))),
         "{:?}",
         client.err()
     );

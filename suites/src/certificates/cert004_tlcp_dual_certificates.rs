@@ -39,7 +39,11 @@ const META: CheckMeta = CheckMeta {
     weight: 2,
     mode: Mode::Remote,
     active: false,
-    faults: &["tlcp-one-certificate", "tlcp-key-exchange-wrong-key"],
+    faults: &[
+        "tlcp-one-certificate",
+        "tlcp-key-exchange-wrong-key",
+        "tlcp-encryption-key-mismatch",
+    ],
     thresholds: &[],
 };
 
@@ -135,6 +139,12 @@ async fn key_possession(ctx: &Ctx, host: &str, port: u16, suite: u16) -> Possess
             Possession::Disproved(Problem::new(
                 format!("the server does not prove it holds the signing certificate's key: {e}"),
                 format!("服务器未能证明其持有签名证书的私钥：“{e}”"),
+            ))
+        }
+        Ok(Err(e @ tianping_tlcp::TlcpError::KeyExchangeNotDecrypted(_))) => {
+            Possession::Disproved(Problem::new(
+                format!("the server does not hold its encryption certificate's key: {e}"),
+                format!("服务器未持有加密证书的私钥：“{e}”"),
             ))
         }
         Ok(Err(e @ tianping_tlcp::TlcpError::BadFinished)) => Possession::Disproved(Problem::new(
