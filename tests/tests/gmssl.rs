@@ -138,8 +138,21 @@ fn gmssl_tlcp_is_an_allowed_version_with_gm_suites_and_proves_its_keys() {
         return;
     };
     let served = serve(&interop, &gmssl(&interop), "tlcp");
-    let results = run(served.port, &["SS-019", "CERT-004", "CERT-005"]);
-    assert_eq!(results.len(), 3);
+    let results = run(
+        served.port,
+        &["SS-019", "SS-026", "CERT-004", "CERT-005", "CERT-006"],
+    );
+    assert_eq!(results.len(), 5);
+    // RFC 8998 profiles TLS 1.3: a TLCP-only server shows by its completed TLCP handshake
+    // that it does not apply.
+    let (cert006, rest): (Vec<_>, Vec<_>) = results.into_iter().partition(|r| r.id == "CERT-006");
+    assert!(
+        matches!(cert006[0].outcome, Outcome::NotApplicable { .. })
+            && cert006[0].summary.contains("speaks TLCP"),
+        "{}",
+        cert006[0].describe()
+    );
+    let results = rest;
     assert_all_pass(&results, "GmSSL tlcp_server");
     // CERT-004 ran the full handshake with GmSSL: its keys are proven, not assumed.
     let cert004 = results.iter().find(|r| r.id == "CERT-004").unwrap();

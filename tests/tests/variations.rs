@@ -32,6 +32,7 @@ fn config_for(variation: Variation) -> (Config, tempfile::TempDir) {
         }
         Variation::Window180 => config.adapter.file = extends("[auth]\nwindow_secs = 180\n"),
         Variation::PublicVerification => config.architecture.public_verification = true,
+        Variation::TlcpOnly => config.target.transport = tianping_engine::config::Transport::Tlcp,
         Variation::ReceiptUnsigned
         | Variation::NoHashAlgorithm
         | Variation::UpperCaseHex
@@ -106,4 +107,5 @@ variation_tests! {
     window_180 => Variation::Window180,
     public_verification => Variation::PublicVerification,
     long_term_certificate => Variation::LongTermCertificate,
+    tlcp_only => Variation::TlcpOnly,
 }

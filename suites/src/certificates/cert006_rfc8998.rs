@@ -37,7 +37,24 @@ const META: CheckMeta = CheckMeta {
     thresholds: &[],
 };
 
-pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
+pub const CHECK: CheckDef =
+    CheckDef::remote(META, |ctx| Box::pin(run(ctx))).with_applies(speaks_tls);
+
+/// RFC 8998 profiles TLS 1.3: an API the lab configured as TLCP-only has none to examine.
+fn speaks_tls(config: &tianping_engine::Config) -> tianping_engine::check::Applicability {
+    use tianping_engine::check::{Applicability, Reason};
+    if config.target.transport == tianping_engine::config::Transport::Tlcp {
+        Applicability::NotApplicable(
+            Reason::new(
+                "the API is served over TLCP (target.transport = \"tlcp\"): RFC 8998's TLS 1.3 \
+                 suites do not apply, and national cryptography in transit is CERT-005's",
+            )
+            .zh("接口经TLCP提供（target.transport = \"tlcp\"）：RFC 8998的TLS 1.3套件不适用，传输中的国密算法由CERT-005判定"),
+        )
+    } else {
+        Applicability::Applies
+    }
+}
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let (host, port) = (ctx.api_host(), ctx.api_port());
@@ -60,10 +77,28 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
                     peer.protocol, peer.cipher_suite
                 ),
             ),
-            Err(e) => Verdict::inconclusive(format!(
-                "the RFC 8998 hello was refused ({how}), but no ordinary TLS handshake completes \
-                 either ({e}), so the refusal proves nothing"
-            )).zh(format!("RFC 8998的ClientHello被拒绝（{how}），但普通TLS握手也无法完成（{e}），该拒绝不能说明问题")),
+            // An endpoint that speaks TLCP instead of TLS: RFC 8998 profiles TLS 1.3, so it
+            // does not apply, and a completed TLCP handshake is the proof of what it speaks.
+            Err(e) => match ctx
+                .http
+                .tlcp_handshake(&host, port, &tianping_tlcp::CipherSuite::ALL)
+                .await
+            {
+                Ok(Ok(info)) => Verdict::not_applicable(format!(
+                    "the endpoint speaks TLCP, not TLS (a TLCP handshake completes with {}; TLS \
+                     is refused: {e}): RFC 8998's TLS 1.3 suites do not apply, and national \
+                     cryptography in transit is CERT-005's",
+                    info.suite
+                ))
+                .zh(format!(
+                    "该端点使用TLCP而非TLS（TLCP握手以 {} 完成；TLS被拒绝：{e}）：RFC 8998的TLS 1.3套件不适用，传输中的国密算法由CERT-005判定",
+                    info.suite
+                )),
+                _ => Verdict::inconclusive(format!(
+                    "the RFC 8998 hello was refused ({how}), but no ordinary TLS handshake \
+                     completes either ({e}), so the refusal proves nothing"
+                )).zh(format!("RFC 8998的ClientHello被拒绝（{how}），但普通TLS握手也无法完成（{e}），该拒绝不能说明问题")),
+            },
         },
         Rfc8998Result::Violation(what) => Verdict::fail_listing(std::slice::from_ref(&what)),
         Rfc8998Result::Inconclusive(why) => Verdict::inconclusive(why.clone()).zh(format!("无法判定：{why}")),

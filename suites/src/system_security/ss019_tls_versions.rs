@@ -52,7 +52,7 @@ const META: CheckMeta = CheckMeta {
 pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
 
 /// TLCP's name among the allowed versions.
-const TLCP: &str = "TLCP1.1";
+pub const TLCP: &str = "TLCP1.1";
 
 fn tlcp_line(result: &TlcpResult) -> String {
     match result {

@@ -2,14 +2,16 @@
 //! connection: none from the broken families (NULL, EXPORT, RC4, DES, 3DES, anonymous, MD5),
 //! and every accepted suite forward secret ((EC)DHE; TLS 1.3 always is). This is the suite half
 //! of the catalogue's SS-019 row; SS-019 judges the versions, and the suites of versions it
-//! already refuses are not enumerated here.
+//! already refuses are not enumerated here. Where TLCP 1.1 is allowed, its GM suites and the
+//! broken families are probed under TLCP too; forward secrecy is not asked of TLCP's ECC
+//! suites, which carry the pre-master secret under the encryption certificate by design.
 
 use futures_util::future::join_all;
 use tianping_engine::{
     CheckDef, CheckError, CheckMeta, Clause, Ctx, Mode, Provenance, Severity, Suite, Verdict,
 };
 
-use super::ss019_tls_versions::endpoints;
+use super::ss019_tls_versions::{TLCP, endpoints};
 use crate::thresholds::ALLOWED_TLS_VERSIONS;
 use crate::tls_probe::{self, KeyExchange, ProbeResult, SuiteInfo, Version};
 use tianping_engine::Problem;
@@ -44,7 +46,7 @@ const META: CheckMeta = CheckMeta {
     weight: 3,
     mode: Mode::Remote,
     active: false,
-    faults: &["weak-cipher-suite"],
+    faults: &["weak-cipher-suite", "tlcp-weak-suite"],
     thresholds: &[ALLOWED_TLS_VERSIONS],
 };
 
@@ -102,6 +104,55 @@ pub fn suite_problems(version: Version, accepted: &[&SuiteInfo]) -> Vec<Problem>
         }
     }
     problems
+}
+
+/// What a TLCP endpoint accepts, one suite per hello.
+struct TlcpSuites {
+    /// Every suite accepted, with its name.
+    accepted: Vec<(u16, &'static str)>,
+    /// The broken ones among them: name, code, weakness.
+    weak: Vec<(&'static str, u16, &'static str)>,
+    /// Probes that could not be decided: name, why.
+    undecided: Vec<(&'static str, String)>,
+}
+
+/// Probes the GM suites and every broken family (NULL, EXPORT, RC4, DES, 3DES, IDEA,
+/// anonymous) under TLCP, one suite per hello. TLCP's ECC suites carry the pre-master secret
+/// under the encryption certificate's key, by GB/T 38636's design, so forward secrecy is not
+/// asked of them; a non-GM suite under TLCP is CERT-005's finding.
+async fn enumerate_tlcp(ctx: &Ctx, host: &str, port: u16) -> TlcpSuites {
+    let candidates: Vec<(u16, &'static str, Option<&'static str>)> = tls_probe::GM_SUITES
+        .iter()
+        .map(|(code, name)| (*code, *name, None))
+        .chain(
+            tls_probe::suites_for(Version::Tls12)
+                .iter()
+                .filter(|s| s.weakness.is_some())
+                .map(|s| (s.id, s.name, s.weakness)),
+        )
+        .collect();
+    let probes = candidates
+        .iter()
+        .map(|(code, _, _)| async move { tls_probe::tlcp_probe(ctx, host, port, &[*code]).await });
+    let mut out = TlcpSuites {
+        accepted: Vec::new(),
+        weak: Vec::new(),
+        undecided: Vec::new(),
+    };
+    for ((code, name, weakness), result) in candidates.iter().zip(join_all(probes).await) {
+        match result {
+            // Held to what was offered: a server that picks another suite is SS-019/CERT-005's.
+            tls_probe::TlcpResult::Accepted { suite, .. } if suite == *code => {
+                out.accepted.push((*code, name));
+                if let Some(w) = weakness {
+                    out.weak.push((name, *code, w));
+                }
+            }
+            tls_probe::TlcpResult::Accepted { .. } | tls_probe::TlcpResult::Refused(_) => {}
+            tls_probe::TlcpResult::Inconclusive(why) => out.undecided.push((name, why)),
+        }
+    }
+    out
 }
 
 /// A suite catalogue weakness in Chinese.
@@ -163,6 +214,27 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
                     .map(|u| Problem::new(format!("{at} {}", u.en), format!("{at} {}", u.zh))),
             );
         }
+        if allowed.iter().any(|a| a.eq_ignore_ascii_case(TLCP)) {
+            let found = enumerate_tlcp(ctx, &host, port).await;
+            let at = format!("{host}:{port} {TLCP}");
+            if !found.accepted.is_empty() {
+                let names: Vec<String> = found
+                    .accepted
+                    .iter()
+                    .map(|(code, name)| format!("{name} ({code:#06x})"))
+                    .collect();
+                lines.push((at.clone(), names.join(", ")));
+            }
+            failures.extend(found.weak.into_iter().map(|(name, code, weakness)| {
+                Problem::new(
+                    format!("{at} accepts {name} ({code:#06x}): {weakness}"),
+                    format!("{at} 接受 {name}（{code:#06x}）：{}", weakness_zh(weakness)),
+                )
+            }));
+            undecided.extend(found.undecided.into_iter().map(|(name, why)| {
+                Problem::new(format!("{at} {name}: {why}"), format!("{at} {name}：{why}"))
+            }));
+        }
     }
     let mut verdict = if !failures.is_empty() {
         Verdict::fail_listing(&failures)
@@ -178,8 +250,11 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         Verdict::inconclusive("no allowed protocol version was accepted to enumerate")
             .zh("没有可用于枚举套件的被接受协议版本")
     } else {
-        Verdict::pass("every accepted suite is strong and forward secret")
-            .zh("所有被接受的套件均为强套件且具备前向安全性")
+        Verdict::pass(
+            "every accepted suite is strong, and every TLS suite forward secret (TLCP's ECC \
+             suites are GB/T 38636's key transport by design)",
+        )
+        .zh("所有被接受的套件均为强套件，TLS套件均具备前向安全性（TLCP的ECC套件按GB/T 38636设计采用密钥传输）")
     };
     for (label, value) in lines {
         verdict = verdict.with(label, value);
