@@ -24,7 +24,8 @@ pub struct TargetSummary {
     /// the checks each removes are in the results as not applicable, naming it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub declarations: Vec<String>,
-    /// How API traffic was carried when not TLS: `tlcp` (GB/T 38636).
+    /// How API traffic was carried when not TLS: `tlcp` (GB/T 38636, as configured) or
+    /// `tlcp-auto` (the API refused TLS and completed a TLCP handshake).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transport: Option<String>,
 }

@@ -166,12 +166,25 @@ const API_ACCOUNT: &str = "API account accepted (signed `receipt` of an unknown 
 /// does not validate is either a finding to come or an anchor the lab forgot to name.
 async fn tls_trust(ctx: &Ctx) -> Item {
     let what = TLS_TRUST;
-    let host = ctx.api_host();
-    let chain = match ctx.http.peer_tls(&host, ctx.api_port(), &host).await {
-        Ok(peer) => peer.chain,
-        Err(e) => return Item::missing(what, format!("no TLS handshake: {e}")),
-    };
-    let chain: Vec<Vec<u8>> = chain.iter().map(|c| c.to_vec()).collect();
+    let (host, port) = (ctx.api_host(), ctx.api_port());
+    // Over TLCP, the signing certificate is the one that names the server.
+    let chain: Vec<Vec<u8>> =
+        if ctx.config.target.transport == tianping_engine::config::Transport::Tlcp {
+            match ctx
+                .http
+                .tlcp_handshake(&host, port, &tianping_tlcp::CipherSuite::ALL)
+                .await
+            {
+                Ok(Ok(info)) => info.certificates,
+                Ok(Err(e)) => return Item::missing(what, format!("no TLCP handshake: {e}")),
+                Err(e) => return Item::missing(what, format!("no TLCP handshake: {e}")),
+            }
+        } else {
+            match ctx.http.peer_tls(&host, port, &host).await {
+                Ok(peer) => peer.chain.iter().map(|c| c.to_vec()).collect(),
+                Err(e) => return Item::missing(what, format!("no TLS handshake: {e}")),
+            }
+        };
     if ctx.trust_roots.is_empty() {
         return Item::warning(
             what,

@@ -33,6 +33,42 @@ pub struct Target {
     pub reference: Option<ReferenceServer>,
 }
 
+impl Target {
+    /// For a live target configured for TLS: when the API endpoint refuses TLS but completes
+    /// a TLCP handshake, the run carries its traffic over TLCP and says so (`transport` =
+    /// `tlcp-auto`). Returns whether it switched.
+    pub async fn choose_transport(&mut self) -> bool {
+        use tianping_engine::config::Transport;
+        if self.reference.is_some() || self.config.target.transport != Transport::Tls {
+            return false;
+        }
+        let Ok(ctx) = tianping_engine::Ctx::new(
+            self.config.clone(),
+            self.credentials.clone(),
+            self.trust_roots.clone(),
+        ) else {
+            return false;
+        };
+        if ctx.http.base().scheme() != "https" {
+            return false;
+        }
+        let (host, port) = (ctx.api_host(), ctx.api_port());
+        if ctx.http.peer_tls(&host, port, &host).await.is_ok() {
+            return false;
+        }
+        let tlcp = ctx
+            .http
+            .tlcp_handshake(&host, port, &tianping_tlcp::CipherSuite::ALL)
+            .await;
+        if !matches!(tlcp, Ok(Ok(_))) {
+            return false;
+        }
+        self.config.target.transport = Transport::Tlcp;
+        self.summary.transport = Some("tlcp-auto".into());
+        true
+    }
+}
+
 /// Why a target could not be resolved.
 #[derive(Debug, thiserror::Error)]
 pub enum TargetError {

@@ -406,6 +406,11 @@ fn object(w: &mut Writer<'_>, run: &RunResults) -> Value {
             "TLCP 1.1（GB/T 38636-2020），由测评工具自带的TLCP客户端承载全部接口请求",
             "TLCP 1.1 (GB/T 38636-2020), every API request over the harness's own TLCP client",
         ),
+        Some("tlcp-auto") => w.tr(
+            "TLCP 1.1（GB/T 38636-2020）：接口拒绝TLS而可完成TLCP握手，测评工具自动改用TLCP承载全部接口请求",
+            "TLCP 1.1 (GB/T 38636-2020): the API refused TLS and completed a TLCP handshake, so \
+             the harness carried every API request over TLCP",
+        ),
         Some(other) => w.untrusted(other, 40),
         None => w.tr("TLS（HTTPS）", "TLS (HTTPS)"),
     };

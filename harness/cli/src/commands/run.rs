@@ -148,7 +148,13 @@ pub async fn run(args: Args) -> Result<i32, Failure> {
     }
 
     // Keeps the embedded reference serving for the whole run.
-    let target = tianping_target::resolve(config, faults).await?;
+    let mut target = tianping_target::resolve(config, faults).await?;
+    if target.choose_transport().await {
+        eprintln!(
+            "the API refuses TLS and completes a TLCP handshake: its traffic goes over TLCP \
+             (GB/T 38636), and the results and report say so"
+        );
+    }
     if let Some((prev, _)) = &previous
         && let Some(why) = evaluate::other_target(&prev.target, &target.summary)
     {

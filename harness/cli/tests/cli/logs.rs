@@ -80,3 +80,48 @@ async fn json_logs_carry_each_check_and_request_and_no_secret() {
         "a signature field in the logs"
     );
 }
+
+/// A platform that refuses TLS and answers TLCP is evaluated over TLCP without being told:
+/// the run says so on the console and in results.json, and the checks pass over it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tlcp_only_platform_is_evaluated_over_tlcp_without_being_told() {
+    let server = tianping_fixtures::start_with(
+        Faults::none().with_variation(tianping_fixtures::Variation::TlcpOnly),
+        Dialect::Profile,
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let issued = server.credentials.clone();
+    let base = server.base_url.clone();
+    let out_dir = dir.path().join("run");
+    let results_dir = out_dir.clone();
+    let output = tokio::task::spawn_blocking(move || {
+        harness()
+            .args(["run", "--no-html", "--no-workpaper"])
+            .args([
+                "--target",
+                &base,
+                "--only",
+                "DC-001,DC-011,SS-021,CERT-004",
+                "--out",
+            ])
+            .arg(&out_dir)
+            .env("TIANPING_API_KEY_ID", &issued.api_key_id)
+            .env("TIANPING_API_SECRET", &issued.api_secret)
+            .env("TIANPING_USERNAME", &issued.username)
+            .env("TIANPING_PASSWORD", &issued.password)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("goes over TLCP"), "{stderr}");
+    let results = super::read_results(&results_dir);
+    assert_eq!(results["target"]["transport"], "tlcp-auto", "{stderr}");
+    for r in results["results"].as_array().unwrap() {
+        assert_eq!(r["outcome"]["status"], "pass", "{r}");
+    }
+}
