@@ -53,14 +53,21 @@ impl Target {
             return false;
         }
         let (host, port) = (ctx.api_host(), ctx.api_port());
-        if ctx.http.peer_tls(&host, port, &host).await.is_ok() {
-            return false;
+        // Briefly: a target that accepts connections and never answers must not hold the run
+        // up here; it stays on TLS and the checks say what they met.
+        let wait =
+            std::time::Duration::from_secs(self.config.limits.request_timeout_secs.clamp(1, 10));
+        match tokio::time::timeout(wait, ctx.http.peer_tls(&host, port, &host)).await {
+            Ok(Err(_)) => {}
+            Ok(Ok(_)) | Err(_) => return false,
         }
-        let tlcp = ctx
-            .http
-            .tlcp_handshake(&host, port, &tianping_tlcp::CipherSuite::ALL)
-            .await;
-        if !matches!(tlcp, Ok(Ok(_))) {
+        let tlcp = tokio::time::timeout(
+            wait,
+            ctx.http
+                .tlcp_handshake(&host, port, &tianping_tlcp::CipherSuite::ALL),
+        )
+        .await;
+        if !matches!(tlcp, Ok(Ok(Ok(_)))) {
             return false;
         }
         self.config.target.transport = Transport::Tlcp;
