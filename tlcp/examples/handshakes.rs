@@ -24,6 +24,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     for _ in 0..n {
         let tcp = tokio::net::TcpStream::connect(&addr).await?;
+        tcp.set_nodelay(true)?;
         let mut tlcp = connect(tcp, &config).await?;
         // As GmSSL's client does with -get: one request, the answer read to the end.
         tlcp.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use sm2::pke::EncryptingKey;
 use tianping_profile::sm2sig;
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncWrite};
 use x509_parser::prelude::{FromDer, X509Certificate};
 
 use crate::codec::{Reader, put_u16, put_u24, put_vec8, put_vec16};
@@ -149,7 +149,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Handshake<S> {
             self.write.protect(client_keys);
             let finished = prf::verify_data(&master, "client finished", &self.transcript);
             self.send(msg::FINISHED, &finished).await?;
-            self.io.flush().await?;
+            self.flush().await?;
             Ok::<(), TlcpError>(())
         }
         .await;

@@ -5,7 +5,7 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 
 use crate::TlcpError;
 use crate::codec::put_u24;
-use crate::record::{ContentType, Direction, MAX_PLAINTEXT, read_record, write_record};
+use crate::record::{ContentType, Direction, MAX_PLAINTEXT, frame, read_record};
 
 /// Handshake message types (RFC 5246 §7.4, as TLCP keeps them).
 pub(crate) mod msg {
@@ -84,6 +84,9 @@ pub(crate) struct Handshake<S> {
     /// Handshake bytes received and not yet taken as a whole message.
     pub(crate) buffer: Vec<u8>,
     pub(crate) max_message: usize,
+    /// Records of this side's flight not yet written: a flight goes out in one write, so no
+    /// record waits on the peer's delayed acknowledgement (Nagle).
+    pub(crate) outgoing: Vec<u8>,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Handshake<S> {
@@ -96,6 +99,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Handshake<S> {
             transcript: Vec::new(),
             buffer: Vec::new(),
             max_message,
+            outgoing: Vec::new(),
         }
     }
 
@@ -107,7 +111,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Handshake<S> {
         self.transcript.extend_from_slice(&message);
         for chunk in message.chunks(MAX_PLAINTEXT) {
             let fragment = self.write.seal(ContentType::Handshake, chunk)?;
-            write_record(&mut self.io, ContentType::Handshake, &fragment).await?;
+            self.outgoing
+                .extend_from_slice(&frame(ContentType::Handshake, &fragment));
         }
         Ok(())
     }
@@ -151,6 +156,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Handshake<S> {
                     return Ok((message[0], message[4..].to_vec()));
                 }
             }
+            self.flush().await?;
             let record = read_record(&mut self.io)
                 .await?
                 .ok_or(TlcpError::Closed(what))?;
@@ -177,6 +183,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Handshake<S> {
                 "ChangeCipherSpec inside a handshake message".into(),
             ));
         }
+        self.flush().await?;
         let record = read_record(&mut self.io)
             .await?
             .ok_or(TlcpError::Closed("ChangeCipherSpec"))?;
@@ -193,8 +200,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Handshake<S> {
 
     pub(crate) async fn send_alert(&mut self, description: u8) -> Result<(), TlcpError> {
         let fragment = self.write.seal(ContentType::Alert, &[2, description])?;
-        write_record(&mut self.io, ContentType::Alert, &fragment).await?;
-        self.io.flush().await?;
+        self.outgoing
+            .extend_from_slice(&frame(ContentType::Alert, &fragment));
+        self.flush().await?;
         Ok(())
     }
 
@@ -209,10 +217,22 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Handshake<S> {
         }
     }
 
+    /// Writes this side's flight so far in one write.
+    pub(crate) async fn flush(&mut self) -> Result<(), TlcpError> {
+        if !self.outgoing.is_empty() {
+            let flight = std::mem::take(&mut self.outgoing);
+            self.io.write_all(&flight).await?;
+        }
+        self.io.flush().await?;
+        Ok(())
+    }
+
     /// Sends ChangeCipherSpec under the current protection.
     pub(crate) async fn send_change_cipher_spec(&mut self) -> Result<(), TlcpError> {
         let ccs = self.write.seal(ContentType::ChangeCipherSpec, &[1])?;
-        write_record(&mut self.io, ContentType::ChangeCipherSpec, &ccs).await
+        self.outgoing
+            .extend_from_slice(&frame(ContentType::ChangeCipherSpec, &ccs));
+        Ok(())
     }
 }
 

@@ -7,7 +7,7 @@ use cbc::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit};
 use hmac::{Hmac, KeyInit, Mac};
 use sm3::Sm3;
 use sm4::Sm4;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt};
 
 use crate::TlcpError;
 
@@ -251,16 +251,6 @@ pub(crate) fn frame(kind: ContentType, fragment: &[u8]) -> Vec<u8> {
     out.extend_from_slice(&(fragment.len() as u16).to_be_bytes());
     out.extend_from_slice(fragment);
     out
-}
-
-/// Writes one record around an already protected fragment.
-pub(crate) async fn write_record<S: AsyncWrite + Unpin>(
-    io: &mut S,
-    kind: ContentType,
-    fragment: &[u8],
-) -> Result<(), TlcpError> {
-    io.write_all(&frame(kind, fragment)).await?;
-    Ok(())
 }
 
 #[cfg(test)]

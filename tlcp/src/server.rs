@@ -7,7 +7,7 @@ use std::time::Duration;
 use sm2::dsa::SigningKey;
 use sm2::pke::DecryptingKey;
 use tianping_profile::sm2sig;
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::client::protections;
 use crate::codec::{Reader, put_u16, put_u24, put_vec8, put_vec16};
@@ -98,7 +98,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Handshake<S> {
         // A server configured with one certificate presents it, as a broken one would, and
         // goes no further: without an encryption certificate there is no ECC key exchange.
         let [_, encryption, ..] = identity.certificates.as_slice() else {
-            self.io.flush().await?;
+            self.flush().await?;
             return Err(TlcpError::Certificate(
                 "the server needs a signing and an encryption certificate".into(),
             ));
@@ -120,7 +120,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Handshake<S> {
         put_vec16(&mut body, &signature);
         self.send(msg::SERVER_KEY_EXCHANGE, &body).await?;
         self.send(msg::SERVER_HELLO_DONE, &[]).await?;
-        self.io.flush().await?;
+        self.flush().await?;
 
         let cke = self
             .expect(msg::CLIENT_KEY_EXCHANGE, "ClientKeyExchange")
@@ -161,7 +161,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Handshake<S> {
         self.write.protect(server_keys);
         let finished = prf::verify_data(&master, "server finished", &self.transcript);
         self.send(msg::FINISHED, &finished).await?;
-        self.io.flush().await?;
+        self.flush().await?;
         Ok(HandshakeInfo {
             suite,
             certificates: identity.certificates.clone(),

@@ -402,52 +402,30 @@ impl HttpClient {
             url: shown.clone(),
             secs: self.limits.request_timeout_secs,
         };
-        if self.transport == crate::config::Transport::Tlcp && url.scheme() == "https" {
-            let (status, response_headers, body) = tokio::time::timeout(
+        let (status, response_headers, body) = if self.transport == crate::config::Transport::Tlcp
+            && url.scheme() == "https"
+        {
+            tokio::time::timeout(
                 total,
                 self.send_over_tlcp(&host, &method, &url, headers, recorded_body.clone(), &shown),
             )
             .await
-            .map_err(|_| timeout())??;
-            let exchange = Exchange {
-                method: method.to_string(),
-                path: shown,
-                status,
-                headers: response_headers,
-                body,
-                elapsed_ms: started.elapsed().as_millis() as u64,
-            };
-            crate::transcript::record_http(
-                &host,
-                &self.masked_headers,
-                headers,
-                recorded_body.as_deref(),
-                &exchange,
-            );
-            self.keep_seen(url.scheme(), &host, &exchange);
-            return Ok(exchange);
-        }
-        let response = tokio::time::timeout(total, request.send())
+            .map_err(|_| timeout())??
+        } else {
+            let response = tokio::time::timeout(total, request.send())
+                .await
+                .map_err(|_| timeout())?
+                .map_err(|e| classify(&shown, e, self.limits.request_timeout_secs))?;
+            let status = response.status().as_u16();
+            let response_headers = header_pairs(response.headers());
+            let body = tokio::time::timeout(
+                total,
+                read_limited(response, self.limits.max_body_bytes, &shown),
+            )
             .await
-            .map_err(|_| timeout())?
-            .map_err(|e| classify(&shown, e, self.limits.request_timeout_secs))?;
-        let status = response.status().as_u16();
-        let response_headers = response
-            .headers()
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
-        let body = tokio::time::timeout(
-            total,
-            read_limited(response, self.limits.max_body_bytes, &shown),
-        )
-        .await
-        .map_err(|_| timeout())??;
+            .map_err(|_| timeout())??;
+            (status, response_headers, body)
+        };
         let exchange = Exchange {
             method: method.to_string(),
             path: shown,
@@ -532,16 +510,7 @@ impl HttpClient {
             .await
             .map_err(|e| failed(e.to_string()))?;
         let status = response.status().as_u16();
-        let response_headers = response
-            .headers()
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
+        let response_headers = header_pairs(response.headers());
         let limit = self.limits.max_body_bytes;
         if response
             .headers()
@@ -599,6 +568,8 @@ impl HttpClient {
                 url: shown.to_string(),
                 detail: e.to_string(),
             })?;
+        // Requests are small writes answered at once: no waiting on delayed acknowledgements.
+        let _ = stream.set_nodelay(true);
         let wait = Duration::from_secs(self.limits.request_timeout_secs);
         let config = tianping_tlcp::ClientConfig {
             handshake_timeout: wait,
@@ -734,6 +705,19 @@ fn build_client(
             url: base.to_string(),
             detail: e.to_string(),
         })
+}
+
+/// An answer's headers as (name, value) pairs, values read lossily as UTF-8.
+fn header_pairs(headers: &hyper::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
 }
 
 fn bracket_ipv6(host: &str) -> String {

@@ -2,34 +2,39 @@
 //! error, each check's outcome and each request carry the check's ID, and no credential the
 //! run used appears in them.
 
-use tianping_fixtures::{Dialect, Faults};
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use tianping_fixtures::{Dialect, Faults, ReferenceServer};
 
 use super::harness;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn json_logs_carry_each_check_and_request_and_no_secret() {
-    let server = tianping_fixtures::start_with(
-        Faults::none(),
-        Dialect::Profile,
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
+/// The reference platform with `faults`, served on loopback as a live target.
+async fn served(faults: Faults) -> ReferenceServer {
+    tianping_fixtures::start_with(faults, Dialect::Profile, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap()
+}
+
+/// `run` with `flags` against `server` as a lab would: its URL, the accounts it issued in the
+/// environment, the checks `only`, the run folder under `dir`. The output and that folder.
+async fn run_live(
+    server: &ReferenceServer,
+    dir: &Path,
+    only: &str,
+    flags: &[&str],
+) -> (Output, PathBuf) {
     let issued = server.credentials.clone();
     let base = server.base_url.clone();
-    let out_dir = dir.path().join("run");
+    let out_dir = dir.join("run");
+    let folder = out_dir.clone();
+    let flags: Vec<String> = flags.iter().map(|f| f.to_string()).collect();
+    let only = only.to_string();
     let output = tokio::task::spawn_blocking(move || {
         harness()
-            .args([
-                "run",
-                "-vvv",
-                "--log-format",
-                "json",
-                "--no-html",
-                "--no-workpaper",
-            ])
-            .args(["--target", &base, "--only", "DC-001,DC-011", "--out"])
+            .args(["run", "--no-html", "--no-workpaper"])
+            .args(&flags)
+            .args(["--target", &base, "--only", &only, "--out"])
             .arg(&out_dir)
             .env("TIANPING_API_KEY_ID", &issued.api_key_id)
             .env("TIANPING_API_SECRET", &issued.api_secret)
@@ -41,6 +46,20 @@ async fn json_logs_carry_each_check_and_request_and_no_secret() {
     })
     .await
     .unwrap();
+    (output, folder)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_logs_carry_each_check_and_request_and_no_secret() {
+    let server = served(Faults::none()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (output, _) = run_live(
+        &server,
+        dir.path(),
+        "DC-001,DC-011",
+        &["-vvv", "--log-format", "json"],
+    )
+    .await;
     let stderr = String::from_utf8_lossy(&output.stderr);
     let events: Vec<serde_json::Value> = stderr
         .lines()
@@ -85,38 +104,11 @@ async fn json_logs_carry_each_check_and_request_and_no_secret() {
 /// the run says so on the console and in results.json, and the checks pass over it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tlcp_only_platform_is_evaluated_over_tlcp_without_being_told() {
-    let server = tianping_fixtures::start_with(
-        Faults::none().with_variation(tianping_fixtures::Variation::TlcpOnly),
-        Dialect::Profile,
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
+    let server =
+        served(Faults::none().with_variation(tianping_fixtures::Variation::TlcpOnly)).await;
     let dir = tempfile::tempdir().unwrap();
-    let issued = server.credentials.clone();
-    let base = server.base_url.clone();
-    let out_dir = dir.path().join("run");
-    let results_dir = out_dir.clone();
-    let output = tokio::task::spawn_blocking(move || {
-        harness()
-            .args(["run", "--no-html", "--no-workpaper"])
-            .args([
-                "--target",
-                &base,
-                "--only",
-                "DC-001,DC-011,SS-021,CERT-004",
-                "--out",
-            ])
-            .arg(&out_dir)
-            .env("TIANPING_API_KEY_ID", &issued.api_key_id)
-            .env("TIANPING_API_SECRET", &issued.api_secret)
-            .env("TIANPING_USERNAME", &issued.username)
-            .env("TIANPING_PASSWORD", &issued.password)
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
+    let (output, results_dir) =
+        run_live(&server, dir.path(), "DC-001,DC-011,SS-021,CERT-004", &[]).await;
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("goes over TLCP"), "{stderr}");
     let results = super::read_results(&results_dir);
