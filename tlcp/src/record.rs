@@ -72,10 +72,6 @@ impl Direction {
         self.seq = 0;
     }
 
-    pub(crate) fn is_protected(&self) -> bool {
-        !matches!(self.protection, Protection::Plain)
-    }
-
     fn next_seq(&mut self) -> Result<[u8; 8], TlcpError> {
         let seq = self.seq.to_be_bytes();
         self.seq = self

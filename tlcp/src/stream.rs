@@ -110,11 +110,6 @@ impl<S: AsyncRead + AsyncWrite + Unpin> TlcpStream<S> {
         AsyncWriteExt::shutdown(self).await.map_err(from_io)
     }
 
-    /// Whether the connection's records are protected (always, once established).
-    pub fn is_protected(&self) -> bool {
-        self.read.is_protected() && self.write.is_protected()
-    }
-
     /// Application data into `buf`, reading and opening records as needed.
     fn poll_read_data(
         &mut self,

@@ -56,7 +56,7 @@ impl Target {
         // Briefly: a target that accepts connections and never answers must not hold the run
         // up here; it stays on TLS and the checks say what they met.
         let wait =
-            std::time::Duration::from_secs(self.config.limits.request_timeout_secs.clamp(1, 10));
+            std::time::Duration::from_secs(self.config.limits.request_timeout_secs.clamp(1, 5));
         match tokio::time::timeout(wait, ctx.http.peer_tls(&host, port, &host)).await {
             Ok(Err(_)) => {}
             Ok(Ok(_)) | Err(_) => return false,
