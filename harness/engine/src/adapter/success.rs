@@ -104,52 +104,75 @@ impl Answer {
 
     /// A short description for evidence, e.g. `refused (HTTP 200, code 40001)`.
     pub fn describe(&self) -> String {
+        self.describe_in(&ANSWER_WORDS_EN)
+    }
+
+    /// [`Answer::describe`] in Chinese, for the Chinese finding.
+    pub fn describe_zh(&self) -> String {
+        self.describe_in(&ANSWER_WORDS_ZH)
+    }
+
+    fn describe_in(&self, w: &AnswerWords) -> String {
         let with_code = |status: &u16, code: &Option<String>| match code {
-            _ if *status == Exchange::TLS_REFUSED => "TLS handshake, no client certificate".into(),
-            Some(c) => format!("HTTP {status}, code {c}"),
+            _ if *status == Exchange::TLS_REFUSED => w.no_client_certificate.to_string(),
+            Some(c) => format!("HTTP {status}{}{c}", w.code),
             None => format!("HTTP {status}"),
         };
+        let (open, close) = w.parentheses;
         match self {
-            Answer::Success => "success".into(),
+            Answer::Success => w.success.into(),
             Answer::Refused { kind, status, code } => {
                 let kind = match kind {
-                    Refusal::Denied => "denied",
-                    Refusal::NotFound => "not found",
-                    Refusal::Invalid => "refused",
+                    Refusal::Denied => w.denied,
+                    Refusal::NotFound => w.not_found,
+                    Refusal::Invalid => w.refused,
                 };
-                format!("{kind} ({})", with_code(status, code))
+                format!("{kind}{open}{}{close}", with_code(status, code))
             }
             Answer::Throttled { status, code } => {
-                format!("throttled ({})", with_code(status, code))
+                format!("{}{open}{}{close}", w.throttled, with_code(status, code))
             }
-            Answer::Failed(why) => format!("failed: {why}"),
+            Answer::Failed(why) => format!("{}{why}", w.failed),
         }
     }
 }
 
-impl Answer {
-    /// [`Answer::describe`] in Chinese, for the Chinese finding.
-    pub fn describe_zh(&self) -> String {
-        let with_code = |status: &u16, code: &Option<String>| match code {
-            _ if *status == Exchange::TLS_REFUSED => "TLS 握手，未提供客户端证书".into(),
-            Some(c) => format!("HTTP {status}，业务码 {c}"),
-            None => format!("HTTP {status}"),
-        };
-        match self {
-            Answer::Success => "成功".into(),
-            Answer::Refused { kind, status, code } => {
-                let kind = match kind {
-                    Refusal::Denied => "拒绝访问",
-                    Refusal::NotFound => "未找到",
-                    Refusal::Invalid => "拒绝",
-                };
-                format!("{kind}（{}）", with_code(status, code))
-            }
-            Answer::Throttled { status, code } => format!("限流（{}）", with_code(status, code)),
-            Answer::Failed(why) => format!("失败：{why}"),
-        }
-    }
+/// The words of an answer's description in one language.
+struct AnswerWords {
+    success: &'static str,
+    denied: &'static str,
+    not_found: &'static str,
+    refused: &'static str,
+    throttled: &'static str,
+    failed: &'static str,
+    code: &'static str,
+    no_client_certificate: &'static str,
+    parentheses: (&'static str, &'static str),
 }
+
+const ANSWER_WORDS_EN: AnswerWords = AnswerWords {
+    success: "success",
+    denied: "denied",
+    not_found: "not found",
+    refused: "refused",
+    throttled: "throttled",
+    failed: "failed: ",
+    code: ", code ",
+    no_client_certificate: "TLS handshake, no client certificate",
+    parentheses: (" (", ")"),
+};
+
+const ANSWER_WORDS_ZH: AnswerWords = AnswerWords {
+    success: "成功",
+    denied: "拒绝访问",
+    not_found: "未找到",
+    refused: "拒绝",
+    throttled: "限流",
+    failed: "失败：",
+    code: "，业务码 ",
+    no_client_certificate: "TLS 握手，未提供客户端证书",
+    parentheses: ("（", "）"),
+};
 
 impl std::fmt::Display for Answer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -269,6 +292,36 @@ impl SuccessRule {
 
 #[cfg(test)]
 mod tests {
+
+    /// Both languages describe the same answer with the same parts.
+    #[test]
+    fn answers_are_described_in_both_languages() {
+        let refused = Answer::Refused {
+            kind: Refusal::Denied,
+            status: 200,
+            code: Some("40001".into()),
+        };
+        assert_eq!(refused.describe(), "denied (HTTP 200, code 40001)");
+        assert_eq!(refused.describe_zh(), "拒绝访问（HTTP 200，业务码 40001）");
+        let throttled = Answer::Throttled {
+            status: 429,
+            code: None,
+        };
+        assert_eq!(throttled.describe(), "throttled (HTTP 429)");
+        assert_eq!(throttled.describe_zh(), "限流（HTTP 429）");
+        let tls = Answer::Refused {
+            kind: Refusal::Invalid,
+            status: Exchange::TLS_REFUSED,
+            code: None,
+        };
+        assert_eq!(
+            tls.describe(),
+            "refused (TLS handshake, no client certificate)"
+        );
+        assert_eq!(Answer::Failed("reset".into()).describe_zh(), "失败：reset");
+        assert_eq!(Answer::Success.describe(), "success");
+    }
+
     use super::*;
     use serde_json::json;
 
