@@ -261,6 +261,47 @@ fn the_tlcp_client_completes_handshakes_with_gmssl_and_exchanges_data() {
     }
 }
 
+/// RFC 8998 for real: the harness's TLS 1.3 client (rustls with the SM provider) completes a
+/// handshake with GmSSL's SM-only TLS 1.3 server, verifies its sm2sig_sm3 CertificateVerify
+/// with the certificate it presented, and exchanges HTTP over it.
+#[test]
+fn the_rfc8998_client_completes_a_tls13_handshake_with_gmssl() {
+    let Some(interop) = interop() else {
+        eprintln!("skipped: ../shared/interop (GmSSL) is not beside this checkout");
+        return;
+    };
+    let gmssl = gmssl(&interop);
+    let served = serve(&interop, &gmssl, "tls13");
+    let server_cert = {
+        let text = std::fs::read_to_string(gmssl.join("sm2_tls_server_certs.pem")).unwrap();
+        tianping_profile::pem::certificates(&text)
+            .unwrap()
+            .remove(0)
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (handshake, answer) = runtime.block_on(async {
+        let tcp = tokio::net::TcpStream::connect(("127.0.0.1", served.port))
+            .await
+            .unwrap();
+        let (mut tls, handshake) =
+            tianping_tlcp::rfc8998::connect(tcp, "localhost", &[], Duration::from_secs(10))
+                .await
+                .unwrap_or_else(|e| panic!("RFC 8998 handshake with GmSSL: {e}"));
+        tls.write_all(b"GET /rfc8998-probe HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        let (answer, _clean) = tls.read_to_end(1 << 20).await.unwrap();
+        (handshake, answer)
+    });
+    assert_eq!(handshake.suite, tianping_tlcp::rfc8998::TLS_SM4_GCM_SM3);
+    assert_eq!(handshake.certificates[0], server_cert);
+    let text = String::from_utf8_lossy(&answer);
+    assert!(
+        text.starts_with("HTTP/1.") && text.contains("/rfc8998-probe"),
+        "GmSSL's answer: {text:?}"
+    );
+}
+
 /// The other direction: GmSSL's own TLCP client against the reference platform's TLCP server
 /// (the server side of the harness's TLCP code), for each suite, verifying the server's
 /// certificates against the reference SM2 root, and fetching the platform's metadata from its

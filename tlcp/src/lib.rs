@@ -21,6 +21,7 @@ mod codec;
 mod handshake;
 pub mod prf;
 mod record;
+pub mod rfc8998;
 mod server;
 mod stream;
 mod suite;
