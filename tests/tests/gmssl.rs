@@ -287,9 +287,11 @@ fn the_rfc8998_client_completes_a_tls13_handshake_with_gmssl() {
             tianping_tlcp::rfc8998::connect(tcp, "localhost", &[], Duration::from_secs(10))
                 .await
                 .unwrap_or_else(|e| panic!("RFC 8998 handshake with GmSSL: {e}"));
-        tls.write_all(b"GET /rfc8998-probe HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-            .await
-            .unwrap();
+        tls.write_all(
+            b"GET /rfc8998-probe HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+        )
+        .await
+        .unwrap();
         let (answer, _clean) = tls.read_to_end(1 << 20).await.unwrap();
         (handshake, answer)
     });

@@ -682,6 +682,38 @@ impl HttpClient {
         let _ = connection.close().await;
         Ok(Ok(info))
     }
+
+    /// A full TLS 1.3 handshake with an in-scope endpoint offering only RFC 8998's SM suites,
+    /// curveSM2 and sm2sig_sm3, recording the presented certificates, then closed with
+    /// close_notify. Connecting is a [`TlsError`]; the handshake's own failure (a
+    /// CertificateVerify or Finished that does not verify, an alert) is the inner
+    /// [`tianping_tlcp::rfc8998::Rfc8998Error`], which a check judges.
+    pub async fn rfc8998_handshake(
+        &self,
+        host: &str,
+        port: u16,
+        server_name: &str,
+    ) -> Result<
+        Result<tianping_tlcp::rfc8998::Tls13Handshake, tianping_tlcp::rfc8998::Rfc8998Error>,
+        TlsError,
+    > {
+        let (stream, _permit) = self.connect_tcp(host, port).await?;
+        let wait = Duration::from_secs(self.limits.request_timeout_secs);
+        let mut connection =
+            match tianping_tlcp::rfc8998::connect(stream, server_name, &[], wait).await {
+                Ok((c, _)) => c,
+                Err(e) => return Ok(Err(e)),
+            };
+        let handshake = connection.handshake().clone();
+        let chain: Vec<rustls::pki_types::CertificateDer<'static>> = handshake
+            .certificates
+            .iter()
+            .map(|c| rustls::pki_types::CertificateDer::from(c.clone()))
+            .collect();
+        crate::transcript::record_chain(&format!("{host}:{port} (TLS 1.3, RFC 8998)"), &chain);
+        let _ = connection.close().await;
+        Ok(Ok(handshake))
+    }
 }
 
 /// A reqwest client with the harness's TLS, timeouts and redirect policy, presenting

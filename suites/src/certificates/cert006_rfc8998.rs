@@ -14,8 +14,8 @@ const META: CheckMeta = CheckMeta {
     suite: Suite::Certificates,
     title_zh: "TLS 1.3国密套件（如提供）行为正确",
     title_en: "TLS 1.3 with GM algorithms, if offered, behaves correctly",
-    advice_zh: "TLS 1.3国密套件要么按RFC 8998正确协商，要么以标准告警明确拒绝，不得选择客户端未提供的套件。",
-    advice_en: "Either negotiate the RFC 8998 suites correctly in TLS 1.3 or refuse them with a proper alert; never select a suite the client did not offer.",
+    advice_zh: "TLS 1.3国密套件要么按RFC 8998正确协商并以证书对应私钥签署CertificateVerify，要么以标准告警明确拒绝，不得选择客户端未提供的套件。",
+    advice_en: "Either negotiate the RFC 8998 suites correctly in TLS 1.3, signing the CertificateVerify with the key of the certificate presented, or refuse them with a proper alert; never select a suite the client did not offer.",
     clauses: &[
         Clause {
             source: "RFC 8998: TLS_SM4_GCM_SM3 0x00C6, TLS_SM4_CCM_SM3 0x00C7",
@@ -27,13 +27,26 @@ const META: CheckMeta = CheckMeta {
             zh: "RFC 8446 §4.1.3：服务器只能选择客户端提供的密码套件",
             provenance: Provenance::Known,
         },
+        Clause {
+            source: "RFC 8998 §3.2.1 with RFC 8446 §4.4.3: the CertificateVerify is an sm2sig_sm3 signature, identifier \"TLSv1.3+GM+Cipher+Suite\", by the key of the certificate presented",
+            zh: "RFC 8998 §3.2.1及RFC 8446 §4.4.3：CertificateVerify为sm2sig_sm3签名（标识“TLSv1.3+GM+Cipher+Suite”），由所出示证书的私钥签署",
+            provenance: Provenance::Known,
+        },
+        Clause {
+            source: "RFC 8446 §4.4.4: the Finished MAC over the handshake verifies",
+            zh: "RFC 8446 §4.4.4：Finished消息对握手过程的MAC校验通过",
+            provenance: Provenance::Known,
+        },
     ],
     tianping_clause: None,
     severity: Severity::Low,
     weight: 1,
     mode: Mode::Remote,
     active: false,
-    faults: &["rfc8998-wrong-suite"],
+    faults: &[
+        "rfc8998-wrong-suite",
+        "rfc8998-certificate-verify-wrong-key",
+    ],
     thresholds: &[],
 };
 
@@ -59,10 +72,7 @@ fn speaks_tls(config: &tianping_engine::Config) -> tianping_engine::check::Appli
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let (host, port) = (ctx.api_host(), ctx.api_port());
     let verdict = match tls_probe::rfc8998_probe(ctx, &host, port, &host).await {
-        Rfc8998Result::Accepted(suite) => Verdict::pass(format!(
-            "TLS 1.3 negotiated with RFC 8998 suite {suite:#06x}"
-        ))
-        .zh(format!("TLS 1.3以RFC 8998套件 {suite:#06x} 协商")),
+        Rfc8998Result::Accepted(suite) => full_handshake(ctx, &host, port, suite).await,
         // A refusal counts only from an endpoint that completes an ordinary TLS handshake in
         // the same run: one that speaks no TLS at all refuses everything.
         Rfc8998Result::Refused(how) => match ctx.http.peer_tls(&host, port, &host).await {
@@ -107,6 +117,57 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         "offered",
         "TLS 1.3 only; suites 0x00C6, 0x00C7; sm2sig_sm3 (0x0708); curveSM2 (41)",
     ))
+}
+
+/// The server's ServerHello chose an RFC 8998 suite: a full handshake decides whether it
+/// proves its key (CertificateVerify) and agrees on the keys (Finished).
+async fn full_handshake(ctx: &Ctx, host: &str, port: u16, hello_suite: u16) -> Verdict {
+    use tianping_tlcp::rfc8998::{Rfc8998Error, suite_name};
+    let why_not = match ctx.http.rfc8998_handshake(host, port, host).await {
+        Ok(Ok(handshake)) => {
+            return Verdict::pass(format!(
+                "a TLS 1.3 handshake completes with RFC 8998 suite {} ({:#06x}) on curveSM2; \
+                 the server's sm2sig_sm3 CertificateVerify verifies with the key of the \
+                 certificate it presented, and its Finished verifies",
+                handshake.suite_name(),
+                handshake.suite
+            ))
+            .zh(format!(
+                "TLS 1.3握手以RFC 8998套件 {}（{:#06x}）在curveSM2上完成；服务器的sm2sig_sm3 CertificateVerify经其所出示证书的公钥验证通过，Finished校验通过",
+                handshake.suite_name(),
+                handshake.suite
+            ))
+            .with("suite", handshake.suite_name())
+            .with("certificates presented", handshake.certificates.len().to_string());
+        }
+        Ok(Err(Rfc8998Error::BadCertificateVerify(why))) => {
+            return Verdict::fail(format!(
+                "the server does not prove it holds the key of the certificate it presents: \
+                 {why}"
+            ))
+            .zh(format!(
+                "服务器未能证明其持有所出示证书的私钥：CertificateVerify未通过（{}）",
+                why.zh()
+            ));
+        }
+        Ok(Err(Rfc8998Error::BadFinished)) => {
+            return Verdict::fail(
+                "the server's Finished does not verify: its handshake keys or transcript differ \
+                 from the client's",
+            )
+            .zh("服务器的Finished校验失败：其握手密钥或握手记录与客户端不一致");
+        }
+        Ok(Err(e)) => e.to_string(),
+        Err(e) => e.to_string(),
+    };
+    Verdict::inconclusive(format!(
+        "the ServerHello chose RFC 8998 suite {hello_suite:#06x}, but a full handshake did not \
+         complete ({why_not}), so whether the server proves its key is undecided"
+    ))
+    .zh(format!(
+        "ServerHello选择了RFC 8998套件 {hello_suite:#06x}，但完整握手未能完成（{why_not}），无法判定服务器是否证明持有私钥"
+    ))
+    .with("suite chosen", suite_name(hello_suite))
 }
 
 #[cfg(test)]

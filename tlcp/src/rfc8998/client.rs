@@ -13,7 +13,10 @@ use x509_parser::prelude::{FromDer, X509Certificate};
 
 use super::primitives::{CURVE_SM2, CurveSm2, Sm4Aead};
 use super::schedule::{self, HASH_LEN};
-use super::{Rfc8998Error, SM2SIG_SM3, TLS_SM4_CCM_SM3, TLS_SM4_GCM_SM3, TLS13_SM2_ID, Tls13Handshake};
+use super::{
+    CertificateVerifyProblem, Rfc8998Error, SM2SIG_SM3, TLS_SM4_CCM_SM3, TLS_SM4_GCM_SM3,
+    TLS13_SM2_ID, Tls13Handshake,
+};
 use crate::TlcpError;
 use crate::codec::{Reader, put_u16, put_u24, put_vec8, put_vec16};
 
@@ -44,9 +47,8 @@ const KEY_SHARE: u16 = 51;
 const TLS13: u16 = 0x0304;
 /// A ServerHello with this random is a HelloRetryRequest (RFC 8446 §4.1.3).
 const HELLO_RETRY_RANDOM: [u8; 32] = [
-    0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8,
-    0x91, 0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8,
-    0x33, 0x9C,
+    0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
+    0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C,
 ];
 
 /// The largest record fragment accepted: 2^14 plus the 256 bytes of expansion RFC 8446 allows.
@@ -139,9 +141,10 @@ impl Protection {
 
     /// The next generation of this direction's keys (KeyUpdate, RFC 8446 §7.2).
     fn update(&mut self) {
-        let next: [u8; HASH_LEN] = schedule::expand_label(&self.secret, "traffic upd", &[], HASH_LEN)
-            .try_into()
-            .expect("HASH_LEN");
+        let next: [u8; HASH_LEN] =
+            schedule::expand_label(&self.secret, "traffic upd", &[], HASH_LEN)
+                .try_into()
+                .expect("HASH_LEN");
         *self = Protection::new(self.aead, next);
     }
 }
@@ -212,9 +215,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Handshake<S> {
                     return Ok((message[0], message[4..].to_vec()));
                 }
             }
-            let (header, fragment) = read_record(&mut self.io)
-                .await?
-                .ok_or_else(|| protocol(format!("the server closed the connection before the {what}")))?;
+            let (header, fragment) = read_record(&mut self.io).await?.ok_or_else(|| {
+                protocol(format!(
+                    "the server closed the connection before the {what}"
+                ))
+            })?;
             let (kind, plain) = match (&mut self.read, header[0]) {
                 // The compatibility ChangeCipherSpec (RFC 8446 §D.4) is ignored.
                 (_, CHANGE_CIPHER_SPEC) if fragment == [1] => continue,
@@ -284,7 +289,10 @@ fn client_hello(
     }
     extension(SUPPORTED_VERSIONS, &[2, 0x03, 0x04]);
     extension(SUPPORTED_GROUPS, &[0, 2, 0, CURVE_SM2 as u8]);
-    extension(SIGNATURE_ALGORITHMS, &[0, 2, (SM2SIG_SM3 >> 8) as u8, SM2SIG_SM3 as u8]);
+    extension(
+        SIGNATURE_ALGORITHMS,
+        &[0, 2, (SM2SIG_SM3 >> 8) as u8, SM2SIG_SM3 as u8],
+    );
     let mut share = Vec::new();
     put_u16(&mut share, CURVE_SM2);
     put_vec16(&mut share, key_share);
@@ -399,25 +407,29 @@ fn verify_certificate_verify(
     let signature = r.vec16()?;
     r.end()?;
     if scheme != SM2SIG_SM3 {
-        return Err(Rfc8998Error::BadCertificateVerify(format!(
-            "signed with scheme {scheme:#06x}, which the client did not offer"
-        )));
+        return Err(Rfc8998Error::BadCertificateVerify(
+            CertificateVerifyProblem::UnofferedScheme(scheme),
+        ));
     }
     let key = X509Certificate::from_der(end_entity)
         .map(|(_, c)| c.public_key().subject_public_key.data.to_vec())
-        .map_err(|e| Rfc8998Error::BadCertificateVerify(format!("the certificate does not parse: {e}")))?;
+        .map_err(|e| {
+            Rfc8998Error::BadCertificateVerify(CertificateVerifyProblem::UnreadableKey(
+                e.to_string(),
+            ))
+        })?;
     let mut content = vec![0x20u8; 64];
     content.extend_from_slice(b"TLS 1.3, server CertificateVerify\0");
     content.extend_from_slice(&schedule::sm3(transcript));
-    match sm2sig::verify(&key, TLS13_SM2_ID, &content, signature) {
-        Ok(sm2sig::SignatureEncoding::Der) => Ok(()),
-        Ok(sm2sig::SignatureEncoding::RawRs) => Err(Rfc8998Error::BadCertificateVerify(
-            "the signature verifies only as raw r||s, not the DER encoding TLS uses".into(),
-        )),
-        Err(e) => Err(Rfc8998Error::BadCertificateVerify(format!(
-            "{e} (SM2 with identifier \"{TLS13_SM2_ID}\", RFC 8998 §3.2.1)"
-        ))),
-    }
+    let problem = match sm2sig::verify(&key, TLS13_SM2_ID, &content, signature) {
+        Ok(sm2sig::SignatureEncoding::Der) => return Ok(()),
+        Ok(sm2sig::SignatureEncoding::RawRs) => CertificateVerifyProblem::RawSignature,
+        Err(sm2sig::Sm2Error::BadPublicKey) => {
+            CertificateVerifyProblem::UnreadableKey("not an SM2 point".into())
+        }
+        Err(_) => CertificateVerifyProblem::DoesNotVerify,
+    };
+    Err(Rfc8998Error::BadCertificateVerify(problem))
 }
 
 /// An established RFC 8998 connection: application data both ways, KeyUpdate, alerts and
@@ -472,14 +484,20 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Tls13Connection<S> {
             match kind {
                 APPLICATION_DATA => {
                     if out.len() + plain.len() > limit {
-                        return Err(protocol(format!("more than {limit} bytes of application data")));
+                        return Err(protocol(format!(
+                            "more than {limit} bytes of application data"
+                        )));
                     }
                     out.extend_from_slice(&plain);
                 }
                 ALERT if plain.get(1) == Some(&0) => return Ok((out, true)),
                 ALERT => return Err(alert_error(&plain)),
                 HANDSHAKE => self.post_handshake(&plain).await?,
-                other => return Err(protocol(format!("a record of type {other} after the handshake"))),
+                other => {
+                    return Err(protocol(format!(
+                        "a record of type {other} after the handshake"
+                    )));
+                }
             }
         }
     }
@@ -535,8 +553,8 @@ where
     } else {
         suites.to_vec()
     };
-    let exchange = rustls::crypto::SupportedKxGroup::start(&CurveSm2)
-        .map_err(|e| protocol(e.to_string()))?;
+    let exchange =
+        rustls::crypto::SupportedKxGroup::start(&CurveSm2).map_err(|e| protocol(e.to_string()))?;
     let hello = client_hello(&offered, server_name, exchange.pub_key())?;
     let session_id = hello[4 + 2 + 32 + 1..4 + 2 + 32 + 1 + 32].to_vec();
     let mut hs = Handshake {
@@ -574,7 +592,8 @@ where
     hs.read = Some(Protection::new(aead, server_hs));
     let mut write = Protection::new(aead, client_hs);
 
-    hs.expect(ENCRYPTED_EXTENSIONS, "EncryptedExtensions").await?;
+    hs.expect(ENCRYPTED_EXTENSIONS, "EncryptedExtensions")
+        .await?;
     let (mut kind, mut body) = hs.next_message("Certificate").await?;
     let mut certificate_request = None;
     if kind == CERTIFICATE_REQUEST {
@@ -624,7 +643,9 @@ where
     hs.io.write_all(&flight).await?;
     hs.io.flush().await?;
     if !hs.buffer.is_empty() {
-        return Err(protocol("handshake data after the server's Finished in the same flight"));
+        return Err(protocol(
+            "handshake data after the server's Finished in the same flight",
+        ));
     }
 
     Ok(Tls13Connection {
@@ -639,4 +660,125 @@ where
         },
         read_timeout,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server_hello(random: [u8; 32], session_id: &[u8], suite: u16, extensions: &[u8]) -> Vec<u8> {
+        let mut body = vec![3, 3];
+        body.extend_from_slice(&random);
+        put_vec8(&mut body, session_id);
+        put_u16(&mut body, suite);
+        body.push(0);
+        put_vec16(&mut body, extensions);
+        body
+    }
+
+    fn extensions(version: u16, group: u16) -> Vec<u8> {
+        let mut out = Vec::new();
+        put_u16(&mut out, SUPPORTED_VERSIONS);
+        put_vec16(&mut out, &version.to_be_bytes());
+        let mut share = Vec::new();
+        put_u16(&mut share, group);
+        put_vec16(&mut share, &[4; 65]);
+        put_u16(&mut out, KEY_SHARE);
+        put_vec16(&mut out, &share);
+        out
+    }
+
+    /// Each way a ServerHello can break RFC 8446 is a named protocol error, never a panic.
+    #[test]
+    fn server_hellos_that_break_the_rules_are_refused_by_name() {
+        let offered = [TLS_SM4_GCM_SM3];
+        let sid = [7u8; 32];
+        let good = server_hello(
+            [1; 32],
+            &sid,
+            TLS_SM4_GCM_SM3,
+            &extensions(TLS13, CURVE_SM2),
+        );
+        assert!(parse_server_hello(&good, &offered, &sid).is_ok());
+        let cases: [(Vec<u8>, &str); 6] = [
+            (
+                server_hello(
+                    HELLO_RETRY_RANDOM,
+                    &sid,
+                    TLS_SM4_GCM_SM3,
+                    &extensions(TLS13, CURVE_SM2),
+                ),
+                "HelloRetryRequest",
+            ),
+            (
+                server_hello(
+                    [1; 32],
+                    &sid,
+                    TLS_SM4_CCM_SM3,
+                    &extensions(TLS13, CURVE_SM2),
+                ),
+                "did not offer",
+            ),
+            (
+                server_hello(
+                    [1; 32],
+                    &sid,
+                    TLS_SM4_GCM_SM3,
+                    &extensions(0x0303, CURVE_SM2),
+                ),
+                "not TLS 1.3",
+            ),
+            (
+                server_hello([1; 32], &sid, TLS_SM4_GCM_SM3, &extensions(TLS13, 23)),
+                "group 23",
+            ),
+            (
+                server_hello(
+                    [1; 32],
+                    &[0; 32],
+                    TLS_SM4_GCM_SM3,
+                    &extensions(TLS13, CURVE_SM2),
+                ),
+                "session id",
+            ),
+            (
+                server_hello([1; 32], &sid, TLS_SM4_GCM_SM3, &[]),
+                "not TLS 1.3",
+            ),
+        ];
+        for (hello, named) in cases {
+            let error = parse_server_hello(&hello, &offered, &sid).err().unwrap();
+            assert!(error.to_string().contains(named), "{named}: {error}");
+        }
+        for cut in 0..good.len() {
+            assert!(parse_server_hello(&good[..cut], &offered, &sid).is_err());
+        }
+    }
+
+    /// A record opened under the wrong keys, or replayed, does not authenticate; an empty
+    /// record still carries its content type.
+    #[test]
+    fn records_authenticate_and_carry_their_content_type() {
+        let mut sender = Protection::new(Sm4Aead::Gcm, [1; HASH_LEN]);
+        let mut receiver = Protection::new(Sm4Aead::Gcm, [1; HASH_LEN]);
+        let record = sender.seal(APPLICATION_DATA, b"data").unwrap();
+        let header: [u8; 5] = record[..5].try_into().unwrap();
+        let (kind, plain) = receiver.open(&header, record[5..].to_vec()).unwrap();
+        assert_eq!(
+            (kind, plain.as_slice()),
+            (APPLICATION_DATA, b"data".as_slice())
+        );
+        // Replayed: the receiver's sequence number moved on.
+        assert!(receiver.open(&header, record[5..].to_vec()).is_err());
+        let mut stranger = Protection::new(Sm4Aead::Gcm, [2; HASH_LEN]);
+        assert!(stranger.open(&header, record[5..].to_vec()).is_err());
+        let mut padded_sender = Protection::new(Sm4Aead::Ccm, [3; HASH_LEN]);
+        let mut padded_receiver = Protection::new(Sm4Aead::Ccm, [3; HASH_LEN]);
+        let padded = padded_sender.seal(HANDSHAKE, &[]).unwrap();
+        let header: [u8; 5] = padded[..5].try_into().unwrap();
+        assert_eq!(
+            padded_receiver.open(&header, padded[5..].to_vec()).unwrap(),
+            (HANDSHAKE, vec![])
+        );
+    }
 }

@@ -113,13 +113,50 @@ pub enum Rfc8998Error {
         "the server's CertificateVerify does not verify with the key of the certificate it \
          presented: {0}"
     )]
-    BadCertificateVerify(String),
+    BadCertificateVerify(CertificateVerifyProblem),
     /// The server's Finished does not match the handshake: the keys or the transcript differ.
     #[error("the server's Finished does not verify")]
     BadFinished,
     /// The server broke TLS 1.3 in another way.
     #[error("{0}")]
     Protocol(String),
+}
+
+/// Why a CertificateVerify failed, in words for either language of a report.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CertificateVerifyProblem {
+    /// Signed with a scheme the client did not offer.
+    #[error("signed with scheme {0:#06x}, which the client did not offer")]
+    UnofferedScheme(u16),
+    /// The end-entity certificate, or its key, cannot be read.
+    #[error("the certificate's SM2 key cannot be read: {0}")]
+    UnreadableKey(String),
+    /// The signature verifies only in raw `r || s` form.
+    #[error("the signature verifies only as raw r||s, not the DER encoding TLS uses")]
+    RawSignature,
+    /// The signature does not verify.
+    #[error(
+        "the SM2 signature (identifier \"TLSv1.3+GM+Cipher+Suite\", RFC 8998 §3.2.1) does not verify"
+    )]
+    DoesNotVerify,
+}
+
+impl CertificateVerifyProblem {
+    /// The same, in Chinese.
+    pub fn zh(&self) -> String {
+        match self {
+            CertificateVerifyProblem::UnofferedScheme(scheme) => {
+                format!("签名算法 {scheme:#06x} 不在客户端提供的范围内")
+            }
+            CertificateVerifyProblem::UnreadableKey(_) => "无法读取证书中的SM2公钥".into(),
+            CertificateVerifyProblem::RawSignature => {
+                "签名仅能按原始r||s格式验证，而非TLS要求的DER编码".into()
+            }
+            CertificateVerifyProblem::DoesNotVerify => {
+                "SM2签名（标识“TLSv1.3+GM+Cipher+Suite”，RFC 8998 §3.2.1）验证失败".into()
+            }
+        }
+    }
 }
 
 /// What a completed RFC 8998 handshake showed.
@@ -163,12 +200,10 @@ where
             "only the RFC 8998 suites can be offered, not {suites:04x?}"
         )));
     }
-    let connection = tokio::time::timeout(
-        timeout,
-        client::handshake(io, server_name, suites, timeout),
-    )
-    .await
-    .map_err(|_| Rfc8998Error::Timeout(timeout.as_secs()))??;
+    let connection =
+        tokio::time::timeout(timeout, client::handshake(io, server_name, suites, timeout))
+            .await
+            .map_err(|_| Rfc8998Error::Timeout(timeout.as_secs()))??;
     let handshake = connection.handshake().clone();
     Ok((connection, handshake))
 }

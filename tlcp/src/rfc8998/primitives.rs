@@ -107,7 +107,13 @@ const TAG_LEN: usize = 16;
 
 impl Sm4Aead {
     /// Encrypts `data` in place and appends the tag.
-    pub(super) fn seal(self, key: &[u8; 16], nonce: &[u8; 12], aad: &[u8], data: &mut Vec<u8>) -> bool {
+    pub(super) fn seal(
+        self,
+        key: &[u8; 16],
+        nonce: &[u8; 12],
+        aad: &[u8],
+        data: &mut Vec<u8>,
+    ) -> bool {
         let nonce = (*nonce).into();
         match self {
             Sm4Aead::Gcm => Sm4Gcm::new(key.into())
@@ -120,7 +126,13 @@ impl Sm4Aead {
     }
 
     /// Checks the tag and decrypts `data` in place (the tag removed).
-    pub(super) fn open(self, key: &[u8; 16], nonce: &[u8; 12], aad: &[u8], data: &mut Vec<u8>) -> bool {
+    pub(super) fn open(
+        self,
+        key: &[u8; 16],
+        nonce: &[u8; 12],
+        aad: &[u8],
+        data: &mut Vec<u8>,
+    ) -> bool {
         let nonce = (*nonce).into();
         match self {
             Sm4Aead::Gcm => Sm4Gcm::new(key.into())
@@ -325,30 +337,43 @@ mod tests {
             let mut receiver = aead.decrypter(k2, iv2);
             let mut wire = sealed.clone();
             let opened = receiver
-                .decrypt(InboundOpaqueMessage::new(
-                    ContentType::ApplicationData,
-                    ProtocolVersion::TLSv1_2,
-                    &mut wire[5..],
-                ), 3)
+                .decrypt(
+                    InboundOpaqueMessage::new(
+                        ContentType::ApplicationData,
+                        ProtocolVersion::TLSv1_2,
+                        &mut wire[5..],
+                    ),
+                    3,
+                )
                 .unwrap();
             assert_eq!(opened.payload, b"hello");
             let mut wrong_seq = sealed.clone();
-            assert!(receiver
-                .decrypt(InboundOpaqueMessage::new(
-                    ContentType::ApplicationData,
-                    ProtocolVersion::TLSv1_2,
-                    &mut wrong_seq[5..],
-                ), 4)
-                .is_err());
+            assert!(
+                receiver
+                    .decrypt(
+                        InboundOpaqueMessage::new(
+                            ContentType::ApplicationData,
+                            ProtocolVersion::TLSv1_2,
+                            &mut wrong_seq[5..],
+                        ),
+                        4
+                    )
+                    .is_err()
+            );
             let mut flipped = sealed;
             flipped[7] ^= 1;
-            assert!(receiver
-                .decrypt(InboundOpaqueMessage::new(
-                    ContentType::ApplicationData,
-                    ProtocolVersion::TLSv1_2,
-                    &mut flipped[5..],
-                ), 3)
-                .is_err());
+            assert!(
+                receiver
+                    .decrypt(
+                        InboundOpaqueMessage::new(
+                            ContentType::ApplicationData,
+                            ProtocolVersion::TLSv1_2,
+                            &mut flipped[5..],
+                        ),
+                        3
+                    )
+                    .is_err()
+            );
         }
     }
 }

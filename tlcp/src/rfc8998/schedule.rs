@@ -97,6 +97,9 @@ mod tests {
         let mut info = vec![0, 16, 9];
         info.extend_from_slice(b"tls13 key");
         info.push(0);
-        assert_eq!(expand_label(&secret, "key", &[], 16), expand(&secret, &info, 16));
+        assert_eq!(
+            expand_label(&secret, "key", &[], 16),
+            expand(&secret, &info, 16)
+        );
     }
 }

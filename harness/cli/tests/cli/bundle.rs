@@ -14,7 +14,7 @@ fn the_sealed_bundle_verifies_and_any_change_is_named() {
     .unwrap();
     let bundle = dir.path().join("run");
     let run = harness()
-        .args(["run", "--only", "CERT", "--config"])
+        .args(["run", "--only", "CERT", "--lang", "none", "--config"])
         .arg(dir.path().join("harness.toml"))
         .arg("--out")
         .arg(&bundle)

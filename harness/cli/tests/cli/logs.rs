@@ -32,7 +32,7 @@ async fn run_live(
     let only = only.to_string();
     let output = tokio::task::spawn_blocking(move || {
         harness()
-            .args(["run", "--no-html", "--no-workpaper"])
+            .args(["run", "--lang", "none", "--no-workpaper"])
             .args(&flags)
             .args(["--target", &base, "--only", &only, "--out"])
             .arg(&out_dir)

@@ -28,7 +28,7 @@ fn package_and_quarterly_commands_work_offline_with_meaningful_exit_codes() {
     );
     // The fault shows offline: a nonconformity, so exit 1 even with manual checks unrecorded.
     let run = harness()
-        .args(["run", "--package"])
+        .args(["run", "--lang", "none", "--package"])
         .arg(&pkg)
         .arg("--out")
         .arg(dir.path().join("run"))
@@ -79,7 +79,7 @@ fn package_and_quarterly_commands_work_offline_with_meaningful_exit_codes() {
     );
     assert_eq!(
         harness()
-            .args(["run", "--package"])
+            .args(["run", "--lang", "none", "--package"])
             .arg(dir.path().join("nope"))
             .output()
             .unwrap()

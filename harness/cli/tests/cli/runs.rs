@@ -40,7 +40,16 @@ fn run_with_no_arguments_evaluates_the_reference_platform_and_exits_0() {
 fn one_fault_exits_1_and_names_the_check() {
     let dir = tempfile::tempdir().unwrap();
     let out = harness()
-        .args(["run", "--fault", "sm2-empty-id", "--only", "CERT", "--out"])
+        .args([
+            "run",
+            "--fault",
+            "sm2-empty-id",
+            "--only",
+            "CERT",
+            "--lang",
+            "none",
+            "--out",
+        ])
         .arg(dir.path())
         .output()
         .unwrap();
@@ -131,7 +140,7 @@ fn interrupted_run_keeps_what_it_gathered(flags: &[&str]) -> serde_json::Value {
     std::fs::write(&config, format!("[target]\nbase_url = \"https://127.0.0.1:{port}\"\n[limits]\nrequest_timeout_secs = 30\ncheck_timeout_secs = 60\n")).unwrap();
     let out = dir.path().join("run");
     let child = harness()
-        .args(["run", "--ignore-preflight", "--config"])
+        .args(["run", "--ignore-preflight", "--lang", "none", "--config"])
         .arg(&config)
         .args(flags)
         .arg("--out")
@@ -182,7 +191,14 @@ fn a_rectification_retest_reruns_only_the_failures_and_diff_reports_them_fixed()
     let dir = tempfile::tempdir().unwrap();
     let (before, after) = (dir.path().join("before"), dir.path().join("after"));
     let first = harness()
-        .args(["run", "--fault", "cache-control-missing", "--out"])
+        .args([
+            "run",
+            "--fault",
+            "cache-control-missing",
+            "--lang",
+            "none",
+            "--out",
+        ])
         .arg(&before)
         .output()
         .unwrap();
@@ -192,7 +208,7 @@ fn a_rectification_retest_reruns_only_the_failures_and_diff_reports_them_fixed()
         .arg("run")
         .arg("--rerun-failed")
         .arg(&before)
-        .arg("--out")
+        .args(["--lang", "none", "--out"])
         .arg(&after)
         .output()
         .unwrap();
@@ -362,7 +378,7 @@ fn waivers_accept_a_finding_until_they_expire_and_stale_ones_are_reported() {
     let cwd = tempfile::tempdir().unwrap();
     assert_eq!(
         harness()
-            .args(["run", "--waivers"])
+            .args(["run", "--lang", "none", "--waivers"])
             .arg(dir.path().join("bad.toml"))
             .current_dir(cwd.path())
             .output()
