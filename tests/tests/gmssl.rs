@@ -52,6 +52,11 @@ impl Drop for Served {
 }
 
 fn serve(interop: &Path, gmssl: &Path, kind: &str) -> Served {
+    serve_with(interop, gmssl, kind, &[])
+}
+
+/// As [`serve`], with `extra` arguments for each GmSSL server process.
+fn serve_with(interop: &Path, gmssl: &Path, kind: &str, extra: &[&str]) -> Served {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -61,6 +66,12 @@ fn serve(interop: &Path, gmssl: &Path, kind: &str) -> Served {
         .arg(interop.join("gmssl-mux.py"))
         .arg(gmssl)
         .args([kind, &port.to_string(), "--seconds", "180"])
+        .args(if extra.is_empty() {
+            &[][..]
+        } else {
+            &["--"][..]
+        })
+        .args(extra)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -350,5 +361,214 @@ fn gmssl_tlcp_client_completes_handshakes_with_the_reference_server() {
             "{suite}: gmssl tlcp_client: {stdout}\n{}",
             String::from_utf8_lossy(&out.stderr)
         );
+    }
+}
+
+/// Mutual TLCP and ECDHE against GmSSL's server: asked for client certificates (and trusting
+/// the reference SM2 root for them), it completes every suite with the harness's client
+/// presenting the reference client pair, the ECDHE ones through the SM2 key exchange.
+#[test]
+fn the_tlcp_client_completes_ecdhe_and_mutual_handshakes_with_gmssl() {
+    let Some(interop) = interop() else {
+        eprintln!("skipped: ../shared/interop (GmSSL) is not beside this checkout");
+        return;
+    };
+    let gmssl = gmssl(&interop);
+    let pki = tianping_fixtures::pki::ReferencePki::generate(&tianping_fixtures::Faults::none());
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("client-root.pem");
+    std::fs::write(
+        &root,
+        tianping_fixtures::pki::pem("CERTIFICATE", &pki.sm2_root_der),
+    )
+    .unwrap();
+    let root = root.to_str().unwrap().to_string();
+    let served = serve_with(
+        &interop,
+        &gmssl,
+        "tlcp",
+        &[
+            "-cipher_suite",
+            "TLS_ECDHE_SM4_GCM_SM3",
+            "-cipher_suite",
+            "TLS_ECDHE_SM4_CBC_SM3",
+            "-cert_request",
+            "-cacert",
+            &root,
+        ],
+    );
+    let identity = tianping_tlcp::ClientIdentity {
+        signing_key: pki.tlcp_client.sign_key.clone(),
+        encryption_key: pki.tlcp_client.enc_secret,
+        certificates: vec![
+            pki.tlcp_client.sign_cert_der.clone(),
+            pki.tlcp_client.enc_cert_der.clone(),
+        ],
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    for suite in tianping_tlcp::CipherSuite::ALL {
+        let config = tianping_tlcp::ClientConfig {
+            suites: vec![suite],
+            identity: Some(identity.clone()),
+            ..Default::default()
+        };
+        let (info, answer) = runtime.block_on(async {
+            let tcp = tokio::net::TcpStream::connect(("127.0.0.1", served.port))
+                .await
+                .unwrap();
+            let mut tlcp = tianping_tlcp::connect(tcp, &config)
+                .await
+                .unwrap_or_else(|e| panic!("{suite}: {e}"));
+            tlcp.write_all(b"GET /mutual HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                .await
+                .unwrap();
+            let (answer, _) = tlcp.read_to_end(1 << 20).await.unwrap();
+            (tlcp.info().clone(), answer)
+        });
+        assert_eq!(info.suite, suite);
+        assert!(info.client_certificate_requested, "{suite}");
+        assert_eq!(info.client_certificates, identity.presented_for(suite));
+        let text = String::from_utf8_lossy(&answer);
+        assert!(
+            text.starts_with("HTTP/1.") && text.contains("/mutual"),
+            "{suite}: GmSSL's answer: {text:?}"
+        );
+    }
+}
+
+/// The other direction: GmSSL's `tlcp_client` with GmSSL's own client certificate pair
+/// completes ECC and ECDHE handshakes with the harness's TLCP server, which asks for the pair,
+/// checks it against GmSSL's client CA, and verifies its CertificateVerify.
+#[test]
+fn gmssl_tlcp_client_presents_its_certificates_to_the_tlcp_server() {
+    let Some(interop) = interop() else {
+        eprintln!("skipped: ../shared/interop (GmSSL) is not beside this checkout");
+        return;
+    };
+    let gmssl = gmssl(&interop);
+    let pem = |name: &str| {
+        let text = std::fs::read_to_string(gmssl.join(name)).unwrap();
+        tianping_profile::pem::certificates(&text).unwrap()
+    };
+    let client_ca = pem("sm2_tls_client_ca_cert.pem").remove(0);
+    let gmssl_root = pem("sm2_root_ca_cert.pem").remove(0);
+    let client_sign = pem("sm2_tlcp_client_certs.pem").remove(0);
+    let pki = tianping_fixtures::pki::ReferencePki::generate(&tianping_fixtures::Faults::none());
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("sm2-root.pem");
+    std::fs::write(
+        &root,
+        tianping_fixtures::pki::pem("CERTIFICATE", &pki.sm2_root_der),
+    )
+    .unwrap();
+    // For the ECC suites GmSSL's client loads an ordinary chain (signing certificate, then its
+    // CA) and the signing key; for ECDHE, its double chain and both keys.
+    let single_chain = dir.path().join("client-sign-chain.pem");
+    std::fs::write(
+        &single_chain,
+        [
+            std::fs::read_to_string(gmssl.join("sm2_tlcp_client_sign_cert.pem")).unwrap(),
+            std::fs::read_to_string(gmssl.join("sm2_tls_client_ca_cert.pem")).unwrap(),
+        ]
+        .concat(),
+    )
+    .unwrap();
+    let single_chain = single_chain.to_str().unwrap().to_string();
+    let config = tianping_tlcp::ServerConfig {
+        identity: tianping_tlcp::ServerIdentity {
+            signing_key: pki.tlcp_sign_key.clone(),
+            encryption_key: pki.tlcp_enc_secret,
+            certificates: vec![
+                pki.tlcp_sign_cert_der.clone(),
+                pki.tlcp_enc_cert_der.clone(),
+            ],
+        },
+        suites: tianping_tlcp::CipherSuite::ALL.to_vec(),
+        handshake_timeout: Duration::from_secs(10),
+        read_timeout: Duration::from_secs(10),
+        faults: tianping_tlcp::ServerFaults::default(),
+        // GmSSL's client checks that the CertificateRequest names the issuer of the last
+        // certificate of its chain (its client CA, issued by its root).
+        client_auth: Some(tianping_tlcp::ClientAuth {
+            issuers: vec![client_ca, gmssl_root],
+            required: true,
+        }),
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    // One connection per suite: the handshake's outcome and the client certificate seen.
+    let server = runtime.spawn(async move {
+        let mut seen = Vec::new();
+        for _ in 0..4 {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let outcome = match tianping_tlcp::accept(tcp, &config).await {
+                Ok(mut tlcp) => {
+                    let mut request = vec![0u8; 4096];
+                    let _ = tlcp.read(&mut request).await;
+                    let _ = tlcp
+                        .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\nmutual")
+                        .await;
+                    let _ = tlcp.close().await;
+                    Ok((tlcp.info().suite, tlcp.info().client_certificates.clone()))
+                }
+                Err(e) => Err(e.to_string()),
+            };
+            seen.push(outcome);
+        }
+        seen
+    });
+    for suite in [
+        "TLS_ECC_SM4_GCM_SM3",
+        "TLS_ECC_SM4_CBC_SM3",
+        "TLS_ECDHE_SM4_GCM_SM3",
+        "TLS_ECDHE_SM4_CBC_SM3",
+    ] {
+        let (chain, keys) = if suite.contains("ECDHE") {
+            ("sm2_tlcp_client_certs.pem", "sm2_tlcp_client_keys.pem")
+        } else {
+            (single_chain.as_str(), "sm2_tlcp_client_sign_key.pem")
+        };
+        let out = Command::new(gmssl.join("bin/gmssl"))
+            .env("LD_LIBRARY_PATH", gmssl.join("bin"))
+            .current_dir(&gmssl)
+            .args([
+                "tlcp_client",
+                "-host",
+                "localhost",
+                "-port",
+                &port,
+                "-cacert",
+            ])
+            .arg(&root)
+            .args([
+                "-cert",
+                chain,
+                "-key",
+                keys,
+                "-pass",
+                "P@ssw0rd",
+                "-cipher_suite",
+                suite,
+                "-get",
+                "/",
+            ])
+            .stdin(Stdio::null())
+            .output()
+            .expect("gmssl runs");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains("HTTP/1.1 200") && stdout.contains("mutual"),
+            "{suite}: gmssl tlcp_client: {stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let seen = runtime.block_on(server).unwrap();
+    for (outcome, suite) in seen.iter().zip(tianping_tlcp::CipherSuite::ALL) {
+        let (negotiated, client_certificates) = outcome.as_ref().unwrap();
+        assert_eq!(*negotiated, suite);
+        assert_eq!(client_certificates[0], client_sign);
     }
 }

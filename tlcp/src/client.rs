@@ -24,6 +24,9 @@ pub struct ClientConfig {
     pub read_timeout: Duration,
     /// The largest handshake message accepted (a certificate chain is one message).
     pub max_handshake_message: usize,
+    /// The client's certificate pair, presented when the server asks; without it the ECDHE
+    /// suites are not offered and an empty certificate list answers a request.
+    pub identity: Option<ClientIdentity>,
 }
 
 impl Default for ClientConfig {
@@ -33,7 +36,60 @@ impl Default for ClientConfig {
             handshake_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(10),
             max_handshake_message: 64 * 1024,
+            identity: None,
         }
+    }
+}
+
+impl ClientConfig {
+    /// The suites actually offered: the ECDHE ones only with a certificate pair.
+    fn offered(&self) -> Vec<CipherSuite> {
+        self.suites
+            .iter()
+            .copied()
+            .filter(|s| self.identity.is_some() || !s.is_ecdhe())
+            .collect()
+    }
+}
+
+/// A TLCP client's dual certificates and keys (mutual TLCP, and the ECDHE suites).
+#[derive(Clone)]
+pub struct ClientIdentity {
+    /// The signing key (default distinguishing ID), which signs CertificateVerify.
+    pub signing_key: sm2::dsa::SigningKey,
+    /// The encryption key's secret scalar (32 bytes), which enters the ECDHE key exchange.
+    pub encryption_key: [u8; 32],
+    /// The certificates presented: signing, encryption, then any CA certificates.
+    pub certificates: Vec<Vec<u8>>,
+}
+
+impl ClientIdentity {
+    /// The chain sent for `suite`: under ECDHE both certificates (the key exchange uses the
+    /// encryption key), otherwise the signing certificate and any CA certificates, as GmSSL
+    /// sends them and verifies them (an ordinary chain, where an encryption certificate in
+    /// second place would be taken for the issuer).
+    pub fn presented_for(&self, suite: CipherSuite) -> Vec<Vec<u8>> {
+        if suite.is_ecdhe() {
+            self.certificates.clone()
+        } else {
+            self.certificates
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != 1)
+                .map(|(_, c)| c.clone())
+                .collect()
+        }
+    }
+}
+
+impl std::fmt::Debug for ClientIdentity {
+    // Never the keys.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "ClientIdentity({} certificates)",
+            self.certificates.len()
+        )
     }
 }
 
@@ -45,8 +101,10 @@ pub struct HandshakeInfo {
     /// The certificates as presented: signing certificate first, encryption second, then any
     /// CA certificates.
     pub certificates: Vec<Vec<u8>>,
-    /// Whether the server asked for a client certificate (none was sent).
+    /// Whether the server asked for a client certificate.
     pub client_certificate_requested: bool,
+    /// The client's certificates as presented (empty when none were sent or asked for).
+    pub client_certificates: Vec<Vec<u8>>,
     /// The ServerKeyExchange signature, verified with the signing certificate's key.
     pub key_exchange_signature: Vec<u8>,
 }
@@ -69,8 +127,10 @@ pub async fn connect<S>(io: S, config: &ClientConfig) -> Result<TlcpStream<S>, T
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    if config.suites.is_empty() {
-        return Err(TlcpError::Protocol("no cipher suite to offer".into()));
+    if config.offered().is_empty() {
+        return Err(TlcpError::Protocol(
+            "no cipher suite to offer (the ECDHE suites need a client certificate pair)".into(),
+        ));
     }
     let mut hs = Handshake::new(io, config.max_handshake_message);
     let outcome = within(config.handshake_timeout, hs.run_client(config)).await;
@@ -80,15 +140,13 @@ where
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Handshake<S> {
     async fn run_client(&mut self, config: &ClientConfig) -> Result<HandshakeInfo, TlcpError> {
+        let offered = config.offered();
         let client_random = crate::random::<32>()?;
-        self.send(
-            msg::CLIENT_HELLO,
-            &client_hello(&client_random, &config.suites),
-        )
-        .await?;
+        self.send(msg::CLIENT_HELLO, &client_hello(&client_random, &offered))
+            .await?;
 
         let hello = self.expect(msg::SERVER_HELLO, "ServerHello").await?;
-        let (server_random, suite) = server_hello(&hello, &config.suites)?;
+        let (server_random, suite) = server_hello(&hello, &offered)?;
 
         let certificates = certificate_list(&self.expect(msg::CERTIFICATE, "Certificate").await?)?;
         let [signing, encryption, ..] = certificates.as_slice() else {
@@ -101,11 +159,22 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Handshake<S> {
             .expect(msg::SERVER_KEY_EXCHANGE, "ServerKeyExchange")
             .await?;
         let mut r = Reader::new(&ske, "ServerKeyExchange");
+        // ECDHE: the server's ephemeral point comes first, and the signature covers it.
+        let server_params = if suite.is_ecdhe() {
+            let params = ecdhe_params(&mut r, "ServerKeyExchange")?;
+            Some(params)
+        } else {
+            None
+        };
         let signature = r.vec16()?.to_vec();
         r.end()?;
+        let signed_material = match &server_params {
+            Some((raw, _)) => SignedMaterial::EcdheParams(raw),
+            None => SignedMaterial::EncryptionCertificate(encryption),
+        };
         verify_key_exchange(
             signing,
-            encryption,
+            signed_material,
             &client_random,
             &server_random,
             &signature,
@@ -114,31 +183,52 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Handshake<S> {
         let (kind, body) = self.next_message("ServerHelloDone").await?;
         let client_certificate_requested = kind == msg::CERTIFICATE_REQUEST;
         if client_certificate_requested {
+            certificate_request(&body)?;
             self.expect(msg::SERVER_HELLO_DONE, "ServerHelloDone")
                 .await?;
         } else if kind != msg::SERVER_HELLO_DONE {
             return Err(unexpected(kind, "ServerHelloDone"));
         } else if !body.is_empty() {
             return Err(TlcpError::Decode("ServerHelloDone"));
+        } else if suite.is_ecdhe() {
+            return Err(TlcpError::Protocol(
+                "an ECDHE suite without a CertificateRequest: the key exchange needs the \
+                 client's encryption key"
+                    .into(),
+            ));
         }
 
-        // The pre-master secret: the version, then 46 random bytes, SM2-encrypted to the
-        // encryption certificate's key (GM/T 0009 DER ciphertext).
-        let mut pre_master = VERSION.to_be_bytes().to_vec();
-        pre_master.extend_from_slice(&crate::random::<46>()?);
-        let encrypted = encryption_key(encryption)?
-            .encrypt_der(
-                &mut sm2::elliptic_curve::common::getrandom::SysRng,
-                &pre_master,
-            )
-            .map_err(|e| TlcpError::Certificate(format!("SM2 encryption failed: {e}")))?;
+        // The client's certificates, when asked: the pair if there is one, else none.
+        let identity = config
+            .identity
+            .as_ref()
+            .filter(|_| client_certificate_requested);
+        let presented = identity.map(|i| i.presented_for(suite)).unwrap_or_default();
         if client_certificate_requested {
-            // No client certificate: an empty list, and the server decides.
-            self.send(msg::CERTIFICATE, &[0, 0, 0]).await?;
+            self.send(msg::CERTIFICATE, &encode_certificate_list(&presented))
+                .await?;
         }
-        let mut cke = Vec::new();
-        put_vec16(&mut cke, &encrypted);
+
+        let (pre_master, cke) = match (&server_params, identity) {
+            (Some((_, server_point)), Some(identity)) => {
+                ecdhe_key_exchange(identity, encryption, server_point)?
+            }
+            (Some(_), None) => {
+                return Err(TlcpError::Protocol(
+                    "the server chose an ECDHE suite, which needs a client certificate pair".into(),
+                ));
+            }
+            (None, _) => ecc_key_exchange(encryption)?,
+        };
         self.send(msg::CLIENT_KEY_EXCHANGE, &cke).await?;
+        if let Some(identity) = identity {
+            // CertificateVerify: the signing key's SM2 signature over every handshake message
+            // so far.
+            let signature = sm2sig::sign_der(&identity.signing_key, &self.transcript);
+            let mut body = Vec::new();
+            put_vec16(&mut body, &signature);
+            self.send(msg::CERTIFICATE_VERIFY, &body).await?;
+        }
 
         let master = prf::master_secret(&pre_master, &client_random, &server_random);
         let (client_keys, server_keys) =
@@ -163,7 +253,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Handshake<S> {
                     fatal: true,
                     description: description @ (20 | 51),
                 }),
-            ) => return Err(TlcpError::KeyExchangeNotDecrypted(description)),
+            ) if !suite.is_ecdhe() => return Err(TlcpError::KeyExchangeNotDecrypted(description)),
             (Err(e), _) | (Ok(()), Err(e)) => return Err(e),
             (Ok(()), Ok(())) => {}
         }
@@ -180,9 +270,115 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Handshake<S> {
             suite,
             certificates,
             client_certificate_requested,
+            client_certificates: presented,
             key_exchange_signature: signature,
         })
     }
+}
+
+/// The named curve TLCP's ECDHE parameters use: sm2p256v1 (41, as in RFC 8998).
+pub(crate) const SM2_CURVE: u16 = 41;
+
+/// ECParameters and an ECPoint (RFC 4492 §5.4): named curve sm2p256v1, an uncompressed point.
+/// Returns the raw bytes read (what the signature covers) and the point.
+pub(crate) fn ecdhe_params(
+    r: &mut Reader<'_>,
+    what: &'static str,
+) -> Result<(Vec<u8>, sm2::AffinePoint), TlcpError> {
+    let curve_type = r.u8()?;
+    let curve = r.u16()?;
+    if curve_type != 3 || curve != SM2_CURVE {
+        return Err(TlcpError::Protocol(format!(
+            "the {what} names curve type {curve_type}, curve {curve}: not the named curve sm2p256v1 (41)"
+        )));
+    }
+    let encoded = r.vec8()?;
+    let point = crate::exchange::point(encoded, what)?;
+    let mut raw = vec![curve_type];
+    put_u16(&mut raw, curve);
+    put_vec8(&mut raw, encoded);
+    Ok((raw, point))
+}
+
+/// The ECParameters and point of this side's ephemeral key.
+pub(crate) fn encode_ecdhe_params(point: &[u8]) -> Vec<u8> {
+    let mut raw = vec![3];
+    put_u16(&mut raw, SM2_CURVE);
+    put_vec8(&mut raw, point);
+    raw
+}
+
+/// A Certificate message's body for `certificates`.
+pub(crate) fn encode_certificate_list(certificates: &[Vec<u8>]) -> Vec<u8> {
+    let mut list = Vec::new();
+    for der in certificates {
+        put_u24(&mut list, der.len());
+        list.extend_from_slice(der);
+    }
+    let mut body = Vec::new();
+    put_u24(&mut body, list.len());
+    body.extend_from_slice(&list);
+    body
+}
+
+/// A CertificateRequest (types, then CA names), read within bounds and otherwise not used:
+/// the client has one certificate pair to offer.
+fn certificate_request(body: &[u8]) -> Result<(), TlcpError> {
+    let mut r = Reader::new(body, "CertificateRequest");
+    if r.vec8()?.is_empty() {
+        return Err(TlcpError::Decode("CertificateRequest"));
+    }
+    r.vec16()?;
+    r.end()
+}
+
+/// ECC: a fresh pre-master secret (the version, then 46 random bytes), SM2-encrypted to the
+/// encryption certificate's key (GM/T 0009 DER ciphertext). The secret and the message body.
+fn ecc_key_exchange(encryption: &[u8]) -> Result<(Vec<u8>, Vec<u8>), TlcpError> {
+    let mut pre_master = VERSION.to_be_bytes().to_vec();
+    pre_master.extend_from_slice(&crate::random::<46>()?);
+    let encrypted = encryption_key(encryption)?
+        .encrypt_der(
+            &mut sm2::elliptic_curve::common::getrandom::SysRng,
+            &pre_master,
+        )
+        .map_err(|e| TlcpError::Certificate(format!("SM2 encryption failed: {e}")))?;
+    let mut cke = Vec::new();
+    put_vec16(&mut cke, &encrypted);
+    Ok((pre_master, cke))
+}
+
+/// ECDHE: the SM2 key exchange as responder (the server initiates), between the client's
+/// encryption key with a fresh ephemeral key and the server's encryption certificate with
+/// its ephemeral point; 48 bytes of pre-master secret.
+fn ecdhe_key_exchange(
+    identity: &ClientIdentity,
+    server_encryption: &[u8],
+    server_point: &sm2::AffinePoint,
+) -> Result<(Vec<u8>, Vec<u8>), TlcpError> {
+    let (ephemeral, point) = crate::exchange::ephemeral()?;
+    let static_secret = crate::exchange::scalar(&identity.encryption_key).ok_or_else(|| {
+        TlcpError::Certificate("the client's encryption key is not an SM2 key".into())
+    })?;
+    let server_static = crate::exchange::point(
+        &public_key(server_encryption, "encryption")?,
+        "server's encryption key",
+    )?;
+    let keys = crate::exchange::ExchangeKeys {
+        static_secret,
+        ephemeral_secret: ephemeral,
+    };
+    let pre_master = crate::exchange::shared_key(
+        false,
+        &keys,
+        &server_static,
+        server_point,
+        sm2sig::DEFAULT_DIST_ID.as_bytes(),
+        48,
+    )?;
+    let mut cke = Vec::new();
+    put_vec16(&mut cke, &encode_ecdhe_params(&point));
+    Ok((pre_master, cke))
 }
 
 /// ClientHello: TLCP's version, the random, no session, the suites, no compression.
@@ -235,7 +431,7 @@ fn server_hello(
 }
 
 /// The certificates of a Certificate message, in order.
-fn certificate_list(body: &[u8]) -> Result<Vec<Vec<u8>>, TlcpError> {
+pub(crate) fn certificate_list(body: &[u8]) -> Result<Vec<Vec<u8>>, TlcpError> {
     let mut r = Reader::new(body, "Certificate");
     let mut list = Reader::new(r.vec24()?, "Certificate list");
     r.end()?;
@@ -247,7 +443,7 @@ fn certificate_list(body: &[u8]) -> Result<Vec<Vec<u8>>, TlcpError> {
 }
 
 /// The SM2 public key (uncompressed point) of a certificate.
-fn public_key(der: &[u8], role: &str) -> Result<Vec<u8>, TlcpError> {
+pub(crate) fn public_key(der: &[u8], role: &str) -> Result<Vec<u8>, TlcpError> {
     let (_, cert) = X509Certificate::from_der(der).map_err(|e| {
         TlcpError::Certificate(format!("the {role} certificate does not parse: {e}"))
     })?;
@@ -260,21 +456,44 @@ fn encryption_key(der: &[u8]) -> Result<EncryptingKey, TlcpError> {
     })
 }
 
-/// The ServerKeyExchange of an ECC suite: an SM2 signature (default ID, DER) by the signing
-/// key over both randoms and the encryption certificate with its 3-byte length.
+/// What a ServerKeyExchange signs besides both randoms.
+pub(crate) enum SignedMaterial<'a> {
+    /// ECC: the encryption certificate, with its 3-byte length.
+    EncryptionCertificate(&'a [u8]),
+    /// ECDHE: the ECParameters and point, as sent.
+    EcdheParams(&'a [u8]),
+}
+
+/// The bytes a ServerKeyExchange signature covers.
+pub(crate) fn key_exchange_signed(
+    client_random: &[u8; 32],
+    server_random: &[u8; 32],
+    material: SignedMaterial<'_>,
+) -> Vec<u8> {
+    let mut signed = Vec::with_capacity(64 + 3 + 1024);
+    signed.extend_from_slice(client_random);
+    signed.extend_from_slice(server_random);
+    match material {
+        SignedMaterial::EncryptionCertificate(der) => {
+            put_u24(&mut signed, der.len());
+            signed.extend_from_slice(der);
+        }
+        SignedMaterial::EcdheParams(raw) => signed.extend_from_slice(raw),
+    }
+    signed
+}
+
+/// The ServerKeyExchange signature: SM2 (default ID, DER) by the signing key over both
+/// randoms and the suite's material.
 fn verify_key_exchange(
     signing: &[u8],
-    encryption: &[u8],
+    material: SignedMaterial<'_>,
     client_random: &[u8; 32],
     server_random: &[u8; 32],
     signature: &[u8],
 ) -> Result<(), TlcpError> {
     let key = public_key(signing, "signing")?;
-    let mut signed = Vec::with_capacity(64 + 3 + encryption.len());
-    signed.extend_from_slice(client_random);
-    signed.extend_from_slice(server_random);
-    put_u24(&mut signed, encryption.len());
-    signed.extend_from_slice(encryption);
+    let signed = key_exchange_signed(client_random, server_random, material);
     match sm2sig::verify(&key, sm2sig::DEFAULT_DIST_ID, &signed, signature) {
         Ok(sm2sig::SignatureEncoding::Der) => Ok(()),
         Ok(other) => Err(TlcpError::BadKeyExchangeSignature(format!(

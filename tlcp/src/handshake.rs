@@ -16,6 +16,7 @@ pub(crate) mod msg {
     pub const SERVER_KEY_EXCHANGE: u8 = 12;
     pub const CERTIFICATE_REQUEST: u8 = 13;
     pub const SERVER_HELLO_DONE: u8 = 14;
+    pub const CERTIFICATE_VERIFY: u8 = 15;
     pub const CLIENT_KEY_EXCHANGE: u8 = 16;
     pub const FINISHED: u8 = 20;
 }
@@ -49,7 +50,8 @@ pub(crate) fn alert_for(e: &TlcpError) -> Option<u8> {
         TlcpError::Protocol(_) => alert::UNEXPECTED_MESSAGE,
         TlcpError::UnofferedSuite(_) => alert::ILLEGAL_PARAMETER,
         TlcpError::NoCommonSuite => alert::HANDSHAKE_FAILURE,
-        TlcpError::Certificate(_) => alert::BAD_CERTIFICATE,
+        TlcpError::Certificate(_) | TlcpError::ClientCertificate(_) => alert::BAD_CERTIFICATE,
+        TlcpError::BadClientCertificateVerify => alert::DECRYPT_ERROR,
         TlcpError::BadKeyExchangeSignature(_) | TlcpError::BadFinished => alert::DECRYPT_ERROR,
         TlcpError::BadKeyExchange(_) => alert::DECRYPT_ERROR,
         TlcpError::BadRecordMac => alert::BAD_RECORD_MAC,

@@ -18,6 +18,7 @@
 
 mod client;
 mod codec;
+mod exchange;
 mod handshake;
 pub mod prf;
 mod record;
@@ -26,9 +27,9 @@ mod server;
 mod stream;
 mod suite;
 
-pub use client::{ClientConfig, HandshakeInfo, connect};
+pub use client::{ClientConfig, ClientIdentity, HandshakeInfo, connect};
 pub use record::VERSION;
-pub use server::{ServerConfig, ServerFaults, ServerIdentity, accept};
+pub use server::{ClientAuth, ServerConfig, ServerFaults, ServerIdentity, accept};
 pub use stream::TlcpStream;
 pub use suite::CipherSuite;
 
@@ -83,6 +84,13 @@ pub enum TlcpError {
     /// the server did not prove it holds the keys of the certificates it presented.
     #[error("the ServerKeyExchange signature does not verify with the signing certificate: {0}")]
     BadKeyExchangeSignature(String),
+    /// The client's certificates are missing or not acceptable (server side).
+    #[error("client certificate: {0}")]
+    ClientCertificate(String),
+    /// The client's CertificateVerify does not verify with its signing certificate (server
+    /// side).
+    #[error("the client's CertificateVerify does not verify with its signing certificate")]
+    BadClientCertificateVerify,
     /// The server's Finished does not match the handshake: the keys or the transcript differ.
     #[error("the server's Finished does not verify")]
     BadFinished,

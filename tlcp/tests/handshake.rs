@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use tianping_fixtures::{Faults, pki::ReferencePki};
 use tianping_tlcp::{
-    CipherSuite, ClientConfig, ServerConfig, ServerFaults, ServerIdentity, TlcpError, accept,
-    connect,
+    CipherSuite, ClientAuth, ClientConfig, ClientIdentity, ServerConfig, ServerFaults,
+    ServerIdentity, TlcpError, accept, connect,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt, duplex};
 
@@ -26,6 +26,7 @@ fn server_config(pki: &ReferencePki) -> ServerConfig {
         handshake_timeout: Duration::from_secs(5),
         read_timeout: Duration::from_secs(5),
         faults: ServerFaults::default(),
+        client_auth: None,
     }
 }
 
@@ -52,12 +53,62 @@ async fn handshake(
     (client, server.await.unwrap())
 }
 
+/// The reference client pair, and a server that asks for it, issued by the SM2 root.
+fn mutual(pki: &ReferencePki) -> (ClientIdentity, ClientAuth) {
+    (
+        ClientIdentity {
+            signing_key: pki.tlcp_client.sign_key.clone(),
+            encryption_key: pki.tlcp_client.enc_secret,
+            certificates: vec![
+                pki.tlcp_client.sign_cert_der.clone(),
+                pki.tlcp_client.enc_cert_der.clone(),
+            ],
+        },
+        ClientAuth {
+            issuers: vec![pki.sm2_root_der.clone()],
+            required: true,
+        },
+    )
+}
+
+/// Runs a handshake between `client` and `server` over a pipe; both ends' results.
+async fn handshake_with(
+    client: ClientConfig,
+    server: ServerConfig,
+) -> (
+    Result<tianping_tlcp::TlcpStream<tokio::io::DuplexStream>, TlcpError>,
+    Result<tianping_tlcp::TlcpStream<tokio::io::DuplexStream>, TlcpError>,
+) {
+    let (client_io, server_io) = duplex(64 * 1024);
+    let server = tokio::spawn(async move { accept(server_io, &server).await });
+    let client = connect(client_io, &client).await;
+    (client, server.await.unwrap())
+}
+
+/// Every suite, ECC and ECDHE, with the client's certificates asked for, sent and checked.
 #[tokio::test]
 async fn each_suite_completes_and_carries_data_both_ways() {
     let pki = ReferencePki::generate(&Faults::none());
+    let (identity, auth) = mutual(&pki);
     for suite in CipherSuite::ALL {
-        let (client, server) = handshake(&[suite], server_config(&pki)).await;
-        let (mut client, mut server) = (client.unwrap(), server.unwrap());
+        let client = ClientConfig {
+            identity: Some(identity.clone()),
+            ..client_config(&[suite])
+        };
+        let server = ServerConfig {
+            client_auth: Some(auth.clone()),
+            ..server_config(&pki)
+        };
+        let (client, server) = handshake_with(client, server).await;
+        let (mut client, mut server) = (
+            client.unwrap_or_else(|e| panic!("{suite}: {e}")),
+            server.unwrap_or_else(|e| panic!("{suite}: {e}")),
+        );
+        assert!(client.info().client_certificate_requested);
+        let sent = identity.presented_for(suite);
+        assert_eq!(sent.len(), if suite.is_ecdhe() { 2 } else { 1 });
+        assert_eq!(client.info().client_certificates, sent);
+        assert_eq!(server.info().client_certificates, sent);
         assert_eq!(client.info().suite, suite);
         assert_eq!(client.info().signing_certificate(), pki.tlcp_sign_cert_der);
         assert_eq!(
@@ -298,4 +349,83 @@ async fn a_tampered_record_is_an_error_to_the_reader() {
     assert!(matches!(read, Err(TlcpError::BadRecordMac)), "{read:?}");
     server.abort();
     relay.abort();
+}
+
+/// Mutual TLCP refused the ways it should be: no certificates where they are required, a
+/// pair from a CA the server does not accept, and ECDHE offered without a pair at all. An
+/// ECDHE server using another encryption key cannot read the client's Finished.
+#[tokio::test]
+async fn client_certificates_are_required_and_checked() {
+    let pki = ReferencePki::generate(&Faults::none());
+    let (identity, auth) = mutual(&pki);
+    let requiring = || ServerConfig {
+        client_auth: Some(auth.clone()),
+        ..server_config(&pki)
+    };
+
+    let (client, server) = handshake_with(client_config(&CipherSuite::ECC), requiring()).await;
+    assert!(
+        matches!(server, Err(TlcpError::ClientCertificate(_))),
+        "{:?}",
+        server.err()
+    );
+    assert!(
+        matches!(
+            client,
+            Err(TlcpError::Alert {
+                description: 42,
+                ..
+            })
+        ),
+        "the client hears bad_certificate: {:?}",
+        client.err()
+    );
+
+    let foreign = ReferencePki::generate(&Faults::none());
+    let stranger = ServerConfig {
+        client_auth: Some(ClientAuth {
+            issuers: vec![foreign.tls_ca_der.to_vec()],
+            required: true,
+        }),
+        ..server_config(&pki)
+    };
+    let client = ClientConfig {
+        identity: Some(identity.clone()),
+        ..client_config(&CipherSuite::ALL)
+    };
+    let (_, server) = handshake_with(client, stranger).await;
+    assert!(
+        matches!(&server, Err(TlcpError::ClientCertificate(why)) if why.contains("not issued")),
+        "{:?}",
+        server.err()
+    );
+
+    let alone = connect(
+        duplex(1024).0,
+        &client_config(&[CipherSuite::EcdheSm4GcmSm3]),
+    )
+    .await;
+    assert!(
+        matches!(alone, Err(TlcpError::Protocol(_))),
+        "{:?}",
+        alone.err()
+    );
+
+    let mut wrong_key = requiring();
+    wrong_key.faults.encryption_key_mismatch = true;
+    let client = ClientConfig {
+        identity: Some(identity),
+        ..client_config(&[CipherSuite::EcdheSm4CbcSm3])
+    };
+    let (client, server) = handshake_with(client, wrong_key).await;
+    // Different keys: the client's Finished record does not even authenticate.
+    assert!(
+        matches!(
+            server,
+            Err(TlcpError::BadRecordMac | TlcpError::BadFinished)
+        ),
+        "{:?}",
+        server.err()
+    );
+    assert!(client.is_err());
 }

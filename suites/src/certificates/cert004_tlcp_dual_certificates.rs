@@ -123,11 +123,22 @@ enum Possession {
 /// Runs a full handshake when the endpoint chose an ECC SM2 suite the harness's client
 /// implements; ECDHE and non-GM suites (CERT-005's finding) are not examined.
 async fn key_possession(ctx: &Ctx, host: &str, port: u16, suite: u16) -> Possession {
-    if tianping_tlcp::CipherSuite::from_code(suite).is_none() {
-        return Possession::NotExamined(format!(
-            "the endpoint chose suite {suite:#06x}, which the harness's TLCP client does not \
-             implement"
-        ));
+    match tianping_tlcp::CipherSuite::from_code(suite) {
+        None => {
+            return Possession::NotExamined(format!(
+                "the endpoint chose suite {suite:#06x}, which the harness's TLCP client does \
+                 not implement"
+            ));
+        }
+        // The SM2 key exchange of ECDHE needs the client's certificate pair, which the run
+        // does not present.
+        Some(chosen) if chosen.is_ecdhe() => {
+            return Possession::NotExamined(format!(
+                "the endpoint chose {chosen}, whose key exchange needs a client certificate \
+                 pair the run does not present"
+            ));
+        }
+        Some(_) => {}
     }
     match ctx
         .http
