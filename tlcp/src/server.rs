@@ -41,6 +41,8 @@ pub struct ServerFaults {
     /// The pre-master secret is decrypted with a key other than the encryption
     /// certificate's: the server does not hold the key of the certificate it presents.
     pub encryption_key_mismatch: bool,
+    /// The server's Finished is corrupted: it does not match the handshake.
+    pub finished_wrong: bool,
 }
 
 /// Mutual TLCP: the server asks for the client's certificate pair and checks it was issued
@@ -226,7 +228,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Handshake<S> {
         }
         self.send_change_cipher_spec().await?;
         self.write.protect(server_keys);
-        let finished = prf::verify_data(&master, "server finished", &self.transcript);
+        let mut finished = prf::verify_data(&master, "server finished", &self.transcript);
+        if config.faults.finished_wrong {
+            finished[0] ^= 0x01;
+        }
         self.send(msg::FINISHED, &finished).await?;
         self.flush().await?;
         Ok(HandshakeInfo {

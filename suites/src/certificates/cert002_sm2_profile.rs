@@ -35,7 +35,7 @@ const META: CheckMeta = CheckMeta {
     weight: 3,
     mode: Mode::Remote,
     active: false,
-    faults: &["sm2-cert-no-keyusage"],
+    faults: &["sm2-cert-no-keyusage", "tlcp-certificates-swapped"],
     thresholds: &[],
 };
 

@@ -43,6 +43,8 @@ const META: CheckMeta = CheckMeta {
         "tlcp-one-certificate",
         "tlcp-key-exchange-wrong-key",
         "tlcp-encryption-key-mismatch",
+        "tlcp-certificates-swapped",
+        "tlcp-finished-wrong",
     ],
     thresholds: &[],
 };
@@ -158,12 +160,11 @@ async fn key_possession(ctx: &Ctx, host: &str, port: u16, suite: u16) -> Possess
                 format!("服务器未持有加密证书的私钥：“{e}”"),
             ))
         }
-        Ok(Err(e @ tianping_tlcp::TlcpError::BadFinished)) => Possession::Disproved(Problem::new(
-            format!(
-                "the server's Finished does not verify, so it did not decrypt the pre-master \
-                 secret sent under its encryption certificate: {e}"
-            ),
-            "服务器的 Finished 消息验证失败，说明其未能解密以加密证书公钥加密的预主密钥",
+        Ok(Err(tianping_tlcp::TlcpError::BadFinished)) => Possession::Disproved(Problem::new(
+            "the server's Finished does not verify: it did not derive its keys from the \
+             pre-master secret sent under its encryption certificate, or it computes Finished \
+             wrongly; either way the handshake does not prove the keys",
+            "服务器的 Finished 消息验证失败：其密钥并非由以加密证书公钥加密的预主密钥导出，或Finished计算错误；握手不能证明其持有密钥",
         )),
         Ok(Err(e)) => Possession::Undecided(e.to_string()),
         Err(e) => Possession::Undecided(e.to_string()),
