@@ -140,6 +140,14 @@ fn gmssl_tls13_with_sm_suites_only_is_an_allowed_version_with_national_cryptogra
     let results = run(served.port, &["SS-019", "CERT-005", "CERT-006"]);
     assert_eq!(results.len(), 3);
     assert_all_pass(&results, "GmSSL tls13_server (RFC 8998 only)");
+    // CERT-006 completed the handshake, not only read the ServerHello.
+    let cert006 = results.iter().find(|r| r.id == "CERT-006").unwrap();
+    assert!(
+        cert006.summary.contains("handshake completes")
+            && cert006.summary.contains("CertificateVerify verifies"),
+        "{}",
+        cert006.summary
+    );
 }
 
 #[test]

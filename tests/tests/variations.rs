@@ -32,7 +32,9 @@ fn config_for(variation: Variation) -> (Config, tempfile::TempDir) {
         }
         Variation::Window180 => config.adapter.file = extends("[auth]\nwindow_secs = 180\n"),
         Variation::PublicVerification => config.architecture.public_verification = true,
-        Variation::TlcpOnly => config.target.transport = tianping_engine::config::Transport::Tlcp,
+        Variation::TlcpOnly | Variation::TlcpMutual => {
+            config.target.transport = tianping_engine::config::Transport::Tlcp
+        }
         Variation::ReceiptUnsigned
         | Variation::NoHashAlgorithm
         | Variation::UpperCaseHex
@@ -61,7 +63,8 @@ fn run(variation: Variation) -> Vec<CheckResult> {
 fn every_check_passes(variation: Variation) {
     let (config, _dir) = config_for(variation);
     let registry = tianping_suites::registry();
-    let problems: Vec<String> = run(variation)
+    let results = run(variation);
+    let problems: Vec<String> = results
         .iter()
         .filter(|r| {
             let applies = registry
@@ -80,6 +83,20 @@ fn every_check_passes(variation: Variation) {
         variation.name(),
         problems.join("\n")
     );
+    // Under mutual TLCP the server prefers ECDHE: CERT-004 completes it with the lab's pair.
+    if variation == Variation::TlcpMutual {
+        let cert004 = results.iter().find(|r| r.id == "CERT-004").unwrap();
+        let handshake = cert004
+            .evidence
+            .iter()
+            .find(|e| e.label == "full handshake")
+            .map(|e| e.value.as_str())
+            .unwrap_or_default();
+        assert!(
+            handshake.starts_with("ECDHE_SM4_") && handshake.contains("SM2 key exchange"),
+            "{handshake}"
+        );
+    }
 }
 
 macro_rules! variation_tests {
@@ -108,4 +125,5 @@ variation_tests! {
     public_verification => Variation::PublicVerification,
     long_term_certificate => Variation::LongTermCertificate,
     tlcp_only => Variation::TlcpOnly,
+    tlcp_mutual => Variation::TlcpMutual,
 }

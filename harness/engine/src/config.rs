@@ -555,6 +555,10 @@ pub struct Credentials {
     /// Client certificates for mutual TLS, when handed over in memory (the built-in reference
     /// platform); otherwise read from the variables the adapter names.
     pub client_certificates: Option<crate::tls::ClientCertificates>,
+    /// The lab's TLCP certificate pair, when handed over in memory (the built-in reference
+    /// platform); otherwise read from the variables the adapter's `[tlcp_client_certificate]`
+    /// names.
+    pub tlcp_client: Option<tianping_tlcp::ClientIdentity>,
 }
 
 impl Credentials {
@@ -581,6 +585,7 @@ impl Credentials {
             lockout_username: get(&vars.lockout_username_env),
             lockout_password: Secret::new(get(&vars.lockout_password_env)),
             client_certificates: None,
+            tlcp_client: None,
         }
     }
 

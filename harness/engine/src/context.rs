@@ -81,6 +81,33 @@ fn client_certificates_from_env(
     Ok(ClientCertificates { lab, second })
 }
 
+/// The TLCP pair the adapter's `[tlcp_client_certificate]` names, read from its variables; a
+/// missing or unusable one is a configuration error naming the variable.
+fn tlcp_identity_from_env(
+    spec: &crate::adapter::TlcpClientCertificateSpec,
+) -> Result<tianping_tlcp::ClientIdentity, CheckError> {
+    let var = |name: &str| {
+        std::env::var(name).map_err(|_| {
+            CheckError::Config(format!(
+                "the adapter uses mutual TLCP: set {name} (PEM) for the TLCP client pair"
+            ))
+        })
+    };
+    let (sc, sk, ec, ek) = (
+        var(&spec.signing_certificate_env)?,
+        var(&spec.signing_key_env)?,
+        var(&spec.encryption_certificate_env)?,
+        var(&spec.encryption_key_env)?,
+    );
+    crate::tls::tlcp_identity_from_pem(crate::tls::TlcpPairSources {
+        signing_certificate: (&sc, &spec.signing_certificate_env),
+        signing_key: (&sk, &spec.signing_key_env),
+        encryption_certificate: (&ec, &spec.encryption_certificate_env),
+        encryption_key: (&ek, &spec.encryption_key_env),
+    })
+    .map_err(|e| CheckError::Config(format!("tlcp_client_certificate: {e}")))
+}
+
 impl Ctx {
     /// Builds the context for a live target. The scope is the target's host plus the
     /// configured extra hosts, nothing else.
@@ -113,6 +140,14 @@ impl Ctx {
                 None => client_certificates_from_env(spec)?,
             };
             http = http.with_client_certificates(lab, second)?;
+        }
+        let tlcp_identity = match (&credentials.tlcp_client, &adapter.tlcp_client_certificate) {
+            (Some(given), _) => Some(given.clone()),
+            (None, Some(spec)) => Some(tlcp_identity_from_env(spec)?),
+            (None, None) => None,
+        };
+        if let Some(identity) = tlcp_identity {
+            http = http.with_tlcp_identity(identity);
         }
         let tianping = crate::tianping::TianpingSource::from_lab(&config.lab, &config.limits)?;
         Ok(Ctx {

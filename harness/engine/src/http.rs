@@ -169,6 +169,9 @@ pub struct HttpClient {
     /// Idle TLCP connections by `host:port`, kept alive between requests as a TLS client's
     /// pool keeps its own: a handshake per request would slow bursts (SS-024) and the run.
     tlcp_idle: Mutex<HashMap<String, Vec<TlcpConnection>>>,
+    /// The lab's TLCP certificate pair, presented when a TLCP server asks (mutual TLCP, and
+    /// the ECDHE suites).
+    tlcp_identity: Option<tianping_tlcp::ClientIdentity>,
 }
 
 /// An HTTP/1.1 connection over TLCP: the request sender and the task driving the connection.
@@ -201,7 +204,19 @@ impl HttpClient {
             masked_headers: Vec::new(),
             transport: crate::config::Transport::Tls,
             tlcp_idle: Mutex::default(),
+            tlcp_identity: None,
         })
+    }
+
+    /// Presents `identity` to TLCP servers that ask for a client certificate pair.
+    pub fn with_tlcp_identity(mut self, identity: tianping_tlcp::ClientIdentity) -> HttpClient {
+        self.tlcp_identity = Some(identity);
+        self
+    }
+
+    /// Whether a TLCP client pair is configured (so the ECDHE suites can be completed).
+    pub fn has_tlcp_identity(&self) -> bool {
+        self.tlcp_identity.is_some()
     }
 
     /// The same client, carrying `https` requests over `transport`.
@@ -574,6 +589,7 @@ impl HttpClient {
         let config = tianping_tlcp::ClientConfig {
             handshake_timeout: wait,
             read_timeout: wait,
+            identity: self.tlcp_identity.clone(),
             ..Default::default()
         };
         let tlcp =
@@ -666,6 +682,7 @@ impl HttpClient {
             suites: suites.to_vec(),
             handshake_timeout: wait,
             read_timeout: wait,
+            identity: self.tlcp_identity.clone(),
             ..Default::default()
         };
         let mut connection = match tianping_tlcp::connect(stream, &config).await {

@@ -102,6 +102,100 @@ pub enum IdentityError {
     },
 }
 
+/// Where a TLCP client pair comes from: each certificate and key in its own variable.
+#[derive(Debug, Clone, Copy)]
+pub struct TlcpPairSources<'a> {
+    /// (PEM, variable name) of the signing certificate, then any CA certificates.
+    pub signing_certificate: (&'a str, &'a str),
+    /// (PEM, variable name) of the signing key.
+    pub signing_key: (&'a str, &'a str),
+    /// (PEM, variable name) of the encryption certificate.
+    pub encryption_certificate: (&'a str, &'a str),
+    /// (PEM, variable name) of the encryption key.
+    pub encryption_key: (&'a str, &'a str),
+}
+
+/// A TLCP client certificate pair from PEM: each key must be an SM2 key (PKCS#8 or SEC1,
+/// unencrypted) belonging to its certificate. Errors name the variable, never key material.
+pub fn tlcp_identity_from_pem(
+    sources: TlcpPairSources<'_>,
+) -> Result<tianping_tlcp::ClientIdentity, IdentityError> {
+    use rustls::pki_types::PrivateKeyDer;
+    use rustls::pki_types::pem::PemObject;
+    let certificates = |(pem, env): (&str, &str)| {
+        let chain: Vec<Vec<u8>> = CertificateDer::pem_slice_iter(pem.as_bytes())
+            .filter_map(Result::ok)
+            .map(|c| c.to_vec())
+            .collect();
+        if chain.is_empty() {
+            Err(IdentityError::NoCertificate {
+                env: env.to_string(),
+            })
+        } else {
+            Ok(chain)
+        }
+    };
+    let key = |(pem, env): (&str, &str), (_, certificate_env): (&str, &str), certificate: &[u8]| {
+        let no_key = || IdentityError::NoKey {
+            env: env.to_string(),
+        };
+        let der = PrivateKeyDer::from_pem_slice(pem.as_bytes()).map_err(|_| no_key())?;
+        let secret = match &der {
+            PrivateKeyDer::Pkcs8(k) => {
+                use sm2::pkcs8::DecodePrivateKey;
+                sm2::SecretKey::from_pkcs8_der(k.secret_pkcs8_der()).ok()
+            }
+            PrivateKeyDer::Sec1(k) => sm2::SecretKey::from_sec1_der(k.secret_sec1_der()).ok(),
+            _ => None,
+        }
+        .ok_or_else(|| IdentityError::Mismatch {
+            certificate_env: certificate_env.to_string(),
+            key_env: env.to_string(),
+            why: "not an unencrypted SM2 key (PKCS#8 or SEC1)".into(),
+        })?;
+        let public = secret.public_key().to_sec1_bytes();
+        let in_certificate = x509_parser::parse_x509_certificate(certificate)
+            .map(|(_, c)| c.public_key().subject_public_key.data.to_vec())
+            .unwrap_or_default();
+        if in_certificate != public.as_ref() {
+            return Err(IdentityError::Mismatch {
+                certificate_env: certificate_env.to_string(),
+                key_env: env.to_string(),
+                why: "the key does not belong to the certificate".into(),
+            });
+        }
+        Ok(secret)
+    };
+    let signing_chain = certificates(sources.signing_certificate)?;
+    let encryption = certificates(sources.encryption_certificate)?.remove(0);
+    let signing_secret = key(
+        sources.signing_key,
+        sources.signing_certificate,
+        &signing_chain[0],
+    )?;
+    let encryption_secret = key(
+        sources.encryption_key,
+        sources.encryption_certificate,
+        &encryption,
+    )?;
+    let signing_key =
+        sm2::dsa::SigningKey::new(tianping_profile::sm2sig::DEFAULT_DIST_ID, &signing_secret)
+            .map_err(|_| no_usable_key(sources.signing_key.1))?;
+    let mut chain = vec![signing_chain[0].clone(), encryption];
+    chain.extend(signing_chain.into_iter().skip(1));
+    Ok(tianping_tlcp::ClientIdentity {
+        signing_key,
+        encryption_key: encryption_secret.to_bytes().into(),
+        certificates: chain,
+    })
+}
+
+fn no_usable_key(env: &str) -> IdentityError {
+    IdentityError::NoKey {
+        env: env.to_string(),
+    }
+}
+
 impl ClientIdentity {
     /// Reads a PEM chain and key; the variable names are for messages only.
     pub fn from_pem(
@@ -340,5 +434,60 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("PRIVATE KEY"), "{text}");
+    }
+
+    /// A TLCP pair reads from PKCS#8 PEM; a key that belongs to the other certificate, or a
+    /// variable without a certificate, is an error naming the variable, never the key.
+    #[test]
+    fn a_tlcp_pair_reads_from_pem_and_mismatches_are_named() {
+        use sm2::pkcs8::EncodePrivateKey;
+        use tianping_fixtures::pki::{ReferencePki, pem};
+        let pki = ReferencePki::generate(&tianping_fixtures::Faults::none());
+        let pair = &pki.tlcp_client;
+        let key_pem =
+            |secret: &sm2::SecretKey| pem("PRIVATE KEY", secret.to_pkcs8_der().unwrap().as_bytes());
+        let sign_secret = sm2::SecretKey::from(*pair.sign_key.as_nonzero_scalar());
+        let enc_secret = sm2::SecretKey::from_slice(&pair.enc_secret).unwrap();
+        let sign_cert = [
+            pem("CERTIFICATE", &pair.sign_cert_der),
+            pem("CERTIFICATE", &pki.sm2_root_der),
+        ]
+        .concat();
+        let enc_cert = pem("CERTIFICATE", &pair.enc_cert_der);
+        let (sign_key, enc_key) = (key_pem(&sign_secret), key_pem(&enc_secret));
+        let sources = |sign_key: &str, enc_cert: &str| {
+            tlcp_identity_from_pem(TlcpPairSources {
+                signing_certificate: (&sign_cert, "SIGN_CERT"),
+                signing_key: (sign_key, "SIGN_KEY"),
+                encryption_certificate: (enc_cert, "ENC_CERT"),
+                encryption_key: (&enc_key, "ENC_KEY"),
+            })
+        };
+        let identity = sources(&sign_key, &enc_cert).unwrap();
+        assert_eq!(
+            identity.certificates,
+            vec![
+                pair.sign_cert_der.clone(),
+                pair.enc_cert_der.clone(),
+                pki.sm2_root_der.clone()
+            ]
+        );
+        assert_eq!(identity.encryption_key, pair.enc_secret);
+
+        let swapped = sources(&enc_key, &enc_cert).unwrap_err();
+        let text = swapped.to_string();
+        assert!(
+            text.contains("SIGN_KEY") && text.contains("does not belong"),
+            "{text}"
+        );
+        assert!(!text.contains("PRIVATE KEY"), "{text}");
+
+        let missing = sources(&sign_key, "no pem here").unwrap_err();
+        assert_eq!(
+            missing,
+            IdentityError::NoCertificate {
+                env: "ENC_CERT".into()
+            }
+        );
     }
 }

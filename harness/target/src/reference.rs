@@ -68,6 +68,14 @@ pub async fn start_with(
         lockout_username: issued.lockout_username.clone(),
         lockout_password: Secret::new(issued.lockout_password.clone()),
         client_certificates: server.client_pki.as_ref().map(client_certificates),
+        tlcp_client: server
+            .tlcp_client
+            .as_ref()
+            .map(|pair| tianping_tlcp::ClientIdentity {
+                signing_key: pair.sign_key.clone(),
+                encryption_key: pair.enc_secret,
+                certificates: vec![pair.sign_cert_der.clone(), pair.enc_cert_der.clone()],
+            }),
     };
     let trust_roots = vec![server.tls_ca_der.clone(), server.sm2_root_der.clone()];
     let summary = TargetSummary {

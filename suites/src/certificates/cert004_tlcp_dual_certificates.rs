@@ -132,12 +132,12 @@ async fn key_possession(ctx: &Ctx, host: &str, port: u16, suite: u16) -> Possess
                  not implement"
             ));
         }
-        // The SM2 key exchange of ECDHE needs the client's certificate pair, which the run
-        // does not present.
-        Some(chosen) if chosen.is_ecdhe() => {
+        // The SM2 key exchange of ECDHE needs the client's certificate pair: without one
+        // configured, the run cannot complete it.
+        Some(chosen) if chosen.is_ecdhe() && !ctx.http.has_tlcp_identity() => {
             return Possession::NotExamined(format!(
                 "the endpoint chose {chosen}, whose key exchange needs a client certificate \
-                 pair the run does not present"
+                 pair, and the adapter configures none ([tlcp_client_certificate])"
             ));
         }
         Some(_) => {}
@@ -233,12 +233,21 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     verdict = match &possession {
         Possession::Proven(info) => verdict.with(
             "full handshake",
-            format!(
-                "{}: ServerKeyExchange verified with the signing certificate; Finished \
-                 verified, so the server decrypted the pre-master secret sent under the \
-                 encryption certificate",
-                info.suite
-            ),
+            if info.suite.is_ecdhe() {
+                format!(
+                    "{}: ServerKeyExchange (its ephemeral key) verified with the signing \
+                     certificate; Finished verified, so the server completed the SM2 key \
+                     exchange with the encryption certificate's key (client pair presented)",
+                    info.suite
+                )
+            } else {
+                format!(
+                    "{}: ServerKeyExchange verified with the signing certificate; Finished \
+                     verified, so the server decrypted the pre-master secret sent under the \
+                     encryption certificate",
+                    info.suite
+                )
+            },
         ),
         Possession::Disproved(p) => verdict.with("full handshake", p.en.clone()),
         Possession::Undecided(why) | Possession::NotExamined(why) => {

@@ -169,6 +169,40 @@ impl ClientCertificateSpec {
     }
 }
 
+/// Mutual TLCP: the lab's TLCP certificate pair (signing and encryption, each with its SM2
+/// key, PEM), read from environment variables, presented when a TLCP server asks for it and
+/// needed for the ECDHE suites.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlcpClientCertificateSpec {
+    /// Variable holding the signing certificate, then any CA certificates (PEM).
+    pub signing_certificate_env: String,
+    /// Variable holding the signing key (PKCS#8 or SEC1 PEM, unencrypted).
+    pub signing_key_env: String,
+    /// Variable holding the encryption certificate (PEM).
+    pub encryption_certificate_env: String,
+    /// Variable holding the encryption key (PKCS#8 or SEC1 PEM, unencrypted).
+    pub encryption_key_env: String,
+}
+
+impl TlcpClientCertificateSpec {
+    fn validate(&self) -> Result<(), String> {
+        let all_named = [
+            &self.signing_certificate_env,
+            &self.signing_key_env,
+            &self.encryption_certificate_env,
+            &self.encryption_key_env,
+        ]
+        .iter()
+        .all(|v| !v.trim().is_empty());
+        if all_named {
+            Ok(())
+        } else {
+            Err("each of the four *_env keys must name a variable".into())
+        }
+    }
+}
+
 /// A receipt's processing status under the adapter's `[deposit]` rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DepositStatus {
@@ -207,6 +241,8 @@ struct AdapterFile {
     #[serde(default)]
     client_certificate: Option<ClientCertificateSpec>,
     #[serde(default)]
+    tlcp_client_certificate: Option<TlcpClientCertificateSpec>,
+    #[serde(default)]
     deposit: DepositSpec,
     #[serde(default)]
     operations: BTreeMap<String, OperationSpec>,
@@ -234,6 +270,8 @@ pub struct Adapter {
     /// The client certificate every connection presents (mutual TLS), if the platform asks
     /// for one.
     pub client_certificate: Option<ClientCertificateSpec>,
+    /// The TLCP certificate pair presented when a TLCP server asks (mutual TLCP, ECDHE).
+    pub tlcp_client_certificate: Option<TlcpClientCertificateSpec>,
     /// How deposits complete.
     pub deposit: DepositSpec,
     /// The operations the platform offers.
@@ -338,6 +376,10 @@ impl Adapter {
             spec.validate()
                 .map_err(|m| invalid("client_certificate".into(), m))?;
         }
+        if let Some(spec) = &file.tlcp_client_certificate {
+            spec.validate()
+                .map_err(|m| invalid("tlcp_client_certificate".into(), m))?;
+        }
         let session_names = template::placeholders(&file.session.value)
             .map_err(|e: TemplateError| invalid("session.value".into(), e.to_string()))?;
         template::check_known(&file.session.value, &session_names, &["session_token"])
@@ -430,6 +472,7 @@ impl Adapter {
             auth: file.auth,
             session: file.session,
             client_certificate: file.client_certificate,
+            tlcp_client_certificate: file.tlcp_client_certificate,
             deposit: file.deposit,
             operations,
             fields: file.fields,
@@ -585,6 +628,20 @@ mod tests {
             Adapter::parse("[adapter]\nname = \"m\"\nextends = \"other\"\n", "x").unwrap_err();
         assert!(
             matches!(&err, AdapterError::Invalid { section, .. } if section == "adapter.extends"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_tlcp_client_pair_names_four_variables() {
+        let base = "[adapter]\nname = \"t\"\nextends = \"tp-profile-1\"\n";
+        let pair = "[tlcp_client_certificate]\nsigning_certificate_env = \"A\"\nsigning_key_env = \"B\"\nencryption_certificate_env = \"C\"\nencryption_key_env = \"D\"\n";
+        let a = Adapter::parse(&format!("{base}{pair}"), "t.toml").unwrap();
+        assert_eq!(a.tlcp_client_certificate.unwrap().encryption_key_env, "D");
+        let blank = pair.replace("\"D\"", "\" \"");
+        let err = Adapter::parse(&format!("{base}{blank}"), "t.toml").unwrap_err();
+        assert!(
+            matches!(&err, AdapterError::Invalid { section, .. } if section == "tlcp_client_certificate"),
             "{err}"
         );
     }
