@@ -181,12 +181,15 @@ mod tests {
     /// Faults that break more than one requirement, and the checks that catch each: a receipt
     /// without its Tianping transaction lacks a required field (DC-002) and leaves the deposit
     /// without a verifiable anchor (BC-010).
-    const CAUGHT_BY_SEVERAL: [(&str, &[&str]); 3] = [
+    const CAUGHT_BY_SEVERAL: [(&str, &[&str]); 4] = [
         // BC-016 by the stamp's plausibility, BC-010 by the anchoring delay it implies.
         ("block-time-in-seconds", &["BC-016", "BC-010"]),
         ("receipt-missing-tianping-tx", &["DC-002", "BC-010"]),
         // BC-001 over the blocks it examines, BC-009 over the blocks it waits for.
         ("stale-chain-head", &["BC-001", "BC-009"]),
+        // CERT-004 by the order of the pair, CERT-002 by the KeyUsage of the certificate
+        // that then stands in the signing place.
+        ("tlcp-certificates-swapped", &["CERT-002", "CERT-004"]),
     ];
 
     #[test]

@@ -23,6 +23,46 @@ fn interop() -> Option<PathBuf> {
     dir.join("build-gmssl.sh").is_file().then_some(dir)
 }
 
+/// The interop folder, or a message saying the test is skipped without it.
+fn interop_or_skip() -> Option<PathBuf> {
+    let found = interop();
+    if found.is_none() {
+        eprintln!("skipped: ../shared/interop (GmSSL) is not beside this checkout");
+    }
+    found
+}
+
+/// The certificates of one of GmSSL's PEM files, in order.
+fn gmssl_certificates(gmssl: &Path, name: &str) -> Vec<Vec<u8>> {
+    let text = std::fs::read_to_string(gmssl.join(name)).unwrap();
+    tianping_profile::pem::certificates(&text).unwrap()
+}
+
+/// The `gmssl` tool, able to find its library.
+fn gmssl_tool(gmssl: &Path) -> Command {
+    let mut command = Command::new(gmssl.join("bin/gmssl"));
+    command
+        .env("LD_LIBRARY_PATH", gmssl.join("bin"))
+        .stdin(Stdio::null());
+    command
+}
+
+/// Writes `der` as a PEM certificate into `dir`; its path.
+fn write_certificate(dir: &Path, name: &str, der: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, tianping_fixtures::pki::pem("CERTIFICATE", der)).unwrap();
+    path
+}
+
+/// Asserts that `answer` is GmSSL's `-www` echo of a request for `path`.
+fn assert_echoes(answer: &[u8], path: &str, context: &str) {
+    let text = String::from_utf8_lossy(answer);
+    assert!(
+        text.starts_with("HTTP/1.") && text.contains(path),
+        "{context}: GmSSL's answer: {text:?}"
+    );
+}
+
 /// Builds GmSSL (or reuses the build) and returns its folder.
 fn gmssl(interop: &Path) -> PathBuf {
     let out = Command::new("bash")
@@ -132,8 +172,7 @@ fn assert_all_pass(results: &[CheckResult], against: &str) {
 
 #[test]
 fn gmssl_tls13_with_sm_suites_only_is_an_allowed_version_with_national_cryptography() {
-    let Some(interop) = interop() else {
-        eprintln!("skipped: ../shared/interop (GmSSL) is not beside this checkout");
+    let Some(interop) = interop_or_skip() else {
         return;
     };
     let served = serve(&interop, &gmssl(&interop), "tls13");
@@ -152,8 +191,7 @@ fn gmssl_tls13_with_sm_suites_only_is_an_allowed_version_with_national_cryptogra
 
 #[test]
 fn gmssl_tlcp_is_an_allowed_version_with_gm_suites_and_proves_its_keys() {
-    let Some(interop) = interop() else {
-        eprintln!("skipped: ../shared/interop (GmSSL) is not beside this checkout");
+    let Some(interop) = interop_or_skip() else {
         return;
     };
     let served = serve(&interop, &gmssl(&interop), "tlcp");
@@ -199,8 +237,7 @@ fn gmssl_tlcp_is_an_allowed_version_with_gm_suites_and_proves_its_keys() {
 /// certificates go through all of them in every run.
 #[test]
 fn gmssl_tlcp_certificates_are_judged_like_any_others() {
-    let Some(interop) = interop() else {
-        eprintln!("skipped: ../shared/interop (GmSSL) is not beside this checkout");
+    let Some(interop) = interop_or_skip() else {
         return;
     };
     let gmssl = gmssl(&interop);
@@ -224,18 +261,12 @@ fn gmssl_tlcp_certificates_are_judged_like_any_others() {
 
 #[test]
 fn the_tlcp_client_completes_handshakes_with_gmssl_and_exchanges_data() {
-    let Some(interop) = interop() else {
-        eprintln!("skipped: ../shared/interop (GmSSL) is not beside this checkout");
+    let Some(interop) = interop_or_skip() else {
         return;
     };
     let gmssl = gmssl(&interop);
     let served = serve(&interop, &gmssl, "tlcp");
-    let pem = |name: &str| {
-        let text = std::fs::read_to_string(gmssl.join(name)).unwrap();
-        tianping_profile::pem::certificates(&text)
-            .unwrap()
-            .remove(0)
-    };
+    let pem = |name: &str| gmssl_certificates(&gmssl, name).remove(0);
     let (sign, enc) = (
         pem("sm2_tlcp_server_sign_cert.pem"),
         pem("sm2_tlcp_server_enc_cert.pem"),
@@ -272,10 +303,10 @@ fn the_tlcp_client_completes_handshakes_with_gmssl_and_exchanges_data() {
             enc,
             "{suite}: encryption certificate"
         );
-        let text = String::from_utf8_lossy(&answer);
-        assert!(
-            text.starts_with("HTTP/1.") && text.contains("/tlcp-probe"),
-            "{suite}: GmSSL's answer: {text:?} (close_notify: {clean})"
+        assert_echoes(
+            &answer,
+            "/tlcp-probe",
+            &format!("{suite} (close_notify: {clean})"),
         );
     }
 }
@@ -285,8 +316,7 @@ fn the_tlcp_client_completes_handshakes_with_gmssl_and_exchanges_data() {
 /// with the certificate it presented, and exchanges HTTP over it.
 #[test]
 fn the_rfc8998_client_completes_a_tls13_handshake_with_gmssl() {
-    let Some(interop) = interop() else {
-        eprintln!("skipped: ../shared/interop (GmSSL) is not beside this checkout");
+    let Some(interop) = interop_or_skip() else {
         return;
     };
     let gmssl = gmssl(&interop);
@@ -316,11 +346,7 @@ fn the_rfc8998_client_completes_a_tls13_handshake_with_gmssl() {
     });
     assert_eq!(handshake.suite, tianping_tlcp::rfc8998::TLS_SM4_GCM_SM3);
     assert_eq!(handshake.certificates[0], server_cert);
-    let text = String::from_utf8_lossy(&answer);
-    assert!(
-        text.starts_with("HTTP/1.") && text.contains("/rfc8998-probe"),
-        "GmSSL's answer: {text:?}"
-    );
+    assert_echoes(&answer, "/rfc8998-probe", "RFC 8998");
 }
 
 /// The other direction: GmSSL's own TLCP client against the reference platform's TLCP server
@@ -329,8 +355,7 @@ fn the_rfc8998_client_completes_a_tls13_handshake_with_gmssl() {
 /// API over it.
 #[test]
 fn gmssl_tlcp_client_completes_handshakes_with_the_reference_server() {
-    let Some(interop) = interop() else {
-        eprintln!("skipped: ../shared/interop (GmSSL) is not beside this checkout");
+    let Some(interop) = interop_or_skip() else {
         return;
     };
     let gmssl = gmssl(&interop);
@@ -348,8 +373,7 @@ fn gmssl_tlcp_client_completes_handshakes_with_the_reference_server() {
     // The API's port: TLCP and TLS share it, told apart by the ClientHello.
     let port = server.base_url.rsplit(':').next().unwrap().to_string();
     for suite in ["TLS_ECC_SM4_GCM_SM3", "TLS_ECC_SM4_CBC_SM3"] {
-        let out = Command::new(gmssl.join("bin/gmssl"))
-            .env("LD_LIBRARY_PATH", gmssl.join("bin"))
+        let out = gmssl_tool(&gmssl)
             .args([
                 "tlcp_client",
                 "-host",
@@ -360,7 +384,6 @@ fn gmssl_tlcp_client_completes_handshakes_with_the_reference_server() {
             ])
             .arg(&root)
             .args(["-cipher_suite", suite, "-get", "/api/v1/platform"])
-            .stdin(Stdio::null())
             .output()
             .expect("gmssl runs");
         let stdout = String::from_utf8_lossy(&out.stdout);
@@ -377,19 +400,13 @@ fn gmssl_tlcp_client_completes_handshakes_with_the_reference_server() {
 /// presenting the reference client pair, the ECDHE ones through the SM2 key exchange.
 #[test]
 fn the_tlcp_client_completes_ecdhe_and_mutual_handshakes_with_gmssl() {
-    let Some(interop) = interop() else {
-        eprintln!("skipped: ../shared/interop (GmSSL) is not beside this checkout");
+    let Some(interop) = interop_or_skip() else {
         return;
     };
     let gmssl = gmssl(&interop);
     let pki = tianping_fixtures::pki::ReferencePki::generate(&tianping_fixtures::Faults::none());
     let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("client-root.pem");
-    std::fs::write(
-        &root,
-        tianping_fixtures::pki::pem("CERTIFICATE", &pki.sm2_root_der),
-    )
-    .unwrap();
+    let root = write_certificate(dir.path(), "client-root.pem", &pki.sm2_root_der);
     let root = root.to_str().unwrap().to_string();
     let served = serve_with(
         &interop,
@@ -436,11 +453,7 @@ fn the_tlcp_client_completes_ecdhe_and_mutual_handshakes_with_gmssl() {
         assert_eq!(info.suite, suite);
         assert!(info.client_certificate_requested, "{suite}");
         assert_eq!(info.client_certificates, identity.presented_for(suite));
-        let text = String::from_utf8_lossy(&answer);
-        assert!(
-            text.starts_with("HTTP/1.") && text.contains("/mutual"),
-            "{suite}: GmSSL's answer: {text:?}"
-        );
+        assert_echoes(&answer, "/mutual", &suite.to_string());
     }
 }
 
@@ -449,26 +462,17 @@ fn the_tlcp_client_completes_ecdhe_and_mutual_handshakes_with_gmssl() {
 /// checks it against GmSSL's client CA, and verifies its CertificateVerify.
 #[test]
 fn gmssl_tlcp_client_presents_its_certificates_to_the_tlcp_server() {
-    let Some(interop) = interop() else {
-        eprintln!("skipped: ../shared/interop (GmSSL) is not beside this checkout");
+    let Some(interop) = interop_or_skip() else {
         return;
     };
     let gmssl = gmssl(&interop);
-    let pem = |name: &str| {
-        let text = std::fs::read_to_string(gmssl.join(name)).unwrap();
-        tianping_profile::pem::certificates(&text).unwrap()
-    };
-    let client_ca = pem("sm2_tls_client_ca_cert.pem").remove(0);
-    let gmssl_root = pem("sm2_root_ca_cert.pem").remove(0);
-    let client_sign = pem("sm2_tlcp_client_certs.pem").remove(0);
+    let pem = |name: &str| gmssl_certificates(&gmssl, name).remove(0);
+    let client_ca = pem("sm2_tls_client_ca_cert.pem");
+    let gmssl_root = pem("sm2_root_ca_cert.pem");
+    let client_sign = pem("sm2_tlcp_client_certs.pem");
     let pki = tianping_fixtures::pki::ReferencePki::generate(&tianping_fixtures::Faults::none());
     let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("sm2-root.pem");
-    std::fs::write(
-        &root,
-        tianping_fixtures::pki::pem("CERTIFICATE", &pki.sm2_root_der),
-    )
-    .unwrap();
+    let root = write_certificate(dir.path(), "sm2-root.pem", &pki.sm2_root_der);
     // For the ECC suites GmSSL's client loads an ordinary chain (signing certificate, then its
     // CA) and the signing key; for ECDHE, its double chain and both keys.
     let single_chain = dir.path().join("client-sign-chain.pem");
@@ -539,8 +543,7 @@ fn gmssl_tlcp_client_presents_its_certificates_to_the_tlcp_server() {
         } else {
             (single_chain.as_str(), "sm2_tlcp_client_sign_key.pem")
         };
-        let out = Command::new(gmssl.join("bin/gmssl"))
-            .env("LD_LIBRARY_PATH", gmssl.join("bin"))
+        let out = gmssl_tool(&gmssl)
             .current_dir(&gmssl)
             .args([
                 "tlcp_client",
@@ -563,7 +566,6 @@ fn gmssl_tlcp_client_presents_its_certificates_to_the_tlcp_server() {
                 "-get",
                 "/",
             ])
-            .stdin(Stdio::null())
             .output()
             .expect("gmssl runs");
         let stdout = String::from_utf8_lossy(&out.stdout);

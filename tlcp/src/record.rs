@@ -222,17 +222,28 @@ pub(crate) fn parse_header(header: &[u8; 5]) -> Result<(ContentType, usize), Tlc
     Ok((kind, len))
 }
 
-/// Reads one record (see [`parse_header`]); `None` at the end of the stream.
-pub(crate) async fn read_record<S: AsyncRead + Unpin>(
+/// Reads a record header: `None` when the stream ends before one starts; a stream that ends
+/// inside it is an error.
+pub(crate) async fn read_header<S: AsyncRead + Unpin>(
     io: &mut S,
-) -> Result<Option<RawRecord>, TlcpError> {
+) -> std::io::Result<Option<[u8; 5]>> {
     let mut header = [0u8; 5];
     match io.read_exact(&mut header[..1]).await {
         Ok(_) => {}
         Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
-        Err(e) => return Err(e.into()),
+        Err(e) => return Err(e),
     }
     io.read_exact(&mut header[1..]).await?;
+    Ok(Some(header))
+}
+
+/// Reads one record (see [`parse_header`]); `None` at the end of the stream.
+pub(crate) async fn read_record<S: AsyncRead + Unpin>(
+    io: &mut S,
+) -> Result<Option<RawRecord>, TlcpError> {
+    let Some(header) = read_header(io).await? else {
+        return Ok(None);
+    };
     let (kind, len) = parse_header(&header)?;
     let mut fragment = vec![0u8; len];
     io.read_exact(&mut fragment).await?;

@@ -153,13 +153,9 @@ impl Protection {
 async fn read_record<S: AsyncRead + Unpin>(
     io: &mut S,
 ) -> Result<Option<([u8; 5], Vec<u8>)>, Rfc8998Error> {
-    let mut header = [0u8; 5];
-    match io.read_exact(&mut header[..1]).await {
-        Ok(_) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
-        Err(e) => return Err(e.into()),
-    }
-    io.read_exact(&mut header[1..]).await?;
+    let Some(header) = crate::record::read_header(io).await? else {
+        return Ok(None);
+    };
     if !(CHANGE_CIPHER_SPEC..=APPLICATION_DATA).contains(&header[0]) {
         return Err(protocol(format!("record of unknown type {}", header[0])));
     }
@@ -538,6 +534,20 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Tls13Connection<S> {
     }
 }
 
+/// Tells the server why the client gives up (a decrypt_error alert, RFC 8446 §6.2), briefly
+/// and best effort, and hands back the error.
+async fn decrypt_error<S: AsyncWrite + Unpin>(
+    io: &mut S,
+    write: &mut Protection,
+    error: Rfc8998Error,
+) -> Rfc8998Error {
+    if let Ok(alert) = write.seal(ALERT, &[2, 51]) {
+        let brief = Duration::from_secs(1);
+        let _ = tokio::time::timeout(brief, io.write_all(&alert)).await;
+    }
+    error
+}
+
 /// Runs the handshake over `io`; see [`super::connect`].
 pub(super) async fn handshake<S>(
     io: S,
@@ -609,11 +619,15 @@ where
     let certificates = parse_certificate(&body)?;
     let through_certificate = hs.transcript.clone();
     let certificate_verify = hs.expect(CERTIFICATE_VERIFY, "CertificateVerify").await?;
-    verify_certificate_verify(&certificate_verify, &certificates[0], &through_certificate)?;
+    if let Err(e) =
+        verify_certificate_verify(&certificate_verify, &certificates[0], &through_certificate)
+    {
+        return Err(decrypt_error(&mut hs.io, &mut write, e).await);
+    }
     let through_verify = hs.transcript.clone();
     let finished = hs.expect(FINISHED, "Finished").await?;
     if finished != schedule::finished(&server_hs, &through_verify) {
-        return Err(Rfc8998Error::BadFinished);
+        return Err(decrypt_error(&mut hs.io, &mut write, Rfc8998Error::BadFinished).await);
     }
     let master = schedule::extract(
         &schedule::derive_secret(&handshake_secret, "derived", &[]),
