@@ -103,6 +103,10 @@ fn judge(set: &CertSet) -> Vec<(String, String)> {
     outcomes(&runner::run_cert_checks(set, &checks, &Config::default()))
 }
 
+/// Faults in how certificates are presented, not in the certificates: a run over files cannot
+/// see them, and is not expected to.
+const PRESENTATION_ONLY: [&str; 1] = ["tlcp-certificates-swapped"];
+
 #[tokio::test]
 async fn certificate_files_get_the_same_findings_as_the_live_run() {
     let registry = tianping_suites::registry();
@@ -115,6 +119,9 @@ async fn certificate_files_get_the_same_findings_as_the_live_run() {
             cert_checks
                 .iter()
                 .flat_map(|c| c.meta.faults)
+                // The order a server presents its TLCP pair in exists only on the wire:
+                // files carry no order to judge.
+                .filter(|f| !PRESENTATION_ONLY.contains(f))
                 .map(|f| Some(Fault::from_name(f).expect("named fault"))),
         )
         .collect();
