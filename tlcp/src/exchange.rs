@@ -12,46 +12,9 @@ use sm3::{Digest, Sm3};
 
 use crate::TlcpError;
 
-/// The curve's parameters as Z hashes them (GB/T 32918.5 Annex A).
-const CURVE_A: [u8; 32] = hex32("FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFC");
-const CURVE_B: [u8; 32] = hex32("28E9FA9E9D9F5E344D5A9E4BCF6509A7F39789F515AB8F92DDBCBD414D940E93");
-const GENERATOR_X: [u8; 32] =
-    hex32("32C4AE2C1F1981195F9904466A39C9948FE30BBFF2660BE1715A4589334C74C7");
-const GENERATOR_Y: [u8; 32] =
-    hex32("BC3736A2F4F6779C59BDCEE36B692153D0A9877CC62A474002DF32E52139F0A0");
-
-const fn hex32(s: &str) -> [u8; 32] {
-    let b = s.as_bytes();
-    let mut out = [0u8; 32];
-    let mut i = 0;
-    while i < 32 {
-        out[i] = nibble(b[2 * i]) << 4 | nibble(b[2 * i + 1]);
-        i += 1;
-    }
-    out
-}
-
-const fn nibble(c: u8) -> u8 {
-    match c {
-        b'0'..=b'9' => c - b'0',
-        b'A'..=b'F' => c - b'A' + 10,
-        _ => panic!("upper-case hex"),
-    }
-}
-
-/// Z = SM3(ENTL || ID || a || b || xG || yG || xP || yP) for `public` under `id`.
+/// Z = SM3(ENTL || ID || a || b || xG || yG || xP || yP), as signatures use it.
 pub(crate) fn z_value(id: &[u8], public: &AffinePoint) -> [u8; 32] {
-    let point = public.to_sec1_point(false);
-    let bits = (id.len() * 8) as u16;
-    let mut h = Sm3::new();
-    h.update(bits.to_be_bytes());
-    h.update(id);
-    h.update(CURVE_A);
-    h.update(CURVE_B);
-    h.update(GENERATOR_X);
-    h.update(GENERATOR_Y);
-    h.update(&point.as_bytes()[1..]);
-    h.finalize().into()
+    tianping_profile::sm2fixed::z_value(id, public)
 }
 
 /// x̄ = 2^127 + (x mod 2^127), as a scalar (w = 127 for SM2's 256-bit order).
@@ -163,13 +126,10 @@ mod tests {
         Option::from(Scalar::from_repr(bytes.into())).unwrap()
     }
 
-    /// The constants are the generator the `sm2` crate uses, and Z is the one its signatures
-    /// hash: a signature it makes verifies by hand with our Z (GB/T 32918.2 §7).
+    /// Z is the one the `sm2` crate's signatures hash: a signature it makes verifies by hand
+    /// with our Z (GB/T 32918.2 §7).
     #[test]
     fn z_matches_the_one_sm2_signatures_use() {
-        let g = AffinePoint::GENERATOR.to_sec1_point(false);
-        assert_eq!(&g.as_bytes()[1..33], &GENERATOR_X);
-        assert_eq!(&g.as_bytes()[33..], &GENERATOR_Y);
         let key = sm2::dsa::SigningKey::from_slice("1234567812345678", &[9u8; 32]).unwrap();
         let message = b"key exchange";
         let signature: sm2::dsa::Signature = key.sign(message);

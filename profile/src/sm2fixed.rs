@@ -1,0 +1,215 @@
+//! SM2 verification for a public key that signs many messages (a platform's receipt key, its
+//! TSA, its deposit-certificate signer): Z is computed once, and both the generator and the
+//! key get a table of every byte-sized multiple in each of the 32 byte positions, so a
+//! verification is at most 64 point additions instead of two scalar multiplications.
+//!
+//! The result is the same as [`crate::sm2sig::verify`]'s, which the tests hold it to on random
+//! and tampered inputs. Verification handles public data only, so variable time is fine.
+
+use std::sync::OnceLock;
+
+use sm2::dsa::Signature;
+use sm2::elliptic_curve::group::Curve;
+use sm2::elliptic_curve::ops::Reduce;
+use sm2::elliptic_curve::point::AffineCoordinates;
+use sm2::elliptic_curve::sec1::ToSec1Point;
+use sm2::{AffinePoint, ProjectivePoint, PublicKey, Scalar, U256};
+use sm3::{Digest, Sm3};
+
+use crate::sm2sig::{SignatureEncoding, Sm2Error};
+
+/// Byte positions in a 256-bit scalar, and multiples per position.
+const WINDOWS: usize = 32;
+const PER_WINDOW: usize = 256;
+
+/// Z = SM3(ENTL || ID || a || b || xG || yG || xP || yP) (GB/T 32918.2 §5.5).
+pub fn z_value(id: &[u8], public: &AffinePoint) -> [u8; 32] {
+    const CURVE_A: [u8; 32] =
+        hex32(b"FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFC");
+    const CURVE_B: [u8; 32] =
+        hex32(b"28E9FA9E9D9F5E344D5A9E4BCF6509A7F39789F515AB8F92DDBCBD414D940E93");
+    let generator = AffinePoint::GENERATOR.to_sec1_point(false);
+    let point = public.to_sec1_point(false);
+    let mut h = Sm3::new();
+    h.update(((id.len() * 8) as u16).to_be_bytes());
+    h.update(id);
+    h.update(CURVE_A);
+    h.update(CURVE_B);
+    h.update(&generator.as_bytes()[1..]);
+    h.update(&point.as_bytes()[1..]);
+    h.finalize().into()
+}
+
+const fn hex32(s: &[u8; 64]) -> [u8; 32] {
+    const fn nibble(c: u8) -> u8 {
+        match c {
+            b'0'..=b'9' => c - b'0',
+            _ => c - b'A' + 10,
+        }
+    }
+    let mut out = [0u8; 32];
+    let mut i = 0;
+    while i < 32 {
+        out[i] = (nibble(s[2 * i]) << 4) | nibble(s[2 * i + 1]);
+        i += 1;
+    }
+    out
+}
+
+/// `j · 256^w · P` at index `w · 256 + j`, affine.
+fn window_table(point: ProjectivePoint) -> Vec<AffinePoint> {
+    let mut projective = Vec::with_capacity(WINDOWS * PER_WINDOW);
+    let mut base = point;
+    for _ in 0..WINDOWS {
+        let mut multiple = ProjectivePoint::IDENTITY;
+        for _ in 0..PER_WINDOW {
+            projective.push(multiple);
+            multiple += base;
+        }
+        base = multiple;
+    }
+    let mut affine = vec![AffinePoint::IDENTITY; projective.len()];
+    ProjectivePoint::batch_normalize(&projective, &mut affine);
+    affine
+}
+
+/// `k · P` from `P`'s table: one addition per non-zero byte of `k`.
+fn multiply(table: &[AffinePoint], k: &Scalar) -> ProjectivePoint {
+    let bytes: [u8; 32] = k.to_bytes().into();
+    let mut sum = ProjectivePoint::IDENTITY;
+    for (window, byte) in bytes.iter().rev().enumerate() {
+        if *byte != 0 {
+            sum += &table[window * PER_WINDOW + usize::from(*byte)];
+        }
+    }
+    sum
+}
+
+fn generator_table() -> &'static [AffinePoint] {
+    static TABLE: OnceLock<Vec<AffinePoint>> = OnceLock::new();
+    TABLE.get_or_init(|| window_table(ProjectivePoint::GENERATOR))
+}
+
+/// A verifier for one public key and distinguishing identifier.
+pub struct FixedKeyVerifier {
+    z: [u8; 32],
+    table: Vec<AffinePoint>,
+}
+
+impl FixedKeyVerifier {
+    /// Precomputes for `public_key_sec1` under `dist_id` (about 16,000 point operations).
+    pub fn new(public_key_sec1: &[u8], dist_id: &str) -> Result<FixedKeyVerifier, Sm2Error> {
+        let public = *PublicKey::from_sec1_bytes(public_key_sec1)
+            .map_err(|_| Sm2Error::BadPublicKey)?
+            .as_affine();
+        Ok(FixedKeyVerifier {
+            z: z_value(dist_id.as_bytes(), &public),
+            table: window_table(ProjectivePoint::from(public)),
+        })
+    }
+
+    /// Verifies a DER (or, tolerated, raw `r||s`) signature over `message`, exactly as
+    /// [`crate::sm2sig::verify`] does (GB/T 32918.2 §7.1).
+    pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<SignatureEncoding, Sm2Error> {
+        let (parsed, encoding) = match Signature::from_der(signature) {
+            Ok(sig) => (sig, SignatureEncoding::Der),
+            Err(_) if signature.len() == 64 => (
+                Signature::from_slice(signature).map_err(|_| Sm2Error::BadEncoding)?,
+                SignatureEncoding::RawRs,
+            ),
+            Err(_) => return Err(Sm2Error::BadEncoding),
+        };
+        let (r, s) = (*parsed.r(), *parsed.s());
+        let digest: [u8; 32] = Sm3::new()
+            .chain_update(self.z)
+            .chain_update(message)
+            .finalize()
+            .into();
+        let e = <Scalar as Reduce<U256>>::reduce(&U256::from_be_slice(&digest));
+        let t = r + s;
+        if bool::from(t.is_zero()) {
+            return Err(Sm2Error::Mismatch);
+        }
+        let point = multiply(generator_table(), &s) + multiply(&self.table, &t);
+        if bool::from(sm2::elliptic_curve::group::Group::is_identity(&point)) {
+            return Err(Sm2Error::Mismatch);
+        }
+        let x: [u8; 32] = point.to_affine().x().into();
+        let x1 = <Scalar as Reduce<U256>>::reduce(&U256::from_be_slice(&x));
+        if e + x1 == r {
+            Ok(encoding)
+        } else {
+            Err(Sm2Error::Mismatch)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sm2sig::{self, DEFAULT_DIST_ID};
+    use proptest::prelude::*;
+
+    /// The same verdict as the `sm2` crate's verification, for good, tampered and foreign
+    /// signatures, over random keys and messages.
+    #[test]
+    fn agrees_with_the_sm2_crate() {
+        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(24));
+        runner
+            .run(
+                &(
+                    any::<[u8; 32]>(),
+                    proptest::collection::vec(any::<u8>(), 0..300),
+                    any::<u16>(),
+                ),
+                |(seed, message, flip)| {
+                    let key = sm2sig::signing_key_from_seed(DEFAULT_DIST_ID, &seed);
+                    let public = sm2sig::public_key_bytes(&key);
+                    let fixed = FixedKeyVerifier::new(&public, DEFAULT_DIST_ID).unwrap();
+                    let signature = sm2sig::sign_der(&key, &message);
+                    let raw = Signature::from_der(&signature).unwrap().to_bytes().to_vec();
+                    let mut tampered = message.clone();
+                    tampered.push(flip as u8);
+                    let mut bent = signature.clone();
+                    let at = usize::from(flip) % bent.len();
+                    bent[at] ^= 1 << (flip % 8);
+                    for (m, sig) in [
+                        (&message, &signature),
+                        (&message, &raw),
+                        (&tampered, &signature),
+                        (&message, &bent),
+                    ] {
+                        prop_assert_eq!(
+                            fixed.verify(m, sig),
+                            sm2sig::verify_once(&public, DEFAULT_DIST_ID, m, sig)
+                        );
+                    }
+                    Ok(())
+                },
+            )
+            .unwrap();
+    }
+
+    /// A signature by another key, or under another identifier, does not verify.
+    #[test]
+    fn other_keys_and_identifiers_do_not_verify() {
+        let key = sm2sig::signing_key_from_seed(DEFAULT_DIST_ID, b"one");
+        let other = sm2sig::signing_key_from_seed(DEFAULT_DIST_ID, b"two");
+        let fixed =
+            FixedKeyVerifier::new(&sm2sig::public_key_bytes(&key), DEFAULT_DIST_ID).unwrap();
+        assert_eq!(
+            fixed.verify(b"m", &sm2sig::sign_der(&key, b"m")),
+            Ok(SignatureEncoding::Der)
+        );
+        assert_eq!(
+            fixed.verify(b"m", &sm2sig::sign_der(&other, b"m")),
+            Err(Sm2Error::Mismatch)
+        );
+        let empty_id = sm2sig::signing_key_from_seed("", b"one");
+        assert_eq!(
+            fixed.verify(b"m", &sm2sig::sign_der(&empty_id, b"m")),
+            Err(Sm2Error::Mismatch)
+        );
+        assert!(FixedKeyVerifier::new(&[4; 65], DEFAULT_DIST_ID).is_err());
+    }
+}
