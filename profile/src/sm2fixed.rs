@@ -8,7 +8,6 @@
 
 use std::sync::OnceLock;
 
-use sm2::dsa::Signature;
 use sm2::elliptic_curve::group::Curve;
 use sm2::elliptic_curve::ops::Reduce;
 use sm2::elliptic_curve::point::AffineCoordinates;
@@ -111,14 +110,7 @@ impl FixedKeyVerifier {
     /// Verifies a DER (or, tolerated, raw `r||s`) signature over `message`, exactly as
     /// [`crate::sm2sig::verify`] does (GB/T 32918.2 §7.1).
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<SignatureEncoding, Sm2Error> {
-        let (parsed, encoding) = match Signature::from_der(signature) {
-            Ok(sig) => (sig, SignatureEncoding::Der),
-            Err(_) if signature.len() == 64 => (
-                Signature::from_slice(signature).map_err(|_| Sm2Error::BadEncoding)?,
-                SignatureEncoding::RawRs,
-            ),
-            Err(_) => return Err(Sm2Error::BadEncoding),
-        };
+        let (parsed, encoding) = crate::sm2sig::parse_signature(signature)?;
         let (r, s) = (*parsed.r(), *parsed.s());
         let digest: [u8; 32] = Sm3::new()
             .chain_update(self.z)
@@ -148,6 +140,7 @@ impl FixedKeyVerifier {
 mod tests {
     use super::*;
     use crate::sm2sig::{self, DEFAULT_DIST_ID};
+    use sm2::dsa::Signature;
     use proptest::prelude::*;
 
     /// The same verdict as the `sm2` crate's verification, for good, tampered and foreign

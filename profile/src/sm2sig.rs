@@ -140,17 +140,24 @@ pub fn verify_once(
 ) -> Result<SignatureEncoding, Sm2Error> {
     let key = VerifyingKey::from_sec1_bytes(dist_id, public_key_sec1)
         .map_err(|_| Sm2Error::BadPublicKey)?;
-    let (parsed, encoding) = match Signature::from_der(signature) {
-        Ok(sig) => (sig, SignatureEncoding::Der),
-        Err(_) if signature.len() == 64 => (
-            Signature::from_slice(signature).map_err(|_| Sm2Error::BadEncoding)?,
-            SignatureEncoding::RawRs,
-        ),
-        Err(_) => return Err(Sm2Error::BadEncoding),
-    };
+    let (parsed, encoding) = parse_signature(signature)?;
     key.verify(message, &parsed)
         .map(|()| encoding)
         .map_err(|_| Sm2Error::Mismatch)
+}
+
+/// A signature as DER, or (tolerated, and said so) as 64 raw bytes `r || s`.
+pub(crate) fn parse_signature(
+    signature: &[u8],
+) -> Result<(Signature, SignatureEncoding), Sm2Error> {
+    match Signature::from_der(signature) {
+        Ok(sig) => Ok((sig, SignatureEncoding::Der)),
+        Err(_) if signature.len() == 64 => Ok((
+            Signature::from_slice(signature).map_err(|_| Sm2Error::BadEncoding)?,
+            SignatureEncoding::RawRs,
+        )),
+        Err(_) => Err(Sm2Error::BadEncoding),
+    }
 }
 
 #[cfg(test)]
