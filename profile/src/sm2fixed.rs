@@ -140,8 +140,8 @@ impl FixedKeyVerifier {
 mod tests {
     use super::*;
     use crate::sm2sig::{self, DEFAULT_DIST_ID};
-    use sm2::dsa::Signature;
     use proptest::prelude::*;
+    use sm2::dsa::Signature;
 
     /// The same verdict as the `sm2` crate's verification, for good, tampered and foreign
     /// signatures, over random keys and messages.
