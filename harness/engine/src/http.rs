@@ -178,6 +178,8 @@ pub struct HttpClient {
 struct TlcpConnection {
     sender: hyper::client::conn::http1::SendRequest<http_body_util::Full<bytes::Bytes>>,
     driver: tokio::task::JoinHandle<()>,
+    /// The certificates the server presented on it (DER).
+    certificates: Vec<Vec<u8>>,
 }
 
 impl Drop for TlcpConnection {
@@ -488,6 +490,9 @@ impl HttpClient {
             Some(c) if !c.sender.is_closed() => c,
             _ => self.open_tlcp(host, port, shown).await?,
         };
+        // The check this request belongs to sees the certificates of the connection it
+        // used, whichever check opened it.
+        record_presented(host, port, "TLCP", &connection.certificates);
         connection
             .sender
             .ready()
@@ -564,7 +569,7 @@ impl HttpClient {
         Ok((status, response_headers, body))
     }
 
-    /// A new HTTP/1.1 connection over TLCP to `host:port`, its certificates recorded.
+    /// A new HTTP/1.1 connection over TLCP to `host:port`.
     async fn open_tlcp(
         &self,
         host: &str,
@@ -599,13 +604,7 @@ impl HttpClient {
                     url: shown.to_string(),
                     detail: format!("TLCP handshake: {e}"),
                 })?;
-        let chain: Vec<rustls::pki_types::CertificateDer<'static>> = tlcp
-            .info()
-            .certificates
-            .iter()
-            .map(|c| rustls::pki_types::CertificateDer::from(c.clone()))
-            .collect();
-        crate::transcript::record_chain(&format!("{host}:{port} (TLCP)"), &chain);
+        let certificates = tlcp.info().certificates.clone();
         let (sender, driver) =
             hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tlcp))
                 .await
@@ -616,7 +615,11 @@ impl HttpClient {
         let driver = tokio::spawn(async move {
             let _ = driver.await;
         });
-        Ok(TlcpConnection { sender, driver })
+        Ok(TlcpConnection {
+            sender,
+            driver,
+            certificates,
+        })
     }
 
     /// A raw TCP connection to an in-scope host, for protocol probes. The permit counts
@@ -690,12 +693,7 @@ impl HttpClient {
             Err(e) => return Ok(Err(e)),
         };
         let info = connection.info().clone();
-        let chain: Vec<rustls::pki_types::CertificateDer<'static>> = info
-            .certificates
-            .iter()
-            .map(|c| rustls::pki_types::CertificateDer::from(c.clone()))
-            .collect();
-        crate::transcript::record_chain(&format!("{host}:{port} (TLCP)"), &chain);
+        record_presented(host, port, "TLCP", &info.certificates);
         let _ = connection.close().await;
         Ok(Ok(info))
     }
@@ -722,15 +720,19 @@ impl HttpClient {
                 Err(e) => return Ok(Err(e)),
             };
         let handshake = connection.handshake().clone();
-        let chain: Vec<rustls::pki_types::CertificateDer<'static>> = handshake
-            .certificates
-            .iter()
-            .map(|c| rustls::pki_types::CertificateDer::from(c.clone()))
-            .collect();
-        crate::transcript::record_chain(&format!("{host}:{port} (TLS 1.3, RFC 8998)"), &chain);
+        record_presented(host, port, "TLS 1.3, RFC 8998", &handshake.certificates);
         let _ = connection.close().await;
         Ok(Ok(handshake))
     }
+}
+
+/// Records the certificates an endpoint presented over `protocol`, for the certificate checks.
+fn record_presented(host: &str, port: u16, protocol: &str, certificates: &[Vec<u8>]) {
+    let chain: Vec<rustls::pki_types::CertificateDer<'static>> = certificates
+        .iter()
+        .map(|c| rustls::pki_types::CertificateDer::from(c.clone()))
+        .collect();
+    crate::transcript::record_chain(&format!("{host}:{port} ({protocol})"), &chain);
 }
 
 /// A reqwest client with the harness's TLS, timeouts and redirect policy, presenting
