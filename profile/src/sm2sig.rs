@@ -61,78 +61,10 @@ pub fn sign_der(key: &SigningKey, message: &[u8]) -> Vec<u8> {
     signature.to_der().to_bytes().to_vec()
 }
 
-/// Verifies a DER (or, tolerated, raw `r||s`) SM2 signature with the given identifier.
-///
-/// A key that keeps coming back (a platform's receipt or TSA key over a package) gets
-/// precomputed tables after a few uses ([`crate::sm2fixed`]), about five times faster; the
-/// verdict is the same either way.
+/// Verifies a DER (or, tolerated, raw `r||s`) SM2 signature with the given identifier. For a
+/// key that signs many messages, [`crate::sm2fixed::FixedKeyVerifier`] gives the same verdicts
+/// about five times faster.
 pub fn verify(
-    public_key_sec1: &[u8],
-    dist_id: &str,
-    message: &[u8],
-    signature: &[u8],
-) -> Result<SignatureEncoding, Sm2Error> {
-    match frequent::verifier(public_key_sec1, dist_id) {
-        Some(fixed) => fixed.verify(message, signature),
-        None => verify_once(public_key_sec1, dist_id, message, signature),
-    }
-}
-
-/// Which keys have earned tables: counted per (key, identifier), bounded in number and size.
-mod frequent {
-    use std::collections::HashMap;
-    use std::sync::{Arc, Mutex, OnceLock};
-
-    use crate::sm2fixed::FixedKeyVerifier;
-
-    /// Uses of a key before its tables are built (about 15 ms of work, and then repaid).
-    const USES_BEFORE_TABLES: u32 = 32;
-    /// Keys with tables at once, about 0.6 MB each: memory stays flat however large a package.
-    const MAX_TABLES: usize = 8;
-    /// Keys counted at once; the counts start again when full (many one-off keys).
-    const MAX_COUNTED: usize = 4096;
-
-    type KeyId = (Vec<u8>, String);
-
-    #[derive(Default)]
-    struct Frequent {
-        uses: HashMap<KeyId, u32>,
-        tables: HashMap<KeyId, Arc<FixedKeyVerifier>>,
-    }
-
-    fn state() -> &'static Mutex<Frequent> {
-        static STATE: OnceLock<Mutex<Frequent>> = OnceLock::new();
-        STATE.get_or_init(Mutex::default)
-    }
-
-    /// The key's tables, once it has been used often enough and there is room.
-    pub(super) fn verifier(public_key_sec1: &[u8], dist_id: &str) -> Option<Arc<FixedKeyVerifier>> {
-        let mut state = state().lock().unwrap_or_else(|e| e.into_inner());
-        let id = (public_key_sec1.to_vec(), dist_id.to_string());
-        if let Some(fixed) = state.tables.get(&id) {
-            return Some(fixed.clone());
-        }
-        if state.tables.len() >= MAX_TABLES {
-            return None;
-        }
-        if state.uses.len() >= MAX_COUNTED {
-            state.uses.clear();
-        }
-        let uses = state.uses.entry(id.clone()).or_insert(0);
-        *uses += 1;
-        if *uses < USES_BEFORE_TABLES {
-            return None;
-        }
-        state.uses.remove(&id);
-        // A key that is not a point gets no tables; the ordinary path reports it.
-        let fixed = Arc::new(FixedKeyVerifier::new(public_key_sec1, dist_id).ok()?);
-        state.tables.insert(id, fixed.clone());
-        Some(fixed)
-    }
-}
-
-/// [`verify`] without tables: the `sm2` crate's verification.
-pub fn verify_once(
     public_key_sec1: &[u8],
     dist_id: &str,
     message: &[u8],
@@ -190,36 +122,6 @@ mod tests {
             Err(Sm2Error::Mismatch)
         );
         assert_eq!(verify(&pk, "", b"m", &sig), Ok(SignatureEncoding::Der));
-    }
-
-    /// Past the uses that earn a key its tables, verdicts are unchanged: good signatures
-    /// verify, tampered ones and another identifier's do not, raw r||s is still told apart.
-    #[test]
-    fn a_frequent_key_keeps_its_verdicts() {
-        let key = signing_key_from_seed(DEFAULT_DIST_ID, b"frequent");
-        let pk = public_key_bytes(&key);
-        let sig = sign_der(&key, b"receipt");
-        let raw = Signature::from_der(&sig).unwrap().to_bytes().to_vec();
-        for _ in 0..40 {
-            assert_eq!(
-                verify(&pk, DEFAULT_DIST_ID, b"receipt", &sig),
-                Ok(SignatureEncoding::Der)
-            );
-        }
-        assert!(frequent::verifier(&pk, DEFAULT_DIST_ID).is_some());
-        assert_eq!(
-            verify(&pk, DEFAULT_DIST_ID, b"receipt", &raw),
-            Ok(SignatureEncoding::RawRs)
-        );
-        assert_eq!(
-            verify(&pk, DEFAULT_DIST_ID, b"receipt!", &sig),
-            Err(Sm2Error::Mismatch)
-        );
-        assert_eq!(verify(&pk, "", b"receipt", &sig), Err(Sm2Error::Mismatch));
-        assert_eq!(
-            verify(&pk, DEFAULT_DIST_ID, b"receipt", b"junk"),
-            Err(Sm2Error::BadEncoding)
-        );
     }
 
     #[test]
