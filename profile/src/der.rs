@@ -158,6 +158,112 @@ impl<'a> Tlv<'a> {
     }
 }
 
+/// How deep BER may nest before [`ber_to_der`] refuses it (CMS needs about a dozen levels).
+const MAX_BER_DEPTH: usize = 64;
+
+/// The first BER element of `input` re-encoded in DER's length forms, and how many bytes of
+/// `input` it took. Signers such as BouncyCastle write CMS in BER (indefinite lengths,
+/// segmented OCTET STRINGs); RFC 5652 allows that everywhere but in signed attributes, whose
+/// signature is over their DER form anyway. Indefinite and non-minimal lengths become
+/// minimal definite ones and a constructed OCTET STRING becomes one primitive string; the
+/// strict reader then reads the result. Anything else is left as it was.
+pub fn ber_to_der(input: &[u8]) -> Result<(Vec<u8>, usize), DerError> {
+    let mut out = Vec::with_capacity(input.len());
+    let used = ber_element(input, 0, &mut out)?;
+    Ok((out, used))
+}
+
+/// Appends the DER form of the BER element at the start of `input`; returns its length.
+fn ber_element(input: &[u8], depth: usize, out: &mut Vec<u8>) -> Result<usize, DerError> {
+    if depth > MAX_BER_DEPTH {
+        return Err(DerError::Invalid("BER nested too deeply"));
+    }
+    let (&tag, rest) = input.split_first().ok_or(DerError::Truncated)?;
+    if tag & 0x1F == 0x1F {
+        return Err(DerError::Invalid("multi-byte tags are not used here"));
+    }
+    let constructed = tag & 0x20 != 0;
+    let (&first, mut rest) = rest.split_first().ok_or(DerError::Truncated)?;
+    let definite = match first {
+        0x80 if constructed => None,
+        0x80 => return Err(DerError::Length),
+        n if n < 0x80 => Some(n as usize),
+        n => {
+            let count = usize::from(n & 0x7F);
+            if count > 4 || rest.len() < count {
+                return Err(if count > 4 {
+                    DerError::Length
+                } else {
+                    DerError::Truncated
+                });
+            }
+            let len = rest[..count]
+                .iter()
+                .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
+            rest = &rest[count..];
+            Some(len)
+        }
+    };
+    let header = input.len() - rest.len();
+    if !constructed {
+        let len = definite.ok_or(DerError::Length)?;
+        let content = rest.get(..len).ok_or(DerError::Truncated)?;
+        out.extend(encode(tag, content));
+        return Ok(header + len);
+    }
+    // The children, converted, then the element around them.
+    let mut inner = Vec::new();
+    let mut used = 0;
+    let body = match definite {
+        Some(len) => rest.get(..len).ok_or(DerError::Truncated)?,
+        None => rest,
+    };
+    loop {
+        match (definite, &body[used..]) {
+            (Some(_), []) => break,
+            (None, [0, 0, ..]) => {
+                used += 2;
+                break;
+            }
+            (None, []) => return Err(DerError::Truncated),
+            (_, remaining) => used += ber_element(remaining, depth + 1, &mut inner)?,
+        }
+    }
+    if tag == 0x24 {
+        // A segmented OCTET STRING: DER has only the primitive form.
+        let mut joined = Vec::new();
+        let mut segments = inner.as_slice();
+        while !segments.is_empty() {
+            let (segment, after) = Tlv::read(segments)?;
+            if segment.tag != tag::OCTET_STRING {
+                return Err(DerError::Invalid(
+                    "a segmented OCTET STRING holds something else",
+                ));
+            }
+            joined.extend_from_slice(segment.content);
+            segments = after;
+        }
+        out.extend(encode(tag::OCTET_STRING, &joined));
+    } else {
+        out.extend(encode(tag, &inner));
+    }
+    Ok(header + used)
+}
+
+/// `input`, one element, in DER: borrowed when it already is, re-encoded when it is BER
+/// ([`ber_to_der`]).
+pub fn der_form(input: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, DerError> {
+    let (der, used) = ber_to_der(input)?;
+    if used != input.len() {
+        return Err(DerError::Invalid("trailing bytes after the DER element"));
+    }
+    Ok(if der == input {
+        std::borrow::Cow::Borrowed(input)
+    } else {
+        std::borrow::Cow::Owned(der)
+    })
+}
+
 /// Encodes a length (definite form).
 pub fn length(len: usize) -> Vec<u8> {
     if len < 0x80 {
@@ -220,6 +326,46 @@ pub fn encode_oid(dotted: &str) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn ber_indefinite_lengths_and_segmented_strings_become_der() {
+        // SEQUENCE (indefinite) { OCTET STRING constructed (indefinite) { "ab", "c" },
+        //   INTEGER 5 with a non-minimal long-form length }, then zero padding.
+        let ber = [
+            0x30, 0x80, 0x24, 0x80, 0x04, 0x02, b'a', b'b', 0x04, 0x01, b'c', 0x00, 0x00, 0x02,
+            0x81, 0x01, 0x05, 0x00, 0x00, 0x00, 0x00,
+        ];
+        let (der, used) = ber_to_der(&ber).unwrap();
+        assert_eq!(used, ber.len() - 2);
+        assert_eq!(
+            der,
+            [0x30, 0x08, 0x04, 0x03, b'a', b'b', b'c', 0x02, 0x01, 0x05]
+        );
+        assert!(Tlv::parse(&der).is_ok());
+        // DER stays as it is.
+        assert_eq!(ber_to_der(&der).unwrap(), (der.clone(), der.len()));
+    }
+
+    #[test]
+    fn hostile_ber_is_refused_not_followed() {
+        let deep: Vec<u8> = std::iter::repeat_n([0x30u8, 0x80], 10_000)
+            .flatten()
+            .collect();
+        assert_eq!(
+            ber_to_der(&deep),
+            Err(DerError::Invalid("BER nested too deeply"))
+        );
+        assert_eq!(
+            ber_to_der(&[0x30, 0x80, 0x02, 0x01]),
+            Err(DerError::Truncated)
+        );
+        assert_eq!(ber_to_der(&[0x04, 0x80, 0x00, 0x00]), Err(DerError::Length));
+        assert_eq!(
+            ber_to_der(&[0x30, 0x85, 1, 1, 1, 1, 1]),
+            Err(DerError::Length)
+        );
+        assert_eq!(ber_to_der(&[0x30, 0x05, 0x02]), Err(DerError::Truncated));
+    }
+
     use super::*;
 
     #[test]

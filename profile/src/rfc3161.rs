@@ -126,8 +126,10 @@ pub fn message_imprint(algorithm_oid: &str, digest: &[u8]) -> Vec<u8> {
 }
 
 /// Reads a TimeStampResp: the token's DER when the TSA granted the request.
+/// A response in BER is read as its DER form.
 pub fn token_of_response(response: &[u8]) -> Result<Vec<u8>, TsError> {
-    let resp = Tlv::parse(response)?.expect(tag::SEQUENCE, "TimeStampResp")?;
+    let response = crate::der::der_form(response)?;
+    let resp = Tlv::parse(&response)?.expect(tag::SEQUENCE, "TimeStampResp")?;
     let parts = resp.children()?;
     let status_info = parts
         .first()
@@ -168,9 +170,11 @@ fn bad(msg: impl Into<String>) -> TsError {
 }
 
 /// Reads a token (CMS SignedData over a TSTInfo), checks that its signature verifies with the
-/// certificate it carries, and returns what it states.
+/// certificate it carries, and returns what it states. A token in BER (as BouncyCastle-based
+/// TSAs may write it) is read as its DER form.
 pub fn verify_token(token: &[u8]) -> Result<TimeStamp, TsError> {
-    let signed = cms::read(token)?;
+    let token = crate::der::der_form(token)?;
+    let signed = cms::read(&token)?;
     if signed.content_type != oid::TST_INFO {
         return Err(bad("the signed content is not a TSTInfo"));
     }

@@ -274,3 +274,66 @@ fn a_typst_certificate_that_misprints_the_record_fails() {
         "{wrong}"
     );
 }
+
+/// The deposit certificates in `tests/testdata/producers/`, made by `make.sh` there: laid out
+/// by iText 5 or LibreOffice and signed by iText 5 with BouncyCastle's SM3withSM2 CMS.
+fn produced(name: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("testdata/producers")
+            .join(name),
+    )
+    .unwrap()
+}
+
+/// The certificate that signed them, DER.
+fn producers_signer() -> Vec<u8> {
+    tianping_profile::pem::certificates(&String::from_utf8(produced("signer.pem")).unwrap())
+        .unwrap()
+        .remove(0)
+}
+
+const PRODUCED: [&str; 2] = ["itext5-bouncycastle.pdf", "libreoffice-bouncycastle.pdf"];
+
+#[test]
+fn certificates_signed_by_itext_with_a_bouncycastle_sm2_cms_conform() {
+    let signer = producers_signer();
+    for name in PRODUCED {
+        let finding = cert009::judge(&produced(name), &record().receipt(), &signer).unwrap();
+        assert!(
+            matches!(finding, Finding::Conforms(_)),
+            "{name}: {}\ntext: {:?}",
+            describe(&finding),
+            signed_pdf::printed_text(&produced(name))
+        );
+    }
+}
+
+#[test]
+fn certificates_from_other_producers_fail_when_changed_misprinted_or_signed_by_another() {
+    let signer = producers_signer();
+    let pki = ReferencePki::generate(&tianping_fixtures::Faults::none());
+    for name in PRODUCED {
+        let pdf = produced(name);
+        let judged = |pdf: &[u8], receipt: &serde_json::Value, signer: &[u8]| {
+            describe(&cert009::judge(pdf, receipt, signer).unwrap())
+        };
+        let noted = revise::add_visible_note(&pdf, "另附说明");
+        let changed = judged(&noted, &record().receipt(), &signer);
+        assert!(
+            changed.contains("changed after it was signed"),
+            "{name}: {changed}"
+        );
+
+        let other = judged(&pdf, &record().receipt(), &pki.receipt_cert_der);
+        assert!(other.starts_with("nonconforming"), "{name}: {other}");
+
+        let mut receipt = record().receipt();
+        receipt["file_hash"] = tianping_profile::digest::sm3_hex(b"another file").into();
+        let misprinted = judged(&pdf, &receipt, &signer);
+        assert!(
+            misprinted.contains("does not print the record's file hash"),
+            "{name}: {misprinted}"
+        );
+    }
+}

@@ -65,3 +65,49 @@ fn a_refusal_is_reported_with_its_status() {
         "{err}"
     );
 }
+
+/// `der` with every constructed element in BER's indefinite-length form, as BouncyCastle
+/// writes CMS: primitive contents (the TSTInfo's bytes among them) stay as they are.
+fn indefinite(der: &[u8]) -> Vec<u8> {
+    use tianping_profile::der::Tlv;
+    let mut out = Vec::new();
+    let mut rest = der;
+    while !rest.is_empty() {
+        let (tlv, after) = Tlv::read(rest).unwrap();
+        if tlv.tag & 0x20 != 0 {
+            out.extend([tlv.tag, 0x80]);
+            out.extend(indefinite(tlv.content));
+            out.extend([0, 0]);
+        } else {
+            out.extend_from_slice(tlv.raw);
+        }
+        rest = after;
+    }
+    out
+}
+
+#[test]
+fn a_token_and_a_response_in_ber_are_read_as_their_der_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let tsa = OpensslTsa::make(dir.path(), EC_P256).unwrap();
+    let data = b"manifest bytes";
+    let request = rfc3161::request(oid::SHA256, &tianping_profile::digest::sha256(data), &[7]);
+    let response = tsa.reply(&request).unwrap();
+    let der_token = rfc3161::token_of_response(&response).unwrap();
+    let ber_response = indefinite(&response);
+    assert_ne!(ber_response, response);
+    let token = rfc3161::token_of_response(&ber_response).unwrap();
+    assert_eq!(token, der_token, "the token comes back in DER");
+    let ber_token = indefinite(&der_token);
+    let ts = rfc3161::verify_for(&ber_token, data).unwrap();
+    assert_eq!(ts.nonce_hex.as_deref(), Some("07"));
+    // A change still shows: one bit of the signature, in the BER form.
+    let signature_tail = &der_token[der_token.len() - 8..];
+    let at = ber_token
+        .windows(8)
+        .position(|w| w == signature_tail)
+        .unwrap();
+    let mut altered = ber_token.clone();
+    altered[at + 4] ^= 0x01;
+    assert!(rfc3161::verify_for(&altered, data).is_err());
+}

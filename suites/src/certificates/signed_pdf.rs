@@ -14,11 +14,12 @@
 //! Text is read per page from the content streams, with each font's encoding: predefined CJK
 //! CMaps (UniGB-UCS2-H and kin) and Identity-H behind a ToUnicode map alike.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use lopdf::{Dictionary, Document, Encoding, LoadOptions, Object, ObjectId};
 use tianping_profile::cms;
-use tianping_profile::der::{Tlv, tag};
+use tianping_profile::der::{Tlv, ber_to_der, tag};
 
 /// Decompressed bytes accepted per stream (a Flate bomb stops here), and characters of text
 /// read per document.
@@ -187,17 +188,25 @@ pub fn verify(pdf: &[u8]) -> Result<VerifiedSignature, String> {
     })
 }
 
-/// /Contents is zero-padded to its reserved size: the value is the first DER element, and
-/// anything after it but zeros is data no signature covers.
-fn unpadded(contents: &[u8]) -> Result<&[u8], String> {
-    let (value, rest) = Tlv::read(contents).map_err(|e| e.to_string())?;
+/// /Contents is zero-padded to its reserved size: the value is the first element, and
+/// anything after it but zeros is data no signature covers. A value in BER (as BouncyCastle
+/// writes CMS) is returned in DER, with `true`: the encoding is a form, not a finding.
+fn unpadded(contents: &[u8]) -> Result<(Cow<'_, [u8]>, bool), String> {
+    let (der, used) = ber_to_der(contents).map_err(|e| e.to_string())?;
+    let (value, rest) = contents.split_at(used);
+    let ber = der != value;
+    let value = if ber {
+        Cow::Owned(der)
+    } else {
+        Cow::Borrowed(value)
+    };
     if rest.iter().any(|b| *b != 0) {
         return Err(format!(
             "{} bytes after the signature value are not zero padding",
             rest.len()
         ));
     }
-    Ok(value.raw)
+    Ok((value, ber))
 }
 
 fn verify_cms(
@@ -215,8 +224,8 @@ fn verify_cms(
         }
         None => return Err("the signature dictionary has no /SubFilter".into()),
     }
-    let der = unpadded(der).map_err(|e| format!("/Contents: {e}"))?;
-    let signed = cms::read(der).map_err(|e| format!("/Contents: {e}"))?;
+    let (der, ber) = unpadded(der).map_err(|e| format!("/Contents: {e}"))?;
+    let signed = cms::read(&der).map_err(|e| format!("/Contents: {e}"))?;
     if signed.content.is_some() {
         return Err(
             "the CMS signature encapsulates content instead of signing the PDF bytes".into(),
@@ -226,7 +235,11 @@ fn verify_cms(
         .verify(covered)
         .map_err(|e| format!("the PDF signature: {e}"))?;
     Ok(VerifiedSignature {
-        kind: format!("CMS ({})", sub_filter.unwrap_or_default()),
+        kind: format!(
+            "CMS ({}{})",
+            sub_filter.unwrap_or_default(),
+            if ber { ", BER-encoded" } else { "" }
+        ),
         signer_der: signer.to_vec(),
         digest_algorithm: signed.digest_algorithm.clone(),
         signatures: 1,
@@ -266,8 +279,8 @@ fn later_revisions(
         }
         let what = format!("the document time-stamp (object {} 0)", stamp.id.0);
         check_range(pdf, stamp).map_err(|e| format!("{what}: {e}"))?;
-        let token = unpadded(&stamp.contents).map_err(|e| format!("{what}: {e}"))?;
-        match tianping_profile::rfc3161::verify_for(token, &stamp.covered(pdf)) {
+        let (token, _) = unpadded(&stamp.contents).map_err(|e| format!("{what}: {e}"))?;
+        match tianping_profile::rfc3161::verify_for(&token, &stamp.covered(pdf)) {
             Ok(ts) => described.push(format!(
                 "document time-stamp by {} at {} over {} bytes",
                 ts.tsa_subject,
