@@ -78,6 +78,26 @@ fn figures_with_unreadable_records_are_flagged_incomplete() {
     tianping_fixtures::package::export(&pkg, Faults::none(), 3, 10).unwrap();
     let mut manifest = std::fs::read_to_string(pkg.join("manifest.jsonl")).unwrap();
     manifest.push_str("{\"evidence_id\":\"EVBROKEN\",\"receipt\":\"receipts/missing.json\"}\n");
+    // A hostile package: a receipt that is a link to a device that never ends (read, it would
+    // hang the command) and one outside the package through a link.
+    let outside = dir.path().join("outside.json");
+    std::fs::copy(
+        std::fs::read_dir(pkg.join("receipts"))
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path(),
+        &outside,
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("/dev/zero", pkg.join("receipts/zero.json")).unwrap();
+    std::os::unix::fs::symlink(&outside, pkg.join("receipts/outside.json")).unwrap();
+    for name in ["zero", "outside"] {
+        manifest.push_str(&format!(
+            "{{\"evidence_id\":\"EV{name}\",\"receipt\":\"receipts/{name}.json\"}}\n"
+        ));
+    }
     std::fs::write(pkg.join("manifest.jsonl"), manifest).unwrap();
     let (now, _) = this_and_previous_quarter();
     let f = quarterly::tabulate(
@@ -86,5 +106,5 @@ fn figures_with_unreadable_records_are_flagged_incomplete() {
         quarterly::package_deposits(&pkg, &FieldMap::default()).unwrap(),
     )
     .unwrap();
-    assert_eq!((f.total.deposits, f.unreadable), (3, 1));
+    assert_eq!((f.total.deposits, f.unreadable), (3, 3));
 }

@@ -172,8 +172,11 @@ pub fn csv(key: &str, table: &BTreeMap<String, Volume>) -> String {
 
 /// Reads the deposits of an exported package (manifest and receipts only; no hashing).
 pub fn package_deposits(dir: &Path, fields: &FieldMap) -> Result<Vec<Deposit>, String> {
-    let manifest = std::fs::File::open(dir.join("manifest.jsonl"))
+    let manifest = tianping_engine::files::open_regular(&dir.join("manifest.jsonl"))
         .map_err(|e| format!("{}: manifest.jsonl: {e}", dir.display()))?;
+    let root = dir
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", dir.display()))?;
     let mut out = Vec::new();
     for line in std::io::BufReader::new(manifest).lines() {
         let line = line.map_err(|e| e.to_string())?;
@@ -181,10 +184,18 @@ pub fn package_deposits(dir: &Path, fields: &FieldMap) -> Result<Vec<Deposit>, S
             continue;
         }
         let entry: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+        // A receipt that is missing, leaves the package or is no regular file counts as
+        // unreadable, like one that is not JSON.
         let receipt = entry["receipt"]
             .as_str()
-            .filter(|r| !r.contains("..") && !r.starts_with('/'))
-            .and_then(|r| std::fs::read(dir.join(r)).ok())
+            .and_then(|r| tianping_engine::files::inside(&root, r, "the package").ok())
+            .and_then(|path| {
+                tianping_engine::files::read_regular(
+                    &path,
+                    tianping_engine::files::MAX_DOCUMENT_BYTES,
+                )
+                .ok()
+            })
             .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
             .unwrap_or(Value::Null);
         out.push(Deposit::from_receipt(

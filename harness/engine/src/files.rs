@@ -4,7 +4,7 @@
 //! itself be a regular file.
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The most a configuration-like file (config, adapter, waivers, lab records) may hold.
 pub const MAX_SETTINGS_BYTES: u64 = 1 << 20;
@@ -52,6 +52,34 @@ pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
 pub fn read_regular_text(path: &Path, max: u64) -> std::io::Result<String> {
     String::from_utf8(read_regular(path, max)?)
         .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"))
+}
+
+/// A path a file names (a manifest, lab records), kept inside `root`, the folder `folder`
+/// describes ("the package"): no absolute paths, no `..`, no link leading out, and when the
+/// file exists, a regular file.
+pub fn inside(root: &Path, rel: &str, folder: &str) -> Result<PathBuf, String> {
+    let p = Path::new(rel);
+    if p.is_absolute()
+        || p.components()
+            .any(|c| !matches!(c, std::path::Component::Normal(_)))
+    {
+        return Err(format!("path `{rel}` leaves {folder}"));
+    }
+    let joined = root.join(p);
+    // Through a symbolic link a path can still leave: what it resolves to must be inside the
+    // (canonical) root, and a regular file (never a FIFO or a device).
+    let Ok(resolved) = joined.canonicalize() else {
+        return Ok(joined); // absent: reported by whoever opens it
+    };
+    if !resolved.starts_with(root) {
+        return Err(format!(
+            "path `{rel}` leads outside {folder} through a link"
+        ));
+    }
+    if !resolved.is_file() {
+        return Err(format!("path `{rel}` is not a regular file"));
+    }
+    Ok(resolved)
 }
 
 fn too_large(len: u64, max: u64) -> std::io::Error {

@@ -19,6 +19,9 @@ use serde::Deserialize;
 use crate::model::CheckMeta;
 use crate::verdict::Verdict;
 
+/// The most an attachment (a scan, a screenshot, a recording) may hold.
+pub const MAX_ATTACHMENT_BYTES: u64 = 1 << 30;
+
 /// The lab's verdict on a check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -45,6 +48,38 @@ pub struct Attachment {
 }
 
 impl Attachment {
+    /// An attachment's digests from the regular file at `path`, streamed (a scan or a video
+    /// may be large), at most [`MAX_ATTACHMENT_BYTES`].
+    pub fn of_file(name: impl Into<String>, path: &Path) -> std::io::Result<Attachment> {
+        use sha2::Digest as _;
+        use std::io::Read as _;
+        let mut file = crate::files::open_regular(path)?.take(MAX_ATTACHMENT_BYTES + 1);
+        let (mut sm3, mut sha256) = (sm3::Sm3::new(), sha2::Sha256::new());
+        let mut buf = vec![0u8; 1 << 20];
+        let mut bytes = 0usize;
+        loop {
+            let n = file.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            sm3.update(&buf[..n]);
+            sha256.update(&buf[..n]);
+            bytes += n;
+        }
+        if bytes as u64 > MAX_ATTACHMENT_BYTES {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("larger than {MAX_ATTACHMENT_BYTES} bytes"),
+            ));
+        }
+        Ok(Attachment {
+            name: name.into(),
+            bytes,
+            sm3: hex::encode(sm3.finalize()),
+            sha256: hex::encode(sha256.finalize()),
+        })
+    }
+
     /// An attachment's digests from its content.
     pub fn of(name: impl Into<String>, content: &[u8]) -> Attachment {
         Attachment {
@@ -126,7 +161,12 @@ impl LabRecords {
         let text = crate::files::read_regular_text(path, crate::files::MAX_SETTINGS_BYTES)
             .map_err(|e| err(e.to_string()))?;
         let raw: RawFile = toml::from_str(&text).map_err(|e| err(e.to_string()))?;
-        let base = path.parent().unwrap_or(Path::new(""));
+        let base = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .canonicalize()
+            .map_err(|e| err(e.to_string()))?;
         let mut records = Vec::new();
         for r in raw.record {
             if r.verdict == LabVerdict::NotApplicable && r.note.trim().is_empty() {
@@ -143,9 +183,12 @@ impl LabRecords {
             }
             let mut attachments = Vec::new();
             for f in &r.files {
-                let content = std::fs::read(base.join(f))
+                let attachment = crate::files::inside(&base, f, "the lab records' folder")
+                    .and_then(|file| {
+                        Attachment::of_file(f.clone(), &file).map_err(|e| e.to_string())
+                    })
                     .map_err(|e| err(format!("{}: evidence file {f}: {e}", r.id)))?;
-                attachments.push(Attachment::of(f.clone(), &content));
+                attachments.push(attachment);
             }
             records.push(LabRecord {
                 id: r.id,
@@ -311,6 +354,36 @@ mod tests {
         );
         let records = LabRecords::load(&f).unwrap();
         assert_eq!(records.unmatched(&["DC-012"]), vec!["DC-999"]);
+    }
+
+    #[test]
+    fn evidence_files_outside_the_records_folder_or_not_regular_are_refused() {
+        let dir = tempdir();
+        let outside = tempdir();
+        write(&outside, "secret.txt", "not the lab's");
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(outside.join("secret.txt"), dir.join("link.txt")).unwrap();
+            std::os::unix::fs::symlink("/dev/zero", dir.join("zero")).unwrap();
+        }
+        let escape = format!("{}/secret.txt", outside.display());
+        for (file, why) in [
+            ("../x.txt", "leaves the lab records' folder"),
+            (escape.as_str(), "leaves the lab records' folder"),
+            ("link.txt", "through a link"),
+            ("zero", "leads outside"),
+            (".", "leaves"),
+        ] {
+            let records = write(
+                &dir,
+                "lab.toml",
+                &format!(
+                    "[[record]]\nid = \"DC-012\"\nverdict = \"pass\"\nnote = \"n\"\nfiles = [\"{file}\"]\n"
+                ),
+            );
+            let err = LabRecords::load(&records).unwrap_err().to_string();
+            assert!(err.contains(why), "{file}: {err}");
+        }
     }
 
     fn tempdir() -> std::path::PathBuf {

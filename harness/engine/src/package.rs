@@ -76,17 +76,19 @@ impl Record {
         max_bytes: u64,
     ) -> Option<Result<Vec<u8>, String>> {
         let rel = self.entry[key].as_str()?;
-        Some(inside(&info.root, rel).and_then(|path| {
-            let file = File::open(&path).map_err(|e| format!("{rel}: {e}"))?;
-            let mut bytes = Vec::new();
-            file.take(max_bytes + 1)
-                .read_to_end(&mut bytes)
-                .map_err(|e| format!("{rel}: {e}"))?;
-            if bytes.len() as u64 > max_bytes {
-                return Err(format!("{rel} is larger than {max_bytes} bytes"));
-            }
-            Ok(bytes)
-        }))
+        Some(
+            crate::files::inside(&info.root, rel, PACKAGE).and_then(|path| {
+                let file = File::open(&path).map_err(|e| format!("{rel}: {e}"))?;
+                let mut bytes = Vec::new();
+                file.take(max_bytes + 1)
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| format!("{rel}: {e}"))?;
+                if bytes.len() as u64 > max_bytes {
+                    return Err(format!("{rel} is larger than {max_bytes} bytes"));
+                }
+                Ok(bytes)
+            }),
+        )
     }
 
     /// The receipt, or the reason it is missing, for judges that need it.
@@ -291,32 +293,6 @@ pub fn unpack_zip(zip: &Path, into: &Path, max_bytes: u64) -> Result<PathBuf, Pa
     }
 }
 
-/// A path from the manifest, kept inside the package: no absolute paths, no `..`.
-fn inside(root: &Path, rel: &str) -> Result<PathBuf, String> {
-    let p = Path::new(rel);
-    if p.is_absolute()
-        || p.components()
-            .any(|c| !matches!(c, std::path::Component::Normal(_)))
-    {
-        return Err(format!("path `{rel}` leaves the package"));
-    }
-    let joined = root.join(p);
-    // Through a symbolic link a path can still leave: what it resolves to must be inside the
-    // (canonical) package root, and a regular file (never a FIFO or a device).
-    let Ok(resolved) = joined.canonicalize() else {
-        return Ok(joined); // absent: reported by whoever opens it
-    };
-    if !resolved.starts_with(root) {
-        return Err(format!(
-            "path `{rel}` leads outside the package through a link"
-        ));
-    }
-    if !resolved.is_file() {
-        return Err(format!("path `{rel}` is not a regular file"));
-    }
-    Ok(resolved)
-}
-
 /// SHA-256 of a file, streamed: only computed to tell a wrong-algorithm digest apart.
 pub fn sha256_file(path: &Path) -> std::io::Result<String> {
     use sha2::Sha256;
@@ -332,6 +308,9 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
     }
     Ok(hex::encode(sha2::Digest::finalize(hasher)))
 }
+
+/// How paths that leave the package are reported.
+const PACKAGE: &str = "the package";
 
 fn hash_file(path: &Path) -> std::io::Result<([u8; 32], u64)> {
     let mut file = File::open(path)?;
@@ -383,7 +362,10 @@ fn load_record(info: &PackageInfo, line: usize, text: &str) -> Record {
     };
     record.evidence_id = entry["evidence_id"].as_str().unwrap_or("").to_string();
     let mut problems = Vec::new();
-    match entry["receipt"].as_str().map(|r| inside(&info.root, r)) {
+    match entry["receipt"]
+        .as_str()
+        .map(|r| crate::files::inside(&info.root, r, PACKAGE))
+    {
         Some(Ok(path)) => match crate::files::read_regular(&path, crate::files::MAX_DOCUMENT_BYTES)
             .map_err(|e| e.to_string())
             .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
@@ -394,7 +376,10 @@ fn load_record(info: &PackageInfo, line: usize, text: &str) -> Record {
         Some(Err(e)) => problems.push(e),
         None => problems.push("manifest entry names no receipt".into()),
     }
-    match entry["proof"].as_str().map(|r| inside(&info.root, r)) {
+    match entry["proof"]
+        .as_str()
+        .map(|r| crate::files::inside(&info.root, r, PACKAGE))
+    {
         Some(Ok(path)) => match crate::files::read_regular(&path, crate::files::MAX_DOCUMENT_BYTES)
             .map_err(|e| e.to_string())
             .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
@@ -405,7 +390,10 @@ fn load_record(info: &PackageInfo, line: usize, text: &str) -> Record {
         Some(Err(e)) => problems.push(e),
         None => {}
     }
-    match entry["original"].as_str().map(|r| inside(&info.root, r)) {
+    match entry["original"]
+        .as_str()
+        .map(|r| crate::files::inside(&info.root, r, PACKAGE))
+    {
         Some(Ok(path)) => {
             match hash_file(&path) {
                 Ok((digest, bytes)) => {
@@ -752,10 +740,10 @@ mod tests {
     #[test]
     fn manifest_paths_cannot_leave_the_package() {
         let root = Path::new("/pkg");
-        assert!(inside(root, "originals/a").is_ok());
-        assert!(inside(root, "../etc/passwd").is_err());
-        assert!(inside(root, "/etc/passwd").is_err());
-        assert!(inside(root, "originals/../../x").is_err());
+        assert!(crate::files::inside(root, "originals/a", PACKAGE).is_ok());
+        assert!(crate::files::inside(root, "../etc/passwd", PACKAGE).is_err());
+        assert!(crate::files::inside(root, "/etc/passwd", PACKAGE).is_err());
+        assert!(crate::files::inside(root, "originals/../../x", PACKAGE).is_err());
     }
 }
 
