@@ -164,6 +164,11 @@ pub struct LabConfig {
     /// JSON pointer, in the lookup's answer, to the digest (or array of digests) the
     /// transaction carries. Default `/digests`.
     pub tianping_digests: Option<String>,
+    /// TOML file of Tianping lookups the lab made itself (relative to this config file), for
+    /// a lab without a verification service to query: each decides the claims about its
+    /// transaction, and BC-010 holds the platform's own account of each recorded deposit to
+    /// it. Not together with `tianping_lookup`.
+    pub tianping_record: Option<String>,
 }
 
 /// The platform under evaluation.
@@ -393,6 +398,7 @@ impl Config {
             &mut config.lab.records,
             &mut config.lab.waivers,
             &mut config.lab.signing_key,
+            &mut config.lab.tianping_record,
             &mut config.adapter.file,
         ]
         .into_iter()

@@ -35,11 +35,14 @@ pub async fn start_with(
         .target
         .plain_http_port
         .get_or_insert(server.plain_http_port);
-    // The reference's stand-in Tianping answers lookups, unless the config names a service.
-    config
-        .lab
-        .tianping_lookup
-        .get_or_insert_with(|| server.tianping_url.clone());
+    // The reference's stand-in Tianping answers lookups, unless the config names a service
+    // or a record of lookups.
+    if config.lab.tianping_record.is_none() {
+        config
+            .lab
+            .tianping_lookup
+            .get_or_insert_with(|| server.tianping_url.clone());
+    }
     // The cover of a reference run says what it is, unless the user's config names parties.
     use tianping_fixtures::lab_documents::EVALUATOR;
     config

@@ -3,6 +3,8 @@
 //! made within the declared delay (lab threshold, default 600 s). Where the lab names a Tianping
 //! verification service, Tianping's own record must carry the block's hash (or, without a
 //! local chain, the file's digest); otherwise the verdict says the anchor is platform-reported.
+//! Where the lab recorded lookups it made on Tianping itself (`[lab] tianping_record`), the
+//! platform's account of each recorded deposit is judged the same way against what the lab saw.
 
 use tianping_engine::{
     CheckDef, CheckError, CheckMeta, Clause, Ctx, LabThreshold, Mode, Provenance, Severity, Suite,
@@ -74,8 +76,12 @@ fn time(s: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, CheckError> {
 /// Tianping transaction id the receipt names, and, where the lab names a verification
 /// service, on Tianping's own record that it carries the file's digest.
 async fn anchored_directly(ctx: &Ctx, receipt: &serde_json::Value) -> Result<Verdict, CheckError> {
-    let verdict = match ctx.fields.opt_str(receipt, "tianping_tx")? {
-        Some(tx) if !tx.trim().is_empty() => {
+    let tx = ctx
+        .fields
+        .opt_str(receipt, "tianping_tx")?
+        .filter(|tx| !tx.trim().is_empty());
+    let verdict = match tx.clone() {
+        Some(tx) => {
             let file_hash = ctx.fields.str(receipt, "file_hash")?;
             let what = ("the file's digest", "文件摘要");
             match tianping::confirm(ctx, &tx, &file_hash, what).await? {
@@ -105,17 +111,103 @@ async fn anchored_directly(ctx: &Ctx, receipt: &serde_json::Value) -> Result<Ver
     };
     Ok(verdict
         .with("declared", common::NO_LOCAL_CHAIN)
-        .with("source", tianping::source(ctx)))
+        .with("source", tianping::source(ctx, tx.as_deref())))
 }
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let limit = ctx.config.thresholds.integer(&ANCHOR_DELAY_SECS);
     let (_, receipt) = common::deposit(ctx, &common::lab_content(ctx, "BC-010")).await?;
-    if !ctx.config.architecture.local_chain {
-        return Ok(anchored_directly(ctx, &receipt)
-            .await?
-            .with_threshold("anchor_delay_secs", limit));
+    let fresh = judge_deposit(ctx, &receipt, limit).await?;
+    Ok(with_recorded_lookups(ctx, fresh, limit)
+        .await?
+        .with_threshold("anchor_delay_secs", limit))
+}
+
+/// The fresh deposit's verdict, joined by the lab's own Tianping lookups: the platform's
+/// receipt for each recorded deposit must name the transaction the lab looked up, and its
+/// anchor must hold against what the lab saw there.
+async fn with_recorded_lookups(
+    ctx: &Ctx,
+    fresh: Verdict,
+    limit: i64,
+) -> Result<Verdict, CheckError> {
+    let recorded: Vec<_> = ctx
+        .tianping
+        .iter()
+        .flat_map(|source| source.recorded())
+        .filter_map(|lookup| Some((lookup.evidence_id.as_deref()?, lookup)))
+        .collect();
+    if recorded.is_empty() {
+        return Ok(fresh);
     }
+    let mut problems = Vec::new();
+    if !fresh.is_pass() {
+        problems.push(Problem::new(
+            fresh.summary.clone(),
+            fresh
+                .summary_zh
+                .clone()
+                .unwrap_or_else(|| fresh.summary.clone()),
+        ));
+    }
+    for (id, lookup) in &recorded {
+        let (_, receipt) = common::receipt(ctx, id).await?;
+        let named = ctx.fields.opt_str(&receipt, "tianping_tx")?;
+        let named = named.as_deref().map(tianping_engine::tianping::normalise);
+        if named.as_deref() != Some(lookup.tianping_tx.as_str()) {
+            let named = named.unwrap_or_else(|| "none".into());
+            let tx = &lookup.tianping_tx;
+            problems.push(Problem::new(
+                format!(
+                    "the platform's receipt for {id} names Tianping transaction {named}; the \
+                     lab found the deposit on Tianping as {tx}"
+                ),
+                format!(
+                    "平台对 {id} 的回执给出的天平链交易为 {named}；测评机构在天平链上查得的为 {tx}"
+                ),
+            ));
+            continue;
+        }
+        let judged = judge_deposit(ctx, &receipt, limit).await?;
+        if !judged.is_pass() {
+            let zh = judged.summary_zh.as_deref().unwrap_or(&judged.summary);
+            problems.push(Problem::new(
+                format!("recorded deposit {id}: {}", judged.summary),
+                format!("测评机构查验的存证 {id}：{zh}"),
+            ));
+        }
+    }
+    let n = recorded.len();
+    let mut verdict = if problems.is_empty() {
+        let zh = fresh.summary_zh.as_deref().unwrap_or(&fresh.summary);
+        Verdict::pass(format!(
+            "{}; the platform's account of the {n} deposit(s) the lab looked up on Tianping \
+             agrees with what Tianping shows",
+            fresh.summary
+        ))
+        .zh(format!(
+            "{zh}；测评机构在天平链上查验的 {n} 笔存证与平台所报一致"
+        ))
+    } else {
+        Verdict::fail_listing(&problems)
+    };
+    verdict.evidence = fresh.evidence;
+    for (id, lookup) in recorded {
+        verdict = verdict.with(format!("looked up on Tianping: {id}"), lookup.provenance());
+    }
+    Ok(verdict)
+}
+
+/// BC-010's judgement of one completed deposit's receipt.
+async fn judge_deposit(
+    ctx: &Ctx,
+    receipt: &serde_json::Value,
+    limit: i64,
+) -> Result<Verdict, CheckError> {
+    if !ctx.config.architecture.local_chain {
+        return anchored_directly(ctx, receipt).await;
+    }
+    let receipt = receipt.clone();
     let height = ctx.fields.u64(&receipt, "block_height")?;
     let block = common::fetch_block(ctx, height).await?;
     let (_, anchor) = ctx
@@ -193,11 +285,132 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     Ok(verdict
         .with("block hash", hex::encode(block.hash))
         .with("anchor record", anchor.to_string())
-        .with("source", tianping::source(ctx))
-        .with_threshold("anchor_delay_secs", limit))
+        .with("source", tianping::source(ctx, Some(&anchor_tx))))
 }
 
 #[cfg(test)]
 mod reference_tests {
     crate::testing::reference_tests!(super::CHECK);
+}
+
+#[cfg(test)]
+mod recorded_lookup_tests {
+    //! A lab without a verification service: it looked a deposit up on Tianping itself and
+    //! recorded what it saw; the platform's account of that deposit is held to the record.
+
+    use std::sync::Arc;
+
+    use tianping_engine::{CheckResult, Outcome, runner};
+    use tianping_fixtures::Faults;
+
+    /// What the lab saw on Tianping for a deposit, as `(evidence_id, tianping_tx, digests)`
+    /// (`None`: no such transaction), to be written into a record by `edit`.
+    type Seen = (String, String, Option<Vec<String>>);
+
+    /// Runs BC-010 on the reference platform (with `faults`) with a record of one lookup: a
+    /// deposit made first, looked up through the stand-in Tianping, then changed by `edit`.
+    fn run_with_record(faults: &[&str], edit: impl FnOnce(&mut Seen)) -> CheckResult {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let mut config = tianping_engine::Config::default();
+            config.limits.requests_per_second = 1000.0;
+            let mut target =
+                tianping_target::reference::start(config, Faults::parse(faults).unwrap())
+                    .await
+                    .unwrap();
+            let ctx = target.context().unwrap();
+            let (_, receipt) = crate::common::deposit(&ctx, b"deposited before the run")
+                .await
+                .unwrap();
+            let id = ctx.fields.str(&receipt, "evidence_id").unwrap().to_string();
+            let tx = ctx.fields.str(&receipt, "tianping_tx").unwrap().to_string();
+            // What Tianping itself shows (the stand-in is Tianping here, whatever the fault).
+            use tianping_engine::tianping::TianpingView;
+            let digests = match ctx.tianping.as_ref().unwrap().lookup(&tx).await.unwrap() {
+                Some(TianpingView::Carries(digests)) => Some(digests),
+                _ => None,
+            };
+            let mut seen = (id, tx, digests);
+            edit(&mut seen);
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join("screen.txt"), "Tianping verification page").unwrap();
+            let record = dir.path().join("tianping-lookups.toml");
+            std::fs::write(
+                &record,
+                format!(
+                    "[[lookup]]\ntianping_tx = \"0X{}\"\nevidence_id = \"{}\"\nfound = {}\n\
+                     digests = {:?}\nevaluator = \"王工\"\nfiles = [\"screen.txt\"]\n",
+                    seen.1.to_uppercase(),
+                    seen.0,
+                    seen.2.is_some(),
+                    seen.2.clone().unwrap_or_default()
+                ),
+            )
+            .unwrap();
+            target.config.lab.tianping_lookup = None;
+            target.config.lab.tianping_record = Some(record.display().to_string());
+            let ctx = target.context().unwrap();
+            let result =
+                runner::run_checks(Arc::new(ctx), &[&super::CHECK], Vec::new(), |_, _, _| {})
+                    .await
+                    .remove(0);
+            target.stop().await;
+            result
+        })
+    }
+
+    #[test]
+    fn a_recorded_lookup_that_agrees_decides_its_deposit_and_names_the_lab_as_source() {
+        let r = run_with_record(&[], |_| {});
+        assert_eq!(r.outcome, Outcome::Pass, "{}", r.describe());
+        let text = r.describe();
+        assert!(text.contains("looked up on Tianping"), "{text}");
+        assert!(
+            text.contains("looked up by 王工") && text.contains("screen.txt"),
+            "{text}"
+        );
+        // The run's own fresh deposit is not in the record: platform-reported, and named.
+        assert!(text.contains("holds no lookup of"), "{text}");
+    }
+
+    #[test]
+    fn a_recorded_lookup_that_contradicts_the_platform_fails() {
+        // Tianping showed other digests for the transaction than the platform's anchor.
+        let other = run_with_record(&[], |seen| {
+            seen.2 = Some(vec![tianping_profile::digest::sm3_hex(b"something else")]);
+        });
+        assert_eq!(other.outcome, Outcome::Fail, "{}", other.describe());
+        assert!(
+            other.summary.contains("does not carry"),
+            "{}",
+            other.summary
+        );
+        // The lab found the deposit under another transaction than the receipt names.
+        let moved = run_with_record(&[], |seen| {
+            seen.1 = tianping_profile::digest::sm3_hex(b"another tx");
+        });
+        assert_eq!(moved.outcome, Outcome::Fail, "{}", moved.describe());
+        assert!(
+            moved.summary.contains("the lab found the deposit"),
+            "{}",
+            moved.summary
+        );
+    }
+
+    #[test]
+    fn a_platform_that_reports_anchors_it_never_made_fails_against_the_record() {
+        // Under the fault the platform's anchor names a transaction Tianping does not hold;
+        // the lab's record of what Tianping shows for it says so.
+        let r = run_with_record(&["anchor-not-on-tianping"], |_| {});
+        assert_eq!(r.outcome, Outcome::Fail, "{}", r.describe());
+        assert!(
+            r.summary.contains("recorded deposit") && r.summary.contains("Tianping knows no"),
+            "{}",
+            r.summary
+        );
+    }
 }

@@ -20,8 +20,9 @@ pub enum OnTianping {
 
 /// Whether Tianping's transaction `tx` carries `digest` (`what` names it in sentences, in
 /// English and Chinese):
-/// `Ok(None)` when the lab named no verification service. A service that does not answer
-/// is an error: the lab asked for Tianping's view, and a run without it is undecided.
+/// `Ok(None)` when the lab named no verification service, or its record holds no lookup of
+/// `tx` (the claim stays platform-reported, and [`source`] says so). A service that does not
+/// answer is an error: the lab asked for Tianping's view, and a run without it is undecided.
 pub async fn confirm(
     ctx: &Ctx,
     tx: &str,
@@ -33,7 +34,10 @@ pub async fn confirm(
         return Ok(None);
     };
     let digest = normalise(digest);
-    Ok(Some(match source.lookup(tx).await? {
+    let Some(view) = source.lookup(tx).await? else {
+        return Ok(None);
+    };
+    Ok(Some(match view {
         TianpingView::Unknown => OnTianping::Contradicted(Problem::new(
             format!(
                 "Tianping knows no transaction {tx} (the platform reports it as holding {what})"
@@ -60,12 +64,13 @@ pub async fn confirm(
     }))
 }
 
-/// How a verdict names the source that decided a chain-side claim.
-pub fn source(ctx: &Ctx) -> String {
-    match &ctx.tianping {
-        Some(s) => s.describe(),
-        None => "platform-reported: taken from the platform's own API and not looked up on \
-                 Tianping (name a verification service in [lab] tianping_lookup)"
+/// How a verdict names the source that decided the chain-side claim about transaction `tx`.
+pub fn source(ctx: &Ctx, tx: Option<&str>) -> String {
+    match (&ctx.tianping, tx) {
+        (Some(s), Some(tx)) => s.describe(tx),
+        _ => "platform-reported: taken from the platform's own API and not looked up on \
+              Tianping (name a verification service in [lab] tianping_lookup, or record the \
+              lab's own lookups in [lab] tianping_record)"
             .to_string(),
     }
 }

@@ -125,7 +125,7 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
                 Some(OnTianping::Contradicted(why)) => failures.push(why),
                 None => {}
             }
-            verdict_lines.push(("source", tianping::source(ctx)));
+            verdict_lines.push(("source", tianping::source(ctx, Some(&tx))));
         }
     }
     let mut verdict = if failures.is_empty() {
