@@ -41,8 +41,8 @@ const META: CheckMeta = CheckMeta {
             provenance: Provenance::Verified,
         },
         Clause {
-            source: "Reference window ±300 s; probes at −360 s and −240 s",
-            zh: "参考时间窗 ±300 秒；在 −360 秒与 −240 秒处探测",
+            source: "Request clock window: the one the adapter declares, else the lab threshold (court API reference ±300 s); probed just outside it in the past and the future, and inside it",
+            zh: "请求时间窗：适配器声明的时间窗，否则为测评机构阈值（法院接口参考 ±300 秒）；在窗外（过去与未来）及窗内各探测一次",
             provenance: Provenance::Policy,
         },
     ],

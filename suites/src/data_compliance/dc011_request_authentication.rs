@@ -153,7 +153,9 @@ async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
         "changed body",
         match &changed {
             Some(ex) => ex.excerpt(),
-            None => "not probed: the adapter's authentication does not cover the body".into(),
+            None => "not probed: the adapter's authentication does not cover the body, so 8.4 f) \
+                     integrity in transit rests on the channel alone (SS-019, SS-026)"
+                .into(),
         },
     )
     .with(

@@ -47,8 +47,8 @@ const META: CheckMeta = CheckMeta {
     advice_en: "Lock an account after the threshold of failed logins, for the required time.",
     clauses: &[
         Clause {
-            source: "GB/T 22239-2019 8.1.4.1 b) login-failure handling: end the session, limit attempts, exit on timeout",
-            zh: "GB/T 22239-2019 8.1.4.1 b) 登录失败处理：结束会话、限制非法登录次数、登录连接超时自动退出",
+            source: "GB/T 22239-2019 8.1.4.1 b) login-failure handling: limit failed login attempts (its timeout half is SS-004)",
+            zh: "GB/T 22239-2019 8.1.4.1 b) 登录失败处理：限制非法登录次数（超时自动退出见 SS-004）",
             provenance: Provenance::Verified,
         },
         Clause {
