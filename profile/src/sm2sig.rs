@@ -61,10 +61,127 @@ pub fn sign_der(key: &SigningKey, message: &[u8]) -> Vec<u8> {
     signature.to_der().to_bytes().to_vec()
 }
 
-/// Verifies a DER (or, tolerated, raw `r||s`) SM2 signature with the given identifier. For a
-/// key that signs many messages, [`crate::sm2fixed::FixedKeyVerifier`] gives the same verdicts
-/// about five times faster.
+/// Verifies a DER (or, tolerated, raw `r||s`) SM2 signature with the given identifier.
+///
+/// On a thread that has asked for them ([`KeyTables::on_this_thread`], as the package scan's
+/// workers do), a key that keeps coming back (a platform's receipt or TSA key) gets
+/// precomputed tables after a few uses ([`crate::sm2fixed`]), about five times faster; the
+/// verdict is the same either way.
 pub fn verify(
+    public_key_sec1: &[u8],
+    dist_id: &str,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<SignatureEncoding, Sm2Error> {
+    if KEY_TABLES.with(std::cell::Cell::get)
+        && let Some(fixed) = frequent::verifier(public_key_sec1, dist_id)
+    {
+        return fixed.verify(message, signature);
+    }
+    verify_once(public_key_sec1, dist_id, message, signature)
+}
+
+thread_local! {
+    /// Whether [`verify`] may build and use per-key tables on this thread.
+    static KEY_TABLES: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Per-key tables for [`verify`] on the calling thread, while this guard lives. Building a
+/// key's tables takes one verification about 15 ms (more in a debug build), so only threads
+/// that may wait that long ask: never an async runtime's workers, whose other tasks would
+/// stall.
+pub struct KeyTables {
+    before: bool,
+}
+
+impl KeyTables {
+    /// Turns the tables on for this thread until the guard is dropped.
+    pub fn on_this_thread() -> KeyTables {
+        KeyTables {
+            before: KEY_TABLES.with(|on| on.replace(true)),
+        }
+    }
+}
+
+impl Drop for KeyTables {
+    fn drop(&mut self) {
+        KEY_TABLES.with(|on| on.set(self.before));
+    }
+}
+
+/// Which keys have earned tables: counted per (key, identifier), bounded in number and size.
+/// Tables are built outside the lock, by the one thread whose use earned them; the others go
+/// on without tables meanwhile.
+mod frequent {
+    use std::collections::{HashMap, HashSet};
+    use std::sync::{Arc, Mutex, OnceLock};
+
+    use crate::sm2fixed::FixedKeyVerifier;
+
+    /// Uses of a key before its tables are built (about 15 ms of work, and then repaid).
+    const USES_BEFORE_TABLES: u32 = 32;
+    /// Keys with tables at once, about 0.6 MB each: memory stays flat however large a package.
+    const MAX_TABLES: usize = 8;
+    /// Keys counted at once; the counts start again when full (many one-off keys).
+    const MAX_COUNTED: usize = 4096;
+
+    type KeyId = (Vec<u8>, String);
+
+    #[derive(Default)]
+    struct Frequent {
+        uses: HashMap<KeyId, u32>,
+        building: HashSet<KeyId>,
+        tables: HashMap<KeyId, Arc<FixedKeyVerifier>>,
+    }
+
+    fn state() -> &'static Mutex<Frequent> {
+        static STATE: OnceLock<Mutex<Frequent>> = OnceLock::new();
+        STATE.get_or_init(Mutex::default)
+    }
+
+    fn lock() -> std::sync::MutexGuard<'static, Frequent> {
+        state().lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The key's tables, once it has been used often enough and there is room.
+    pub(super) fn verifier(public_key_sec1: &[u8], dist_id: &str) -> Option<Arc<FixedKeyVerifier>> {
+        let id = (public_key_sec1.to_vec(), dist_id.to_string());
+        {
+            let mut state = lock();
+            if let Some(fixed) = state.tables.get(&id) {
+                return Some(fixed.clone());
+            }
+            if state.tables.len() + state.building.len() >= MAX_TABLES
+                || state.building.contains(&id)
+            {
+                return None;
+            }
+            if state.uses.len() >= MAX_COUNTED {
+                state.uses.clear();
+            }
+            let uses = state.uses.entry(id.clone()).or_insert(0);
+            *uses += 1;
+            if *uses < USES_BEFORE_TABLES {
+                return None;
+            }
+            state.uses.remove(&id);
+            state.building.insert(id.clone());
+        }
+        // A key that is not a point gets no tables; the ordinary path reports it.
+        let built = FixedKeyVerifier::new(public_key_sec1, dist_id)
+            .ok()
+            .map(Arc::new);
+        let mut state = lock();
+        state.building.remove(&id);
+        if let Some(fixed) = &built {
+            state.tables.insert(id, fixed.clone());
+        }
+        built
+    }
+}
+
+/// [`verify`] without tables: the `sm2` crate's verification.
+pub fn verify_once(
     public_key_sec1: &[u8],
     dist_id: &str,
     message: &[u8],
@@ -95,6 +212,40 @@ pub(crate) fn parse_signature(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn with_key_tables_a_frequent_key_gets_the_same_verdicts_and_others_threads_none() {
+        let key = signing_key_from_seed(DEFAULT_DIST_ID, b"frequent key");
+        let pk = public_key_bytes(&key);
+        let tables = KeyTables::on_this_thread();
+        for i in 0..80u32 {
+            let message = i.to_be_bytes();
+            let signature = sign_der(&key, &message);
+            assert_eq!(
+                verify(&pk, DEFAULT_DIST_ID, &message, &signature),
+                Ok(SignatureEncoding::Der)
+            );
+            assert_eq!(
+                verify(&pk, DEFAULT_DIST_ID, b"other", &signature),
+                Err(Sm2Error::Mismatch)
+            );
+            assert_eq!(
+                verify(&pk, "another id", &message, &signature),
+                Err(Sm2Error::Mismatch)
+            );
+        }
+        assert!(
+            frequent::verifier(&pk, DEFAULT_DIST_ID).is_some(),
+            "the key earned its tables"
+        );
+        drop(tables);
+        assert!(
+            !KEY_TABLES.with(std::cell::Cell::get),
+            "the guard restores the thread"
+        );
+        let elsewhere = std::thread::spawn(|| KEY_TABLES.with(std::cell::Cell::get));
+        assert!(!elsewhere.join().unwrap(), "other threads never asked");
+    }
 
     #[test]
     fn sign_then_verify_round_trip_with_default_id() {

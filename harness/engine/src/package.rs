@@ -489,6 +489,9 @@ pub fn scan(
             .map(|_| {
                 let (rx, seen_ids, duplicates) = (rx.clone(), &seen_ids, &duplicates);
                 scope.spawn(move || {
+                    // A package holds thousands of signatures by the same few keys (receipts,
+                    // time-stamps, certificates): these threads may build their tables.
+                    let _tables = tianping_profile::sm2sig::KeyTables::on_this_thread();
                     let mut local = vec![Tally::default(); checks.len()];
                     loop {
                         let next = rx.lock().expect("queue lock").recv();
