@@ -251,6 +251,52 @@ pub fn write_interrupted(out: &Path, checks: &[&CheckDef]) -> Result<RunResults,
     Ok(results)
 }
 
+/// A package ready to read: a folder, or a zip unpacked to a temporary folder that lives as
+/// long as this does.
+struct OpenedPackage {
+    _unpacked: Option<tempfile::TempDir>,
+    info: tianping_engine::package::PackageInfo,
+}
+
+fn open_package(config: &Config, package: &Path) -> Result<OpenedPackage, EvaluateError> {
+    let (unpacked, root) = if package.is_file() {
+        let tmp = tempfile::tempdir()
+            .map_err(|e| EvaluateError::Output(format!("temporary folder: {e}")))?;
+        let root = tianping_engine::package::unpack_zip(
+            package,
+            tmp.path(),
+            config.limits.max_package_bytes,
+        )
+        .map_err(|e| EvaluateError::Config(e.to_string()))?;
+        (Some(tmp), root)
+    } else {
+        (None, package.to_path_buf())
+    };
+    let info = tianping_engine::package::open(&root, config)
+        .map_err(|e| EvaluateError::Config(e.to_string()))?;
+    Ok(OpenedPackage {
+        _unpacked: unpacked,
+        info,
+    })
+}
+
+fn package_target(package: &str) -> TargetSummary {
+    TargetSummary {
+        base_url: package.to_string(),
+        kind: "package".into(),
+        reference_faults: Vec::new(),
+        adapter: None,
+        declarations: Vec::new(),
+        transport: None,
+    }
+}
+
+fn workers() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+}
+
 /// Evaluates an exported evidence package: one streaming pass, no network, journalled like a
 /// live run; [`finalize`] writes the outputs.
 pub fn evaluate_package(
@@ -260,46 +306,103 @@ pub fn evaluate_package(
     package: &Path,
     out: &Path,
 ) -> Result<RunResults, EvaluateError> {
-    // A zip is unpacked to a temporary folder first (removed when the run ends).
-    let unpacked = if package.is_file() {
-        let tmp = tempfile::tempdir()
-            .map_err(|e| EvaluateError::Output(format!("temporary folder: {e}")))?;
-        let root = tianping_engine::package::unpack_zip(
-            package,
-            tmp.path(),
-            config.limits.max_package_bytes,
-        )
+    let opened = open_package(config, package)?;
+    let target = package_target(&package.display().to_string());
+    let (header, journal) = start_offline_run(out, target, config.digest())?;
+    let results = runner::run_package_checks(&opened.info, config, checks, lab_records, workers())
         .map_err(|e| EvaluateError::Config(e.to_string()))?;
-        Some((tmp, root))
-    } else {
-        None
-    };
-    let root = unpacked
-        .as_ref()
-        .map(|(_, r)| r.as_path())
-        .unwrap_or(package);
-    let info = tianping_engine::package::open(root, config)
-        .map_err(|e| EvaluateError::Config(e.to_string()))?;
-    let target = TargetSummary {
-        base_url: package.display().to_string(),
-        kind: "package".into(),
-        reference_faults: Vec::new(),
-        adapter: None,
-        declarations: Vec::new(),
-        transport: None,
-    };
-    let (header, mut journal) = start_offline_run(out, target, config.digest())?;
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2);
-    let results = runner::run_package_checks(&info, config, checks, lab_records, workers)
-        .map_err(|e| EvaluateError::Config(e.to_string()))?;
+    journalled(header, journal, checks, results, config)
+}
+
+/// Records `results` in the run's journal and assembles the run.
+fn journalled(
+    header: JournalHeader,
+    mut journal: Journal,
+    checks: &[&CheckDef],
+    results: Vec<tianping_engine::model::CheckResult>,
+    config: &Config,
+) -> Result<RunResults, EvaluateError> {
     for r in &results {
         journal
             .record(r)
             .map_err(|e| EvaluateError::Output(e.to_string()))?;
     }
     Ok(assemble(&header, checks, results, true, &config.scoring))
+}
+
+/// Counts one slice of a package's records (`run --package P --shard i/N`) and writes the
+/// counts to `shard.json` in `out`; the caller seals the folder. Nothing is judged yet: the
+/// verdicts come from all slices merged ([`evaluate_merged_shards`]).
+pub fn evaluate_package_shard(
+    config: &Config,
+    checks: &[&CheckDef],
+    package: &Path,
+    slice: tianping_engine::package::Slice,
+    out: &Path,
+) -> Result<tianping_engine::package::shard::ShardResult, EvaluateError> {
+    use tianping_engine::package::shard;
+    if out.join(shard::SHARD_FILE).exists() || out.join(journal::JOURNAL_FILE).exists() {
+        return Err(EvaluateError::Config(format!(
+            "{} already holds a run or a shard; choose another --out",
+            out.display()
+        )));
+    }
+    let opened = open_package(config, package)?;
+    let header = tianping_engine::files::read_regular(
+        &opened.info.root.join(tianping_engine::package::HEADER_FILE),
+        tianping_engine::files::MAX_SETTINGS_BYTES,
+    )
+    .map_err(|e| EvaluateError::Config(format!("package.json: {e}")))?;
+    let started_at = now();
+    let offline = runner::package_checks(checks, config);
+    let tallies = tianping_engine::package::tally(&opened.info, &offline, workers(), slice)
+        .map_err(|e| EvaluateError::Config(e.to_string()))?;
+    let result = shard::ShardResult {
+        schema: shard::SHARD_SCHEMA.into(),
+        harness_version: tianping_engine::HARNESS_VERSION.into(),
+        package: package.display().to_string(),
+        header_sm3: tianping_profile::digest::sm3_hex(&header),
+        config_sm3: config.digest(),
+        checks: checks.iter().map(|c| c.meta.id.to_string()).collect(),
+        started_at,
+        finished_at: now(),
+        tallies,
+    };
+    shard::write(out, &result).map_err(|e| {
+        EvaluateError::Output(format!("{}: {e}", out.join(shard::SHARD_FILE).display()))
+    })?;
+    Ok(result)
+}
+
+/// One run from the shards of a package (`run --merge-shards DIR…`), judged as the unsharded
+/// pass would have judged it; refused unless the shards are every slice of one split, each
+/// once, of one package, configuration, selection and harness.
+pub fn evaluate_merged_shards(
+    config: &Config,
+    lab_records: &tianping_engine::lab::LabRecords,
+    checks: &[&CheckDef],
+    shards: Vec<(PathBuf, tianping_engine::package::shard::ShardResult)>,
+    out: &Path,
+) -> Result<RunResults, EvaluateError> {
+    let ids: Vec<String> = checks.iter().map(|c| c.meta.id.to_string()).collect();
+    let merged = tianping_engine::package::shard::merge(shards, &config.digest(), &ids)
+        .map_err(|e| EvaluateError::Config(format!("cannot merge the shards: {e}")))?;
+    let (header, journal) =
+        start_offline_run(out, package_target(&merged.package), config.digest())?;
+    let elapsed = chrono::DateTime::parse_from_rfc3339(&merged.finished_at)
+        .ok()
+        .zip(chrono::DateTime::parse_from_rfc3339(&merged.started_at).ok())
+        .and_then(|(end, start)| (end - start).to_std().ok())
+        .unwrap_or_default();
+    let results = runner::package_results(
+        config,
+        checks,
+        lab_records,
+        merged.tallies,
+        merged.started_at,
+        elapsed,
+    );
+    journalled(header, journal, checks, results, config)
 }
 
 /// A new run folder for an offline evaluation (package or certificate files): no resume, since

@@ -282,14 +282,44 @@ pub fn run_package_checks(
 ) -> Result<Vec<CheckResult>, crate::package::PackageError> {
     let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let start = Instant::now();
-    let offline: Vec<(&str, crate::package::PackageCheck)> = checks
+    let offline = package_checks(checks, config);
+    let tallies = crate::package::tally(info, &offline, workers, crate::package::Slice::ALL)?;
+    Ok(package_results(
+        config,
+        checks,
+        lab_records,
+        tallies,
+        started_at,
+        start.elapsed(),
+    ))
+}
+
+/// The selected checks a package pass counts for: automated, applicable, with a package form.
+pub fn package_checks<'a>(
+    checks: &[&'a CheckDef],
+    config: &Config,
+) -> Vec<(&'a str, crate::package::PackageCheck)> {
+    checks
         .iter()
         .filter(|c| c.meta.mode != Mode::Manual && not_applicable(c, config).is_none())
         .filter_map(|c| c.package.map(|p| (c.meta.id, p)))
-        .collect();
-    let verdicts = crate::package::scan(info, &offline, workers)?;
-    let elapsed = start.elapsed();
-    Ok(checks
+        .collect()
+}
+
+/// The results of a package run from its pass's `tallies` (one pass, or merged shards): the
+/// package checks judged from them, manual checks from the lab's records, the rest not
+/// applicable.
+pub fn package_results(
+    config: &Config,
+    checks: &[&CheckDef],
+    lab_records: &crate::lab::LabRecords,
+    tallies: crate::package::PackageTallies,
+    started_at: String,
+    elapsed: std::time::Duration,
+) -> Vec<CheckResult> {
+    let offline = package_checks(checks, config);
+    let verdicts = crate::package::verdicts(&offline, tallies);
+    checks
         .iter()
         .map(|c| {
             let verdict = if let Some(verdict) = not_applicable(c, config) {
@@ -305,7 +335,7 @@ pub fn run_package_checks(
             };
             result_of(&c.meta, verdict, started_at.clone(), elapsed)
         })
-        .collect())
+        .collect()
 }
 
 /// Evaluates certificates given as files: every selected check with a certificate form judges

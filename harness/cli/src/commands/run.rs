@@ -23,6 +23,20 @@ pub struct Args {
     /// Evaluate an exported evidence package (a directory) offline instead of a live platform.
     #[arg(long)]
     package: Option<PathBuf>,
+    /// With --package: count only slice i of N of the records and write the counts, sealed,
+    /// to --out (shard.json) for `run --merge-shards` (one machine or pod per slice).
+    #[arg(long, requires = "package", value_name = "i/N", value_parser = parse_slice)]
+    shard: Option<tianping_engine::package::Slice>,
+    /// Merge the shard folders of one package (every slice of one split, each once) into one
+    /// run, judged as a single pass over the package would be; same configuration and
+    /// selection as the shards.
+    #[arg(
+        long,
+        num_args = 1..,
+        value_name = "SHARD_DIR",
+        conflicts_with_all = ["target", "package", "resume", "rerun_failed", "dry_run", "faults"]
+    )]
+    merge_shards: Vec<PathBuf>,
     /// TOML configuration file.
     #[arg(long)]
     config: Option<PathBuf>,
@@ -75,6 +89,10 @@ pub struct Args {
     faults: Vec<String>,
     #[command(flatten)]
     reports: super::ReportArgs,
+}
+
+fn parse_slice(text: &str) -> Result<tianping_engine::package::Slice, String> {
+    tianping_engine::package::Slice::parse(text)
 }
 
 /// The configuration with the command line's selection, waivers and lab records applied.
@@ -144,7 +162,21 @@ pub async fn run(args: Args) -> Result<i32, Failure> {
         if !args.faults.is_empty() || args.resume {
             return Err(usage("--fault and --resume do not apply to --package"));
         }
+        if let Some(slice) = args.shard {
+            return run_shard(&config, &checks, package, slice, &out_dir).await;
+        }
         return run_package(&config, &waivers, &checks, package, &out_dir, &args.reports).await;
+    }
+    if !args.merge_shards.is_empty() {
+        return merge_shards(
+            &config,
+            &waivers,
+            &checks,
+            &args.merge_shards,
+            &out_dir,
+            &args.reports,
+        )
+        .await;
     }
 
     // Keeps the embedded reference serving for the whole run.
@@ -300,6 +332,91 @@ async fn interrupted(
     Ok(exit::INCONCLUSIVE)
 }
 
+/// Counts one slice of a package and seals the shard folder.
+async fn run_shard(
+    config: &Config,
+    checks: &[&CheckDef],
+    package: &Path,
+    slice: tianping_engine::package::Slice,
+    out_dir: &Path,
+) -> Result<i32, Failure> {
+    eprintln!(
+        "tianping-harness {}: counting shard {slice} of package {} offline ({} checks) → {}",
+        tianping_engine::HARNESS_VERSION,
+        package.display(),
+        checks.len(),
+        out_dir.display()
+    );
+    let shard = evaluate::evaluate_package_shard(config, checks, package, slice, out_dir)?;
+    let run_id = format!("shard-{}-of-{}", slice.index, slice.count);
+    evaluate::seal_bundle(out_dir, &run_id, config).await?;
+    tianping_harness::outln!(
+        "shard {slice}: {} of the package's records counted; merge all {} shards with \
+         `run --merge-shards`",
+        shard.tallies.account_lines(),
+        slice.count
+    );
+    // Nothing is judged yet: a shard that was counted and sealed ends like a clean run.
+    Ok(exit::ALL_PASS)
+}
+
+/// Checks each shard folder's seal, then merges the shards into one run.
+async fn merge_shards(
+    config: &Config,
+    waivers: &Waivers,
+    checks: &[&CheckDef],
+    dirs: &[PathBuf],
+    out_dir: &Path,
+    reports: &super::ReportArgs,
+) -> Result<i32, Failure> {
+    let lab_records = load_lab_records(config)?;
+    // With the lab's key configured, every shard must be sealed by it, not by a key of its own.
+    let lab_key = match &config.lab.signing_key {
+        Some(path) => Some(tianping_reports::bundle::public_key_hex(
+            &tianping_reports::bundle::load_key(Path::new(path)).map_err(config_error)?,
+        )),
+        None => None,
+    };
+    let mut shards = Vec::new();
+    for dir in dirs {
+        let sealed =
+            tianping_reports::bundle::verify(dir, lab_key.as_deref()).map_err(config_error)?;
+        if !sealed.ok() {
+            let mut why = sealed.problems.clone();
+            why.extend(sealed.added.iter().map(|f| format!("{f} added")));
+            why.extend(sealed.removed.iter().map(|f| format!("{f} removed")));
+            why.extend(sealed.changed.iter().map(|f| format!("{f} changed")));
+            return Err(config_error(format!(
+                "shard {} is not intact as sealed: {}",
+                dir.display(),
+                why.join("; ")
+            )));
+        }
+        let shard = tianping_engine::package::shard::read(dir).map_err(config_error)?;
+        shards.push((dir.clone(), shard));
+    }
+    eprintln!(
+        "tianping-harness {}: merging {} shard(s) → {}",
+        tianping_engine::HARNESS_VERSION,
+        shards.len(),
+        out_dir.display()
+    );
+    let results = evaluate::evaluate_merged_shards(config, &lab_records, checks, shards, out_dir)?;
+    finish_run(results, config, waivers, out_dir, reports, None).await
+}
+
+/// The lab's records for manual checks named in the configuration, if any.
+fn load_lab_records(config: &Config) -> Result<tianping_engine::lab::LabRecords, Failure> {
+    let lab_records = match &config.lab.records {
+        Some(path) => {
+            tianping_engine::lab::LabRecords::load(Path::new(path)).map_err(config_error)?
+        }
+        None => Default::default(),
+    };
+    super::warn_unmatched_lab_records(&lab_records);
+    Ok(lab_records)
+}
+
 /// Evaluates an exported evidence package offline.
 async fn run_package(
     config: &Config,
@@ -309,13 +426,7 @@ async fn run_package(
     out_dir: &Path,
     reports: &super::ReportArgs,
 ) -> Result<i32, Failure> {
-    let lab_records = match &config.lab.records {
-        Some(path) => {
-            tianping_engine::lab::LabRecords::load(Path::new(path)).map_err(config_error)?
-        }
-        None => Default::default(),
-    };
-    super::warn_unmatched_lab_records(&lab_records);
+    let lab_records = load_lab_records(config)?;
     eprintln!(
         "tianping-harness {}: evaluating package {} offline ({} checks) → {}",
         tianping_engine::HARNESS_VERSION,

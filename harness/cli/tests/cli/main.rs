@@ -6,6 +6,7 @@ mod logs;
 mod offline;
 mod preflight;
 mod runs;
+mod shards;
 mod usage;
 mod vendor;
 

@@ -5,11 +5,14 @@
 //! spread over worker threads through a bounded queue, and only counts and the first few
 //! failures are kept per check, so memory does not grow with the package.
 
+pub mod shard;
+
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, mpsc};
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sm3::{Digest, Sm3};
 
@@ -138,18 +141,26 @@ pub struct PackageCheck {
     pub accounts_for_records: bool,
 }
 
-/// How the manifest accounted for the package's records.
-#[derive(Debug, Clone, Default)]
-struct RecordAccount {
+/// How the manifest accounted for the package's records (of one slice, or of all).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordAccount {
     /// Non-empty manifest lines read (each one a record, readable or not).
     lines: u64,
-    /// Records whose evidence id an earlier record already had, by name (first few).
+    /// Records whose evidence id an earlier record already had, by name (the first few in
+    /// sorted order, so any split of the work keeps the same ones).
     duplicates: Vec<String>,
     /// How many duplicates in all.
     duplicate_count: u64,
 }
 
 impl RecordAccount {
+    /// Adds another slice's account.
+    fn merge(&mut self, other: RecordAccount) {
+        self.lines += other.lines;
+        self.duplicate_count += other.duplicate_count;
+        keep_first(&mut self.duplicates, other.duplicates);
+    }
+
     /// What is wrong with the account against what `package.json` declares.
     fn problems(&self, declared: Option<u64>) -> Vec<String> {
         let mut problems = Vec::new();
@@ -414,13 +425,32 @@ fn load_record(info: &PackageInfo, line: usize, text: &str) -> Record {
     record
 }
 
-#[derive(Clone, Default)]
-struct Tally {
+/// One check's counts over the records judged, with the first few failures and undecided
+/// records in sorted order: however the records are split (threads, shards), the same ones
+/// are kept.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tally {
     examined: u64,
     failed: u64,
     failures: Vec<String>,
     undecided: u64,
     undecided_reasons: Vec<String>,
+}
+
+/// Adds `more` to `kept`, keeping the first [`KEPT_FAILURES`] in sorted order.
+fn keep_first(kept: &mut Vec<String>, more: impl IntoIterator<Item = String>) {
+    kept.extend(more);
+    kept.sort();
+    kept.dedup();
+    kept.truncate(KEPT_FAILURES);
+}
+
+/// Adds one to `kept`, sorting only now and then (a package may fail every record).
+fn keep_one(kept: &mut Vec<String>, one: String) {
+    kept.push(one);
+    if kept.len() > 4 * KEPT_FAILURES {
+        keep_first(kept, []);
+    }
 }
 
 impl Tally {
@@ -431,19 +461,19 @@ impl Tally {
             Judgement::Undecided(why) => {
                 self.examined += 1;
                 self.undecided += 1;
-                if self.undecided_reasons.len() < KEPT_FAILURES {
-                    self.undecided_reasons
-                        .push(format!("{}: {why}", record_name(record)));
-                }
+                keep_one(
+                    &mut self.undecided_reasons,
+                    format!("{}: {why}", record_name(record)),
+                );
             }
             Judgement::Conforms => self.examined += 1,
             Judgement::Nonconforming(why) => {
                 self.examined += 1;
                 self.failed += 1;
-                if self.failures.len() < KEPT_FAILURES {
-                    self.failures
-                        .push(format!("{}: {why}", record_name(record)));
-                }
+                keep_one(
+                    &mut self.failures,
+                    format!("{}: {why}", record_name(record)),
+                );
             }
         }
     }
@@ -452,9 +482,9 @@ impl Tally {
     fn merge(&mut self, other: Tally) {
         self.examined += other.examined;
         self.failed += other.failed;
-        self.failures.extend(other.failures);
+        keep_first(&mut self.failures, other.failures);
         self.undecided += other.undecided;
-        self.undecided_reasons.extend(other.undecided_reasons);
+        keep_first(&mut self.undecided_reasons, other.undecided_reasons);
     }
 }
 
@@ -464,6 +494,92 @@ fn record_name(record: &Record) -> String {
         format!("line {}", record.line)
     } else {
         record.evidence_id.clone()
+    }
+}
+
+/// Which records a pass reads: all of them, or the `index`-th of `count` deterministic slices
+/// (`run --package … --shard i/N`). A record with an evidence id goes to the slice its id's
+/// SM3 names, so every repeat of an id lands in the slice that finds it; a record without
+/// one goes by its manifest line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Slice {
+    /// Which slice, from 1.
+    pub index: u32,
+    /// Of how many.
+    pub count: u32,
+}
+
+impl Slice {
+    /// Every record.
+    pub const ALL: Slice = Slice { index: 1, count: 1 };
+
+    /// Reads `i/N` (1 ≤ i ≤ N ≤ 100,000).
+    pub fn parse(text: &str) -> Result<Slice, String> {
+        let bad = || format!("`{text}` is not a shard i/N with 1 ≤ i ≤ N ≤ 100000");
+        let (index, count) = text.split_once('/').ok_or_else(bad)?;
+        let (index, count): (u32, u32) = (
+            index.trim().parse().map_err(|_| bad())?,
+            count.trim().parse().map_err(|_| bad())?,
+        );
+        if index == 0 || index > count || count > 100_000 {
+            return Err(bad());
+        }
+        Ok(Slice { index, count })
+    }
+
+    /// Whether the record on manifest `line` with `evidence_id` is in this slice.
+    fn holds(&self, evidence_id: Option<&str>, line: usize) -> bool {
+        if self.count == 1 {
+            return true;
+        }
+        let position = match evidence_id {
+            Some(id) => {
+                let digest = tianping_profile::digest::sm3(id.as_bytes());
+                u64::from_be_bytes(digest[..8].try_into().expect("8 of 32 bytes"))
+            }
+            None => line as u64,
+        };
+        position % u64::from(self.count) == u64::from(self.index - 1)
+    }
+}
+
+impl std::fmt::Display for Slice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// What one pass over a package (or a slice of it) found: per check, counts and the first
+/// failures; the manifest's account; and the manifest's SM3 (all of it, whatever the slice),
+/// which says which package this was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageTallies {
+    /// The slice read.
+    pub slice: Slice,
+    /// SM3 of `manifest.jsonl`, hex.
+    pub manifest_sm3: String,
+    /// Its size.
+    pub manifest_bytes: u64,
+    /// The records `package.json` declares, if it does.
+    pub declared: Option<u64>,
+    /// The records of the slice, accounted for.
+    pub account: RecordAccount,
+    /// Per check, in the order given: its ID and tally.
+    pub checks: Vec<(String, Tally)>,
+}
+
+impl PackageTallies {
+    /// The manifest records this pass read (of its slice).
+    pub fn account_lines(&self) -> u64 {
+        self.account.lines
+    }
+
+    /// Adds another slice of the same package and checks (the caller has made sure of that).
+    pub fn merge(&mut self, other: PackageTallies) {
+        self.account.merge(other.account);
+        for ((_, mine), (_, theirs)) in self.checks.iter_mut().zip(other.checks) {
+            mine.merge(theirs);
+        }
     }
 }
 
@@ -477,17 +593,26 @@ pub fn scan(
     checks: &[(&str, PackageCheck)],
     workers: usize,
 ) -> Result<Vec<Verdict>, PackageError> {
+    let tallies = tally(info, checks, workers, Slice::ALL)?;
+    Ok(verdicts(checks, tallies))
+}
+
+/// The pass itself over `slice` of the records: counts, not yet verdicts, so that slices
+/// read on different machines can be merged ([`PackageTallies::merge`]) before judging.
+pub fn tally(
+    info: &PackageInfo,
+    checks: &[(&str, PackageCheck)],
+    workers: usize,
+    slice: Slice,
+) -> Result<PackageTallies, PackageError> {
     let manifest = crate::files::open_regular(&info.root.join(MANIFEST_FILE))
         .map_err(|e| invalid(&info.root, format!("{MANIFEST_FILE}: {e}")))?;
     let (tx, rx) = mpsc::sync_channel::<(usize, Result<String, String>)>(workers * 4);
     let rx = Arc::new(Mutex::new(rx));
-    // Evidence ids seen, by a 128-bit digest (16 bytes per record).
-    let seen_ids = Mutex::new(std::collections::HashSet::<[u8; 16]>::new());
-    let duplicates = Mutex::new((0u64, Vec::<String>::new()));
-    let (tallies, lines, read_error) = std::thread::scope(|scope| {
+    let (tallies, fed) = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers.max(1))
             .map(|_| {
-                let (rx, seen_ids, duplicates) = (rx.clone(), &seen_ids, &duplicates);
+                let rx = rx.clone();
                 scope.spawn(move || {
                     // A package holds thousands of signatures by the same few keys (receipts,
                     // time-stamps, certificates): these threads may build their tables.
@@ -500,7 +625,6 @@ pub fn scan(
                             Ok(text) => load_record(info, line, &text),
                             Err(why) => unreadable_record(line, why),
                         };
-                        note_duplicate(&record, seen_ids, duplicates);
                         for (tally, (_, check)) in local.iter_mut().zip(checks) {
                             tally.add(&record, (check.judge)(info, &record));
                         }
@@ -509,7 +633,7 @@ pub fn scan(
                 })
             })
             .collect();
-        let (lines, read_error) = feed_lines(manifest, &tx);
+        let fed = feed_lines(manifest, &tx, slice);
         drop(tx);
         let mut total = vec![Tally::default(); checks.len()];
         for h in handles {
@@ -520,28 +644,36 @@ pub fn scan(
                 t.merge(l);
             }
         }
-        (total, lines, read_error)
+        (total, fed)
     });
-    if let Some(e) = read_error {
+    if let Some(e) = fed.read_error {
         return Err(invalid(&info.root, e));
     }
-    let (duplicate_count, mut duplicate_names) = duplicates.into_inner().expect("dups lock");
-    duplicate_names.sort();
-    let account = RecordAccount {
-        lines,
-        duplicates: duplicate_names,
-        duplicate_count,
-    };
-    let declared = info.header["records"].as_u64();
+    Ok(PackageTallies {
+        slice,
+        manifest_sm3: fed.manifest_sm3,
+        manifest_bytes: fed.manifest_bytes,
+        declared: info.header["records"].as_u64(),
+        account: fed.account,
+        checks: checks
+            .iter()
+            .zip(tallies)
+            .map(|((id, _), t)| (id.to_string(), t))
+            .collect(),
+    })
+}
+
+/// The verdicts of a whole package's tallies (one slice of all, or all slices merged).
+pub fn verdicts(checks: &[(&str, PackageCheck)], tallies: PackageTallies) -> Vec<Verdict> {
+    let account = tallies.account;
+    let declared = tallies.declared;
     let account_problems = account.problems(declared);
-    Ok(checks
+    checks
         .iter()
-        .zip(tallies)
-        .map(|((_, check), mut t)| {
-            t.failures.sort();
-            t.failures.truncate(KEPT_FAILURES);
-            t.undecided_reasons.sort();
-            t.undecided_reasons.truncate(KEPT_FAILURES);
+        .zip(tallies.checks)
+        .map(|((_, check), (_, mut t))| {
+            keep_first(&mut t.failures, []);
+            keep_first(&mut t.undecided_reasons, []);
             let mut verdict = verdict_of(t, check.what);
             if check.accounts_for_records && !account_problems.is_empty() {
                 verdict.outcome = crate::model::Outcome::Fail;
@@ -553,52 +685,109 @@ pub fn scan(
             }
             verdict.with("records", account.describe(declared))
         })
-        .collect())
+        .collect()
 }
 
-/// Sends every non-empty manifest line to the workers, as text or as why it is not text.
-/// Returns how many were sent, and the I/O error that ended the reading early, if any.
+/// What the reader of the manifest saw: the slice's account, the whole manifest's digest,
+/// and the I/O error that ended the reading early, if any.
+struct Fed {
+    account: RecordAccount,
+    manifest_sm3: String,
+    manifest_bytes: u64,
+    read_error: Option<String>,
+}
+
+/// Only the evidence id of a manifest line, for placing it in a slice and finding repeats.
+#[derive(Deserialize)]
+struct IdOnly<'a> {
+    #[serde(default, borrow)]
+    evidence_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+/// Sends every non-empty manifest line of `slice` to the workers, as text or as why it is not
+/// text, in manifest order; hashes the whole manifest and finds repeated evidence ids on the
+/// way (in order, so the later record is always the one named).
 fn feed_lines(
     manifest: File,
     tx: &mpsc::SyncSender<(usize, Result<String, String>)>,
-) -> (u64, Option<String>) {
+    slice: Slice,
+) -> Fed {
     let mut reader = BufReader::new(manifest);
     let mut bytes = Vec::new();
-    let mut sent = 0;
+    let mut hasher = Sm3::new();
+    let mut manifest_bytes = 0u64;
+    let mut account = RecordAccount::default();
+    // Evidence ids seen, by a 128-bit digest (16 bytes per record of the slice).
+    let mut seen = std::collections::HashSet::<[u8; 16]>::new();
+    let mut read_error = None;
     for line in 1.. {
         bytes.clear();
-        let length = match read_line_bounded(&mut reader, &mut bytes, MAX_LINE_BYTES) {
+        let length = match read_line_bounded(&mut reader, &mut bytes, MAX_LINE_BYTES, &mut hasher) {
             Ok(0) => break,
             Ok(length) => length,
             Err(e) => {
-                return (
-                    sent,
-                    Some(format!("{MANIFEST_FILE} line {line} cannot be read: {e}")),
-                );
-            }
-        };
-        if length > MAX_LINE_BYTES {
-            sent += 1;
-            let why = format!(
-                "manifest line {line} is {length} bytes long, over the {MAX_LINE_BYTES} a \
-                 record's line may hold: not read"
-            );
-            if tx.send((line, Err(why))).is_err() {
+                read_error = Some(format!("{MANIFEST_FILE} line {line} cannot be read: {e}"));
                 break;
             }
+        };
+        manifest_bytes += length as u64;
+        let text = if length > MAX_LINE_BYTES {
+            Err(format!(
+                "manifest line {line} is {length} bytes long, over the {MAX_LINE_BYTES} a \
+                 record's line may hold: not read"
+            ))
+        } else {
+            match std::str::from_utf8(&bytes) {
+                Ok(t) if t.trim().is_empty() => continue,
+                Ok(t) => Ok(t.trim_end_matches(['\n', '\r']).to_string()),
+                Err(e) => Err(format!("manifest line {line} is not UTF-8 text: {e}")),
+            }
+        };
+        let id = text
+            .as_ref()
+            .ok()
+            .and_then(|t| serde_json::from_str::<IdOnly>(t).ok())
+            .and_then(|i| i.evidence_id.map(|id| id.into_owned()))
+            .filter(|id| !id.is_empty());
+        if !slice.holds(id.as_deref(), line) {
             continue;
         }
-        let text = match std::str::from_utf8(&bytes) {
-            Ok(t) if t.trim().is_empty() => continue,
-            Ok(t) => Ok(t.trim_end_matches(['\n', '\r']).to_string()),
-            Err(e) => Err(format!("manifest line {line} is not UTF-8 text: {e}")),
-        };
-        sent += 1;
+        account.lines += 1;
+        if let Some(id) = &id {
+            let digest = tianping_profile::digest::sm3(id.as_bytes());
+            if !seen.insert(digest[..16].try_into().expect("16 of 32 bytes")) {
+                account.duplicate_count += 1;
+                keep_one(&mut account.duplicates, format!("{id} (line {line})"));
+            }
+        }
         if tx.send((line, text)).is_err() {
             break;
         }
     }
-    (sent, None)
+    // The digest is of the whole manifest: read on to its end past a slice's last record.
+    if read_error.is_none() {
+        let mut rest = [0u8; 1 << 16];
+        loop {
+            match reader.read(&mut rest) {
+                Ok(0) => break,
+                Ok(n) => {
+                    hasher.update(&rest[..n]);
+                    manifest_bytes += n as u64;
+                }
+                Err(e) => {
+                    read_error = Some(format!("{MANIFEST_FILE} cannot be read: {e}"));
+                    break;
+                }
+            }
+        }
+    }
+    keep_first(&mut account.duplicates, []);
+    Fed {
+        account,
+        manifest_sm3: hex::encode(hasher.finalize()),
+        manifest_bytes,
+        read_error,
+    }
 }
 
 /// The most a zip may unpack to: the configured limit, and never more than three quarters
@@ -624,6 +813,7 @@ fn read_line_bounded(
     reader: &mut impl BufRead,
     into: &mut Vec<u8>,
     max: usize,
+    hasher: &mut Sm3,
 ) -> std::io::Result<usize> {
     let mut length = 0;
     loop {
@@ -635,6 +825,7 @@ fn read_line_bounded(
             Some(at) => (&available[..=at], true),
             None => (available, false),
         };
+        hasher.update(chunk);
         let room = max.saturating_sub(into.len());
         into.extend_from_slice(&chunk[..chunk.len().min(room)]);
         let used = chunk.len();
@@ -642,26 +833,6 @@ fn read_line_bounded(
         reader.consume(used);
         if done {
             return Ok(length);
-        }
-    }
-}
-
-/// Records `record`'s evidence id, counting it when an earlier record had it.
-fn note_duplicate(
-    record: &Record,
-    seen: &Mutex<std::collections::HashSet<[u8; 16]>>,
-    duplicates: &Mutex<(u64, Vec<String>)>,
-) {
-    if record.evidence_id.is_empty() {
-        return;
-    }
-    let digest = tianping_profile::digest::sm3(record.evidence_id.as_bytes());
-    let key: [u8; 16] = digest[..16].try_into().expect("16 of 32 bytes");
-    if !seen.lock().expect("ids lock").insert(key) {
-        let mut d = duplicates.lock().expect("duplicates lock");
-        d.0 += 1;
-        if d.1.len() < KEPT_FAILURES {
-            d.1.push(format!("{} (line {})", record.evidence_id, record.line));
         }
     }
 }
@@ -693,6 +864,50 @@ fn verdict_of(t: Tally, what: &str) -> Verdict {
         failed: t.failed,
     });
     v
+}
+
+#[cfg(test)]
+mod slice_tests {
+    use super::*;
+
+    #[test]
+    fn slices_parse_and_split_every_record_exactly_once() {
+        assert_eq!(Slice::parse("2/5"), Ok(Slice { index: 2, count: 5 }));
+        for bad in ["0/3", "4/3", "3", "a/b", "1/0", "1/100001", "-1/2"] {
+            assert!(Slice::parse(bad).is_err(), "{bad}");
+        }
+        let slices: Vec<Slice> = (1..=4).map(|index| Slice { index, count: 4 }).collect();
+        for line in 1..200usize {
+            let id = format!("EV-{line}");
+            for record in [Some(id.as_str()), None] {
+                let holders = slices.iter().filter(|s| s.holds(record, line)).count();
+                assert_eq!(holders, 1, "{record:?} on line {line}");
+            }
+        }
+        // A repeated id lands where its first use did, whatever its line.
+        let first = slices.iter().position(|s| s.holds(Some("EV-7"), 7));
+        assert_eq!(
+            first,
+            slices.iter().position(|s| s.holds(Some("EV-7"), 150))
+        );
+    }
+
+    #[test]
+    fn kept_failures_do_not_depend_on_the_order_they_arrive_in() {
+        let names: Vec<String> = (0..100).map(|i| format!("EV-{i:03}: bad")).collect();
+        let mut forward = Vec::new();
+        for n in &names {
+            keep_one(&mut forward, n.clone());
+        }
+        let mut backward = Vec::new();
+        for n in names.iter().rev() {
+            keep_one(&mut backward, n.clone());
+        }
+        keep_first(&mut forward, []);
+        keep_first(&mut backward, []);
+        assert_eq!(forward, backward);
+        assert_eq!(forward, names[..KEPT_FAILURES]);
+    }
 }
 
 #[cfg(test)]

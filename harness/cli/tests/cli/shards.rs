@@ -1,0 +1,188 @@
+//! Sharded package verification: N processes each count one slice, the merge equals the
+//! single pass, and a shard set that is not every slice of one package once is refused.
+
+use std::path::{Path, PathBuf};
+
+use super::*;
+
+/// Exports a reference package of `records` records with a fault that fails every record's
+/// DC-007 (more failures than a verdict keeps), then adds three repeated records and a line
+/// that is not JSON, so the account of the records fails too.
+fn hostile_package(dir: &Path, name: &str, records: &str) -> PathBuf {
+    let pkg = dir.join(name);
+    let out = harness()
+        .args(["export-reference-package", "--records", records])
+        .args([
+            "--record-bytes",
+            "64",
+            "--fault",
+            "receipt-unmasked-id",
+            "--out",
+        ])
+        .arg(&pkg)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let manifest = pkg.join("manifest.jsonl");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut more = text.clone();
+    for line in [lines[3], lines[7], lines[7]] {
+        more.push_str(line);
+        more.push('\n');
+    }
+    more.push_str("not json at all\n");
+    std::fs::write(&manifest, more).unwrap();
+    pkg
+}
+
+/// Counts `slices` of `pkg`, each in its own process at once, into `dir/s{i}`.
+fn shards(pkg: &Path, dir: &Path, slices: u32) -> Vec<PathBuf> {
+    let running: Vec<(PathBuf, std::process::Child)> = (1..=slices)
+        .map(|i| {
+            let out = dir.join(format!("s{i}"));
+            let child = harness()
+                .args(["run", "--package"])
+                .arg(pkg)
+                .args(["--shard", &format!("{i}/{slices}"), "--out"])
+                .arg(&out)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            (out, child)
+        })
+        .collect();
+    running
+        .into_iter()
+        .map(|(out, child)| {
+            let done = child.wait_with_output().unwrap();
+            assert_eq!(
+                done.status.code(),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(&done.stderr)
+            );
+            out
+        })
+        .collect()
+}
+
+fn merge(dirs: &[&PathBuf], out: &Path) -> std::process::Output {
+    harness()
+        .args(["run", "--lang", "none", "--no-workpaper", "--merge-shards"])
+        .args(dirs)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
+/// What a run decided, check by check, without the times.
+fn decided(results: &serde_json::Value) -> Vec<serde_json::Value> {
+    results["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            serde_json::json!([
+                r["id"],
+                r["outcome"],
+                r["summary"],
+                r["summary_zh"],
+                r["evidence"],
+                r["samples"]
+            ])
+        })
+        .collect()
+}
+
+#[test]
+fn shards_merged_equal_the_single_pass_and_incomplete_or_foreign_sets_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = hostile_package(dir.path(), "pkg", "60");
+    let single = harness()
+        .args(["run", "--lang", "none", "--no-workpaper", "--package"])
+        .arg(&pkg)
+        .arg("--out")
+        .arg(dir.path().join("single"))
+        .output()
+        .unwrap();
+    let s = shards(&pkg, dir.path(), 3);
+    let merged = merge(&[&s[2], &s[0], &s[1]], &dir.path().join("merged"));
+    assert_eq!(
+        merged.status.code(),
+        single.status.code(),
+        "{}",
+        String::from_utf8_lossy(&merged.stderr)
+    );
+    let (one, many) = (
+        read_results(&dir.path().join("single")),
+        read_results(&dir.path().join("merged")),
+    );
+    assert_eq!(decided(&one), decided(&many));
+    assert_eq!(one["assessment"], many["assessment"]);
+    // The pass found what it should, so the equality is of something.
+    let dc007 = one["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "DC-007")
+        .unwrap();
+    assert_eq!(dc007["samples"]["failed"], 63, "{dc007}");
+    let owner = one["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            r["summary"]
+                .as_str()
+                .unwrap_or("")
+                .contains("does not account for its records")
+        })
+        .expect("a check owns the account");
+    let summary = owner["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("3 record(s) repeat an evidence id"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("declares 60 records, the manifest holds 64"),
+        "{summary}"
+    );
+
+    let refused = |dirs: &[&PathBuf], why: &str| {
+        let out = merge(dirs, &dir.path().join(format!("refused-{}", why.len())));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(78), "{why}: {stderr}");
+        assert!(stderr.contains(why), "expected `{why}`: {stderr}");
+    };
+    refused(&[&s[0], &s[1]], "shard(s) 3/3 of 3 missing");
+    refused(&[&s[0], &s[1], &s[1], &s[2]], "shard 2/3 is given twice");
+    let other = hostile_package(dir.path(), "other", "10");
+    let foreign = shards(&other, &dir.path().join("other-shards"), 3);
+    refused(
+        &[&s[0], &s[1], &foreign[2]],
+        "packages (manifest SM3) differ",
+    );
+    let split_in_two = shards(&pkg, &dir.path().join("halves"), 2);
+    refused(&[&s[0], &split_in_two[1]], "splits (shard counts) differ");
+    // A shard changed after it was sealed is not merged.
+    let counts = s[2].join("shard.json");
+    let mut shard: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&counts).unwrap()).unwrap();
+    let dc007 = shard["tallies"]["checks"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|c| c[0] == "DC-007")
+        .unwrap();
+    dc007[1]["failed"] = 0.into();
+    std::fs::write(&counts, serde_json::to_vec_pretty(&shard).unwrap()).unwrap();
+    refused(&[&s[0], &s[1], &s[2]], "not intact as sealed");
+}

@@ -1,0 +1,246 @@
+//! Sharded package verification. `run --package P --shard i/N` reads one deterministic slice
+//! of the records ([`Slice`]) and writes what it counted to `shard.json` in its own sealed
+//! folder; `run --merge-shards DIR…` reads N such folders, refuses them unless they are the
+//! N slices of one split of one package, evaluated with one configuration, one selection of
+//! checks and one harness version, and merges their counts into what a single pass over the
+//! whole package would have counted (the tallies keep counts and the first failures in
+//! sorted order, so the split does not show in the verdicts).
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::{PackageTallies, Slice};
+
+/// The file a shard's folder holds its counts in.
+pub const SHARD_FILE: &str = "shard.json";
+/// The form of [`SHARD_FILE`].
+pub const SHARD_SCHEMA: &str = "tianping-harness/package-shard/v1";
+/// The most a shard file may hold (counts and a few failures per check).
+const MAX_SHARD_BYTES: u64 = 16 << 20;
+
+/// What one shard counted, and what it was a shard of.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardResult {
+    /// [`SHARD_SCHEMA`].
+    pub schema: String,
+    /// The harness that counted.
+    pub harness_version: String,
+    /// The package as the command line named it (for the merged run's target).
+    pub package: String,
+    /// SM3 of the package's `package.json`, hex.
+    pub header_sm3: String,
+    /// The digest of the configuration the shard ran with.
+    pub config_sm3: String,
+    /// Every check selected for the run, in order (package checks or not).
+    pub checks: Vec<String>,
+    /// When the shard started and finished (RFC 3339).
+    pub started_at: String,
+    /// When it finished.
+    pub finished_at: String,
+    /// Its counts.
+    pub tallies: PackageTallies,
+}
+
+/// Why shards cannot be merged.
+#[derive(Debug, thiserror::Error)]
+pub enum ShardError {
+    /// A shard's file is missing or malformed.
+    #[error("{path}: {detail}")]
+    Unreadable {
+        /// The shard's folder.
+        path: String,
+        /// What is wrong.
+        detail: String,
+    },
+    /// Nothing to merge.
+    #[error("no shard folder given")]
+    None,
+    /// Two shards disagree on what they were shards of.
+    #[error("{what} differ: {first} has {first_value}, {other} has {other_value}")]
+    Mismatch {
+        /// What differs ("packages", "configurations", …).
+        what: &'static str,
+        /// The first shard's folder.
+        first: String,
+        /// Its value.
+        first_value: String,
+        /// The disagreeing shard's folder.
+        other: String,
+        /// Its value.
+        other_value: String,
+    },
+    /// The merging run is not configured as the shards were.
+    #[error(
+        "the shards ran with configuration {shards} and this merge with {merge}: merge with \
+         the shards' configuration (and selection)"
+    )]
+    OtherConfiguration {
+        /// The shards' configuration digest.
+        shards: String,
+        /// The merge's.
+        merge: String,
+    },
+    /// The merging run selects other checks than the shards did.
+    #[error("the shards evaluated the checks {shards}; this merge selects {merge}")]
+    OtherSelection {
+        /// The shards' selection.
+        shards: String,
+        /// The merge's.
+        merge: String,
+    },
+    /// A slice is given twice.
+    #[error("shard {slice} is given twice: {first} and {second}")]
+    Overlap {
+        /// The slice.
+        slice: Slice,
+        /// One folder holding it.
+        first: String,
+        /// The other.
+        second: String,
+    },
+    /// Slices are missing.
+    #[error("shard(s) {missing} of {count} missing: the merged counts would leave records out")]
+    Gap {
+        /// The missing slices, as `i/N, …`.
+        missing: String,
+        /// N.
+        count: u32,
+    },
+}
+
+/// Writes `shard` into `dir` (created if needed).
+pub fn write(dir: &Path, shard: &ShardResult) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let bytes = serde_json::to_vec_pretty(shard).expect("a shard serializes");
+    std::fs::write(dir.join(SHARD_FILE), bytes)
+}
+
+/// Reads the shard in folder `dir`.
+pub fn read(dir: &Path) -> Result<ShardResult, ShardError> {
+    let unreadable = |detail: String| ShardError::Unreadable {
+        path: dir.display().to_string(),
+        detail,
+    };
+    let bytes = crate::files::read_regular(&dir.join(SHARD_FILE), MAX_SHARD_BYTES)
+        .map_err(|e| unreadable(format!("{SHARD_FILE}: {e}")))?;
+    let shard: ShardResult = serde_json::from_slice(&bytes)
+        .map_err(|e| unreadable(format!("{SHARD_FILE} is not a shard result: {e}")))?;
+    if shard.schema != SHARD_SCHEMA {
+        return Err(unreadable(format!(
+            "{SHARD_FILE} is of form `{}`, not {SHARD_SCHEMA}",
+            shard.schema
+        )));
+    }
+    if shard.tallies.slice.index == 0 || shard.tallies.slice.index > shard.tallies.slice.count {
+        return Err(unreadable(format!(
+            "{SHARD_FILE} names slice {}",
+            shard.tallies.slice
+        )));
+    }
+    Ok(shard)
+}
+
+/// Merges `shards` (folder, result) into the result of one pass over the whole package, after
+/// checking they are the slices of one split, each once, of one package, configuration,
+/// selection and harness, and that the merging run (`config_sm3`, `checks`) is configured as
+/// they were.
+pub fn merge(
+    shards: Vec<(PathBuf, ShardResult)>,
+    config_sm3: &str,
+    checks: &[String],
+) -> Result<ShardResult, ShardError> {
+    let mut shards = shards.into_iter();
+    let (first_dir, first) = shards.next().ok_or(ShardError::None)?;
+    let count = first.tallies.slice.count;
+    let mut holders: Vec<Option<PathBuf>> = vec![None; count as usize];
+    holders[first.tallies.slice.index as usize - 1] = Some(first_dir.clone());
+    let mut merged = first.clone();
+    for (dir, shard) in shards {
+        let same =
+            |what: &'static str, mine: &dyn std::fmt::Display, theirs: &dyn std::fmt::Display| {
+                if mine.to_string() == theirs.to_string() {
+                    Ok(())
+                } else {
+                    Err(ShardError::Mismatch {
+                        what,
+                        first: first_dir.display().to_string(),
+                        first_value: mine.to_string(),
+                        other: dir.display().to_string(),
+                        other_value: theirs.to_string(),
+                    })
+                }
+            };
+        same(
+            "packages (manifest SM3)",
+            &first.tallies.manifest_sm3,
+            &shard.tallies.manifest_sm3,
+        )?;
+        same(
+            "packages (package.json SM3)",
+            &first.header_sm3,
+            &shard.header_sm3,
+        )?;
+        same("configurations", &first.config_sm3, &shard.config_sm3)?;
+        same(
+            "check selections",
+            &first.checks.join(","),
+            &shard.checks.join(","),
+        )?;
+        same("package checks", &ids(&first.tallies), &ids(&shard.tallies))?;
+        same(
+            "harness versions",
+            &first.harness_version,
+            &shard.harness_version,
+        )?;
+        same("splits (shard counts)", &count, &shard.tallies.slice.count)?;
+        let slot = &mut holders[shard.tallies.slice.index as usize - 1];
+        if let Some(earlier) = slot {
+            return Err(ShardError::Overlap {
+                slice: shard.tallies.slice,
+                first: earlier.display().to_string(),
+                second: dir.display().to_string(),
+            });
+        }
+        *slot = Some(dir);
+        merged.started_at = merged.started_at.min(shard.started_at);
+        merged.finished_at = merged.finished_at.max(shard.finished_at);
+        merged.tallies.merge(shard.tallies);
+    }
+    let missing: Vec<String> = holders
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| h.is_none())
+        .map(|(i, _)| format!("{}/{count}", i + 1))
+        .collect();
+    if !missing.is_empty() {
+        return Err(ShardError::Gap {
+            missing: missing.join(", "),
+            count,
+        });
+    }
+    if merged.config_sm3 != config_sm3 {
+        return Err(ShardError::OtherConfiguration {
+            shards: merged.config_sm3,
+            merge: config_sm3.to_string(),
+        });
+    }
+    if merged.checks != checks {
+        return Err(ShardError::OtherSelection {
+            shards: merged.checks.join(", "),
+            merge: checks.join(", "),
+        });
+    }
+    merged.tallies.slice = Slice::ALL;
+    Ok(merged)
+}
+
+/// The package checks a shard counted, in order.
+fn ids(tallies: &PackageTallies) -> String {
+    tallies
+        .checks
+        .iter()
+        .map(|(id, _)| id.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
