@@ -186,3 +186,72 @@ fn shards_merged_equal_the_single_pass_and_incomplete_or_foreign_sets_are_refuse
     std::fs::write(&counts, serde_json::to_vec_pretty(&shard).unwrap()).unwrap();
     refused(&[&s[0], &s[1], &s[2]], "not intact as sealed");
 }
+
+#[test]
+fn the_kubernetes_entrypoints_shard_retry_and_merge_a_package() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = hostile_package(dir.path(), "pkg", "12");
+    let scripts = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/kubernetes");
+    let work = dir.path().join("work");
+    let pod = |index: u32| {
+        let mut command = Command::new("sh");
+        command
+            .arg(scripts.join("shard.sh"))
+            .env("JOB_COMPLETION_INDEX", index.to_string())
+            .env("SHARDS", "3")
+            .env("PACKAGE", &pkg)
+            .env("WORK", &work)
+            .env("HARNESS", env!("CARGO_BIN_EXE_tianping-harness"))
+            .env("LC_ALL", "C.UTF-8");
+        command
+    };
+    // The Indexed Job's three pods at once, then pod 1 retried.
+    let pods: Vec<_> = (0..3).map(|i| pod(i).output()).collect();
+    for done in pods {
+        let done = done.unwrap();
+        assert!(
+            done.status.success(),
+            "{}",
+            String::from_utf8_lossy(&done.stderr)
+        );
+    }
+    let retried = pod(1).output().unwrap();
+    assert!(retried.status.success());
+    assert!(String::from_utf8_lossy(&retried.stderr).contains("already"));
+    let merge_job = |out: &str| {
+        Command::new("sh")
+            .arg(scripts.join("merge.sh"))
+            .env("SHARDS", "3")
+            .env("WORK", &work)
+            .env("OUT", work.join(out))
+            .env("ARGS", "--lang none --no-workpaper")
+            .env("HARNESS", env!("CARGO_BIN_EXE_tianping-harness"))
+            .env("LC_ALL", "C.UTF-8")
+            .output()
+            .unwrap()
+    };
+    // The merged run has nonconformities, and the Job still succeeds: it evaluated.
+    let merged = merge_job("run");
+    assert!(
+        merged.status.success(),
+        "{}",
+        String::from_utf8_lossy(&merged.stderr)
+    );
+    let single = harness()
+        .args(["run", "--lang", "none", "--no-workpaper", "--package"])
+        .arg(&pkg)
+        .arg("--out")
+        .arg(dir.path().join("single"))
+        .output()
+        .unwrap();
+    assert_eq!(single.status.code(), Some(1));
+    assert_eq!(
+        decided(&read_results(&dir.path().join("single"))),
+        decided(&read_results(&work.join("run")))
+    );
+    // A shard lost from the volume: the merge Job fails, with the harness's reason.
+    std::fs::remove_dir_all(work.join("shards/2")).unwrap();
+    let short = merge_job("run-again");
+    assert_eq!(short.status.code(), Some(78));
+    assert!(String::from_utf8_lossy(&short.stderr).contains("shards/2"));
+}
