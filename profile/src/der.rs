@@ -250,9 +250,34 @@ fn ber_element(input: &[u8], depth: usize, out: &mut Vec<u8>) -> Result<usize, D
     Ok(header + used)
 }
 
+/// Whether `input` is exactly one element whose lengths, all the way down, are in DER's
+/// forms (checked without copying; the common case, so BER costs only those who send it).
+pub fn is_der(input: &[u8], depth: usize) -> bool {
+    fn elements(mut input: &[u8], depth: usize) -> bool {
+        while !input.is_empty() {
+            let Ok((tlv, rest)) = Tlv::read(input) else {
+                return false;
+            };
+            // Constructed OCTET STRINGs are BER only; other constructed elements recurse.
+            if tlv.tag == 0x24
+                || (tlv.tag & 0x20 != 0
+                    && (depth >= MAX_BER_DEPTH || !elements(tlv.content, depth + 1)))
+            {
+                return false;
+            }
+            input = rest;
+        }
+        true
+    }
+    Tlv::parse(input).is_ok() && elements(input, depth)
+}
+
 /// `input`, one element, in DER: borrowed when it already is, re-encoded when it is BER
 /// ([`ber_to_der`]).
 pub fn der_form(input: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, DerError> {
+    if is_der(input, 0) {
+        return Ok(std::borrow::Cow::Borrowed(input));
+    }
     let (der, used) = ber_to_der(input)?;
     if used != input.len() {
         return Err(DerError::Invalid("trailing bytes after the DER element"));

@@ -295,7 +295,12 @@ fn printed_problems(text: &[String], record: &RecordFields) -> Vec<Problem> {
 
 /// Judges one certificate PDF against its record and the platform's signing certificate.
 fn judge_certificate(pdf: &[u8], record: &RecordFields, declared_signer: &[u8]) -> Finding {
-    let signature = match signed_pdf::verify(pdf) {
+    let loaded = signed_pdf::LoadedPdf::read(pdf);
+    let signature = match loaded
+        .as_ref()
+        .map_err(Clone::clone)
+        .and_then(|l| l.verify())
+    {
         Ok(s) => s,
         Err(e) => {
             // The verifier's own words, quoted: a typed verifier error would carry Chinese.
@@ -310,7 +315,7 @@ fn judge_certificate(pdf: &[u8], record: &RecordFields, declared_signer: &[u8]) 
             format!("签名者为 {signer}，不是平台声明的签名证书"),
         )]);
     }
-    let text = signed_pdf::printed_text(pdf);
+    let text = loaded.map(|l| l.printed_text()).unwrap_or_default();
     if printed_digests(&text).is_empty() && !text.iter().any(|l| l.contains(&record.evidence_id)) {
         let why = if text.is_empty() {
             "the PDF shows no text the harness can read".to_string()

@@ -161,8 +161,37 @@ fn check_range(pdf: &[u8], sig: &SignatureDict) -> Result<(), String> {
 /// Verifies the document's signature of record over the bytes it covers, and that every
 /// revision appended after it adds only validation data or document time-stamps.
 pub fn verify(pdf: &[u8]) -> Result<VerifiedSignature, String> {
-    let doc = load(pdf)?;
-    let signatures = signature_dicts(&doc)?;
+    LoadedPdf::read(pdf)?.verify()
+}
+
+/// A PDF read once, for both its signature and its text (reading is most of the work).
+pub struct LoadedPdf<'a> {
+    pdf: &'a [u8],
+    doc: Document,
+}
+
+impl<'a> LoadedPdf<'a> {
+    /// Reads the document's structure, with bounded decompression.
+    pub fn read(pdf: &'a [u8]) -> Result<LoadedPdf<'a>, String> {
+        Ok(LoadedPdf {
+            pdf,
+            doc: load(pdf)?,
+        })
+    }
+
+    /// As [`verify`].
+    pub fn verify(&self) -> Result<VerifiedSignature, String> {
+        verify_document(self.pdf, &self.doc)
+    }
+
+    /// As [`printed_text`].
+    pub fn printed_text(&self) -> Vec<String> {
+        text_of(&self.doc)
+    }
+}
+
+fn verify_document(pdf: &[u8], doc: &Document) -> Result<VerifiedSignature, String> {
+    let signatures = signature_dicts(doc)?;
     let Some(record) = signatures.iter().rev().find(|s| !s.time_stamp) else {
         return Err(
             "the PDF carries no signature (no signature dictionary with /ByteRange)".into(),
@@ -177,7 +206,7 @@ pub fn verify(pdf: &[u8]) -> Result<VerifiedSignature, String> {
         verify_cms(der, &covered, record.sub_filter.as_deref())?
     };
     let later_revisions = if record.end() < pdf.len() {
-        later_revisions(pdf, &doc, record, &signatures)?
+        later_revisions(pdf, doc, record, &signatures)?
     } else {
         Vec::new()
     };
@@ -192,20 +221,23 @@ pub fn verify(pdf: &[u8]) -> Result<VerifiedSignature, String> {
 /// anything after it but zeros is data no signature covers. A value in BER (as BouncyCastle
 /// writes CMS) is returned in DER, with `true`: the encoding is a form, not a finding.
 fn unpadded(contents: &[u8]) -> Result<(Cow<'_, [u8]>, bool), String> {
-    let (der, used) = ber_to_der(contents).map_err(|e| e.to_string())?;
-    let (value, rest) = contents.split_at(used);
-    let ber = der != value;
-    let value = if ber {
-        Cow::Owned(der)
-    } else {
-        Cow::Borrowed(value)
+    let (value, used) = match Tlv::read(contents) {
+        Ok((value, _)) if tianping_profile::der::is_der(value.raw, 0) => {
+            (Cow::Borrowed(value.raw), value.raw.len())
+        }
+        _ => {
+            let (der, used) = ber_to_der(contents).map_err(|e| e.to_string())?;
+            (Cow::Owned(der), used)
+        }
     };
+    let rest = &contents[used..];
     if rest.iter().any(|b| *b != 0) {
         return Err(format!(
             "{} bytes after the signature value are not zero padding",
             rest.len()
         ));
     }
+    let ber = matches!(value, Cow::Owned(_));
     Ok((value, ber))
 }
 
@@ -552,11 +584,15 @@ fn check_signed(
 /// The text the document shows, one string per printed line (runs at the same height are
 /// joined), page by page. A document that cannot be read shows no text.
 pub fn printed_text(pdf: &[u8]) -> Vec<String> {
-    let Ok(doc) = load(pdf) else {
-        return Vec::new();
-    };
+    match load(pdf) {
+        Ok(doc) => text_of(&doc),
+        Err(_) => Vec::new(),
+    }
+}
+
+fn text_of(doc: &Document) -> Vec<String> {
     let mut reader = TextReader {
-        doc: &doc,
+        doc,
         lines: Vec::new(),
         budget: MAX_TEXT_CHARS,
     };
@@ -565,8 +601,8 @@ pub fn printed_text(pdf: &[u8]) -> Vec<String> {
         let Ok(content) = doc.get_page_content_with_limit(page, MAX_STREAM_BYTES) else {
             continue;
         };
-        let xobjects = page_xobjects(&doc, page);
-        reader.show_content(&content, &encodings(&doc, fonts), &xobjects, 0);
+        let xobjects = page_xobjects(doc, page);
+        reader.show_content(&content, &encodings(doc, fonts), &xobjects, 0);
     }
     reader.lines
 }
