@@ -6,13 +6,13 @@
 //! to a Beijing court. A deposit belongs to the quarter of its on-chain time (`tx_time`).
 
 use std::collections::BTreeMap;
-use std::io::BufRead;
 use std::path::Path;
 
 use chrono::{DateTime, FixedOffset, TimeZone};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tianping_engine::fields::FieldMap;
+use tianping_engine::package::Slice;
 
 /// `[start, end)` of a quarter such as `2026Q3`, in China Standard Time.
 pub fn quarter_bounds(
@@ -74,16 +74,16 @@ impl Deposit {
     }
 }
 
-#[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Volume {
     pub deposits: u64,
     pub bytes: u64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Figures {
     pub quarter: String,
-    pub timezone: &'static str,
+    pub timezone: String,
     pub from: String,
     pub to_exclusive: String,
     pub source: String,
@@ -101,30 +101,42 @@ pub fn tabulate(
     source: &str,
     deposits: impl IntoIterator<Item = Deposit>,
 ) -> Result<Figures, String> {
-    let (start, end) = quarter_bounds(quarter)?;
-    let mut f = Figures {
-        quarter: quarter.to_ascii_uppercase(),
-        timezone: "China Standard Time (UTC+8)",
-        from: start.to_rfc3339(),
-        to_exclusive: end.to_rfc3339(),
-        source: source.to_string(),
-        total: Volume::default(),
-        by_business_type: BTreeMap::new(),
-        by_organization: BTreeMap::new(),
-        outside_quarter: 0,
-        unreadable: 0,
-    };
+    let mut f = Figures::new(quarter, source)?;
     for d in deposits {
+        f.add(d);
+    }
+    Ok(f)
+}
+
+impl Figures {
+    /// No deposits yet, for `quarter` from `source`.
+    pub fn new(quarter: &str, source: &str) -> Result<Figures, String> {
+        let (start, end) = quarter_bounds(quarter)?;
+        Ok(Figures {
+            quarter: quarter.to_ascii_uppercase(),
+            timezone: "China Standard Time (UTC+8)".into(),
+            from: start.to_rfc3339(),
+            to_exclusive: end.to_rfc3339(),
+            source: source.to_string(),
+            total: Volume::default(),
+            by_business_type: BTreeMap::new(),
+            by_organization: BTreeMap::new(),
+            outside_quarter: 0,
+            unreadable: 0,
+        })
+    }
+
+    /// Counts one deposit.
+    pub fn add(&mut self, d: Deposit) {
+        let (start, end) = quarter_bounds(&self.quarter).expect("a quarter read before");
         match d.tx_time {
-            None => f.unreadable += 1,
-            Some(t) if t < start || t >= end => f.outside_quarter += 1,
+            None => self.unreadable += 1,
+            Some(t) if t < start || t >= end => self.outside_quarter += 1,
             Some(_) => {
                 for v in [
-                    &mut f.total,
-                    f.by_business_type
-                        .entry(d.business_type.clone())
-                        .or_default(),
-                    f.by_organization.entry(d.organization.clone()).or_default(),
+                    &mut self.total,
+                    self.by_business_type.entry(d.business_type).or_default(),
+                    self.by_organization.entry(d.organization).or_default(),
                 ] {
                     v.deposits += 1;
                     v.bytes += d.bytes;
@@ -132,7 +144,23 @@ pub fn tabulate(
             }
         }
     }
-    Ok(f)
+
+    /// Adds the figures of another part of the same source (a worker's, a shard's).
+    pub fn merge(&mut self, other: Figures) {
+        let add = |mine: &mut Volume, theirs: Volume| {
+            mine.deposits += theirs.deposits;
+            mine.bytes += theirs.bytes;
+        };
+        add(&mut self.total, other.total);
+        for (k, v) in other.by_business_type {
+            add(self.by_business_type.entry(k).or_default(), v);
+        }
+        for (k, v) in other.by_organization {
+            add(self.by_organization.entry(k).or_default(), v);
+        }
+        self.outside_quarter += other.outside_quarter;
+        self.unreadable += other.unreadable;
+    }
 }
 
 /// Excel on Chinese Windows reads a CSV without a byte-order mark as GBK, garbling every
@@ -172,39 +200,72 @@ pub fn csv(key: &str, table: &BTreeMap<String, Volume>) -> String {
 
 /// Reads the deposits of an exported package (manifest and receipts only; no hashing).
 pub fn package_deposits(dir: &Path, fields: &FieldMap) -> Result<Vec<Deposit>, String> {
-    let manifest = tianping_engine::files::open_regular(&dir.join("manifest.jsonl"))
-        .map_err(|e| format!("{}: manifest.jsonl: {e}", dir.display()))?;
     let root = dir
         .canonicalize()
         .map_err(|e| format!("{}: {e}", dir.display()))?;
-    let mut out = Vec::new();
-    for line in std::io::BufReader::new(manifest).lines() {
-        let line = line.map_err(|e| e.to_string())?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let entry: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
-        // A receipt that is missing, leaves the package or is no regular file counts as
-        // unreadable, like one that is not JSON.
-        let receipt = entry["receipt"]
-            .as_str()
-            .and_then(|r| tianping_engine::files::inside(&root, r, "the package").ok())
-            .and_then(|path| {
-                tianping_engine::files::read_regular(
-                    &path,
-                    tianping_engine::files::MAX_DOCUMENT_BYTES,
-                )
-                .ok()
-            })
-            .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
-            .unwrap_or(Value::Null);
-        out.push(Deposit::from_receipt(
-            fields,
-            &receipt,
-            entry["original_bytes"].as_u64().unwrap_or(0),
-        ));
+    let (parts, _) = tianping_engine::package::fold_lines(
+        &root,
+        1,
+        Slice::ALL,
+        Vec::new,
+        |deposits, _, line| deposits.push(deposit_of_line(&root, fields, line)),
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(parts.into_iter().flatten().collect())
+}
+
+/// The figures of `quarter` over `slice` of an exported package, streamed on every core: the
+/// manifest once, each record's receipt, nothing held per record. Returns them with the
+/// SM3 of the manifest (which package they are of).
+pub fn package_figures(
+    dir: &Path,
+    fields: &FieldMap,
+    quarter: &str,
+    slice: Slice,
+) -> Result<(Figures, String), String> {
+    let root = dir
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", dir.display()))?;
+    let source = format!("package {}", dir.display());
+    Figures::new(quarter, &source)?;
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let (parts, read) = tianping_engine::package::fold_lines(
+        &root,
+        workers,
+        slice,
+        || Figures::new(quarter, &source).expect("the quarter was read above"),
+        |figures, _, line| figures.add(deposit_of_line(&root, fields, line)),
+    )
+    .map_err(|e| e.to_string())?;
+    let mut parts = parts.into_iter();
+    let mut figures = parts.next().expect("at least one worker");
+    for part in parts {
+        figures.merge(part);
     }
-    Ok(out)
+    Ok((figures, read.manifest_sm3))
+}
+
+/// One manifest line's deposit. A line that is not JSON, or whose receipt is missing, leaves
+/// the package, is no regular file or is not JSON, counts as unreadable.
+fn deposit_of_line(root: &Path, fields: &FieldMap, line: Result<String, String>) -> Deposit {
+    let entry: Value = line
+        .ok()
+        .and_then(|l| serde_json::from_str(&l).ok())
+        .unwrap_or(Value::Null);
+    let receipt = entry["receipt"]
+        .as_str()
+        .and_then(|r| tianping_engine::files::inside(root, r, "the package").ok())
+        .and_then(|path| {
+            tianping_engine::files::read_regular(&path, tianping_engine::files::MAX_DOCUMENT_BYTES)
+                .ok()
+        })
+        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+        .unwrap_or(Value::Null);
+    Deposit::from_receipt(
+        fields,
+        &receipt,
+        entry["original_bytes"].as_u64().unwrap_or(0),
+    )
 }
 
 /// Reads the deposits of the platform's live export for `[from, to)`.
@@ -384,4 +445,95 @@ mod tests {
             );
         }
     }
+}
+
+/// The file a quarterly shard's folder holds its figures in.
+pub const SHARD_FILE: &str = "quarterly-shard.json";
+const SHARD_SCHEMA: &str = "tianping-harness/quarterly-shard/v1";
+
+/// One slice's figures (`quarterly --package P --shard i/N`), merged by
+/// `quarterly --merge-shards`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct QuarterlyShard {
+    schema: String,
+    harness_version: String,
+    /// SM3 of the package's manifest: which package the figures are of.
+    manifest_sm3: String,
+    slice: Slice,
+    figures: Figures,
+}
+
+impl QuarterlyShard {
+    /// The figures of `slice` of the package whose manifest has digest `manifest_sm3`.
+    pub fn new(figures: Figures, manifest_sm3: String, slice: Slice) -> QuarterlyShard {
+        QuarterlyShard {
+            schema: SHARD_SCHEMA.into(),
+            harness_version: tianping_engine::HARNESS_VERSION.into(),
+            manifest_sm3,
+            slice,
+            figures,
+        }
+    }
+
+    /// Writes the shard into folder `dir`.
+    pub fn write(&self, dir: &Path) -> std::io::Result<()> {
+        std::fs::create_dir_all(dir)?;
+        std::fs::write(
+            dir.join(SHARD_FILE),
+            serde_json::to_vec_pretty(self).expect("figures serialize"),
+        )
+    }
+}
+
+/// Merges the quarterly shards in `dirs` into one quarter's figures, refusing shards of
+/// another quarter, package, harness or split, and any slice missing or given twice.
+pub fn merge_shards(dirs: &[std::path::PathBuf]) -> Result<Figures, String> {
+    use tianping_engine::package::shard::complete_split;
+    let mut shards = Vec::new();
+    for dir in dirs {
+        let bytes = tianping_engine::files::read_regular(&dir.join(SHARD_FILE), 16 << 20)
+            .map_err(|e| format!("{}: {SHARD_FILE}: {e}", dir.display()))?;
+        let shard: QuarterlyShard = serde_json::from_slice(&bytes)
+            .ok()
+            .filter(|s: &QuarterlyShard| s.schema == SHARD_SCHEMA)
+            .ok_or_else(|| format!("{}: {SHARD_FILE} is not a quarterly shard", dir.display()))?;
+        shards.push((dir.clone(), shard));
+    }
+    let (first_dir, first) = shards.first().ok_or("no shard folder given")?;
+    for (dir, shard) in &shards[1..] {
+        for (what, mine, theirs) in [
+            ("quarters", &first.figures.quarter, &shard.figures.quarter),
+            (
+                "packages (manifest SM3)",
+                &first.manifest_sm3,
+                &shard.manifest_sm3,
+            ),
+            (
+                "harness versions",
+                &first.harness_version,
+                &shard.harness_version,
+            ),
+            (
+                "splits (shard counts)",
+                &first.slice.count.to_string(),
+                &shard.slice.count.to_string(),
+            ),
+        ] {
+            if mine != theirs {
+                return Err(format!(
+                    "{what} differ: {} has {mine}, {} has {theirs}",
+                    first_dir.display(),
+                    dir.display()
+                ));
+            }
+        }
+    }
+    let slices: Vec<_> = shards.iter().map(|(d, s)| (d.clone(), s.slice)).collect();
+    complete_split(&slices).map_err(|e| e.to_string())?;
+    let mut shards = shards.into_iter().map(|(_, s)| s.figures);
+    let mut figures = shards.next().expect("one shard at least");
+    for more in shards {
+        figures.merge(more);
+    }
+    Ok(figures)
 }

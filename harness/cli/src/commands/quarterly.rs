@@ -28,6 +28,14 @@ pub struct Args {
     /// Output folder (default: tianping-quarterly-<QUARTER>).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// With --package: count only slice i of N of the records into a sealed shard folder
+    /// (--out) for `quarterly --merge-shards`.
+    #[arg(long, requires = "package", value_name = "i/N", value_parser = tianping_engine::package::Slice::parse)]
+    shard: Option<tianping_engine::package::Slice>,
+    /// Add up the shard folders of one package (every slice of one split, each once) into
+    /// the quarter's figures, the same as counting the whole package at once.
+    #[arg(long, num_args = 1.., value_name = "SHARD_DIR", conflicts_with_all = ["package", "target"])]
+    merge_shards: Vec<PathBuf>,
 }
 
 /// Counts and writes the quarter's figures.
@@ -39,13 +47,51 @@ pub async fn run(args: Args) -> Result<i32, Failure> {
         args.target.as_ref(),
         args.adapter.as_ref(),
     )?;
-    let (source, deposits) = match (&args.package, &config.target.base_url) {
+    let figures = match (&args.package, &config.target.base_url) {
+        _ if !args.merge_shards.is_empty() => {
+            for dir in &args.merge_shards {
+                let sealed = tianping_reports::bundle::verify(dir, None).map_err(config_error)?;
+                if !sealed.ok() {
+                    return Err(config_error(format!(
+                        "shard {} is not intact as sealed",
+                        dir.display()
+                    )));
+                }
+            }
+            let figures = quarterly::merge_shards(&args.merge_shards).map_err(config_error)?;
+            if !figures.quarter.eq_ignore_ascii_case(&args.quarter) {
+                return Err(config_error(format!(
+                    "the shards count {}, not {}",
+                    figures.quarter, args.quarter
+                )));
+            }
+            figures
+        }
         (Some(dir), _) => {
             let fields = tianping_engine::fields::FieldMap::new(&config.fields);
-            (
-                format!("package {}", dir.display()),
-                quarterly::package_deposits(dir, &fields).map_err(config_error)?,
-            )
+            let slice = args.shard.unwrap_or(tianping_engine::package::Slice::ALL);
+            let (figures, manifest_sm3) =
+                quarterly::package_figures(dir, &fields, &args.quarter, slice)
+                    .map_err(config_error)?;
+            if let Some(slice) = args.shard {
+                let out = args
+                    .out
+                    .clone()
+                    .ok_or_else(|| usage("--shard needs --out"))?;
+                quarterly::QuarterlyShard::new(figures, manifest_sm3, slice)
+                    .write(&out)
+                    .map_err(|e| undecided(format!("{}: {e}", out.display())))?;
+                let run_id = format!("quarterly-shard-{}-of-{}", slice.index, slice.count);
+                tianping_harness::evaluate::seal_bundle(&out, &run_id, &config).await?;
+                tianping_harness::outln!(
+                    "quarterly shard {slice} written to {}; add all {} up with \
+                     `quarterly --merge-shards`",
+                    out.display(),
+                    slice.count
+                );
+                return Ok(0);
+            }
+            figures
         }
         (None, Some(url)) => {
             let roots = tianping_target::target::load_trust_roots(&config.target.trust_roots)?;
@@ -58,7 +104,8 @@ pub async fn run(args: Args) -> Result<i32, Failure> {
             let deposits = quarterly::live_deposits(&ctx, &from, &to)
                 .await
                 .map_err(|e| undecided(format!("live export from {url}: {e}")))?;
-            (format!("live export of {url}"), deposits)
+            quarterly::tabulate(&args.quarter, &format!("live export of {url}"), deposits)
+                .map_err(usage)?
         }
         (None, None) => {
             return Err(usage(
@@ -66,7 +113,6 @@ pub async fn run(args: Args) -> Result<i32, Failure> {
             ));
         }
     };
-    let figures = quarterly::tabulate(&args.quarter, &source, deposits).map_err(usage)?;
     let out = args
         .out
         .clone()

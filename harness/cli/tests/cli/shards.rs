@@ -255,3 +255,71 @@ fn the_kubernetes_entrypoints_shard_retry_and_merge_a_package() {
     assert_eq!(short.status.code(), Some(78));
     assert!(String::from_utf8_lossy(&short.stderr).contains("shards/2"));
 }
+
+#[test]
+fn quarterly_figures_from_shards_equal_the_whole_package_and_a_gap_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = hostile_package(dir.path(), "pkg", "40");
+    let quarter = {
+        use chrono::Datelike;
+        let now = chrono::Utc::now() + chrono::Duration::hours(8);
+        format!("{}Q{}", now.year(), (now.month() - 1) / 3 + 1)
+    };
+    let quarterly = |more: &[&str], out: &Path| {
+        harness()
+            .args(["quarterly", "--quarter", &quarter])
+            .args(more)
+            .arg("--out")
+            .arg(out)
+            .output()
+            .unwrap()
+    };
+    let package = pkg.to_str().unwrap();
+    let whole = quarterly(&["--package", package], &dir.path().join("whole"));
+    assert_eq!(
+        whole.status.code(),
+        Some(2),
+        "the line that is not JSON is unreadable"
+    );
+    let parts: Vec<PathBuf> = (1..=3).map(|i| dir.path().join(format!("q{i}"))).collect();
+    for (i, part) in parts.iter().enumerate() {
+        let slice = format!("{}/3", i + 1);
+        let done = quarterly(&["--package", package, "--shard", &slice], part);
+        assert_eq!(
+            done.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&done.stderr)
+        );
+    }
+    let names: Vec<&str> = parts.iter().map(|p| p.to_str().unwrap()).collect();
+    let mut merge = vec!["--merge-shards"];
+    merge.extend(&names);
+    let merged = quarterly(&merge, &dir.path().join("merged"));
+    assert_eq!(
+        merged.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&merged.stderr)
+    );
+    let figures = |folder: &str| -> serde_json::Value {
+        serde_json::from_slice(
+            &std::fs::read(dir.path().join(folder).join("quarterly.json")).unwrap(),
+        )
+        .unwrap()
+    };
+    assert_eq!(figures("whole"), figures("merged"));
+    assert_eq!(figures("whole")["total"]["deposits"], 43);
+    for csv in ["by-business-type.csv", "by-organization.csv"] {
+        assert_eq!(
+            std::fs::read(dir.path().join("whole").join(csv)).unwrap(),
+            std::fs::read(dir.path().join("merged").join(csv)).unwrap()
+        );
+    }
+    let gap = quarterly(
+        &["--merge-shards", names[0], names[2]],
+        &dir.path().join("gap"),
+    );
+    assert_eq!(gap.status.code(), Some(78));
+    assert!(String::from_utf8_lossy(&gap.stderr).contains("2/3 of 3 missing"));
+}

@@ -528,7 +528,7 @@ impl Slice {
     }
 
     /// Whether the record on manifest `line` with `evidence_id` is in this slice.
-    fn holds(&self, evidence_id: Option<&str>, line: usize) -> bool {
+    pub fn holds(&self, evidence_id: Option<&str>, line: usize) -> bool {
         if self.count == 1 {
             return true;
         }
@@ -605,62 +605,104 @@ pub fn tally(
     workers: usize,
     slice: Slice,
 ) -> Result<PackageTallies, PackageError> {
-    let manifest = crate::files::open_regular(&info.root.join(MANIFEST_FILE))
-        .map_err(|e| invalid(&info.root, format!("{MANIFEST_FILE}: {e}")))?;
+    let (locals, read) = fold_lines(
+        &info.root,
+        workers,
+        slice,
+        || vec![Tally::default(); checks.len()],
+        |local, line, text| {
+            let record = match text {
+                Ok(text) => load_record(info, line, &text),
+                Err(why) => unreadable_record(line, why),
+            };
+            for (tally, (_, check)) in local.iter_mut().zip(checks) {
+                tally.add(&record, (check.judge)(info, &record));
+            }
+        },
+    )?;
+    let mut total = vec![Tally::default(); checks.len()];
+    for local in locals {
+        for (t, l) in total.iter_mut().zip(local) {
+            t.merge(l);
+        }
+    }
+    Ok(PackageTallies {
+        slice,
+        manifest_sm3: read.manifest_sm3,
+        manifest_bytes: read.manifest_bytes,
+        declared: info.header["records"].as_u64(),
+        account: read.account,
+        checks: checks
+            .iter()
+            .zip(total)
+            .map(|((id, _), t)| (id.to_string(), t))
+            .collect(),
+    })
+}
+
+/// What every pass over a package shares: the manifest of the package at `root` read line by
+/// line (hashed whole, its repeated evidence ids found, the lines of `slice` accounted for)
+/// and each line of `slice` handed, as text or as why it is not text, to `step` on one of
+/// `workers` threads, each with its own state from `make`. Returns every worker's state.
+pub fn fold_lines<T: Send>(
+    root: &Path,
+    workers: usize,
+    slice: Slice,
+    make: impl Fn() -> T + Sync,
+    step: impl Fn(&mut T, usize, Result<String, String>) + Sync,
+) -> Result<(Vec<T>, ManifestRead), PackageError> {
+    let manifest = crate::files::open_regular(&root.join(MANIFEST_FILE))
+        .map_err(|e| invalid(root, format!("{MANIFEST_FILE}: {e}")))?;
     let (tx, rx) = mpsc::sync_channel::<(usize, Result<String, String>)>(workers * 4);
     let rx = Arc::new(Mutex::new(rx));
-    let (tallies, fed) = std::thread::scope(|scope| {
+    let (states, fed) = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers.max(1))
             .map(|_| {
-                let rx = rx.clone();
+                let (rx, make, step) = (rx.clone(), &make, &step);
                 scope.spawn(move || {
                     // A package holds thousands of signatures by the same few keys (receipts,
                     // time-stamps, certificates): these threads may build their tables.
                     let _tables = tianping_profile::sm2sig::KeyTables::on_this_thread();
-                    let mut local = vec![Tally::default(); checks.len()];
+                    let mut state = make();
                     loop {
                         let next = rx.lock().expect("queue lock").recv();
                         let Ok((line, text)) = next else { break };
-                        let record = match text {
-                            Ok(text) => load_record(info, line, &text),
-                            Err(why) => unreadable_record(line, why),
-                        };
-                        for (tally, (_, check)) in local.iter_mut().zip(checks) {
-                            tally.add(&record, (check.judge)(info, &record));
-                        }
+                        step(&mut state, line, text);
                     }
-                    local
+                    state
                 })
             })
             .collect();
         let fed = feed_lines(manifest, &tx, slice);
         drop(tx);
-        let mut total = vec![Tally::default(); checks.len()];
-        for h in handles {
-            for (t, l) in total
-                .iter_mut()
-                .zip(h.join().expect("package worker panicked"))
-            {
-                t.merge(l);
-            }
-        }
-        (total, fed)
+        let states: Vec<T> = handles
+            .into_iter()
+            .map(|h| h.join().expect("package worker panicked"))
+            .collect();
+        (states, fed)
     });
     if let Some(e) = fed.read_error {
-        return Err(invalid(&info.root, e));
+        return Err(invalid(root, e));
     }
-    Ok(PackageTallies {
-        slice,
-        manifest_sm3: fed.manifest_sm3,
-        manifest_bytes: fed.manifest_bytes,
-        declared: info.header["records"].as_u64(),
-        account: fed.account,
-        checks: checks
-            .iter()
-            .zip(tallies)
-            .map(|((id, _), t)| (id.to_string(), t))
-            .collect(),
-    })
+    Ok((
+        states,
+        ManifestRead {
+            account: fed.account,
+            manifest_sm3: fed.manifest_sm3,
+            manifest_bytes: fed.manifest_bytes,
+        },
+    ))
+}
+
+/// What reading the manifest found, whatever was done with its lines.
+#[derive(Debug, Clone)]
+pub struct ManifestRead {
+    /// The slice's records, accounted for.
+    pub account: RecordAccount,
+    /// SM3 of the whole manifest, hex: which package this was.
+    pub manifest_sm3: String,
+    /// Its size.
+    pub manifest_bytes: u64,
 }
 
 /// The verdicts of a whole package's tallies (one slice of all, or all slices merged).

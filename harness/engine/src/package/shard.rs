@@ -150,11 +150,13 @@ pub fn merge(
     config_sm3: &str,
     checks: &[String],
 ) -> Result<ShardResult, ShardError> {
+    let slices: Vec<(PathBuf, Slice)> = shards
+        .iter()
+        .map(|(dir, shard)| (dir.clone(), shard.tallies.slice))
+        .collect();
     let mut shards = shards.into_iter();
     let (first_dir, first) = shards.next().ok_or(ShardError::None)?;
     let count = first.tallies.slice.count;
-    let mut holders: Vec<Option<PathBuf>> = vec![None; count as usize];
-    holders[first.tallies.slice.index as usize - 1] = Some(first_dir.clone());
     let mut merged = first.clone();
     for (dir, shard) in shards {
         let same =
@@ -194,31 +196,11 @@ pub fn merge(
             &shard.harness_version,
         )?;
         same("splits (shard counts)", &count, &shard.tallies.slice.count)?;
-        let slot = &mut holders[shard.tallies.slice.index as usize - 1];
-        if let Some(earlier) = slot {
-            return Err(ShardError::Overlap {
-                slice: shard.tallies.slice,
-                first: earlier.display().to_string(),
-                second: dir.display().to_string(),
-            });
-        }
-        *slot = Some(dir);
         merged.started_at = merged.started_at.min(shard.started_at);
         merged.finished_at = merged.finished_at.max(shard.finished_at);
         merged.tallies.merge(shard.tallies);
     }
-    let missing: Vec<String> = holders
-        .iter()
-        .enumerate()
-        .filter(|(_, h)| h.is_none())
-        .map(|(i, _)| format!("{}/{count}", i + 1))
-        .collect();
-    if !missing.is_empty() {
-        return Err(ShardError::Gap {
-            missing: missing.join(", "),
-            count,
-        });
-    }
+    complete_split(&slices)?;
     if merged.config_sm3 != config_sm3 {
         return Err(ShardError::OtherConfiguration {
             shards: merged.config_sm3,
@@ -233,6 +215,44 @@ pub fn merge(
     }
     merged.tallies.slice = Slice::ALL;
     Ok(merged)
+}
+
+/// That `slices` (folder, slice) are every slice of one split, each once. The caller has
+/// checked they are of one split (one count).
+pub fn complete_split(slices: &[(PathBuf, Slice)]) -> Result<(), ShardError> {
+    let count = slices.first().ok_or(ShardError::None)?.1.count;
+    let mut holders: Vec<Option<&PathBuf>> = vec![None; count as usize];
+    for (dir, slice) in slices {
+        let slot =
+            holders
+                .get_mut(slice.index as usize - 1)
+                .ok_or_else(|| ShardError::Unreadable {
+                    path: dir.display().to_string(),
+                    detail: format!("slice {slice} is not one of {count}"),
+                })?;
+        if let Some(earlier) = slot {
+            return Err(ShardError::Overlap {
+                slice: *slice,
+                first: earlier.display().to_string(),
+                second: dir.display().to_string(),
+            });
+        }
+        *slot = Some(dir);
+    }
+    let missing: Vec<String> = holders
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| h.is_none())
+        .map(|(i, _)| format!("{}/{count}", i + 1))
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(ShardError::Gap {
+            missing: missing.join(", "),
+            count,
+        })
+    }
 }
 
 /// The package checks a shard counted, in order.
