@@ -141,11 +141,13 @@ fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
         Ok(r) => r,
         Err(e) => return Judgement::Nonconforming(e),
     };
-    let key = info
-        .fields
-        .str(info.platform(), "platform_signing_certificate")
-        .map_err(|e| e.to_string())
-        .and_then(|pem| certificate_public_key(&pem).map_err(|e| e.to_string()));
+    let key = info.memo("BC-003 platform signing key", || {
+        info.fields
+            .str(info.platform(), "platform_signing_certificate")
+            .map_err(|e| e.to_string())
+            .and_then(|pem| certificate_public_key(&pem).map_err(|e| e.to_string()))
+    });
+    let key = key.as_ref().clone();
     let required = info.config.thresholds.unsigned(&RECEIPT_SIGNATURE_REQUIRED) == 1;
     if !required && info.fields.get(receipt, "receipt_signature").is_none() {
         return Judgement::NotExamined;

@@ -357,7 +357,10 @@ fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
         let pdf = pdf?;
         let receipt = record.receipt()?;
         let fields = RecordFields::of(&info.fields, receipt, "tx_id").map_err(|e| e.to_string())?;
-        let signer = declared_signer(&info.fields, info.platform()).map_err(|e| e.to_string())?;
+        let signer = info.memo("CERT-009 declared signer", || {
+            declared_signer(&info.fields, info.platform()).map_err(|e| e.to_string())
+        });
+        let signer = signer.as_ref().clone()?;
         Ok(judge_certificate(&pdf, &fields, &signer))
     })();
     match decided {

@@ -38,9 +38,32 @@ pub struct PackageInfo {
     pub fields: FieldMap,
     /// The configuration of the run.
     pub config: Config,
+    /// Values derived once from the package as a whole (the platform's parsed signing key),
+    /// which every record's judgement needs.
+    memo: Mutex<std::collections::HashMap<&'static str, Arc<dyn std::any::Any + Send + Sync>>>,
 }
 
 impl PackageInfo {
+    /// The value `make` derives from the package as a whole, made once per package under
+    /// `key` (a name the check owns) and shared by every record's judgement.
+    pub fn memo<T: Send + Sync + 'static>(
+        &self,
+        key: &'static str,
+        make: impl FnOnce() -> T,
+    ) -> Arc<T> {
+        let found = self.memo.lock().expect("memo lock").get(key).cloned();
+        if let Some(Ok(value)) = found.map(|f| f.downcast::<T>()) {
+            return value;
+        }
+        // Made outside the lock; two threads may both make it the first time, which is harmless.
+        let value = Arc::new(make());
+        self.memo
+            .lock()
+            .expect("memo lock")
+            .insert(key, value.clone());
+        value
+    }
+
     /// The platform metadata recorded in the package (same shape as `/api/v1/platform`).
     pub fn platform(&self) -> &Value {
         &self.header["platform"]
@@ -246,6 +269,7 @@ pub fn open(root: &Path, config: &Config) -> Result<PackageInfo, PackageError> {
         header,
         fields: FieldMap::new(&config.fields),
         config: config.clone(),
+        memo: Default::default(),
     })
 }
 
