@@ -14,37 +14,16 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod interop;
+
+use interop::{gmssl, gmssl_tool, interop_or_skip};
 use tianping_engine::config::Credentials;
 use tianping_engine::{CheckResult, Config, Ctx, Outcome, runner};
-
-/// The shared interop folder, if this checkout has one beside it.
-fn interop() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/interop");
-    dir.join("build-gmssl.sh").is_file().then_some(dir)
-}
-
-/// The interop folder, or a message saying the test is skipped without it.
-fn interop_or_skip() -> Option<PathBuf> {
-    let found = interop();
-    if found.is_none() {
-        eprintln!("skipped: ../shared/interop (GmSSL) is not beside this checkout");
-    }
-    found
-}
 
 /// The certificates of one of GmSSL's PEM files, in order.
 fn gmssl_certificates(gmssl: &Path, name: &str) -> Vec<Vec<u8>> {
     let text = std::fs::read_to_string(gmssl.join(name)).unwrap();
     tianping_profile::pem::certificates(&text).unwrap()
-}
-
-/// The `gmssl` tool, able to find its library.
-fn gmssl_tool(gmssl: &Path) -> Command {
-    let mut command = Command::new(gmssl.join("bin/gmssl"));
-    command
-        .env("LD_LIBRARY_PATH", gmssl.join("bin"))
-        .stdin(Stdio::null());
-    command
 }
 
 /// Writes `der` as a PEM certificate into `dir`; its path.
@@ -61,21 +40,6 @@ fn assert_echoes(answer: &[u8], path: &str, context: &str) {
         text.starts_with("HTTP/1.") && text.contains(path),
         "{context}: GmSSL's answer: {text:?}"
     );
-}
-
-/// Builds GmSSL (or reuses the build) and returns its folder.
-fn gmssl(interop: &Path) -> PathBuf {
-    let out = Command::new("bash")
-        .arg(interop.join("build-gmssl.sh"))
-        .output()
-        .expect("bash runs");
-    assert!(
-        out.status.success(),
-        "build-gmssl.sh: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    PathBuf::from(stdout.lines().last().expect("a folder").trim())
 }
 
 /// GmSSL's `kind` server behind the multiplexer on a free loopback port; stopped on drop.
