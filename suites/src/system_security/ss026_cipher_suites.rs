@@ -59,10 +59,61 @@ struct VersionSuites {
     undecided: Vec<Problem>,
 }
 
-/// Probes every known suite of `version` on one endpoint, concurrently (the client's
-/// per-host connection cap still applies).
+/// Every suite of the catalogue that `version` accepts on one endpoint. The server is offered
+/// all the suites not yet found and names the one it takes, which is then left out of the
+/// next offer, until it refuses the rest: as many handshakes as accepted suites, plus one. A
+/// server that will not read such a hello (some stall on large ones), or answers with
+/// something unreadable, has the suites not yet found probed one per connection instead.
 async fn enumerate(ctx: &Ctx, host: &str, port: u16, version: Version) -> VersionSuites {
-    let probes = tls_probe::suites_for(version).iter().map(|s| async move {
+    let mut remaining: Vec<&'static SuiteInfo> = tls_probe::suites_for(version).iter().collect();
+    let mut accepted = Vec::new();
+    while !remaining.is_empty() {
+        let offered: Vec<u16> = remaining.iter().map(|s| s.id).collect();
+        match tls_probe::choice_probe(ctx, host, port, host, version, &offered).await {
+            Ok(Some(chosen)) => {
+                let at = remaining
+                    .iter()
+                    .position(|s| s.id == chosen)
+                    .expect("the choice is among those offered");
+                accepted.push(remaining.remove(at));
+            }
+            Ok(None) => {
+                return VersionSuites {
+                    version,
+                    accepted: in_catalogue_order(version, accepted),
+                    undecided: Vec::new(),
+                };
+            }
+            Err(_) => break,
+        }
+    }
+    let mut rest = enumerate_one_by_one(ctx, host, port, version, &remaining).await;
+    accepted.append(&mut rest.accepted);
+    rest.accepted = in_catalogue_order(version, accepted);
+    rest
+}
+
+/// `suites` in the catalogue's order, so findings read the same whatever order the server
+/// preferred.
+fn in_catalogue_order(
+    version: Version,
+    mut suites: Vec<&'static SuiteInfo>,
+) -> Vec<&'static SuiteInfo> {
+    let catalogue = tls_probe::suites_for(version);
+    suites.sort_by_key(|s| catalogue.iter().position(|c| c.id == s.id));
+    suites
+}
+
+/// Probes `suites` of `version` one per connection, concurrently (the client's per-host
+/// connection cap still applies).
+async fn enumerate_one_by_one(
+    ctx: &Ctx,
+    host: &str,
+    port: u16,
+    version: Version,
+    suites: &[&'static SuiteInfo],
+) -> VersionSuites {
+    let probes = suites.iter().map(|s| async move {
         (
             s,
             tls_probe::suite_probe(ctx, host, port, host, version, s.id).await,
@@ -75,7 +126,7 @@ async fn enumerate(ctx: &Ctx, host: &str, port: u16, version: Version) -> Versio
     };
     for (s, result) in join_all(probes).await {
         match result {
-            ProbeResult::Accepted => out.accepted.push(s),
+            ProbeResult::Accepted => out.accepted.push(*s),
             ProbeResult::Refused(_) => {}
             ProbeResult::Inconclusive(why) => out.undecided.push(Problem::new(
                 format!("{}: {why}", s.name),

@@ -122,6 +122,21 @@ pub async fn suite_probe(
     }
 }
 
+/// Offers `version` with all of `suites` and returns the one the server chooses (`None`: it
+/// refused them all); an unreadable answer is an error saying why.
+pub async fn choice_probe(
+    ctx: &Ctx,
+    host: &str,
+    port: u16,
+    server_name: &str,
+    version: Version,
+    suites: &[u16],
+) -> Result<Option<u16>, String> {
+    let hello = client_hello_offering(version, server_name, suites);
+    let reply = transport::exchange(ctx, host, port, &hello, ReadUntil::FirstRecord).await?;
+    reply::classify_choice(version, suites, &reply)
+}
+
 /// Sends one ClientHello and reads the first record back, within the client's timeouts.
 pub async fn probe(
     ctx: &Ctx,

@@ -48,15 +48,34 @@ fn server_hello_suite(reply: &[u8]) -> Option<u16> {
 
 /// Classifies the answer to a hello that offered `version` and the single suite `suite`.
 pub fn classify_suite(version: Version, suite: u16, reply: &[u8]) -> ProbeResult {
+    match classify_choice(version, &[suite], reply) {
+        Ok(Some(_)) => ProbeResult::Accepted,
+        Ok(None) => match classify(version, reply) {
+            ProbeResult::Accepted => ProbeResult::Refused("no suite chosen".into()),
+            other => other,
+        },
+        Err(why) => ProbeResult::Inconclusive(why),
+    }
+}
+
+/// Which of the `offered` suites the server chose at `version`: `Ok(Some(suite))`, or
+/// `Ok(None)` when it refused (an alert, a close, another version); an answer that cannot be
+/// read, or a suite it was not offered, is an error saying so.
+pub fn classify_choice(
+    version: Version,
+    offered: &[u16],
+    reply: &[u8],
+) -> Result<Option<u16>, String> {
     match classify(version, reply) {
         ProbeResult::Accepted => match server_hello_suite(reply) {
-            Some(chosen) if chosen == suite => ProbeResult::Accepted,
-            Some(chosen) => ProbeResult::Inconclusive(format!(
+            Some(chosen) if offered.contains(&chosen) => Ok(Some(chosen)),
+            Some(chosen) => Err(format!(
                 "the server chose suite {chosen:#06x}, which was not offered"
             )),
-            None => ProbeResult::Inconclusive("truncated ServerHello".into()),
+            None => Err("truncated ServerHello".into()),
         },
-        other => other,
+        ProbeResult::Refused(_) => Ok(None),
+        ProbeResult::Inconclusive(why) => Err(why),
     }
 }
 
