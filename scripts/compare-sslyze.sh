@@ -5,6 +5,7 @@
 #
 # nginx and SSLyze are installed only for this comparison (Debian package, pip in a venv);
 # nothing of theirs is linked or shipped. Usage: scripts/compare-sslyze.sh [HARNESS_BINARY]
+# (or --list-suites: print the TLS 1.2 suites SSLyze tries, one per line)
 # Writes the verdicts side by side and the timings to stdout; exit 1 on any disagreement.
 set -euo pipefail
 
@@ -16,6 +17,14 @@ trap 'kill $(cat "$work/nginx.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$wo
 command -v nginx >/dev/null || { apt-get install -y -q nginx-light >/dev/null; }
 venv="${SSLYZE_VENV:-/tmp/sslyze-venv}"
 [ -x "$venv/bin/python" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install -q sslyze; }
+if [ "${1:-}" = "--list-suites" ]; then
+  # The TLS 1.2 suites SSLyze tries, for suites/testdata/sslyze-tls12-suites.txt.
+  "$venv/bin/python" -c "
+from sslyze.plugins.openssl_cipher_suites.cipher_suites import CipherSuitesRepository as R
+from sslyze.server_connectivity import TlsVersionEnum as V
+print('\n'.join(sorted(c.name for c in R.get_all_cipher_suites(V.TLS_1_2))))"
+  exit 0
+fi
 [ -x "$harness" ] || (cd "$root" && cargo build --release -q -p tianping-harness)
 
 openssl req -x509 -newkey rsa:2048 -nodes -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost" \

@@ -370,6 +370,126 @@ pub const TLS12_SUITES: &[SuiteInfo] = &[
         Anonymous,
         Some("anonymous"),
     ),
+    // Every other TLS 1.0–1.2 suite SSLyze 6 tries (static DH, DSS-authenticated DHE,
+    // CAMELLIA/SEED/ARIA variants, the remaining anonymous and static-ECDH ones), so the
+    // enumeration covers at least what SSLyze's does (suites/testdata/sslyze-tls12-suites.txt).
+    suite(0xC056, "DHE_DSS_WITH_ARIA_128_GCM_SHA256", Ephemeral, None),
+    suite(0xC057, "DHE_DSS_WITH_ARIA_256_GCM_SHA384", Ephemeral, None),
+    suite(0x0044, "DHE_DSS_WITH_CAMELLIA_128_CBC_SHA", Ephemeral, None),
+    suite(
+        0x00BD,
+        "DHE_DSS_WITH_CAMELLIA_128_CBC_SHA256",
+        Ephemeral,
+        None,
+    ),
+    suite(0x0087, "DHE_DSS_WITH_CAMELLIA_256_CBC_SHA", Ephemeral, None),
+    suite(
+        0x00C3,
+        "DHE_DSS_WITH_CAMELLIA_256_CBC_SHA256",
+        Ephemeral,
+        None,
+    ),
+    suite(0x0099, "DHE_DSS_WITH_SEED_CBC_SHA", Ephemeral, None),
+    suite(0x000D, "DH_DSS_WITH_3DES_EDE_CBC_SHA", Static, Some("3DES")),
+    suite(0x0030, "DH_DSS_WITH_AES_128_CBC_SHA", Static, None),
+    suite(0x003E, "DH_DSS_WITH_AES_128_CBC_SHA256", Static, None),
+    suite(0x00A4, "DH_DSS_WITH_AES_128_GCM_SHA256", Static, None),
+    suite(0x0036, "DH_DSS_WITH_AES_256_CBC_SHA", Static, None),
+    suite(0x0068, "DH_DSS_WITH_AES_256_CBC_SHA256", Static, None),
+    suite(0x00A5, "DH_DSS_WITH_AES_256_GCM_SHA384", Static, None),
+    suite(0x0042, "DH_DSS_WITH_CAMELLIA_128_CBC_SHA", Static, None),
+    suite(0x0085, "DH_DSS_WITH_CAMELLIA_256_CBC_SHA", Static, None),
+    suite(0x000C, "DH_DSS_WITH_DES_CBC_SHA", Static, Some("DES")),
+    suite(0x0097, "DH_DSS_WITH_SEED_CBC_SHA", Static, None),
+    suite(0x0010, "DH_RSA_WITH_3DES_EDE_CBC_SHA", Static, Some("3DES")),
+    suite(0x0031, "DH_RSA_WITH_AES_128_CBC_SHA", Static, None),
+    suite(0x003F, "DH_RSA_WITH_AES_128_CBC_SHA256", Static, None),
+    suite(0x00A0, "DH_RSA_WITH_AES_128_GCM_SHA256", Static, None),
+    suite(0x0037, "DH_RSA_WITH_AES_256_CBC_SHA", Static, None),
+    suite(0x0069, "DH_RSA_WITH_AES_256_CBC_SHA256", Static, None),
+    suite(0x00A1, "DH_RSA_WITH_AES_256_GCM_SHA384", Static, None),
+    suite(0x0043, "DH_RSA_WITH_CAMELLIA_128_CBC_SHA", Static, None),
+    suite(0x0086, "DH_RSA_WITH_CAMELLIA_256_CBC_SHA", Static, None),
+    suite(0x000F, "DH_RSA_WITH_DES_CBC_SHA", Static, Some("DES")),
+    suite(0x0098, "DH_RSA_WITH_SEED_CBC_SHA", Static, None),
+    suite(
+        0x0019,
+        "DH_anon_EXPORT_WITH_DES40_CBC_SHA",
+        Anonymous,
+        Some("anonymous"),
+    ),
+    suite(
+        0x0017,
+        "DH_anon_EXPORT_WITH_RC4_40_MD5",
+        Anonymous,
+        Some("anonymous"),
+    ),
+    suite(
+        0x0046,
+        "DH_anon_WITH_CAMELLIA_128_CBC_SHA",
+        Anonymous,
+        Some("anonymous"),
+    ),
+    suite(
+        0x00BF,
+        "DH_anon_WITH_CAMELLIA_128_CBC_SHA256",
+        Anonymous,
+        Some("anonymous"),
+    ),
+    suite(
+        0x0089,
+        "DH_anon_WITH_CAMELLIA_256_CBC_SHA",
+        Anonymous,
+        Some("anonymous"),
+    ),
+    suite(
+        0x00C5,
+        "DH_anon_WITH_CAMELLIA_256_CBC_SHA256",
+        Anonymous,
+        Some("anonymous"),
+    ),
+    suite(
+        0x001A,
+        "DH_anon_WITH_DES_CBC_SHA",
+        Anonymous,
+        Some("anonymous"),
+    ),
+    suite(
+        0x009B,
+        "DH_anon_WITH_SEED_CBC_SHA",
+        Anonymous,
+        Some("anonymous"),
+    ),
+    suite(
+        0xC003,
+        "ECDH_ECDSA_WITH_3DES_EDE_CBC_SHA",
+        Static,
+        Some("3DES"),
+    ),
+    suite(0xC025, "ECDH_ECDSA_WITH_AES_128_CBC_SHA256", Static, None),
+    suite(0xC026, "ECDH_ECDSA_WITH_AES_256_CBC_SHA384", Static, None),
+    suite(
+        0xC001,
+        "ECDH_ECDSA_WITH_NULL_SHA",
+        Static,
+        Some("NULL encryption"),
+    ),
+    suite(0xC002, "ECDH_ECDSA_WITH_RC4_128_SHA", Static, Some("RC4")),
+    suite(
+        0xC00D,
+        "ECDH_RSA_WITH_3DES_EDE_CBC_SHA",
+        Static,
+        Some("3DES"),
+    ),
+    suite(0xC029, "ECDH_RSA_WITH_AES_128_CBC_SHA256", Static, None),
+    suite(0xC02A, "ECDH_RSA_WITH_AES_256_CBC_SHA384", Static, None),
+    suite(
+        0xC00B,
+        "ECDH_RSA_WITH_NULL_SHA",
+        Static,
+        Some("NULL encryption"),
+    ),
+    suite(0xC00C, "ECDH_RSA_WITH_RC4_128_SHA", Static, Some("RC4")),
 ];
 
 /// TLS 1.3 suites (RFC 8446); the RFC 8998 SM suites are CERT-006's.
@@ -402,3 +522,49 @@ pub const GM_SUITES: [(u16, &str); 4] = [
 
 /// TLCP's protocol version (GB/T 38636).
 pub const TLCP_VERSION: u16 = 0x0101;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_suite_sslyze_tries_is_in_the_catalogue_once() {
+        let listed = include_str!("../../testdata/sslyze-tls12-suites.txt");
+        let missing: Vec<&str> = listed
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .map(|l| l.trim().trim_start_matches("TLS_"))
+            .filter(|name| !TLS12_SUITES.iter().any(|s| s.name == *name))
+            .collect();
+        assert!(missing.is_empty(), "not in the catalogue: {missing:?}");
+        let mut ids: Vec<u16> = TLS12_SUITES.iter().map(|s| s.id).collect();
+        ids.sort_unstable();
+        let before = ids.len();
+        ids.dedup();
+        assert_eq!(before, ids.len(), "a code point is listed twice");
+    }
+
+    #[test]
+    fn names_and_classes_agree() {
+        for s in TLS12_SUITES {
+            let (kx, cipher) = s.name.split_once("_WITH_").expect("KX_WITH_CIPHER");
+            if kx.contains("anon") {
+                assert_eq!(s.key_exchange, Anonymous, "{}", s.name);
+                assert!(s.weakness.is_some(), "{}", s.name);
+            } else if kx.starts_with("ECDHE") || kx.starts_with("DHE") {
+                assert_eq!(s.key_exchange, Ephemeral, "{}", s.name);
+            } else {
+                assert_eq!(s.key_exchange, Static, "{}", s.name);
+            }
+            let broken = ["NULL", "RC4", "DES", "EXPORT", "IDEA", "MD5"]
+                .iter()
+                .any(|w| cipher.contains(w) || kx.contains(w));
+            assert_eq!(
+                broken || kx.contains("anon"),
+                s.weakness.is_some(),
+                "{}",
+                s.name
+            );
+        }
+    }
+}
