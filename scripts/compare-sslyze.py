@@ -27,7 +27,7 @@ for check in ("SS-019", "SS-026"):
 
 sslyze = json.load(open(sslyze_json))["server_scan_results"][0]["scan_result"]
 # The suites the harness probes, read from its catalogue (entries may span lines).
-catalogue = open(__file__.rsplit("/", 2)[0] + "/suites/src/tls_probe.rs").read()
+catalogue = open(__file__.rsplit("/", 2)[0] + "/suites/src/tls_probe/catalogue.rs").read()
 probed = {n.removeprefix("TLS_") for n in re.findall(r'suite\(\s*0x[0-9A-Fa-f]+,\s*"([^"]+)"', catalogue)}
 
 agree = True
