@@ -48,6 +48,21 @@ pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
     std::fs::File::open(path)
 }
 
+/// Hands everything `reader` yields to `each`, 1 MiB at a time (hashing a large file without
+/// holding it); returns how many bytes there were.
+pub fn for_each_chunk(mut reader: impl Read, mut each: impl FnMut(&[u8])) -> std::io::Result<u64> {
+    let mut buf = vec![0u8; 1 << 20];
+    let mut total = 0u64;
+    loop {
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            return Ok(total);
+        }
+        each(&buf[..n]);
+        total += n as u64;
+    }
+}
+
 /// As [`read_regular`], as UTF-8 text.
 pub fn read_regular_text(path: &Path, max: u64) -> std::io::Result<String> {
     String::from_utf8(read_regular(path, max)?)

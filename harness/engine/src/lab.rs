@@ -53,20 +53,13 @@ impl Attachment {
     pub fn of_file(name: impl Into<String>, path: &Path) -> std::io::Result<Attachment> {
         use sha2::Digest as _;
         use std::io::Read as _;
-        let mut file = crate::files::open_regular(path)?.take(MAX_ATTACHMENT_BYTES + 1);
+        let file = crate::files::open_regular(path)?.take(MAX_ATTACHMENT_BYTES + 1);
         let (mut sm3, mut sha256) = (sm3::Sm3::new(), sha2::Sha256::new());
-        let mut buf = vec![0u8; 1 << 20];
-        let mut bytes = 0usize;
-        loop {
-            let n = file.read(&mut buf)?;
-            if n == 0 {
-                break;
-            }
-            sm3.update(&buf[..n]);
-            sha256.update(&buf[..n]);
-            bytes += n;
-        }
-        if bytes as u64 > MAX_ATTACHMENT_BYTES {
+        let bytes = crate::files::for_each_chunk(file, |chunk| {
+            sm3.update(chunk);
+            sha256.update(chunk);
+        })?;
+        if bytes > MAX_ATTACHMENT_BYTES {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
                 format!("larger than {MAX_ATTACHMENT_BYTES} bytes"),
@@ -74,7 +67,7 @@ impl Attachment {
         }
         Ok(Attachment {
             name: name.into(),
-            bytes,
+            bytes: bytes as usize,
             sm3: hex::encode(sm3.finalize()),
             sha256: hex::encode(sha256.finalize()),
         })

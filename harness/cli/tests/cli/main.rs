@@ -19,6 +19,23 @@ fn harness() -> Command {
     command
 }
 
+/// Writes a reference package of `records` records of `bytes` bytes, with `fault` switched
+/// on, into `pkg`.
+fn export_package(pkg: &std::path::Path, records: &str, bytes: &str, fault: &str) {
+    let out = harness()
+        .args(["export-reference-package", "--records", records])
+        .args(["--record-bytes", bytes, "--fault", fault, "--out"])
+        .arg(pkg)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// A run folder's results.json, held to the published JSON Schema on the way.
 fn read_results(dir: &std::path::Path) -> serde_json::Value {
     let results: serde_json::Value =

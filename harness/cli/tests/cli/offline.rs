@@ -6,26 +6,7 @@ use super::*;
 fn package_and_quarterly_commands_work_offline_with_meaningful_exit_codes() {
     let dir = tempfile::tempdir().unwrap();
     let pkg = dir.path().join("pkg");
-    let out = harness()
-        .args([
-            "export-reference-package",
-            "--records",
-            "6",
-            "--record-bytes",
-            "64",
-            "--fault",
-            "receipt-unmasked-id",
-            "--out",
-        ])
-        .arg(&pkg)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    export_package(&pkg, "6", "64", "receipt-unmasked-id");
     // The fault shows offline: a nonconformity, so exit 1 even with manual checks unrecorded.
     let run = harness()
         .args(["run", "--lang", "none", "--package"])

@@ -10,24 +10,7 @@ use super::*;
 /// that is not JSON, so the account of the records fails too.
 fn hostile_package(dir: &Path, name: &str, records: &str) -> PathBuf {
     let pkg = dir.join(name);
-    let out = harness()
-        .args(["export-reference-package", "--records", records])
-        .args([
-            "--record-bytes",
-            "64",
-            "--fault",
-            "receipt-unmasked-id",
-            "--out",
-        ])
-        .arg(&pkg)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    export_package(&pkg, records, "64", "receipt-unmasked-id");
     let manifest = pkg.join("manifest.jsonl");
     let text = std::fs::read_to_string(&manifest).unwrap();
     let lines: Vec<&str> = text.lines().collect();
@@ -73,6 +56,17 @@ fn shards(pkg: &Path, dir: &Path, slices: u32) -> Vec<PathBuf> {
         .collect()
 }
 
+/// The package evaluated in one pass, into `out`.
+fn single_pass(pkg: &Path, out: &Path) -> std::process::Output {
+    harness()
+        .args(["run", "--lang", "none", "--no-workpaper", "--package"])
+        .arg(pkg)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
 fn merge(dirs: &[&PathBuf], out: &Path) -> std::process::Output {
     harness()
         .args(["run", "--lang", "none", "--no-workpaper", "--merge-shards"])
@@ -106,13 +100,7 @@ fn decided(results: &serde_json::Value) -> Vec<serde_json::Value> {
 fn shards_merged_equal_the_single_pass_and_incomplete_or_foreign_sets_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let pkg = hostile_package(dir.path(), "pkg", "60");
-    let single = harness()
-        .args(["run", "--lang", "none", "--no-workpaper", "--package"])
-        .arg(&pkg)
-        .arg("--out")
-        .arg(dir.path().join("single"))
-        .output()
-        .unwrap();
+    let single = single_pass(&pkg, &dir.path().join("single"));
     let s = shards(&pkg, dir.path(), 3);
     let merged = merge(&[&s[2], &s[0], &s[1]], &dir.path().join("merged"));
     assert_eq!(
@@ -237,13 +225,7 @@ fn the_kubernetes_entrypoints_shard_retry_and_merge_a_package() {
         "{}",
         String::from_utf8_lossy(&merged.stderr)
     );
-    let single = harness()
-        .args(["run", "--lang", "none", "--no-workpaper", "--package"])
-        .arg(&pkg)
-        .arg("--out")
-        .arg(dir.path().join("single"))
-        .output()
-        .unwrap();
+    let single = single_pass(&pkg, &dir.path().join("single"));
     assert_eq!(single.status.code(), Some(1));
     assert_eq!(
         decided(&read_results(&dir.path().join("single"))),

@@ -331,16 +331,10 @@ pub fn unpack_zip(zip: &Path, into: &Path, max_bytes: u64) -> Result<PathBuf, Pa
 /// SHA-256 of a file, streamed: only computed to tell a wrong-algorithm digest apart.
 pub fn sha256_file(path: &Path) -> std::io::Result<String> {
     use sha2::Sha256;
-    let mut file = File::open(path)?;
     let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        sha2::Digest::update(&mut hasher, &buf[..n]);
-    }
+    crate::files::for_each_chunk(File::open(path)?, |chunk| {
+        sha2::Digest::update(&mut hasher, chunk)
+    })?;
     Ok(hex::encode(sha2::Digest::finalize(hasher)))
 }
 
@@ -348,18 +342,8 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
 const PACKAGE: &str = "the package";
 
 fn hash_file(path: &Path) -> std::io::Result<([u8; 32], u64)> {
-    let mut file = File::open(path)?;
     let mut hasher = Sm3::new();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut total = 0u64;
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        total += n as u64;
-    }
+    let total = crate::files::for_each_chunk(File::open(path)?, |chunk| hasher.update(chunk))?;
     Ok((hasher.finalize().into(), total))
 }
 
