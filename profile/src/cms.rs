@@ -231,6 +231,14 @@ impl<'a> SignedData<'a> {
     /// attribute) and verifies with the certificate the signer identifier names. Returns that
     /// certificate's DER.
     pub fn verify(&self, content: &[u8]) -> Result<&'a [u8], CmsError> {
+        self.verify_signer(content).map(|(der, _)| der)
+    }
+
+    /// As [`SignedData::verify`], with the signer's certificate parsed as well.
+    pub fn verify_signer(
+        &self,
+        content: &[u8],
+    ) -> Result<(&'a [u8], x509_parser::certificate::X509Certificate<'a>), CmsError> {
         let signed_attrs = self
             .signed_attrs
             .ok_or_else(|| bad("the signer has no signed attributes"))?;
@@ -252,9 +260,7 @@ impl<'a> SignedData<'a> {
                 self.content_type
             )));
         }
-        let cert_der = self.signer_certificate()?;
-        let (_, cert) = x509_parser::parse_x509_certificate(cert_der)
-            .map_err(|e| bad(format!("signer certificate: {e}")))?;
+        let (cert_der, cert) = self.signer_certificate()?;
         if !signature_algorithm_fits(cert.public_key(), &self.signature_algorithm) {
             return Err(bad(format!(
                 "signatureAlgorithm {} does not suit the signer's {} key",
@@ -266,7 +272,7 @@ impl<'a> SignedData<'a> {
         let mut signed = signed_attrs.raw.to_vec();
         signed[0] = tag::SET;
         verify_signature(&cert, &self.digest_algorithm, &signed, self.signature)?;
-        Ok(cert_der)
+        Ok((cert_der, cert))
     }
 
     /// The first value of the signed attribute `attr_oid`, if the signer included it.
@@ -284,9 +290,12 @@ impl<'a> SignedData<'a> {
         Ok(None)
     }
 
-    /// The certificate the signer identifier names; a signer that lists it twice is
-    /// tolerated (a known quirk of some TSAs).
-    fn signer_certificate(&self) -> Result<&'a [u8], CmsError> {
+    /// The certificate the signer identifier names, as DER and parsed (once: parsing is a
+    /// good part of a verification's cost); a signer that lists it twice is tolerated (a known
+    /// quirk of some TSAs).
+    fn signer_certificate(
+        &self,
+    ) -> Result<(&'a [u8], x509_parser::certificate::X509Certificate<'a>), CmsError> {
         let sid = &self.sid;
         // IssuerAndSerialNumber: both must match, byte for byte.
         let issuer_and_serial: Option<(&[u8], Vec<u8>)> = (sid.tag == tag::SEQUENCE)
@@ -313,7 +322,7 @@ impl<'a> SignedData<'a> {
                 })
             });
             if serial_matches || key_matches {
-                return Ok(c.raw);
+                return Ok((c.raw, cert));
             }
         }
         Err(bad("the message does not carry the signer's certificate"))

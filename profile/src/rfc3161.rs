@@ -210,9 +210,7 @@ fn verify_token_once(token: &[u8]) -> Result<TimeStamp, TsError> {
     let tst_info = signed
         .content
         .ok_or_else(|| bad("the token holds no TSTInfo"))?;
-    let cert_der = signed.verify(tst_info)?;
-    let (_, cert) = x509_parser::parse_x509_certificate(cert_der)
-        .map_err(|e| bad(format!("TSA certificate: {e}")))?;
+    let (cert_der, cert) = signed.verify_signer(tst_info)?;
     let tst = read_tst_info(tst_info)?;
     Ok(TimeStamp {
         tsa_subject: cert.subject().to_string(),
