@@ -55,6 +55,7 @@ pub async fn check(target: &Target) -> Vec<Item> {
     if target.reference.is_some() {
         return items;
     }
+    let needs = Needs::of(&target.config.selection);
     let vars = &target.config.credentials;
     let c = &target.credentials;
     // (what, required, variable names, values): the optional accounts only decide a check
@@ -62,13 +63,13 @@ pub async fn check(target: &Target) -> Vec<Item> {
     let pairs = [
         (
             "API account (deposits, queries: nearly every check)",
-            true,
+            needs.api,
             [&vars.api_key_id_env, &vars.api_secret_env],
             [c.api_key_id.as_str(), c.api_secret.expose()],
         ),
         (
             "console account (SS-001, SS-004, SS-005, SS-011)",
-            true,
+            needs.console,
             [&vars.username_env, &vars.password_env],
             [c.username.as_str(), c.password.expose()],
         ),
@@ -104,7 +105,8 @@ pub async fn check(target: &Target) -> Vec<Item> {
             Item::ready(
                 what,
                 format!(
-                    "not set: {} (optional: those checks will say they are undecided)",
+                    "not set: {} (not needed by the selected checks, or optional: those \
+                     checks will say they are undecided)",
                     missing.join(", ")
                 ),
             )
@@ -143,11 +145,45 @@ pub async fn check(target: &Target) -> Vec<Item> {
     if https {
         items.push(trust);
     }
-    items.push(metadata);
+    // A selection of transport checks alone reads no metadata: an API that does not answer
+    // its `platform` operation is then worth knowing, not a reason to stop.
+    items.push(if needs.api {
+        metadata
+    } else {
+        Item {
+            ready: true,
+            warning: !metadata.ready || metadata.warning,
+            ..metadata
+        }
+    });
     if api_account_set {
         items.push(account);
     }
     items
+}
+
+/// What the selected checks need of the lab's accounts and the API.
+struct Needs {
+    /// Some selected automated check calls the API (all but the transport probes do).
+    api: bool,
+    /// Some selected check logs in to the console.
+    console: bool,
+}
+
+/// The checks that log in to the console.
+const CONSOLE_CHECKS: [&str; 4] = ["SS-001", "SS-004", "SS-005", "SS-011"];
+
+impl Needs {
+    fn of(selection: &tianping_engine::config::Selection) -> Needs {
+        let registry = tianping_suites::registry();
+        let selected = tianping_engine::runner::select(&registry, selection);
+        Needs {
+            api: selected
+                .iter()
+                .any(|c| c.meta.mode != tianping_engine::model::Mode::Manual && !c.transport_only),
+            console: selected.iter().any(|c| CONSOLE_CHECKS.contains(&c.meta.id)),
+        }
+    }
 }
 
 /// `item`, or missing when it takes longer than `wait`.

@@ -112,6 +112,9 @@ pub struct CheckDef {
     /// Runs after every other check of the run, so it can judge every answer the run
     /// received ([`crate::http::HttpClient::answers_seen`]).
     pub after_others: bool,
+    /// Talks only TLS or TLCP (and TCP) to the endpoints, never the API: it needs no account,
+    /// so the pre-flight does not ask for one when the selection holds only such checks.
+    pub transport_only: bool,
 }
 
 impl CheckDef {
@@ -129,6 +132,7 @@ impl CheckDef {
             package: None,
             certs: None,
             after_others: false,
+            transport_only: false,
         }
     }
 
@@ -145,12 +149,19 @@ impl CheckDef {
             package: None,
             certs: None,
             after_others: false,
+            transport_only: false,
         }
     }
 
     /// Runs the check after every other check of the run: it judges every answer received.
     pub const fn after_others(mut self) -> CheckDef {
         self.after_others = true;
+        self
+    }
+
+    /// The same check, marked as talking only TLS or TLCP to the endpoints.
+    pub const fn transport_only(mut self) -> CheckDef {
+        self.transport_only = true;
         self
     }
 

@@ -39,7 +39,7 @@ const META: CheckMeta = CheckMeta {
 };
 
 pub const CHECK: CheckDef =
-    common::certificate_form_check!(META, common::CertSources::Served, judge);
+    common::certificate_form_check!(META, common::CertSources::Served, judge).transport_only();
 
 pub fn judge(set: &CertSet, _: &Thresholds) -> Verdict {
     let servers: Vec<&SourcedCert> = set.with_role(CertRole::Server).collect();

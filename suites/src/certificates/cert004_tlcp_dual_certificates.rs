@@ -49,7 +49,7 @@ const META: CheckMeta = CheckMeta {
     thresholds: &[],
 };
 
-pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx))).transport_only();
 
 /// International suites offered beside the GM ones, so the certificates are seen even from
 /// a TLCP endpoint without GM suites (that is CERT-005's finding, not this check's).

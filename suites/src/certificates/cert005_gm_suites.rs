@@ -42,7 +42,7 @@ const META: CheckMeta = CheckMeta {
     thresholds: &[],
 };
 
-pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx))).transport_only();
 
 async fn run(ctx: &Ctx) -> Result<Verdict, CheckError> {
     let (host, port) = (ctx.api_host(), ctx.api_port());

@@ -50,8 +50,9 @@ const META: CheckMeta = CheckMeta {
     thresholds: &[],
 };
 
-pub const CHECK: CheckDef =
-    CheckDef::remote(META, |ctx| Box::pin(run(ctx))).with_applies(speaks_tls);
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)))
+    .with_applies(speaks_tls)
+    .transport_only();
 
 /// RFC 8998 profiles TLS 1.3: an API the lab configured as TLCP-only has none to examine.
 fn speaks_tls(config: &tianping_engine::Config) -> tianping_engine::check::Applicability {

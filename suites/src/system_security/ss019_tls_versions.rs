@@ -49,7 +49,7 @@ const META: CheckMeta = CheckMeta {
     thresholds: &[ALLOWED_TLS_VERSIONS],
 };
 
-pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx))).transport_only();
 
 /// TLCP's name among the allowed versions.
 pub const TLCP: &str = "TLCP1.1";

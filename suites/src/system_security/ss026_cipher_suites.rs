@@ -50,7 +50,7 @@ const META: CheckMeta = CheckMeta {
     thresholds: &[ALLOWED_TLS_VERSIONS],
 };
 
-pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx)));
+pub const CHECK: CheckDef = CheckDef::remote(META, |ctx| Box::pin(run(ctx))).transport_only();
 
 /// What one endpoint accepts at one version.
 struct VersionSuites {

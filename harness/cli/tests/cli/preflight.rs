@@ -100,3 +100,35 @@ async fn preflight_names_a_refused_account_and_an_untrusted_certificate() {
         "{trust:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_selection_of_transport_probes_needs_no_account() {
+    let server = tianping_fixtures::start_with(
+        Faults::none(),
+        Dialect::Profile,
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let mut config =
+        Config::parse(&format!("[target]\nbase_url = \"{}\"\n", server.base_url)).unwrap();
+    config.selection.include = ["SS-019", "SS-026", "CERT-001", "CERT-005"]
+        .map(String::from)
+        .to_vec();
+    let no_accounts = || Credentials::from_lookup(&Default::default(), |_| None);
+    let run = |config: Config| {
+        let target = tianping_target::target::live_with(config, no_accounts()).unwrap();
+        async move { preflight::check(&target).await }
+    };
+    let items = run(config.clone()).await;
+    assert!(items.iter().all(|i| i.ready), "{items:#?}");
+    assert!(
+        item(&items, "API account").found.contains("not needed"),
+        "{items:#?}"
+    );
+    // One check that deposits, and the same missing account stops the run again.
+    config.selection.include.push("DC-001".into());
+    let items = run(config).await;
+    assert!(!item(&items, "API account").ready, "{items:#?}");
+    assert!(item(&items, "console account").ready, "{items:#?}");
+}
