@@ -505,6 +505,9 @@ fn record_name(record: &Record) -> String {
     }
 }
 
+/// The most slices a package may be split into.
+pub const MAX_SLICES: u32 = 100_000;
+
 /// Which records a pass reads: all of them, or the `index`-th of `count` deterministic slices
 /// (`run --package … --shard i/N`). A record with an evidence id goes to the slice its id's
 /// SM3 names, so every repeat of an id lands in the slice that finds it; a record without
@@ -521,15 +524,15 @@ impl Slice {
     /// Every record.
     pub const ALL: Slice = Slice { index: 1, count: 1 };
 
-    /// Reads `i/N` (1 ≤ i ≤ N ≤ 100,000).
+    /// Reads `i/N` (1 ≤ i ≤ N ≤ [`MAX_SLICES`]).
     pub fn parse(text: &str) -> Result<Slice, String> {
-        let bad = || format!("`{text}` is not a shard i/N with 1 ≤ i ≤ N ≤ 100000");
+        let bad = || format!("`{text}` is not a shard i/N with 1 ≤ i ≤ N ≤ {MAX_SLICES}");
         let (index, count) = text.split_once('/').ok_or_else(bad)?;
         let (index, count): (u32, u32) = (
             index.trim().parse().map_err(|_| bad())?,
             count.trim().parse().map_err(|_| bad())?,
         );
-        if index == 0 || index > count || count > 100_000 {
+        if index == 0 || index > count || count > MAX_SLICES {
             return Err(bad());
         }
         Ok(Slice { index, count })

@@ -220,16 +220,27 @@ pub fn merge(
 /// That `slices` (folder, slice) are every slice of one split, each once. The caller has
 /// checked they are of one split (one count).
 pub fn complete_split(slices: &[(PathBuf, Slice)]) -> Result<(), ShardError> {
-    let count = slices.first().ok_or(ShardError::None)?.1.count;
+    let (first_dir, first) = slices.first().ok_or(ShardError::None)?;
+    let count = first.count;
+    // A count read from a file is not trusted to size anything.
+    if count == 0 || count > super::MAX_SLICES {
+        return Err(ShardError::Unreadable {
+            path: first_dir.display().to_string(),
+            detail: format!(
+                "a split into {count} shards (1 to {} allowed)",
+                super::MAX_SLICES
+            ),
+        });
+    }
     let mut holders: Vec<Option<&PathBuf>> = vec![None; count as usize];
     for (dir, slice) in slices {
-        let slot =
-            holders
-                .get_mut(slice.index as usize - 1)
-                .ok_or_else(|| ShardError::Unreadable {
-                    path: dir.display().to_string(),
-                    detail: format!("slice {slice} is not one of {count}"),
-                })?;
+        let slot = holders
+            // Slice 0 wraps to a place that does not exist, like any index past the count.
+            .get_mut((slice.index as usize).wrapping_sub(1))
+            .ok_or_else(|| ShardError::Unreadable {
+                path: dir.display().to_string(),
+                detail: format!("slice {slice} is not one of {count}"),
+            })?;
         if let Some(earlier) = slot {
             return Err(ShardError::Overlap {
                 slice: *slice,
@@ -263,4 +274,32 @@ fn ids(tallies: &PackageTallies) -> String {
         .map(|(id, _)| id.as_str())
         .collect::<Vec<_>>()
         .join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slices(list: &[(u32, u32)]) -> Vec<(PathBuf, Slice)> {
+        list.iter()
+            .map(|&(index, count)| (PathBuf::from(format!("s{index}")), Slice { index, count }))
+            .collect()
+    }
+
+    #[test]
+    fn a_split_is_complete_only_with_every_slice_once_and_hostile_counts_are_refused() {
+        assert!(complete_split(&slices(&[(2, 3), (1, 3), (3, 3)])).is_ok());
+        let refused = |list: &[(u32, u32)], why: &str| {
+            let err = complete_split(&slices(list)).unwrap_err().to_string();
+            assert!(err.contains(why), "{list:?}: {err}");
+        };
+        refused(&[(1, 3), (3, 3)], "2/3 of 3 missing");
+        refused(&[(1, 2), (1, 2), (2, 2)], "given twice");
+        refused(&[(0, 2), (1, 2)], "is not one of 2");
+        refused(&[(5, 2), (1, 2)], "is not one of 2");
+        refused(&[(1, 0)], "a split into 0 shards");
+        // Never sized from the file: no 4-billion-slot table.
+        refused(&[(1, u32::MAX)], "shards (1 to 100000 allowed)");
+        assert!(matches!(complete_split(&[]), Err(ShardError::None)));
+    }
 }
