@@ -17,15 +17,20 @@ fn item<'a>(items: &'a [Item], what: &str) -> &'a Item {
         .unwrap_or_else(|| panic!("no pre-flight item `{what}` in {items:?}"))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn preflight_names_a_refused_account_and_an_untrusted_certificate() {
-    let server = tianping_fixtures::start_with(
+/// The conforming reference platform, served on loopback.
+async fn reference() -> tianping_fixtures::ReferenceServer {
+    tianping_fixtures::start_with(
         Faults::none(),
         Dialect::Profile,
         "127.0.0.1:0".parse().unwrap(),
     )
     .await
-    .unwrap();
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn preflight_names_a_refused_account_and_an_untrusted_certificate() {
+    let server = reference().await;
     let dir = tempfile::tempdir().unwrap();
     let roots = dir.path().join("roots.pem");
     std::fs::write(&roots, server.tls_ca_pem()).unwrap();
@@ -103,13 +108,7 @@ async fn preflight_names_a_refused_account_and_an_untrusted_certificate() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_selection_of_transport_probes_needs_no_account() {
-    let server = tianping_fixtures::start_with(
-        Faults::none(),
-        Dialect::Profile,
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
+    let server = reference().await;
     let mut config =
         Config::parse(&format!("[target]\nbase_url = \"{}\"\n", server.base_url)).unwrap();
     config.selection.include = ["SS-019", "SS-026", "CERT-001", "CERT-005"]
