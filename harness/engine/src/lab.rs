@@ -154,12 +154,7 @@ impl LabRecords {
         let text = crate::files::read_regular_text(path, crate::files::MAX_SETTINGS_BYTES)
             .map_err(|e| err(e.to_string()))?;
         let raw: RawFile = toml::from_str(&text).map_err(|e| err(e.to_string()))?;
-        let base = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .canonicalize()
-            .map_err(|e| err(e.to_string()))?;
+        let base = folder_of(path).map_err(|e| err(e.to_string()))?;
         let mut records = Vec::new();
         for r in raw.record {
             if r.verdict == LabVerdict::NotApplicable && r.note.trim().is_empty() {
@@ -174,15 +169,8 @@ impl LabRecords {
             {
                 return Err(err(format!("{} is recorded twice", r.id)));
             }
-            let mut attachments = Vec::new();
-            for f in &r.files {
-                let attachment = crate::files::inside(&base, f, "the lab records' folder")
-                    .and_then(|file| {
-                        Attachment::of_file(f.clone(), &file).map_err(|e| e.to_string())
-                    })
-                    .map_err(|e| err(format!("{}: evidence file {f}: {e}", r.id)))?;
-                attachments.push(attachment);
-            }
+            let attachments = attachments(&base, &r.files, "the lab records' folder")
+                .map_err(|e| err(format!("{}: evidence file {e}", r.id)))?;
             records.push(LabRecord {
                 id: r.id,
                 verdict: r.verdict,
@@ -211,6 +199,31 @@ impl LabRecords {
             .filter(|id| !known.iter().any(|k| k.eq_ignore_ascii_case(id)))
             .collect()
     }
+}
+
+/// The folder a lab file sits in, canonical: the files it names are read inside it.
+pub(crate) fn folder_of(path: &Path) -> std::io::Result<std::path::PathBuf> {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .canonicalize()
+}
+
+/// The `files` a lab file names, read inside `base` (`folder` names it in errors) and hashed;
+/// an error names the file.
+pub(crate) fn attachments(
+    base: &Path,
+    files: &[String],
+    folder: &str,
+) -> Result<Vec<Attachment>, String> {
+    files
+        .iter()
+        .map(|f| {
+            crate::files::inside(base, f, folder)
+                .and_then(|file| Attachment::of_file(f.clone(), &file).map_err(|e| e.to_string()))
+                .map_err(|e| format!("{f}: {e}"))
+        })
+        .collect()
 }
 
 /// The outcome of a manual check: the lab's recorded verdict, or inconclusive until there is one.

@@ -193,12 +193,7 @@ impl TianpingRecord {
         let text = crate::files::read_regular_text(path, crate::files::MAX_SETTINGS_BYTES)
             .map_err(|e| err(e.to_string()))?;
         let raw: RawRecord = toml::from_str(&text).map_err(|e| err(e.to_string()))?;
-        let base = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(std::path::Path::new("."))
-            .canonicalize()
-            .map_err(|e| err(e.to_string()))?;
+        let base = crate::lab::folder_of(path).map_err(|e| err(e.to_string()))?;
         let mut lookups: Vec<RecordedLookup> = Vec::new();
         for l in raw.lookup {
             let tx = normalise(&l.tianping_tx);
@@ -213,15 +208,8 @@ impl TianpingRecord {
                     "{tx}: found = true needs the digests Tianping shows"
                 )));
             }
-            let mut attachments = Vec::new();
-            for f in &l.files {
-                let attachment = crate::files::inside(&base, f, "the record's folder")
-                    .and_then(|file| {
-                        crate::lab::Attachment::of_file(f.clone(), &file).map_err(|e| e.to_string())
-                    })
-                    .map_err(|e| err(format!("{tx}: file {f}: {e}")))?;
-                attachments.push(attachment);
-            }
+            let attachments = crate::lab::attachments(&base, &l.files, "the record's folder")
+                .map_err(|e| err(format!("{tx}: file {e}")))?;
             lookups.push(RecordedLookup {
                 tianping_tx: tx,
                 evidence_id: l.evidence_id,
