@@ -94,6 +94,9 @@ pub struct Figures {
     pub outside_quarter: u64,
     /// Records whose time could not be read: the figures are incomplete while this is not 0.
     pub unreadable: u64,
+    /// `[start, end)` of the quarter, read once (every deposit is compared with it).
+    #[serde(skip)]
+    bounds: Option<(DateTime<FixedOffset>, DateTime<FixedOffset>)>,
 }
 
 pub fn tabulate(
@@ -123,12 +126,18 @@ impl Figures {
             by_organization: BTreeMap::new(),
             outside_quarter: 0,
             unreadable: 0,
+            bounds: Some((start, end)),
         })
     }
 
     /// Counts one deposit.
     pub fn add(&mut self, d: Deposit) {
-        let (start, end) = quarter_bounds(&self.quarter).expect("a quarter read before");
+        let (start, end) = match self.bounds {
+            Some(bounds) => bounds,
+            None => *self
+                .bounds
+                .insert(quarter_bounds(&self.quarter).expect("figures of a quarter read before")),
+        };
         match d.tx_time {
             None => self.unreadable += 1,
             Some(t) if t < start || t >= end => self.outside_quarter += 1,
