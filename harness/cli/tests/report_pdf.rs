@@ -14,6 +14,16 @@ fn harness() -> Command {
     command
 }
 
+/// Writes a configuration that lifts the request rate limit: the reference platform on
+/// loopback needs no politeness, and at the default 50 requests/s each run waits ~13 s.
+fn unthrottled_config(dir: &Path) -> std::path::PathBuf {
+    let config = dir.join("unthrottled.toml");
+    std::fs::write(&config, UNTHROTTLED).unwrap();
+    config
+}
+
+const UNTHROTTLED: &str = "[limits]\nrequests_per_second = 1000.0\n";
+
 fn poppler(tool: &str, args: &[&str], pdf: &Path) -> String {
     let out = Command::new(tool)
         .args(args)
@@ -59,7 +69,7 @@ fn both_languages_render_every_check_and_agree_with_results_json() {
     let config = dir.path().join("harness.toml");
     std::fs::write(
         &config,
-        "[lab]\nname = \"测评中心\"\nevaluators = [\"张三\"]\nreviewer = \"王五\"\napprover = \"赵六\"\nreport_number = \"TP-2026-0042\"\n",
+        "[lab]\nname = \"测评中心\"\nevaluators = [\"张三\"]\nreviewer = \"王五\"\napprover = \"赵六\"\nreport_number = \"TP-2026-0042\"\n[limits]\nrequests_per_second = 1000.0\n",
     )
     .unwrap();
     let out = dir.path().join("run");
@@ -344,8 +354,10 @@ fn the_report_of_a_retest_shows_both_runs() {
             "cache-control-missing",
             "--lang",
             "none",
-            "--out",
+            "--config",
         ])
+        .arg(unthrottled_config(dir.path()))
+        .arg("--out")
         .arg(&before)
         .output()
         .unwrap();
@@ -354,6 +366,8 @@ fn the_report_of_a_retest_shows_both_runs() {
     let retest = harness()
         .args(["run", "--lang", "en", "--rerun-failed"])
         .arg(&before)
+        .arg("--config")
+        .arg(unthrottled_config(dir.path()))
         .arg("--out")
         .arg(&after)
         .output()
@@ -438,9 +452,12 @@ fn a_partial_run_is_marked_as_a_draft() {
 #[test]
 fn a_self_test_leaves_out_the_manual_checks_and_says_so_everywhere() {
     let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
     let run = harness()
-        .args(["run", "--self-test", "--out"])
-        .arg(dir.path())
+        .args(["run", "--self-test", "--config"])
+        .arg(unthrottled_config(dir.path()))
+        .arg("--out")
+        .arg(&out)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&run.stdout);
@@ -451,7 +468,7 @@ fn a_self_test_leaves_out_the_manual_checks_and_says_so_everywhere() {
         String::from_utf8_lossy(&run.stderr)
     );
     assert!(stdout.contains("SELF-TEST"), "{stdout}");
-    let results = results(dir.path());
+    let results = results(&out);
     assert_eq!(results["self_test"], true);
     let checks = results["results"].as_array().unwrap();
     assert!(
@@ -473,14 +490,14 @@ fn a_self_test_leaves_out_the_manual_checks_and_says_so_everywhere() {
         assessment["coverage"]["total"], automated,
         "not a partial run"
     );
-    let junit = std::fs::read_to_string(dir.path().join("junit.xml")).unwrap();
+    let junit = std::fs::read_to_string(out.join("junit.xml")).unwrap();
     assert!(junit.contains("name=\"self_test\""), "junit says so");
-    let text = pdf_text(&dir.path().join("report-zh.pdf"));
+    let text = pdf_text(&out.join("report-zh.pdf"));
     for says in ["自测·非正式测评", "申请方自测", "不作接入结论"] {
         assert!(text.contains(says), "the PDF does not say `{says}`");
     }
     assert!(!text.contains("准予接入（"), "no access conclusion");
-    let page = std::fs::read_to_string(dir.path().join("report-zh.html")).unwrap();
+    let page = std::fs::read_to_string(out.join("report-zh.html")).unwrap();
     assert!(page.contains("自测 · 非正式测评"), "the HTML page says so");
 }
 

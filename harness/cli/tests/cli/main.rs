@@ -19,6 +19,15 @@ fn harness() -> Command {
     command
 }
 
+/// Writes a configuration into `dir` that lifts the request rate limit: the reference
+/// platform on loopback needs no politeness, and at the default 50 requests/s each run of the
+/// whole registry waits ~13 s.
+fn unthrottled_config(dir: &std::path::Path) -> std::path::PathBuf {
+    let config = dir.join("unthrottled.toml");
+    std::fs::write(&config, "[limits]\nrequests_per_second = 1000.0\n").unwrap();
+    config
+}
+
 /// Writes a reference package of `records` records of `bytes` bytes, with `fault` switched
 /// on, into `pkg`.
 fn export_package(pkg: &std::path::Path, records: &str, bytes: &str, fault: &str) {

@@ -126,7 +126,8 @@ fn an_interrupted_self_test_still_says_so() {
 /// Interrupts a run (with `flags`) against a target that never answers: exit 2, what was
 /// gathered sealed as it stands, nothing passed. Returns the partial results.
 fn interrupted_run_keeps_what_it_gathered(flags: &[&str]) -> serde_json::Value {
-    // A target that accepts connections and never answers: checks wait on their timeouts.
+    // A target that accepts connections and never answers: checks wait on their timeouts
+    // (3 s per request: some ninety checks, four at a time, cannot finish before the signal).
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {
@@ -137,7 +138,7 @@ fn interrupted_run_keeps_what_it_gathered(flags: &[&str]) -> serde_json::Value {
     });
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("slow.toml");
-    std::fs::write(&config, format!("[target]\nbase_url = \"https://127.0.0.1:{port}\"\n[limits]\nrequest_timeout_secs = 30\ncheck_timeout_secs = 60\n")).unwrap();
+    std::fs::write(&config, format!("[target]\nbase_url = \"https://127.0.0.1:{port}\"\n[limits]\nrequest_timeout_secs = 3\ncheck_timeout_secs = 60\n")).unwrap();
     let out = dir.path().join("run");
     let child = harness()
         .args(["run", "--ignore-preflight", "--lang", "none", "--config"])
@@ -197,8 +198,10 @@ fn a_rectification_retest_reruns_only_the_failures_and_diff_reports_them_fixed()
             "cache-control-missing",
             "--lang",
             "none",
-            "--out",
+            "--config",
         ])
+        .arg(unthrottled_config(dir.path()))
+        .arg("--out")
         .arg(&before)
         .output()
         .unwrap();
@@ -208,6 +211,8 @@ fn a_rectification_retest_reruns_only_the_failures_and_diff_reports_them_fixed()
         .arg("run")
         .arg("--rerun-failed")
         .arg(&before)
+        .arg("--config")
+        .arg(unthrottled_config(dir.path()))
         .args(["--lang", "none", "--out"])
         .arg(&after)
         .output()
