@@ -18,6 +18,7 @@ pub mod ntp;
 pub mod ocsp;
 pub mod pem;
 pub mod rfc3161;
+pub mod sm2field;
 pub mod sm2fixed;
 pub mod sm2sig;
 

@@ -1,20 +1,21 @@
 //! SM2 verification for a public key that signs many messages (a platform's receipt key, its
 //! TSA, its deposit-certificate signer): Z is computed once, and both the generator and the
 //! key get a table of every byte-sized multiple in each of the 32 byte positions, so a
-//! verification is at most 64 point additions instead of two scalar multiplications.
+//! verification is at most 64 mixed point additions instead of two scalar multiplications.
+//! The sum stays in Jacobian coordinates: r is compared as X = (r − e)·Z², with no inversion
+//! ([`crate::sm2field`]).
 //!
 //! The result is the same as [`crate::sm2sig::verify`]'s, which the tests hold it to on random
 //! and tampered inputs. Verification handles public data only, so variable time is fine.
 
 use std::sync::OnceLock;
 
-use sm2::elliptic_curve::group::Curve;
 use sm2::elliptic_curve::ops::Reduce;
-use sm2::elliptic_curve::point::AffineCoordinates;
 use sm2::elliptic_curve::sec1::ToSec1Point;
-use sm2::{AffinePoint, ProjectivePoint, PublicKey, Scalar, U256};
+use sm2::{AffinePoint, PublicKey, Scalar, U256};
 use sm3::{Digest, Sm3};
 
+use crate::sm2field::{Affine, Fe, Jacobian, batch_to_affine};
 use crate::sm2sig::{SignatureEncoding, Sm2Error};
 
 /// Byte positions in a 256-bit scalar, and multiples per position.
@@ -55,55 +56,65 @@ const fn hex32(s: &[u8; 64]) -> [u8; 32] {
     out
 }
 
-/// `j · 256^w · P` at index `w · 256 + j`, affine.
-fn window_table(point: ProjectivePoint) -> Vec<AffinePoint> {
-    let mut projective = Vec::with_capacity(WINDOWS * PER_WINDOW);
+/// `j · 256^w · P` at index `w · 256 + j`, affine (index `w · 256` holds P itself as a
+/// placeholder: a zero byte adds nothing and never reads it).
+fn window_table(point: Affine) -> Vec<Affine> {
+    let mut jacobian = Vec::with_capacity(WINDOWS * PER_WINDOW);
     let mut base = point;
     for _ in 0..WINDOWS {
-        let mut multiple = ProjectivePoint::IDENTITY;
+        let mut multiple = Jacobian::INFINITY;
         for _ in 0..PER_WINDOW {
-            projective.push(multiple);
-            multiple += base;
+            jacobian.push(multiple);
+            multiple = multiple.add_affine(&base);
         }
-        base = multiple;
+        // 256 · base, the next window's base: finite, as P has prime order n and no power
+        // of 256 is a multiple of n.
+        base = batch_to_affine(&[multiple])[0].expect("a multiple below n is finite");
     }
-    let mut affine = vec![AffinePoint::IDENTITY; projective.len()];
-    ProjectivePoint::batch_normalize(&projective, &mut affine);
-    affine
+    batch_to_affine(&jacobian)
+        .into_iter()
+        .map(|p| p.unwrap_or(point))
+        .collect()
 }
 
-/// `k · P` from `P`'s table: one addition per non-zero byte of `k`.
-fn multiply(table: &[AffinePoint], k: &Scalar) -> ProjectivePoint {
+/// `k · P` from `P`'s table: one mixed addition per non-zero byte of `k`, added to `sum`.
+fn add_multiple(mut sum: Jacobian, table: &[Affine], k: &Scalar) -> Jacobian {
     let bytes: [u8; 32] = k.to_bytes().into();
-    let mut sum = ProjectivePoint::IDENTITY;
     for (window, byte) in bytes.iter().rev().enumerate() {
         if *byte != 0 {
-            sum += &table[window * PER_WINDOW + usize::from(*byte)];
+            sum = sum.add_affine(&table[window * PER_WINDOW + usize::from(*byte)]);
         }
     }
     sum
 }
 
-fn generator_table() -> &'static [AffinePoint] {
-    static TABLE: OnceLock<Vec<AffinePoint>> = OnceLock::new();
-    TABLE.get_or_init(|| window_table(ProjectivePoint::GENERATOR))
+fn generator_table() -> &'static [Affine] {
+    static TABLE: OnceLock<Vec<Affine>> = OnceLock::new();
+    TABLE.get_or_init(|| window_table(Affine::generator()))
 }
+
+/// The group order n, and p − n: an affine x in [n, p) is congruent to x − n < p − n.
+const N: [u8; 32] = hex32(b"FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFF7203DF6B21C6052B53BBF40939D54123");
+const P_MINUS_N: [u8; 32] =
+    hex32(b"000000000000000000000000000000008DFC2093DE39FAD5AC440BF6C62ABEDC");
 
 /// A verifier for one public key and distinguishing identifier.
 pub struct FixedKeyVerifier {
     z: [u8; 32],
-    table: Vec<AffinePoint>,
+    table: Vec<Affine>,
 }
 
 impl FixedKeyVerifier {
-    /// Precomputes for `public_key_sec1` under `dist_id` (about 16,000 point operations).
+    /// Precomputes for `public_key_sec1` under `dist_id` (about 8,000 point additions).
     pub fn new(public_key_sec1: &[u8], dist_id: &str) -> Result<FixedKeyVerifier, Sm2Error> {
         let public = *PublicKey::from_sec1_bytes(public_key_sec1)
             .map_err(|_| Sm2Error::BadPublicKey)?
             .as_affine();
+        let point = Affine::from_sec1_uncompressed(public.to_sec1_point(false).as_bytes())
+            .ok_or(Sm2Error::BadPublicKey)?;
         Ok(FixedKeyVerifier {
             z: z_value(dist_id.as_bytes(), &public),
-            table: window_table(ProjectivePoint::from(public)),
+            table: window_table(point),
         })
     }
 
@@ -122,17 +133,25 @@ impl FixedKeyVerifier {
         if bool::from(t.is_zero()) {
             return Err(Sm2Error::Mismatch);
         }
-        let point = multiply(generator_table(), &s) + multiply(&self.table, &t);
-        if bool::from(sm2::elliptic_curve::group::Group::is_identity(&point)) {
+        let sum = add_multiple(Jacobian::INFINITY, generator_table(), &s);
+        let sum = add_multiple(sum, &self.table, &t);
+        if sum.is_infinity() {
             return Err(Sm2Error::Mismatch);
         }
-        let x: [u8; 32] = point.to_affine().x().into();
-        let x1 = <Scalar as Reduce<U256>>::reduce(&U256::from_be_slice(&x));
-        if e + x1 == r {
-            Ok(encoding)
-        } else {
-            Err(Sm2Error::Mismatch)
+        // Valid when (e + x1) mod n = r, i.e. x1 ≡ r − e (mod n), with x1 < p < 2n: x1 is
+        // r − e itself, or r − e + n when that is still below p.
+        let wanted: [u8; 32] = (r - e).to_bytes().into();
+        let candidate = Fe::from_be_bytes(&wanted).expect("below n, so below p");
+        if sum.has_affine_x(&candidate) {
+            return Ok(encoding);
         }
+        if wanted < P_MINUS_N {
+            let plus_n = Fe::from_be_bytes(&N).expect("n is below p").add(&candidate);
+            if sum.has_affine_x(&plus_n) {
+                return Ok(encoding);
+            }
+        }
+        Err(Sm2Error::Mismatch)
     }
 }
 
