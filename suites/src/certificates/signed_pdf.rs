@@ -51,8 +51,70 @@ fn load(pdf: &[u8]) -> Result<Document, String> {
         max_decompressed_size: Some(MAX_STREAM_BYTES),
         ..LoadOptions::default()
     };
-    Document::load_mem_with_options(pdf, options)
+    Document::load_mem_with_options(&with_signature_values_marked(pdf), options)
         .map_err(|e| format!("the PDF's structure cannot be read: {e}"))
+}
+
+/// lopdf reads a hex string one digit at a time, and a signature's /Contents reserves
+/// thousands of digits (8 KiB of a 10 KiB deposit certificate, most of its reading time). So
+/// the structure is read from a copy in which each /ByteRange gap that is a hex string holds
+/// a short marker instead, padded with spaces (no offset moves): this process's secret nonce
+/// and the gap's start. [`signature_dicts`] takes a /Contents equal to the marker of its own
+/// gap as the gap's value, decoded from the file itself: only that gap can hold that marker,
+/// so the value is still the dictionary's own /Contents.
+fn with_signature_values_marked(pdf: &[u8]) -> Cow<'_, [u8]> {
+    static RANGE: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
+        regex::bytes::Regex::new(r"/ByteRange\s*\[\s*\d{1,15}\s+(\d{1,15})\s+(\d{1,15})\s")
+            .expect("valid pattern")
+    });
+    let mut copy: Option<Vec<u8>> = None;
+    for found in RANGE.captures_iter(pdf) {
+        let number = |i: usize| {
+            std::str::from_utf8(&found[i])
+                .ok()
+                .and_then(|n| n.parse::<usize>().ok())
+        };
+        let (Some(b), Some(c)) = (number(1), number(2)) else {
+            continue;
+        };
+        let marker = hex::encode(marker_of(b));
+        if hex_gap(pdf, b, c).is_some_and(|inner| inner.len() > marker.len()) {
+            let copy = copy.get_or_insert_with(|| pdf.to_vec());
+            copy[b + 1..c - 1].fill(b' ');
+            copy[b + 1..b + 1 + marker.len()].copy_from_slice(marker.as_bytes());
+        }
+    }
+    copy.map_or(Cow::Borrowed(pdf), Cow::Owned)
+}
+
+/// The marker for the gap starting at `b`: a nonce drawn once per process, then `b`.
+fn marker_of(b: usize) -> [u8; 24] {
+    static NONCE: std::sync::LazyLock<[u8; 16]> = std::sync::LazyLock::new(|| {
+        use std::hash::{BuildHasher, Hasher};
+        let word = || {
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u8(0);
+            h.finish().to_be_bytes()
+        };
+        let mut nonce = [0u8; 16];
+        nonce[..8].copy_from_slice(&word());
+        nonce[8..].copy_from_slice(&word());
+        nonce
+    });
+    let mut marker = [0u8; 24];
+    marker[..16].copy_from_slice(&*NONCE);
+    marker[16..].copy_from_slice(&(b as u64).to_be_bytes());
+    marker
+}
+
+/// The inside of `pdf[b..c]` when that is a hex string `<...>`.
+fn hex_gap(pdf: &[u8], b: usize, c: usize) -> Option<&[u8]> {
+    let gap = pdf.get(b..c)?;
+    let inner = gap.strip_prefix(b"<")?.strip_suffix(b">")?;
+    inner
+        .iter()
+        .all(|x| x.is_ascii_hexdigit() || x.is_ascii_whitespace())
+        .then_some(inner)
 }
 
 /// One signature dictionary: where it is, what its /ByteRange covers, what it holds.
@@ -89,7 +151,7 @@ fn name_of(dict: &Dictionary, key: &[u8]) -> Option<String> {
 
 /// Every dictionary in the document that carries a /ByteRange and /Contents: top-level
 /// objects and the /V of signature fields. A malformed range is an error, not skipped.
-fn signature_dicts(doc: &Document) -> Result<Vec<SignatureDict>, String> {
+fn signature_dicts(pdf: &[u8], doc: &Document) -> Result<Vec<SignatureDict>, String> {
     let mut found = Vec::new();
     for (id, object) in &doc.objects {
         let Ok(dict) = object.as_dict() else { continue };
@@ -112,11 +174,22 @@ fn signature_dicts(doc: &Document) -> Result<Vec<SignatureDict>, String> {
                     id.0
                 )
             })?;
-            let contents = dict
+            let mut contents = dict
                 .get(b"Contents")
                 .and_then(Object::as_str)
                 .map_err(|_| format!("object {} 0: the signature has no /Contents string", id.0))?
                 .to_vec();
+            if contents == marker_of(range[1]) {
+                // The value was marked out for reading (with_signature_values_marked).
+                let inner = hex_gap(pdf, range[1], range[2]).unwrap_or_default();
+                let digits: Vec<u8> = inner
+                    .iter()
+                    .copied()
+                    .filter(|x| !x.is_ascii_whitespace())
+                    .collect();
+                contents = hex::decode(&digits)
+                    .map_err(|_| format!("object {} 0: /Contents is not a hex string", id.0))?;
+            }
             let sub_filter = name_of(dict, b"SubFilter");
             let time_stamp = name_of(dict, b"Type").as_deref() == Some("DocTimeStamp")
                 || sub_filter.as_deref() == Some("ETSI.RFC3161");
@@ -191,7 +264,7 @@ impl<'a> LoadedPdf<'a> {
 }
 
 fn verify_document(pdf: &[u8], doc: &Document) -> Result<VerifiedSignature, String> {
-    let signatures = signature_dicts(doc)?;
+    let signatures = signature_dicts(pdf, doc)?;
     let Some(record) = signatures.iter().rev().find(|s| !s.time_stamp) else {
         return Err(
             "the PDF carries no signature (no signature dictionary with /ByteRange)".into(),
@@ -802,6 +875,52 @@ impl TextReader<'_> {
                 line.push_str(&take);
             }
             _ => self.lines.push(take),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tianping_fixtures::deposit_certificate as fixture;
+    use tianping_fixtures::pki::ReferencePki;
+
+    /// Reading through the marked copy finds the same signature values as reading the file
+    /// as it is, and the file itself is never changed.
+    #[test]
+    fn marked_reading_finds_the_values_an_unmarked_reading_finds() {
+        let pki = ReferencePki::generate(&tianping_fixtures::Faults::none());
+        let record = fixture::PrintedRecord::of_receipt(&serde_json::json!({
+            "evidence_id": "EV-1", "file_hash": "00", "tx_id": "11",
+            "tx_time": "2026-12-03T08:00:00+08:00", "block_height": 1,
+        }));
+        let signed = fixture::signed(&record, &pki.receipt_key, &pki.receipt_cert_der);
+        let long_term = fixture::long_term(
+            &record,
+            (&pki.receipt_key, &pki.receipt_cert_der),
+            (&pki.tsa_key, &pki.tsa_cert_der),
+            &[&pki.receipt_cert_der],
+        );
+        for pdf in [&signed, &long_term] {
+            let marked = with_signature_values_marked(pdf);
+            assert!(
+                matches!(marked, Cow::Owned(_)),
+                "the values were marked out"
+            );
+            assert_eq!(marked.len(), pdf.len(), "no offset moved");
+            let plain = Document::load_mem(pdf).unwrap();
+            let expected: Vec<Vec<u8>> = signature_dicts(pdf, &plain)
+                .unwrap()
+                .into_iter()
+                .map(|s| s.contents)
+                .collect();
+            let found: Vec<Vec<u8>> = signature_dicts(pdf, &load(pdf).unwrap())
+                .unwrap()
+                .into_iter()
+                .map(|s| s.contents)
+                .collect();
+            assert!(!expected.is_empty() && expected.iter().all(|c| c.len() > 100));
+            assert_eq!(found, expected);
         }
     }
 }
