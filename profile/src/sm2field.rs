@@ -25,6 +25,10 @@ const R2: [u64; 4] = [
     0x0000_0004_0000_0002,
 ];
 
+/// The curve's b in y² = x³ − 3x + b, big-endian.
+pub(crate) const CURVE_B: [u8; 32] =
+    hex32(b"28E9FA9E9D9F5E344D5A9E4BCF6509A7F39789F515AB8F92DDBCBD414D940E93");
+
 /// An element of GF(p) in Montgomery form (a·R mod p), always fully reduced.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Fe([u64; 4]);
@@ -210,9 +214,9 @@ impl Affine {
     /// The curve's base point G.
     pub fn generator() -> Affine {
         const GX: [u8; 32] =
-            hex32("32C4AE2C1F1981195F9904466A39C9948FE30BBFF2660BE1715A4589334C74C7");
+            hex32(b"32C4AE2C1F1981195F9904466A39C9948FE30BBFF2660BE1715A4589334C74C7");
         const GY: [u8; 32] =
-            hex32("BC3736A2F4F6779C59BDCEE36B692153D0A9877CC62A474002DF32E52139F0A0");
+            hex32(b"BC3736A2F4F6779C59BDCEE36B692153D0A9877CC62A474002DF32E52139F0A0");
         Affine {
             x: Fe::from_be_bytes(&GX).expect("below p"),
             y: Fe::from_be_bytes(&GY).expect("below p"),
@@ -232,9 +236,7 @@ impl Affine {
 
     /// y² = x³ − 3x + b.
     pub fn is_on_curve(&self) -> bool {
-        const B: [u8; 32] =
-            hex32("28E9FA9E9D9F5E344D5A9E4BCF6509A7F39789F515AB8F92DDBCBD414D940E93");
-        let b = Fe::from_be_bytes(&B).expect("below p");
+        let b = Fe::from_be_bytes(&CURVE_B).expect("below p");
         let x3 = self.x.square().mul(&self.x);
         let three_x = self.x.double().add(&self.x);
         self.y.square() == x3.sub(&three_x).add(&b)
@@ -361,7 +363,8 @@ pub fn batch_to_affine(points: &[Jacobian]) -> Vec<Option<Affine>> {
     out
 }
 
-const fn hex32(s: &str) -> [u8; 32] {
+/// A 64-digit hex constant as 32 bytes, at compile time.
+pub(crate) const fn hex32(s: &[u8; 64]) -> [u8; 32] {
     const fn nibble(c: u8) -> u8 {
         match c {
             b'0'..=b'9' => c - b'0',
@@ -369,7 +372,6 @@ const fn hex32(s: &str) -> [u8; 32] {
             _ => c - b'A' + 10,
         }
     }
-    let s = s.as_bytes();
     let mut out = [0u8; 32];
     let mut i = 0;
     while i < 32 {
@@ -408,7 +410,7 @@ mod tests {
         assert_eq!(one, Fe::ONE);
         assert!(Affine::generator().is_on_curve());
         assert_eq!(ours(&sm2::AffinePoint::GENERATOR), Affine::generator());
-        let p_bytes = hex32("FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFF");
+        let p_bytes = hex32(b"FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFF");
         assert!(
             Fe::from_be_bytes(&p_bytes).is_none(),
             "p itself is not a field element"
@@ -422,7 +424,7 @@ mod tests {
 
     fn prime() -> BigUint {
         BigUint::from_bytes_be(&hex32(
-            "FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFF",
+            b"FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFF",
         ))
     }
 

@@ -15,7 +15,7 @@ use sm2::elliptic_curve::sec1::ToSec1Point;
 use sm2::{AffinePoint, PublicKey, Scalar, U256};
 use sm3::{Digest, Sm3};
 
-use crate::sm2field::{Affine, Fe, Jacobian, batch_to_affine};
+use crate::sm2field::{Affine, CURVE_B, Fe, Jacobian, batch_to_affine, hex32};
 use crate::sm2sig::{SignatureEncoding, Sm2Error};
 
 /// Byte positions in a 256-bit scalar, and multiples per position.
@@ -26,8 +26,6 @@ const PER_WINDOW: usize = 256;
 pub fn z_value(id: &[u8], public: &AffinePoint) -> [u8; 32] {
     const CURVE_A: [u8; 32] =
         hex32(b"FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFC");
-    const CURVE_B: [u8; 32] =
-        hex32(b"28E9FA9E9D9F5E344D5A9E4BCF6509A7F39789F515AB8F92DDBCBD414D940E93");
     let generator = AffinePoint::GENERATOR.to_sec1_point(false);
     let point = public.to_sec1_point(false);
     let mut h = Sm3::new();
@@ -38,22 +36,6 @@ pub fn z_value(id: &[u8], public: &AffinePoint) -> [u8; 32] {
     h.update(&generator.as_bytes()[1..]);
     h.update(&point.as_bytes()[1..]);
     h.finalize().into()
-}
-
-const fn hex32(s: &[u8; 64]) -> [u8; 32] {
-    const fn nibble(c: u8) -> u8 {
-        match c {
-            b'0'..=b'9' => c - b'0',
-            _ => c - b'A' + 10,
-        }
-    }
-    let mut out = [0u8; 32];
-    let mut i = 0;
-    while i < 32 {
-        out[i] = (nibble(s[2 * i]) << 4) | nibble(s[2 * i + 1]);
-        i += 1;
-    }
-    out
 }
 
 /// `j · 256^w · P` at index `w · 256 + j`, affine (index `w · 256` holds P itself as a
