@@ -25,8 +25,10 @@ pub fn read_regular(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
     if meta.len() > max {
         return Err(too_large(meta.len(), max));
     }
-    // The size can change between the check and the read: read at most one byte more.
-    let mut bytes = Vec::new();
+    // The size can change between the check and the read: read at most one byte more. The
+    // buffer is sized to the file, so that a small file is one read and one to see its end
+    // (grown from empty, a 10 KiB file took ten).
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len() + 1).unwrap_or(0));
     std::fs::File::open(path)?
         .take(max + 1)
         .read_to_end(&mut bytes)?;

@@ -147,12 +147,15 @@ fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
             .map_err(|e| e.to_string())
             .and_then(|pem| certificate_public_key(&pem).map_err(|e| e.to_string()))
     });
-    let key = key.as_ref().clone();
     let required = info.config.thresholds.unsigned(&RECEIPT_SIGNATURE_REQUIRED) == 1;
     if !required && info.fields.get(receipt, "receipt_signature").is_none() {
         return Judgement::NotExamined;
     }
-    match key.and_then(|(key, _)| verify_receipt(&info.fields, receipt, &key)) {
+    let verified = match key.as_ref() {
+        Ok((key, _)) => verify_receipt(&info.fields, receipt, key),
+        Err(e) => Err(e.clone()),
+    };
+    match verified {
         Ok(()) => Judgement::Conforms,
         Err(e) => Judgement::Nonconforming(format!("receipt signature: {e}")),
     }

@@ -194,17 +194,23 @@ fn judge_record(info: &PackageInfo, record: &Record) -> Judgement {
         Ok(r) => r,
         Err(e) => return Judgement::Nonconforming(e),
     };
-    let checked = declared_tsa_certificate(&info.fields, info.platform()).and_then(|cert| {
-        token_problems(
+    // Read once per package: every record's token is held to the same declared certificate.
+    let declared = info.memo("DC-008 declared TSA certificate", || {
+        declared_tsa_certificate(&info.fields, info.platform()).map_err(|e| e.to_string())
+    });
+    let checked = match declared.as_ref() {
+        Ok(cert) => token_problems(
             &info.fields,
             receipt,
-            &cert,
+            cert,
             info.config.thresholds.integer(&TIMESTAMP_GAP_SECS),
         )
-    });
+        .map_err(|e| e.to_string()),
+        Err(e) => Err(e.clone()),
+    };
     match checked {
         Ok((problems, _)) => Judgement::from_problems(problems_en(&problems)),
-        Err(e) => Judgement::Nonconforming(e.to_string()),
+        Err(e) => Judgement::Nonconforming(e),
     }
 }
 

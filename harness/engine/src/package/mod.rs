@@ -104,15 +104,7 @@ impl Record {
         let rel = self.entry[key].as_str()?;
         Some(
             crate::files::inside(&info.root, rel, PACKAGE).and_then(|path| {
-                let file = File::open(&path).map_err(|e| format!("{rel}: {e}"))?;
-                let mut bytes = Vec::new();
-                file.take(max_bytes + 1)
-                    .read_to_end(&mut bytes)
-                    .map_err(|e| format!("{rel}: {e}"))?;
-                if bytes.len() as u64 > max_bytes {
-                    return Err(format!("{rel} is larger than {max_bytes} bytes"));
-                }
-                Ok(bytes)
+                crate::files::read_regular(&path, max_bytes).map_err(|e| format!("{rel}: {e}"))
             }),
         )
     }
