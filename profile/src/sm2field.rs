@@ -482,6 +482,35 @@ mod tests {
         }
     }
 
+    /// Products of the extreme elements (0, 1, 2, p − 1, p − 2, 2^255, 2^224, 2^64 − 1),
+    /// where the reduction's carries and its final subtraction are all exercised.
+    #[test]
+    fn products_of_extreme_elements_agree_with_integer_arithmetic() {
+        let p = prime();
+        let values: Vec<BigUint> = vec![
+            0u32.into(),
+            1u32.into(),
+            2u32.into(),
+            &p - 1u32,
+            &p - 2u32,
+            BigUint::from(1u32) << 255,
+            BigUint::from(1u32) << 224,
+            (BigUint::from(1u32) << 64) - 1u32,
+        ];
+        let fe = |v: &BigUint| {
+            let mut be = [0u8; 32];
+            let raw = v.to_bytes_be();
+            be[32 - raw.len()..].copy_from_slice(&raw);
+            Fe::from_be_bytes(&be).expect("below p")
+        };
+        for x in &values {
+            assert_eq!(big(&fe(x).square()), x * x % &p, "{x}²");
+            for y in &values {
+                assert_eq!(big(&fe(x).mul(&fe(y))), x * y % &p, "{x} · {y}");
+            }
+        }
+    }
+
     #[test]
     fn the_special_cases_of_addition() {
         let p = ours(&crate_point(7));
