@@ -656,7 +656,7 @@ pub fn fold_lines<T: Send>(
 ) -> Result<(Vec<T>, ManifestRead), PackageError> {
     let manifest = crate::files::open_regular(&root.join(MANIFEST_FILE))
         .map_err(|e| invalid(root, format!("{MANIFEST_FILE}: {e}")))?;
-    let (tx, rx) = mpsc::sync_channel::<(usize, Result<String, String>)>(workers * 4);
+    let (tx, rx) = mpsc::sync_channel::<Vec<Line>>(workers * 4);
     let rx = Arc::new(Mutex::new(rx));
     let (states, fed) = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers.max(1))
@@ -669,8 +669,10 @@ pub fn fold_lines<T: Send>(
                     let mut state = make();
                     loop {
                         let next = rx.lock().expect("queue lock").recv();
-                        let Ok((line, text)) = next else { break };
-                        step(&mut state, line, text);
+                        let Ok(batch) = next else { break };
+                        for (line, text) in batch {
+                            step(&mut state, line, text);
+                        }
                     }
                     state
                 })
@@ -742,6 +744,13 @@ struct Fed {
     read_error: Option<String>,
 }
 
+/// A manifest line for the workers: its number, and its text or why it is not text.
+type Line = (usize, Result<String, String>);
+
+/// Lines handed to a worker at a time: one hand-over per record cost a lock and, on one
+/// core, a switch between the reader and the worker for each 512-byte record.
+const LINES_PER_BATCH: usize = 32;
+
 /// Only the evidence id of a manifest line, for placing it in a slice and finding repeats.
 #[derive(Deserialize)]
 struct IdOnly<'a> {
@@ -752,11 +761,7 @@ struct IdOnly<'a> {
 /// Sends every non-empty manifest line of `slice` to the workers, as text or as why it is not
 /// text, in manifest order; hashes the whole manifest and finds repeated evidence ids on the
 /// way (in order, so the later record is always the one named).
-fn feed_lines(
-    manifest: File,
-    tx: &mpsc::SyncSender<(usize, Result<String, String>)>,
-    slice: Slice,
-) -> Fed {
+fn feed_lines(manifest: File, tx: &mpsc::SyncSender<Vec<Line>>, slice: Slice) -> Fed {
     let mut reader = BufReader::new(manifest);
     let mut bytes = Vec::new();
     let mut hasher = Sm3::new();
@@ -765,6 +770,8 @@ fn feed_lines(
     // Evidence ids seen, by a 128-bit digest (16 bytes per record of the slice).
     let mut seen = std::collections::HashSet::<[u8; 16]>::new();
     let mut read_error = None;
+    let mut batch = Vec::with_capacity(LINES_PER_BATCH);
+    let mut workers_gone = false;
     for line in 1.. {
         bytes.clear();
         let length = match read_line_bounded(&mut reader, &mut bytes, MAX_LINE_BYTES, &mut hasher) {
@@ -805,9 +812,17 @@ fn feed_lines(
                 keep_one(&mut account.duplicates, format!("{id} (line {line})"));
             }
         }
-        if tx.send((line, text)).is_err() {
-            break;
+        batch.push((line, text));
+        if batch.len() == LINES_PER_BATCH {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(LINES_PER_BATCH));
+            if tx.send(full).is_err() {
+                workers_gone = true;
+                break;
+            }
         }
+    }
+    if !batch.is_empty() && !workers_gone {
+        let _ = tx.send(batch); // workers gone: nothing more to judge either way
     }
     // The digest is of the whole manifest: read on to its end past a slice's last record.
     if read_error.is_none() {
