@@ -131,13 +131,20 @@ pub struct Normaliser {
     pub hex_binary: std::collections::BTreeSet<String>,
 }
 
-fn hex_form(s: &str) -> Option<String> {
+fn hex_form(s: &str) -> Option<Cow<'_, str>> {
     let bare = s
         .strip_prefix("0x")
         .or_else(|| s.strip_prefix("0X"))
         .unwrap_or(s);
-    (!bare.is_empty() && bare.bytes().all(|b| b.is_ascii_hexdigit()))
-        .then(|| bare.to_ascii_lowercase())
+    if bare.is_empty() || !bare.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    // Most values already are in this form: read many times per record, they are not copied.
+    if bare.len() == s.len() && !bare.bytes().any(|b| b.is_ascii_uppercase()) {
+        Some(Cow::Borrowed(bare))
+    } else {
+        Some(Cow::Owned(bare.to_ascii_lowercase()))
+    }
 }
 
 impl Normaliser {
@@ -161,7 +168,7 @@ impl Normaliser {
         let format = self.formats.get(field).copied();
         match kind_of(field) {
             FieldKind::Hex => match value.as_str().and_then(hex_form) {
-                Some(h) if Some(h.as_str()) != value.as_str() => Cow::Owned(Value::String(h)),
+                Some(Cow::Owned(h)) => Cow::Owned(Value::String(h)),
                 _ => value,
             },
             FieldKind::HexList => match value.as_array() {
@@ -175,7 +182,7 @@ impl Normaliser {
                         items
                             .iter()
                             .map(|i| match i.as_str().and_then(hex_form) {
-                                Some(h) => Value::String(h),
+                                Some(h) => Value::String(h.into_owned()),
                                 None => i.clone(),
                             })
                             .collect(),
@@ -202,7 +209,7 @@ impl Normaliser {
                 match value
                     .as_str()
                     .and_then(hex_form)
-                    .and_then(|h| hex::decode(h).ok())
+                    .and_then(|h| hex::decode(h.as_bytes()).ok())
                 {
                     Some(bytes) => Cow::Owned(Value::String(
                         base64::engine::general_purpose::STANDARD.encode(bytes),
