@@ -162,8 +162,29 @@ fn form_problems(ts: &TimeStamp, accuracy_required: bool) -> Vec<Problem> {
             "令牌未声明精度（tsa_accuracy_required = 1）",
         ));
     }
-    problems.extend(tsa_eku_problems(&ts.tsa_certificate_der));
+    problems.extend(tsa_eku_problems_of_last(&ts.tsa_certificate_der));
     problems
+}
+
+/// [`tsa_eku_problems`], remembered for the last certificate judged on this thread: a
+/// package's tokens are nearly all signed by one TSA certificate, parsed once instead of per
+/// record.
+fn tsa_eku_problems_of_last(der: &[u8]) -> Vec<Problem> {
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(Vec<u8>, Vec<Problem>)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        match last.as_ref() {
+            Some((seen, problems)) if seen == der => problems.clone(),
+            _ => {
+                let problems = tsa_eku_problems(der);
+                *last = Some((der.to_vec(), problems.clone()));
+                problems
+            }
+        }
+    })
 }
 
 /// The package form: each receipt's `timestamp_tsa` token has the form above.
