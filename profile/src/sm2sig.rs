@@ -120,7 +120,7 @@ mod frequent {
 
     /// Uses of a key before its tables are built (about 15 ms of work, and then repaid).
     const USES_BEFORE_TABLES: u32 = 32;
-    /// Keys with tables at once, about 0.6 MB each: memory stays flat however large a package.
+    /// Keys with tables at once, about 0.3 MB each: memory stays flat however large a package.
     const MAX_TABLES: usize = 8;
     /// Keys counted at once; the counts start again when full (many one-off keys).
     const MAX_COUNTED: usize = 4096;
