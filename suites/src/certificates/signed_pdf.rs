@@ -58,8 +58,8 @@ fn load(pdf: &[u8]) -> Result<Document, String> {
 /// lopdf reads a hex string one digit at a time, and a signature's /Contents reserves
 /// thousands of digits (8 KiB of a 10 KiB deposit certificate, most of its reading time). So
 /// the structure is read from a copy in which each /ByteRange gap that is a hex string holds
-/// a short marker instead, padded with spaces (no offset moves): this process's secret nonce
-/// and the gap's start. [`signature_dicts`] takes a /Contents equal to the marker of its own
+/// a short marker instead, followed by a comment to the gap's end (no offset moves): this
+/// process's secret nonce and the gap's start. [`signature_dicts`] takes a /Contents equal to the marker of its own
 /// gap as the gap's value, decoded from the file itself: only that gap can hold that marker,
 /// so the value is still the dictionary's own /Contents.
 fn with_signature_values_marked(pdf: &[u8]) -> Cow<'_, [u8]> {
@@ -78,10 +78,17 @@ fn with_signature_values_marked(pdf: &[u8]) -> Cow<'_, [u8]> {
             continue;
         };
         let marker = hex::encode(marker_of(b));
-        if hex_gap(pdf, b, c).is_some_and(|inner| inner.len() > marker.len()) {
+        if hex_gap(pdf, b, c).is_some_and(|inner| inner.len() > marker.len() + 2) {
             let copy = copy.get_or_insert_with(|| pdf.to_vec());
-            copy[b + 1..c - 1].fill(b' ');
-            copy[b + 1..b + 1 + marker.len()].copy_from_slice(marker.as_bytes());
+            // `<marker>`, then a comment to the end of the gap, whose `>` becomes the comment's
+            // end of line: lopdf passes over a comment in one scan, where spaces inside the
+            // string were scanned twice.
+            let closed = b + 1 + marker.len();
+            copy[b + 1..closed].copy_from_slice(marker.as_bytes());
+            copy[closed] = b'>';
+            copy[closed + 1] = b'%';
+            copy[closed + 2..c - 1].fill(b' ');
+            copy[c - 1] = b'\n';
         }
     }
     copy.map_or(Cow::Borrowed(pdf), Cow::Owned)
