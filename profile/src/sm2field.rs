@@ -33,6 +33,14 @@ pub(crate) const CURVE_B: [u8; 32] =
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Fe([u64; 4]);
 
+/// A big-endian 256-bit integer as little-endian 64-bit limbs.
+pub(crate) fn be_limbs(bytes: &[u8; 32]) -> [u64; 4] {
+    std::array::from_fn(|i| {
+        let at = 32 - 8 * (i + 1);
+        u64::from_be_bytes(bytes[at..at + 8].try_into().expect("8 bytes"))
+    })
+}
+
 fn geq_p(a: &[u64; 4]) -> bool {
     for i in (0..4).rev() {
         if a[i] != P[i] {
@@ -68,11 +76,7 @@ impl Fe {
 
     /// The big-endian 32-byte integer as a field element, or `None` when it is not below p.
     pub fn from_be_bytes(bytes: &[u8; 32]) -> Option<Fe> {
-        let mut limbs = [0u64; 4];
-        for (i, limb) in limbs.iter_mut().enumerate() {
-            let at = 32 - 8 * (i + 1);
-            *limb = u64::from_be_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
-        }
+        let limbs = be_limbs(bytes);
         if geq_p(&limbs) {
             return None;
         }

@@ -15,7 +15,7 @@ use sm2::elliptic_curve::sec1::ToSec1Point;
 use sm2::{AffinePoint, PublicKey, Scalar, U256};
 use sm3::{Digest, Sm3};
 
-use crate::sm2field::{Affine, CURVE_B, Fe, Jacobian, batch_to_affine, hex32};
+use crate::sm2field::{Affine, CURVE_B, Fe, Jacobian, batch_to_affine, be_limbs, hex32};
 use crate::sm2sig::{SignatureEncoding, Sm2Error};
 
 /// A scalar is read in windows of 12 bits, each recoded as a signed digit in [−2047, 2048]:
@@ -83,14 +83,7 @@ fn window_bits(limbs: &[u64; 4], at: usize) -> u64 {
 /// `k · P` from `P`'s table: one mixed addition per non-zero signed digit of `k`, added to
 /// `sum`.
 fn add_multiple(mut sum: Jacobian, table: &[Affine], k: &Scalar) -> Jacobian {
-    let bytes: [u8; 32] = k.to_bytes().into();
-    let limbs: [u64; 4] = std::array::from_fn(|i| {
-        u64::from_be_bytes(
-            bytes[32 - 8 * (i + 1)..32 - 8 * i]
-                .try_into()
-                .expect("8 bytes"),
-        )
-    });
+    let limbs = be_limbs(&k.to_bytes().into());
     let mut carry = 0u64;
     for window in 0..WINDOWS {
         // v = 2^12 · carry_out + digit, with the digit in [−2047, 2048].
