@@ -678,7 +678,7 @@ pub fn fold_lines<T: Send>(
                 })
             })
             .collect();
-        let fed = feed_lines(manifest, &tx, slice);
+        let fed = feed_lines(manifest, &tx, slice, workers);
         drop(tx);
         let states: Vec<T> = handles
             .into_iter()
@@ -747,9 +747,16 @@ struct Fed {
 /// A manifest line for the workers: its number, and its text or why it is not text.
 type Line = (usize, Result<String, String>);
 
-/// Lines handed to a worker at a time: one hand-over per record cost a lock and, on one
-/// core, a switch between the reader and the worker for each 512-byte record.
+/// The most lines handed to a worker at a time: one hand-over per record cost a lock and, on
+/// one core, a switch between the reader and the worker for each 512-byte record.
 const LINES_PER_BATCH: usize = 32;
+
+/// Lines per hand-over once `fed` lines have gone to `workers`: one at first, growing to
+/// [`LINES_PER_BATCH`] as the manifest proves long, so that a short manifest of large records
+/// still keeps every worker busy.
+fn batch_size(fed: usize, workers: usize) -> usize {
+    (fed / (workers.max(1) * 8)).clamp(1, LINES_PER_BATCH)
+}
 
 /// Only the evidence id of a manifest line, for placing it in a slice and finding repeats.
 #[derive(Deserialize)]
@@ -761,7 +768,12 @@ struct IdOnly<'a> {
 /// Sends every non-empty manifest line of `slice` to the workers, as text or as why it is not
 /// text, in manifest order; hashes the whole manifest and finds repeated evidence ids on the
 /// way (in order, so the later record is always the one named).
-fn feed_lines(manifest: File, tx: &mpsc::SyncSender<Vec<Line>>, slice: Slice) -> Fed {
+fn feed_lines(
+    manifest: File,
+    tx: &mpsc::SyncSender<Vec<Line>>,
+    slice: Slice,
+    workers: usize,
+) -> Fed {
     let mut reader = BufReader::new(manifest);
     let mut bytes = Vec::new();
     let mut hasher = Sm3::new();
@@ -770,7 +782,8 @@ fn feed_lines(manifest: File, tx: &mpsc::SyncSender<Vec<Line>>, slice: Slice) ->
     // Evidence ids seen, by a 128-bit digest (16 bytes per record of the slice).
     let mut seen = std::collections::HashSet::<[u8; 16]>::new();
     let mut read_error = None;
-    let mut batch = Vec::with_capacity(LINES_PER_BATCH);
+    let mut batch = Vec::new();
+    let mut fed = 0usize;
     let mut workers_gone = false;
     for line in 1.. {
         bytes.clear();
@@ -813,9 +826,9 @@ fn feed_lines(manifest: File, tx: &mpsc::SyncSender<Vec<Line>>, slice: Slice) ->
             }
         }
         batch.push((line, text));
-        if batch.len() == LINES_PER_BATCH {
-            let full = std::mem::replace(&mut batch, Vec::with_capacity(LINES_PER_BATCH));
-            if tx.send(full).is_err() {
+        if batch.len() >= batch_size(fed, workers) {
+            fed += batch.len();
+            if tx.send(std::mem::take(&mut batch)).is_err() {
                 workers_gone = true;
                 break;
             }
@@ -950,6 +963,19 @@ mod slice_tests {
             first,
             slices.iter().position(|s| s.holds(Some("EV-7"), 150))
         );
+    }
+
+    #[test]
+    fn hand_overs_start_single_and_grow_to_a_batch() {
+        assert_eq!(batch_size(0, 64), 1);
+        assert_eq!(
+            batch_size(1_000, 64),
+            1,
+            "a short manifest keeps 64 workers busy"
+        );
+        assert_eq!(batch_size(160, 2), 10);
+        assert_eq!(batch_size(50_000, 1), LINES_PER_BATCH);
+        assert_eq!(batch_size(50_000, 0), LINES_PER_BATCH);
     }
 
     #[test]
