@@ -50,17 +50,35 @@ fn geq_p(a: &[u64; 4]) -> bool {
     true
 }
 
-/// `a − p` (the caller knows a ≥ p, or that a carried out of 256 bits).
-fn minus_p(a: &[u64; 4]) -> [u64; 4] {
-    let mut out = [0u64; 4];
+/// `a + b` on four limbs, with the carry out of 256 bits.
+fn add_limbs(a: &[u64; 4], b: &[u64; 4]) -> ([u64; 4], bool) {
+    let mut sum = [0u64; 4];
+    let mut carry = false;
+    for (i, limb) in sum.iter_mut().enumerate() {
+        let (s, c1) = a[i].overflowing_add(b[i]);
+        let (s, c2) = s.overflowing_add(u64::from(carry));
+        *limb = s;
+        carry = c1 || c2;
+    }
+    (sum, carry)
+}
+
+/// `a − b` on four limbs, with the borrow out of 256 bits.
+fn sub_limbs(a: &[u64; 4], b: &[u64; 4]) -> ([u64; 4], bool) {
+    let mut diff = [0u64; 4];
     let mut borrow = false;
-    for i in 0..4 {
-        let (d, b1) = a[i].overflowing_sub(P[i]);
+    for (i, limb) in diff.iter_mut().enumerate() {
+        let (d, b1) = a[i].overflowing_sub(b[i]);
         let (d, b2) = d.overflowing_sub(u64::from(borrow));
-        out[i] = d;
+        *limb = d;
         borrow = b1 || b2;
     }
-    out
+    (diff, borrow)
+}
+
+/// `a − p` (the caller knows a ≥ p, or that a carried out of 256 bits).
+fn minus_p(a: &[u64; 4]) -> [u64; 4] {
+    sub_limbs(a, &P).0
 }
 
 impl Fe {
@@ -101,41 +119,23 @@ impl Fe {
 
     /// self + other mod p.
     pub fn add(&self, other: &Fe) -> Fe {
-        let mut sum = [0u64; 4];
-        let mut carry = false;
-        for (i, limb) in sum.iter_mut().enumerate() {
-            let (s, c1) = self.0[i].overflowing_add(other.0[i]);
-            let (s, c2) = s.overflowing_add(u64::from(carry));
-            *limb = s;
-            carry = c1 || c2;
-        }
+        let (sum, carry) = add_limbs(&self.0, &other.0);
         if carry || geq_p(&sum) {
-            sum = minus_p(&sum);
+            Fe(minus_p(&sum))
+        } else {
+            Fe(sum)
         }
-        Fe(sum)
     }
 
     /// self − other mod p.
     pub fn sub(&self, other: &Fe) -> Fe {
-        let mut diff = [0u64; 4];
-        let mut borrow = false;
-        for (i, limb) in diff.iter_mut().enumerate() {
-            let (d, b1) = self.0[i].overflowing_sub(other.0[i]);
-            let (d, b2) = d.overflowing_sub(u64::from(borrow));
-            *limb = d;
-            borrow = b1 || b2;
-        }
+        let (diff, borrow) = sub_limbs(&self.0, &other.0);
         if borrow {
             // Wrapped below zero: add p back (the carry out cancels the wrap).
-            let mut carry = false;
-            for (i, limb) in diff.iter_mut().enumerate() {
-                let (s, c1) = limb.overflowing_add(P[i]);
-                let (s, c2) = s.overflowing_add(u64::from(carry));
-                *limb = s;
-                carry = c1 || c2;
-            }
+            Fe(add_limbs(&diff, &P).0)
+        } else {
+            Fe(diff)
         }
-        Fe(diff)
     }
 
     /// 2·self mod p.
