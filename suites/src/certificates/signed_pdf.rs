@@ -59,9 +59,9 @@ fn load(pdf: &[u8]) -> Result<Document, String> {
 /// thousands of digits (8 KiB of a 10 KiB deposit certificate, most of its reading time). So
 /// the structure is read from a copy in which each /ByteRange gap that is a hex string holds
 /// a short marker instead, followed by a comment to the gap's end (no offset moves): this
-/// process's secret nonce and the gap's start. [`signature_dicts`] takes a /Contents equal to the marker of its own
-/// gap as the gap's value, decoded from the file itself: only that gap can hold that marker,
-/// so the value is still the dictionary's own /Contents.
+/// process's secret nonce and the gap's start. [`signature_dicts`] takes a /Contents equal to
+/// the marker of its own gap as the gap's value, decoded from the file itself: only that gap
+/// can hold that marker, so the value is still the dictionary's own /Contents.
 fn with_signature_values_marked(pdf: &[u8]) -> Cow<'_, [u8]> {
     static RANGE: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
         regex::bytes::Regex::new(r"/ByteRange\s*\[\s*\d{1,15}\s+(\d{1,15})\s+(\d{1,15})\s")
@@ -114,10 +114,14 @@ fn marker_of(b: usize) -> [u8; 24] {
     marker
 }
 
+/// The inside of `pdf[b..c]` when it is delimited as a hex string `<...>`.
+fn string_gap(pdf: &[u8], b: usize, c: usize) -> Option<&[u8]> {
+    pdf.get(b..c)?.strip_prefix(b"<")?.strip_suffix(b">")
+}
+
 /// The inside of `pdf[b..c]` when that is a hex string `<...>`.
 fn hex_gap(pdf: &[u8], b: usize, c: usize) -> Option<&[u8]> {
-    let gap = pdf.get(b..c)?;
-    let inner = gap.strip_prefix(b"<")?.strip_suffix(b">")?;
+    let inner = string_gap(pdf, b, c)?;
     // 64 bytes at a time without an early exit, which the compiler vectorises: the gap is
     // most of a deposit certificate.
     let is_hex_text = |x: u8| {
@@ -250,10 +254,7 @@ fn signature_dicts(pdf: &[u8], doc: &Document) -> Result<Vec<SignatureDict>, Str
             if read_from_gap {
                 // The value was marked out for reading (with_signature_values_marked), which
                 // it only is when the gap is a hex string: its inside is decoded.
-                let inner = pdf
-                    .get(range[1]..range[2])
-                    .and_then(|gap| gap.strip_prefix(b"<")?.strip_suffix(b">"))
-                    .unwrap_or_default();
+                let inner = string_gap(pdf, range[1], range[2]).unwrap_or_default();
                 contents = decode_hex_text(inner)
                     .ok_or_else(|| format!("object {} 0: /Contents is not a hex string", id.0))?;
             }
