@@ -58,7 +58,8 @@ fn load(pdf: &[u8]) -> Result<Document, String> {
 /// lopdf reads a hex string one digit at a time, and a signature's /Contents reserves
 /// thousands of digits (8 KiB of a 10 KiB deposit certificate, most of its reading time). So
 /// the structure is read from a copy in which each /ByteRange gap that is a hex string holds
-/// a short marker instead, followed by a comment to the gap's end (no offset moves): this
+/// a short marker instead (no offset moves), followed by the end of its object when that is
+/// all that follows the gap, else by a comment to the gap's end. The marker is this
 /// process's secret nonce and the gap's start. [`signature_dicts`] takes a /Contents equal to
 /// the marker of its own gap as the gap's value, decoded from the file itself: only that gap
 /// can hold that marker, so the value is still the dictionary's own /Contents.
@@ -80,18 +81,48 @@ fn with_signature_values_marked(pdf: &[u8]) -> Cow<'_, [u8]> {
         let marker = hex::encode(marker_of(b));
         if hex_gap(pdf, b, c).is_some_and(|inner| inner.len() > marker.len() + 2) {
             let copy = copy.get_or_insert_with(|| pdf.to_vec());
-            // `<marker>`, then a comment to the end of the gap, whose `>` becomes the comment's
-            // end of line: lopdf passes over a comment in one scan, where spaces inside the
-            // string were scanned twice.
             let closed = b + 1 + marker.len();
             copy[b + 1..closed].copy_from_slice(marker.as_bytes());
             copy[closed] = b'>';
-            copy[closed + 1] = b'%';
-            copy[closed + 2..c - 1].fill(b' ');
-            copy[c - 1] = b'\n';
+            if let Some(tail) = object_closing(&pdf[c..]) {
+                // What closes the object (`>>` and `endobj`, as signers write it after
+                // /Contents) moves up behind the marker; lopdf stops at `endobj` and reads
+                // the next object at its own offset, so the rest of the gap is never read.
+                // Filler that is not whitespace ends lopdf's skip of the space after it.
+                copy[closed + 1..closed + 1 + tail].copy_from_slice(&pdf[c..c + tail]);
+                copy[closed + 1 + tail..c + tail].fill(b'x');
+            } else {
+                // A comment to the end of the gap, whose `>` becomes the comment's end of
+                // line: lopdf passes over a comment in one scan.
+                copy[closed + 1] = b'%';
+                copy[closed + 2..c - 1].fill(b' ');
+                copy[c - 1] = b'\n';
+            }
         }
     }
     copy.map_or(Cow::Borrowed(pdf), Cow::Owned)
+}
+
+/// The length of what follows a gap when that is only the end of its object: `>>` once or
+/// more and `endobj`, with PDF whitespace (lopdf's set) between.
+fn object_closing(after_gap: &[u8]) -> Option<usize> {
+    let spaces = |from: usize| {
+        after_gap[from..]
+            .iter()
+            .take_while(|c| b" \t\n\r\0\x0C".contains(c))
+            .count()
+    };
+    let mut at = 0;
+    let mut closers = 0;
+    loop {
+        at += spaces(at);
+        if !after_gap[at..].starts_with(b">>") {
+            break;
+        }
+        at += 2;
+        closers += 1;
+    }
+    (closers > 0 && after_gap[at..].starts_with(b"endobj")).then_some(at + b"endobj".len())
 }
 
 /// The marker for the gap starting at `b`: a nonce drawn once per process, then `b`.
@@ -1008,7 +1039,28 @@ mod tests {
             (&pki.tsa_key, &pki.tsa_cert_der),
             &[&pki.receipt_cert_der],
         );
-        for pdf in [&signed, &long_term] {
+        // The same certificate with a comment between `>>` and `endobj` (same length): the
+        // marker is then followed by a comment, not by the moved end of the object.
+        let at = signed
+            .windows(10)
+            .position(|w| w == b" >>\nendobj")
+            .expect("the reference signature dictionary ends after /Contents");
+        let mut commented = signed.clone();
+        commented[at..at + 10].copy_from_slice(b">>%\nendobj");
+        assert!(object_closing(&commented[at..]).is_none());
+        // Every object but the signature values, as read.
+        let structure = |doc: &Document| {
+            let mut objects = doc.objects.clone();
+            for object in objects.values_mut() {
+                if let Ok(dict) = object.as_dict_mut()
+                    && dict.has(b"ByteRange")
+                {
+                    dict.set("Contents", Object::string_literal(""));
+                }
+            }
+            objects
+        };
+        for pdf in [&signed, &long_term, &commented] {
             let marked = with_signature_values_marked(pdf);
             assert!(
                 matches!(marked, Cow::Owned(_)),
@@ -1028,6 +1080,7 @@ mod tests {
                 .collect();
             assert!(!expected.is_empty() && expected.iter().all(|c| c.len() > 100));
             assert_eq!(found, expected);
+            assert_eq!(structure(&load(pdf).unwrap()), structure(&plain));
         }
     }
 }
