@@ -143,6 +143,23 @@ impl<'a> Tlv<'a> {
                 found: self.tag,
             });
         }
+        /// OIDs this thread decoded lately: the structures of a package's records repeat a
+        /// dozen OIDs each, and formatting the arcs cost more than reading the rest.
+        const KEPT: usize = 32;
+        thread_local! {
+            static DECODED: std::cell::RefCell<Vec<(Vec<u8>, String)>> =
+                const { std::cell::RefCell::new(Vec::new()) };
+        }
+        let known = DECODED.with(|decoded| {
+            decoded
+                .borrow()
+                .iter()
+                .find(|(content, _)| content == self.content)
+                .map(|(_, dotted)| dotted.clone())
+        });
+        if let Some(dotted) = known {
+            return Ok(dotted);
+        }
         // X.690 8.19.2: no subidentifier starts with 0x80 (a padded arc). const-oid accepts
         // that, so it is refused here; const-oid decodes the rest and refuses a cut-short arc.
         let mut starts_arc = true;
@@ -152,9 +169,17 @@ impl<'a> Tlv<'a> {
             }
             starts_arc = b & 0x80 == 0;
         }
-        const_oid::ObjectIdentifier::from_bytes(self.content)
+        let dotted = const_oid::ObjectIdentifier::from_bytes(self.content)
             .map(|oid| oid.to_string())
-            .map_err(|_| DerError::Invalid("malformed OBJECT IDENTIFIER"))
+            .map_err(|_| DerError::Invalid("malformed OBJECT IDENTIFIER"))?;
+        DECODED.with(|decoded| {
+            let mut decoded = decoded.borrow_mut();
+            if decoded.len() == KEPT {
+                decoded.remove(0);
+            }
+            decoded.push((self.content.to_vec(), dotted.clone()));
+        });
+        Ok(dotted)
     }
 }
 
@@ -402,6 +427,15 @@ mod tests {
         ] {
             let der = encode_oid(oid);
             assert_eq!(Tlv::parse(&der).unwrap().oid().unwrap(), oid);
+        }
+        // Twice over more OIDs than the thread keeps: decoded or remembered, the same.
+        let many: Vec<String> = (0..40)
+            .map(|i| format!("1.2.156.10197.1.{}", 300 + i))
+            .collect();
+        for _ in 0..2 {
+            for oid in &many {
+                assert_eq!(&Tlv::parse(&encode_oid(oid)).unwrap().oid().unwrap(), oid);
+            }
         }
     }
 
