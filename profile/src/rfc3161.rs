@@ -212,11 +212,35 @@ fn verify_token_once(token: &[u8]) -> Result<TimeStamp, TsError> {
         .ok_or_else(|| bad("the token holds no TSTInfo"))?;
     let (cert_der, cert) = signed.verify_signer(tst_info)?;
     let tst = read_tst_info(tst_info)?;
+    let (tsa_subject, tsa_certificate_sha256) = tsa_identity(cert_der, &cert);
     Ok(TimeStamp {
-        tsa_subject: cert.subject().to_string(),
-        tsa_certificate_sha256: digest::sha256_hex(cert_der),
+        tsa_subject,
+        tsa_certificate_sha256,
         tsa_certificate_der: cert_der.to_vec(),
         ..tst
+    })
+}
+
+/// The TSA certificate's subject and SHA-256, kept for the last certificate on this thread:
+/// a package's tokens nearly all come from one TSA.
+fn tsa_identity(
+    cert_der: &[u8],
+    cert: &x509_parser::certificate::X509Certificate<'_>,
+) -> (String, String) {
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(Vec<u8>, (String, String))>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if let Some((seen, identity)) = last.as_ref()
+            && seen == cert_der
+        {
+            return identity.clone();
+        }
+        let identity = (cert.subject().to_string(), digest::sha256_hex(cert_der));
+        *last = Some((cert_der.to_vec(), identity.clone()));
+        identity
     })
 }
 
@@ -327,6 +351,28 @@ mod tests {
             tsa_certificate_sha256: String::new(),
             tsa_certificate_der: Vec::new(),
         }
+    }
+
+    /// Certificates taking turns on one thread each get their own subject and fingerprint.
+    #[test]
+    fn each_tsa_certificate_keeps_its_own_identity() {
+        use x509_parser::prelude::FromDer;
+        let ders: Vec<Vec<u8>> = [
+            include_str!("../../suites/testdata/openssl-sm2/root.pem"),
+            include_str!("../../suites/testdata/openssl-sm2/leaf-default-id.pem"),
+        ]
+        .iter()
+        .map(|pem| crate::pem::certificates(pem).unwrap().remove(0))
+        .collect();
+        for _ in 0..2 {
+            for der in &ders {
+                let (_, cert) = x509_parser::certificate::X509Certificate::from_der(der).unwrap();
+                let (subject, sha256) = tsa_identity(der, &cert);
+                assert_eq!(subject, cert.subject().to_string());
+                assert_eq!(sha256, digest::sha256_hex(der));
+            }
+        }
+        assert_ne!(ders[0], ders[1]);
     }
 
     #[test]
