@@ -221,14 +221,17 @@ fn verify_token_once(token: &[u8]) -> Result<TimeStamp, TsError> {
     })
 }
 
+/// A TSA certificate's subject and SHA-256 (hex).
+type TsaIdentity = (String, String);
+
 /// The TSA certificate's subject and SHA-256, kept for the last certificate on this thread:
 /// a package's tokens nearly all come from one TSA.
 fn tsa_identity(
     cert_der: &[u8],
     cert: &x509_parser::certificate::X509Certificate<'_>,
-) -> (String, String) {
+) -> TsaIdentity {
     thread_local! {
-        static LAST: std::cell::RefCell<Option<(Vec<u8>, (String, String))>> =
+        static LAST: std::cell::RefCell<Option<(Vec<u8>, TsaIdentity)>> =
             const { std::cell::RefCell::new(None) };
     }
     LAST.with(|last| {
