@@ -34,13 +34,53 @@ fn split_point(n: usize) -> usize {
 }
 
 /// Root over the leaves; the root of an empty list is SM3 of the empty string.
+///
+/// The last few lists' roots are kept per thread: a package's records share blocks, and two
+/// checks (BC-002, DC-015) judge each record's block.
 pub fn root<L: AsRef<[u8]>>(leaves: &[L]) -> Hash {
+    /// Lists kept, and the most bytes of leaves a list may hold to be kept.
+    const KEPT: usize = 4;
+    const MAX_KEPT_BYTES: usize = 64 << 10;
+    type Kept = std::collections::VecDeque<(Vec<Vec<u8>>, Hash)>;
+    thread_local! {
+        static RECENT: std::cell::RefCell<Kept> =
+            const { std::cell::RefCell::new(std::collections::VecDeque::new()) };
+    }
+    let same = |kept: &[Vec<u8>]| {
+        kept.len() == leaves.len() && kept.iter().zip(leaves).all(|(k, l)| k == l.as_ref())
+    };
+    let known = RECENT.with(|recent| {
+        recent
+            .borrow()
+            .iter()
+            .find(|(kept, _)| same(kept))
+            .map(|(_, hash)| *hash)
+    });
+    if let Some(hash) = known {
+        return hash;
+    }
+    let hash = tree_root(leaves);
+    if leaves.iter().map(|l| l.as_ref().len()).sum::<usize>() <= MAX_KEPT_BYTES {
+        RECENT.with(|recent| {
+            let mut recent = recent.borrow_mut();
+            if recent.len() == KEPT {
+                recent.pop_front();
+            }
+            let kept = leaves.iter().map(|l| l.as_ref().to_vec()).collect();
+            recent.push_back((kept, hash));
+        });
+    }
+    hash
+}
+
+/// [`root`], computed.
+fn tree_root<L: AsRef<[u8]>>(leaves: &[L]) -> Hash {
     match leaves.len() {
         0 => sm3(b""),
         1 => leaf_hash(leaves[0].as_ref()),
         n => {
             let k = split_point(n);
-            node_hash(&root(&leaves[..k]), &root(&leaves[k..]))
+            node_hash(&tree_root(&leaves[..k]), &tree_root(&leaves[k..]))
         }
     }
 }
@@ -63,10 +103,10 @@ fn build_path<L: AsRef<[u8]>>(leaves: &[L], index: usize, path: &mut Vec<Hash>) 
     let k = split_point(n);
     if index < k {
         build_path(&leaves[..k], index, path);
-        path.push(root(&leaves[k..]));
+        path.push(tree_root(&leaves[k..]));
     } else {
         build_path(&leaves[k..], index - k, path);
-        path.push(root(&leaves[..k]));
+        path.push(tree_root(&leaves[..k]));
     }
 }
 
@@ -123,6 +163,31 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Lists that differ in one byte of one leaf, or are a prefix of another, taking turns
+    /// with more lists than a thread keeps: each gets its own root.
+    #[test]
+    fn remembered_roots_are_each_lists_own() {
+        let base: Vec<Vec<u8>> = (0..6u8).map(|i| vec![i; 32]).collect();
+        let mut lists = vec![
+            base.clone(),
+            base[..5].to_vec(),
+            base[..1].to_vec(),
+            Vec::new(),
+        ];
+        for at in 0..6 {
+            let mut changed = base.clone();
+            changed[at][31] ^= 1;
+            lists.push(changed);
+        }
+        for _ in 0..3 {
+            for list in &lists {
+                assert_eq!(root(list), tree_root(list));
+            }
+        }
+        let roots: std::collections::HashSet<Hash> = lists.iter().map(|l| root(l)).collect();
+        assert_eq!(roots.len(), lists.len());
     }
 
     #[test]
