@@ -102,11 +102,9 @@ impl Record {
         max_bytes: u64,
     ) -> Option<Result<Vec<u8>, String>> {
         let rel = self.entry[key].as_str()?;
-        Some(
-            crate::files::inside(&info.root, rel, PACKAGE).and_then(|path| {
-                crate::files::read_regular(&path, max_bytes).map_err(|e| format!("{rel}: {e}"))
-            }),
-        )
+        Some(crate::files::read_inside(
+            &info.root, rel, PACKAGE, max_bytes,
+        ))
     }
 
     /// The receipt, or the reason it is missing, for judges that need it.
@@ -333,9 +331,9 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
 /// How paths that leave the package are reported.
 const PACKAGE: &str = "the package";
 
-fn hash_file(path: &Path) -> std::io::Result<([u8; 32], u64)> {
+fn hash_file(file: File) -> std::io::Result<([u8; 32], u64)> {
     let mut hasher = Sm3::new();
-    let total = crate::files::for_each_chunk(File::open(path)?, |chunk| hasher.update(chunk))?;
+    let total = crate::files::for_each_chunk(file, |chunk| hasher.update(chunk))?;
     Ok((hasher.finalize().into(), total))
 }
 
@@ -373,40 +371,27 @@ fn load_record(info: &PackageInfo, line: usize, text: &str) -> Record {
     };
     record.evidence_id = entry["evidence_id"].as_str().unwrap_or("").to_string();
     let mut problems = Vec::new();
-    match entry["receipt"]
-        .as_str()
-        .map(|r| crate::files::inside(&info.root, r, PACKAGE))
-    {
-        Some(Ok(path)) => match crate::files::read_regular(&path, crate::files::MAX_DOCUMENT_BYTES)
-            .map_err(|e| e.to_string())
-            .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
-        {
-            Ok(v) => record.receipt = Some(v),
-            Err(e) => problems.push(format!("receipt {}: {e}", path.display())),
-        },
+    let json_file = |name: &str, rel: &str| {
+        crate::files::read_inside(&info.root, rel, PACKAGE, crate::files::MAX_DOCUMENT_BYTES)
+            .and_then(|b| serde_json::from_slice(&b).map_err(|e| format!("{rel}: {e}")))
+            .map_err(|e| format!("{name} {e}"))
+    };
+    match entry["receipt"].as_str().map(|r| json_file("receipt", r)) {
+        Some(Ok(v)) => record.receipt = Some(v),
         Some(Err(e)) => problems.push(e),
         None => problems.push("manifest entry names no receipt".into()),
     }
-    match entry["proof"]
-        .as_str()
-        .map(|r| crate::files::inside(&info.root, r, PACKAGE))
-    {
-        Some(Ok(path)) => match crate::files::read_regular(&path, crate::files::MAX_DOCUMENT_BYTES)
-            .map_err(|e| e.to_string())
-            .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
-        {
-            Ok(v) => record.proof = Some(v),
-            Err(e) => problems.push(format!("proof {}: {e}", path.display())),
-        },
+    match entry["proof"].as_str().map(|r| json_file("proof", r)) {
+        Some(Ok(v)) => record.proof = Some(v),
         Some(Err(e)) => problems.push(e),
         None => {}
     }
     match entry["original"]
         .as_str()
-        .map(|r| crate::files::inside(&info.root, r, PACKAGE))
+        .map(|r| crate::files::open_inside(&info.root, r, PACKAGE))
     {
-        Some(Ok(path)) => {
-            match hash_file(&path) {
+        Some(Ok((path, file, _))) => {
+            match hash_file(file) {
                 Ok((digest, bytes)) => {
                     record.original_sm3 = Some(digest);
                     record.original_bytes = bytes;
@@ -415,7 +400,7 @@ fn load_record(info: &PackageInfo, line: usize, text: &str) -> Record {
             }
             record.original_path = Some(path);
         }
-        Some(Err(e)) => problems.push(e),
+        Some(Err(e)) => problems.push(format!("original {e}")),
         None => {} // deposited by digest: no original in the package
     }
     record.entry = entry;
