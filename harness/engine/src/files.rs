@@ -244,20 +244,38 @@ mod tests {
         assert!(started.elapsed() < std::time::Duration::from_secs(2));
     }
 
-    /// Once a folder is known (the fast path), a link in it still may not lead out, a link
-    /// within stays allowed, and a folder swapped for a link to elsewhere is noticed.
-    #[test]
-    fn links_are_judged_the_same_in_a_folder_already_resolved() {
+    /// A package folder (canonical) in a temporary directory, with `receipts/a.json` ("a"),
+    /// `receipts/b.json` ("bb"), a link `receipts/in.json` to b.json and a link
+    /// `receipts/out.json` to a file outside the package.
+    fn package_with_links() -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("package/receipts")).unwrap();
         let root = dir.path().join("package").canonicalize().unwrap();
         let outside = dir.path().join("secret.txt");
         std::fs::write(&outside, "outside").unwrap();
-        std::fs::write(root.join("receipts/a.json"), "{}").unwrap();
-        std::fs::write(root.join("receipts/b.json"), "{}").unwrap();
+        std::fs::write(root.join("receipts/a.json"), "a").unwrap();
+        std::fs::write(root.join("receipts/b.json"), "bb").unwrap();
         std::os::unix::fs::symlink(&outside, root.join("receipts/out.json")).unwrap();
         std::os::unix::fs::symlink(root.join("receipts/b.json"), root.join("receipts/in.json"))
             .unwrap();
+        (dir, root)
+    }
+
+    /// Swaps the package's `receipts` folder for a link to a folder outside it that holds an
+    /// `a.json` of its own.
+    fn swap_receipts_for_a_link_out(dir: &tempfile::TempDir, root: &Path) {
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::create_dir(&elsewhere).unwrap();
+        std::fs::write(elsewhere.join("a.json"), "elsewhere").unwrap();
+        std::fs::rename(root.join("receipts"), root.join("moved")).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, root.join("receipts")).unwrap();
+    }
+
+    /// Once a folder is known (the fast path), a link in it still may not lead out, a link
+    /// within stays allowed, and a folder swapped for a link to elsewhere is noticed.
+    #[test]
+    fn links_are_judged_the_same_in_a_folder_already_resolved() {
+        let (dir, root) = package_with_links();
         let resolve = |rel: &str| inside(&root, rel, "the package");
         assert_eq!(resolve("receipts/a.json"), Ok(root.join("receipts/a.json")));
         assert!(
@@ -270,11 +288,7 @@ mod tests {
             Ok(root.join("receipts/b.json"))
         );
         // The folder itself becomes a link out of the package.
-        let elsewhere = dir.path().join("elsewhere");
-        std::fs::create_dir(&elsewhere).unwrap();
-        std::fs::write(elsewhere.join("a.json"), "{}").unwrap();
-        std::fs::rename(root.join("receipts"), root.join("moved")).unwrap();
-        std::os::unix::fs::symlink(&elsewhere, root.join("receipts")).unwrap();
+        swap_receipts_for_a_link_out(&dir, &root);
         assert!(resolve("receipts/a.json").unwrap_err().contains("outside"));
     }
 
@@ -283,17 +297,8 @@ mod tests {
     /// noticed) and only regular files (a FIFO is refused at once), at most `max` bytes.
     #[test]
     fn package_files_open_only_inside_and_only_regular() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("package/receipts")).unwrap();
-        let root = dir.path().join("package").canonicalize().unwrap();
-        let outside = dir.path().join("secret.txt");
-        std::fs::write(&outside, "outside").unwrap();
-        std::fs::write(root.join("receipts/a.json"), "a").unwrap();
-        std::fs::write(root.join("receipts/b.json"), "bb").unwrap();
+        let (dir, root) = package_with_links();
         std::fs::write(root.join("receipts/empty.json"), "").unwrap();
-        std::os::unix::fs::symlink(&outside, root.join("receipts/out.json")).unwrap();
-        std::os::unix::fs::symlink(root.join("receipts/b.json"), root.join("receipts/in.json"))
-            .unwrap();
         let fifo = root.join("receipts/fifo.json");
         let made = std::process::Command::new("mkfifo").arg(&fifo).status();
         let read = |rel: &str, max: u64| read_inside(&root, rel, "the package", max);
@@ -329,11 +334,7 @@ mod tests {
         let (path, _, len) = open_inside(&root, "receipts/in.json", "the package").unwrap();
         assert_eq!((path, len), (root.join("receipts/b.json"), 2));
         // The folder itself becomes a link out of the package.
-        let elsewhere = dir.path().join("elsewhere");
-        std::fs::create_dir(&elsewhere).unwrap();
-        std::fs::write(elsewhere.join("a.json"), "elsewhere").unwrap();
-        std::fs::rename(root.join("receipts"), root.join("moved")).unwrap();
-        std::os::unix::fs::symlink(&elsewhere, root.join("receipts")).unwrap();
+        swap_receipts_for_a_link_out(&dir, &root);
         assert!(
             read("receipts/a.json", 100)
                 .unwrap_err()
