@@ -931,7 +931,7 @@ impl TextReader<'_> {
                 .iter()
                 .filter_map(|s| Document::decode_text(encoding, s).ok())
                 .collect();
-            self.push(&text, shown_at.is_some_and(|at| (at - y).abs() < 0.5));
+            self.push(text, shown_at.is_some_and(|at| (at - y).abs() < 0.5));
             shown_at = Some(y);
         }
     }
@@ -972,8 +972,11 @@ impl TextReader<'_> {
 
     /// Adds shown text to the current line, or starts a new one. Two runs on one line that
     /// meet between letters or digits are kept apart by a space.
-    fn push(&mut self, text: &str, same_line: bool) {
-        let take: String = text.chars().take(self.budget).collect();
+    fn push(&mut self, mut take: String, same_line: bool) {
+        // Within the budget of characters: cut at the first character past it.
+        if let Some((end, _)) = take.char_indices().nth(self.budget) {
+            take.truncate(end);
+        }
         self.budget -= take.chars().count();
         if take.is_empty() {
             return;
@@ -1021,6 +1024,24 @@ mod tests {
                 text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
             proptest::prop_assert_eq!(decode_hex_text(text.as_bytes()), hex::decode(digits).ok());
         }
+    }
+
+    /// Shown text is kept up to the character budget, cut between characters (never inside
+    /// a multi-byte one), and two runs on one line are kept apart where they meet in words.
+    #[test]
+    fn shown_text_stops_at_the_character_budget() {
+        let doc = Document::with_version("1.7");
+        let mut reader = TextReader {
+            doc: &doc,
+            lines: Vec::new(),
+            budget: 7,
+        };
+        reader.push("abc".into(), false);
+        reader.push("de".into(), true);
+        reader.push("电子存证".into(), false);
+        reader.push("more".into(), false);
+        assert_eq!(reader.lines, ["abc de", "电子"]);
+        assert_eq!(reader.budget, 0);
     }
 
     /// Reading through the marked copy finds the same signature values as reading the file
