@@ -143,21 +143,13 @@ impl<'a> Tlv<'a> {
                 found: self.tag,
             });
         }
-        /// OIDs this thread decoded lately: the structures of a package's records repeat a
-        /// dozen OIDs each, and formatting the arcs cost more than reading the rest.
-        const KEPT: usize = 32;
         thread_local! {
-            static DECODED: std::cell::RefCell<Vec<(Vec<u8>, String)>> =
-                const { std::cell::RefCell::new(Vec::new()) };
+            /// OIDs this thread decoded lately: the structures of a package's records repeat
+            /// a dozen OIDs each, and formatting the arcs cost more than reading the rest.
+            static DECODED: std::cell::RefCell<crate::recent::Recent<Vec<u8>, String>> =
+                const { std::cell::RefCell::new(crate::recent::Recent::new(32)) };
         }
-        let known = DECODED.with(|decoded| {
-            decoded
-                .borrow()
-                .iter()
-                .find(|(content, _)| content == self.content)
-                .map(|(_, dotted)| dotted.clone())
-        });
-        if let Some(dotted) = known {
+        if let Some(dotted) = DECODED.with_borrow(|d| d.find(|content| content == self.content)) {
             return Ok(dotted);
         }
         // X.690 8.19.2: no subidentifier starts with 0x80 (a padded arc). const-oid accepts
@@ -172,13 +164,7 @@ impl<'a> Tlv<'a> {
         let dotted = const_oid::ObjectIdentifier::from_bytes(self.content)
             .map(|oid| oid.to_string())
             .map_err(|_| DerError::Invalid("malformed OBJECT IDENTIFIER"))?;
-        DECODED.with(|decoded| {
-            let mut decoded = decoded.borrow_mut();
-            if decoded.len() == KEPT {
-                decoded.remove(0);
-            }
-            decoded.push((self.content.to_vec(), dotted.clone()));
-        });
+        DECODED.with_borrow_mut(|d| d.keep(self.content.to_vec(), dotted.clone()));
         Ok(dotted)
     }
 }

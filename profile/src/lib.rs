@@ -17,6 +17,7 @@ pub mod merkle;
 pub mod ntp;
 pub mod ocsp;
 pub mod pem;
+pub mod recent;
 pub mod rfc3161;
 pub mod sm2field;
 pub mod sm2fixed;

@@ -38,37 +38,23 @@ fn split_point(n: usize) -> usize {
 /// The last few lists' roots are kept per thread: a package's records share blocks, and two
 /// checks (BC-002, DC-015) judge each record's block.
 pub fn root<L: AsRef<[u8]>>(leaves: &[L]) -> Hash {
-    /// Lists kept, and the most bytes of leaves a list may hold to be kept.
-    const KEPT: usize = 4;
+    /// The most bytes of leaves a list may hold to be kept.
     const MAX_KEPT_BYTES: usize = 64 << 10;
-    type Kept = std::collections::VecDeque<(Vec<Vec<u8>>, Hash)>;
+    type Kept = crate::recent::Recent<Vec<Vec<u8>>, Hash>;
     thread_local! {
         static RECENT: std::cell::RefCell<Kept> =
-            const { std::cell::RefCell::new(std::collections::VecDeque::new()) };
+            const { std::cell::RefCell::new(crate::recent::Recent::new(4)) };
     }
-    let same = |kept: &[Vec<u8>]| {
+    let same = |kept: &Vec<Vec<u8>>| {
         kept.len() == leaves.len() && kept.iter().zip(leaves).all(|(k, l)| k == l.as_ref())
     };
-    let known = RECENT.with(|recent| {
-        recent
-            .borrow()
-            .iter()
-            .find(|(kept, _)| same(kept))
-            .map(|(_, hash)| *hash)
-    });
-    if let Some(hash) = known {
+    if let Some(hash) = RECENT.with_borrow(|recent| recent.find(same)) {
         return hash;
     }
     let hash = tree_root(leaves);
     if leaves.iter().map(|l| l.as_ref().len()).sum::<usize>() <= MAX_KEPT_BYTES {
-        RECENT.with(|recent| {
-            let mut recent = recent.borrow_mut();
-            if recent.len() == KEPT {
-                recent.pop_front();
-            }
-            let kept = leaves.iter().map(|l| l.as_ref().to_vec()).collect();
-            recent.push_back((kept, hash));
-        });
+        let kept = leaves.iter().map(|l| l.as_ref().to_vec()).collect();
+        RECENT.with_borrow_mut(|recent| recent.keep(kept, hash));
     }
     hash
 }

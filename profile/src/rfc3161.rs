@@ -176,28 +176,15 @@ pub fn verify_token(token: &[u8]) -> Result<TimeStamp, TsError> {
     // A package's DC-008 and CERT-010 judge the same record's token one after the other on
     // one thread: the second gets the result the first verified (the same bytes verify the
     // same way; only successes are kept, the last few per thread).
-    const RECENT: usize = 4;
     thread_local! {
-        static VERIFIED: std::cell::RefCell<std::collections::VecDeque<(Vec<u8>, TimeStamp)>> =
-            const { std::cell::RefCell::new(std::collections::VecDeque::new()) };
+        static VERIFIED: std::cell::RefCell<crate::recent::Recent<Vec<u8>, TimeStamp>> =
+            const { std::cell::RefCell::new(crate::recent::Recent::new(4)) };
     }
-    let seen = VERIFIED.with(|v| {
-        v.borrow()
-            .iter()
-            .find(|(bytes, _)| bytes == token)
-            .map(|(_, ts)| ts.clone())
-    });
-    if let Some(ts) = seen {
+    if let Some(ts) = VERIFIED.with_borrow(|v| v.find(|bytes| bytes == token)) {
         return Ok(ts);
     }
     let ts = verify_token_once(token)?;
-    VERIFIED.with(|v| {
-        let mut v = v.borrow_mut();
-        if v.len() == RECENT {
-            v.pop_front();
-        }
-        v.push_back((token.to_vec(), ts.clone()));
-    });
+    VERIFIED.with_borrow_mut(|v| v.keep(token.to_vec(), ts.clone()));
     Ok(ts)
 }
 
@@ -231,20 +218,15 @@ fn tsa_identity(
     cert: &x509_parser::certificate::X509Certificate<'_>,
 ) -> TsaIdentity {
     thread_local! {
-        static LAST: std::cell::RefCell<Option<(Vec<u8>, TsaIdentity)>> =
-            const { std::cell::RefCell::new(None) };
+        static LAST: std::cell::RefCell<crate::recent::Recent<Vec<u8>, TsaIdentity>> =
+            const { std::cell::RefCell::new(crate::recent::Recent::new(1)) };
     }
-    LAST.with(|last| {
-        let mut last = last.borrow_mut();
-        if let Some((seen, identity)) = last.as_ref()
-            && seen == cert_der
-        {
-            return identity.clone();
-        }
-        let identity = (cert.subject().to_string(), digest::sha256_hex(cert_der));
-        *last = Some((cert_der.to_vec(), identity.clone()));
-        identity
-    })
+    if let Some(identity) = LAST.with_borrow(|last| last.find(|seen| seen == cert_der)) {
+        return identity;
+    }
+    let identity = (cert.subject().to_string(), digest::sha256_hex(cert_der));
+    LAST.with_borrow_mut(|last| last.keep(cert_der.to_vec(), identity.clone()));
+    identity
 }
 
 fn read_tst_info(der: &[u8]) -> Result<TimeStamp, TsError> {

@@ -116,6 +116,7 @@ mod frequent {
     use std::collections::{HashMap, HashSet};
     use std::sync::{Arc, Mutex, OnceLock};
 
+    use crate::recent::Recent;
     use crate::sm2fixed::FixedKeyVerifier;
 
     /// Uses of a key before its tables are built (about 50 ms of work, and then repaid).
@@ -143,36 +144,24 @@ mod frequent {
         state().lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Tables this thread used last, looked up before the shared state: no lock, no
-    /// allocation, no hashing for the few keys a package keeps coming back to.
-    const NEAR: usize = 4;
     thread_local! {
-        static RECENT: std::cell::RefCell<Vec<(KeyId, Arc<FixedKeyVerifier>)>> =
-            const { std::cell::RefCell::new(Vec::new()) };
+        /// Tables this thread used last, looked up before the shared state: no lock, no
+        /// allocation, no hashing for the few keys a package keeps coming back to.
+        static RECENT: std::cell::RefCell<Recent<KeyId, Arc<FixedKeyVerifier>>> =
+            const { std::cell::RefCell::new(Recent::new(4)) };
     }
 
     /// The key's tables, once it has been used often enough and there is room.
     pub(super) fn verifier(public_key_sec1: &[u8], dist_id: &str) -> Option<Arc<FixedKeyVerifier>> {
-        let near = RECENT.with(|recent| {
-            recent
-                .borrow()
-                .iter()
-                .find(|((key, id), _)| key == public_key_sec1 && id == dist_id)
-                .map(|(_, fixed)| fixed.clone())
-        });
+        let is_key = |(key, id): &KeyId| key == public_key_sec1 && id == dist_id;
+        let near = RECENT.with_borrow(|recent| recent.find(is_key));
         if near.is_some() {
             return near;
         }
         let found = shared_verifier(public_key_sec1, dist_id);
         if let Some(fixed) = &found {
-            RECENT.with(|recent| {
-                let mut recent = recent.borrow_mut();
-                if recent.len() == NEAR {
-                    recent.remove(0);
-                }
-                let id = (public_key_sec1.to_vec(), dist_id.to_string());
-                recent.push((id, fixed.clone()));
-            });
+            let id = (public_key_sec1.to_vec(), dist_id.to_string());
+            RECENT.with_borrow_mut(|recent| recent.keep(id, fixed.clone()));
         }
         found
     }

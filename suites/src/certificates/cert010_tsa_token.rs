@@ -11,6 +11,7 @@ use tianping_engine::{
     CheckDef, CheckError, CheckMeta, Clause, Ctx, LabThreshold, Mode, Provenance, Severity, Suite,
     ThresholdDefault, Verdict,
 };
+use tianping_profile::recent::Recent;
 use tianping_profile::rfc3161::{self, TimeStamp, TsError, oid};
 use x509_parser::prelude::*;
 
@@ -171,20 +172,15 @@ fn form_problems(ts: &TimeStamp, accuracy_required: bool) -> Vec<Problem> {
 /// record.
 fn tsa_eku_problems_of_last(der: &[u8]) -> Vec<Problem> {
     thread_local! {
-        static LAST: std::cell::RefCell<Option<(Vec<u8>, Vec<Problem>)>> =
-            const { std::cell::RefCell::new(None) };
+        static LAST: std::cell::RefCell<Recent<Vec<u8>, Vec<Problem>>> =
+            const { std::cell::RefCell::new(Recent::new(1)) };
     }
-    LAST.with(|last| {
-        let mut last = last.borrow_mut();
-        match last.as_ref() {
-            Some((seen, problems)) if seen == der => problems.clone(),
-            _ => {
-                let problems = tsa_eku_problems(der);
-                *last = Some((der.to_vec(), problems.clone()));
-                problems
-            }
-        }
-    })
+    if let Some(problems) = LAST.with_borrow(|last| last.find(|seen| seen == der)) {
+        return problems;
+    }
+    let problems = tsa_eku_problems(der);
+    LAST.with_borrow_mut(|last| last.keep(der.to_vec(), problems.clone()));
+    problems
 }
 
 /// The package form: each receipt's `timestamp_tsa` token has the form above.
